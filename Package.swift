@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "triage",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "triage", targets: ["triage"]),
+        .library(name: "TriageKit", targets: ["TriageKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "TriageKit",
+            dependencies: ["CZlib", "CCurl", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(
+            name: "triage",
+            dependencies: [
+                "TriageKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "triage-bench",
+            dependencies: [
+                "TriageKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"]),
+        .testTarget(name: "RuleSampleTests", dependencies: ["TriageKit"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["TriageKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,137 @@
+import Foundation
+import Yams
+
+/// The boundary between readers and analysis: takes every framed record, decides what kind of
+/// evidence it is, and keeps it in the form the engine needs (flow groups, cluster facts), while
+/// keeping the run's account. New evidence kinds add a branch here, not a new reader.
+public final class EvidenceCollector: RecordSink {
+    public private(set) var account = RunAccount()
+    public private(set) var clusters: [ClusterInfo] = []
+    private let flows: FlowTable
+    /// Called with each problem as it happens (the CLI prints them to stderr).
+    public var onProblem: ((InputProblem) -> Void)?
+    private var problemsPerInput: [String: Int] = [:]
+
+    public init(maximumFlowGroups: Int = 200_000) {
+        flows = FlowTable(capacity: maximumFlowGroups)
+    }
+
+    public var flowGroups: [FlowGroup] { flows.groups }
+
+    /// Reads one input into the collector; an input-stopping error is recorded and returned.
+    @discardableResult
+    public func read(_ reader: InputReader) -> TriageError? {
+        account.inputs += 1
+        defer { account.bytes += reader.bytesRead }
+        do {
+            try reader.run(into: self)
+            return nil
+        } catch {
+            account.inputErrors.append(error.description)
+            account.skipped[category(of: error), default: 0] += 1
+            return error
+        }
+    }
+
+    /// An input that could not even be opened still shows in the account.
+    func problemCount(_ error: TriageError) {
+        account.inputs += 1
+        account.inputErrors.append(error.description)
+        account.skipped[category(of: error), default: 0] += 1
+    }
+
+    private func category(of error: TriageError) -> String {
+        switch error {
+        case .truncatedGzip: return "truncated gzip"
+        case .corruptGzip: return "corrupt gzip"
+        case .unknownFormat: return "unrecognised input format"
+        case .recordTooLarge: return "record too large"
+        case .cannotOpen: return "input not readable"
+        default: return "unreadable input"
+        }
+    }
+
+    public func consume(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation) {
+        account.records += 1
+        if record.has(.logName) {
+            if record.hasSuffix(.logName, "compute.googleapis.com%2Ffirewall")
+                || record.hasSuffix(.logName, "compute.googleapis.com/firewall")
+            {
+                addFirewall(record, locate: locate)
+            } else {
+                let name = record.string(.logName) ?? ""
+                let logID = name.split(separator: "/").last.map { $0.removingPercentEncoding ?? String($0) } ?? name
+                if account.otherLogEntries.count < 100 || account.otherLogEntries[logID] != nil {
+                    account.otherLogEntries[logID, default: 0] += 1
+                } else {
+                    account.otherLogEntries["(other logs)", default: 0] += 1
+                }
+            }
+            return
+        }
+        if record.has(.srcIP) && record.has(.disposition) {
+            // Exports that dropped the envelope (BigQuery, jq) still carry the payload.
+            addFirewall(record, locate: locate)
+            return
+        }
+        if record.has(.clusterMarker) {
+            addCluster(record, format: format, locate: locate)
+            return
+        }
+        account.unrecognisedRecords += 1
+    }
+
+    private func addFirewall(_ record: RecordFields, locate: () -> RecordLocation) {
+        switch flows.add(record, locate: locate) {
+        case .added, .newGroup:
+            account.firewallRecords += 1
+            if record.equals(.disposition, "DENIED") { account.deniedRecords += 1 } else { account.allowedRecords += 1 }
+        case .full:
+            account.firewallRecords += 1
+            account.skipped["flow table full (more than \(flows.capacity) distinct flows)", default: 0] += 1
+        case .badConnection:
+            problem(InputProblem(
+                input: locate().input, line: locate().line, byteOffset: nil,
+                reason: "firewall log record without a valid connection.src_ip/dest_ip; skipped",
+                category: "firewall record without a connection"))
+        }
+    }
+
+    private func addCluster(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation) {
+        let place = locate()
+        let bytes = record.recordBytes
+        var decoded: Any?
+        if format == .yaml {
+            decoded = try? Yams.load(yaml: String(decoding: bytes, as: UTF8.self))
+        } else {
+            decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
+        }
+        guard let dictionary = decoded as? [String: Any] else {
+            problem(InputProblem(
+                input: place.input, line: place.line, byteOffset: nil,
+                reason: "looks like a cluster description but could not be decoded", category: "bad cluster description"))
+            return
+        }
+        do {
+            let cluster = try ClusterInfo(dictionary: dictionary, source: place.description)
+            account.clusterDescriptions += 1
+            clusters.append(cluster)
+        } catch {
+            problem(InputProblem(
+                input: place.input, line: place.line, byteOffset: nil, reason: error.sentence,
+                category: "bad cluster description"))
+        }
+    }
+
+    public func problem(_ problem: InputProblem) {
+        account.skipped[problem.category, default: 0] += 1
+        problemsPerInput[problem.input, default: 0] += 1
+        onProblem?(problem)
+    }
+
+    /// Finishes the account once the engine has run.
+    public func finish(matchedRecords: Int) {
+        account.flowGroups = flows.groups.count
+        account.matchedRecords = matchedRecords
+    }
+}

@@ -1,0 +1,24 @@
+/// What a run read and what it did with it: printed at the end of every run.
+public struct RunAccount: Sendable, Equatable {
+    public var inputs = 0
+    public var bytes: Int64 = 0
+    public var records = 0
+    public var firewallRecords = 0
+    public var deniedRecords = 0
+    public var allowedRecords = 0
+    public var flowGroups = 0
+    public var clusterDescriptions = 0
+    /// LogEntries of other logs, by log id (passed over, not errors).
+    public var otherLogEntries: [String: Int] = [:]
+    /// Records that are not LogEntries nor a known resource.
+    public var unrecognisedRecords = 0
+    /// Records and inputs skipped, by reason.
+    public var skipped: [String: Int] = [:]
+    /// Records that reached a finding.
+    public var matchedRecords = 0
+    /// Errors that stopped an input early.
+    public var inputErrors: [String] = []
+
+    public var otherRecords: Int { otherLogEntries.values.reduce(0, +) + unrecognisedRecords + clusterDescriptions }
+    public var skippedTotal: Int { skipped.values.reduce(0, +) }
+}

@@ -1,0 +1,59 @@
+/// One cause, with its evidence and its fix. Renderers turn this into text, JSON or Markdown;
+/// nothing here knows how it will be shown.
+public struct Finding: Sendable {
+    public struct Endpoint: Sendable, Hashable {
+        public var ip: String
+        public var role: Role
+        public var range: String?
+        public var confidence: Confidence
+        public var reason: String
+    }
+
+    public struct Example: Sendable {
+        public var location: String?
+        public var insertID: String?
+        public var timestamp: String?
+        public var source: String
+        public var destination: String
+        public var protocolName: String
+        public var vmName: String?
+        public var remoteLocation: String?
+    }
+
+    public struct DenyingRule: Sendable, Hashable {
+        public var reference: String
+        public var name: String
+        public var priority: Int?
+    }
+
+    public struct Remedy: Sendable {
+        public var why: String
+        public var notes: [String]
+        public var commands: [String]
+        public var references: [String]
+    }
+
+    /// Stable across runs: the rule id and the facts that change the remedy.
+    public var id: String
+    public var rule: String
+    public var severity: Severity
+    public var title: String
+    public var message: String
+    /// "observed" when every role was known, "inferred" when any was worked out from the logs.
+    public var confidence: String
+    public var count: Int
+    public var firstSeen: String?
+    public var lastSeen: String?
+    public var direction: String?
+    public var protocolName: String?
+    public var port: Int?
+    /// The group-by facts that identify this cause.
+    public var facts: [String: String]
+    public var sources: [Endpoint]
+    public var destinations: [Endpoint]
+    public var distinctSources: Int
+    public var distinctDestinations: Int
+    public var deniedBy: [DenyingRule]
+    public var examples: [Example]
+    public var remedy: Remedy
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Something that fills a buffer with the next bytes of an input; 0 means the end.
+public protocol ByteSource: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int
+}
+
+/// read(2) on a file descriptor into the caller's reused buffer: no whole-file read, no mmap.
+public final class FileDescriptorSource: ByteSource {
+    let descriptor: Int32
+    let name: String
+    private let closeWhenDone: Bool
+
+    public init(descriptor: Int32, name: String, closeWhenDone: Bool) {
+        self.descriptor = descriptor
+        self.name = name
+        self.closeWhenDone = closeWhenDone
+    }
+
+    public convenience init(path: String) throws(TriageError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        self.init(descriptor: fd, name: path, closeWhenDone: true)
+    }
+
+    deinit { if closeWhenDone { close(descriptor) } }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
+        while true {
+            let n = Foundation.read(descriptor, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw .readFailed(input: name, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// Bytes already read (while sniffing the format) handed out before the rest of the source.
+final class PrefixedSource: ByteSource {
+    private var prefix: [UInt8]
+    private var prefixPosition = 0
+    private let rest: ByteSource
+
+    init(prefix: [UInt8], rest: ByteSource) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
+        if prefixPosition < prefix.count {
+            let n = min(buffer.count, prefix.count - prefixPosition)
+            prefix.withUnsafeBytes { bytes in
+                buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + prefixPosition, byteCount: n)
+            }
+            prefixPosition += n
+            if prefixPosition == prefix.count { prefix = [] ; prefixPosition = Int.max }
+            return n
+        }
+        return try rest.read(into: buffer)
+    }
+}
+
+/// In-memory bytes, for tests and for small pasted inputs.
+public final class MemorySource: ByteSource {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public convenience init(_ text: String) { self.init(Array(text.utf8)) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
+        let n = min(buffer.count, bytes.count - position)
+        if n > 0 {
+            bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
+            position += n
+        }
+        return n
+    }
+}

@@ -1,0 +1,396 @@
+import Foundation
+
+/// Reads one input from start to end: undoes gzip, detects the format by content, frames records
+/// and hands each to the sink. Works in one reused buffer, so memory does not grow with the input.
+public final class InputReader {
+    public let name: String
+    private var source: ByteSource
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var filled = 0
+    private var atEnd = false
+    /// Offset in the (decompressed) stream of buffer[0], and the lines before it.
+    private var streamOffset: Int64 = 0
+    private var linesBefore = 0
+    private var countedTo = 0
+    private var linesToCounted = 0
+    private var fields = RecordFields()
+    private var json = JSONScanner(schema: .logEntry)
+    private let yaml = YAMLScanner(schema: .logEntry)
+    public private(set) var format: InputFormat?
+    public private(set) var bytesRead: Int64 = 0
+
+    static let initialCapacity = 1 << 20
+    static let maximumRecord = 64 << 20
+
+    public init(name: String, source: ByteSource) {
+        self.name = name
+        self.source = source
+        self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+        fields.deallocate()
+    }
+
+    private var base: UnsafePointer<UInt8> { UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    private var capacity: Int { buffer.count - 8 }
+
+    /// Reads the whole input. Problems with single records go to the sink; an error that stops
+    /// the input (unreadable, truncated gzip, unknown format) is thrown after what came before
+    /// it was handed on.
+    public func run(into sink: RecordSink) throws(TriageError) {
+        try sniff()
+        var stopError: TriageError?
+        do {
+            switch format {
+            case .ndjson: try readLines(into: sink)
+            case .jsonStream: try readJSONStream(into: sink)
+            case .yaml: try readYAML(into: sink)
+            case nil: break
+            }
+        } catch {
+            stopError = error
+        }
+        if let stopError { throw stopError }
+    }
+
+    // MARK: buffer
+
+    /// Keeps bytes from `keep` on, moves them to the front, and reads more. Returns false at the end.
+    /// Afterwards the kept bytes always start at offset 0, whatever it returns.
+    private func refill(keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if keep > 0 {
+            countLines(upTo: keep)
+            linesBefore += linesToCounted
+            streamOffset += Int64(keep)
+            let remaining = filled - keep
+            if remaining > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + keep, remaining) }
+            filled = remaining
+            countedTo = 0
+            linesToCounted = 0
+        }
+        if atEnd { return false }
+        if filled == capacity {
+            guard capacity < Self.maximumRecord else {
+                throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
+            }
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2 + 8, alignment: 16)
+            bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
+            buffer.deallocate()
+            buffer = bigger
+        }
+        let n: Int
+        do {
+            n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<capacity]))
+        } catch {
+            atEnd = true
+            throw error
+        }
+        if n == 0 {
+            atEnd = true
+            return false
+        }
+        filled += n
+        bytesRead += Int64(n)
+        return true
+    }
+
+    private func countLines(upTo offset: Int) {
+        guard offset > countedTo else { return }
+        var count = 0
+        let p = base
+        for i in countedTo..<offset where p[i] == 0x0A { count += 1 }
+        linesToCounted += count
+        countedTo = offset
+    }
+
+    /// The 1-based line of a buffer offset.
+    private func line(at offset: Int) -> Int {
+        countLines(upTo: offset)
+        return linesBefore + linesToCounted + 1
+    }
+
+    private func location(at offset: Int) -> RecordLocation {
+        RecordLocation(input: name, line: line(at: offset), byteOffset: streamOffset + Int64(offset))
+    }
+
+    private func report(_ sink: RecordSink, at offset: Int, _ reason: String, category: String) {
+        let place = location(at: offset)
+        sink.problem(InputProblem(
+            input: name, line: place.line, byteOffset: format == .jsonStream ? place.byteOffset : nil,
+            reason: reason, category: category))
+    }
+
+    // MARK: sniffing
+
+    private func sniff() throws(TriageError) {
+        _ = try refill(keepingFrom: 0)
+        if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
+            let prefix = Array(UnsafeBufferPointer(start: base, count: filled))
+            source = try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: source), name: name)
+            filled = 0
+            bytesRead = 0
+            atEnd = false
+            _ = try refill(keepingFrom: 0)
+            // Gzip inside gzip happens when an export is compressed twice.
+            if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B { return try sniff() }
+        }
+        var i = 0
+        if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { i = 3 }
+        while i < filled && (base[i] == 0x20 || base[i] == 0x0A || base[i] == 0x0D || base[i] == 0x09) { i += 1 }
+        if i == filled {
+            format = nil  // empty: gcloud prints nothing when nothing matched
+            return
+        }
+        switch base[i] {
+        case 0x5B:
+            format = .jsonStream
+        case 0x7B:
+            // NDJSON when the first object closes before the first newline.
+            var scanner = JSONScanner(schema: .logEntry)
+            let newline = memchr(base + i, 0x0A, filled - i).map {
+                UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+            } ?? filled
+            scanner.base = base
+            scanner.end = newline
+            var probe = i
+            if (try? scanner.skipValue(&probe)) != nil { format = .ndjson } else { format = .jsonStream }
+        default:
+            if looksLikeYAML(from: i) {
+                format = .yaml
+            } else {
+                let end = min(filled, i + 40)
+                let first = String(decoding: UnsafeBufferPointer(start: base + i, count: end - i), as: UTF8.self)
+                throw .unknownFormat(input: name, firstBytes: TerminalText.sanitize(first.split(separator: "\n").first.map(String.init) ?? ""))
+            }
+        }
+    }
+
+    private func looksLikeYAML(from start: Int) -> Bool {
+        var i = start
+        if filled - i >= 3 && base[i] == 0x2D && base[i + 1] == 0x2D && base[i + 2] == 0x2D { return true }
+        // key: value, with a plain or quoted key
+        if base[i] == 0x27 || base[i] == 0x22 { return true }
+        while i < filled {
+            let b = base[i]
+            if b == 0x3A { return i + 1 == filled || base[i + 1] == 0x20 || base[i + 1] == 0x0A || base[i + 1] == 0x0D }
+            let isKeyByte = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x40 || b == 0x2F
+            if !isKeyByte { return false }
+            i += 1
+        }
+        return false
+    }
+
+    // MARK: NDJSON
+
+    private func readLines(into sink: RecordSink) throws(TriageError) {
+        var position = 0
+        while true {
+            let newline = memchr(base + position, 0x0A, filled - position)
+            var lineEnd: Int
+            if let newline {
+                lineEnd = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+            } else {
+                let more = try refill(keepingFrom: position)
+                position = 0
+                if more { continue }
+                if filled == 0 { return }
+                lineEnd = filled
+            }
+            var start = position
+            while start < lineEnd && (base[start] == 0x20 || base[start] == 0x09 || base[start] == 0x0D) { start += 1 }
+            if start < lineEnd {
+                if base[start] == 0x7B {
+                    do {
+                        let end = try json.scanRecord(base, from: start, to: lineEnd, into: &fields)
+                        var rest = end
+                        while rest < lineEnd && (base[rest] == 0x20 || base[rest] == 0x09 || base[rest] == 0x0D) { rest += 1 }
+                        if rest < lineEnd {
+                            report(sink, at: start, "unexpected text after the JSON object", category: "malformed JSON")
+                        } else {
+                            sink.consume(fields, format: .ndjson) { location(at: start) }
+                        }
+                    } catch {
+                        switch error {
+                        case .incomplete:
+                            report(sink, at: start, "the line ends before the JSON object closes", category: "malformed JSON")
+                        case .malformed(let offset, let reason):
+                            report(sink, at: start, "malformed JSON at column \(offset - position + 1): \(reason)", category: "malformed JSON")
+                        }
+                    }
+                } else {
+                    report(sink, at: start, "not a JSON object", category: "malformed JSON")
+                }
+            }
+            if lineEnd >= filled && newline == nil { return }
+            position = lineEnd + 1
+        }
+    }
+
+    // MARK: JSON stream (arrays, pretty-printed or concatenated objects)
+
+    private func readJSONStream(into sink: RecordSink) throws(TriageError) {
+        var position = 0
+        var depth = 0  // 1 inside a top-level array
+        while true {
+            while position < filled {
+                let b = base[position]
+                if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { position += 1 } else { break }
+            }
+            if position >= filled {
+                let more = try refill(keepingFrom: position)
+                position = 0
+                if more { continue }
+                if depth > 0 { report(sink, at: filled, "the JSON array is not closed", category: "truncated input") }
+                return
+            }
+            let b = base[position]
+            if b == 0x5B && depth == 0 {
+                depth = 1
+                position += 1
+                continue
+            }
+            if b == 0x5D && depth == 1 {
+                depth = 0
+                position += 1
+                continue
+            }
+            if b == 0x2C && depth == 1 {
+                position += 1
+                continue
+            }
+            if b == 0x7B {
+                do {
+                    let end = try json.scanRecord(base, from: position, to: filled, into: &fields)
+                    let start = position
+                    sink.consume(fields, format: .jsonStream) { location(at: start) }
+                    position = end
+                } catch {
+                    switch error {
+                    case .incomplete:
+                        let more = try refill(keepingFrom: position)
+                        position = 0
+                        if !more {
+                            report(sink, at: 0, "the input ends inside this record", category: "truncated input")
+                            return
+                        }
+                    case .malformed(let offset, let reason):
+                        report(sink, at: offset, "malformed JSON: \(reason); record starting at line \(line(at: position)) skipped", category: "malformed JSON")
+                        guard let next = try resynchronise(after: offset, recordStart: &position) else { return }
+                        position = next
+                    }
+                }
+                continue
+            }
+            report(sink, at: position, "expected a JSON object", category: "malformed JSON")
+            guard let next = try resynchronise(after: position, recordStart: &position) else { return }
+            position = next
+        }
+    }
+
+    /// After a broken record, finds the next line that opens an object at the same column the
+    /// broken one opened at (how gcloud and jq lay out arrays and streams).
+    private func resynchronise(after offset: Int, recordStart: inout Int) throws(TriageError) -> Int? {
+        var lineStart = recordStart
+        while lineStart > 0 && base[lineStart - 1] != 0x0A { lineStart -= 1 }
+        let column = recordStart - lineStart
+        var cursor = max(offset, recordStart + 1)
+        while true {
+            guard let newline = memchr(base + cursor, 0x0A, filled - cursor) else {
+                let keep = filled
+                if try refill(keepingFrom: keep) {
+                    cursor = 0
+                    recordStart = 0
+                    continue
+                }
+                return nil
+            }
+            let next = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+            if next + column >= filled {
+                // Need to see the start of the next line.
+                let keep = next - 1
+                if try refill(keepingFrom: keep) {
+                    cursor = 0
+                    continue
+                }
+                return nil
+            }
+            var matches = true
+            for k in 0..<column where base[next + k] != 0x20 { matches = false; break }
+            if matches && base[next + column] == 0x7B { return next + column }
+            cursor = next
+        }
+    }
+
+    // MARK: YAML
+
+    private func readYAML(into sink: RecordSink) throws(TriageError) {
+        var position = 0
+        while true {
+            if position >= filled {
+                let more = try refill(keepingFrom: position)
+                position = 0
+                if more { continue }
+                return
+            }
+            do {
+                let next = try yaml.scanDocument(base, from: position, to: filled, atEndOfInput: atEnd, into: &fields)
+                if fields.recordCount > 0 && hasContent(fields) {
+                    let start = position
+                    sink.consume(fields, format: .yaml) { location(at: start) }
+                }
+                if next == position { return }
+                position = next
+            } catch {
+                switch error {
+                case .incomplete:
+                    // At the end, atEnd is now set and the next scan takes the buffer end as the input end.
+                    _ = try refill(keepingFrom: position)
+                    position = 0
+                case .malformed(let offset, let reason):
+                    report(sink, at: offset, "malformed YAML: \(reason)", category: "malformed YAML")
+                    guard let next = try nextDocument(after: offset) else { return }
+                    position = next
+                }
+            }
+        }
+    }
+
+    private func hasContent(_ fields: RecordFields) -> Bool {
+        for i in 0..<Field.count where fields.slots[i].count >= 0 { return true }
+        // A document with none of the known keys is still a record (counted as "other").
+        var i = fields.recordOffset
+        let end = fields.recordOffset + fields.recordCount
+        while i < end {
+            let b = base[i]
+            if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x2D { return true }
+            i += 1
+        }
+        return false
+    }
+
+    private func nextDocument(after offset: Int) throws(TriageError) -> Int? {
+        var cursor = offset
+        while true {
+            guard let newline = memchr(base + cursor, 0x0A, filled - cursor) else {
+                if try refill(keepingFrom: filled) {
+                    cursor = 0
+                    continue
+                }
+                return nil
+            }
+            let next = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+            if next + 3 > filled {
+                if try refill(keepingFrom: next - 1) {
+                    cursor = 0
+                    continue
+                }
+                return nil
+            }
+            if base[next] == 0x2D && base[next + 1] == 0x2D && base[next + 2] == 0x2D { return next }
+            cursor = next
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Everything known about the network, from the best source available: flags, then cluster
+/// descriptions, then Google's fixed ranges, then what the logs themselves imply.
+public struct Topology: Sendable {
+    private struct Entry: Sendable {
+        var role: Role
+        var confidence: Confidence
+        var reason: String
+    }
+
+    private var known = PrefixTable<Entry>()
+    private var special = PrefixTable<Entry>()
+    private var inferredHosts: [IPAddress: Entry] = [:]
+    private var inferred = PrefixTable<Entry>()
+    private var google = PrefixTable<Entry>()
+    private var nonPublic = PrefixTable<Entry>()
+
+    public private(set) var clusters: [ClusterInfo] = []
+    /// Explicit values from flags; they win over anything found in inputs.
+    public var project: String?
+    public var network: String?
+    public var nodeTag: String?
+    /// Facts worked out from logs, for the account printed at the end.
+    public private(set) var inferences: [String] = []
+    public private(set) var masterCIDRs: [(cidr: CIDR, confidence: Confidence)] = []
+    public private(set) var podCIDRs: [CIDR] = []
+    /// Node tags seen as targets of GKE's own rules in the logs.
+    public private(set) var observedNodeTags: [String] = []
+
+    public init() {
+        for (text, role, reason) in WellKnownRanges.special {
+            special.insert(CIDR(text)!, Entry(role: role, confidence: .known, reason: reason))
+        }
+        for text in WellKnownRanges.google {
+            google.insert(
+                CIDR(text)!,
+                Entry(role: .googlePublic, confidence: .known,
+                      reason: "in Google's published ranges (goog.json \(WellKnownRanges.googleSyncToken))"))
+        }
+        for text in WellKnownRanges.nonPublic {
+            nonPublic.insert(CIDR(text)!, Entry(role: .privateOther, confidence: .known, reason: "private address space"))
+        }
+    }
+
+    // MARK: adding facts
+
+    public mutating func addRange(_ cidr: CIDR, role: Role, reason: String, confidence: Confidence = .known) {
+        let entry = Entry(role: role, confidence: confidence, reason: reason)
+        if confidence == .known { known.insert(cidr, entry) } else { inferred.insert(cidr, entry) }
+        if role == .controlPlane, !masterCIDRs.contains(where: { $0.cidr == cidr }) {
+            masterCIDRs.append((cidr, confidence))
+            masterCIDRs.sort { $0.confidence > $1.confidence }
+        }
+        if role == .pod, !podCIDRs.contains(cidr) { podCIDRs.append(cidr) }
+        if confidence == .inferred { inferences.append("\(cidr) is \(role.phrase): \(reason)") }
+    }
+
+    public mutating func addCluster(_ cluster: ClusterInfo) {
+        if clusters.contains(cluster) { return }
+        clusters.append(cluster)
+        let from = "cluster \(cluster.name) (\(cluster.source))"
+        if let master = cluster.masterCIDR {
+            addRange(master, role: .controlPlane, reason: "masterIpv4CidrBlock of \(from)")
+        }
+        // The endpoint sits inside the master range when there is one; the range says more.
+        if let endpoint = cluster.privateEndpoint, !(cluster.masterCIDR?.contains(endpoint) ?? false) {
+            let host = CIDR(network: endpoint, prefixLength: endpoint.isV4 ? 32 : 128)
+            addRange(host, role: .controlPlane, reason: "private endpoint of \(from)")
+        }
+        for (pool, cidr) in cluster.podRanges {
+            addRange(cidr, role: .pod, reason: "pod range (\(pool)) of \(from)")
+        }
+        if let services = cluster.servicesCIDR {
+            addRange(services, role: .service, reason: "servicesIpv4Cidr of \(from)")
+        }
+    }
+
+    /// An address seen as a GKE VM in a log (`instance.vm_name` of `gke-…`). It may be the node's
+    /// own address or a pod's alias address on that node.
+    public mutating func addObservedNode(_ address: IPAddress, vmName: String) {
+        guard inferredHosts[address] == nil else { return }
+        inferredHosts[address] = Entry(
+            role: .node, confidence: .inferred,
+            reason: "seen on GKE VM \(vmName); without the cluster's pod ranges a pod on that VM looks the same")
+    }
+
+    public mutating func addObservedNodeTag(_ tag: String) {
+        if !observedNodeTags.contains(tag) { observedNodeTags.append(tag) }
+    }
+
+    // MARK: questions
+
+    public func classify(_ address: IPAddress) -> RoleAssignment {
+        if let (cidr, entry) = known.longestMatch(address) {
+            return RoleAssignment(role: entry.role, range: cidr, confidence: entry.confidence, reason: entry.reason)
+        }
+        if let (cidr, entry) = special.longestMatch(address) {
+            return RoleAssignment(role: entry.role, range: cidr, confidence: .known, reason: entry.reason)
+        }
+        if let entry = inferredHosts[address] {
+            return RoleAssignment(role: entry.role, range: nil, confidence: .inferred, reason: entry.reason)
+        }
+        if let (cidr, entry) = inferred.longestMatch(address) {
+            return RoleAssignment(role: entry.role, range: cidr, confidence: .inferred, reason: entry.reason)
+        }
+        if let (cidr, entry) = google.longestMatch(address) {
+            return RoleAssignment(role: .googlePublic, range: cidr, confidence: .known, reason: entry.reason)
+        }
+        if let (cidr, entry) = nonPublic.longestMatch(address) {
+            let why = clusters.isEmpty && masterCIDRs.isEmpty
+                ? "private address space; no cluster ranges given (--cluster or --master-cidr/--pod-cidr/--node-cidr)"
+                : "private address space outside the cluster's known ranges"
+            return RoleAssignment(role: .privateOther, range: cidr, confidence: .known, reason: entry.reason == "" ? why : why)
+        }
+        return RoleAssignment(role: .internet, range: nil, confidence: .known, reason: "public address outside Google's ranges")
+    }
+
+    /// The best master range, known before inferred.
+    public var masterCIDR: CIDR? { masterCIDRs.first?.cidr }
+
+    /// The node tag to target in fixes, and whether it was inferred.
+    public var bestNodeTag: (tag: String, confidence: Confidence)? {
+        if let nodeTag { return (nodeTag, .known) }
+        if let tag = observedNodeTags.first { return (tag, .known) }
+        if let tag = clusters.lazy.compactMap(\.derivedNodeTag).first { return (tag, .inferred) }
+        return nil
+    }
+
+    public var clusterName: String? { clusters.first?.name }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// JSON Lines: one `finding` object per line, then one `summary`. Schema in the README.
+struct JSONLinesRenderer {
+    func render(_ analysis: Analysis) -> String {
+        var out = ""
+        for finding in analysis.findings { out += line(object(finding)) }
+        out += line(summary(analysis))
+        return out
+    }
+
+    private func line(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    private func endpoint(_ e: Finding.Endpoint) -> [String: Any] {
+        var o: [String: Any] = ["ip": e.ip, "role": e.role.rawValue, "confidence": e.confidence.rawValue, "reason": e.reason]
+        o["cidr"] = e.range ?? NSNull()
+        return o
+    }
+
+    func object(_ f: Finding) -> [String: Any] {
+        [
+            "type": "finding",
+            "id": f.id,
+            "rule": f.rule,
+            "severity": f.severity.rawValue,
+            "title": f.title,
+            "message": f.message,
+            "confidence": f.confidence,
+            "count": f.count,
+            "first_seen": f.firstSeen ?? NSNull(),
+            "last_seen": f.lastSeen ?? NSNull(),
+            "direction": f.direction ?? NSNull(),
+            "protocol": f.protocolName ?? NSNull(),
+            "port": f.port ?? NSNull(),
+            "facts": f.facts,
+            "src": f.sources.map(endpoint),
+            "dst": f.destinations.map(endpoint),
+            "distinct_sources": f.distinctSources,
+            "distinct_destinations": f.distinctDestinations,
+            "denied_by": f.deniedBy.map { ["reference": $0.reference, "name": $0.name, "priority": $0.priority ?? NSNull()] as [String: Any] },
+            "evidence": f.examples.map { e -> [String: Any] in
+                [
+                    "location": e.location ?? NSNull(), "insert_id": e.insertID ?? NSNull(),
+                    "timestamp": e.timestamp ?? NSNull(), "src": e.source, "dst": e.destination,
+                    "protocol": e.protocolName, "instance": e.vmName ?? NSNull(),
+                    "remote_location": e.remoteLocation ?? NSNull(),
+                ]
+            },
+            "remedy": [
+                "why": f.remedy.why, "notes": f.remedy.notes, "commands": f.remedy.commands,
+                "references": f.remedy.references,
+            ] as [String: Any],
+        ]
+    }
+
+    func summary(_ analysis: Analysis) -> [String: Any] {
+        let a = analysis.account
+        var bySeverity: [String: Int] = [:]
+        for severity in Severity.allCases { bySeverity[severity.rawValue] = analysis.findings.filter { $0.severity == severity }.count }
+        return [
+            "type": "summary",
+            "inputs": a.inputs,
+            "bytes": a.bytes,
+            "records": a.records,
+            "firewall_records": a.firewallRecords,
+            "denied_records": a.deniedRecords,
+            "allowed_records": a.allowedRecords,
+            "other_records": a.otherRecords,
+            "other_logs": a.otherLogEntries,
+            "cluster_descriptions": a.clusterDescriptions,
+            "unrecognised_records": a.unrecognisedRecords,
+            "skipped": a.skipped,
+            "skipped_total": a.skippedTotal,
+            "matched_records": a.matchedRecords,
+            "flow_groups": a.flowGroups,
+            "findings": analysis.findings.count,
+            "by_severity": bySeverity,
+            "errors": a.inputErrors,
+            "inferences": analysis.topology.inferences,
+            "rules": analysis.rulesRun,
+        ]
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Markdown for a ticket or a chat: one section per finding, commands in shell blocks.
+struct MarkdownRenderer {
+    func render(_ analysis: Analysis) -> String {
+        var out = "# triage report\n\n"
+        out += "\(Renderer.accountSummary(analysis).dropFirst("triage: ".count))\n\n"
+        if analysis.findings.isEmpty {
+            out += "No problems found.\n"
+            return out
+        }
+        out += "| Severity | Rule | Connections | Confidence |\n|---|---|---:|---|\n"
+        for f in analysis.findings {
+            out += "| \(f.severity.rawValue) | `\(cell(f.rule))` | \(f.count) | \(f.confidence) |\n"
+        }
+        for f in analysis.findings {
+            out += "\n## \(f.severity.rawValue.uppercased()): \(inline(f.title))\n\n"
+            out += "\(inline(f.message))\n\n"
+            if !f.deniedBy.isEmpty {
+                out += "- **Denied by:** " + f.deniedBy.map { "`\(cell($0.reference))`" + ($0.priority.map { " (priority \($0))" } ?? "") }.joined(separator: ", ") + "\n"
+            }
+            if let first = f.firstSeen { out += "- **Seen:** \(first) to \(f.lastSeen ?? first)\n" }
+            out += "- **From:** " + f.sources.map { "`\($0.ip)` (\($0.role.phrase)\($0.range.map { " \($0)" } ?? ""))" }.joined(separator: ", ")
+                + (f.distinctSources > f.sources.count ? " and \(f.distinctSources - f.sources.count) more" : "") + "\n"
+            out += "- **To:** " + f.destinations.map { "`\($0.ip)` (\($0.role.phrase)\($0.range.map { " \($0)" } ?? ""))" }.joined(separator: ", ")
+                + (f.distinctDestinations > f.destinations.count ? " and \(f.distinctDestinations - f.destinations.count) more" : "") + "\n"
+            if !f.examples.isEmpty {
+                out += "- **Examples:**\n"
+                for e in f.examples {
+                    out += "  - `\(cell(e.source)) -> \(cell(e.destination)) \(e.protocolName)`" + (e.location.map { " at `\(cell($0))`" } ?? "") + "\n"
+                }
+            }
+            out += "\n**Why.** \(inline(f.remedy.why))\n\n"
+            for note in f.remedy.notes { out += "> \(inline(note))\n\n" }
+            out += "**Fix:**\n\n```sh\n"
+            for command in f.remedy.commands { out += TerminalText.sanitize(command) + "\n" }
+            out += "```\n\n"
+            out += "**Docs:** " + f.remedy.references.map { "<\($0)>" }.joined(separator: " ") + "\n"
+        }
+        return out
+    }
+
+    private func inline(_ text: String) -> String { TerminalText.sanitize(text).replacingOccurrences(of: "\n", with: " ") }
+    private func cell(_ text: String) -> String { inline(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'") }
+}

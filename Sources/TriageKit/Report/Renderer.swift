@@ -1,0 +1,63 @@
+/// Output formats. Each renderer sees only the `Analysis`.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, json, markdown
+}
+
+public struct RenderOptions: Sendable {
+    public var color: Bool
+    public var width: Int
+    public var verbose: Bool
+
+    public init(color: Bool = false, width: Int = 80, verbose: Bool = false) {
+        self.color = color
+        self.width = width
+        self.verbose = verbose
+    }
+}
+
+public enum Renderer {
+    public static func render(_ analysis: Analysis, as format: OutputFormat, options: RenderOptions) -> String {
+        switch format {
+        case .text: return TextRenderer(options: options).render(analysis)
+        case .json: return JSONLinesRenderer().render(analysis)
+        case .markdown: return MarkdownRenderer().render(analysis)
+        }
+    }
+
+    /// The closing account, one paragraph, for stderr.
+    public static func accountSummary(_ analysis: Analysis) -> String {
+        let a = analysis.account
+        var parts: [String] = []
+        parts.append("read \(a.inputs) input\(a.inputs == 1 ? "" : "s") (\(byteCount(a.bytes))): \(a.records) record\(a.records == 1 ? "" : "s")")
+        var kinds = ["\(a.firewallRecords) firewall (\(a.deniedRecords) denied, \(a.allowedRecords) allowed)"]
+        let otherLogs = a.otherLogEntries.values.reduce(0, +)
+        kinds.append("\(otherLogs) other log entr\(otherLogs == 1 ? "y" : "ies")")
+        if a.clusterDescriptions > 0 { kinds.append("\(a.clusterDescriptions) cluster description\(a.clusterDescriptions == 1 ? "" : "s")") }
+        if a.unrecognisedRecords > 0 { kinds.append("\(a.unrecognisedRecords) unrecognised") }
+        parts.append(kinds.joined(separator: ", "))
+        if a.skippedTotal > 0 {
+            let reasons = a.skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            parts.append("\(a.skippedTotal) skipped (\(reasons))")
+        } else {
+            parts.append("0 skipped")
+        }
+        let bySeverity = Severity.allCases.compactMap { severity -> String? in
+            let n = analysis.findings.filter { $0.severity == severity }.count
+            return n > 0 ? "\(n) \(severity.rawValue)" : nil
+        }
+        parts.append("\(a.matchedRecords) matched in \(analysis.findings.count) finding\(analysis.findings.count == 1 ? "" : "s")"
+            + (bySeverity.isEmpty ? "" : " (\(bySeverity.joined(separator: ", ")))"))
+        return "triage: " + parts.joined(separator: "; ") + "."
+    }
+
+    static func byteCount(_ bytes: Int64) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+import Foundation

@@ -1,0 +1,227 @@
+import Foundation
+
+/// What a run found, ready for any renderer.
+public struct Analysis: Sendable {
+    public var findings: [Finding]
+    public var account: RunAccount
+    public var topology: Topology
+    public var rulesRun: Int
+
+    /// The highest severity among the findings.
+    public var worstSeverity: Severity? { findings.map(\.severity).max() }
+}
+
+/// Runs the rules over the collected evidence and merges what they match into findings.
+public enum Engine {
+    public static func analyse(_ collector: EvidenceCollector, topology base: Topology, rules: [Rule]) -> Analysis {
+        var topology = base
+        for cluster in collector.clusters { topology.addCluster(cluster) }
+        infer(from: collector.flowGroups, into: &topology)
+
+        let firewallRules = rules.filter { $0.evidence == "firewall" }
+        let primary = firewallRules.filter { !$0.fallback }
+        let fallbacks = firewallRules.filter(\.fallback)
+        var builders: [String: FindingBuilder] = [:]
+        var order: [String] = []
+        var matched = 0
+        var classified: [IPAddress: RoleAssignment] = [:]
+        func classify(_ ip: IPAddress) -> RoleAssignment {
+            if let known = classified[ip] { return known }
+            let assignment = topology.classify(ip)
+            classified[ip] = assignment
+            return assignment
+        }
+
+        for group in collector.flowGroups {
+            let facts = FlowFacts(
+                group: group, source: classify(group.event.connection.srcIP),
+                destination: classify(group.event.connection.destIP), topology: topology)
+            var cache: [String: String?] = [:]
+            func value(_ field: String) -> String? {
+                if let hit = cache[field] { return hit }
+                let v = facts.value(field)
+                cache[field] = v
+                return v
+            }
+            var hits = primary.filter { rule in rule.match.allSatisfy { $0.evaluate(value($0.field)) } }
+            if hits.isEmpty {
+                hits = fallbacks.filter { rule in rule.match.allSatisfy { $0.evaluate(value($0.field)) } }
+            }
+            if !hits.isEmpty { matched += group.count }
+            for rule in hits {
+                let key = ([rule.id] + rule.groupBy.map { value($0) ?? "-" }).joined(separator: "|")
+                if builders[key] == nil {
+                    builders[key] = FindingBuilder(rule: rule, key: key, first: facts)
+                    order.append(key)
+                }
+                builders[key]!.add(facts)
+            }
+        }
+
+        var findings = order.map { builders[$0]!.build() }
+        findings.sort {
+            if $0.severity != $1.severity { return $0.severity > $1.severity }
+            if $0.count != $1.count { return $0.count > $1.count }
+            return $0.id < $1.id
+        }
+        collector.finish(matchedRecords: matched)
+        return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count)
+    }
+
+    /// Learns roles from the logs themselves: GKE VM names, and GKE's own firewall rules.
+    static func infer(from groups: [FlowGroup], into topology: inout Topology) {
+        for group in groups {
+            for event in group.examples {
+                if let vm = event.instance?.vmName, vm.hasPrefix("gke-") {
+                    topology.addObservedNode(event.isIngress ? event.connection.destIP : event.connection.srcIP, vmName: vm)
+                }
+                if let vm = event.remoteInstance?.vmName, vm.hasPrefix("gke-") {
+                    topology.addObservedNode(event.isIngress ? event.connection.srcIP : event.connection.destIP, vmName: vm)
+                }
+                guard let name = event.ruleDetails.ruleName, name.hasPrefix("gke-") else { continue }
+                if name.hasSuffix("-master") {
+                    for text in event.ruleDetails.sourceRange {
+                        if let cidr = CIDR(text), topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
+                            topology.addRange(
+                                cidr, role: .controlPlane,
+                                reason: "source range of GKE's rule \(name) (logged at \(event.location?.description ?? "?"))",
+                                confidence: .inferred)
+                        }
+                    }
+                }
+                if name.hasSuffix("-master") || name.hasSuffix("-vms") || name.hasSuffix("-all") {
+                    for tag in event.ruleDetails.targetTag where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
+                        topology.addObservedNodeTag(tag)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Accumulates the flow groups of one finding.
+struct FindingBuilder {
+    let rule: Rule
+    let key: String
+    let first: FlowFacts
+    var count = 0
+    var firstSeen: Int64?
+    var lastSeen: Int64?
+    var sources: [Finding.Endpoint] = []
+    var destinations: [Finding.Endpoint] = []
+    var sourceSet = Set<String>()
+    var destinationSet = Set<String>()
+    var ports: [Int] = []
+    var deniedBy: [Finding.DenyingRule] = []
+    var examples: [Finding.Example] = []
+    var inferred = false
+
+    static let endpointLimit = 20
+    static let exampleLimit = 3
+
+    init(rule: Rule, key: String, first: FlowFacts) {
+        self.rule = rule
+        self.key = key
+        self.first = first
+    }
+
+    mutating func add(_ facts: FlowFacts) {
+        let group = facts.group
+        count += group.count
+        if let t = group.firstSeen, firstSeen.map({ t < $0 }) ?? true { firstSeen = t }
+        if let t = group.lastSeen, lastSeen.map({ t > $0 }) ?? true { lastSeen = t }
+        let event = facts.event
+        func endpoint(_ ip: IPAddress, _ assignment: RoleAssignment) -> Finding.Endpoint {
+            Finding.Endpoint(
+                ip: ip.description, role: assignment.role, range: assignment.range?.description,
+                confidence: assignment.confidence, reason: assignment.reason)
+        }
+        if sourceSet.insert(event.connection.srcIP.description).inserted, sources.count < Self.endpointLimit {
+            sources.append(endpoint(event.connection.srcIP, facts.source))
+        }
+        if destinationSet.insert(event.connection.destIP.description).inserted, destinations.count < Self.endpointLimit {
+            destinations.append(endpoint(event.connection.destIP, facts.destination))
+        }
+        if let port = event.connection.destPort, !ports.contains(port) { ports.append(port) }
+        if let reference = event.ruleDetails.reference,
+            !deniedBy.contains(where: { $0.reference == reference })
+        {
+            deniedBy.append(Finding.DenyingRule(
+                reference: reference, name: event.ruleDetails.ruleName ?? reference, priority: event.ruleDetails.priority))
+        }
+        if facts.source.confidence == .inferred || facts.destination.confidence == .inferred { inferred = true }
+        for example in group.examples where examples.count < Self.exampleLimit {
+            let proto = FirewallEvent.protocolName(example.connection.protocolNumber)
+            func hostPort(_ ip: IPAddress, _ port: Int?) -> String {
+                let host = ip.isV4 ? ip.description : "[\(ip)]"
+                return port.map { "\(host):\($0)" } ?? host
+            }
+            examples.append(Finding.Example(
+                location: example.location?.description, insertID: example.insertID, timestamp: example.timestamp,
+                source: hostPort(example.connection.srcIP, example.connection.srcPort),
+                destination: hostPort(example.connection.destIP, example.connection.destPort), protocolName: proto,
+                vmName: example.instance?.vmName, remoteLocation: example.remoteLocation?.summary))
+        }
+    }
+
+    func findingValue(_ name: String) -> String? {
+        func unique(_ values: [String]) -> [String] {
+            var seen = Set<String>()
+            return values.filter { seen.insert($0).inserted }
+        }
+        switch name {
+        case "count": return String(count)
+        case "first_seen": return firstSeen.map(Timestamp.format)
+        case "last_seen": return lastSeen.map(Timestamp.format)
+        case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count)
+        case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count)
+        case "src.ranges": return unique(sources.map { $0.range ?? $0.ip }).joined(separator: ",")
+        case "dst.ranges": return unique(destinations.map { $0.range ?? $0.ip }).joined(separator: ",")
+        case "src.roles": return unique(sources.map(\.role.phrase)).joined(separator: " and ")
+        case "dst.roles": return unique(destinations.map(\.role.phrase)).map { $0 + "s" }.joined(separator: " and ")
+        case "dst.ports": return ports.sorted().map(String.init).joined(separator: ",")
+        case "denied_by.list": return deniedBy.map(\.name).joined(separator: ", ")
+        case "examples": return examples.map { "\($0.source) → \($0.destination)" }.joined(separator: "; ")
+        default: return first.value(name)
+        }
+    }
+
+    static func capitalised(_ text: String) -> String {
+        guard let first = text.first, first.isLowercase else { return text }
+        return first.uppercased() + text.dropFirst()
+    }
+
+    static func list(_ items: [String], total: Int) -> String {
+        let shown = items.prefix(5)
+        let rest = total - shown.count
+        return shown.joined(separator: ", ") + (rest > 0 ? " and \(rest) more" : "")
+    }
+
+    func build() -> Finding {
+        let lookup: (String) -> String? = { findingValue($0) }
+        var facts: [String: String] = [:]
+        for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
+        var notes = rule.remedy.notes.filter { note in note.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
+            .map { $0.text.render(lookup) }
+        if first.event.ruleDetails.priority == 0 {
+            notes.append("The denying rule has priority 0, which no allow rule can beat: change or delete that rule instead.")
+        }
+        if first.topology.bestNodeTag?.confidence == .inferred {
+            notes.append("The node tag \(first.topology.bestNodeTag!.tag) is derived from the cluster id; confirm it with: gcloud compute firewall-rules list --filter 'name~gke-\(first.topology.clusterName ?? "CLUSTER")-[0-9a-z]*-master' --format 'value(targetTags)'")
+        }
+        let commands = rule.remedy.commands.filter { command in command.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
+            .map { $0.text.render(lookup, forShell: true) }
+        let event = first.event
+        return Finding(
+            id: key, rule: rule.id, severity: rule.severity, title: rule.title,
+            message: Self.capitalised(rule.message.render(lookup)),
+            confidence: inferred ? "inferred" : "observed", count: count, firstSeen: firstSeen.map(Timestamp.format),
+            lastSeen: lastSeen.map(Timestamp.format), direction: first.value("direction"),
+            protocolName: FirewallEvent.protocolName(event.connection.protocolNumber),
+            port: ports.count == 1 ? ports[0] : nil, facts: facts, sources: sources, destinations: destinations,
+            distinctSources: sourceSet.count, distinctDestinations: destinationSet.count, deniedBy: deniedBy,
+            examples: examples,
+            remedy: Finding.Remedy(
+                why: rule.remedy.why.render(lookup), notes: notes, commands: commands, references: rule.references))
+    }
+}

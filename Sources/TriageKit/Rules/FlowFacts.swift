@@ -1,0 +1,76 @@
+import Foundation
+
+/// The vocabulary rules use to talk about a group of logged connections: every name a rule's
+/// `match`, `group_by` or template may use is listed in `FlowFacts.fields`.
+public struct FlowFacts: Sendable {
+    public let group: FlowGroup
+    public let source: RoleAssignment
+    public let destination: RoleAssignment
+    public let topology: Topology
+
+    public var event: FirewallEvent { group.event }
+
+    public static let fields: [String: @Sendable (FlowFacts) -> String?] = [
+        "disposition": { $0.event.disposition.uppercased() },
+        "direction": { ($0.event.ruleDetails.direction ?? ($0.event.isIngress ? "INGRESS" : "EGRESS")).uppercased() },
+        "protocol": { FirewallEvent.protocolName($0.event.connection.protocolNumber) },
+        "action": { $0.event.ruleDetails.action },
+        "src.ip": { $0.event.connection.srcIP.description },
+        "src.role": { $0.source.role.rawValue },
+        "src.range": { $0.source.range?.description },
+        "src.confidence": { $0.source.confidence.rawValue },
+        "src.port": { $0.event.connection.srcPort.map(String.init) },
+        "dst.ip": { $0.event.connection.destIP.description },
+        "dst.role": { $0.destination.role.rawValue },
+        "dst.range": { $0.destination.range?.description },
+        "dst.confidence": { $0.destination.confidence.rawValue },
+        "dst.port": { $0.event.connection.destPort.map(String.init) },
+        "port.listeners": { $0.event.connection.destPort.map(WellKnownPorts.describe) },
+        "denied_by": { $0.event.ruleDetails.ruleName },
+        "denied_by.reference": { $0.event.ruleDetails.reference },
+        "denied_by.priority": { $0.event.ruleDetails.priority.map(String.init) },
+        "rule.target_tags": { $0.event.ruleDetails.targetTag.joined(separator: ",") },
+        "rule.source_ranges": { $0.event.ruleDetails.sourceRange.joined(separator: ",") },
+        "rule.destination_ranges": { $0.event.ruleDetails.destinationRange.joined(separator: ",") },
+        "network": { $0.network },
+        "project": { $0.project },
+        "subnetwork": { $0.event.vpc?.subnetworkName },
+        "instance": { $0.event.instance?.vmName },
+        "zone": { $0.event.instance?.zone },
+        "region": { $0.event.instance?.region },
+        "remote_location": { $0.event.remoteLocation?.summary },
+        "remote_location.country": { $0.event.remoteLocation?.country },
+        "remote_instance": { $0.event.remoteInstance?.vmName },
+        "master_cidr": { $0.topology.masterCIDR?.description },
+        "node_tag": { $0.topology.bestNodeTag?.tag },
+        "pod_cidrs": { $0.topology.podCIDRs.isEmpty ? nil : $0.topology.podCIDRs.map(\.description).joined(separator: ",") },
+        "cluster": { $0.topology.clusterName },
+        "fix.priority": { $0.fixPriority.map(String.init) },
+    ]
+
+    /// Names only templates may use: they describe a whole finding, not one flow.
+    public static let findingFields: Set<String> = [
+        "count", "first_seen", "last_seen", "sources", "destinations", "src.ranges", "dst.ranges", "src.roles",
+        "dst.roles", "dst.ports", "denied_by.list", "examples",
+    ]
+
+    public func value(_ field: String) -> String? { Self.fields[field]?(self) }
+
+    public var network: String? {
+        if let explicit = topology.network { return explicit }
+        return event.vpc?.vpcName ?? event.ruleDetails.networkName ?? topology.clusters.first?.network
+    }
+
+    public var project: String? {
+        topology.project ?? event.vpc?.projectID ?? event.instance?.projectID ?? topology.clusters.first?.project
+            ?? event.resourceLabels["project_id"]
+    }
+
+    /// An allow rule must have a strictly lower priority number than the deny it has to beat
+    /// (deny wins ties). 1000 is the default when that is enough.
+    public var fixPriority: Int? {
+        guard let denying = event.ruleDetails.priority else { return 1000 }
+        if denying == 0 { return nil }
+        return min(1000, denying - 1)
+    }
+}

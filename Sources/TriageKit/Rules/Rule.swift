@@ -1,0 +1,76 @@
+import Foundation
+
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+    case error, warning, info
+
+    var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank > rhs.rank }
+}
+
+/// A rule as written in `Rules/**/*.yaml`, compiled once.
+public struct Rule: Sendable {
+    public var id: String
+    public var severity: Severity
+    /// The good state, phrased as what should be true.
+    public var title: String
+    public var evidence: String
+    public var match: [FieldPredicate]
+    /// Fires only for flows no other rule of the same evidence claimed.
+    public var fallback: Bool
+    public var groupBy: [String]
+    public var message: Template
+    public var remedy: Remedy
+    public var references: [String]
+    public var samples: Samples
+    /// Where it came from (Rules/firewall/x.yaml, or a --rules path).
+    public var file: String
+    public var source: String
+
+    public struct Remedy: Sendable {
+        public var why: Template
+        public var notes: [(when: [FieldPredicate], text: Template)]
+        public var commands: [(when: [FieldPredicate], text: Template)]
+    }
+
+    public struct Samples: Sendable {
+        public var trigger: [Sample]
+        public var pass: [Sample]
+    }
+
+    public struct Sample: Sendable {
+        public var name: String
+        /// Flags as `triage` takes them: master_cidr, pod_cidr, node_cidr, service_cidr, node_tag, network, project.
+        public var topology: [String: [String]]
+        /// NDJSON LogEntries, one per line.
+        public var input: String
+        /// The findings expected, as field → value (rule, count, and any FlowFacts field).
+        public var expect: [[String: String]]
+        public var line: Int
+    }
+}
+
+/// A test on one field of a flow.
+public struct FieldPredicate: Sendable {
+    public enum Test: Sendable {
+        case anyOf(Set<String>)
+        case noneOf(Set<String>)
+        case range(Int, Int)
+        case matches(String)
+        case exists(Bool)
+    }
+
+    public var field: String
+    public var test: Test
+
+    public func evaluate(_ value: String?) -> Bool {
+        switch test {
+        case .exists(let wanted): return (value != nil && value != "") == wanted
+        case .anyOf(let set): return value.map { set.contains($0.lowercased()) } ?? false
+        case .noneOf(let set): return value.map { !set.contains($0.lowercased()) } ?? true
+        case .range(let low, let high): return value.flatMap(Int.init).map { $0 >= low && $0 <= high } ?? false
+        case .matches(let pattern):
+            guard let value else { return false }
+            return value.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+        }
+    }
+}

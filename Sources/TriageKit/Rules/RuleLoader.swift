@@ -1,0 +1,343 @@
+import Foundation
+import Yams
+
+/// Reads and checks rule files. Every mistake names the file, the line and the field.
+public enum RuleLoader {
+    /// The rules built into the binary (from Rules/ at build time).
+    public static func builtIn() throws(TriageError) -> [Rule] {
+        try EmbeddedRules.files.map { file throws(TriageError) in try parse(file.text, file: file.path) }
+            .sorted { $0.id < $1.id }
+    }
+
+    /// Every *.yaml under a directory (or one file).
+    public static func load(path: String) throws(TriageError) -> [Rule] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .cannotOpen(path: path, reason: "no such file or directory")
+        }
+        var files: [String] = []
+        if isDirectory.boolValue {
+            let enumerator = FileManager.default.enumerator(atPath: path)
+            while let next = enumerator?.nextObject() as? String {
+                if next.hasSuffix(".yaml") || next.hasSuffix(".yml") { files.append((path as NSString).appendingPathComponent(next)) }
+            }
+        } else {
+            files = [path]
+        }
+        var rules: [Rule] = []
+        for file in files.sorted() {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw .cannotOpen(path: file, reason: "not readable as UTF-8 text")
+            }
+            rules.append(try parse(text, file: file))
+        }
+        return rules
+    }
+
+    /// Checks that ids are unique across sets of rules.
+    public static func merge(_ sets: [[Rule]]) throws(TriageError) -> [Rule] {
+        var seen: [String: String] = [:]
+        var all: [Rule] = []
+        for rule in sets.joined() {
+            if let other = seen[rule.id] { throw .duplicateRule(id: rule.id, files: [other, rule.file]) }
+            seen[rule.id] = rule.file
+            all.append(rule)
+        }
+        return all
+    }
+
+    static let knownKeys: Set<String> = [
+        "id", "severity", "title", "evidence", "match", "fallback", "group_by", "message", "remedy", "references",
+        "samples",
+    ]
+
+    public static func parse(_ text: String, file: String) throws(TriageError) -> Rule {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw TriageError.badRuleFile(file: file, line: nil, field: "(file)", reason: "the file is empty")
+            }
+            root = node
+        } catch let error as TriageError {
+            throw error
+        } catch let error as YamlError {
+            throw .badRuleFile(file: file, line: yamlLine(error), field: "(syntax)", reason: "not valid YAML: \(yamlProblem(error))")
+        } catch {
+            throw .badRuleFile(file: file, line: nil, field: "(syntax)", reason: "not valid YAML: \(error)")
+        }
+        let r = Reader(file: file)
+        let top = try r.mapping(root, "(top level)")
+        for (key, value) in top where !knownKeys.contains(key) {
+            throw .badRuleFile(file: file, line: line(value), field: key, reason: "unknown field; known: \(knownKeys.sorted().joined(separator: ", "))")
+        }
+        let id = try r.string(top["id"], "id", in: root)
+        guard id.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression) != nil else {
+            throw .badRuleFile(file: file, line: line(top["id"]), field: "id", reason: "must be lower-case words joined by '-'")
+        }
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        guard stem == id else {
+            throw .badRuleFile(file: file, line: line(top["id"]), field: "id", reason: "'\(id)' must match the file name '\(stem)'")
+        }
+        let severityText = try r.string(top["severity"], "severity", in: root)
+        guard let severity = Severity(rawValue: severityText) else {
+            throw .badRuleFile(file: file, line: line(top["severity"]), field: "severity", reason: "'\(severityText)' is not one of error, warning, info")
+        }
+        let evidence = try r.string(top["evidence"], "evidence", in: root)
+        guard evidence == "firewall" else {
+            throw .badRuleFile(file: file, line: line(top["evidence"]), field: "evidence", reason: "'\(evidence)' is not a known evidence kind (firewall)")
+        }
+        let match = try r.predicates(top["match"], "match", in: root, required: true)
+        let groupBy = try r.strings(top["group_by"], "group_by", in: root, required: false)
+        for name in groupBy where FlowFacts.fields[name] == nil {
+            throw .badRuleFile(file: file, line: line(top["group_by"]), field: "group_by", reason: "unknown field '\(name)'")
+        }
+        let message = try r.template(top["message"], "message", in: root)
+        let remedyNode = top["remedy"]
+        guard let remedyNode else { throw .badRuleFile(file: file, line: line(root), field: "remedy", reason: "missing") }
+        let remedyMap = try r.mapping(remedyNode, "remedy")
+        for (key, value) in remedyMap where !["why", "notes", "commands"].contains(key) {
+            throw .badRuleFile(file: file, line: line(value), field: "remedy.\(key)", reason: "unknown field; known: why, notes, commands")
+        }
+        let why = try r.template(remedyMap["why"], "remedy.why", in: remedyNode)
+        let notes = try r.conditionalTexts(remedyMap["notes"], "remedy.notes")
+        let commands = try r.conditionalTexts(remedyMap["commands"], "remedy.commands")
+        guard !commands.isEmpty else {
+            throw .badRuleFile(file: file, line: line(remedyNode), field: "remedy.commands", reason: "a rule needs at least one command")
+        }
+        let references = try r.strings(top["references"], "references", in: root, required: true)
+        for reference in references where !reference.hasPrefix("https://") {
+            throw .badRuleFile(file: file, line: line(top["references"]), field: "references", reason: "'\(reference)' is not an https URL")
+        }
+        let samples = try r.samples(top["samples"], in: root)
+        var fallback = false
+        if let node = top["fallback"] {
+            guard let value = node.bool else { throw .badRuleFile(file: file, line: line(node), field: "fallback", reason: "must be true or false") }
+            fallback = value
+        }
+        return Rule(
+            id: id, severity: severity, title: try r.string(top["title"], "title", in: root), evidence: evidence,
+            match: match, fallback: fallback, groupBy: groupBy, message: message,
+            remedy: Rule.Remedy(why: why, notes: notes, commands: commands), references: references,
+            samples: samples, file: file, source: text)
+    }
+
+    static func line(_ node: Node?) -> Int? { node?.mark?.line }
+
+    static func yamlLine(_ error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    static func yamlProblem(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        default: return "\(error)"
+        }
+    }
+
+    /// Typed access to a composed YAML tree, with errors that point at lines.
+    struct Reader {
+        let file: String
+
+        func fail(_ node: Node?, _ field: String, _ reason: String) -> TriageError {
+            .badRuleFile(file: file, line: node?.mark?.line, field: field, reason: reason)
+        }
+
+        func mapping(_ node: Node, _ field: String) throws(TriageError) -> [String: Node] {
+            guard let mapping = node.mapping else { throw fail(node, field, "must be a mapping") }
+            var result: [String: Node] = [:]
+            for (key, value) in mapping {
+                guard let name = key.string else { throw fail(key, field, "keys must be text") }
+                if result[name] != nil { throw fail(key, "\(field).\(name)", "given twice") }
+                result[name] = value
+            }
+            return result
+        }
+
+        func string(_ node: Node?, _ field: String, in parent: Node) throws(TriageError) -> String {
+            guard let node else { throw fail(parent, field, "missing") }
+            guard let scalar = node.scalar, !scalar.string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw fail(node, field, "must be non-empty text")
+            }
+            return scalar.string
+        }
+
+        func template(_ node: Node?, _ field: String, in parent: Node) throws(TriageError) -> Template {
+            let template = Template(try string(node, field, in: parent))
+            try check(template, node, field)
+            return template
+        }
+
+        func check(_ template: Template, _ node: Node?, _ field: String) throws(TriageError) {
+            for name in template.fields where FlowFacts.fields[name] == nil && !FlowFacts.findingFields.contains(name) {
+                throw fail(node, field, "unknown placeholder {\(name)}")
+            }
+        }
+
+        func strings(_ node: Node?, _ field: String, in parent: Node, required: Bool) throws(TriageError) -> [String] {
+            guard let node else {
+                if required { throw fail(parent, field, "missing") }
+                return []
+            }
+            if let scalar = node.scalar { return [scalar.string] }
+            guard let sequence = node.sequence else { throw fail(node, field, "must be a list") }
+            var result: [String] = []
+            for item in sequence {
+                guard let scalar = item.scalar else { throw fail(item, field, "items must be text") }
+                result.append(scalar.string)
+            }
+            if required && result.isEmpty { throw fail(node, field, "must not be empty") }
+            return result
+        }
+
+        func predicates(_ node: Node?, _ field: String, in parent: Node, required: Bool) throws(TriageError) -> [FieldPredicate] {
+            guard let node else {
+                if required { throw fail(parent, field, "missing") }
+                return []
+            }
+            var result: [FieldPredicate] = []
+            for (name, value) in try mapping(node, field) {
+                guard FlowFacts.fields[name] != nil else {
+                    throw fail(value, "\(field).\(name)", "unknown field; known: \(FlowFacts.fields.keys.sorted().joined(separator: ", "))")
+                }
+                let test = try self.test(value, "\(field).\(name)")
+                if name.hasSuffix(".role") {
+                    let values: Set<String>
+                    switch test {
+                    case .anyOf(let set), .noneOf(let set): values = set
+                    default: values = []
+                    }
+                    for role in values where Role(rawValue: role) == nil {
+                        throw fail(value, "\(field).\(name)", "'\(role)' is not a role; roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+                result.append(FieldPredicate(field: name, test: test))
+            }
+            return result.sorted { $0.field < $1.field }
+        }
+
+        func test(_ node: Node, _ field: String) throws(TriageError) -> FieldPredicate.Test {
+            func words(_ node: Node) throws(TriageError) -> Set<String> {
+                if let scalar = node.scalar { return [scalar.string.lowercased()] }
+                guard let sequence = node.sequence else { throw fail(node, field, "must be a value or a list of values") }
+                var set = Set<String>()
+                for item in sequence {
+                    guard let scalar = item.scalar else { throw fail(item, field, "list items must be values") }
+                    set.insert(scalar.string.lowercased())
+                }
+                return set
+            }
+            if node.scalar != nil || node.sequence != nil { return .anyOf(try words(node)) }
+            let map = try mapping(node, field)
+            guard map.count == 1, let (operation, operand) = map.first else {
+                throw fail(node, field, "use one of: in, not, range, matches, exists")
+            }
+            switch operation {
+            case "in": return .anyOf(try words(operand))
+            case "not": return .noneOf(try words(operand))
+            case "range":
+                guard let bounds = operand.sequence, bounds.count == 2, let low = bounds[0].int, let high = bounds[1].int, low <= high else {
+                    throw fail(operand, field, "range takes [low, high]")
+                }
+                return .range(low, high)
+            case "matches":
+                guard let pattern = operand.string, (try? NSRegularExpression(pattern: pattern)) != nil else {
+                    throw fail(operand, field, "matches takes a valid regular expression")
+                }
+                return .matches(pattern)
+            case "exists":
+                guard let wanted = operand.bool else { throw fail(operand, field, "exists takes true or false") }
+                return .exists(wanted)
+            default:
+                throw fail(node, field, "unknown test '\(operation)'; use one of: in, not, range, matches, exists")
+            }
+        }
+
+        func conditionalTexts(_ node: Node?, _ field: String) throws(TriageError) -> [(when: [FieldPredicate], text: Template)] {
+            guard let node else { return [] }
+            guard let sequence = node.sequence else { throw fail(node, field, "must be a list") }
+            var result: [(when: [FieldPredicate], text: Template)] = []
+            for item in sequence {
+                if let scalar = item.scalar {
+                    let template = Template(scalar.string)
+                    try check(template, item, field)
+                    result.append(([], template))
+                    continue
+                }
+                let map = try mapping(item, field)
+                for (key, value) in map where key != "when" && key != "text" {
+                    throw fail(value, "\(field).\(key)", "unknown field; items take 'text' and an optional 'when'")
+                }
+                let when = try predicates(map["when"], "\(field).when", in: item, required: false)
+                result.append((when, try template(map["text"], "\(field).text", in: item)))
+            }
+            return result
+        }
+
+        func samples(_ node: Node?, in parent: Node) throws(TriageError) -> Rule.Samples {
+            guard let node else { throw fail(parent, "samples", "missing: every rule carries trigger and pass samples") }
+            let map = try mapping(node, "samples")
+            for (key, value) in map where key != "trigger" && key != "pass" {
+                throw fail(value, "samples.\(key)", "unknown field; known: trigger, pass")
+            }
+            let trigger = try sampleList(map["trigger"], "samples.trigger", in: node)
+            let pass = try sampleList(map["pass"], "samples.pass", in: node)
+            for sample in trigger where sample.expect.isEmpty {
+                throw fail(node, "samples.trigger", "sample '\(sample.name)' must list the findings it expects")
+            }
+            for sample in pass where !sample.expect.isEmpty {
+                throw fail(node, "samples.pass", "sample '\(sample.name)' is a pass sample and must expect nothing")
+            }
+            return Rule.Samples(trigger: trigger, pass: pass)
+        }
+
+        func sampleList(_ node: Node?, _ field: String, in parent: Node) throws(TriageError) -> [Rule.Sample] {
+            guard let node, let sequence = node.sequence, !sequence.isEmpty else {
+                throw fail(node ?? parent, field, "needs at least one sample")
+            }
+            var result: [Rule.Sample] = []
+            for item in sequence {
+                let map = try mapping(item, field)
+                for (key, value) in map where !["name", "topology", "input", "expect"].contains(key) {
+                    throw fail(value, "\(field).\(key)", "unknown field; samples take name, topology, input, expect")
+                }
+                let name = try string(map["name"], "\(field).name", in: item)
+                var topology: [String: [String]] = [:]
+                if let topologyNode = map["topology"] {
+                    for (key, value) in try mapping(topologyNode, "\(field).topology") {
+                        guard Sample.topologyKeys.contains(key) else {
+                            throw fail(value, "\(field).topology.\(key)", "unknown; known: \(Sample.topologyKeys.sorted().joined(separator: ", "))")
+                        }
+                        topology[key] = try strings(value, "\(field).topology.\(key)", in: topologyNode, required: true)
+                    }
+                }
+                let input = try string(map["input"], "\(field).input", in: item)
+                var expect: [[String: String]] = []
+                if let expectNode = map["expect"] {
+                    guard let list = expectNode.sequence else { throw fail(expectNode, "\(field).expect", "must be a list") }
+                    for entry in list {
+                        var finding: [String: String] = [:]
+                        for (key, value) in try mapping(entry, "\(field).expect") {
+                            guard key == "rule" || key == "count" || key == "severity" || key == "confidence"
+                                || FlowFacts.fields[key] != nil
+                            else { throw fail(value, "\(field).expect.\(key)", "unknown field") }
+                            guard let scalar = value.scalar else { throw fail(value, "\(field).expect.\(key)", "must be a value") }
+                            finding[key] = scalar.string
+                        }
+                        expect.append(finding)
+                    }
+                }
+                result.append(Rule.Sample(name: name, topology: topology, input: input, expect: expect, line: item.mark?.line ?? 0))
+            }
+            return result
+        }
+    }
+
+    enum Sample {
+        static let topologyKeys: Set<String> = [
+            "master_cidr", "pod_cidr", "node_cidr", "service_cidr", "node_tag", "network", "project",
+        ]
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Every error triage reports: a sentence saying what went wrong, and a hint saying what to do.
+public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case readFailed(input: String, reason: String)
+    case truncatedGzip(input: String, afterBytes: Int64)
+    case corruptGzip(input: String, reason: String)
+    case unknownFormat(input: String, firstBytes: String)
+    case recordTooLarge(input: String, line: Int, limit: Int)
+    case badRuleFile(file: String, line: Int?, field: String, reason: String)
+    case duplicateRule(id: String, files: [String])
+    case badCluster(input: String, reason: String)
+    case usage(String)
+
+    public var description: String { sentence + (hint.map { " (\($0))" } ?? "") }
+
+    public var sentence: String {
+        switch self {
+        case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
+        case .readFailed(let input, let reason): return "\(input): read failed: \(reason)"
+        case .truncatedGzip(let input, let bytes):
+            return "\(input): gzip data ends early (after \(bytes) uncompressed bytes); what came before was analysed"
+        case .corruptGzip(let input, let reason): return "\(input): gzip data is corrupt: \(reason)"
+        case .unknownFormat(let input, let first):
+            return "\(input): unrecognised format (starts with \"\(first)\")"
+        case .recordTooLarge(let input, let line, let limit):
+            return "\(input):\(line): a record larger than \(limit / (1 << 20)) MiB; the rest of this input was not read"
+        case .badRuleFile(let file, let line, let field, let reason):
+            return "\(file)\(line.map { ":\($0)" } ?? ""): rule field '\(field)': \(reason)"
+        case .duplicateRule(let id, let files): return "rule id '\(id)' is defined twice: \(files.joined(separator: ", "))"
+        case .badCluster(let input, let reason): return "\(input): not a usable cluster description: \(reason)"
+        case .usage(let message): return message
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .unknownFormat:
+            return "accepted: gcloud logging read output (default YAML or --format=json), NDJSON, a JSON array "
+                + "or stream of LogEntry objects, a Cloud Storage log sink export, gcloud container clusters "
+                + "describe output; any of them gzip-compressed"
+        case .truncatedGzip: return "the file was probably cut short while copying; fetch it again"
+        case .badCluster: return "pass the output of: gcloud container clusters describe CLUSTER --location LOCATION"
+        case .badRuleFile: return "see Rules/README.md for the rule format"
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Read logs and name each cause (the default command).")
+
+    @Argument(help: ArgumentHelp("Files or directories to read; '-' or nothing reads standard input.", valueName: "path"))
+    var paths: [String] = []
+
+    @OptionGroup var network: NetworkOptions
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"))
+    var ruleDirectories: [String] = []
+
+    @Option(help: "Output format: text, json (JSON Lines), markdown.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at least this severe: error, warning, info.")
+    var failOn: Severity = .error
+
+    @Option(help: "Colour: auto, always, never (NO_COLOR and FORCE_COLOR are honoured).")
+    var color: ColorChoice = .auto
+
+    @Flag(name: .shortAndLong, help: "Print only findings; no account or per-record problems on stderr.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made.")
+    var verbose = false
+
+    @Option(name: .customLong("max-problems"), help: "Per-record problems printed per input before they are only counted.")
+    var maxProblems = 20
+
+    func run() throws {
+        Console.ignoreBrokenPipe()
+        var inputs: [InputSpec]
+        if paths.isEmpty {
+            if Console.stdinIsTerminal {
+                Console.err("""
+                    triage: no input. Pipe logs in or name files, for example:
+                      gcloud logging read 'logName:"compute.googleapis.com%2Ffirewall"' --format=json | triage
+                      triage exported-logs/ --cluster cluster.yaml
+                    See 'triage --help'.
+
+                    """)
+                throw ExitCode(64)
+            }
+            inputs = [.standardInput]
+        } else {
+            do {
+                inputs = try Pipeline.expand(paths)
+            } catch {
+                Console.err("triage: \(error)\n")
+                throw ExitCode(2)
+            }
+        }
+
+        let topology: Topology
+        let rules: [Rule]
+        do {
+            topology = try Pipeline.topology(from: network.topologyOptions)
+            rules = try Pipeline.rules(extra: ruleDirectories)
+        } catch {
+            Console.err("triage: \(error)\n")
+            if case .usage = error { throw ExitCode(64) }
+            throw ExitCode(2)
+        }
+
+        let collector = EvidenceCollector()
+        var printed: [String: Int] = [:]
+        let quiet = self.quiet
+        let verbose = self.verbose
+        let maxProblems = self.maxProblems
+        collector.onProblem = { problem in
+            guard !quiet else { return }
+            let shown = printed[problem.input, default: 0]
+            printed[problem.input] = shown + 1
+            if verbose || shown < maxProblems {
+                Console.err("triage: \(TerminalText.sanitize(problem.description))\n")
+            } else if shown == maxProblems {
+                Console.err("triage: \(TerminalText.sanitize(problem.input)): more problems; counted in the summary (--verbose prints all)\n")
+            }
+        }
+        let errors = Pipeline.collect(inputs, into: collector)
+        for error in errors where !quiet { Console.err("triage: \(TerminalText.sanitize(error.description))\n") }
+
+        let analysis = Engine.analyse(collector, topology: topology, rules: rules)
+        let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose)
+        Console.out(Renderer.render(analysis, as: format, options: options))
+        if !quiet {
+            if verbose {
+                for inference in analysis.topology.inferences { Console.err("triage: inferred: \(TerminalText.sanitize(inference))\n") }
+            }
+            Console.err(TerminalText.sanitize(Renderer.accountSummary(analysis)) + "\n")
+        }
+        if !errors.isEmpty { throw ExitCode(2) }
+        if let worst = analysis.worstSeverity, worst >= failOn { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the role of each address, and why.")
+
+    @Argument(help: ArgumentHelp("IPv4 or IPv6 addresses.", valueName: "ip")) var addresses: [String]
+
+    @OptionGroup var network: NetworkOptions
+
+    func run() throws {
+        Console.ignoreBrokenPipe()
+        let topology: Topology
+        do {
+            topology = try Pipeline.topology(from: network.topologyOptions)
+        } catch {
+            Console.err("triage: \(error)\n")
+            if case .usage = error { throw ExitCode(64) }
+            throw ExitCode(2)
+        }
+        var bad = false
+        for text in addresses {
+            guard let address = IPAddress(text) else {
+                Console.err("triage: '\(TerminalText.sanitize(text))' is not an IP address\n")
+                bad = true
+                continue
+            }
+            let role = topology.classify(address)
+            var line = "\(address)  \(role.role.rawValue)"
+            if let range = role.range { line += "  \(range)" }
+            line += "  (\(role.confidence.rawValue): \(role.reason))"
+            Console.out(line + "\n")
+        }
+        if bad { throw ExitCode(64) }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import TriageKit
+
+/// stdout and stderr, written with write(2). A closed pipe (`triage … | head`) ends the run
+/// quietly instead of with a crash.
+enum Console {
+    static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
+
+    static func out(_ text: String) { write(1, text) }
+    static func err(_ text: String) { write(2, text) }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { exit(0) }
+                    return
+                }
+                offset += n
+            }
+        }
+    }
+
+    static var stdinIsTerminal: Bool { isatty(0) == 1 }
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    static func useColor(_ choice: ColorChoice) -> Bool {
+        let env = ProcessInfo.processInfo.environment
+        switch choice {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if env["NO_COLOR"].map({ !$0.isEmpty }) ?? false { return false }
+            if env["FORCE_COLOR"].map({ !$0.isEmpty && $0 != "0" }) ?? false { return true }
+            return isatty(1) == 1 && env["TERM"] != "dumb"
+        }
+    }
+
+    static var width: Int {
+        var size = winsize()
+        if isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return min(Int(size.ws_col), 100) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return min(columns, 100) }
+        return 80
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "List, explain or check rules.",
+        subcommands: [List.self, Explain.self, Check.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the rules (built in and --rules).")
+
+        @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"))
+        var ruleDirectories: [String] = []
+
+        func run() throws {
+            Console.ignoreBrokenPipe()
+            let rules = try loadOrExit(ruleDirectories)
+            let width = rules.map(\.id.count).max() ?? 0
+            for rule in rules {
+                let padded = rule.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                let severity = rule.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                Console.out("\(padded)  \(severity) \(rule.title)\n")
+            }
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one rule: what it matches, why, and the fix.")
+
+        @Argument(help: "The rule id.") var id: String
+
+        @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"))
+        var ruleDirectories: [String] = []
+
+        func run() throws {
+            Console.ignoreBrokenPipe()
+            let rules = try loadOrExit(ruleDirectories)
+            guard let rule = rules.first(where: { $0.id == id }) else {
+                Console.err("triage: no rule '\(TerminalText.sanitize(id))'; 'triage rules list' shows them\n")
+                throw ExitCode(64)
+            }
+            Console.out(RuleExplanation.text(rule))
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load rule files, check them, and run their samples.")
+
+        @Argument(help: "A directory or file of rules.") var path: String
+
+        func run() throws {
+            Console.ignoreBrokenPipe()
+            let rules: [Rule]
+            do {
+                rules = try RuleLoader.merge([try RuleLoader.builtIn(), try RuleLoader.load(path: path)])
+            } catch {
+                Console.err("triage: \(error)\n")
+                throw ExitCode(2)
+            }
+            let builtIn = Set((try? RuleLoader.builtIn())?.map(\.id) ?? [])
+            var failures = 0
+            var checked = 0
+            for rule in rules where !builtIn.contains(rule.id) {
+                for failure in SampleRunner.check(rule, allRules: rules) {
+                    Console.err("triage: \(rule.file): \(failure)\n")
+                    failures += 1
+                }
+                checked += 1
+            }
+            Console.out("\(checked) rule\(checked == 1 ? "" : "s") checked, \(failures) sample failure\(failures == 1 ? "" : "s")\n")
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+func loadOrExit(_ directories: [String]) throws -> [Rule] {
+    do {
+        return try Pipeline.rules(extra: directories)
+    } catch {
+        Console.err("triage: \(error)\n")
+        throw ExitCode(2)
+    }
+}

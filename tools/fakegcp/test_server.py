@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Smoke tests for the fake API (stdlib only, no gcloud, loopback only).
+
+    python3 tools/fakegcp/test_server.py
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import unittest
+import urllib.error
+import urllib.request
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import server  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIXED = os.path.join(HERE, "..", "scenarios", "mixed")
+
+
+class FakeAPITest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.root = os.path.join(self.tmp, "fx")
+        shutil.copytree(MIXED, self.root)
+        self.log = os.path.join(self.tmp, "requests.jsonl")
+        server.Handler.fake = server.Fake(self.root, self.log)
+        self.httpd = server.ThreadingHTTPServer(("127.0.0.1", 0), server.Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def tearDown(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        shutil.rmtree(self.tmp)
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"authorization": "Bearer secret-token",
+                                              "content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read()), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read()), dict(e.headers)
+
+    def test_entries_filter_order_paging(self):
+        body = {"resourceNames": ["projects/kf-prod-4412"], "orderBy": "timestamp desc", "pageSize": 20,
+                "filter": 'logName:"compute.googleapis.com%2Ffirewall" AND jsonPayload.disposition="DENIED" '
+                          'AND timestamp>="2026-11-22T00:00:00Z"'}
+        seen = []
+        while True:
+            status, page, _ = self.call("POST", "/v2/entries:list", body)
+            self.assertEqual(status, 200)
+            seen += page.get("entries", [])
+            if "nextPageToken" not in page:
+                break
+            body["pageToken"] = page["nextPageToken"]
+        self.assertEqual(len(seen), 53)
+        self.assertTrue(all(e["jsonPayload"]["disposition"] == "DENIED" for e in seen))
+        stamps = [e["timestamp"] for e in seen]
+        self.assertEqual(stamps, sorted(stamps, reverse=True))
+        self.assertEqual(len({e["insertId"] for e in seen}), 53)
+
+    def test_entries_timestamp_and_project(self):
+        status, page, _ = self.call("POST", "/v2/entries:list", {
+            "resourceNames": ["projects/kf-prod-4412"], "filter": 'timestamp>="2026-11-23T00:00:00Z"'})
+        self.assertEqual((status, page), (200, {}))
+        status, page, _ = self.call("POST", "/v2/entries:list", {"resourceNames": ["projects/other"]})
+        self.assertEqual((status, page), (200, {}))
+
+    def test_unknown_filter_terms_are_ignored_and_logged(self):
+        status, page, _ = self.call("POST", "/v2/entries:list", {
+            "resourceNames": ["projects/kf-prod-4412"], "pageSize": 1000,
+            "filter": '(jsonPayload.disposition="DENIED" OR jsonPayload.disposition="ALLOWED")'})
+        self.assertEqual(len(page["entries"]), 80)
+        last = json.loads(open(self.log).read().splitlines()[-1])
+        self.assertIn("filter_ignored", last)
+        self.assertEqual(last["headers"]["authorization"], "REDACTED")
+
+    def test_gke(self):
+        status, page, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/-/clusters")
+        self.assertEqual([c["name"] for c in page["clusters"]], ["kf-private"])
+        status, c, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private")
+        self.assertEqual(c["privateClusterConfig"]["masterIpv4CidrBlock"], "172.16.0.0/28")
+        status, pools, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools")
+        self.assertEqual([p["name"] for p in pools["nodePools"]], ["default-pool", "gpu-pool"])
+        status, err, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/us-east1/clusters/kf-private")
+        self.assertEqual((status, err["error"]["status"]), (404, "NOT_FOUND"))
+        status, ops, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/-/operations")
+        self.assertEqual(len(ops["operations"]), 4)
+
+    def test_compute_paging_and_aggregated(self):
+        names, token = [], ""
+        while True:
+            status, page, _ = self.call("GET", "/compute/v1/projects/kf-prod-4412/global/firewalls?maxResults=4"
+                                        + (f"&pageToken={token}" if token else ""))
+            self.assertEqual(page["kind"], "compute#firewallList")
+            names += [f["name"] for f in page["items"]]
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        self.assertEqual(len(names), len(json.load(open(os.path.join(self.root, "compute", "firewalls.json")))))
+        status, agg, _ = self.call("GET", "/compute/v1/projects/kf-prod-4412/aggregated/subnetworks"
+                                          "?includeAllScopes=True&maxResults=500&returnPartialSuccess=True")
+        self.assertEqual(agg["items"]["regions/us-central1"]["subnetworks"][0]["name"], "kubeflow-subnet")
+        self.assertEqual(agg["items"]["regions/europe-west1"]["warning"]["code"], "NO_RESULTS_ON_PAGE")
+        status, err, _ = self.call("GET", "/compute/v1/projects/kf-prod-4412/global/firewalls/nope")
+        self.assertEqual((status, err["error"]["errors"][0]["reason"]), (404, "notFound"))
+
+    def test_dns(self):
+        status, zones, _ = self.call("GET", "/dns/v1/projects/kf-prod-4412/managedZones")
+        self.assertEqual([z["name"] for z in zones["managedZones"]], ["googleapis"])
+        status, rr, _ = self.call("GET", "/dns/v1/projects/kf-prod-4412/managedZones/googleapis/rrsets?type=A")
+        self.assertEqual(rr["rrsets"][0]["rrdatas"][0], "199.36.153.4")
+
+    def test_error_injection_in_order(self):
+        shutil.copy(os.path.join(HERE, "errors.example.json"), os.path.join(self.root, "errors.json"))
+        self.call("POST", "/_fake/reset")
+        body = {"resourceNames": ["projects/kf-prod-4412"]}
+        s1, e1, h1 = self.call("POST", "/v2/entries:list", body)
+        s2, e2, h2 = self.call("POST", "/v2/entries:list", body)
+        s3, _, _ = self.call("POST", "/v2/entries:list", body)
+        self.assertEqual((s1, h1.get("Retry-After")), (429, "1"))
+        self.assertEqual((s2, h2.get("Retry-After")), (503, "2"))
+        self.assertEqual(s3, 200)
+        s, e, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/-/clusters")
+        self.assertEqual(s, 403)
+        self.assertEqual(e["error"]["details"][0]["reason"], "SERVICE_DISABLED")
+        s, _, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/-/clusters")
+        self.assertEqual(s, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()

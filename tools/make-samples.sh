@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# make-samples.sh: render SampleLogs/NAME/ with the REAL installed gcloud against the fake API
+# (tools/fakegcp/server.py) serving tools/scenarios/NAME/, so every sample is byte for byte what
+# a user would paste.
+#
+#   tools/make-samples.sh              all scenarios
+#   tools/make-samples.sh NAME ...     only these
+#   tools/make-samples.sh --keep ...   keep the scratch dir (request logs, gcloud stderr)
+#
+# Fixtures are committed; regenerate them first with `python3 tools/scenarios/generate.py` when
+# the generator changes. Same fixtures + same gcloud => byte-identical output (idempotent: every
+# run rewrites every file, atomically, and removes nothing else).
+#
+# Network: only 127.0.0.1 is ever contacted. The whole run re-executes itself inside a fresh
+# network namespace (`unshare -n`) that has nothing but loopback, so even a gcloud call we did not
+# expect cannot leave the machine; without unshare it still runs, with a warning.
+#
+# gcloud runs under `env -i` with only: PATH, HOME and CLOUDSDK_CONFIG (a fresh temp dir holding
+# the file `gce` = "False", no newline, so gcloud never probes the metadata server),
+# LANG=C.UTF-8, NO_PROXY='*', GCE_METADATA_ROOT=127.0.0.1:PORT,
+# CLOUDSDK_API_ENDPOINT_OVERRIDES_{LOGGING,CONTAINER,COMPUTE,DNS}=http://127.0.0.1:PORT/ (the
+# trailing slash is required: without it gcloud 528 refuses the property, "must be an absolute
+# URI beginning with http:// or https:// and ending with a trailing '/'"; with it gcloud appends
+# v2/, v1/, compute/v1/, dns/v1/), CLOUDSDK_AUTH_ACCESS_TOKEN_FILE (any text file),
+# CLOUDSDK_CORE_DISABLE_PROMPTS=1, CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true,
+# CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true.
+#
+# The exact commands (P = kf-prod-4412, C = kf-private, R = us-central1; FILTER below):
+#
+#   firewall-denied.json:
+#     gcloud logging read 'logName:"compute.googleapis.com%2Ffirewall" AND jsonPayload.disposition="DENIED" AND timestamp>="2026-11-22T00:00:00Z"' --project kf-prod-4412 --format=json
+#   firewall-denied.yaml:
+#     gcloud logging read 'logName:"compute.googleapis.com%2Ffirewall" AND jsonPayload.disposition="DENIED" AND timestamp>="2026-11-22T00:00:00Z"' --project kf-prod-4412
+#   cluster.yaml:
+#     gcloud container clusters describe kf-private --region us-central1 --project kf-prod-4412
+#   firewall-all.json (only scenarios whose scenario.json has "all_file": true, i.e. mixed):
+#     gcloud logging read 'logName:"compute.googleapis.com%2Ffirewall" AND timestamp>="2026-11-22T00:00:00Z"' --project kf-prod-4412 --format=json
+#
+# The filter names `timestamp`, so gcloud does not add its own one-day window
+# (`timestamp>="<now-1d>" AND ...`), and --freshness is not needed (it would be ignored).
+# Each `logging read` is one POST /v2/entries:list with
+# {"resourceNames":["projects/P"],"filter":FILTER,"orderBy":"timestamp desc","pageSize":1000}.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/.." && pwd)"
+SCENARIOS="$HERE/scenarios"
+SERVER="$HERE/fakegcp/server.py"
+OUT_ROOT="$REPO/SampleLogs"
+
+PROJECT=kf-prod-4412
+CLUSTER=kf-private
+REGION=us-central1
+SINCE='2026-11-22T00:00:00Z'
+FILTER_DENIED="logName:\"compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\" AND timestamp>=\"$SINCE\""
+FILTER_ALL="logName:\"compute.googleapis.com%2Ffirewall\" AND timestamp>=\"$SINCE\""
+
+die() { echo "make-samples: error: $*" >&2; exit 1; }
+
+# --- isolate the network ------------------------------------------------------------------------
+if [[ -z "${MAKE_SAMPLES_NETNS:-}" ]]; then
+  if unshare -n true 2>/dev/null; then
+    exec unshare -n env MAKE_SAMPLES_NETNS=1 bash "$0" "$@"
+  elif unshare -rn true 2>/dev/null; then
+    exec unshare -rn env MAKE_SAMPLES_NETNS=1 bash "$0" "$@"
+  else
+    echo "make-samples: warning: cannot create a network namespace; relying on env -i and the endpoint overrides alone" >&2
+    MAKE_SAMPLES_NETNS=none
+  fi
+fi
+if [[ "$MAKE_SAMPLES_NETNS" == 1 ]]; then
+  if command -v ip >/dev/null; then ip link set lo up; else ifconfig lo up; fi
+fi
+
+# --- arguments ----------------------------------------------------------------------------------
+KEEP=0
+NAMES=()
+for a in "$@"; do
+  case "$a" in
+    --keep) KEEP=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -*) die "unknown option $a" ;;
+    *) NAMES+=("$a") ;;
+  esac
+done
+if [[ ${#NAMES[@]} -eq 0 ]]; then
+  for d in "$SCENARIOS"/*/; do
+    [[ -f "$d/logging/entries.json" ]] && NAMES+=("$(basename "$d")")
+  done
+fi
+[[ ${#NAMES[@]} -gt 0 ]] || die "no scenarios under $SCENARIOS"
+
+GCLOUD="$(command -v gcloud)" || die "gcloud not found on PATH"
+GCLOUD_DIR="$(dirname "$GCLOUD")"
+GCLOUD_VERSION="$("$GCLOUD" version 2>/dev/null </dev/null | sed -n 's/^Google Cloud SDK //p')"
+
+SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/make-samples.XXXXXX")"
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ $KEEP == 1 ]]; then echo "make-samples: scratch kept in $SCRATCH" >&2; else rm -rf "$SCRATCH"; fi
+}
+trap cleanup EXIT
+
+start_server() {  # $1 fixture dir, $2 request log
+  local portfile="$SCRATCH/port"
+  rm -f "$portfile"
+  python3 "$SERVER" --root "$1" --port 0 --port-file "$portfile" --request-log "$2" >/dev/null &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    [[ -s "$portfile" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || die "fake server exited at start-up"
+    sleep 0.1
+  done
+  [[ -s "$portfile" ]] || die "fake server did not start"
+  PORT="$(cat "$portfile")"
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+# run_gcloud OUTFILE ARGS... : stdout to OUTFILE (atomically), fail loudly on any error.
+run_gcloud() {
+  local out="$1"; shift
+  local cfg="$SCRATCH/cfg"
+  rm -rf "$cfg"; mkdir -p "$cfg"
+  printf 'False' > "$cfg/gce"
+  printf 'fake-access-token-for-127.0.0.1\n' > "$cfg/token"
+  local ep="http://127.0.0.1:$PORT/"
+  local err="$SCRATCH/stderr.txt"
+  local rc=0
+  env -i \
+    PATH="$GCLOUD_DIR:/usr/bin:/bin" \
+    HOME="$cfg" \
+    CLOUDSDK_CONFIG="$cfg" \
+    LANG=C.UTF-8 \
+    NO_PROXY='*' \
+    GCE_METADATA_ROOT="127.0.0.1:$PORT" \
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="$ep" \
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER="$ep" \
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE="$ep" \
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS="$ep" \
+    CLOUDSDK_AUTH_ACCESS_TOKEN_FILE="$cfg/token" \
+    CLOUDSDK_CORE_DISABLE_PROMPTS=1 \
+    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true \
+    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true \
+    gcloud "$@" > "$out.tmp" 2> "$err" </dev/null || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    echo "make-samples: gcloud $* failed (exit $rc):" >&2
+    sed 's/^/  | /' "$err" >&2
+    rm -f "$out.tmp"
+    exit 1
+  fi
+  if [[ -s "$err" ]]; then
+    echo "make-samples: note: gcloud $1 $2 wrote to stderr:" >&2
+    sed 's/^/  | /' "$err" >&2
+  fi
+  [[ -s "$out.tmp" ]] || die "gcloud $* printed nothing"
+  mv -f "$out.tmp" "$out"
+}
+
+json_field() {  # file key
+  python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(json.dumps(v) if isinstance(v,bool) else v)' "$1" "$2"
+}
+
+check_outputs() {  # dir expected_denied [expected_all]
+  local dir="$1" want="$2" want_all="${3:-}"
+  python3 -m json.tool "$dir/firewall-denied.json" >/dev/null || die "$dir/firewall-denied.json is not JSON"
+  local got docs
+  got="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir/firewall-denied.json")"
+  [[ "$got" == "$want" ]] || die "$dir/firewall-denied.json has $got entries, want $want"
+  python3 - "$dir/firewall-denied.json" <<'PY' || die "$dir/firewall-denied.json has a non-DENIED entry or is not newest first"
+import json, sys
+entries = json.load(open(sys.argv[1]))
+assert all(e["jsonPayload"]["disposition"] == "DENIED" for e in entries)
+stamps = [e["timestamp"] for e in entries]
+assert stamps == sorted(stamps, reverse=True)
+PY
+  docs="$(grep -c '^---$' "$dir/firewall-denied.yaml" || true)"
+  [[ "$docs" == "$want" ]] || die "$dir/firewall-denied.yaml has $docs documents, want $want"
+  grep -q '^name: kf-private$' "$dir/cluster.yaml" || die "$dir/cluster.yaml does not describe kf-private"
+  if [[ -n "$want_all" ]]; then
+    got="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir/firewall-all.json")"
+    [[ "$got" == "$want_all" ]] || die "$dir/firewall-all.json has $got entries, want $want_all"
+  fi
+}
+
+write_readme() {  # scenario.json out_dir
+  python3 - "$1" "$2/README.md" "$PROJECT" "$CLUSTER" "$REGION" "$FILTER_DENIED" "$FILTER_ALL" "$GCLOUD_VERSION" <<'PY'
+import json, sys
+spec_path, out, project, cluster, region, f_denied, f_all, version = sys.argv[1:]
+s = json.load(open(spec_path))
+q = lambda f: "'" + f + "'"
+lines = [f"# {s['name']}: {s['title']}", "", s["summary"], ""]
+if s.get("noise"):
+    lines += [f"The fixture also holds {s['noise']}.", ""]
+lines += [
+    f"Rendered by `tools/make-samples.sh` with the real Google Cloud SDK {version} against the fake API",
+    f"(`tools/fakegcp/server.py`) serving `tools/scenarios/{s['name']}/`.",
+    "",
+    f"- `firewall-denied.json` ({s['denied']} entries, newest first):",
+    f"  `gcloud logging read {q(f_denied)} --project {project} --format=json`",
+    f"- `firewall-denied.yaml` (the same {s['denied']} entries, gcloud's default YAML, one `---` document each):",
+    f"  `gcloud logging read {q(f_denied)} --project {project}`",
+    f"- `cluster.yaml`: `gcloud container clusters describe {cluster} --region {region} --project {project}`",
+]
+if s.get("all_file"):
+    lines += [f"- `firewall-all.json` ({s['entries']} entries, ALLOWED ones too):",
+              f"  `gcloud logging read {q(f_all)} --project {project} --format=json`"]
+tmp = out + ".tmp"
+with open(tmp, "w") as f:
+    f.write("\n".join(lines) + "\n")
+import os
+os.replace(tmp, out)
+PY
+}
+
+for name in "${NAMES[@]}"; do
+  fx="$SCENARIOS/$name"
+  [[ -f "$fx/logging/entries.json" && -f "$fx/scenario.json" ]] || die "$fx is not a scenario (no logging/entries.json or scenario.json)"
+  out="$OUT_ROOT/$name"
+  mkdir -p "$out"
+  reqlog="$SCRATCH/$name.requests.jsonl"
+  : > "$reqlog"
+  start_server "$fx" "$reqlog"
+
+  run_gcloud "$out/firewall-denied.json" logging read "$FILTER_DENIED" --project "$PROJECT" --format=json
+  run_gcloud "$out/firewall-denied.yaml" logging read "$FILTER_DENIED" --project "$PROJECT"
+  run_gcloud "$out/cluster.yaml" container clusters describe "$CLUSTER" --region "$REGION" --project "$PROJECT"
+  want_all=""
+  if [[ "$(json_field "$fx/scenario.json" all_file)" == true ]]; then
+    run_gcloud "$out/firewall-all.json" logging read "$FILTER_ALL" --project "$PROJECT" --format=json
+    want_all="$(json_field "$fx/scenario.json" entries)"
+  fi
+  stop_server
+
+  # Every request must have been one we serve, and answered 200.
+  python3 - "$reqlog" <<'PY' || die "unexpected requests for $name (see above)"
+import json, sys
+bad = [r for r in map(json.loads, open(sys.argv[1])) if r["status"] != 200 or r.get("filter_ignored")]
+for r in bad:
+    print(f"  {r['method']} {r['path']} -> {r['status']} {r.get('filter_ignored', '')}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+
+  write_readme "$fx/scenario.json" "$out"
+  check_outputs "$out" "$(json_field "$fx/scenario.json" denied)" "$want_all"
+  echo "$name: $(json_field "$fx/scenario.json" denied) denied entries -> SampleLogs/$name/"
+done
