@@ -68,7 +68,7 @@ struct Analyze: ParsableCommand {
             throw ExitCode(2)
         }
 
-        let collector = EvidenceCollector()
+        let collector = EvidenceCollector(topology: topology)
         var printed: [String: Int] = [:]
         let quiet = self.quiet
         let verbose = self.verbose

@@ -12,11 +12,14 @@ public final class EvidenceCollector: RecordSink {
     public var onProblem: ((InputProblem) -> Void)?
     private var problemsPerInput: [String: Int] = [:]
 
-    public init(maximumFlowGroups: Int = 200_000) {
-        flows = FlowTable(capacity: maximumFlowGroups)
+    /// `topology` is what is known before reading: addresses in its stable ranges are counted
+    /// per range rather than per address, which keeps memory flat.
+    public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000) {
+        flows = FlowTable(capacity: maximumFlowGroups, stableRange: topology.map { t in { t.stableRange($0) } })
     }
 
-    public var flowGroups: [FlowGroup] { flows.groups }
+    /// The flow groups, decoded; call once, after reading.
+    public func flowGroups() -> [FlowGroup] { flows.groups() }
 
     /// Reads one input into the collector; an input-stopping error is recorded and returned.
     @discardableResult
@@ -131,7 +134,7 @@ public final class EvidenceCollector: RecordSink {
 
     /// Finishes the account once the engine has run.
     public func finish(matchedRecords: Int) {
-        account.flowGroups = flows.groups.count
+        account.flowGroups = flows.groupCount
         account.matchedRecords = matchedRecords
     }
 }

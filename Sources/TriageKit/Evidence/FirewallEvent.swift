@@ -37,7 +37,15 @@ public struct FirewallEvent: Sendable, Equatable {
         /// The rule's name from `network:NET/firewall:NAME` (or a policy reference as is).
         public var ruleName: String? {
             guard let reference else { return nil }
-            if let range = reference.range(of: "/firewall:") { return String(reference[range.upperBound...]) }
+            let marker = Array("/firewall:".utf8)
+            let bytes = Array(reference.utf8)
+            if bytes.count > marker.count {
+                for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+                    if Array(bytes[start..<(start + marker.count)]) == marker {
+                        return String(decoding: bytes[(start + marker.count)...], as: UTF8.self)
+                    }
+                }
+            }
             return reference
         }
 
@@ -103,70 +111,5 @@ public struct FirewallEvent: Sendable, Equatable {
         case let n?: return String(n)
         case nil: return "all"
         }
-    }
-}
-
-extension FirewallEvent {
-    /// Builds the full event from a scanned record; nil when the connection is unusable.
-    init?(record: RecordFields, location: RecordLocation?) {
-        guard let src = record.bytes(.srcIP).flatMap(IPAddress.parse),
-            let dst = record.bytes(.destIP).flatMap(IPAddress.parse)
-        else { return nil }
-        connection = Connection(
-            srcIP: src, srcPort: record.integer(.srcPort), destIP: dst, destPort: record.integer(.destPort),
-            protocolNumber: record.integer(.networkProtocol))
-        disposition = record.string(.disposition) ?? ""
-        let details = record.value(.ruleDetails) as? [String: Any] ?? [:]
-        func strings(_ key: String) -> [String] {
-            (details[key] as? [Any] ?? []).map { "\($0)" }
-        }
-        ruleDetails = RuleDetails(
-            reference: record.string(.ruleReference), priority: record.integer(.rulePriority),
-            action: record.string(.ruleAction), direction: record.string(.ruleDirection),
-            ipPortInfo: (details["ip_port_info"] as? [[String: Any]] ?? []).map {
-                PortInfo(ipProtocol: "\($0["ip_protocol"] ?? "")", portRanges: ($0["port_range"] as? [Any] ?? []).map { "\($0)" })
-            },
-            sourceRange: strings("source_range"), destinationRange: strings("destination_range"),
-            sourceTag: strings("source_tag"), targetTag: strings("target_tag"),
-            sourceServiceAccount: strings("source_service_account"),
-            targetServiceAccount: strings("target_service_account"),
-            sourceRegionCode: strings("source_region_code"), destinationRegionCode: strings("destination_region_code"),
-            sourceFQDN: strings("source_fqdn"), destinationFQDN: strings("destination_fqdn"))
-        if record.has(.instanceVM) || record.has(.instanceProject) || record.has(.instanceZone) {
-            instance = InstanceDetails(
-                projectID: record.string(.instanceProject), vmName: record.string(.instanceVM),
-                region: record.string(.instanceRegion), zone: record.string(.instanceZone))
-        }
-        if record.has(.vpcName) || record.has(.vpcProject) {
-            vpc = VPCDetails(
-                projectID: record.string(.vpcProject), vpcName: record.string(.vpcName),
-                subnetworkName: record.string(.vpcSubnetwork))
-        }
-        if let remote = record.value(.remoteInstance) as? [String: Any] {
-            remoteInstance = InstanceDetails(
-                projectID: remote["project_id"] as? String, vmName: remote["vm_name"] as? String,
-                region: remote["region"] as? String, zone: remote["zone"] as? String)
-        }
-        if let remote = record.value(.remoteVPC) as? [String: Any] {
-            remoteVPC = VPCDetails(
-                projectID: remote["project_id"] as? String, vpcName: remote["vpc_name"] as? String,
-                subnetworkName: remote["subnetwork_name"] as? String)
-        }
-        if let geo = record.value(.remoteLocation) as? [String: Any] {
-            remoteLocation = GeographicDetails(
-                continent: geo["continent"] as? String, country: geo["country"] as? String,
-                region: geo["region"] as? String, city: geo["city"] as? String)
-        }
-        timestamp = record.string(.timestamp)
-        receiveTimestamp = record.string(.receiveTimestamp)
-        insertID = record.string(.insertId)
-        logName = record.string(.logName)
-        resourceType = record.string(.resourceType)
-        var labels: [String: String] = [:]
-        if let resource = record.value(.resource) as? [String: Any], let raw = resource["labels"] as? [String: Any] {
-            for (key, value) in raw { labels[key] = "\(value)" }
-        }
-        resourceLabels = labels
-        self.location = location
     }
 }

@@ -1,16 +1,21 @@
 import Foundation
 
 /// All logged connections that share a source, destination, port, protocol, verdict and firewall
-/// rule, counted together. Rules run once per group, not once per log line; this is what keeps
-/// memory flat (it grows with distinct flows, not with records) and lets roles learned late in the
-/// input still apply to records read early.
+/// rule, counted together. Rules run once per group, not once per log line; and roles learned late
+/// in the input (a GKE VM name, a GKE rule's range) still apply to records read early.
 public struct FlowGroup: Sendable {
     public var count: Int
     public var firstSeen: Int64?
     public var lastSeen: Int64?
-    /// The first few records of the group, decoded in full.
-    public var examples: [FirewallEvent]
-    public var event: FirewallEvent { examples[0] }
+    /// Distinct real addresses seen at each end (up to `FlowTable.sampleLimit`), and whether
+    /// there were more. An end folded into a range holds many addresses.
+    public var sources: [IPAddress]
+    public var destinations: [IPAddress]
+    public var moreSources: Bool
+    public var moreDestinations: Bool
+    /// The group's first record, every field decoded.
+    public var event: FirewallEvent
+    public var examples: [FirewallEvent] { [event] }
 }
 
 struct FlowKey: Hashable {
@@ -22,22 +27,111 @@ struct FlowKey: Hashable {
     var reference: Int32
     var vmName: Int32
     var network: Int32
+
+    func hash(into hasher: inout Hasher) {
+        // One combined word: cheaper than feeding every field through SipHash.
+        var h = src.low &* 0x9E37_79B9_7F4A_7C15 ^ src.high
+        h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9 ^ dst.low
+        h = (h ^ (h >> 31)) &* 0x94D0_49BB_1331_11EB ^ dst.high
+        h ^= UInt64(UInt32(bitPattern: port)) << 32 | UInt64(UInt16(bitPattern: networkProtocol)) << 8 | UInt64(flags)
+        h ^= UInt64(UInt32(bitPattern: reference)) << 40 ^ UInt64(UInt32(bitPattern: vmName)) << 20 ^ UInt64(UInt32(bitPattern: network))
+        hasher.combine(h)
+    }
+}
+
+/// The first record of a group, kept compactly: strings as interned ids, the rest as numbers.
+/// Decoded into a `FirewallEvent` once, at the end.
+struct CompactRecord {
+    var key: FlowKey
+    var source: IPAddress
+    var destination: IPAddress
+    var srcPort: Int32
+    var destPort: Int32
+    var timestamp: Int64?
+    var receiveTimestamp: Int64?
+    var insertID: String?
+    var disposition: Int32
+    var location: RecordLocation?
+    /// Interned ids, -1 when absent, indexed by `CompactRecord.stringFields`.
+    var strings: [Int32]
+
+    static let stringFields: [Field] = [
+        .instanceProject, .instanceRegion, .instanceZone, .vpcProject, .vpcSubnetwork,
+        .remoteInstanceProject, .remoteInstanceVM, .remoteInstanceRegion, .remoteInstanceZone,
+        .remoteVPCProject, .remoteVPCName, .remoteVPCSubnetwork,
+        .remoteContinent, .remoteCountry, .remoteRegion, .remoteCity,
+        .logName, .resourceType, .resourceLocation, .resourceProject, .resourceSubnetworkID, .resourceSubnetworkName,
+    ]
+}
+
+/// Distinct addresses at one end of a group, bounded.
+struct AddressSample {
+    var addresses: [IPAddress]
+    var more = false
+
+    @inline(__always)
+    mutating func add(_ address: IPAddress) {
+        if addresses[0] == address || more { return }
+        if addresses.contains(address) { return }
+        if addresses.count < FlowTable.sampleLimit { addresses.append(address) } else { more = true }
+    }
 }
 
 final class FlowTable {
-    static let examplesPerGroup = 3
-
-    private(set) var groups: [FlowGroup] = []
-    private var index: [FlowKey: Int] = [:]
+    static let sampleLimit = 32
+    private var records: [CompactRecord] = []
+    private var sources: [AddressSample] = []
+    private var destinations: [AddressSample] = []
+    private let stableRange: ((IPAddress) -> CIDR?)?
+    private var folded = FastTable<IPAddress, IPAddress>()
+    private static let foldCacheLimit = 1 << 20
+    private var counts: [Int] = []
+    private var firstSeen: [Int64] = []
+    private var lastSeen: [Int64] = []
+    private var index = FastTable<FlowKey, Int>()
     private let strings = ByteInterner()
+    /// Rule details depend only on the rule, so they are decoded once per reference.
+    private var rules: [Int32: FirewallEvent.RuleDetails] = [:]
     let capacity: Int
-    private(set) var overflow = 0
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, stableRange: ((IPAddress) -> CIDR?)? = nil) {
+        self.capacity = capacity
+        self.stableRange = stableRange
+    }
+
+    /// The address a group is keyed by: the start of a stable range, with a marker bit so it
+    /// never equals a real address, or the address itself.
+    @inline(__always)
+    private func fold(_ address: IPAddress) -> IPAddress {
+        guard let stableRange else { return address }
+        if let hit = folded.find(address) { return hit }
+        var key = address
+        if let range = stableRange(address) {
+            key = IPAddress(high: range.network.high | (1 << 62), low: range.network.low ^ UInt64(range.prefixLength))
+        }
+        if folded.count < Self.foldCacheLimit { folded.insert(address, key) }
+        return key
+    }
+
+    var groupCount: Int { records.count }
 
     enum AddResult { case added, newGroup, full, badConnection }
 
-    /// Adds one record. `locate` is called only when the record is kept as an example.
+    static let noTime = Int64.min
+
+    @inline(__always)
+    private func intern(_ record: RecordFields, _ field: Field) -> Int32 {
+        guard let bytes = record.bytes(field) else { return -1 }
+        let slot = record.slot(field)
+        if slot.flags.contains(.escaped) || slot.flags.contains(.yamlScalar) {
+            // Rare: escaped or wrapped text is interned decoded, so formats agree.
+            var text = record.string(field) ?? ""
+            return text.withUTF8 { strings.intern($0) }
+        }
+        return strings.intern(bytes)
+    }
+
+    /// Adds one record. `locate` is called only when the record starts a new group.
     @inline(__always)
     func add(_ record: RecordFields, locate: () -> RecordLocation) -> AddResult {
         guard let srcBytes = record.bytes(.srcIP), let dstBytes = record.bytes(.destIP),
@@ -46,39 +140,103 @@ final class FlowTable {
         var flags: UInt8 = 0
         if record.equals(.disposition, "DENIED") { flags |= 1 }
         if record.equals(.ruleDirection, "EGRESS") { flags |= 2 }
-        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         let key = FlowKey(
-            src: src, dst: dst, port: Int32(truncatingIfNeeded: record.integer(.destPort) ?? -1),
+            src: fold(src), dst: fold(dst), port: Int32(truncatingIfNeeded: record.integer(.destPort) ?? -1),
             networkProtocol: Int16(truncatingIfNeeded: record.integer(.networkProtocol) ?? -1), flags: flags,
-            reference: strings.intern(record.bytes(.ruleReference) ?? empty),
-            vmName: strings.intern(record.bytes(.instanceVM) ?? empty),
-            network: strings.intern(record.bytes(.vpcName) ?? empty))
-        let time = record.bytes(.timestamp).flatMap(Timestamp.parse)
-        if let existing = index[key] {
-            update(&groups[existing], time: time)
-            if groups[existing].examples.count < Self.examplesPerGroup,
-                let event = FirewallEvent(record: record, location: locate())
-            {
-                groups[existing].examples.append(event)
+            reference: intern(record, .ruleReference), vmName: intern(record, .instanceVM),
+            network: intern(record, .vpcName))
+        let time = record.bytes(.timestamp).flatMap(Timestamp.parse) ?? Self.noTime
+        if let existing = index.find(key) {
+            counts[existing] += 1
+            if key.src != src { sources[existing].add(src) }
+            if key.dst != dst { destinations[existing].add(dst) }
+            if time != Self.noTime {
+                if time < firstSeen[existing] || firstSeen[existing] == Self.noTime { firstSeen[existing] = time }
+                if time > lastSeen[existing] { lastSeen[existing] = time }
             }
             return .added
         }
-        guard groups.count < capacity else {
-            overflow += 1
-            return .full
+        guard records.count < capacity else { return .full }
+        if key.reference >= 0 && rules[key.reference] == nil {
+            rules[key.reference] = Self.ruleDetails(record)
         }
-        guard let event = FirewallEvent(record: record, location: locate()) else { return .badConnection }
-        index[key] = groups.count
-        groups.append(FlowGroup(count: 1, firstSeen: time, lastSeen: time, examples: [event]))
+        index.insert(key, records.count)
+        sources.append(AddressSample(addresses: [src]))
+        destinations.append(AddressSample(addresses: [dst]))
+        records.append(CompactRecord(
+            key: key, source: src, destination: dst, srcPort: Int32(truncatingIfNeeded: record.integer(.srcPort) ?? -1),
+            destPort: key.port, timestamp: time == Self.noTime ? nil : time,
+            receiveTimestamp: record.bytes(.receiveTimestamp).flatMap(Timestamp.parse),
+            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
+            strings: CompactRecord.stringFields.map { intern(record, $0) }))
+        counts.append(1)
+        firstSeen.append(time)
+        lastSeen.append(time)
         return .newGroup
     }
 
-    @inline(__always)
-    private func update(_ group: inout FlowGroup, time: Int64?) {
-        group.count += 1
-        if let time {
-            if group.firstSeen.map({ time < $0 }) ?? true { group.firstSeen = time }
-            if group.lastSeen.map({ time > $0 }) ?? true { group.lastSeen = time }
+    static func ruleDetails(_ record: RecordFields) -> FirewallEvent.RuleDetails {
+        let details = record.value(.ruleDetails) as? [String: Any] ?? [:]
+        func strings(_ key: String) -> [String] { (details[key] as? [Any] ?? []).map { "\($0)" } }
+        return FirewallEvent.RuleDetails(
+            reference: record.string(.ruleReference), priority: record.integer(.rulePriority),
+            action: record.string(.ruleAction), direction: record.string(.ruleDirection),
+            ipPortInfo: (details["ip_port_info"] as? [[String: Any]] ?? []).map {
+                FirewallEvent.PortInfo(ipProtocol: "\($0["ip_protocol"] ?? "")", portRanges: ($0["port_range"] as? [Any] ?? []).map { "\($0)" })
+            },
+            sourceRange: strings("source_range"), destinationRange: strings("destination_range"),
+            sourceTag: strings("source_tag"), targetTag: strings("target_tag"),
+            sourceServiceAccount: strings("source_service_account"), targetServiceAccount: strings("target_service_account"),
+            sourceRegionCode: strings("source_region_code"), destinationRegionCode: strings("destination_region_code"),
+            sourceFQDN: strings("source_fqdn"), destinationFQDN: strings("destination_fqdn"))
+    }
+
+    /// Every group, with its first record decoded into a full event.
+    func groups() -> [FlowGroup] {
+        records.indices.map { i in
+            let r = records[i]
+            func text(_ id: Int32) -> String? { id >= 0 ? strings.string(id) : nil }
+            func field(_ f: Field) -> String? {
+                guard let position = CompactRecord.stringFields.firstIndex(of: f) else { return nil }
+                return text(r.strings[position])
+            }
+            var details = r.key.reference >= 0 ? rules[r.key.reference] ?? FirewallEvent.RuleDetails() : FirewallEvent.RuleDetails()
+            if details.direction == nil { details.direction = r.key.flags & 2 != 0 ? "EGRESS" : nil }
+            var labels: [String: String] = [:]
+            labels["location"] = field(.resourceLocation)
+            labels["project_id"] = field(.resourceProject)
+            labels["subnetwork_id"] = field(.resourceSubnetworkID)
+            labels["subnetwork_name"] = field(.resourceSubnetworkName)
+            func instance(_ project: Field, _ vm: String?, _ region: Field, _ zone: Field) -> FirewallEvent.InstanceDetails? {
+                let value = FirewallEvent.InstanceDetails(projectID: field(project), vmName: vm, region: field(region), zone: field(zone))
+                return value.projectID == nil && value.vmName == nil && value.region == nil && value.zone == nil ? nil : value
+            }
+            func vpc(_ project: String?, _ name: String?, _ subnetwork: String?) -> FirewallEvent.VPCDetails? {
+                project == nil && name == nil && subnetwork == nil ? nil
+                    : FirewallEvent.VPCDetails(projectID: project, vpcName: name, subnetworkName: subnetwork)
+            }
+            let geo = FirewallEvent.GeographicDetails(
+                continent: field(.remoteContinent), country: field(.remoteCountry), region: field(.remoteRegion), city: field(.remoteCity))
+            let event = FirewallEvent(
+                connection: FirewallEvent.Connection(
+                    srcIP: r.source, srcPort: r.srcPort >= 0 ? Int(r.srcPort) : nil, destIP: r.destination,
+                    destPort: r.destPort >= 0 ? Int(r.destPort) : nil,
+                    protocolNumber: r.key.networkProtocol >= 0 ? Int(r.key.networkProtocol) : nil),
+                disposition: text(r.disposition) ?? "",
+                ruleDetails: details,
+                instance: instance(.instanceProject, text(r.key.vmName), .instanceRegion, .instanceZone),
+                vpc: vpc(field(.vpcProject), text(r.key.network), field(.vpcSubnetwork)),
+                remoteInstance: instance(.remoteInstanceProject, field(.remoteInstanceVM), .remoteInstanceRegion, .remoteInstanceZone),
+                remoteVPC: vpc(field(.remoteVPCProject), field(.remoteVPCName), field(.remoteVPCSubnetwork)),
+                remoteLocation: geo.summary.isEmpty ? nil : geo,
+                timestamp: r.timestamp.map(Timestamp.format), receiveTimestamp: r.receiveTimestamp.map(Timestamp.format),
+                insertID: r.insertID, logName: field(.logName), resourceType: field(.resourceType),
+                resourceLabels: labels, location: r.location)
+            return FlowGroup(
+                count: counts[i], firstSeen: firstSeen[i] == Self.noTime ? nil : firstSeen[i],
+                lastSeen: lastSeen[i] == Self.noTime ? nil : lastSeen[i],
+                sources: sources[i].addresses, destinations: destinations[i].addresses,
+                moreSources: sources[i].more, moreDestinations: destinations[i].more, event: event)
         }
     }
 }

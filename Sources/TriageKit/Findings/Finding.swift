@@ -53,6 +53,9 @@ public struct Finding: Sendable {
     public var destinations: [Endpoint]
     public var distinctSources: Int
     public var distinctDestinations: Int
+    /// True when more distinct addresses were seen than were kept (the counts are then lower bounds).
+    public var moreSources: Bool
+    public var moreDestinations: Bool
     public var deniedBy: [DenyingRule]
     public var examples: [Example]
     public var remedy: Remedy

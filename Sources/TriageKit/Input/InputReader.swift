@@ -99,8 +99,11 @@ public final class InputReader {
     private func countLines(upTo offset: Int) {
         guard offset > countedTo else { return }
         var count = 0
-        let p = base
-        for i in countedTo..<offset where p[i] == 0x0A { count += 1 }
+        var cursor = countedTo
+        while cursor < offset, let hit = memchr(base + cursor, 0x0A, offset - cursor) {
+            count += 1
+            cursor = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
         linesToCounted += count
         countedTo = offset
     }

@@ -11,7 +11,11 @@ public enum Field: Int, CaseIterable, Sendable {
     case ruleDetails, ruleReference, rulePriority, ruleAction, ruleDirection
     case instanceProject, instanceVM, instanceRegion, instanceZone
     case vpcProject, vpcName, vpcSubnetwork
-    case remoteInstance, remoteVPC, remoteLocation, loadBalancerDetails
+    case remoteInstanceProject, remoteInstanceVM, remoteInstanceRegion, remoteInstanceZone
+    case remoteVPCProject, remoteVPCName, remoteVPCSubnetwork
+    case remoteContinent, remoteCountry, remoteRegion, remoteCity
+    case resourceLocation, resourceProject, resourceSubnetworkID, resourceSubnetworkName
+    case loadBalancerDetails
     // Markers of records that are not LogEntries (a cluster description, a Compute resource).
     case kind, clusterMarker, apiName, selfLink
 
@@ -154,39 +158,92 @@ public struct RecordFields {
     }
 }
 
-/// The key paths the scanners look for, as a trie that a scanner walks one key at a time.
-public struct FieldSchema: Sendable {
+/// The key paths the scanners look for, as a trie that a scanner walks one key at a time. Keys
+/// live in one flat byte block so a lookup is a length check and a memcmp, with no reference
+/// counting on the hot path.
+public final class FieldSchema: @unchecked Sendable {  // immutable after init
     public struct Node: Sendable {
-        var children: [(key: [UInt8], node: Int)] = []
+        /// Children: indexes into the flat key tables.
+        var firstChild: Int = 0
+        var childCount: Int = 0
         /// The field this key fills (a scalar, or for a container the raw capture of the whole value).
         var field: Field?
-        var hasChildren: Bool { !children.isEmpty }
+        var hasChildren: Bool { childCount > 0 }
     }
 
-    public private(set) var nodes: [Node] = [Node()]
+    public let nodes: [Node]
+    private let keyBytes: UnsafeMutablePointer<UInt8>
+    private let keyOffsets: UnsafeMutablePointer<Int>
+    private let keyLengths: UnsafeMutablePointer<Int>
+    private let keyTargets: UnsafeMutablePointer<Int>
 
     public init(paths: [([String], Field)]) {
+        // Build a nested trie first, then lay the children of each node out contiguously.
+        final class Builder {
+            var children: [(key: [UInt8], node: Builder)] = []
+            var field: Field?
+        }
+        let root = Builder()
         for (path, field) in paths {
-            var current = 0
+            var current = root
             for component in path {
                 let key = Array(component.utf8)
-                if let existing = nodes[current].children.first(where: { $0.key == key }) {
+                if let existing = current.children.first(where: { $0.key == key }) {
                     current = existing.node
                 } else {
-                    nodes.append(Node())
-                    nodes[current].children.append((key, nodes.count - 1))
-                    current = nodes.count - 1
+                    let next = Builder()
+                    current.children.append((key, next))
+                    current = next
                 }
             }
-            nodes[current].field = field
+            current.field = field
+        }
+        var nodes: [Node] = []
+        var keys: [(bytes: [UInt8], target: Int)] = []
+        var queue: [Builder] = [root]
+        var position = 0
+        nodes.append(Node(field: root.field))
+        while position < queue.count {
+            let builder = queue[position]
+            nodes[position].firstChild = keys.count
+            nodes[position].childCount = builder.children.count
+            for (key, child) in builder.children {
+                queue.append(child)
+                nodes.append(Node(field: child.field))
+                keys.append((key, queue.count - 1))
+            }
+            position += 1
+        }
+        self.nodes = nodes
+        let total = keys.reduce(0) { $0 + $1.bytes.count }
+        keyBytes = .allocate(capacity: max(1, total))
+        keyOffsets = .allocate(capacity: max(1, keys.count))
+        keyLengths = .allocate(capacity: max(1, keys.count))
+        keyTargets = .allocate(capacity: max(1, keys.count))
+        var offset = 0
+        for (index, key) in keys.enumerated() {
+            for (i, byte) in key.bytes.enumerated() { keyBytes[offset + i] = byte }
+            keyOffsets[index] = offset
+            keyLengths[index] = key.bytes.count
+            keyTargets[index] = key.target
+            offset += key.bytes.count
         }
     }
 
     /// The child of `node` named by the bytes at `key`, or -1.
     @inline(__always)
     func child(of node: Int, key: UnsafePointer<UInt8>, count: Int) -> Int {
-        for (childKey, childNode) in nodes[node].children where childKey.count == count {
-            if childKey.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key, count) == 0 }) { return childNode }
+        let info = nodes[node]
+        var index = info.firstChild
+        let end = index + info.childCount
+        while index < end {
+            if keyLengths[index] == count {
+                let stored = keyBytes + keyOffsets[index]
+                if count == 0 || (stored.pointee == key.pointee && memcmp(stored, key, count) == 0) {
+                    return keyTargets[index]
+                }
+            }
+            index += 1
         }
         return -1
     }
@@ -222,9 +279,21 @@ public struct FieldSchema: Sendable {
         (["jsonPayload", "vpc", "project_id"], .vpcProject),
         (["jsonPayload", "vpc", "vpc_name"], .vpcName),
         (["jsonPayload", "vpc", "subnetwork_name"], .vpcSubnetwork),
-        (["jsonPayload", "remote_instance"], .remoteInstance),
-        (["jsonPayload", "remote_vpc"], .remoteVPC),
-        (["jsonPayload", "remote_location"], .remoteLocation),
+        (["jsonPayload", "remote_instance", "project_id"], .remoteInstanceProject),
+        (["jsonPayload", "remote_instance", "vm_name"], .remoteInstanceVM),
+        (["jsonPayload", "remote_instance", "region"], .remoteInstanceRegion),
+        (["jsonPayload", "remote_instance", "zone"], .remoteInstanceZone),
+        (["jsonPayload", "remote_vpc", "project_id"], .remoteVPCProject),
+        (["jsonPayload", "remote_vpc", "vpc_name"], .remoteVPCName),
+        (["jsonPayload", "remote_vpc", "subnetwork_name"], .remoteVPCSubnetwork),
+        (["jsonPayload", "remote_location", "continent"], .remoteContinent),
+        (["jsonPayload", "remote_location", "country"], .remoteCountry),
+        (["jsonPayload", "remote_location", "region"], .remoteRegion),
+        (["jsonPayload", "remote_location", "city"], .remoteCity),
+        (["resource", "labels", "location"], .resourceLocation),
+        (["resource", "labels", "project_id"], .resourceProject),
+        (["resource", "labels", "subnetwork_id"], .resourceSubnetworkID),
+        (["resource", "labels", "subnetwork_name"], .resourceSubnetworkName),
         (["jsonPayload", "load_balancer_details"], .loadBalancerDetails),
         (["kind"], .kind),
         (["privateClusterConfig"], .clusterMarker),

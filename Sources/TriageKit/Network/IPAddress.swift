@@ -6,6 +6,10 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     static let v4MappedMarker: UInt64 = 0x0000_FFFF_0000_0000
 
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine((high &* 0x9E37_79B9_7F4A_7C15) ^ low)
+    }
+
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low

@@ -128,4 +128,13 @@ public struct Topology: Sendable {
     }
 
     public var clusterName: String? { clusters.first?.name }
+
+    /// The range an address can be folded into while reading: one whose role can no longer
+    /// change (a known cluster or flag range, or one of Google's fixed ranges). Addresses outside
+    /// them stay exact, because the logs may still tell what they are.
+    public func stableRange(_ address: IPAddress) -> CIDR? {
+        if let (cidr, _) = known.longestMatch(address) { return cidr }
+        if let (cidr, entry) = special.longestMatch(address), entry.role != .metadata { return cidr }
+        return nil
+    }
 }

@@ -40,6 +40,8 @@ struct JSONLinesRenderer {
             "dst": f.destinations.map(endpoint),
             "distinct_sources": f.distinctSources,
             "distinct_destinations": f.distinctDestinations,
+            "more_sources": f.moreSources,
+            "more_destinations": f.moreDestinations,
             "denied_by": f.deniedBy.map { ["reference": $0.reference, "name": $0.name, "priority": $0.priority ?? NSNull()] as [String: Any] },
             "evidence": f.examples.map { e -> [String: Any] in
                 [

@@ -16,7 +16,8 @@ public enum Engine {
     public static func analyse(_ collector: EvidenceCollector, topology base: Topology, rules: [Rule]) -> Analysis {
         var topology = base
         for cluster in collector.clusters { topology.addCluster(cluster) }
-        infer(from: collector.flowGroups, into: &topology)
+        let groups = collector.flowGroups()
+        infer(from: groups, into: &topology)
 
         let firewallRules = rules.filter { $0.evidence == "firewall" }
         let primary = firewallRules.filter { !$0.fallback }
@@ -32,7 +33,7 @@ public enum Engine {
             return assignment
         }
 
-        for group in collector.flowGroups {
+        for group in groups {
             let facts = FlowFacts(
                 group: group, source: classify(group.event.connection.srcIP),
                 destination: classify(group.event.connection.destIP), topology: topology)
@@ -115,6 +116,8 @@ struct FindingBuilder {
     var deniedBy: [Finding.DenyingRule] = []
     var examples: [Finding.Example] = []
     var inferred = false
+    var moreSources = false
+    var moreDestinations = false
 
     static let endpointLimit = 20
     static let exampleLimit = 3
@@ -136,12 +139,19 @@ struct FindingBuilder {
                 ip: ip.description, role: assignment.role, range: assignment.range?.description,
                 confidence: assignment.confidence, reason: assignment.reason)
         }
-        if sourceSet.insert(event.connection.srcIP.description).inserted, sources.count < Self.endpointLimit {
-            sources.append(endpoint(event.connection.srcIP, facts.source))
+        let topology = facts.topology
+        for (index, ip) in group.sources.enumerated() where sourceSet.insert(ip.description).inserted {
+            if sources.count < Self.endpointLimit {
+                sources.append(endpoint(ip, index == 0 ? facts.source : topology.classify(ip)))
+            }
         }
-        if destinationSet.insert(event.connection.destIP.description).inserted, destinations.count < Self.endpointLimit {
-            destinations.append(endpoint(event.connection.destIP, facts.destination))
+        for (index, ip) in group.destinations.enumerated() where destinationSet.insert(ip.description).inserted {
+            if destinations.count < Self.endpointLimit {
+                destinations.append(endpoint(ip, index == 0 ? facts.destination : topology.classify(ip)))
+            }
         }
+        if group.moreSources { moreSources = true }
+        if group.moreDestinations { moreDestinations = true }
         if let port = event.connection.destPort, !ports.contains(port) { ports.append(port) }
         if let reference = event.ruleDetails.reference,
             !deniedBy.contains(where: { $0.reference == reference })
@@ -173,8 +183,8 @@ struct FindingBuilder {
         case "count": return String(count)
         case "first_seen": return firstSeen.map(Timestamp.format)
         case "last_seen": return lastSeen.map(Timestamp.format)
-        case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count)
-        case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count)
+        case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count, more: moreSources)
+        case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count, more: moreDestinations)
         case "src.ranges": return unique(sources.map { $0.range ?? $0.ip }).joined(separator: ",")
         case "dst.ranges": return unique(destinations.map { $0.range ?? $0.ip }).joined(separator: ",")
         case "src.roles": return unique(sources.map(\.role.phrase)).joined(separator: " and ")
@@ -191,9 +201,10 @@ struct FindingBuilder {
         return first.uppercased() + text.dropFirst()
     }
 
-    static func list(_ items: [String], total: Int) -> String {
+    static func list(_ items: [String], total: Int, more: Bool) -> String {
         let shown = items.prefix(5)
         let rest = total - shown.count
+        if more { return shown.joined(separator: ", ") + " and \(rest)+ more" }
         return shown.joined(separator: ", ") + (rest > 0 ? " and \(rest) more" : "")
     }
 
@@ -219,7 +230,8 @@ struct FindingBuilder {
             lastSeen: lastSeen.map(Timestamp.format), direction: first.value("direction"),
             protocolName: FirewallEvent.protocolName(event.connection.protocolNumber),
             port: ports.count == 1 ? ports[0] : nil, facts: facts, sources: sources, destinations: destinations,
-            distinctSources: sourceSet.count, distinctDestinations: destinationSet.count, deniedBy: deniedBy,
+            distinctSources: sourceSet.count, distinctDestinations: destinationSet.count,
+            moreSources: moreSources, moreDestinations: moreDestinations, deniedBy: deniedBy,
             examples: examples,
             remedy: Finding.Remedy(
                 why: rule.remedy.why.render(lookup), notes: notes, commands: commands, references: rule.references))

@@ -7,24 +7,45 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank > rhs.rank }
 }
 
-/// A rule as written in `Rules/**/*.yaml`, compiled once.
-public struct Rule: Sendable {
-    public var id: String
-    public var severity: Severity
+/// A rule as written in `Rules/**/*.yaml`, compiled once. A class: the engine passes rules
+/// around per flow group, and copying this many fields each time showed in profiles.
+public final class Rule: Sendable {
+    public let id: String
+    public let severity: Severity
     /// The good state, phrased as what should be true.
-    public var title: String
-    public var evidence: String
-    public var match: [FieldPredicate]
+    public let title: String
+    public let evidence: String
+    public let match: [FieldPredicate]
     /// Fires only for flows no other rule of the same evidence claimed.
-    public var fallback: Bool
-    public var groupBy: [String]
-    public var message: Template
-    public var remedy: Remedy
-    public var references: [String]
-    public var samples: Samples
+    public let fallback: Bool
+    public let groupBy: [String]
+    public let message: Template
+    public let remedy: Remedy
+    public let references: [String]
+    public let samples: Samples
     /// Where it came from (Rules/firewall/x.yaml, or a --rules path).
-    public var file: String
-    public var source: String
+    public let file: String
+    public let source: String
+
+    init(
+        id: String, severity: Severity, title: String, evidence: String, match: [FieldPredicate], fallback: Bool,
+        groupBy: [String], message: Template, remedy: Remedy, references: [String], samples: Samples, file: String,
+        source: String
+    ) {
+        self.id = id
+        self.severity = severity
+        self.title = title
+        self.evidence = evidence
+        self.match = match
+        self.fallback = fallback
+        self.groupBy = groupBy
+        self.message = message
+        self.remedy = remedy
+        self.references = references
+        self.samples = samples
+        self.file = file
+        self.source = source
+    }
 
     public struct Remedy: Sendable {
         public var why: Template

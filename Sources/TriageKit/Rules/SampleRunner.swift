@@ -47,7 +47,7 @@ public enum SampleRunner {
         options.project = sample.topology["project"]?.first
         let topology = try Pipeline.topology(from: options)
         let bytes = FormatWriter.write(try entries(sample), as: format)
-        let collector = EvidenceCollector()
+        let collector = EvidenceCollector(topology: topology)
         if let error = collector.read(InputReader(name: "sample.\(format.rawValue)", source: MemorySource(bytes))) {
             throw error
         }
