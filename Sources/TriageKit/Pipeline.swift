@@ -92,12 +92,21 @@ public enum Pipeline {
         return specs
     }
 
+    /// Files at least this large, in NDJSON, are read by two threads, one half each.
+    public static let parallelThreshold: Int64 = 32 << 20
+
     /// Reads every input into one collector. Errors that stop an input are returned; the others
     /// are still read.
     public static func collect(_ inputs: [InputSpec], into collector: EvidenceCollector) -> [TriageError] {
         var errors: [TriageError] = []
         for input in inputs {
             let source: ByteSource
+            if let path = input.path, let split = splitPoint(path) {
+                if let error = collectInHalves(path: path, name: input.displayName, split: split, into: collector) {
+                    errors.append(error)
+                }
+                continue
+            }
             if let path = input.path {
                 do {
                     source = try FileDescriptorSource(path: path)
@@ -112,6 +121,65 @@ public enum Pipeline {
             if let error = collector.read(InputReader(name: input.displayName, source: source)) { errors.append(error) }
         }
         return errors
+    }
+
+    /// Where to cut a large plain NDJSON file in two: just after a newline near its middle.
+    static func splitPoint(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int64(info.st_size) >= parallelThreshold,
+            ProcessInfo.processInfo.activeProcessorCount > 1
+        else { return nil }
+        let size = Int64(info.st_size)
+        guard let head = try? FileRangeSource(path: path, start: 0, end: min(size, 1 << 20)),
+            (try? InputReader(name: path, source: head).detectFormat()) == .ndjson
+        else { return nil }
+        guard let probe = try? FileRangeSource(path: path, start: size / 2, end: size) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let n = buffer.withUnsafeMutableBytes { (try? probe.read(into: $0)) ?? 0 }
+        guard let newline = buffer[0..<n].firstIndex(of: 0x0A) else { return nil }
+        return size / 2 + Int64(newline) + 1
+    }
+
+    /// Two readers, two collectors, one per half; the second's findings and problems are merged
+    /// into the first's with their line numbers shifted by the first half's line count.
+    static func collectInHalves(path: String, name: String, split: Int64, into collector: EvidenceCollector) -> TriageError? {
+        var size = stat()
+        guard stat(path, &size) == 0 else { return .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        final class Half: @unchecked Sendable {  // each touched by one thread only, then joined
+            var reader: InputReader?
+            let collector: EvidenceCollector
+            var problems: [InputProblem] = []
+            var error: TriageError?
+            init(_ collector: EvidenceCollector) { self.collector = collector }
+        }
+        let halves = [Half(EvidenceCollector(topology: collector.topology)), Half(EvidenceCollector(topology: collector.topology))]
+        let ranges: [(Int64, Int64)] = [(0, split), (split, Int64(size.st_size))]
+        for (index, half) in halves.enumerated() {
+            if index == 0 {
+                half.collector.onProblem = collector.onProblem
+            } else {
+                half.collector.onProblem = { [unowned half] in half.problems.append($0) }
+            }
+            do {
+                let source = try FileRangeSource(path: path, start: ranges[index].0, end: ranges[index].1)
+                half.reader = InputReader(name: name, source: source, format: .ndjson, startOffset: ranges[index].0)
+            } catch {
+                return error
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let half = halves[index]
+            if let reader = half.reader { half.error = half.collector.read(reader) }
+        }
+        let lines = halves[0].reader?.linesRead ?? 0
+        collector.absorb(halves[0].collector, lineOffset: 0, byteOffset: 0)
+        collector.absorb(halves[1].collector, lineOffset: lines, byteOffset: 0)
+        collector.countInput()
+        for var problem in halves[1].problems {
+            problem.line = problem.line.map { $0 + lines }
+            collector.problem(problem, counted: false)
+        }
+        return halves[0].error ?? halves[1].error
     }
 
     /// Built-in rules plus any `--rules` directories.

@@ -15,11 +15,45 @@ public final class EvidenceCollector: RecordSink {
     /// `topology` is what is known before reading: addresses in its stable ranges are counted
     /// per range rather than per address, which keeps memory flat.
     public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000) {
+        self.topology = topology
         flows = FlowTable(capacity: maximumFlowGroups, stableRange: topology.map { t in { t.stableRange($0) } })
     }
 
+    let topology: Topology?
+
+    /// Groups taken over from other collectors (the other half of a file read in parallel).
+    private var absorbed: [FlowGroup] = []
+
     /// The flow groups, decoded; call once, after reading.
-    public func flowGroups() -> [FlowGroup] { flows.groups() }
+    public func flowGroups() -> [FlowGroup] { flows.groups() + absorbed }
+
+    /// Takes over what another collector read. `lineOffset` and `byteOffset` turn its locations,
+    /// which count from the start of its part of a file, into whole-file ones.
+    func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {
+        for var group in other.flowGroups() {
+            if var location = group.event.location {
+                location.line += lineOffset
+                location.byteOffset += byteOffset
+                group.event.location = location
+            }
+            absorbed.append(group)
+        }
+        clusters += other.clusters
+        let o = other.account
+        account.bytes += o.bytes
+        account.records += o.records
+        account.firewallRecords += o.firewallRecords
+        account.deniedRecords += o.deniedRecords
+        account.allowedRecords += o.allowedRecords
+        account.clusterDescriptions += o.clusterDescriptions
+        account.unrecognisedRecords += o.unrecognisedRecords
+        account.otherLogEntries.merge(o.otherLogEntries, uniquingKeysWith: +)
+        account.skipped.merge(o.skipped, uniquingKeysWith: +)
+        account.inputErrors += o.inputErrors
+        flowGroupsAbsorbed += other.flows.groupCount + other.flowGroupsAbsorbed
+    }
+
+    private var flowGroupsAbsorbed = 0
 
     /// Reads one input into the collector; an input-stopping error is recorded and returned.
     @discardableResult
@@ -35,6 +69,9 @@ public final class EvidenceCollector: RecordSink {
             return error
         }
     }
+
+    /// A file read in halves counts as one input.
+    func countInput() { account.inputs += 1 }
 
     /// An input that could not even be opened still shows in the account.
     func problemCount(_ error: TriageError) {
@@ -126,15 +163,18 @@ public final class EvidenceCollector: RecordSink {
         }
     }
 
-    public func problem(_ problem: InputProblem) {
-        account.skipped[problem.category, default: 0] += 1
+    public func problem(_ problem: InputProblem) { self.problem(problem, counted: true) }
+
+    /// `counted: false` for a problem already counted by the collector it came from.
+    func problem(_ problem: InputProblem, counted: Bool) {
+        if counted { account.skipped[problem.category, default: 0] += 1 }
         problemsPerInput[problem.input, default: 0] += 1
         onProblem?(problem)
     }
 
     /// Finishes the account once the engine has run.
     public func finish(matchedRecords: Int) {
-        account.flowGroups = flows.groupCount
+        account.flowGroups = flows.groupCount + flowGroupsAbsorbed
         account.matchedRecords = matchedRecords
     }
 }

@@ -35,6 +35,39 @@ public final class FileDescriptorSource: ByteSource {
     }
 }
 
+/// One byte range of a file, read with pread(2), so two threads can read halves of one file.
+public final class FileRangeSource: ByteSource {
+    private let descriptor: Int32
+    private let name: String
+    private var position: Int64
+    private let end: Int64
+
+    public init(path: String, start: Int64, end: Int64) throws(TriageError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        descriptor = fd
+        name = path
+        position = start
+        self.end = end
+    }
+
+    deinit { close(descriptor) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
+        let wanted = Int(min(Int64(buffer.count), end - position))
+        if wanted <= 0 { return 0 }
+        while true {
+            let n = pread(descriptor, buffer.baseAddress, wanted, off_t(position))
+            if n >= 0 {
+                position += Int64(n)
+                return n
+            }
+            if errno == EINTR { continue }
+            throw .readFailed(input: name, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
 /// Bytes already read (while sniffing the format) handed out before the rest of the source.
 final class PrefixedSource: ByteSource {
     private var prefix: [UInt8]

@@ -22,9 +22,17 @@ public final class InputReader {
     static let initialCapacity = 1 << 20
     static let maximumRecord = 64 << 20
 
-    public init(name: String, source: ByteSource) {
+    /// Lines read, for NDJSON (where the reader sees every line).
+    public private(set) var linesRead = 0
+    private let forcedFormat: InputFormat?
+
+    /// `format` skips sniffing (for the second half of a file already sniffed);
+    /// `startOffset` is where `source` begins in the file, for byte offsets in messages.
+    public init(name: String, source: ByteSource, format: InputFormat? = nil, startOffset: Int64 = 0) {
         self.name = name
         self.source = source
+        self.forcedFormat = format
+        self.streamOffset = startOffset
         self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
     }
 
@@ -40,7 +48,12 @@ public final class InputReader {
     /// the input (unreadable, truncated gzip, unknown format) is thrown after what came before
     /// it was handed on.
     public func run(into sink: RecordSink) throws(TriageError) {
-        try sniff()
+        if let forcedFormat {
+            format = forcedFormat
+            _ = try refill(keepingFrom: 0)
+        } else {
+            try sniff()
+        }
         var stopError: TriageError?
         do {
             switch format {
@@ -127,9 +140,18 @@ public final class InputReader {
 
     // MARK: sniffing
 
+    public private(set) var wasCompressed = false
+
+    /// Only detects the format (reading the first buffer), for callers that plan how to read.
+    public func detectFormat() throws(TriageError) -> InputFormat? {
+        try sniff()
+        return format
+    }
+
     private func sniff() throws(TriageError) {
         _ = try refill(keepingFrom: 0)
         if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
+            wasCompressed = true
             let prefix = Array(UnsafeBufferPointer(start: base, count: filled))
             source = try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: source), name: name)
             filled = 0
@@ -139,8 +161,9 @@ public final class InputReader {
             // Gzip inside gzip happens when an export is compressed twice.
             if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B { return try sniff() }
         }
+        // A UTF-8 byte order mark: dropped here so the readers start at the first real byte.
+        if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { _ = try refill(keepingFrom: 3) }
         var i = 0
-        if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { i = 3 }
         while i < filled && (base[i] == 0x20 || base[i] == 0x0A || base[i] == 0x0D || base[i] == 0x09) { i += 1 }
         if i == filled {
             format = nil  // empty: gcloud prints nothing when nothing matched
@@ -202,6 +225,7 @@ public final class InputReader {
                 if filled == 0 { return }
                 lineEnd = filled
             }
+            linesRead += 1
             var start = position
             while start < lineEnd && (base[start] == 0x20 || base[start] == 0x09 || base[start] == 0x0D) { start += 1 }
             if start < lineEnd {

@@ -37,6 +37,7 @@ struct YAMLScanner {
         var i = start
         var sawContent = false
         var documentEnd = end
+        var terminated = false  // ended by a `---` or `...` line, not by the buffer
 
         func closeFrames(above indent: Int, dash: Bool, at lineStart: Int) {
             while let top = frames.last, top.keyIndent > indent || (top.keyIndent == indent && !dash) {
@@ -74,6 +75,7 @@ struct YAMLScanner {
             {
                 if sawContent {
                     documentEnd = lineStart
+                    terminated = true
                     break lines
                 }
                 continue
@@ -83,6 +85,7 @@ struct YAMLScanner {
             {
                 if sawContent {
                     documentEnd = i
+                    terminated = true
                     break lines
                 }
                 continue
@@ -180,6 +183,8 @@ struct YAMLScanner {
                 pending = PendingScalar(keyIndent: indent, field: field, offset: cursor)
             }
         }
+        // The buffer ending on a line break is not the document ending: more lines may follow.
+        if !terminated && !atEndOfInput { throw .incomplete }
         closeFrames(above: -1, dash: false, at: documentEnd)
         fields.recordOffset = start
         fields.recordCount = documentEnd - start

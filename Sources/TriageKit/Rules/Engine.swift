@@ -118,6 +118,11 @@ struct FindingBuilder {
     var inferred = false
     var moreSources = false
     var moreDestinations = false
+    /// Roles and ranges over every group (not just the kept endpoints), for order-free summaries.
+    var sourceRoles = Set<Role>()
+    var destinationRoles = Set<Role>()
+    var sourceRanges = Set<String>()
+    var destinationRanges = Set<String>()
 
     static let endpointLimit = 20
     static let exampleLimit = 3
@@ -141,14 +146,16 @@ struct FindingBuilder {
         }
         let topology = facts.topology
         for (index, ip) in group.sources.enumerated() where sourceSet.insert(ip.description).inserted {
-            if sources.count < Self.endpointLimit {
-                sources.append(endpoint(ip, index == 0 ? facts.source : topology.classify(ip)))
-            }
+            let assignment = index == 0 ? facts.source : topology.classify(ip)
+            sourceRoles.insert(assignment.role)
+            sourceRanges.insert(assignment.range?.description ?? ip.description)
+            if sources.count < Self.endpointLimit { sources.append(endpoint(ip, assignment)) }
         }
         for (index, ip) in group.destinations.enumerated() where destinationSet.insert(ip.description).inserted {
-            if destinations.count < Self.endpointLimit {
-                destinations.append(endpoint(ip, index == 0 ? facts.destination : topology.classify(ip)))
-            }
+            let assignment = index == 0 ? facts.destination : topology.classify(ip)
+            destinationRoles.insert(assignment.role)
+            destinationRanges.insert(assignment.range?.description ?? ip.description)
+            if destinations.count < Self.endpointLimit { destinations.append(endpoint(ip, assignment)) }
         }
         if group.moreSources { moreSources = true }
         if group.moreDestinations { moreDestinations = true }
@@ -175,24 +182,30 @@ struct FindingBuilder {
     }
 
     func findingValue(_ name: String) -> String? {
-        func unique(_ values: [String]) -> [String] {
-            var seen = Set<String>()
-            return values.filter { seen.insert($0).inserted }
-        }
         switch name {
         case "count": return String(count)
         case "first_seen": return firstSeen.map(Timestamp.format)
         case "last_seen": return lastSeen.map(Timestamp.format)
         case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count, more: moreSources)
         case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count, more: moreDestinations)
-        case "src.ranges": return unique(sources.map { $0.range ?? $0.ip }).joined(separator: ",")
-        case "dst.ranges": return unique(destinations.map { $0.range ?? $0.ip }).joined(separator: ",")
-        case "src.roles": return unique(sources.map(\.role.phrase)).joined(separator: " and ")
-        case "dst.roles": return unique(destinations.map(\.role.phrase)).map { $0 + "s" }.joined(separator: " and ")
+        case "src.ranges": return Self.sortedRanges(sourceRanges).joined(separator: ",")
+        case "dst.ranges": return Self.sortedRanges(destinationRanges).joined(separator: ",")
+        case "src.roles": return sourceRoles.sorted().map(\.phrase).map { $0 + "s" }.joined(separator: " and ")
+        case "dst.roles": return destinationRoles.sorted().map(\.phrase).map { $0 + "s" }.joined(separator: " and ")
         case "dst.ports": return ports.sorted().map(String.init).joined(separator: ",")
         case "denied_by.list": return deniedBy.map(\.name).joined(separator: ", ")
         case "examples": return examples.map { "\($0.source) → \($0.destination)" }.joined(separator: "; ")
         default: return first.value(name)
+        }
+    }
+
+    /// Ranges and addresses in address order.
+    static func sortedRanges(_ values: Set<String>) -> [String] {
+        values.sorted { a, b in
+            switch (CIDR(a), CIDR(b)) {
+            case let (x?, y?): return x < y
+            default: return a < b
+            }
         }
     }
 
