@@ -35,6 +35,17 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         Console.ignoreBrokenPipe()
+        let topology: Topology
+        let rules: [Rule]
+        do {
+            topology = try Pipeline.topology(from: network.topologyOptions)
+            rules = try Pipeline.rules(extra: ruleDirectories)
+        } catch {
+            Console.diagnostic("\(error)")
+            if case .usage = error { throw ExitCode(64) }
+            throw ExitCode(2)
+        }
+
         var inputs: [InputSpec]
         if paths.isEmpty {
             if Console.stdinIsTerminal {
@@ -52,20 +63,9 @@ struct Analyze: ParsableCommand {
             do {
                 inputs = try Pipeline.expand(paths)
             } catch {
-                Console.err("triage: \(error)\n")
+                Console.diagnostic("\(error)")
                 throw ExitCode(2)
             }
-        }
-
-        let topology: Topology
-        let rules: [Rule]
-        do {
-            topology = try Pipeline.topology(from: network.topologyOptions)
-            rules = try Pipeline.rules(extra: ruleDirectories)
-        } catch {
-            Console.err("triage: \(error)\n")
-            if case .usage = error { throw ExitCode(64) }
-            throw ExitCode(2)
         }
 
         let collector = EvidenceCollector(topology: topology)
@@ -78,20 +78,20 @@ struct Analyze: ParsableCommand {
             let shown = printed[problem.input, default: 0]
             printed[problem.input] = shown + 1
             if verbose || shown < maxProblems {
-                Console.err("triage: \(TerminalText.sanitize(problem.description))\n")
+                Console.diagnostic(problem.description)
             } else if shown == maxProblems {
-                Console.err("triage: \(TerminalText.sanitize(problem.input)): more problems; counted in the summary (--verbose prints all)\n")
+                Console.diagnostic("\(problem.input): more problems; counted in the summary (--verbose prints all)")
             }
         }
         let errors = Pipeline.collect(inputs, into: collector)
-        for error in errors where !quiet { Console.err("triage: \(TerminalText.sanitize(error.description))\n") }
+        for error in errors where !quiet { Console.diagnostic(error.description) }
 
         let analysis = Engine.analyse(collector, topology: topology, rules: rules)
         let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose)
         Console.out(Renderer.render(analysis, as: format, options: options))
         if !quiet {
             if verbose {
-                for inference in analysis.topology.inferences { Console.err("triage: inferred: \(TerminalText.sanitize(inference))\n") }
+                for inference in analysis.topology.inferences { Console.diagnostic("inferred: \(inference)") }
             }
             Console.err(TerminalText.sanitize(Renderer.accountSummary(analysis)) + "\n")
         }

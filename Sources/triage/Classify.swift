@@ -15,14 +15,14 @@ struct Classify: ParsableCommand {
         do {
             topology = try Pipeline.topology(from: network.topologyOptions)
         } catch {
-            Console.err("triage: \(error)\n")
+            Console.diagnostic("\(error)")
             if case .usage = error { throw ExitCode(64) }
             throw ExitCode(2)
         }
         var bad = false
         for text in addresses {
             guard let address = IPAddress(text) else {
-                Console.err("triage: '\(TerminalText.sanitize(text))' is not an IP address\n")
+                Console.diagnostic("'\(text)' is not an IP address")
                 bad = true
                 continue
             }

@@ -9,6 +9,12 @@ enum Console {
     static func out(_ text: String) { write(1, text) }
     static func err(_ text: String) { write(2, text) }
 
+    /// One diagnostic line on stderr. Messages quote file names and file contents, so they are
+    /// sanitised like everything else that came from outside.
+    static func diagnostic(_ message: String) {
+        write(2, "triage: " + TerminalText.sanitize(message) + "\n")
+    }
+
     private static func write(_ fd: Int32, _ text: String) {
         var text = text
         text.withUTF8 { buffer in

@@ -37,7 +37,7 @@ struct RulesCommand: ParsableCommand {
             Console.ignoreBrokenPipe()
             let rules = try loadOrExit(ruleDirectories)
             guard let rule = rules.first(where: { $0.id == id }) else {
-                Console.err("triage: no rule '\(TerminalText.sanitize(id))'; 'triage rules list' shows them\n")
+                Console.diagnostic("no rule '\(id)'; 'triage rules list' shows them")
                 throw ExitCode(64)
             }
             Console.out(RuleExplanation.text(rule))
@@ -55,7 +55,7 @@ struct RulesCommand: ParsableCommand {
             do {
                 rules = try RuleLoader.merge([try RuleLoader.builtIn(), try RuleLoader.load(path: path)])
             } catch {
-                Console.err("triage: \(error)\n")
+                Console.diagnostic("\(error)")
                 throw ExitCode(2)
             }
             let builtIn = Set((try? RuleLoader.builtIn())?.map(\.id) ?? [])
@@ -63,7 +63,7 @@ struct RulesCommand: ParsableCommand {
             var checked = 0
             for rule in rules where !builtIn.contains(rule.id) {
                 for failure in SampleRunner.check(rule, allRules: rules) {
-                    Console.err("triage: \(rule.file): \(failure)\n")
+                    Console.diagnostic("\(rule.file): \(failure)")
                     failures += 1
                 }
                 checked += 1
@@ -78,7 +78,7 @@ func loadOrExit(_ directories: [String]) throws -> [Rule] {
     do {
         return try Pipeline.rules(extra: directories)
     } catch {
-        Console.err("triage: \(error)\n")
+        Console.diagnostic("\(error)")
         throw ExitCode(2)
     }
 }

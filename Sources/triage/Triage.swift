@@ -17,6 +17,7 @@ struct Triage: ParsableCommand {
             Exit status: 0 nothing at or above --fail-on; 1 findings at or above it; 2 an input error
             (findings still printed); 64 a usage error.
             """,
-        subcommands: [Analyze.self, RulesCommand.self, Classify.self],
+        version: "triage \(TriageVersion.string)",
+        subcommands: [Analyze.self, RulesCommand.self, Classify.self, Version.self],
         defaultSubcommand: Analyze.self)
 }

@@ -124,10 +124,17 @@ public enum FormatWriter {
         if s.isEmpty { return true }
         if Int(s) != nil || Double(s) != nil { return true }
         if ["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased()) { return true }
-        if s.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}", options: .regularExpression) != nil { return true }
+        if looksLikeDate(s) { return true }
         if let first = s.unicodeScalars.first, "-?:,[]{}#&*!|>'\"%@`".unicodeScalars.contains(first) { return true }
         if s.hasPrefix(" ") || s.hasSuffix(" ") || s.contains(": ") || s.contains(" #") || s.hasSuffix(":") { return true }
         return false
+    }
+
+    /// YYYY-MM-DD at the start: YAML 1.1 would read it as a timestamp, so gcloud quotes it.
+    static func looksLikeDate(_ s: String) -> Bool {
+        let u = Array(s.utf8.prefix(10))
+        guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D else { return false }
+        return [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { u[$0] >= 0x30 && u[$0] <= 0x39 }
     }
 
     /// One gzip member holding `bytes`.

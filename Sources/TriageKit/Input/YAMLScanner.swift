@@ -222,15 +222,58 @@ enum YAMLScalarDecoder {
             return String(folded.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
         }
         if folded.hasPrefix("\"") && folded.hasSuffix("\"") && folded.count >= 2 {
-            let json = folded.replacingOccurrences(of: "\\\n", with: "")
-            if let data = json.data(using: .utf8),
-                let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? String
-            {
-                return value
-            }
-            return String(folded.dropFirst().dropLast())
+            return unescapeDoubleQuoted(String(folded.dropFirst().dropLast()))
         }
         return folded
+    }
+
+    /// YAML 1.1 double-quoted escapes, which PyYAML (and so gcloud) uses: \e for ESC, \a for
+    /// BEL, \xHH for any byte it will not print, as well as JSON's.
+    static func unescapeDoubleQuoted(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        func hex(_ count: Int) -> Unicode.Scalar? {
+            var value: UInt32 = 0
+            for _ in 0..<count {
+                guard let c = scalars.next(), let digit = UInt32(String(c), radix: 16) else { return nil }
+                value = value << 4 | digit
+            }
+            return Unicode.Scalar(value)
+        }
+        while let c = scalars.next() {
+            guard c == "\\" else {
+                result.append(c)
+                continue
+            }
+            guard let e = scalars.next() else { break }
+            switch e {
+            case "0": result.append("\u{0}")
+            case "a": result.append("\u{7}")
+            case "b": result.append("\u{8}")
+            case "t", "\t": result.append("\t")
+            case "n": result.append("\n")
+            case "v": result.append("\u{B}")
+            case "f": result.append("\u{C}")
+            case "r": result.append("\r")
+            case "e": result.append("\u{1B}")
+            case " ": result.append(" ")
+            case "\"": result.append("\"")
+            case "/": result.append("/")
+            case "\\": result.append("\\")
+            case "N": result.append("\u{85}")
+            case "_": result.append("\u{A0}")
+            case "L": result.append("\u{2028}")
+            case "P": result.append("\u{2029}")
+            case "x": if let v = hex(2) { result.append(v) }
+            case "u": if let v = hex(4) { result.append(v) }
+            case "U": if let v = hex(8) { result.append(v) }
+            case "\n": break  // an escaped line break joins the lines
+            default:
+                result.append("\\")
+                result.append(e)
+            }
+        }
+        return String(result)
     }
 
     /// YAML line folding: a single line break becomes a space, an empty line a newline.

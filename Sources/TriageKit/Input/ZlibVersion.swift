@@ -1,0 +1,5 @@
+import CZlib
+
+public enum ZlibLibrary {
+    public static var version: String { String(cString: zlibVersion()) }
+}
