@@ -92,8 +92,9 @@ public enum Pipeline {
         return specs
     }
 
-    /// Files at least this large, in NDJSON, are read by two threads, one half each.
-    public static let parallelThreshold: Int64 = 32 << 20
+    /// Plain (uncompressed) NDJSON files at least this large are read by two threads, one half
+    /// each. A variable so tests can take the parallel path with small files.
+    nonisolated(unsafe) public static var parallelThreshold: Int64 = 32 << 20
 
     /// Reads every input into one collector. Errors that stop an input are returned; the others
     /// are still read.
@@ -130,9 +131,10 @@ public enum Pipeline {
             ProcessInfo.processInfo.activeProcessorCount > 1
         else { return nil }
         let size = Int64(info.st_size)
-        guard let head = try? FileRangeSource(path: path, start: 0, end: min(size, 1 << 20)),
-            (try? InputReader(name: path, source: head).detectFormat()) == .ndjson
-        else { return nil }
+        guard let head = try? FileRangeSource(path: path, start: 0, end: min(size, 1 << 20)) else { return nil }
+        let sniffer = InputReader(name: path, source: head)
+        // Only plain NDJSON can be cut at a newline; gzip has to be inflated from its start.
+        guard (try? sniffer.detectFormat()) == .ndjson, !sniffer.wasCompressed else { return nil }
         guard let probe = try? FileRangeSource(path: path, start: size / 2, end: size) else { return nil }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         let n = buffer.withUnsafeMutableBytes { (try? probe.read(into: $0)) ?? 0 }

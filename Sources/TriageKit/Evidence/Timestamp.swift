@@ -21,12 +21,16 @@ public enum Timestamp {
             return v
         }
         guard let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
-            let minute = digits(14, 2), let second = digits(17, 2), month >= 1, month <= 12, day >= 1, day <= 31
+            let minute = digits(14, 2), let second = digits(17, 2), month >= 1, month <= 12, day >= 1,
+            day <= (month == 2 ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28)
+                : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31),
+            hour <= 23, minute <= 59, second <= 60
         else { return nil }
         var i = 19
         var micros = 0
         if i < b.count && b[i] == 0x2E {
             i += 1
+            guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { return nil }
             var scale = 100_000
             while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
                 micros += Int(b[i] - 0x30) * scale
@@ -45,6 +49,7 @@ public enum Timestamp {
                 return nil
             }
         }
+        guard i == b.count else { return nil }  // nothing may follow the offset
         // Days from civil (Howard Hinnant's algorithm).
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

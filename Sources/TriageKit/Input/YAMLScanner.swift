@@ -399,7 +399,19 @@ enum YAMLBlockDecoder {
 
     private static func splitKey(_ text: Substring) -> (String, Substring)? {
         if let quote = text.first, quote == "'" || quote == "\"" {
-            guard let close = text.dropFirst().firstIndex(of: quote) else { return nil }
+            // The closing quote: not one escaped with a backslash ("…") or doubled ('…').
+            var close = text.index(after: text.startIndex)
+            while close < text.endIndex {
+                let next = text.index(after: close)
+                if quote == "\"" && text[close] == "\\" && next < text.endIndex {
+                    close = text.index(after: next)
+                } else if text[close] == quote && !(quote == "'" && next < text.endIndex && text[next] == "'") {
+                    break
+                } else {
+                    close = text[close] == quote ? text.index(after: next) : next
+                }
+            }
+            guard close < text.endIndex else { return nil }
             let after = text[text.index(after: close)...]
             guard after.hasPrefix(":") else { return nil }
             return (String(text[text.index(after: text.startIndex)..<close]), after.dropFirst().drop(while: { $0 == " " }))

@@ -126,6 +126,7 @@ public enum RuleLoader {
     static func yamlLine(_ error: YamlError) -> Int? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return nil
         }
     }
@@ -133,6 +134,8 @@ public enum RuleLoader {
     static func yamlProblem(_ error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        // Its description quotes the whole file; name the keys instead.
+        case .duplicatedKeysInMapping(let keys, _): return "keys given twice: \(keys.joined(separator: ", "))"
         default: return "\(error)"
         }
     }
@@ -284,11 +287,12 @@ public enum RuleLoader {
             }
             let trigger = try sampleList(map["trigger"], "samples.trigger", in: node)
             let pass = try sampleList(map["pass"], "samples.pass", in: node)
+            // These point at the sample itself, not at the start of the samples block.
             for sample in trigger where sample.expect.isEmpty {
-                throw fail(node, "samples.trigger", "sample '\(sample.name)' must list the findings it expects")
+                throw .badRuleFile(file: file, line: sample.line, field: "samples.trigger", reason: "sample '\(sample.name)' must list the findings it expects")
             }
             for sample in pass where !sample.expect.isEmpty {
-                throw fail(node, "samples.pass", "sample '\(sample.name)' is a pass sample and must expect nothing")
+                throw .badRuleFile(file: file, line: sample.line, field: "samples.pass", reason: "sample '\(sample.name)' is a pass sample and must expect nothing")
             }
             return Rule.Samples(trigger: trigger, pass: pass)
         }
