@@ -78,13 +78,13 @@ struct AddressSample {
 }
 
 final class FlowTable {
-    static let sampleLimit = 32
+    static let sampleLimit = 8
     private var records: [CompactRecord] = []
     private var sources: [AddressSample] = []
     private var destinations: [AddressSample] = []
     private let stableRange: ((IPAddress) -> CIDR?)?
     private var folded = FastTable<IPAddress, IPAddress>()
-    private static let foldCacheLimit = 1 << 20
+    private static let foldCacheLimit = 1 << 15
     private var counts: [Int] = []
     private var firstSeen: [Int64] = []
     private var lastSeen: [Int64] = []

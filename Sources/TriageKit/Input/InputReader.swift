@@ -173,15 +173,11 @@ public final class InputReader {
         case 0x5B:
             format = .jsonStream
         case 0x7B:
-            // NDJSON when the first object closes before the first newline.
-            var scanner = JSONScanner(schema: .logEntry)
-            let newline = memchr(base + i, 0x0A, filled - i).map {
-                UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
-            } ?? filled
-            scanner.base = base
-            scanner.end = newline
-            var probe = i
-            if (try? scanner.skipValue(&probe)) != nil { format = .ndjson } else { format = .jsonStream }
+            // A pretty-printed object (gcloud, jq) opens with "{" alone on its line; anything
+            // else on the first line is NDJSON, even when that first line is broken.
+            var j = i + 1
+            while j < filled && (base[j] == 0x20 || base[j] == 0x09 || base[j] == 0x0D) { j += 1 }
+            format = (j >= filled || base[j] == 0x0A) ? .jsonStream : .ndjson
         default:
             if looksLikeYAML(from: i) {
                 format = .yaml

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// Grouping of records into flows, through the collector.
+struct FlowTableTests {
+    @Test func sameFlowDifferentSourcePortsIsOneGroup() throws {
+        let times = ["2026-11-22T09:14:33.518Z", "2026-11-22T09:14:03.412Z", "2026-11-22T09:16:00Z", "2026-11-22T09:15:07.102Z"]
+        let entries = times.enumerated().map { index, time in
+            LogEntries.firewall(insertId: "r\(index)", srcPort: 40000 + index * 7, timestamp: time)
+        }
+        let collector = collect(LogEntries.ndjson(entries))
+        let groups = collector.flowGroups()
+        try #require(groups.count == 1)
+        let group = groups[0]
+        #expect(group.count == 4)
+        #expect(group.firstSeen == utcMicros(2026, 11, 22, 9, 14, 3, micros: 412_000))
+        #expect(group.lastSeen == utcMicros(2026, 11, 22, 9, 16, 0))
+        // The group's event is its first record.
+        #expect(group.event.insertID == "r0")
+        #expect(group.event.connection.srcPort == 40000)
+        #expect(group.event.location?.line == 1)
+        #expect(collector.account.firewallRecords == 4)
+        #expect(collector.account.deniedRecords == 4)
+        collector.finish(matchedRecords: 0)
+        #expect(collector.account.flowGroups == 1)
+    }
+
+    struct Split: Sendable, CustomTestStringConvertible {
+        let name: String
+        let change: @Sendable ([String: Any]) -> [String: Any]
+        var testDescription: String { name }
+    }
+
+    static func modify(_ entry: [String: Any], _ path: [String], _ value: Any?) -> [String: Any] {
+        var entry = entry
+        guard let key = path.first else { return entry }
+        if path.count == 1 {
+            entry[key] = value
+        } else {
+            entry[key] = modify(entry[key] as? [String: Any] ?? [:], Array(path.dropFirst()), value)
+        }
+        return entry
+    }
+
+    static let splits: [Split] = [
+        Split(name: "destination port") { modify($0, ["jsonPayload", "connection", "dest_port"], 9443) },
+        Split(name: "source address") { modify($0, ["jsonPayload", "connection", "src_ip"], "172.16.0.3") },
+        Split(name: "destination address") { modify($0, ["jsonPayload", "connection", "dest_ip"], "10.20.1.15") },
+        Split(name: "protocol") { modify($0, ["jsonPayload", "connection", "protocol"], 17) },
+        Split(name: "disposition") { modify($0, ["jsonPayload", "disposition"], "ALLOWED") },
+        Split(name: "direction") { modify($0, ["jsonPayload", "rule_details", "direction"], "EGRESS") },
+        Split(name: "rule") { modify($0, ["jsonPayload", "rule_details", "reference"], "network:kubeflow-vpc/firewall:other") },
+        Split(name: "vm") { modify($0, ["jsonPayload", "instance", "vm_name"], "gke-other-vm") },
+        Split(name: "network") { modify($0, ["jsonPayload", "vpc", "vpc_name"], "other-vpc") },
+    ]
+
+    @Test(arguments: splits)
+    func differentFlowsAreDifferentGroups(_ split: Split) throws {
+        let base = LogEntries.firewall(insertId: "base")
+        let entries = [base, split.change(LogEntries.firewall(insertId: "changed")), LogEntries.firewall(insertId: "again")]
+        let groups = collect(LogEntries.ndjson(entries)).flowGroups()
+        try #require(groups.count == 2)
+        #expect(groups.map(\.count) == [2, 1])
+        #expect(groups.map { $0.event.insertID } == ["base", "changed"])
+    }
+
+    @Test func sourcePortAndTimestampDoNotSplit() throws {
+        let entries = [
+            LogEntries.firewall(insertId: "a", srcPort: 1, timestamp: "2026-01-01T00:00:00Z"),
+            LogEntries.firewall(insertId: "b", srcPort: 65535, timestamp: nil),
+        ]
+        let groups = collect(LogEntries.ndjson(entries)).flowGroups()
+        #expect(groups.map(\.count) == [2])
+        #expect(groups.first?.firstSeen == utcMicros(2026, 1, 1, 0, 0, 0))
+        #expect(groups.first?.lastSeen == utcMicros(2026, 1, 1, 0, 0, 0))
+    }
+
+    @Test func timelessGroupThenTimedRecord() throws {
+        let entries = [
+            LogEntries.firewall(insertId: "a", timestamp: nil),
+            LogEntries.firewall(insertId: "b", timestamp: "2026-01-01T00:00:05Z"),
+            LogEntries.firewall(insertId: "c", timestamp: "2026-01-01T00:00:01Z"),
+        ]
+        let group = try #require(collect(LogEntries.ndjson(entries)).flowGroups().first)
+        #expect(group.count == 3)
+        #expect(group.firstSeen == utcMicros(2026, 1, 1, 0, 0, 1))
+        #expect(group.lastSeen == utcMicros(2026, 1, 1, 0, 0, 5))
+    }
+
+    @Test func fullTableCountsWhatItCannotKeep() throws {
+        let entries = (0..<5).map { LogEntries.firewall(insertId: "r\($0)", dstPort: 1000 + $0) }
+            + [LogEntries.firewall(insertId: "again", dstPort: 1000)]
+        let collector = collect(Array(LogEntries.ndjson(entries).utf8), maximumFlowGroups: 2)
+        let groups = collector.flowGroups()
+        #expect(groups.count == 2)
+        #expect(groups.map(\.count) == [2, 1])  // a record of a kept flow still counts
+        #expect(collector.account.skipped["flow table full (more than 2 distinct flows)"] == 3)
+        #expect(collector.account.firewallRecords == 6)
+    }
+
+    @Test func escapedAndPlainSpellingsAreOneFlow() throws {
+        let plain = #"{"jsonPayload":{"connection":{"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","dest_port":80,"protocol":6},"disposition":"DENIED","instance":{"vm_name":"vm-é"},"vpc":{"vpc_name":"net"},"rule_details":{"reference":"network:net/firewall:r"}}}"#
+        let escaped = #"{"jsonPayload":{"connection":{"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","dest_port":"80","protocol":"6"},"disposition":"DENIED","instance":{"vm_name":"vm-\u00e9"},"vpc":{"vpc_name":"net"},"rule_details":{"reference":"network:net\/firewall:r"}}}"#
+        let groups = collect(plain + "\n" + escaped + "\n").flowGroups()
+        #expect(groups.map(\.count) == [2])
+    }
+
+    @Test func mappedAndDottedIPv4AreOneFlow() throws {
+        let a = LogEntries.firewall(insertId: "a", src: "10.0.0.1")
+        let b = LogEntries.firewall(insertId: "b", src: "::ffff:10.0.0.1")
+        let groups = collect(LogEntries.ndjson([a, b])).flowGroups()
+        #expect(groups.map(\.count) == [2])
+        #expect(groups.first?.event.connection.srcIP.description == "10.0.0.1")
+    }
+}

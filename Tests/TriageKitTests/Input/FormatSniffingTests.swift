@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// The format is decided by content; a broken first record must not change that decision.
+struct FormatSniffingTests {
+    final class Counter: RecordSink {
+        var records: [String] = []
+        var problems: [InputProblem] = []
+        func consume(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation) {
+            records.append(record.string(.insertId) ?? "?")
+        }
+        func problem(_ problem: InputProblem) { problems.append(problem) }
+    }
+
+    static let good = #"{"insertId":"b","logName":"projects/p/logs/x"}"#
+
+    @Test func brokenFirstNDJSONLineIsReportedAndTheRestRead() throws {
+        let text = #"{"insertId":"a","logName":"#  + "\n" + Self.good + "\n" + Self.good.replacingOccurrences(of: "\"b\"", with: "\"c\"") + "\n"
+        let reader = InputReader(name: "t.ndjson", source: MemorySource(text))
+        let sink = Counter()
+        try reader.run(into: sink)
+        #expect(reader.format == .ndjson)
+        #expect(sink.records == ["b", "c"])
+        #expect(sink.problems.map(\.line) == [1])
+    }
+
+    @Test func prettyObjectIsAJSONStream() throws {
+        let text = "{\n  \"insertId\": \"a\"\n}\n{\n  \"insertId\": \"b\"\n}\n"
+        let reader = InputReader(name: "t.json", source: MemorySource(text))
+        let sink = Counter()
+        try reader.run(into: sink)
+        #expect(reader.format == .jsonStream)
+        #expect(sink.records == ["a", "b"])
+    }
+}

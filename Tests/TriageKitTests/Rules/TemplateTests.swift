@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+struct TemplateTests {
+    @Test func findsPlaceholders() {
+        let template = Template("{count} connections to {dst.port} from {src.ranges} ({denied_by_1})")
+        #expect(template.fields == ["count", "dst.port", "src.ranges", "denied_by_1"])
+    }
+
+    @Test func braceTextThatIsNotAPlaceholderStays() {
+        let template = Template("json {} and {not a field} and {a-b} and {unclosed and }")
+        #expect(template.fields.isEmpty)
+        #expect(template.render { _ in "X" } == "json {} and {not a field} and {a-b} and {unclosed and }")
+    }
+
+    @Test func rendersKnownValues() {
+        let values = ["count": "3", "dst.port": "8443"]
+        #expect(Template("{count} to {dst.port}.").render { values[$0] } == "3 to 8443.")
+    }
+
+    @Test func unknownAndEmptyValuesShowTheirName() {
+        let values = ["empty": ""]
+        let rendered = Template("--tag={node_tag} --net={network} --x={empty} --p={fix.priority}").render { values[$0] }
+        #expect(rendered == "--tag=<NODE_TAG> --net=<NETWORK> --x=<EMPTY> --p=<FIX_PRIORITY>")
+    }
+
+    @Test(arguments: [
+        "gke-kf-private-3f9a6c2e-node", "172.16.0.0/28", "10.20.0.0/14,10.32.0.0/16", "tcp:8443", "kf-prod-4412",
+        "user@example.com", "a=b", "50%", "x+y", "1000",
+    ])
+    func safeWordsAreNotQuoted(value: String) {
+        #expect(Template("{v}").render({ _ in value }, forShell: true) == value)
+    }
+
+    @Test(arguments: [
+        ("$(rm -rf /)", "'$(rm -rf /)'"),
+        ("it's", "'it'\\''s'"),
+        ("two words", "'two words'"),
+        ("a;b", "'a;b'"),
+        ("`id`", "'`id`'"),
+        ("a|b", "'a|b'"),
+        ("x > y", "'x > y'"),
+        ("café", "'café'"),
+        ("*", "'*'"),
+        ("~root", "'~root'"),
+        ("line\nbreak", "'line\nbreak'"),
+        ("'", "''\\'''"),
+    ])
+    func unsafeValuesAreSingleQuoted(value: String, expected: String) {
+        #expect(Template("--name={v}").render({ _ in value }, forShell: true) == "--name=" + expected)
+        // Text outside placeholders is the rule author's and stays as written.
+        #expect(Template("echo '{v}' $HOME").render({ _ in "ok" }, forShell: true) == "echo 'ok' $HOME")
+        // Not for the shell: unchanged.
+        #expect(Template("{v}").render { _ in value } == value)
+    }
+
+    /// The shell itself reads each quoted value back as the original word, and runs nothing.
+    @Test func shellReadsQuotedValuesBackVerbatim() throws {
+        let directory = try TemporaryDirectory()
+        let marker = directory.path("pwned")
+        let values = [
+            "$(touch \(marker))", "`touch \(marker)`", "x; touch \(marker)", "it's", "a'b'c", "\"double\"", "$HOME",
+            "back\\slash", "tab\there", "new\nline", "*", "{a,b}", "café 日本", "-rf", "!!", "a && touch \(marker)",
+        ]
+        for value in values {
+            let command = Template("printf '%s' {v}").render({ _ in value }, forShell: true)
+            let output = try shell(command, in: directory.url)
+            #expect(output == value, "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}
