@@ -173,11 +173,23 @@ public final class InputReader {
         case 0x5B:
             format = .jsonStream
         case 0x7B:
-            // A pretty-printed object (gcloud, jq) opens with "{" alone on its line; anything
-            // else on the first line is NDJSON, even when that first line is broken.
-            var j = i + 1
-            while j < filled && (base[j] == 0x20 || base[j] == 0x09 || base[j] == 0x0D) { j += 1 }
-            format = (j >= filled || base[j] == 0x0A) ? .jsonStream : .ndjson
+            // NDJSON when the first object closes on its line, or when the next line opens another
+            // object (the first line is then a broken record). A pretty-printed object's second
+            // line holds a key instead.
+            let lineEnd = memchr(base + i, 0x0A, filled - i).map {
+                UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+            } ?? filled
+            var scanner = JSONScanner(schema: .logEntry)
+            scanner.base = base
+            scanner.end = lineEnd
+            var probe = i
+            if (try? scanner.skipValue(&probe)) != nil {
+                format = .ndjson
+            } else {
+                var next = lineEnd + 1
+                while next < filled && (base[next] == 0x20 || base[next] == 0x09 || base[next] == 0x0D) { next += 1 }
+                format = next < filled && base[next] == 0x7B ? .ndjson : .jsonStream
+            }
         default:
             if looksLikeYAML(from: i) {
                 format = .yaml

@@ -34,3 +34,15 @@ struct FormatSniffingTests {
         #expect(sink.records == ["a", "b"])
     }
 }
+
+extension FormatSniffingTests {
+    @Test func handFormattedObjectWhoseFirstLineHoldsKeysIsAJSONStream() throws {
+        let text = "{\"insertId\": \"a\",\n \"logName\": \"projects/p/logs/x\"}\n"
+        let reader = InputReader(name: "t.json", source: MemorySource(text))
+        let sink = Counter()
+        try reader.run(into: sink)
+        #expect(reader.format == .jsonStream)
+        #expect(sink.records == ["a"])
+        #expect(sink.problems.isEmpty)
+    }
+}
