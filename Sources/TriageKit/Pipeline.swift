@@ -92,8 +92,7 @@ public enum Pipeline {
         return specs
     }
 
-    /// Plain (uncompressed) NDJSON files at least this large are read by two threads, one half
-    /// each. A variable so tests can take the parallel path with small files.
+    /// Plain (uncompressed) files at least this large are read by two threads, one half each. A variable so tests can take the parallel path with small files.
     nonisolated(unsafe) public static var parallelThreshold: Int64 = 32 << 20
 
     /// Reads every input into one collector. Errors that stop an input are returned; the others
@@ -124,8 +123,18 @@ public enum Pipeline {
         return errors
     }
 
-    /// Where to cut a large plain NDJSON file in two: just after a newline near its middle.
-    static func splitPoint(_ path: String) -> Int64? {
+    /// How to cut a large plain file in two: where, and what the halves look like.
+    struct Split {
+        var offset: Int64
+        var format: InputFormat
+        var firstPart: InputReader.ArrayPart
+        var secondPart: InputReader.ArrayPart
+    }
+
+    /// Where to cut a large uncompressed file in two, at a record boundary near its middle:
+    /// after a newline (NDJSON), before a `---` line (gcloud YAML), or before an array element
+    /// that opens at the same column as the first one (gcloud JSON arrays).
+    static func splitPoint(_ path: String) -> Split? {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int64(info.st_size) >= parallelThreshold,
             ProcessInfo.processInfo.activeProcessorCount > 1
@@ -133,18 +142,60 @@ public enum Pipeline {
         let size = Int64(info.st_size)
         guard let head = try? FileRangeSource(path: path, start: 0, end: min(size, 1 << 20)) else { return nil }
         let sniffer = InputReader(name: path, source: head)
-        // Only plain NDJSON can be cut at a newline; gzip has to be inflated from its start.
-        guard (try? sniffer.detectFormat()) == .ndjson, !sniffer.wasCompressed else { return nil }
-        guard let probe = try? FileRangeSource(path: path, start: size / 2, end: size) else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        let n = buffer.withUnsafeMutableBytes { (try? probe.read(into: $0)) ?? 0 }
-        guard let newline = buffer[0..<n].firstIndex(of: 0x0A) else { return nil }
-        return size / 2 + Int64(newline) + 1
+        // Only plain text can be cut; gzip has to be inflated from its start.
+        guard let format = try? sniffer.detectFormat(), !sniffer.wasCompressed else { return nil }
+        func bytes(from start: Int64, count: Int) -> [UInt8] {
+            guard let source = try? FileRangeSource(path: path, start: start, end: min(size, start + Int64(count))) else { return [] }
+            var buffer = [UInt8](repeating: 0, count: count)
+            let n = buffer.withUnsafeMutableBytes { (try? source.read(into: $0)) ?? 0 }
+            return Array(buffer.prefix(n))
+        }
+        let middle = size / 2
+        let window = bytes(from: middle, count: 4 << 20)
+        switch format {
+        case .ndjson:
+            guard let newline = window.firstIndex(of: 0x0A) else { return nil }
+            return Split(offset: middle + Int64(newline) + 1, format: .ndjson, firstPart: [], secondPart: [])
+        case .yaml:
+            var i = 0
+            while let newline = window[i...].firstIndex(of: 0x0A) {
+                let start = newline + 1
+                if start + 3 <= window.count, window[start] == 0x2D, window[start + 1] == 0x2D, window[start + 2] == 0x2D,
+                    start + 3 == window.count || window[start + 3] == 0x0A || window[start + 3] == 0x20
+                {
+                    return Split(offset: middle + Int64(start), format: .yaml, firstPart: [], secondPart: [])
+                }
+                i = start
+            }
+            return nil
+        case .jsonStream:
+            // Only arrays laid out one element per block, as gcloud and jq print them.
+            let first = bytes(from: 0, count: 1 << 16)
+            guard let open = first.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first[open] == 0x5B,
+                let element = first[(open + 1)...].firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+                first[element] == 0x7B
+            else { return nil }
+            var lineStart = element
+            while lineStart > 0 && first[lineStart - 1] != 0x0A { lineStart -= 1 }
+            guard lineStart > open else { return nil }  // the first element must open on its own line
+            let column = element - lineStart
+            var i = 0
+            while let newline = window[i...].firstIndex(of: 0x0A) {
+                let start = newline + 1
+                if start + column < window.count, window[start..<(start + column)].allSatisfy({ $0 == 0x20 }),
+                    window[start + column] == 0x7B
+                {
+                    return Split(offset: middle + Int64(start), format: .jsonStream, firstPart: .endsInside, secondPart: .startsInside)
+                }
+                i = start
+            }
+            return nil
+        }
     }
 
     /// Two readers, two collectors, one per half; the second's findings and problems are merged
     /// into the first's with their line numbers shifted by the first half's line count.
-    static func collectInHalves(path: String, name: String, split: Int64, into collector: EvidenceCollector) -> TriageError? {
+    static func collectInHalves(path: String, name: String, split: Split, into collector: EvidenceCollector) -> TriageError? {
         var size = stat()
         guard stat(path, &size) == 0 else { return .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         final class Half: @unchecked Sendable {  // each touched by one thread only, then joined
@@ -155,7 +206,8 @@ public enum Pipeline {
             init(_ collector: EvidenceCollector) { self.collector = collector }
         }
         let halves = [Half(EvidenceCollector(topology: collector.topology)), Half(EvidenceCollector(topology: collector.topology))]
-        let ranges: [(Int64, Int64)] = [(0, split), (split, Int64(size.st_size))]
+        let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, Int64(size.st_size))]
+        let parts = [split.firstPart, split.secondPart]
         for (index, half) in halves.enumerated() {
             if index == 0 {
                 half.collector.onProblem = collector.onProblem
@@ -164,7 +216,8 @@ public enum Pipeline {
             }
             do {
                 let source = try FileRangeSource(path: path, start: ranges[index].0, end: ranges[index].1)
-                half.reader = InputReader(name: name, source: source, format: .ndjson, startOffset: ranges[index].0)
+                half.reader = InputReader(
+                    name: name, source: source, format: split.format, startOffset: ranges[index].0, arrayPart: parts[index])
             } catch {
                 return error
             }
@@ -173,7 +226,7 @@ public enum Pipeline {
             let half = halves[index]
             if let reader = half.reader { half.error = half.collector.read(reader) }
         }
-        let lines = halves[0].reader?.linesRead ?? 0
+        let lines = halves[0].reader?.linesCounted ?? 0
         collector.absorb(halves[0].collector, lineOffset: 0, byteOffset: 0)
         collector.absorb(halves[1].collector, lineOffset: lines, byteOffset: 0)
         collector.countInput()

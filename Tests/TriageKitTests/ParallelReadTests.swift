@@ -6,8 +6,10 @@ import Testing
 /// one sequential read, line numbers included, and compressed files must never be cut.
 @Suite(.serialized)
 struct ParallelReadTests {
+    /// Records from 2000 on use a port of their own, so the second half starts flow groups (and
+    /// so examples) of its own.
     static func entry(_ i: Int) -> String {
-        let port = [8443, 9443, 15017][i % 3]
+        let port = i >= 2000 ? 6443 : [8443, 9443, 15017][i % 3]
         return #"{"insertId":"id\#(i)","jsonPayload":{"connection":{"dest_ip":"10.20.\#(i % 7).\#(i % 200)","dest_port":\#(port),"protocol":6,"src_ip":"172.16.0.2","src_port":\#(40000 + i)},"disposition":"DENIED","instance":{"project_id":"p","vm_name":"gke-c-default-pool-1234abcd-\#(i % 5)","zone":"us-central1-a"},"rule_details":{"action":"DENY","direction":"INGRESS","priority":65534,"reference":"network:net/firewall:deny-all-ingress"},"vpc":{"project_id":"p","vpc_name":"net"}},"logName":"projects/p/logs/compute.googleapis.com%2Ffirewall","timestamp":"2026-11-22T09:\#(10 + i % 40):00Z"}"#
     }
 
@@ -54,6 +56,53 @@ struct ParallelReadTests {
         #expect(lastExample.hasPrefix(file.path + ":"))
     }
 
+    /// gcloud's JSON arrays and YAML are cut too, at an element or a `---` line.
+    @Test(arguments: [FormatWriter.Kind.jsonArray, .yaml])
+    func gcloudFormatsAreCutAtRecordBoundaries(_ kind: FormatWriter.Kind) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triage-parallel-\(kind.rawValue)-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let entries = try (0..<3000).map { try JSONSerialization.jsonObject(with: Data(Self.entry($0).utf8)) }
+        let file = directory.appendingPathComponent("big.\(kind.rawValue)")
+        try Data(FormatWriter.write(entries, as: kind)).write(to: file)
+        let saved = Pipeline.parallelThreshold
+        Pipeline.parallelThreshold = 1
+        let split = Pipeline.splitPoint(file.path)
+        Pipeline.parallelThreshold = saved
+        #expect(split != nil, "no split point found")
+
+        let (sequential, sequentialProblems) = try Self.analyse(file.path, threshold: .max)
+        let (parallel, parallelProblems) = try Self.analyse(file.path, threshold: 1)
+        #expect(sequentialProblems.isEmpty)
+        #expect(parallelProblems.isEmpty, "\(parallelProblems)")
+        #expect(parallel.account.records == 3000)
+        #expect(Self.summary(parallel) == Self.summary(sequential))
+        // Every example names the line its own record starts on, in both halves.
+        let truth = Self.recordStarts(file, kind)
+        let examples = parallel.findings.flatMap(\.examples)
+        #expect(examples.count > 3)
+        for example in examples {
+            let id = try #require(example.insertID)
+            #expect(example.location == truth[id], "\(id)")
+        }
+    }
+
+    /// insertId → file:line of the record's first line, worked out from the text itself.
+    static func recordStarts(_ file: URL, _ kind: FormatWriter.Kind) -> [String: String] {
+        let lines = (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+        var result: [String: String] = [:]
+        var start = 0
+        for (index, line) in lines.enumerated() {
+            if kind == .yaml ? line == "---" : line == "  {" { start = index + 1 }
+            let prefix = kind == .yaml ? "insertId: " : "    \"insertId\": \""
+            if line.hasPrefix(prefix) {
+                let id = line.dropFirst(prefix.count).trimmingCharacters(in: CharacterSet(charactersIn: "\","))
+                result[id] = "\(file.path):\(start)"
+            }
+        }
+        return result
+    }
+
     @Test func gzipIsNeverCut() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triage-parallel-gz-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,7 +110,10 @@ struct ParallelReadTests {
         let text = (0..<2000).map(Self.entry).joined(separator: "\n") + "\n"
         let file = directory.appendingPathComponent("big.ndjson.gz")
         try Data(FormatWriter.gzip(Array(text.utf8))).write(to: file)
-        #expect(Pipeline.splitPoint(file.path) == nil || Pipeline.parallelThreshold > 1)
+        let saved = Pipeline.parallelThreshold
+        Pipeline.parallelThreshold = 1
+        #expect(Pipeline.splitPoint(file.path) == nil)
+        Pipeline.parallelThreshold = saved
         let (analysis, problems) = try Self.analyse(file.path, threshold: 1)
         #expect(problems.isEmpty)
         #expect(analysis.account.records == 2000)

@@ -22,16 +22,29 @@ public final class InputReader {
     static let initialCapacity = 1 << 20
     static let maximumRecord = 64 << 20
 
-    /// Lines read, for NDJSON (where the reader sees every line).
-    public private(set) var linesRead = 0
     private let forcedFormat: InputFormat?
 
-    /// `format` skips sniffing (for the second half of a file already sniffed);
-    /// `startOffset` is where `source` begins in the file, for byte offsets in messages.
-    public init(name: String, source: ByteSource, format: InputFormat? = nil, startOffset: Int64 = 0) {
+    /// How a part of a file sits in a JSON array it was cut from.
+    public struct ArrayPart: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// The part begins at an element, inside the array.
+        public static let startsInside = ArrayPart(rawValue: 1)
+        /// The part stops after an element, with the array still open.
+        public static let endsInside = ArrayPart(rawValue: 2)
+    }
+
+    private let arrayPart: ArrayPart
+
+    /// `format` skips sniffing (for a part of a file already sniffed); `startOffset` is where
+    /// `source` begins in the file, for byte offsets in messages.
+    public init(
+        name: String, source: ByteSource, format: InputFormat? = nil, startOffset: Int64 = 0, arrayPart: ArrayPart = []
+    ) {
         self.name = name
         self.source = source
         self.forcedFormat = format
+        self.arrayPart = arrayPart
         self.streamOffset = startOffset
         self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
     }
@@ -69,6 +82,12 @@ public final class InputReader {
     }
 
     // MARK: buffer
+
+    /// Every line break read so far; after `run`, the input's line count.
+    public var linesCounted: Int {
+        countLines(upTo: filled)
+        return linesBefore + linesToCounted
+    }
 
     /// Keeps bytes from `keep` on, moves them to the front, and reads more. Returns false at the end.
     /// Afterwards the kept bytes always start at offset 0, whatever it returns.
@@ -233,7 +252,6 @@ public final class InputReader {
                 if filled == 0 { return }
                 lineEnd = filled
             }
-            linesRead += 1
             var start = position
             while start < lineEnd && (base[start] == 0x20 || base[start] == 0x09 || base[start] == 0x0D) { start += 1 }
             if start < lineEnd {
@@ -268,7 +286,7 @@ public final class InputReader {
 
     private func readJSONStream(into sink: RecordSink) throws(TriageError) {
         var position = 0
-        var depth = 0  // 1 inside a top-level array
+        var depth = arrayPart.contains(.startsInside) ? 1 : 0  // 1 inside a top-level array
         while true {
             while position < filled {
                 let b = base[position]
@@ -278,7 +296,9 @@ public final class InputReader {
                 let more = try refill(keepingFrom: position)
                 position = 0
                 if more { continue }
-                if depth > 0 { report(sink, at: filled, "the JSON array is not closed", category: "truncated input") }
+                if depth > 0 && !arrayPart.contains(.endsInside) {
+                    report(sink, at: filled, "the JSON array is not closed", category: "truncated input")
+                }
                 return
             }
             let b = base[position]
