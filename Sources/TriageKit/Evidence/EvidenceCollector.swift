@@ -21,23 +21,37 @@ public final class EvidenceCollector: RecordSink {
 
     let topology: Topology?
 
-    /// Groups taken over from other collectors (the other half of a file read in parallel).
-    private var absorbed: [FlowGroup] = []
+    /// Collectors taken over (the halves of a file read in parallel), with the line offset that
+    /// turns their locations into whole-file ones.
+    private var absorbed: [(collector: EvidenceCollector, lineOffset: Int, byteOffset: Int64)] = []
 
-    /// The flow groups, decoded; call once, after reading.
-    public func flowGroups() -> [FlowGroup] { flows.groups() + absorbed }
+    /// The flow groups, decoded (for tests and small inputs; the engine walks them one by one).
+    public func flowGroups() -> [FlowGroup] {
+        var all: [FlowGroup] = []
+        forEachFlowGroup { all.append($0) }
+        return all
+    }
+
+    /// Each flow group, decoded one at a time, own groups first.
+    public func forEachFlowGroup(_ body: (FlowGroup) -> Void) {
+        flows.forEachGroup(body)
+        for (other, lineOffset, byteOffset) in absorbed {
+            other.forEachFlowGroup { group in
+                var group = group
+                if var location = group.event.location {
+                    location.line += lineOffset
+                    location.byteOffset += byteOffset
+                    group.event.location = location
+                }
+                body(group)
+            }
+        }
+    }
 
     /// Takes over what another collector read. `lineOffset` and `byteOffset` turn its locations,
     /// which count from the start of its part of a file, into whole-file ones.
     func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {
-        for var group in other.flowGroups() {
-            if var location = group.event.location {
-                location.line += lineOffset
-                location.byteOffset += byteOffset
-                group.event.location = location
-            }
-            absorbed.append(group)
-        }
+        absorbed.append((other, lineOffset, byteOffset))
         clusters += other.clusters
         let o = other.account
         account.bytes += o.bytes

@@ -193,7 +193,19 @@ final class FlowTable {
 
     /// Every group, with its first record decoded into a full event.
     func groups() -> [FlowGroup] {
-        records.indices.map { i in
+        var all: [FlowGroup] = []
+        all.reserveCapacity(records.count)
+        forEachGroup { all.append($0) }
+        return all
+    }
+
+    /// Each group in turn, decoded one at a time so they are never all in memory at once.
+    func forEachGroup(_ body: (FlowGroup) -> Void) {
+        for i in records.indices { body(group(i)) }
+    }
+
+    private func group(_ i: Int) -> FlowGroup {
+        do {
             let r = records[i]
             func text(_ id: Int32) -> String? { id >= 0 ? strings.string(id) : nil }
             func field(_ f: Field) -> String? {

@@ -16,8 +16,7 @@ public enum Engine {
     public static func analyse(_ collector: EvidenceCollector, topology base: Topology, rules: [Rule]) -> Analysis {
         var topology = base
         for cluster in collector.clusters { topology.addCluster(cluster) }
-        let groups = collector.flowGroups()
-        infer(from: groups, into: &topology)
+        collector.forEachFlowGroup { infer(from: $0, into: &topology) }
 
         let firewallRules = rules.filter { $0.evidence == "firewall" }
         let primary = firewallRules.filter { !$0.fallback }
@@ -33,7 +32,7 @@ public enum Engine {
             return assignment
         }
 
-        for group in groups {
+        collector.forEachFlowGroup { group in
             let facts = FlowFacts(
                 group: group, source: classify(group.event.connection.srcIP),
                 destination: classify(group.event.connection.destIP), topology: topology)
@@ -70,8 +69,8 @@ public enum Engine {
     }
 
     /// Learns roles from the logs themselves: GKE VM names, and GKE's own firewall rules.
-    static func infer(from groups: [FlowGroup], into topology: inout Topology) {
-        for group in groups {
+    static func infer(from group: FlowGroup, into topology: inout Topology) {
+        do {
             for event in group.examples {
                 if let vm = event.instance?.vmName, vm.hasPrefix("gke-") {
                     topology.addObservedNode(event.isIngress ? event.connection.destIP : event.connection.srcIP, vmName: vm)
