@@ -83,14 +83,22 @@ struct Analyze: ParsableCommand {
                 Console.diagnostic("\(problem.input): more problems; counted in the summary (--verbose prints all)")
             }
         }
+        let readStart = DispatchTime.now().uptimeNanoseconds
         let errors = Pipeline.collect(inputs, into: collector)
+        let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
         for error in errors where !quiet { Console.diagnostic(error.description) }
 
+        let analyseStart = DispatchTime.now().uptimeNanoseconds
         let analysis = Engine.analyse(collector, topology: topology, rules: rules)
+        let analyseSeconds = Double(DispatchTime.now().uptimeNanoseconds - analyseStart) / 1e9
         let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose)
         Console.out(Renderer.render(analysis, as: format, options: options))
         if !quiet {
             if verbose {
+                let megabytes = Double(analysis.account.bytes) / 1e6
+                Console.diagnostic(String(
+                    format: "read %.1f MB in %.2f s (%.0f MB/s); analysed %d flow groups in %.2f s",
+                    megabytes, readSeconds, megabytes / max(readSeconds, 1e-9), analysis.account.flowGroups, analyseSeconds))
                 for inference in analysis.topology.inferences { Console.diagnostic("inferred: \(inference)") }
             }
             Console.err(TerminalText.sanitize(Renderer.accountSummary(analysis)) + "\n")

@@ -49,7 +49,10 @@ public final class InputReader {
         self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
     }
 
+    private var readAheads: [ReadAheadSource] = []
+
     deinit {
+        for readAhead in readAheads { readAhead.cancel() }
         buffer.deallocate()
         fields.deallocate()
     }
@@ -172,7 +175,10 @@ public final class InputReader {
         if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
             wasCompressed = true
             let prefix = Array(UnsafeBufferPointer(start: base, count: filled))
-            source = try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: source), name: name)
+            // Inflate on a second thread while this one scans.
+            let readAhead = ReadAheadSource(upstream: try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: source), name: name))
+            readAheads.append(readAhead)
+            source = readAhead
             filled = 0
             bytesRead = 0
             atEnd = false
