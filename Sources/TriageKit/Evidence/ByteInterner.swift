@@ -48,7 +48,7 @@ final class ByteInterner {
             if id < 0 { break }
             if hashes[Int(id)] == h {
                 let matches = keys[Int(id)].withUnsafeBufferPointer { stored in
-                    stored.count == bytes.count && (bytes.count == 0 || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+                    stored.count == bytes.count && (bytes.count == 0 || bytesEqual(stored.baseAddress!, bytes.baseAddress!, bytes.count))
                 }
                 if matches { return id }
             }

@@ -48,6 +48,24 @@ public final class EvidenceCollector: RecordSink {
         }
     }
 
+    /// For role inference: VM-side addresses with their VM names, across absorbed halves too.
+    func forEachObservedVM(_ body: (IPAddress, String) -> Void) {
+        flows.forEachObservedVM(body)
+        for part in absorbed { part.collector.forEachObservedVM(body) }
+    }
+
+    /// For role inference: each firewall rule seen (locations as in the part that saw it).
+    func forEachRule(_ body: (FirewallEvent.RuleDetails, RecordLocation?) -> Void) {
+        flows.forEachRule(body)
+        for part in absorbed {
+            part.collector.forEachRule { details, location in
+                var location = location
+                location?.line += part.lineOffset
+                body(details, location)
+            }
+        }
+    }
+
     /// Takes over what another collector read. `lineOffset` and `byteOffset` turn its locations,
     /// which count from the start of its part of a file, into whole-file ones.
     func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {

@@ -191,6 +191,33 @@ final class FlowTable {
             sourceFQDN: strings("source_fqdn"), destinationFQDN: strings("destination_fqdn"))
     }
 
+    /// The address at the VM's end of each group's first record, with the VM's name (and the same
+    /// for the remote VM), for role inference.
+    func forEachObservedVM(_ body: (IPAddress, String) -> Void) {
+        let remotePosition = CompactRecord.stringFields.firstIndex(of: .remoteInstanceVM)!
+        var names: [Int32: String] = [:]
+        func name(_ id: Int32) -> String {
+            if let known = names[id] { return known }
+            let text = strings.string(id)
+            names[id] = text
+            return text
+        }
+        for r in records {
+            let egress = r.key.flags & 2 != 0
+            if r.key.vmName >= 0 { body(egress ? r.source : r.destination, name(r.key.vmName)) }
+            let remote = r.strings[remotePosition]
+            if remote >= 0 { body(egress ? r.destination : r.source, name(remote)) }
+        }
+    }
+
+    /// Each firewall rule seen, with the location of a record that named it.
+    func forEachRule(_ body: (FirewallEvent.RuleDetails, RecordLocation?) -> Void) {
+        var seen = Set<Int32>()
+        for r in records where r.key.reference >= 0 && seen.insert(r.key.reference).inserted {
+            if let details = rules[r.key.reference] { body(details, r.location) }
+        }
+    }
+
     /// Every group, with its first record decoded into a full event.
     func groups() -> [FlowGroup] {
         var all: [FlowGroup] = []

@@ -158,6 +158,26 @@ public struct RecordFields {
     }
 }
 
+/// Byte equality for short runs, inline: eight bytes at a time, then the tail. Keys and names are
+/// short enough that a call to memcmp costs more than the comparison.
+@inline(__always)
+func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var i = 0
+    let ra = UnsafeRawPointer(a)
+    let rb = UnsafeRawPointer(b)
+    while i + 8 <= count {
+        if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i += 8
+    }
+    while i < count {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
+
 /// The key paths the scanners look for, as a trie that a scanner walks one key at a time. Keys
 /// live in one flat byte block so a lookup is a length check and a memcmp, with no reference
 /// counting on the hot path.
@@ -176,6 +196,16 @@ public final class FieldSchema: @unchecked Sendable {  // immutable after init
     private let keyOffsets: UnsafeMutablePointer<Int>
     private let keyLengths: UnsafeMutablePointer<Int>
     private let keyTargets: UnsafeMutablePointer<Int>
+    /// Per node, 64 slots hashed from a key's length and first and last bytes: the one candidate
+    /// key index, -1 for none, -2 when two keys share the slot (then the children are scanned).
+    private let slots: UnsafeMutablePointer<Int32>
+    static let slotsPerNode = 64
+
+    @inline(__always)
+    static func slot(_ key: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        return (count &* 7 &+ Int(key[0]) &+ Int(key[count - 1]) &* 3) & (slotsPerNode - 1)
+    }
 
     public init(paths: [([String], Field)]) {
         // Build a nested trie first, then lay the children of each node out contiguously.
@@ -228,20 +258,31 @@ public final class FieldSchema: @unchecked Sendable {  // immutable after init
             keyTargets[index] = key.target
             offset += key.bytes.count
         }
+        slots = .allocate(capacity: nodes.count * Self.slotsPerNode)
+        slots.initialize(repeating: -1, count: nodes.count * Self.slotsPerNode)
+        for (nodeIndex, node) in nodes.enumerated() {
+            for index in node.firstChild..<(node.firstChild + node.childCount) {
+                let slot = nodeIndex * Self.slotsPerNode + Self.slot(keyBytes + keyOffsets[index], keyLengths[index])
+                slots[slot] = slots[slot] == -1 ? Int32(index) : -2
+            }
+        }
     }
 
     /// The child of `node` named by the bytes at `key`, or -1.
     @inline(__always)
     func child(of node: Int, key: UnsafePointer<UInt8>, count: Int) -> Int {
+        let candidate = Int(slots[node &* Self.slotsPerNode &+ Self.slot(key, count)])
+        if candidate == -1 { return -1 }
+        if candidate >= 0 {
+            return keyLengths[candidate] == count && bytesEqual(keyBytes + keyOffsets[candidate], key, count)
+                ? keyTargets[candidate] : -1
+        }
         let info = nodes[node]
         var index = info.firstChild
         let end = index + info.childCount
         while index < end {
-            if keyLengths[index] == count {
-                let stored = keyBytes + keyOffsets[index]
-                if count == 0 || (stored.pointee == key.pointee && memcmp(stored, key, count) == 0) {
-                    return keyTargets[index]
-                }
+            if keyLengths[index] == count && bytesEqual(keyBytes + keyOffsets[index], key, count) {
+                return keyTargets[index]
             }
             index += 1
         }

@@ -16,7 +16,7 @@ public enum Engine {
     public static func analyse(_ collector: EvidenceCollector, topology base: Topology, rules: [Rule]) -> Analysis {
         var topology = base
         for cluster in collector.clusters { topology.addCluster(cluster) }
-        collector.forEachFlowGroup { infer(from: $0, into: &topology) }
+        infer(from: collector, into: &topology)
 
         let firewallRules = rules.filter { $0.evidence == "firewall" }
         let primary = firewallRules.filter { !$0.fallback }
@@ -36,20 +36,12 @@ public enum Engine {
             let facts = FlowFacts(
                 group: group, source: classify(group.event.connection.srcIP),
                 destination: classify(group.event.connection.destIP), topology: topology)
-            var cache: [String: String?] = [:]
-            func value(_ field: String) -> String? {
-                if let hit = cache[field] { return hit }
-                let v = facts.value(field)
-                cache[field] = v
-                return v
-            }
-            var hits = primary.filter { rule in rule.match.allSatisfy { $0.evaluate(value($0.field)) } }
-            if hits.isEmpty {
-                hits = fallbacks.filter { rule in rule.match.allSatisfy { $0.evaluate(value($0.field)) } }
-            }
+            var values = FlowFacts.Values(facts)
+            var hits = primary.filter { values.matches($0.match) }
+            if hits.isEmpty { hits = fallbacks.filter { values.matches($0.match) } }
             if !hits.isEmpty { matched += group.count }
             for rule in hits {
-                let key = ([rule.id] + rule.groupBy.map { value($0) ?? "-" }).joined(separator: "|")
+                let key = ([rule.id] + rule.groupByIndexes.map { values.value($0) ?? "-" }).joined(separator: "|")
                 if builders[key] == nil {
                     builders[key] = FindingBuilder(rule: rule, key: key, first: facts)
                     order.append(key)
@@ -68,31 +60,27 @@ public enum Engine {
         return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count)
     }
 
-    /// Learns roles from the logs themselves: GKE VM names, and GKE's own firewall rules.
-    static func infer(from group: FlowGroup, into topology: inout Topology) {
-        do {
-            for event in group.examples {
-                if let vm = event.instance?.vmName, vm.hasPrefix("gke-") {
-                    topology.addObservedNode(event.isIngress ? event.connection.destIP : event.connection.srcIP, vmName: vm)
-                }
-                if let vm = event.remoteInstance?.vmName, vm.hasPrefix("gke-") {
-                    topology.addObservedNode(event.isIngress ? event.connection.srcIP : event.connection.destIP, vmName: vm)
-                }
-                guard let name = event.ruleDetails.ruleName, name.hasPrefix("gke-") else { continue }
-                if name.hasSuffix("-master") {
-                    for text in event.ruleDetails.sourceRange {
-                        if let cidr = CIDR(text), topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
-                            topology.addRange(
-                                cidr, role: .controlPlane,
-                                reason: "source range of GKE's rule \(name) (logged at \(event.location?.description ?? "?"))",
-                                confidence: .inferred)
-                        }
+    /// Learns roles from the logs themselves: GKE VM names, and GKE's own firewall rules. Reads
+    /// the compact tables, so no flow group has to be decoded for it.
+    static func infer(from collector: EvidenceCollector, into topology: inout Topology) {
+        collector.forEachObservedVM { address, vmName in
+            if vmName.hasPrefix("gke-") { topology.addObservedNode(address, vmName: vmName) }
+        }
+        collector.forEachRule { details, location in
+            guard let name = details.ruleName, name.hasPrefix("gke-") else { return }
+            if name.hasSuffix("-master") {
+                for text in details.sourceRange {
+                    if let cidr = CIDR(text), topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
+                        topology.addRange(
+                            cidr, role: .controlPlane,
+                            reason: "source range of GKE's rule \(name) (logged at \(location?.description ?? "?"))",
+                            confidence: .inferred)
                     }
                 }
-                if name.hasSuffix("-master") || name.hasSuffix("-vms") || name.hasSuffix("-all") {
-                    for tag in event.ruleDetails.targetTag where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
-                        topology.addObservedNodeTag(tag)
-                    }
+            }
+            if name.hasSuffix("-master") || name.hasSuffix("-vms") || name.hasSuffix("-all") {
+                for tag in details.targetTag where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
+                    topology.addObservedNodeTag(tag)
                 }
             }
         }
@@ -109,8 +97,8 @@ struct FindingBuilder {
     var lastSeen: Int64?
     var sources: [Finding.Endpoint] = []
     var destinations: [Finding.Endpoint] = []
-    var sourceSet = Set<String>()
-    var destinationSet = Set<String>()
+    var sourceSet = Set<IPAddress>()
+    var destinationSet = Set<IPAddress>()
     var ports: [Int] = []
     var deniedBy: [Finding.DenyingRule] = []
     var examples: [Finding.Example] = []
@@ -144,13 +132,13 @@ struct FindingBuilder {
                 confidence: assignment.confidence, reason: assignment.reason)
         }
         let topology = facts.topology
-        for (index, ip) in group.sources.enumerated() where sourceSet.insert(ip.description).inserted {
+        for (index, ip) in group.sources.enumerated() where sourceSet.insert(ip).inserted {
             let assignment = index == 0 ? facts.source : topology.classify(ip)
             sourceRoles.insert(assignment.role)
             sourceRanges.insert(assignment.range?.description ?? ip.description)
             if sources.count < Self.endpointLimit { sources.append(endpoint(ip, assignment)) }
         }
-        for (index, ip) in group.destinations.enumerated() where destinationSet.insert(ip.description).inserted {
+        for (index, ip) in group.destinations.enumerated() where destinationSet.insert(ip).inserted {
             let assignment = index == 0 ? facts.destination : topology.classify(ip)
             destinationRoles.insert(assignment.role)
             destinationRanges.insert(assignment.range?.description ?? ip.description)

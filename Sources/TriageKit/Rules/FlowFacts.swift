@@ -56,6 +56,32 @@ public struct FlowFacts: Sendable {
 
     public func value(_ field: String) -> String? { Self.fields[field]?(self) }
 
+    /// Every field name, in a fixed order: predicates keep an index into it, so the engine
+    /// looks a value up by position, not by hashing its name, once per flow group.
+    public static let fieldNames: [String] = fields.keys.sorted()
+    static let fieldIndex: [String: Int] = Dictionary(uniqueKeysWithValues: fieldNames.enumerated().map { ($1, $0) })
+    static let accessors: [@Sendable (FlowFacts) -> String?] = fieldNames.map { fields[$0]! }
+
+    /// Field values for one group, each computed the first time it is asked for.
+    struct Values {
+        let facts: FlowFacts
+        private var cache: [String??] = Array(repeating: nil, count: FlowFacts.fieldNames.count)
+
+        init(_ facts: FlowFacts) { self.facts = facts }
+
+        mutating func value(_ index: Int) -> String? {
+            if let hit = cache[index] { return hit }
+            let computed = FlowFacts.accessors[index](facts)
+            cache[index] = .some(computed)
+            return computed
+        }
+
+        mutating func matches(_ predicates: [FieldPredicate]) -> Bool {
+            for predicate in predicates where !predicate.evaluate(value(predicate.fieldIndex)) { return false }
+            return true
+        }
+    }
+
     public var network: String? {
         if let explicit = topology.network { return explicit }
         return event.vpc?.vpcName ?? event.ruleDetails.networkName ?? topology.clusters.first?.network

@@ -19,6 +19,8 @@ public final class Rule: Sendable {
     /// Fires only for flows no other rule of the same evidence claimed.
     public let fallback: Bool
     public let groupBy: [String]
+    /// `groupBy` as positions in `FlowFacts.fieldNames`.
+    let groupByIndexes: [Int]
     public let message: Template
     public let remedy: Remedy
     public let references: [String]
@@ -39,6 +41,7 @@ public final class Rule: Sendable {
         self.match = match
         self.fallback = fallback
         self.groupBy = groupBy
+        self.groupByIndexes = groupBy.map { FlowFacts.fieldIndex[$0] ?? 0 }
         self.message = message
         self.remedy = remedy
         self.references = references
@@ -82,6 +85,14 @@ public struct FieldPredicate: Sendable {
 
     public var field: String
     public var test: Test
+    /// Position of `field` in `FlowFacts.fieldNames`.
+    let fieldIndex: Int
+
+    public init(field: String, test: Test) {
+        self.field = field
+        self.test = test
+        fieldIndex = FlowFacts.fieldIndex[field] ?? 0
+    }
 
     public func evaluate(_ value: String?) -> Bool {
         switch test {
