@@ -11,6 +11,10 @@ struct TextRenderer {
     func render(_ analysis: Analysis) -> String {
         var out = ""
         if analysis.findings.isEmpty {
+            let unreadable = analysis.account.inputErrors.count
+            if unreadable > 0 {
+                return "No findings in what could be read; \(unreadable) input\(unreadable == 1 ? "" : "s") could not be read in full (see the errors above).\n"
+            }
             out += "No problems found"
             out += analysis.account.firewallRecords == 0
                 ? " (no firewall log records were read).\n"
