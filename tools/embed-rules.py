@@ -3,9 +3,9 @@
 
 The rules are data in Rules/; this file carries them inside the binary so an installed triage
 works anywhere. `make` runs this before every build, and a test fails if the two ever differ.
-Usage: tools/embed-rules.py [--check]
+Usage: tools/embed-rules.py
 """
-import pathlib, sys
+import pathlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
 out = root / "Sources/TriageKit/Rules/EmbeddedRules.swift"
@@ -21,11 +21,6 @@ for path in files:
     parts.append(f'        ("{rel}", {hashes}"""\n{text}\n"""{hashes}),\n')
 parts.append("    ]\n}\n")
 generated = "".join(parts)
-if "--check" in sys.argv:
-    current = out.read_text(encoding="utf-8") if out.exists() else ""
-    if current != generated:
-        sys.exit(f"{out.relative_to(root)} is out of date with Rules/: run make (or tools/embed-rules.py)")
-    sys.exit(0)
 if not out.exists() or out.read_text(encoding="utf-8") != generated:
     out.write_text(generated, encoding="utf-8")
     print(f"embedded {len(files)} rule files into {out.relative_to(root)}")

@@ -112,7 +112,7 @@ public enum Pipeline {
                     source = try FileDescriptorSource(path: path)
                 } catch {
                     errors.append(error)
-                    collector.noteUnreadable(error)
+                    collector.countUnreadable(error)
                     continue
                 }
             } else {
@@ -126,6 +126,7 @@ public enum Pipeline {
     /// How to cut a large plain file in two: where, and what the halves look like.
     struct Split {
         var offset: Int64
+        var fileSize: Int64
         var format: InputFormat
         var firstPart: InputReader.ArrayPart
         var secondPart: InputReader.ArrayPart
@@ -155,7 +156,7 @@ public enum Pipeline {
         switch format {
         case .ndjson:
             guard let newline = window.firstIndex(of: 0x0A) else { return nil }
-            return Split(offset: middle + Int64(newline) + 1, format: .ndjson, firstPart: [], secondPart: [])
+            return Split(offset: middle + Int64(newline) + 1, fileSize: size, format: .ndjson, firstPart: [], secondPart: [])
         case .yaml:
             var i = 0
             while let newline = window[i...].firstIndex(of: 0x0A) {
@@ -163,7 +164,7 @@ public enum Pipeline {
                 if start + 3 <= window.count, window[start] == 0x2D, window[start + 1] == 0x2D, window[start + 2] == 0x2D,
                     start + 3 == window.count || window[start + 3] == 0x0A || window[start + 3] == 0x20
                 {
-                    return Split(offset: middle + Int64(start), format: .yaml, firstPart: [], secondPart: [])
+                    return Split(offset: middle + Int64(start), fileSize: size, format: .yaml, firstPart: [], secondPart: [])
                 }
                 i = start
             }
@@ -185,7 +186,7 @@ public enum Pipeline {
                 if start + column < window.count, window[start..<(start + column)].allSatisfy({ $0 == 0x20 }),
                     window[start + column] == 0x7B
                 {
-                    return Split(offset: middle + Int64(start), format: .jsonStream, firstPart: .endsInside, secondPart: .startsInside)
+                    return Split(offset: middle + Int64(start), fileSize: size, format: .jsonStream, firstPart: .endsInside, secondPart: .startsInside)
                 }
                 i = start
             }
@@ -196,8 +197,6 @@ public enum Pipeline {
     /// Two readers, two collectors, one per half; the second's findings and problems are merged
     /// into the first's with their line numbers shifted by the first half's line count.
     static func collectInHalves(path: String, name: String, split: Split, into collector: EvidenceCollector) -> TriageError? {
-        var size = stat()
-        guard stat(path, &size) == 0 else { return .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         final class Half: @unchecked Sendable {  // each touched by one thread only, then joined
             var reader: InputReader?
             let collector: EvidenceCollector
@@ -206,7 +205,7 @@ public enum Pipeline {
             init(_ collector: EvidenceCollector) { self.collector = collector }
         }
         let halves = [Half(EvidenceCollector(topology: collector.topology)), Half(EvidenceCollector(topology: collector.topology))]
-        let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, Int64(size.st_size))]
+        let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, split.fileSize)]
         let parts = [split.firstPart, split.secondPart]
         for (index, half) in halves.enumerated() {
             if index == 0 {
@@ -242,11 +241,5 @@ public enum Pipeline {
         var sets = [try RuleLoader.builtIn()]
         for path in extra { sets.append(try RuleLoader.load(path: path)) }
         return try RuleLoader.merge(sets)
-    }
-}
-
-extension EvidenceCollector {
-    func noteUnreadable(_ error: TriageError) {
-        problemCount(error)
     }
 }

@@ -106,7 +106,7 @@ public final class EvidenceCollector: RecordSink {
     func countInput() { account.inputs += 1 }
 
     /// An input that could not even be opened still shows in the account.
-    func problemCount(_ error: TriageError) {
+    func countUnreadable(_ error: TriageError) {
         account.inputs += 1
         account.inputErrors.append(error.description)
         account.skipped[category(of: error), default: 0] += 1

@@ -18,7 +18,7 @@ public struct FlowGroup: Sendable {
     public var examples: [FirewallEvent] { [event] }
 }
 
-struct FlowKey: Hashable {
+struct FlowKey: Equatable {
     var src: IPAddress
     var dst: IPAddress
     var port: Int32
@@ -27,16 +27,6 @@ struct FlowKey: Hashable {
     var reference: Int32
     var vmName: Int32
     var network: Int32
-
-    func hash(into hasher: inout Hasher) {
-        // One combined word: cheaper than feeding every field through SipHash.
-        var h = src.low &* 0x9E37_79B9_7F4A_7C15 ^ src.high
-        h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9 ^ dst.low
-        h = (h ^ (h >> 31)) &* 0x94D0_49BB_1331_11EB ^ dst.high
-        h ^= UInt64(UInt32(bitPattern: port)) << 32 | UInt64(UInt16(bitPattern: networkProtocol)) << 8 | UInt64(flags)
-        h ^= UInt64(UInt32(bitPattern: reference)) << 40 ^ UInt64(UInt32(bitPattern: vmName)) << 20 ^ UInt64(UInt32(bitPattern: network))
-        hasher.combine(h)
-    }
 }
 
 /// The first record of a group, kept compactly: strings as interned ids, the rest as numbers.
@@ -216,14 +206,6 @@ final class FlowTable {
         for r in records where r.key.reference >= 0 && seen.insert(r.key.reference).inserted {
             if let details = rules[r.key.reference] { body(details, r.location) }
         }
-    }
-
-    /// Every group, with its first record decoded into a full event.
-    func groups() -> [FlowGroup] {
-        var all: [FlowGroup] = []
-        all.reserveCapacity(records.count)
-        forEachGroup { all.append($0) }
-        return all
     }
 
     /// Each group in turn, decoded one at a time so they are never all in memory at once.

@@ -107,11 +107,11 @@ public struct Topology: Sendable {
         if let (cidr, entry) = google.longestMatch(address) {
             return RoleAssignment(role: .googlePublic, range: cidr, confidence: .known, reason: entry.reason)
         }
-        if let (cidr, entry) = nonPublic.longestMatch(address) {
+        if let (cidr, _) = nonPublic.longestMatch(address) {
             let why = clusters.isEmpty && masterCIDRs.isEmpty
                 ? "private address space; no cluster ranges given (--cluster or --master-cidr/--pod-cidr/--node-cidr)"
                 : "private address space outside the cluster's known ranges"
-            return RoleAssignment(role: .privateOther, range: cidr, confidence: .known, reason: entry.reason == "" ? why : why)
+            return RoleAssignment(role: .privateOther, range: cidr, confidence: .known, reason: why)
         }
         return RoleAssignment(role: .internet, range: nil, confidence: .known, reason: "public address outside Google's ranges")
     }
