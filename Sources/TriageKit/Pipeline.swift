@@ -191,6 +191,8 @@ public enum Pipeline {
                 i = start
             }
             return nil
+        case .text:
+            return nil
         }
     }
 

@@ -7,6 +7,11 @@ import Yams
 public final class EvidenceCollector: RecordSink {
     public private(set) var account = RunAccount()
     public private(set) var clusters: [ClusterInfo] = []
+    /// Evidence other than firewall log records, in the order it was read.
+    public private(set) var observations: [Observation] = []
+    /// Network config found among the inputs.
+    public var config = ConfigSnapshot()
+    private var textInputs: [String: TextDispatcher] = [:]
     private let flows: FlowTable
     /// Called with each problem as it happens (the CLI prints them to stderr).
     public var onProblem: ((InputProblem) -> Void)?
@@ -71,6 +76,11 @@ public final class EvidenceCollector: RecordSink {
     func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {
         absorbed.append((other, lineOffset, byteOffset))
         clusters += other.clusters
+        observations += other.observations.map { observation in
+            var observation = observation
+            observation.location?.line += lineOffset
+            return observation
+        }
         let o = other.account
         account.bytes += o.bytes
         account.records += o.records
@@ -79,6 +89,8 @@ public final class EvidenceCollector: RecordSink {
         account.allowedRecords += o.allowedRecords
         account.clusterDescriptions += o.clusterDescriptions
         account.unrecognisedRecords += o.unrecognisedRecords
+        account.evidence.merge(o.evidence, uniquingKeysWith: +)
+        account.textLines += o.textLines
         account.otherLogEntries.merge(o.otherLogEntries, uniquingKeysWith: +)
         account.skipped.merge(o.skipped, uniquingKeysWith: +)
         account.inputErrors += o.inputErrors
@@ -92,8 +104,12 @@ public final class EvidenceCollector: RecordSink {
     public func read(_ reader: InputReader) -> TriageError? {
         account.inputs += 1
         defer { account.bytes += reader.bytesRead }
-        do {
+        do throws(TriageError) {
             try reader.run(into: self)
+            if reader.format == .text, let firstLine = textWithoutEvidence.removeValue(forKey: reader.name) {
+                // Text that held nothing triage knows is an input it could not use.
+                throw TriageError.unknownFormat(input: reader.name, firstBytes: TerminalText.sanitize(String(firstLine.prefix(40))))
+            }
             return nil
         } catch {
             account.inputErrors.append(error.description)
@@ -146,12 +162,95 @@ public final class EvidenceCollector: RecordSink {
             addFirewall(record, locate: locate)
             return
         }
-        if record.has(.clusterMarker) {
-            addCluster(record, format: format, locate: locate)
+        addDocument(record, format: format, locate: locate)
+    }
+
+    /// A record that is not a LogEntry: a cluster description, a GKE operation, network config,
+    /// or (failing those) a document whose text may still hold a recognisable error message.
+    /// Such inputs are small, so they are decoded whole.
+    private func addDocument(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation) {
+        let place = locate()
+        let bytes = record.recordBytes
+        var decoded: Any?
+        if format == .yaml {
+            decoded = try? Yams.load(yaml: String(decoding: bytes, as: UTF8.self))
+        } else {
+            decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
+        }
+        guard let document = decoded as? [String: Any] else {
+            if record.has(.clusterMarker) {
+                problem(InputProblem(
+                    input: place.input, line: place.line, byteOffset: nil,
+                    reason: "looks like a cluster description but could not be decoded", category: "bad cluster description"))
+            } else {
+                account.unrecognisedRecords += 1
+            }
             return
         }
-        account.unrecognisedRecords += 1
+        if addDocument(document, location: place) { return }
+        // Last chance: error text inside an unknown document (a Config Connector resource's
+        // status, a kubectl -o yaml dump) is read like any pasted text.
+        let text = TextDispatcher(input: place.input)
+        var number = place.line
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            text.line(String(line), number: number, collector: self)
+            number += 1
+        }
+        if text.finish(into: self) == 0 { account.unrecognisedRecords += 1 }
     }
+
+    /// Takes a decoded document; false when it is none of the kinds triage reads.
+    @discardableResult
+    public func addDocument(_ document: [String: Any], location place: RecordLocation) -> Bool {
+        if let list = document["clusters"] as? [[String: Any]], document.count <= 2 {
+            for cluster in list { addDocument(cluster, location: place) }
+            return true
+        }
+        if ClusterInfo.looksLikeCluster(document) {
+            do {
+                let cluster = try ClusterInfo(dictionary: document, source: place.description)
+                account.clusterDescriptions += 1
+                clusters.append(cluster)
+                for observation in ClusterState.observations(from: document, location: place) { add(observation) }
+            } catch {
+                problem(InputProblem(
+                    input: place.input, line: place.line, byteOffset: nil, reason: error.sentence,
+                    category: "bad cluster description"))
+            }
+            return true
+        }
+        if let operations = GKEOperations.observations(from: document, location: place) {
+            for observation in operations { add(observation) }
+            return true
+        }
+        return config.add(document: document, location: place)
+    }
+
+    /// Adds one piece of non-firewall evidence and counts it under its source.
+    public func add(_ observation: Observation) {
+        observations.append(observation)
+        account.evidence[observation.source, default: 0] += 1
+    }
+
+    /// Counts config items under their source ("firewall rules", "routes", …).
+    public func countConfig(_ source: String, _ count: Int = 1) {
+        account.evidence[source, default: 0] += count
+    }
+
+    public func text(_ line: String, number: Int, input: String) {
+        account.textLines += 1
+        let dispatcher = textInputs[input] ?? TextDispatcher(input: input)
+        textInputs[input] = dispatcher
+        dispatcher.line(line, number: number, collector: self)
+    }
+
+    public func endOfText(input: String) {
+        guard let dispatcher = textInputs.removeValue(forKey: input) else { return }
+        if dispatcher.finish(into: self) == 0 { textWithoutEvidence[input] = dispatcher.firstLine ?? "" }
+    }
+
+    /// Text inputs in which nothing was recognised, with their first line.
+    private var textWithoutEvidence: [String: String] = [:]
 
     private func addFirewall(_ record: RecordFields, locate: () -> RecordLocation) {
         switch flows.add(record, locate: locate) {
@@ -166,32 +265,6 @@ public final class EvidenceCollector: RecordSink {
                 input: locate().input, line: locate().line, byteOffset: nil,
                 reason: "firewall log record without a valid connection.src_ip/dest_ip; skipped",
                 category: "firewall record without a connection"))
-        }
-    }
-
-    private func addCluster(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation) {
-        let place = locate()
-        let bytes = record.recordBytes
-        var decoded: Any?
-        if format == .yaml {
-            decoded = try? Yams.load(yaml: String(decoding: bytes, as: UTF8.self))
-        } else {
-            decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
-        }
-        guard let dictionary = decoded as? [String: Any] else {
-            problem(InputProblem(
-                input: place.input, line: place.line, byteOffset: nil,
-                reason: "looks like a cluster description but could not be decoded", category: "bad cluster description"))
-            return
-        }
-        do {
-            let cluster = try ClusterInfo(dictionary: dictionary, source: place.description)
-            account.clusterDescriptions += 1
-            clusters.append(cluster)
-        } catch {
-            problem(InputProblem(
-                input: place.input, line: place.line, byteOffset: nil, reason: error.sentence,
-                category: "bad cluster description"))
         }
     }
 

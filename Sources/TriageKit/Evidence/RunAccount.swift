@@ -10,6 +10,10 @@ public struct RunAccount: Sendable, Equatable {
     public var clusterDescriptions = 0
     /// LogEntries of other logs, by log id (passed over, not errors).
     public var otherLogEntries: [String: Int] = [:]
+    /// Evidence other than firewall logs, by source ("GKE operations", "firewall rules", "kubectl text", …).
+    public var evidence: [String: Int] = [:]
+    /// Lines read from text inputs.
+    public var textLines = 0
     /// Records that are not LogEntries nor a known resource.
     public var unrecognisedRecords = 0
     /// Records and inputs skipped, by reason.

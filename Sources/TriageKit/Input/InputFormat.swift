@@ -7,6 +7,9 @@ public enum InputFormat: String, Sendable, CaseIterable {
     case jsonStream = "json"
     /// gcloud's default YAML: a `---` line before each entry; also one plain YAML document.
     case yaml
+    /// Anything else that is text: gcloud tables, `kubectl describe`/`get events` output, error
+    /// messages pasted from a terminal. Read line by line by the text parsers.
+    case text
 }
 
 /// A problem with one record or one input, reported on stderr and counted; the run goes on.
@@ -41,4 +44,13 @@ public protocol RecordSink: AnyObject {
     /// only for records that are kept as examples.
     func consume(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation)
     func problem(_ problem: InputProblem)
+    /// One line of a text input (no line break), numbered from 1.
+    func text(_ line: String, number: Int, input: String)
+    /// A text input ended.
+    func endOfText(input: String)
+}
+
+extension RecordSink {
+    public func text(_ line: String, number: Int, input: String) {}
+    public func endOfText(input: String) {}
 }

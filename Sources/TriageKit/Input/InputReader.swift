@@ -76,6 +76,7 @@ public final class InputReader {
             case .ndjson: try readLines(into: sink)
             case .jsonStream: try readJSONStream(into: sink)
             case .yaml: try readYAML(into: sink)
+            case .text: try readText(into: sink)
             case nil: break
             }
         } catch {
@@ -216,14 +217,40 @@ public final class InputReader {
                 format = next < filled && base[next] == 0x7B ? .ndjson : .jsonStream
             }
         default:
-            if looksLikeYAML(from: i) {
+            if looksLikeDescribeText(from: i) {
+                format = .text
+            } else if looksLikeYAML(from: i) {
                 format = .yaml
+            } else if looksLikeText(from: i) {
+                format = .text
             } else {
                 let end = min(filled, i + 40)
                 let first = String(decoding: UnsafeBufferPointer(start: base + i, count: end - i), as: UTF8.self)
                 throw .unknownFormat(input: name, firstBytes: TerminalText.sanitize(first.split(separator: "\n").first.map(String.init) ?? ""))
             }
         }
+    }
+
+    /// `kubectl describe` starts `Name:` with the value aligned by spaces; gcloud YAML never pads.
+    private func looksLikeDescribeText(from start: Int) -> Bool {
+        let prefix: [UInt8] = Array("Name:  ".utf8)
+        guard filled - start >= prefix.count else { return false }
+        for (k, byte) in prefix.enumerated() where base[start + k] != byte { return false }
+        return true
+    }
+
+    /// Text a person could paste: valid UTF-8 without NULs or other control bytes besides tab,
+    /// CR, LF and ESC (terminal colours), judged on the first buffer.
+    private func looksLikeText(from start: Int) -> Bool {
+        let window = UnsafeBufferPointer(start: base + start, count: min(filled - start, 1 << 16))
+        for b in window where b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x1B { return false }
+        // A multi-byte sequence may be cut at the window's end; allow up to three stray bytes there.
+        var valid = window.count
+        while valid > max(0, window.count - 3) {
+            if String(validating: UnsafeBufferPointer(rebasing: window.prefix(valid)), as: UTF8.self) != nil { return true }
+            valid -= 1
+        }
+        return false
     }
 
     private func looksLikeYAML(from start: Int) -> Bool {
@@ -383,6 +410,34 @@ public final class InputReader {
             if matches && base[next + column] == 0x7B { return next + column }
             cursor = next
         }
+    }
+
+    // MARK: text
+
+    /// Hands each line to the sink as a String; text evidence is small, and its parsers work on lines.
+    private func readText(into sink: RecordSink) throws(TriageError) {
+        var position = 0
+        var number = linesBefore
+        while true {
+            let newline = memchr(base + position, 0x0A, filled - position)
+            var lineEnd: Int
+            if let newline {
+                lineEnd = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+            } else {
+                let more = try refill(keepingFrom: position)
+                position = 0
+                if more { continue }
+                if filled == 0 { break }
+                lineEnd = filled
+            }
+            number += 1
+            var end = lineEnd
+            if end > position && base[end - 1] == 0x0D { end -= 1 }
+            sink.text(String(decoding: UnsafeBufferPointer(start: base + position, count: end - position), as: UTF8.self), number: number, input: name)
+            if lineEnd >= filled && newline == nil { break }
+            position = lineEnd + 1
+        }
+        sink.endOfText(input: name)
     }
 
     // MARK: YAML

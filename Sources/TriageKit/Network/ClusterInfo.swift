@@ -35,6 +35,13 @@ public struct ClusterInfo: Sendable, Equatable {
         return "gke-\(name)-\(id.prefix(8))-node"
     }
 
+    /// A GKE Cluster resource carries at least one of these; operations, node pools and network
+    /// config carry none.
+    public static func looksLikeCluster(_ d: [String: Any]) -> Bool {
+        d["privateClusterConfig"] != nil || d["clusterIpv4Cidr"] != nil || d["currentMasterVersion"] != nil
+            || (d["nodePools"] != nil && d["operationType"] == nil)
+    }
+
     /// Reads a decoded cluster description (the GKE v1 Cluster resource).
     public init(dictionary d: [String: Any], source: String) throws(TriageError) {
         guard let name = d["name"] as? String else { throw .badCluster(input: source, reason: "no 'name' field") }

@@ -38,8 +38,10 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unknownFormat:
             return "accepted: gcloud logging read output (default YAML or --format=json), NDJSON, a JSON array "
-                + "or stream of LogEntry objects, a Cloud Storage log sink export, gcloud container clusters "
-                + "describe output; any of them gzip-compressed"
+                + "or stream of LogEntry objects, a Cloud Storage log sink export; gcloud container clusters "
+                + "and operations output, gcloud network config listings (firewall rules, routes, subnets, "
+                + "routers, DNS) as table, JSON or YAML; kubectl describe, get events and apply error text; "
+                + "any of them gzip-compressed"
         case .truncatedGzip: return "the file was probably cut short while copying; fetch it again"
         case .badCluster: return "pass the output of: gcloud container clusters describe CLUSTER --location LOCATION"
         case .badRuleFile: return "see Rules/README.md for the rule format"

@@ -113,9 +113,15 @@ struct InputProblemTests {
         ("\u{1B}[31mred", "\\x1b[31mred"),
     ])
     func unknownFormat(text: String, shown: String) throws {
-        let (sink, error, _) = readAll(text, name: "mystery.bin")
-        #expect(error == .unknownFormat(input: "mystery.bin", firstBytes: shown))
+        // The reader hands text on line by line; the collector finds nothing in it and says so.
+        let (sink, error, reader) = readAll(text, name: "mystery.bin")
+        #expect(error == nil)
+        #expect(reader.format == .text)
         #expect(sink.records.isEmpty)
+        let collector = EvidenceCollector()
+        let collected = collector.read(InputReader(name: "mystery.bin", source: MemorySource(text)))
+        #expect(collected == .unknownFormat(input: "mystery.bin", firstBytes: shown))
+        #expect(collector.account.textLines == text.split(separator: "\n").count)
     }
 
     @Test func binaryIsAnUnknownFormat() throws {

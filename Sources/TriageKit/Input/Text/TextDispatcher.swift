@@ -1,0 +1,57 @@
+import Foundation
+
+/// Decides, line by line, which parser reads a text input: a gcloud table parser from the line
+/// its header is on until the table ends at a blank line, otherwise the kubectl and free-text
+/// parser. One paste can hold several tables and several kinds of text.
+final class TextDispatcher {
+    let input: String
+    private var current: TextEvidenceParser?
+    private var currentIsTable = false
+    private(set) var lines = 0
+    private(set) var recognised = 0
+    private(set) var firstLine: String?
+
+
+    init(input: String) { self.input = input }
+
+    func line(_ text: String, number: Int, collector: EvidenceCollector) {
+        lines += 1
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if firstLine == nil && !trimmed.isEmpty { firstLine = trimmed }
+        if currentIsTable && trimmed.isEmpty {
+            flush(collector)
+            return
+        }
+        if !trimmed.isEmpty, trimmed.first!.isUppercase {
+            let tables: [TextEvidenceParser?] = [
+                GKEOperationsTable.parser(header: text, input: input, line: number),
+                ConfigTable.parser(header: text, input: input, line: number),
+            ]
+            for candidate in tables {
+                if let table = candidate {
+                    flush(collector)
+                    current = table
+                    currentIsTable = true
+                    return
+                }
+            }
+        }
+        if current == nil {
+            current = KubectlTextParser(input: input)
+            currentIsTable = false
+        }
+        current!.line(text, number: number)
+    }
+
+    private func flush(_ collector: EvidenceCollector) {
+        if let parser = current { recognised += parser.finish(into: collector) }
+        current = nil
+        currentIsTable = false
+    }
+
+    /// Ends the input; returns how many pieces of evidence it gave.
+    func finish(into collector: EvidenceCollector) -> Int {
+        flush(collector)
+        return recognised
+    }
+}
