@@ -17,7 +17,7 @@ import Foundation
 /// - `quota-exceeded`: regional/project quota → `quota_metric`, `quota_scope`, `quota_limit`,
 ///   `quota_available`, `quota_requested`, `quota_short`, `quota_region`
 /// - `shared-vpc-iam-missing`: a Compute permission missing on a (host) project's network →
-///   `permission`, `resource`, `host_project`, `role`
+///   `permission`, `resource`, `host_project`, `role`, and `subnetwork`, `region` when it names one
 /// - `instances-not-running`: the node instance group did not start its VMs and named no known
 ///   cause → `expected`, `running`, `gce_error`
 public enum GKEFailureCause {
@@ -51,8 +51,13 @@ public enum GKEFailureCause {
 
     private static func sharedVPC(_ m: String) -> [String: String]? {
         if let g = GKEPattern.computePermission.groups(in: m) {
-            return ["cause": "shared-vpc-iam-missing", "permission": g[1], "resource": g[2], "host_project": g[3],
-                    "role": "roles/compute.networkUser"]
+            var f = ["cause": "shared-vpc-iam-missing", "permission": g[1], "resource": g[2], "host_project": g[3],
+                     "role": "roles/compute.networkUser"]
+            // projects/HOST/regions/R/subnetworks/S: the subnet the role can be granted on.
+            let parts = g[2].split(separator: "/").map(String.init)
+            if let i = parts.firstIndex(of: "subnetworks"), i + 1 < parts.count { f["subnetwork"] = parts[i + 1] }
+            if let i = parts.firstIndex(of: "regions"), i + 1 < parts.count { f["region"] = parts[i + 1] }
+            return f
         }
         if m.contains("hostServiceAgentUser") || m.range(of: "Host Service Agent User", options: .caseInsensitive) != nil {
             return ["cause": "shared-vpc-iam-missing", "role": "roles/container.hostServiceAgentUser"]

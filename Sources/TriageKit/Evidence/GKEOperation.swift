@@ -7,7 +7,7 @@ import Foundation
 /// Facts: `operation` (name), `type` (operationType), `status` (PENDING, RUNNING, DONE,
 /// ABORTING), `location` (the `zone` or `location` field: a region for regional clusters),
 /// `target` (the cluster or node pool name), `target_kind` (cluster | node-pool), `cluster`,
-/// `node_pool`, `project` (as the links name it: usually the project number), `start_time`,
+/// `node_pool`, `link_project` (the project as the links name it: usually its number, so it is not `project`), `start_time`,
 /// `end_time` (RFC 3339 as given), `duration_minutes` (whole minutes, when ended),
 /// `typical_minutes` (see `GKEOperationDurations`), `progress` ("CLUSTER_DEPLOYING 6/8, …", while
 /// running), `stage` (the first unfinished progress metric), `failed` ("true" when the operation
@@ -83,13 +83,15 @@ public enum GKEOperations {
             f["typical_minutes"] = String(typical)
         }
         let start = f["start_time"].flatMap(Timestamp.parse)
-        if let start, let end = f["end_time"].flatMap(Timestamp.parse), end >= start {
+        let end = f["end_time"].flatMap(Timestamp.parse)
+        if let start, let end, end >= start {
             f["duration_minutes"] = String((end - start) / 60_000_000)
         }
         let summary = [f["operation"], f["type"], f["target"], f["status"]].compactMap { $0 }.joined(separator: " ")
         return Observation(
             kind: "operation", facts: f, location: location, source: source,
-            quote: quote ?? (f["error"].map { "\(summary): \($0)" } ?? summary), time: start)
+            // An ended operation is evidence as of its end (when it failed); a running one as of its start.
+            quote: quote ?? (f["error"].map { "\(summary): \($0)" } ?? summary), time: end ?? start)
     }
 
     /// Adds what depends on the current time (`now`, µs since the epoch): `running_minutes` for a
@@ -109,11 +111,11 @@ public enum GKEOperations {
         }
     }
 
-    /// `…/clusters/C` or `…/clusters/C/nodePools/NP` → target, target_kind, cluster, node_pool, project.
+    /// `…/clusters/C` or `…/clusters/C/nodePools/NP` → target, target_kind, cluster, node_pool, link_project.
     static func target(fromLink link: String) -> [String: String] {
         let parts = link.split(separator: "/").map(String.init)
         var f: [String: String] = [:]
-        if let i = parts.firstIndex(of: "projects"), i + 1 < parts.count { f["project"] = parts[i + 1] }
+        if let i = parts.firstIndex(of: "projects"), i + 1 < parts.count { f["link_project"] = parts[i + 1] }
         if let i = parts.firstIndex(of: "clusters"), i + 1 < parts.count {
             f["cluster"] = parts[i + 1]
             f["target"] = parts[i + 1]

@@ -47,7 +47,8 @@ struct GKEOperationTests {
         "operation-1795334803172-3c6a0e9f-1b4d-4e58-a7f2-d9e0b5c8a164":
             ["cause": "shared-vpc-iam-missing", "permission": "compute.subnetworks.use",
              "resource": "projects/kf-net-host-7731/regions/us-central1/subnetworks/kf-shared-nodes",
-             "host_project": "kf-net-host-7731", "role": "roles/compute.networkUser"],
+             "host_project": "kf-net-host-7731", "role": "roles/compute.networkUser", "subnetwork": "kf-shared-nodes",
+             "region": "us-central1"],
     ]
 
     static let formats = ["operations-list.txt", "operations-list.json", "operations-list.yaml", "operations-api.json"]
@@ -68,7 +69,7 @@ struct GKEOperationTests {
             #expect(f["start_time"] == operation["startTime"] as? String)
             #expect(f["end_time"] == operation["endTime"] as? String)
             #expect(f["error"] == operation["statusMessage"] as? String)
-            #expect(observed.time == (operation["startTime"] as? String).flatMap(Timestamp.parse))
+            #expect(observed.time == ((operation["endTime"] ?? operation["startTime"]) as? String).flatMap(Timestamp.parse))
             let link = try #require(operation["targetLink"] as? String)
             #expect(f["target"] == link.split(separator: "/").last.map(String.init))
             #expect(f["failed"] == (operation["statusMessage"] == nil ? "false" : "true"))
@@ -95,7 +96,8 @@ struct GKEOperationTests {
         #expect(pool.facts["target_kind"] == "node-pool")
         #expect(pool.facts["cluster"] == "kf-private")
         #expect(pool.facts["node_pool"] == pool.facts["target"])
-        #expect(pool.facts["project"] == "481516234200")
+        #expect(pool.facts["link_project"] == "481516234200")
+        #expect(pool.facts["project"] == nil)
         let cluster = try #require(observations.first { $0.facts["type"] == "SET_LABELS" })
         #expect(cluster.facts["target_kind"] == "cluster")
         #expect(cluster.facts["node_pool"] == nil)

@@ -42,7 +42,17 @@ public final class GKEOperationsTable: TextTableParser {
             guard name.hasPrefix("operation-"), let type = cells["TYPE"], !type.isEmpty else { return }
             var f = ["operation": name, "type": type]
             f["location"] = cells["LOCATION"] ?? cells["ZONE"]
-            if let target = cells["TARGET"], !target.isEmpty { f["target"] = target }
+            if let target = cells["TARGET"], !target.isEmpty {
+                // The table has no links: TARGET is the node pool for node operations, else the cluster.
+                f["target"] = target
+                if type.contains("NODE_POOL") || type.hasSuffix("_NODES") {
+                    f["target_kind"] = "node-pool"
+                    f["node_pool"] = target
+                } else {
+                    f["target_kind"] = "cluster"
+                    f["cluster"] = target
+                }
+            }
             f["status"] = cells["STATUS"]
             f["start_time"] = cells["START_TIME"]
             f["end_time"] = cells["END_TIME"]
