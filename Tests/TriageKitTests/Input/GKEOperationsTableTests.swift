@@ -19,6 +19,21 @@ struct GKEOperationsTableTests {
         #expect(ok.facts["end_time"] == "2026-11-21T16:12:02.118530846Z")
     }
 
+    /// The table has no links; whether TARGET is a cluster or a node pool comes from the type,
+    /// and must agree with the links in the JSON capture of the same operations.
+    @Test func targetKindAgreesWithTheLinks() throws {
+        let fromJSON = Dictionary(uniqueKeysWithValues: try OperationFixtures.observations("operations-list.json").map {
+            ($0.facts["operation"] ?? "", $0.facts)
+        })
+        for row in try OperationFixtures.observations("operations-list.txt") {
+            let linked = try #require(fromJSON[row.facts["operation"] ?? ""])
+            #expect(row.facts["target_kind"] == linked["target_kind"])
+            #expect(row.facts["node_pool"] == linked["node_pool"])
+            // A node pool's row does not say which cluster it belongs to.
+            #expect(row.facts["cluster"] == (linked["target_kind"] == "cluster" ? linked["cluster"] : nil))
+        }
+    }
+
     @Test func clustersListTable() throws {
         let text = try OperationFixtures.text("clusters-list.txt")
         let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: " ").map(String.init) }
