@@ -228,11 +228,14 @@ def scenario_stuck(d):
             "Google APIs through the restricted VIP (allowed by `allow-egress-restricted-vip`) and,",
             "for images outside Google, Cloud NAT.",
             "",
-            "Expected findings (now = 2026-11-22T10:00:00Z for the RUNNING table):",
-            "- `operation-running-too-long`: CREATE_CLUSTER on kf-private running 61 min, typical 10;",
-            "- `nodes-never-registered` (cause `node-registration`): from the describe and the cluster;",
-            "- `cluster-degraded`: kf-private in ERROR;",
-            "- with the flow checks: nodes -> control plane tcp:443 denied by `deny-all-egress`.",
+            "Expected findings with `--now 2026-11-22T10:00:00Z` (the time the RUNNING table was taken):",
+            "- one ERROR finding for cause `node-registration`: `cluster-degraded` (kf-private in ERROR,",
+            "  from `cluster.yaml`) merged with `nodes-never-registered` (from `operation-describe.yaml`),",
+            "  confirmed by both, with the flows to check and the egress rules that fix them;",
+            "- WARNING `operation-running-too-long`: CREATE_CLUSTER on kf-private RUNNING for 61 minutes,",
+            "  typical 10 (from `operations-running.txt`; the later describe shows how it ended);",
+            "- once flow checks read `firewall-rules.json`: nodes -> control plane tcp:443 denied by",
+            "  `deny-all-egress` (no `allow-egress-gke-master` rule in this project).",
         ],
     }
 
@@ -265,7 +268,9 @@ def scenario_legacy(d):
             "--enable-ip-alias` printed (stderr), and `kfctl-apply.txt` is the same error as a",
             "Deployment Manager based kfctl reports it.",
             "",
-            "Expected findings: `legacy-network` (cause `legacy-network`), once per failed operation.",
+            "Expected findings: ERROR `legacy-network` (cause `legacy-network`), from the table and the",
+            "describe (the same operation, so 2 occurrences). The gcloud and kfctl error lines carry the",
+            "same message; `GKEFailureCause.classify` recognises it once a text parser hands it over.",
         ],
         "extra_files": {
             "kfctl-apply.txt": (
