@@ -33,9 +33,10 @@ public final class GKEOperationsTable: TextTableParser {
     }
 
     public func line(_ text: String, number: Int) {
-        guard let cells = columns.cells(of: Columns.withoutColour(text)), let name = cells["NAME"], !name.isEmpty else { return }
+        let plain = Columns.withoutColour(text)
+        guard let cells = columns.cells(of: plain), let name = cells["NAME"], !name.isEmpty else { return }
         let place = RecordLocation(input: input, line: number, byteOffset: 0)
-        let quote = Columns.withoutColour(text).trimmingCharacters(in: .whitespaces)
+        let quote = Columns.trimmed(plain[...])
         switch kind {
         case .operations:
             // A row that is not an operation (a footnote, the next command) is not ours.
@@ -112,27 +113,44 @@ public final class GKEOperationsTable: TextTableParser {
         /// The cells of a row, by column name; nil when the row does not line up with the header
         /// (a cell that starts before its column, as in a line that is not part of the table).
         func cells(of row: String) -> [String: String]? {
-            let characters = Array(row)
-            guard !characters.isEmpty, characters[0] != " " else { return nil }
+            // gcloud pads by character; an ASCII row (the usual case) is sliced by byte, cheaply.
+            if row.utf8.allSatisfy({ $0 < 0x80 }) {
+                return cells(of: Array(row.utf8), space: UInt8(ascii: " ")) { String(decoding: $0, as: UTF8.self) }
+            }
+            return cells(of: Array(row), space: " ") { String($0) }
+        }
+
+        private func cells<C: Equatable>(
+            of row: [C], space: C, text: (ArraySlice<C>) -> String
+        ) -> [String: String]? {
+            guard !row.isEmpty, row[0] != space else { return nil }
             var cells: [String: String] = [:]
             for (i, name) in names.enumerated() {
                 let start = starts[i]
                 // Every column but the first starts after a gap; text there means a cell ran over.
-                if i > 0, start - 1 < characters.count, characters[start - 1] != " " { return nil }
-                guard start < characters.count else {
+                if i > 0, start - 1 < row.count, row[start - 1] != space { return nil }
+                guard start < row.count else {
                     cells[name] = ""
                     continue
                 }
                 // A cell runs to the next column's start; the last one to the end of the line.
-                let end = i + 1 < starts.count ? min(starts[i + 1], characters.count) : characters.count
-                cells[name] = String(characters[start..<end]).trimmingCharacters(in: .whitespaces)
+                let end = i + 1 < starts.count ? min(starts[i + 1], row.count) : row.count
+                cells[name] = Columns.trimmed(text(row[start..<end])[...])
             }
             return cells
         }
 
+        /// Without leading and trailing spaces (the padding gcloud adds).
+        static func trimmed(_ text: Substring) -> String {
+            var text = text
+            while text.first == " " { text.removeFirst() }
+            while text.last == " " { text.removeLast() }
+            return String(text)
+        }
+
         /// gcloud colours nothing in these tables, but a paste from a coloured terminal may.
         static func withoutColour(_ text: String) -> String {
-            guard text.contains("\u{1B}") else { return text }
+            guard text.utf8.contains(0x1B) else { return text }
             return text.replacingOccurrences(of: "\u{1B}\\[[0-9;]*[A-Za-z]", with: "", options: .regularExpression)
         }
     }
