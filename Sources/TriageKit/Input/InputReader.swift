@@ -47,7 +47,16 @@ public final class InputReader {
         self.arrayPart = arrayPart
         self.streamOffset = startOffset
         self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
+        self.mapped = source as? MappedFileRange
+        self.base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
+
+    /// A mapped file is scanned in place: the window `base..<base + filled` slides over the
+    /// mapping instead of bytes being copied into `buffer`.
+    private var mapped: MappedFileRange?
+    private var mappedStart = 0
+    /// Bytes the window grows by when a mapped reader needs more.
+    static let mappedStep = 1 << 20
 
     private var readAheads: [ReadAheadSource] = []
 
@@ -57,7 +66,8 @@ public final class InputReader {
         fields.deallocate()
     }
 
-    private var base: UnsafePointer<UInt8> { UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    /// Where the bytes being scanned start: `buffer`, or the window into a mapped file.
+    private var base: UnsafePointer<UInt8>
     private var capacity: Int { buffer.count - 8 }
 
     /// Reads the whole input. Problems with single records go to the sink; an error that stops
@@ -96,6 +106,7 @@ public final class InputReader {
     /// Keeps bytes from `keep` on, moves them to the front, and reads more. Returns false at the end.
     /// Afterwards the kept bytes always start at offset 0, whatever it returns.
     private func refill(keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if let mapped { return try slideWindow(over: mapped, keepingFrom: keep) }
         if keep > 0 {
             countLines(upTo: keep)
             linesBefore += linesToCounted
@@ -115,6 +126,7 @@ public final class InputReader {
             bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
             buffer.deallocate()
             buffer = bigger
+            base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         let n: Int
         do {
@@ -129,6 +141,34 @@ public final class InputReader {
         }
         filled += n
         bytesRead += Int64(n)
+        return true
+    }
+
+    /// `refill` for a mapped file: moves the window's start to `keep` and extends its end.
+    private func slideWindow(over mapped: MappedFileRange, keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if keep > 0 {
+            countLines(upTo: keep)
+            linesBefore += linesToCounted
+            streamOffset += Int64(keep)
+            mappedStart += keep
+            filled -= keep
+            countedTo = 0
+            linesToCounted = 0
+            mapped.release(before: mappedStart)
+        }
+        base = mapped.bytes + mappedStart
+        if atEnd { return false }
+        let available = mapped.count - mappedStart
+        if filled == available {
+            atEnd = true
+            return false
+        }
+        if filled >= Self.maximumRecord {
+            throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
+        }
+        let added = min(Self.mappedStep, available - filled)
+        filled += added
+        bytesRead += Int64(added)
         return true
     }
 
@@ -175,9 +215,18 @@ public final class InputReader {
         _ = try refill(keepingFrom: 0)
         if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
             wasCompressed = true
-            let prefix = Array(UnsafeBufferPointer(start: base, count: filled))
+            let compressed: ByteSource
+            if mapped != nil {
+                // Nothing was consumed from the mapping: the compressed bytes are read from its start.
+                compressed = source
+                mapped = nil
+                mappedStart = 0
+                base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            } else {
+                compressed = PrefixedSource(prefix: Array(UnsafeBufferPointer(start: base, count: filled)), rest: source)
+            }
             // Inflate on a second thread while this one scans.
-            let readAhead = ReadAheadSource(upstream: try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: source), name: name))
+            let readAhead = ReadAheadSource(upstream: try GzipSource(upstream: compressed, name: name))
             readAheads.append(readAhead)
             source = readAhead
             filled = 0
