@@ -93,6 +93,7 @@ struct JSONScanner {
         }
     }
 
+    @inline(__always)
     private func scanLeaf(_ i: inout Int, field: Field, fields: RecordFields) throws(ScanError) {
         let start = i
         switch try byte(i) {
@@ -109,16 +110,20 @@ struct JSONScanner {
     }
 
     /// Moves `i` past the string that starts at `i` (on its opening quote); returns whether it
-    /// held escapes. Scans eight bytes at a time for a quote, a backslash or a control byte.
+    /// held escapes. Looks at eight bytes at a time and jumps straight to the first quote,
+    /// backslash or control byte among them.
     @inline(__always)
     func scanString(_ i: inout Int) throws(ScanError) -> Bool {
         var j = i + 1
         var escaped = false
         while true {
-            while j + 8 <= end {
-                let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
-                j += 8
+            if j + 8 <= end {
+                let special = Self.specialBytes(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                if special == 0 {
+                    j += 8
+                    continue
+                }
+                j += special.trailingZeroBitCount >> 3
             }
             guard j < end else { throw .incomplete }
             let b = base[j]
@@ -136,9 +141,10 @@ struct JSONScanner {
         }
     }
 
-    /// True when any byte of `word` is '"', '\\' or below 0x20.
+    /// The high bit of each byte of `word` that is '"', '\\' or below 0x20 (bytes above the
+    /// first such byte may be marked falsely; the lowest mark is always exact).
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -146,7 +152,7 @@ struct JSONScanner {
         let hasQuote = (quote &- ones) & ~quote & highs
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- ones &* 0x20) & ~word & highs
-        return (hasQuote | hasBackslash | hasControl) != 0
+        return hasQuote | hasBackslash | hasControl
     }
 
     /// Moves `i` past one JSON value of any kind without decoding it.
