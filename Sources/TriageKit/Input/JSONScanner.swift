@@ -14,9 +14,12 @@ struct JSONScanner {
     let schema: FieldSchema
     var base: UnsafePointer<UInt8>
     var end: Int
+    /// The keys the previous records had, tried before a lookup.
+    let shape: KeyShapeMemory
 
     init(schema: FieldSchema) {
         self.schema = schema
+        self.shape = KeyShapeMemory(nodeCount: schema.nodes.count)
         self.base = UnsafePointer(bitPattern: 1)!
         self.end = 0
     }
@@ -53,16 +56,27 @@ struct JSONScanner {
         i += 1  // the '{'
         skipWhitespace(&i)
         if try byte(i) == 0x7D { i += 1; return }
+        var position = 0
         while true {
             guard try byte(i) == 0x22 else { throw .malformed(offset: i, reason: "expected a quoted key") }
             let keyStart = i + 1
-            let escaped = try scanString(&i)
-            let keyCount = i - 1 - keyStart
+            var child = -1
+            let predicted = shape.match(node: node, position: position, key: base + keyStart, available: end - keyStart, child: &child)
+            if predicted >= 0 {
+                i = keyStart + predicted + 1
+            } else {
+                let escaped = try scanString(&i)
+                if !escaped {
+                    let keyCount = i - 1 - keyStart
+                    child = schema.child(of: node, key: base + keyStart, count: keyCount)
+                    shape.remember(node: node, position: position, key: base + keyStart, count: keyCount, child: child)
+                }
+            }
+            position += 1
             skipWhitespace(&i)
             guard try byte(i) == 0x3A else { throw .malformed(offset: i, reason: "expected ':' after a key") }
             i += 1
             skipWhitespace(&i)
-            let child = (node >= 0 && !escaped) ? schema.child(of: node, key: base + keyStart, count: keyCount) : -1
             if child >= 0 {
                 let childNode = schema.nodes[child]
                 let valueStart = i
