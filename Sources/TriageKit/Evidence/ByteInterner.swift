@@ -45,6 +45,17 @@ final class ByteInterner {
         return h ^ (h >> 31)
     }
 
+    /// Whether string `id` is exactly `bytes`.
+    @inline(__always)
+    func matches(_ id: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        starts.withUnsafeBufferPointer { starts in
+            let start = starts[Int(id)]
+            guard starts[Int(id) + 1] - start == bytes.count else { return false }
+            return bytes.count == 0
+                || arena.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, bytes.baseAddress!, bytes.count) }
+        }
+    }
+
     func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let h = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: h) & mask

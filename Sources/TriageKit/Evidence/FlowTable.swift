@@ -126,6 +126,9 @@ final class FlowTable {
     private let folder: AddressFolder?
     private var index = FastTable<FlowKey, GroupCounters>()
     private let strings = ByteInterner()
+    /// Per field, the id the previous record's value had: consecutive records mostly repeat the
+    /// rule and network, and a compare is cheaper than hashing and probing.
+    private let lastIDs: UnsafeMutablePointer<Int32>
     /// Rule details depend only on the rule, so they are decoded once per reference.
     private var rules: [Int32: FirewallEvent.RuleDetails] = [:]
     let capacity: Int
@@ -134,7 +137,11 @@ final class FlowTable {
     init(capacity: Int, topology: Topology? = nil) {
         self.capacity = capacity
         self.folder = topology.map(AddressFolder.init(topology:))
+        lastIDs = .allocate(capacity: Field.count)
+        lastIDs.initialize(repeating: -1, count: Field.count)
     }
+
+    deinit { lastIDs.deallocate() }
 
     /// The address a group is keyed by: its stable range's key, or the address itself.
     @inline(__always)
@@ -157,7 +164,11 @@ final class FlowTable {
             var text = record.string(field) ?? ""
             return text.withUTF8 { strings.intern($0) }
         }
-        return strings.intern(bytes)
+        let last = lastIDs[field.rawValue]
+        if last >= 0 && strings.matches(last, bytes) { return last }
+        let id = strings.intern(bytes)
+        lastIDs[field.rawValue] = id
+        return id
     }
 
     /// Adds one record. `locate` is called only when the record starts a new group.

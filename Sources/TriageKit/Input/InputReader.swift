@@ -58,6 +58,11 @@ public final class InputReader {
     /// Bytes the window grows by when a mapped reader needs more.
     static let mappedStep = 1 << 20
 
+    /// Inflated input is scanned in the read-ahead thread's own buffers, borrowed one at a
+    /// time; `loan` is the one `base` points into.
+    private var lender: ReadAheadSource?
+    private var loan: ReadAheadSource.Loan?
+
     private var readAheads: [ReadAheadSource] = []
 
     deinit {
@@ -107,6 +112,7 @@ public final class InputReader {
     /// Afterwards the kept bytes always start at offset 0, whatever it returns.
     private func refill(keepingFrom keep: Int) throws(TriageError) -> Bool {
         if let mapped { return try slideWindow(over: mapped, keepingFrom: keep) }
+        if let lender { return try borrowNext(from: lender, keepingFrom: keep) }
         if keep > 0 {
             countLines(upTo: keep)
             linesBefore += linesToCounted
@@ -172,6 +178,61 @@ public final class InputReader {
         return true
     }
 
+    /// `refill` for inflated input: copies the kept bytes into the room in front of the next
+    /// borrowed buffer and scans there; only a record larger than that room is gathered in
+    /// `buffer`.
+    private func borrowNext(from lender: ReadAheadSource, keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if keep > 0 {
+            countLines(upTo: keep)
+            linesBefore += linesToCounted
+            streamOffset += Int64(keep)
+            countedTo = 0
+            linesToCounted = 0
+        }
+        let remaining = filled - keep
+        let kept = base + keep
+        base = kept
+        filled = remaining
+        if atEnd { return false }
+        let next: ReadAheadSource.Loan?
+        do {
+            next = try lender.borrow()
+        } catch {
+            atEnd = true
+            throw error
+        }
+        guard let next else {
+            atEnd = true
+            return false
+        }
+        if remaining <= next.room {
+            let start = next.bytes - remaining
+            if remaining > 0 { memmove(start, kept, remaining) }
+            if let loan { lender.giveBack(loan) }
+            loan = next
+            base = UnsafePointer(start)
+        } else {
+            guard remaining < Self.maximumRecord else {
+                lender.giveBack(next)
+                throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
+            }
+            var size = capacity
+            while size < remaining + next.count { size *= 2 }
+            let gathered = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 16)
+            gathered.baseAddress!.copyMemory(from: kept, byteCount: remaining)
+            (gathered.baseAddress! + remaining).copyMemory(from: next.bytes, byteCount: next.count)
+            buffer.deallocate()
+            buffer = gathered
+            lender.giveBack(next)
+            if let loan { lender.giveBack(loan) }
+            loan = nil
+            base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        filled = remaining + next.count
+        bytesRead += Int64(next.count)
+        return true
+    }
+
     private func countLines(upTo offset: Int) {
         guard offset > countedTo else { return }
         var count = 0
@@ -216,7 +277,13 @@ public final class InputReader {
         if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
             wasCompressed = true
             let compressed: ByteSource
-            if mapped != nil {
+            if let loan {
+                // Gzip inside gzip: the outer bytes read so far are copied into the prefix below.
+                compressed = PrefixedSource(prefix: Array(UnsafeBufferPointer(start: base, count: filled)), rest: source)
+                lender?.giveBack(loan)
+                self.loan = nil
+                base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            } else if mapped != nil {
                 // Nothing was consumed from the mapping: the compressed bytes are read from its start.
                 compressed = source
                 mapped = nil
@@ -229,6 +296,7 @@ public final class InputReader {
             let readAhead = ReadAheadSource(upstream: try GzipSource(upstream: compressed, name: name))
             readAheads.append(readAhead)
             source = readAhead
+            lender = readAhead
             filled = 0
             bytesRead = 0
             atEnd = false
