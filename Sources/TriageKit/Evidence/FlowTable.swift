@@ -54,16 +54,22 @@ struct CompactRecord {
     ]
 }
 
-/// Distinct addresses at one end of a group, bounded.
+/// Distinct addresses at one end of a group, bounded. The first is kept inline: most records
+/// repeat it, and comparing it then needs no trip to a separate array.
 struct AddressSample {
-    var addresses: [IPAddress]
+    var first: IPAddress
+    var rest: [IPAddress] = []
     var more = false
+
+    init(_ first: IPAddress) { self.first = first }
+
+    var addresses: [IPAddress] { [first] + rest }
 
     @inline(__always)
     mutating func add(_ address: IPAddress) {
-        if addresses[0] == address || more { return }
-        if addresses.contains(address) { return }
-        if addresses.count < FlowTable.sampleLimit { addresses.append(address) } else { more = true }
+        if first == address || more { return }
+        if rest.contains(address) { return }
+        if rest.count + 1 < FlowTable.sampleLimit { rest.append(address) } else { more = true }
     }
 }
 
@@ -216,8 +222,8 @@ final class FlowTable {
             rules[key.reference] = Self.ruleDetails(record)
         }
         index.insert(key, GroupCounters(group: Int32(records.count), firstSeen: time, lastSeen: time))
-        sources.append(AddressSample(addresses: [src]))
-        destinations.append(AddressSample(addresses: [dst]))
+        sources.append(AddressSample(src))
+        destinations.append(AddressSample(dst))
         records.append(CompactRecord(
             key: key, source: src, destination: dst, srcPort: Int32(truncatingIfNeeded: record.integer(.srcPort) ?? -1),
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
