@@ -389,8 +389,19 @@ public final class InputReader {
     // MARK: NDJSON
 
     private func readLines(into sink: RecordSink) throws(TriageError) {
+        json.newlineIsWhitespace = false
         var position = 0
         while true {
+            // The common line, an object and its line break, is scanned without first searching
+            // for the break; anything else (spacing, errors, the buffer's end) takes the full path.
+            if position < filled && base[position] == 0x7B,
+                let end = try? json.scanRecord(base, from: position, to: filled, into: &fields), end < filled, base[end] == 0x0A
+            {
+                let start = position
+                sink.consume(fields, format: .ndjson) { location(at: start) }
+                position = end + 1
+                continue
+            }
             let newline = memchr(base + position, 0x0A, filled - position)
             var lineEnd: Int
             if let newline {

@@ -16,6 +16,9 @@ struct JSONScanner {
     var end: Int
     /// The keys the previous records had, tried before a lookup.
     let shape: KeyShapeMemory
+    /// False for NDJSON: a record may not run over a line break, so the reader can scan a line
+    /// before it has found where the line ends.
+    var newlineIsWhitespace = true
 
     init(schema: FieldSchema) {
         self.schema = schema
@@ -48,7 +51,8 @@ struct JSONScanner {
     func skipWhitespace(_ i: inout Int) {
         while i < end {
             let b = base[i]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1 } else { return }
+            if b > 0x20 { return }
+            if b == 0x20 || b == 0x0D || b == 0x09 || (b == 0x0A && newlineIsWhitespace) { i += 1 } else { return }
         }
     }
 
