@@ -173,6 +173,18 @@ struct JSONScanner {
         return hasQuote | hasBackslash | hasControl
     }
 
+    /// The high bit of each byte of `word` that is '"', '[', ']', '{' or '}' (the lowest mark is
+    /// exact, as in `specialBytes`).
+    @inline(__always)
+    static func structuralBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        // Setting bit 5 turns '[' into '{' and ']' into '}', and no other byte into either.
+        let folded = word | (ones &* 0x20)
+        return zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(folded ^ (ones &* 0x7B)) | zeroBytes(folded ^ (ones &* 0x7D))
+    }
+
     /// Moves `i` past one JSON value of any kind without decoding it.
     func skipValue(_ i: inout Int) throws(ScanError) {
         let b = try byte(i)
@@ -183,6 +195,15 @@ struct JSONScanner {
         if b == 0x7B || b == 0x5B {
             var depth = 0
             while true {
+                // Only quotes and brackets matter inside a skipped value: jump to the next one.
+                if i + 8 <= end {
+                    let structural = Self.structuralBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                    if structural == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += structural.trailingZeroBitCount >> 3
+                }
                 let c = try byte(i)
                 switch c {
                 case 0x22:
