@@ -162,7 +162,7 @@ public final class InputReader {
             linesToCounted = 0
             mapped.release(before: mappedStart)
         }
-        base = mapped.bytes + mappedStart
+        base = try mapped.pointer(at: mappedStart, covering: filled)
         if atEnd { return false }
         let available = mapped.count - mappedStart
         if filled == available {
@@ -173,6 +173,7 @@ public final class InputReader {
             throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
         }
         let added = min(Self.mappedStep, available - filled)
+        base = try mapped.pointer(at: mappedStart, covering: filled + added)
         filled += added
         bytesRead += Int64(added)
         return true
