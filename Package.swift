@@ -35,7 +35,7 @@ let package = Package(
             dependencies: [
                 "TriageKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"]),
+        .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"], exclude: ["Fixtures"]),
         .testTarget(name: "RuleSampleTests", dependencies: ["TriageKit"]),
         .testTarget(name: "TriageCLITests", dependencies: ["TriageKit", "triage"]),
     ],
