@@ -1,0 +1,375 @@
+import Foundation
+
+/// Checks the flows and the config a private GKE cluster needs, against the network config read
+/// from the inputs. Produces an observation only for what fails or cannot be told:
+///
+/// `kind: "check"` (a required flow, evaluated by `FirewallModel`), facts:
+/// - `check`: control-plane-to-nodes | control-plane-to-pods | nodes-to-control-plane |
+///   nodes-to-google-vip | pods-to-google-vip | health-checks-to-nodes | pod-to-pod | iap-to-nodes
+/// - `verdict`: denied | undetermined (table-read rules hide what decides)
+/// - `direction` (INGRESS/EGRESS), `protocol`, `dst.port` ("443", "30000-32767")
+/// - `src.role`, `src.range`, `dst.role`, `dst.range` (roles as `Role` raw values)
+/// - `denied_by` (rule name, or "implied-deny-ingress"), `denied_by.priority`, `denied_by.implied` (yes/no)
+/// - `loser`, `loser.priority`, `loser.reason` (a `FirewallModel.Miss` code), `loser.why` (a sentence),
+///   only when some rule would have allowed the flow
+/// - `unknown.rules`, `unknown.fields`: for `undetermined`, the table-read rules and what is hidden
+/// - `network`, `node_tag`, `node_tag.source`, `project`
+/// - `fix.priority`: one better than the deciding deny (an allow loses ties), 1000 against the
+///   implied deny, "none" when the deny is at priority 0; `fix.verified`: yes/no, the flow
+///   evaluated again with that allow rule added
+///
+/// `kind: "config"`, facts `config` plus:
+/// - vip-route: `vip` (restricted|private), `vip.range`, `problem` (missing | not-internet-gateway),
+///   `route`, `route.next_hop`, `route.next_hop.kind`, `default_route`, `default_route.next_hop`, `network`
+/// - private-dns-zone-missing: `domain`, `network`, `vip`, `vip.range`
+/// - private-dns-zone-wrong: `domain`, `zone`, `name` (checked), `resolves_to`, `vip`, `vip.range`, `network`
+/// - nat-missing: `region`, `network`, `subnet`
+/// - nat-not-covering: `nat`, `router`, `region`, `subnet`, `range`, `range.name`, `range.role` (node|pod), `coverage`
+/// - private-google-access-off: `subnet`, `region`, `network`
+/// - legacy-network: `network`, `range`
+public enum NetworkChecks {
+    static let healthCheckRanges = ["35.191.0.0/16", "130.211.0.0/22"].compactMap(CIDR.init)
+    static let iapRange = CIDR("35.235.240.0/20")!
+    static let vips: [(name: String, cidr: CIDR, role: Role)] = [
+        ("restricted", CIDR("199.36.153.4/30")!, .restrictedVIP), ("private", CIDR("199.36.153.8/30")!, .privateVIP),
+    ]
+    /// The domains whose private zones Private Google Access from a private cluster needs.
+    static let googleDomains = ["googleapis.com.", "gcr.io.", "pkg.dev."]
+    static let fullListing = "gcloud compute firewall-rules list --format=json"
+
+    public static func run(
+        config: ConfigSnapshot, topology: Topology, webhookPorts: [Int] = [], servingPorts: [ClosedRange<Int>] = [],
+        nodeServiceAccount: String? = nil
+    ) -> [Observation] {
+        let cluster = ClusterNetwork(config: config, topology: topology, nodeServiceAccount: nodeServiceAccount)
+        var out: [Observation] = []
+        if config.listed.contains(.firewallRules) {
+            out += flowChecks(config: config, cluster: cluster, webhookPorts: webhookPorts, servingPorts: servingPorts)
+        }
+        out += routeChecks(config: config, cluster: cluster)
+        out += dnsChecks(config: config, cluster: cluster)
+        out += natChecks(config: config, cluster: cluster)
+        out += subnetChecks(config: config, cluster: cluster)
+        return out
+    }
+
+    // MARK: required flows
+
+    struct Endpoint {
+        var role: Role
+        var cidr: CIDR
+    }
+
+    static func flowChecks(
+        config: ConfigSnapshot, cluster: ClusterNetwork, webhookPorts: [Int], servingPorts: [ClosedRange<Int>]
+    ) -> [Observation] {
+        let model = FirewallModel(rules: config.firewallRules)
+        let tags = cluster.nodeTag.map { [$0] } ?? []
+        var out: [Observation] = []
+        func check(_ id: String, _ src: Endpoint, _ dst: Endpoint, _ proto: String, _ ports: ClosedRange<Int>?,
+                   _ direction: FirewallRule.Direction) -> FirewallModel.Evaluation {
+            let flow = FirewallModel.Flow(
+                source: src.cidr, destination: dst.cidr, protocolName: proto, ports: ports, direction: direction,
+                network: cluster.network, vmTags: tags, vmServiceAccount: cluster.nodeServiceAccount)
+            let evaluation = model.evaluate(flow)
+            if evaluation.verdict != .allowed {
+                out.append(observation(id, evaluation, src, dst, model: model, cluster: cluster))
+            }
+            return evaluation
+        }
+        let nodes = cluster.nodeCIDRs.first.map { Endpoint(role: .node, cidr: $0) }
+        let pods = cluster.podCIDRs.map { Endpoint(role: .pod, cidr: $0) }
+        let master = cluster.masterCIDR.map { Endpoint(role: .controlPlane, cidr: $0) }
+        if let master, let nodes {
+            for port in [443, 10250] { _ = check("control-plane-to-nodes", master, nodes, "tcp", port...port, .ingress) }
+        }
+        if let master, let podRange = pods.first ?? nodes {
+            for port in Set(webhookPorts).sorted() {
+                _ = check("control-plane-to-pods", master, podRange, "tcp", port...port, .ingress)
+            }
+        }
+        let egressDenies = config.firewallRules.contains { $0.direction == .egress && $0.action == .deny && !$0.disabled }
+        if egressDenies, let master, let nodes {
+            _ = check("nodes-to-control-plane", nodes, master, "tcp", 443...443, .egress)
+        }
+        if egressDenies {
+            let inUse = vipsInUse(config)
+            let candidates = inUse.isEmpty ? vips : vips.filter { inUse.contains($0.name) }
+            let sources = [nodes].compactMap { $0 } + pods
+            if inUse.isEmpty {
+                // Without DNS config either VIP may be the one in use: fail only if neither works.
+                let works = candidates.contains { vip in
+                    sources.allSatisfy { src in
+                        model.evaluate(FirewallModel.Flow(
+                            source: src.cidr, destination: vip.cidr, protocolName: "tcp", ports: 443...443,
+                            direction: .egress, network: cluster.network, vmTags: tags,
+                            vmServiceAccount: cluster.nodeServiceAccount)).verdict == .allowed
+                    }
+                }
+                if !works, let restricted = candidates.first {
+                    for src in sources {
+                        _ = check(src.role == .node ? "nodes-to-google-vip" : "pods-to-google-vip", src,
+                                  Endpoint(role: restricted.role, cidr: restricted.cidr), "tcp", 443...443, .egress)
+                    }
+                }
+            } else {
+                for vip in candidates {
+                    for src in sources {
+                        _ = check(src.role == .node ? "nodes-to-google-vip" : "pods-to-google-vip", src,
+                                  Endpoint(role: vip.role, cidr: vip.cidr), "tcp", 443...443, .egress)
+                    }
+                }
+            }
+        }
+        if let nodes {
+            for range in healthCheckRanges {
+                for ports in (servingPorts.isEmpty ? [10256...10256] : servingPorts) {
+                    _ = check("health-checks-to-nodes", Endpoint(role: .healthCheck, cidr: range), nodes, "tcp", ports, .ingress)
+                }
+            }
+            _ = check("iap-to-nodes", Endpoint(role: .iap, cidr: iapRange), nodes, "tcp", 22...22, .ingress)
+        }
+        for a in pods {
+            for b in pods {
+                for proto in ["tcp", "udp"] {
+                    _ = check("pod-to-pod", a, b, proto, 1...65535, .ingress)
+                    if egressDenies { _ = check("pod-to-pod", a, b, proto, 1...65535, .egress) }
+                }
+            }
+        }
+        return out
+    }
+
+    static func observation(
+        _ id: String, _ e: FirewallModel.Evaluation, _ src: Endpoint, _ dst: Endpoint, model: FirewallModel,
+        cluster: ClusterNetwork
+    ) -> Observation {
+        let flow = e.flow
+        var facts: [String: String] = [
+            "check": id, "verdict": e.verdict.rawValue, "direction": flow.direction.rawValue,
+            "protocol": flow.protocolName, "dst.port": flow.portText,
+            "src.role": src.role.rawValue, "src.range": src.cidr.description,
+            "dst.role": dst.role.rawValue, "dst.range": dst.cidr.description,
+            "node_tag.source": cluster.nodeTagSource,
+        ]
+        facts["network"] = cluster.network
+        facts["node_tag"] = cluster.nodeTag
+        facts["project"] = cluster.project
+        var quote: String
+        let what = "\(src.role.phrase) \(src.cidr) → \(dst.role.phrase) \(dst.cidr) \(flow.protocolName):\(flow.portText) (\(flow.direction.rawValue.lowercased()))"
+        switch e.verdict {
+        case .undetermined:
+            facts["unknown.rules"] = e.unknowns.map(\.rule.name).joined(separator: ",")
+            facts["unknown.fields"] = e.unknowns.first?.field
+            quote = "\(what): cannot tell from the table (\(facts["unknown.rules"]!) may apply); run \(fullListing)"
+        case .denied, .allowed:
+            facts["denied_by"] = e.rule?.name ?? "implied-deny-ingress"
+            facts["denied_by.priority"] = String(e.priority)
+            facts["denied_by.implied"] = e.rule == nil ? "yes" : "no"
+            quote = "\(what): denied by \(e.deciderName) (priority \(e.priority))"
+            let fixPriority: Int? = e.rule == nil ? 1000 : (e.priority > 0 ? e.priority - 1 : nil)
+            facts["fix.priority"] = fixPriority.map(String.init) ?? "none"
+            if let fixPriority {
+                let fix = FirewallRule(
+                    name: "triage-proposed-fix", network: cluster.network, direction: flow.direction, priority: fixPriority,
+                    action: .allow, permissions: [ProtocolPorts(protocolName: flow.protocolName, ports: flow.ports.map { [$0] } ?? [])],
+                    sourceRanges: flow.direction == .ingress ? [flow.source] : [],
+                    destinationRanges: flow.direction == .egress ? [flow.destination] : [],
+                    targetTags: cluster.nodeTag.map { [$0] } ?? [])
+                facts["fix.verified"] = model.adding(fix).evaluate(flow).verdict == .allowed ? "yes" : "no"
+            }
+        }
+        if let loser = e.bestLoser {
+            facts["loser"] = loser.rule.name
+            facts["loser.priority"] = String(loser.rule.priority)
+            facts["loser.reason"] = loser.miss.code
+            facts["loser.why"] = loser.miss.sentence(for: flow)
+            quote += "; \(loser.rule.name) would allow it but \(loser.miss.sentence(for: flow))"
+        }
+        return Observation(kind: "check", facts: facts, location: e.rule?.location, source: "firewall rules", quote: quote)
+    }
+
+    /// The VIPs the private DNS zones point at ("restricted", "private").
+    static func vipsInUse(_ config: ConfigSnapshot) -> Set<String> {
+        var used: Set<String> = []
+        for record in config.recordSets where record.type == "A" {
+            for data in record.rrdatas {
+                guard let address = IPAddress(data) else { continue }
+                for vip in vips where vip.cidr.contains(address) { used.insert(vip.name) }
+            }
+        }
+        return used
+    }
+
+    // MARK: routes
+
+    static func routeChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
+        guard config.listed.contains(.routes) else { return [] }
+        let model = RouteModel(routes: config.routes, subnets: config.subnetworks)
+        let tags = cluster.nodeTag.map { [$0] } ?? []
+        let defaultRoute = model.defaultRoute(tags: tags, network: cluster.network)
+        let inUse = vipsInUse(config)
+        var out: [Observation] = []
+        var failing: [(vip: (name: String, cidr: CIDR, role: Role), decision: RouteModel.Decision)] = []
+        for vip in vips {
+            let decision = model.route(to: vip.cidr.network, tags: tags, network: cluster.network)
+            if !decision.reachesInternetGateway { failing.append((vip, decision)) }
+        }
+        // With no DNS config, either VIP may be in use: speak only when neither is reachable.
+        let relevant = inUse.isEmpty ? (failing.count == vips.count ? Array(failing.prefix(1)) : []) : failing.filter { inUse.contains($0.vip.name) }
+        for (vip, decision) in relevant {
+            var facts: [String: String] = [
+                "config": "vip-route", "vip": vip.name, "vip.range": vip.cidr.description,
+                "problem": decision.route == nil ? "missing" : "not-internet-gateway",
+            ]
+            facts["network"] = cluster.network
+            facts["project"] = cluster.project
+            facts["node_tag"] = cluster.nodeTag
+            if let route = decision.route {
+                facts["route"] = route.name
+                facts["route.next_hop"] = route.nextHop.target
+                facts["route.next_hop.kind"] = route.nextHop.kind
+            }
+            if let defaultRoute {
+                facts["default_route"] = defaultRoute.name
+                facts["default_route.next_hop"] = defaultRoute.nextHop.target
+            } else {
+                facts["default_route"] = "none"
+            }
+            let how = decision.route.map { "goes to \($0.nextHop.kind) \($0.nextHop.target) via \($0.name) (\($0.destination), priority \($0.priority))" }
+                ?? "has no route"
+            out.append(Observation(
+                kind: "config", facts: facts, location: decision.route?.location, source: "routes",
+                quote: "\(vip.cidr) (\(vip.name).googleapis.com) \(how); it must leave through the default internet gateway"))
+        }
+        return out
+    }
+
+    // MARK: DNS
+
+    static func dnsChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
+        guard config.listed.contains(.zones) else { return [] }
+        let inUse = vipsInUse(config)
+        let vip = vips.first { inUse.contains($0.name) } ?? vips[0]
+        var out: [Observation] = []
+        for domain in googleDomains {
+            let zone = config.zones.first { zone in
+                zone.dnsName == domain && zone.visibility != "public"
+                    && (zone.networks == nil || cluster.network == nil || zone.networks!.contains(cluster.network!))
+            }
+            var base: [String: String] = ["domain": domain, "vip": vip.name, "vip.range": vip.cidr.description]
+            base["network"] = cluster.network
+            base["project"] = cluster.project
+            guard let zone else {
+                var facts = base
+                facts["config"] = "private-dns-zone-missing"
+                out.append(Observation(
+                    kind: "config", facts: facts, source: "DNS managed zones",
+                    quote: "no private zone for \(domain) visible to \(cluster.network ?? "the cluster's network")"))
+                continue
+            }
+            let records = config.records(in: zone)
+            guard !records.isEmpty else { continue }  // the zone's records were not given
+            for name in [domain, "probe." + domain] {
+                let answer = resolve(name, records)
+                let good = !answer.isEmpty && answer.allSatisfy { address in vips.contains { $0.cidr.contains(address) } }
+                if good { continue }
+                var facts = base
+                facts["config"] = "private-dns-zone-wrong"
+                facts["zone"] = zone.name
+                facts["name"] = name
+                facts["resolves_to"] = answer.isEmpty ? "nothing" : answer.map(\.description).joined(separator: ",")
+                out.append(Observation(
+                    kind: "config", facts: facts, location: zone.location, source: "DNS record sets",
+                    quote: "in zone \(zone.name), \(name) resolves to \(facts["resolves_to"]!), not \(vip.cidr)"))
+                break
+            }
+        }
+        return out
+    }
+
+    /// Follows CNAMEs (and wildcards) within the zones' records to A records.
+    static func resolve(_ name: String, _ records: [RecordSet], depth: Int = 0) -> [IPAddress] {
+        guard depth < 8 else { return [] }
+        func lookup(_ type: String) -> RecordSet? {
+            if let exact = records.first(where: { $0.name == name && $0.type == type }) { return exact }
+            // A wildcard covers names below its parent that have no record of their own.
+            guard let dot = name.firstIndex(of: ".") else { return nil }
+            let wildcard = "*" + name[dot...]
+            return records.first { $0.name == wildcard && $0.type == type }
+        }
+        if let a = lookup("A") { return a.rrdatas.compactMap(IPAddress.init) }
+        if let cname = lookup("CNAME"), let target = cname.rrdatas.first {
+            return resolve(DNSName.normalise(target), records, depth: depth + 1)
+        }
+        return []
+    }
+
+    // MARK: NAT, subnets, networks
+
+    static func natChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
+        guard config.listed.contains(.routers) || config.listed.contains(.nats) else { return [] }
+        var out: [Observation] = []
+        for subnet in cluster.nodeSubnets {
+            let region = subnet.region ?? cluster.region
+            let inRegion = config.nats.filter { nat in
+                let router = config.routers.first { $0.name == nat.router }
+                return (nat.region == nil || region == nil || nat.region == region)
+                    && (router?.network == nil || cluster.network == nil || router?.network == cluster.network)
+            }
+            var base: [String: String] = ["subnet": subnet.name]
+            base["region"] = region
+            base["network"] = cluster.network
+            base["project"] = cluster.project
+            guard !inRegion.isEmpty else {
+                var facts = base
+                facts["config"] = "nat-missing"
+                out.append(Observation(
+                    kind: "config", facts: facts, source: "Cloud Routers",
+                    quote: "no Cloud NAT gateway in \(region ?? "the nodes' region") for subnet \(subnet.name)"))
+                continue
+            }
+            var ranges: [(name: String?, cidr: CIDR, role: Role)] = [(nil, subnet.primary, .node)]
+            ranges += cluster.podSecondaryRanges(of: subnet).map { ($0.name, $0.cidr, .pod) }
+            for range in ranges {
+                let answers = inRegion.map { $0.covers(subnet: subnet.name, primary: range.name == nil, secondaryRange: range.name) }
+                if answers.contains(true) || answers.contains(where: { $0 == nil }) { continue }
+                let nat = inRegion[0]
+                var facts = base
+                facts["config"] = "nat-not-covering"
+                facts["nat"] = nat.name
+                facts["router"] = nat.router
+                facts["range"] = range.cidr.description
+                facts["range.name"] = range.name ?? "primary"
+                facts["range.role"] = range.role.rawValue
+                facts["coverage"] = nat.coverage?.rawValue
+                out.append(Observation(
+                    kind: "config", facts: facts, source: "Cloud NAT gateways",
+                    quote: "Cloud NAT \(nat.name) (\(nat.coverage?.rawValue ?? "?")) does not translate \(range.role.phrase) range \(range.cidr) of \(subnet.name)"))
+            }
+        }
+        return out
+    }
+
+    static func subnetChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
+        var out: [Observation] = []
+        for subnet in cluster.nodeSubnets where subnet.privateIpGoogleAccess == false {
+            var facts: [String: String] = ["config": "private-google-access-off", "subnet": subnet.name]
+            facts["region"] = subnet.region
+            facts["network"] = subnet.network ?? cluster.network
+            facts["project"] = cluster.project
+            out.append(Observation(
+                kind: "config", facts: facts, location: subnet.location, source: "subnetworks",
+                quote: "subnet \(subnet.name) has Private Google Access off"))
+        }
+        for network in config.networks where network.isLegacy {
+            var facts: [String: String] = ["config": "legacy-network", "network": network.name]
+            facts["range"] = network.legacyRange?.description
+            facts["project"] = cluster.project
+            out.append(Observation(
+                kind: "config", facts: facts, location: network.location, source: "networks",
+                quote: "network \(network.name) is a legacy network (IPv4Range \(network.legacyRange!)); GKE needs a VPC network with subnets"))
+        }
+        return out
+    }
+}
