@@ -373,3 +373,32 @@ public enum NetworkChecks {
         return out
     }
 }
+
+extension NetworkChecks {
+    /// The checks for a run: webhook ports come from any evidence that names one (a webhook
+    /// error's port, a logged control plane → pod connection), serving ports from logged
+    /// health-check connections, with kube-proxy's health port 10256 always included.
+    static func observations(for collector: EvidenceCollector, topology: Topology) -> [Observation] {
+        let config = collector.config
+        guard !config.isEmpty else { return [] }
+        var webhookPorts = Set<Int>()
+        var servingPorts = Set<Int>([10256])
+        for observation in collector.observations where observation.facts["webhook"] != nil {
+            if let port = observation.facts["port"].flatMap(Int.init) { webhookPorts.insert(port) }
+        }
+        if config.listed.contains(.firewallRules) {
+            collector.forEachFlowGroup { group in
+                let connection = group.event.connection
+                guard let port = connection.destPort else { return }
+                switch topology.classify(connection.srcIP).role {
+                case .controlPlane where ![443, 10250].contains(port): webhookPorts.insert(port)
+                case .healthCheck: servingPorts.insert(port)
+                default: break
+                }
+            }
+        }
+        return run(
+            config: config, topology: topology, webhookPorts: webhookPorts.sorted(),
+            servingPorts: servingPorts.sorted().map { $0...$0 })
+    }
+}
