@@ -25,12 +25,17 @@ public struct ClusterNetwork: Sendable {
         network = topology.network ?? cluster?.network.map(ConfigValue.lastSegment) ?? masterRule?.network
             ?? (config.networks.count == 1 ? config.networks[0].name : nil)
             ?? Self.mostCommon(config.firewallRules.compactMap(\.network))
-        if let best = topology.bestNodeTag {
+        // A tag GKE's own rule targets beats one derived from the cluster id (an
+        // undocumented pattern).
+        if let best = topology.bestNodeTag, best.confidence == .known {
             nodeTag = best.tag
-            nodeTagSource = best.confidence == .known ? "known" : "derived from the cluster id"
-        } else if let tag = masterRule?.targetTags?.first {
+            nodeTagSource = "known"
+        } else if let rule = masterRule, let tag = rule.targetTags?.first {
             nodeTag = tag
-            nodeTagSource = "target tag of \(masterRule!.name)"
+            nodeTagSource = "target tag of \(rule.name)"
+        } else if let best = topology.bestNodeTag {
+            nodeTag = best.tag
+            nodeTagSource = "derived from the cluster id"
         } else {
             nodeTag = nil
             nodeTagSource = "unknown"

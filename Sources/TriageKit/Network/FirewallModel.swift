@@ -118,7 +118,7 @@ public struct FirewallModel: Sendable {
     /// A rule's answer for one flow.
     enum Match: Equatable {
         case matches
-        case misses(Miss)
+        case misses([Miss])
         /// The rule was read from a table and the field that decides is not shown.
         case unknown(String)
     }
@@ -137,40 +137,53 @@ public struct FirewallModel: Sendable {
         /// The priority that decided (65535 for the implied rules).
         public var priority: Int
         /// Rules that would have given the other verdict, each with why it did not.
-        public var losers: [(rule: FirewallRule, miss: Miss)]
+        public var losers: [Loser]
         /// For `.undetermined`: the rules whose hidden fields decide, and which field.
         public var unknowns: [(rule: FirewallRule, field: String)]
 
         public var decidedByImplied: Bool { rule == nil && verdict != .undetermined }
         public var deciderName: String { rule?.name ?? (flow.direction == .ingress ? "implied deny ingress" : "implied allow egress") }
 
-        /// The loser most worth telling: one that lost only to priority first, then by how
-        /// close it came (a wrong range or tag before a wrong port or network).
-        public var bestLoser: (rule: FirewallRule, miss: Miss)? {
-            func rank(_ miss: Miss) -> Int {
-                switch miss {
-                case .shadowed: return 0
-                case .disabled: return 1
-                case .sourceRanges, .destinationRanges, .sourceTags: return 2
-                case .targetTags, .targetServiceAccounts: return 3
-                case .protocolOrPorts: return 4
-                case .otherNetwork: return 5
-                case .otherDirection: return 6
-                }
+        /// The loser most worth telling: the one nearest to applying (fewest misses), then one
+        /// that lost only to priority, then by the kind of miss and its priority.
+        public var bestLoser: Loser? {
+            losers.min { a, b in
+                (a.misses.count, a.rank, a.rule.priority) < (b.misses.count, b.rank, b.rule.priority)
             }
-            return losers.min { (rank($0.miss), $0.rule.priority) < (rank($1.miss), $1.rule.priority) }
+        }
+    }
+
+    /// A rule that would have given the other verdict, and every reason it did not.
+    public struct Loser: Sendable {
+        public var rule: FirewallRule
+        public var misses: [Miss]
+        /// The reason to tell first.
+        public var miss: Miss { misses.min { Self.rank($0) < Self.rank($1) }! }
+
+        var rank: Int { Self.rank(miss) }
+
+        static func rank(_ miss: Miss) -> Int {
+            switch miss {
+            case .shadowed: return 0
+            case .disabled: return 1
+            case .protocolOrPorts: return 2
+            case .sourceRanges, .destinationRanges, .sourceTags: return 3
+            case .targetTags, .targetServiceAccounts: return 4
+            case .otherNetwork: return 5
+            case .otherDirection: return 6
+            }
         }
     }
 
     public func evaluate(_ flow: Flow) -> Evaluation {
         var matching: [FirewallRule] = []
         var unknown: [(FirewallRule, String)] = []
-        var misses: [(FirewallRule, Miss)] = []
+        var misses: [(FirewallRule, [Miss])] = []
         for rule in rules {
             switch match(rule, flow) {
             case .matches: matching.append(rule)
-            case .misses(.otherDirection): continue
-            case .misses(let miss): misses.append((rule, miss))
+            case .misses([.otherDirection]): continue
+            case .misses(let found): misses.append((rule, found))
             case .unknown(let field): unknown.append((rule, field))
             }
         }
@@ -185,12 +198,12 @@ public struct FirewallModel: Sendable {
             rule.priority < priority
                 || (rule.priority == priority && rule.action == .deny && verdict == .allowed)
         }.filter { rule, _ in (rule.action == .allow) != (verdict == .allowed) }
-        var losers: [(rule: FirewallRule, miss: Miss)] = []
+        var losers: [Loser] = []
         let wanted: FirewallRule.Action = verdict == .allowed ? .deny : .allow
         for rule in ordered.dropFirst() where rule.action == wanted {
-            losers.append((rule, .shadowed(by: decider!.name, priority: decider!.priority)))
+            losers.append(Loser(rule: rule, misses: [.shadowed(by: decider!.name, priority: decider!.priority)]))
         }
-        for (rule, miss) in misses where rule.action == wanted { losers.append((rule, miss)) }
+        for (rule, found) in misses where rule.action == wanted { losers.append(Loser(rule: rule, misses: found)) }
         return Evaluation(
             flow: flow, verdict: deciding.isEmpty ? verdict : .undetermined, rule: decider, priority: priority,
             losers: losers, unknowns: deciding.map { (rule: $0.0, field: $0.1) })
@@ -203,24 +216,31 @@ public struct FirewallModel: Sendable {
     }
 
     func match(_ rule: FirewallRule, _ flow: Flow) -> Match {
-        if rule.direction != flow.direction { return .misses(.otherDirection) }
+        if rule.direction != flow.direction { return .misses([.otherDirection]) }
+        // Every way the rule misses, not only the first, so the loser nearest to applying
+        // (one miss) can be told from one that misses on everything.
+        var misses: [Miss] = []
         if let ruleNetwork = rule.network, let network = flow.network, ruleNetwork != network {
-            return .misses(.otherNetwork(ruleNetwork))
+            misses.append(.otherNetwork(ruleNetwork))
         }
+        if rule.disabled { misses.append(.disabled) }
         if !rule.permissions.contains(where: { $0.covers(protocol: flow.protocolName, ports: flow.ports) }) {
-            return .misses(.protocolOrPorts(rule.permissionsText.isEmpty ? "nothing" : rule.permissionsText))
+            misses.append(.protocolOrPorts(rule.permissionsText.isEmpty ? "nothing" : rule.permissionsText))
         }
-        // The checks a table cannot answer come after the ones it can, so a table-read rule
-        // that misses on ports is still known to miss. Disabled is decided last among the
-        // knowable ones so a disabled rule says what it would have done.
-        guard !rule.isPartial else { return rule.disabled ? .misses(.disabled) : .unknown("ranges, tags and service accounts") }
+        // A table shows network, direction, priority, ports and disabled, not ranges, tags or
+        // service accounts: a table-read rule that passes the visible checks may or may not apply.
+        if rule.isPartial { return misses.isEmpty ? .unknown("ranges, tags and service accounts") : .misses(misses) }
         // Targets: tags or service accounts of the VM; none means every VM in the network.
         if let tags = rule.targetTags, !tags.isEmpty, !tags.contains(where: flow.vmTags.contains) {
-            return .misses(.targetTags(tags))
+            misses.append(.targetTags(tags))
         }
+        var unknownAccount = false
         if let accounts = rule.targetServiceAccounts, !accounts.isEmpty {
-            guard let account = flow.vmServiceAccount else { return .unknown("the VMs' service account") }
-            if !accounts.contains(account) { return .misses(.targetServiceAccounts(accounts)) }
+            if let account = flow.vmServiceAccount {
+                if !accounts.contains(account) { misses.append(.targetServiceAccounts(accounts)) }
+            } else {
+                unknownAccount = true
+            }
         }
         switch flow.direction {
         case .ingress:
@@ -235,27 +255,29 @@ public struct FirewallModel: Sendable {
             if !(anySource || byRange || byTag || byAccount) {
                 if !ranges.isEmpty {
                     let partly = ranges.contains { $0.contains(flow.source.network) || flow.source.contains($0) }
-                    return .misses(.sourceRanges(ranges, partly: partly))
+                    misses.append(.sourceRanges(ranges, partly: partly))
+                } else {
+                    misses.append(.sourceTags(tags + accounts))
                 }
-                return .misses(.sourceTags(tags + accounts))
             }
             if let destinations = rule.destinationRanges, !destinations.isEmpty,
                 !destinations.contains(where: { $0.contains(flow.destination) })
             {
                 let partly = destinations.contains { flow.destination.contains($0) }
-                return .misses(.destinationRanges(destinations, partly: partly))
+                misses.append(.destinationRanges(destinations, partly: partly))
             }
         case .egress:
             if let destinations = rule.destinationRanges, !destinations.isEmpty,
                 !destinations.contains(where: { $0.contains(flow.destination) })
             {
                 let partly = destinations.contains { flow.destination.contains($0) || $0.contains(flow.destination.network) }
-                return .misses(.destinationRanges(destinations, partly: partly))
+                misses.append(.destinationRanges(destinations, partly: partly))
             }
             if let sources = rule.sourceRanges, !sources.isEmpty, !sources.contains(where: { $0.contains(flow.source) }) {
-                return .misses(.sourceRanges(sources, partly: sources.contains { flow.source.contains($0) }))
+                misses.append(.sourceRanges(sources, partly: sources.contains { flow.source.contains($0) }))
             }
         }
-        return rule.disabled ? .misses(.disabled) : .matches
+        if !misses.isEmpty { return .misses(misses) }
+        return unknownAccount ? .unknown("the VMs' service account") : .matches
     }
 }

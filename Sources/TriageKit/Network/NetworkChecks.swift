@@ -21,8 +21,9 @@ import Foundation
 /// `kind: "config"`, facts `config` plus:
 /// - vip-route: `vip` (restricted|private), `vip.range`, `problem` (missing | not-internet-gateway),
 ///   `route`, `route.next_hop`, `route.next_hop.kind`, `default_route`, `default_route.next_hop`, `network`
-/// - private-dns-zone-missing: `domain`, `network`, `vip`, `vip.range`
-/// - private-dns-zone-wrong: `domain`, `zone`, `name` (checked), `resolves_to`, `vip`, `vip.range`, `network`
+/// - private-dns-zone-missing: `domain` (gcr.io), `dns_name` (gcr.io.), `zone_suggestion` (gcr-io), `network`,
+///   `vip` (the VIP the other zones use, else restricted), `vip.range`, `vip.addresses` (comma-separated)
+/// - private-dns-zone-wrong: the same plus `zone`, `name` (the name checked), `resolves_to`
 /// - nat-missing: `region`, `network`, `subnet`
 /// - nat-not-covering: `nat`, `router`, `region`, `subnet`, `range`, `range.name`, `range.role` (node|pod), `coverage`
 /// - private-google-access-off: `subnet`, `region`, `network`
@@ -34,7 +35,14 @@ public enum NetworkChecks {
         ("restricted", CIDR("199.36.153.4/30")!, .restrictedVIP), ("private", CIDR("199.36.153.8/30")!, .privateVIP),
     ]
     /// The domains whose private zones Private Google Access from a private cluster needs.
-    static let googleDomains = ["googleapis.com.", "gcr.io.", "pkg.dev."]
+    /// Each with the names clients look up in it: Google's recipe is a CNAME for `*.DOMAIN`
+    /// to the VIP's name (googleapis.com) or to the apex, and A records for the VIP on the apex
+    /// (gcr.io, pkg.dev), so `gcr.io/…` images and `REGION-docker.pkg.dev` both resolve.
+    static let googleDomains: [(domain: String, names: [String])] = [
+        ("googleapis.com.", ["storage.googleapis.com."]),
+        ("gcr.io.", ["gcr.io.", "us.gcr.io."]),
+        ("pkg.dev.", ["us-docker.pkg.dev."]),
+    ]
     static let fullListing = "gcloud compute firewall-rules list --format=json"
 
     public static func run(
@@ -183,8 +191,9 @@ public enum NetworkChecks {
             facts["loser"] = loser.rule.name
             facts["loser.priority"] = String(loser.rule.priority)
             facts["loser.reason"] = loser.miss.code
-            facts["loser.why"] = loser.miss.sentence(for: flow)
-            quote += "; \(loser.rule.name) would allow it but \(loser.miss.sentence(for: flow))"
+            let why = loser.misses.map { $0.sentence(for: flow) }.joined(separator: ", and ")
+            facts["loser.why"] = why
+            quote += "; \(loser.rule.name) would allow it but \(why)"
         }
         return Observation(kind: "check", facts: facts, location: e.rule?.location, source: "firewall rules", quote: quote)
     }
@@ -252,12 +261,17 @@ public enum NetworkChecks {
         let inUse = vipsInUse(config)
         let vip = vips.first { inUse.contains($0.name) } ?? vips[0]
         var out: [Observation] = []
-        for domain in googleDomains {
+        for (domain, names) in googleDomains {
             let zone = config.zones.first { zone in
                 zone.dnsName == domain && zone.visibility != "public"
                     && (zone.networks == nil || cluster.network == nil || zone.networks!.contains(cluster.network!))
             }
-            var base: [String: String] = ["domain": domain, "vip": vip.name, "vip.range": vip.cidr.description]
+            let bare = String(domain.dropLast())
+            var base: [String: String] = [
+                "domain": bare, "dns_name": domain, "zone_suggestion": bare.replacingOccurrences(of: ".", with: "-"),
+                "vip": vip.name, "vip.range": vip.cidr.description,
+                "vip.addresses": vip.cidr.hostAddresses.map(\.description).joined(separator: ","),
+            ]
             base["network"] = cluster.network
             base["project"] = cluster.project
             guard let zone else {
@@ -265,12 +279,12 @@ public enum NetworkChecks {
                 facts["config"] = "private-dns-zone-missing"
                 out.append(Observation(
                     kind: "config", facts: facts, source: "DNS managed zones",
-                    quote: "no private zone for \(domain) visible to \(cluster.network ?? "the cluster's network")"))
+                    quote: "no private zone for \(bare) visible to \(cluster.network ?? "the cluster's network")"))
                 continue
             }
             let records = config.records(in: zone)
             guard !records.isEmpty else { continue }  // the zone's records were not given
-            for name in [domain, "probe." + domain] {
+            for name in names {
                 let answer = resolve(name, records)
                 let good = !answer.isEmpty && answer.allSatisfy { address in vips.contains { $0.cidr.contains(address) } }
                 if good { continue }
