@@ -145,10 +145,17 @@ public struct FirewallModel: Sendable {
         public var deciderName: String { rule?.name ?? (flow.direction == .ingress ? "implied deny ingress" : "implied allow egress") }
 
         /// The loser most worth telling: the one nearest to applying (fewest misses), then one
-        /// that lost only to priority, then by the kind of miss and its priority.
+        /// that lost only to priority, then by the kind of miss, then one naming the port.
         public var bestLoser: Loser? {
-            losers.min { a, b in
-                (a.misses.count, a.rank, a.rule.priority) < (b.misses.count, b.rank, b.rule.priority)
+            // Among equals, a rule that names the flow's port was written for this traffic.
+            let flow = flow
+            func named(_ rule: FirewallRule) -> Int {
+                rule.permissions.contains { p in
+                    p.covers(protocol: flow.protocolName, ports: flow.ports) && !p.ports.isEmpty && !p.ports.contains(1...65535)
+                } ? 0 : 1
+            }
+            return losers.min { a, b in
+                (a.misses.count, a.rank, named(a.rule), a.rule.priority) < (b.misses.count, b.rank, named(b.rule), b.rule.priority)
             }
         }
     }

@@ -28,6 +28,10 @@ import Foundation
 /// - nat-not-covering: `nat`, `router`, `region`, `subnet`, `range`, `range.name`, `range.role` (node|pod), `coverage`
 /// - private-google-access-off: `subnet`, `region`, `network`
 /// - legacy-network: `network`, `range`
+/// - allow-rule-shadowed: an allow rule none of whose traffic gets through, because a deny with a
+///   better (or the same) priority takes all of it: `rule`, `rule.priority`, `direction`, `protocol`,
+///   `dst.port`, `src.range`, `dst.range`, `dst.role`, `denied_by`, `denied_by.priority`, `fix.priority`
+///   (the priority the allow rule needs), `network`, `node_tag`
 public enum NetworkChecks {
     static let healthCheckRanges = ["35.191.0.0/16", "130.211.0.0/22"].compactMap(CIDR.init)
     static let iapRange = CIDR("35.235.240.0/20")!
@@ -53,6 +57,7 @@ public enum NetworkChecks {
         var out: [Observation] = []
         if config.listed.contains(.firewallRules) {
             out += flowChecks(config: config, cluster: cluster, webhookPorts: webhookPorts, servingPorts: servingPorts)
+            out += shadowedAllowRules(config: config, cluster: cluster)
         }
         out += routeChecks(config: config, cluster: cluster)
         out += dnsChecks(config: config, cluster: cluster)
@@ -131,7 +136,7 @@ public enum NetworkChecks {
         }
         if let nodes {
             for range in healthCheckRanges {
-                for ports in (servingPorts.isEmpty ? [10256...10256] : servingPorts) {
+                for ports in servingPorts + healthCheckPortsIntended(config, excluding: servingPorts) {
                     _ = check("health-checks-to-nodes", Endpoint(role: .healthCheck, cidr: range), nodes, "tcp", ports, .ingress)
                 }
             }
@@ -198,6 +203,19 @@ public enum NetworkChecks {
         return Observation(kind: "check", facts: facts, location: e.rule?.location, source: "firewall rules", quote: quote)
     }
 
+    /// Ports some rule already opens to a health-check range: the user meant health checks to
+    /// reach them, so every health-check range must reach them (checked even without logs).
+    static func healthCheckPortsIntended(_ config: ConfigSnapshot, excluding given: [ClosedRange<Int>]) -> [ClosedRange<Int>] {
+        var ports: [ClosedRange<Int>] = []
+        for rule in config.firewallRules where rule.direction == .ingress && rule.action == .allow && !rule.disabled {
+            guard (rule.sourceRanges ?? []).contains(where: { range in healthCheckRanges.contains { $0.contains(range) } }) else { continue }
+            for permission in rule.permissions where permission.protocolName == "tcp" {
+                for range in permission.ports where !given.contains(range) && !ports.contains(range) { ports.append(range) }
+            }
+        }
+        return ports
+    }
+
     /// The VIPs the private DNS zones point at ("restricted", "private").
     static func vipsInUse(_ config: ConfigSnapshot) -> Set<String> {
         var used: Set<String> = []
@@ -208,6 +226,59 @@ public enum NetworkChecks {
             }
         }
         return used
+    }
+
+    // MARK: shadowed rules
+
+    static func shadowedAllowRules(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
+        let model = FirewallModel(rules: config.firewallRules)
+        let anywhere = CIDR("0.0.0.0/0")!
+        var out: [Observation] = []
+        for rule in config.firewallRules where rule.action == .allow && !rule.disabled && !rule.isPartial {
+            // Every (range, protocol/ports) the rule names, from a VM it targets.
+            let tags = rule.targetTags ?? []
+            let ranges = (rule.direction == .ingress ? rule.sourceRanges : rule.destinationRanges) ?? []
+            var deciders: [FirewallModel.Evaluation] = []
+            var allDenied = true
+            for range in ranges.isEmpty ? [anywhere] : ranges {
+                for permission in rule.permissions {
+                    let ports: [ClosedRange<Int>?] = permission.hasPorts ? (permission.ports.isEmpty ? [1...65535] : permission.ports) : [nil]
+                    for portRange in ports {
+                        let other = CIDR("10.255.255.254/32")!
+                        let flow = FirewallModel.Flow(
+                            source: rule.direction == .ingress ? range : (cluster.nodeCIDRs.first ?? other),
+                            destination: rule.direction == .egress ? range : (cluster.nodeCIDRs.first ?? other),
+                            protocolName: permission.protocolName == "all" ? "tcp" : permission.protocolName,
+                            ports: portRange.map { $0.lowerBound...$0.lowerBound }, direction: rule.direction,
+                            network: rule.network, vmTags: tags.isEmpty ? (cluster.nodeTag.map { [$0] } ?? []) : [tags[0]],
+                            vmServiceAccount: rule.targetServiceAccounts?.first)
+                        let evaluation = model.evaluate(flow)
+                        if evaluation.verdict == .denied, let denier = evaluation.rule, denier.priority <= rule.priority {
+                            deciders.append(evaluation)
+                        } else {
+                            allDenied = false
+                        }
+                    }
+                }
+            }
+            guard allDenied, let first = deciders.first, let denier = first.rule else { continue }
+            let range = rule.direction == .ingress ? first.flow.source : first.flow.destination
+            var facts: [String: String] = [
+                "config": "allow-rule-shadowed", "rule": rule.name, "rule.priority": String(rule.priority),
+                "direction": rule.direction.rawValue, "protocol": first.flow.protocolName,
+                "dst.port": rule.permissionsText, "denied_by": denier.name, "denied_by.priority": String(denier.priority),
+                "fix.priority": denier.priority > 0 ? String(denier.priority - 1) : "none",
+                (rule.direction == .ingress ? "src.range" : "dst.range"): range.description,
+            ]
+            facts["network"] = rule.network ?? cluster.network
+            facts["node_tag"] = rule.targetTags?.first ?? cluster.nodeTag
+            facts["project"] = cluster.project
+            if rule.direction == .egress { facts["dst.ip"] = range.network.description }
+            out.append(Observation(
+                kind: "config", facts: facts, location: rule.location, source: "firewall rules",
+                quote: "\(rule.name) (allow \(rule.permissionsText), priority \(rule.priority)) never takes effect: \(denier.name) (deny, priority \(denier.priority)) decides first"))
+        }
+        return out
     }
 
     // MARK: routes
@@ -391,12 +462,12 @@ public enum NetworkChecks {
 extension NetworkChecks {
     /// The checks for a run: webhook ports come from any evidence that names one (a webhook
     /// error's port, a logged control plane → pod connection), serving ports from logged
-    /// health-check connections, with kube-proxy's health port 10256 always included.
+    /// health-check connections (and from rules already open to one health-check range).
     static func observations(for collector: EvidenceCollector, topology: Topology) -> [Observation] {
         let config = collector.config
         guard !config.isEmpty else { return [] }
         var webhookPorts = Set<Int>()
-        var servingPorts = Set<Int>([10256])
+        var servingPorts = Set<Int>()
         for observation in collector.observations where observation.facts["webhook"] != nil {
             if let port = observation.facts["port"].flatMap(Int.init) { webhookPorts.insert(port) }
         }

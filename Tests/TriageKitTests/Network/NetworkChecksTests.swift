@@ -53,11 +53,16 @@ struct NetworkChecksTests {
 
     @Test func brokenConfigFailsExactlyTheFlowsItBreaks() throws {
         let c = try Self.collector([Self.cluster] + Self.allConfig)
-        let found = NetworkChecks.run(config: c.config, topology: Self.topology(c), webhookPorts: [8443])
+        // 8443 and 10256 as the scenario's firewall log shows them.
+        let found = NetworkChecks.run(
+            config: c.config, topology: Self.topology(c), webhookPorts: [8443], servingPorts: [10256...10256])
         #expect(Self.ids(found) == [
             "control-plane-to-pods:8443", "nodes-to-control-plane:443", "health-checks-to-nodes:10256",
-            "private-dns-zone-missing:gcr.io", "private-dns-zone-missing:pkg.dev",
+            "private-dns-zone-missing:gcr.io", "private-dns-zone-missing:pkg.dev", "allow-rule-shadowed:tcp:443,tcp:22",
         ])
+        let github = try #require(found.first { $0.facts["config"] == "allow-rule-shadowed" })
+        #expect(github.facts["rule"] == "allow-egress-github" && github.facts["denied_by"] == "deny-all-egress")
+        #expect(github.facts["fix.priority"] == "999" && github.facts["dst.range"] == "140.82.112.0/20")
         let webhook = try #require(found.first { $0.facts["check"] == "control-plane-to-pods" })
         #expect(webhook.facts["denied_by"] == "deny-all-ingress" && webhook.facts["denied_by.priority"] == "65534")
         #expect(webhook.facts["src.range"] == "172.16.0.0/28" && webhook.facts["dst.range"] == "10.20.0.0/14")
@@ -75,7 +80,8 @@ struct NetworkChecksTests {
     @Test func theProposedFixesMakeEveryCheckPass() throws {
         let c = try Self.collector([Self.cluster] + Self.allConfig)
         var config = c.config
-        let found = NetworkChecks.run(config: config, topology: Self.topology(c), webhookPorts: [8443])
+        let found = NetworkChecks.run(
+            config: config, topology: Self.topology(c), webhookPorts: [8443], servingPorts: [10256...10256])
         for (index, observation) in found.enumerated() where observation.kind == "check" {
             let f = observation.facts
             let ingress = f["direction"] == "INGRESS"
@@ -92,7 +98,13 @@ struct NetworkChecksTests {
             config.insert(RecordSet(name: f["dns_name"]!, type: "A", ttl: 300, rrdatas: f["vip.addresses"]!.components(separatedBy: ",")))
             config.insert(RecordSet(name: "*." + f["dns_name"]!, type: "CNAME", ttl: 300, rrdatas: [f["dns_name"]!]))
         }
-        #expect(NetworkChecks.run(config: config, topology: Self.topology(c), webhookPorts: [8443]).isEmpty)
+        for observation in found where observation.facts["config"] == "allow-rule-shadowed" {
+            var rule = try #require(config.firewallRules.first { $0.name == observation.facts["rule"] })
+            rule.priority = Int(observation.facts["fix.priority"]!)!
+            config.insert(rule)
+        }
+        #expect(NetworkChecks.run(
+            config: config, topology: Self.topology(c), webhookPorts: [8443], servingPorts: [10256...10256]).isEmpty)
     }
 
     @Test func firewallTableAloneCannotTell() throws {
@@ -144,6 +156,20 @@ struct NetworkChecksTests {
         routers[0]["region"] = "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/europe-west1"
         let elsewhere = try Self.run(Self.config(replacing: "routers-list.json", with: routers))
         #expect(elsewhere.contains { $0.facts["config"] == "nat-missing" && $0.facts["region"] == "us-central1" })
+    }
+
+    @Test func healthCheckPortsOpenToOneRangeMustBeOpenToBoth() throws {
+        var rules = try Self.resources("firewall-rules-list.json")
+        rules.append([
+            "kind": "compute#firewall", "name": "allow-health-checks", "direction": "INGRESS", "priority": 1000,
+            "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+            "allowed": [["IPProtocol": "tcp", "ports": ["10256", "30000-32767"]]], "sourceRanges": ["130.211.0.0/22"],
+            "targetTags": ["gke-kf-private-3f9a6c2e-node"],
+        ])
+        let found = try Self.run(Self.config(replacing: "firewall-rules-list.json", with: rules))
+            .filter { $0.facts["check"] == "health-checks-to-nodes" }
+        #expect(Set(found.map { "\($0.facts["src.range"]!) \($0.facts["dst.port"]!)" }) == ["35.191.0.0/16 10256", "35.191.0.0/16 30000-32767"])
+        #expect(found.allSatisfy { $0.facts["loser"] == "allow-health-checks" && $0.facts["loser.reason"] == "source-ranges" })
     }
 
     @Test func privateGoogleAccessOffAndLegacyNetwork() throws {
