@@ -29,7 +29,7 @@ import Foundation
 /// - private-google-access-off: `subnet`, `region`, `network`
 /// - legacy-network: `network`, `range`
 /// - allow-rule-shadowed: an allow rule none of whose traffic gets through, because a deny with a
-///   better (or the same) priority takes all of it: `rule`, `rule.priority`, `direction`, `protocol`,
+///   better (or the same) priority takes all of it: `shadowed` (the allow rule), `shadowed.priority`, `direction`, `protocol`,
 ///   `dst.port`, `src.range`, `dst.range`, `dst.role`, `denied_by`, `denied_by.priority`, `fix.priority`
 ///   (the priority the allow rule needs), `network`, `node_tag`
 public enum NetworkChecks {
@@ -264,7 +264,7 @@ public enum NetworkChecks {
             guard allDenied, let first = deciders.first, let denier = first.rule else { continue }
             let range = rule.direction == .ingress ? first.flow.source : first.flow.destination
             var facts: [String: String] = [
-                "config": "allow-rule-shadowed", "rule": rule.name, "rule.priority": String(rule.priority),
+                "config": "allow-rule-shadowed", "shadowed": rule.name, "shadowed.priority": String(rule.priority),
                 "direction": rule.direction.rawValue, "protocol": first.flow.protocolName,
                 "dst.port": rule.permissionsText, "denied_by": denier.name, "denied_by.priority": String(denier.priority),
                 "fix.priority": denier.priority > 0 ? String(denier.priority - 1) : "none",

@@ -90,6 +90,14 @@ struct ConfigSnapshotTests {
         }
     }
 
+    @Test func routeTableNamesZonalNextHopsByTheirPath() throws {
+        let path = repositoryRoot.appendingPathComponent("SampleLogs/gcr-pull-dns-routes/routes.txt")
+        let collector = EvidenceCollector()
+        collector.read(InputReader(name: "routes.txt", source: MemorySource(try [UInt8](Data(contentsOf: path)))))
+        let appliance = try #require(collector.config.routes.first { $0.destination == CIDR("0.0.0.0/0") })
+        #expect(appliance.nextHop == .instance("egress-appliance-1") && appliance.priority == 900)
+    }
+
     @Test(arguments: ["subnets-list.json", "subnets-list.yaml", "api-aggregated-subnetworks.json", "subnets-list.txt"])
     func subnetworks(_ name: String) throws {
         let collector = try Self.read(name)

@@ -61,7 +61,7 @@ struct NetworkChecksTests {
             "private-dns-zone-missing:gcr.io", "private-dns-zone-missing:pkg.dev", "allow-rule-shadowed:tcp:443,tcp:22",
         ])
         let github = try #require(found.first { $0.facts["config"] == "allow-rule-shadowed" })
-        #expect(github.facts["rule"] == "allow-egress-github" && github.facts["denied_by"] == "deny-all-egress")
+        #expect(github.facts["shadowed"] == "allow-egress-github" && github.facts["denied_by"] == "deny-all-egress")
         #expect(github.facts["fix.priority"] == "999" && github.facts["dst.range"] == "140.82.112.0/20")
         let webhook = try #require(found.first { $0.facts["check"] == "control-plane-to-pods" })
         #expect(webhook.facts["denied_by"] == "deny-all-ingress" && webhook.facts["denied_by.priority"] == "65534")
@@ -99,7 +99,7 @@ struct NetworkChecksTests {
             config.insert(RecordSet(name: "*." + f["dns_name"]!, type: "CNAME", ttl: 300, rrdatas: [f["dns_name"]!]))
         }
         for observation in found where observation.facts["config"] == "allow-rule-shadowed" {
-            var rule = try #require(config.firewallRules.first { $0.name == observation.facts["rule"] })
+            var rule = try #require(config.firewallRules.first { $0.name == observation.facts["shadowed"] })
             rule.priority = Int(observation.facts["fix.priority"]!)!
             config.insert(rule)
         }

@@ -92,11 +92,15 @@ public struct Route: Sendable, Equatable {
         self.location = location
     }
 
-    /// Reads the NEXT_HOP column of `gcloud compute routes list`, which prints the last
-    /// segment of whichever nextHop field is set.
+    /// Reads the NEXT_HOP column of `gcloud compute routes list`: the gateway's or network's
+    /// name, an address, a peering's name, or `ZONE/instances/NAME` and `REGION/vpnTunnels/NAME`
+    /// for resources that live in a zone or region.
     static func nextHop(fromTable text: String, network: String?) -> NextHop {
         if text == "default-internet-gateway" { return .internetGateway }
         if IPAddress(text) != nil { return .ip(text) }
+        if text.contains("/instances/") { return .instance(ConfigValue.lastSegment(text)) }
+        if text.contains("/vpnTunnels/") { return .vpnTunnel(ConfigValue.lastSegment(text)) }
+        if text.contains("/forwardingRules/") { return .internalLoadBalancer(ConfigValue.lastSegment(text)) }
         if let network, text == network { return .network(text) }
         return .unknown(text)
     }
