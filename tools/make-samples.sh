@@ -274,7 +274,7 @@ lines = [f"# {spec['name']}: {spec['title']}", "", spec["summary"], "",
          "`tools/scenarios/generate-config.py`); there are no firewall logs, the network model finds the causes",
          "from the config alone. Files (`.json` is `--format=json`, `.txt` gcloud's default table):", ""]
 lines += [f"- `{f}`" for f in files]
-lines += ["", "Expected findings (`triage SampleLogs/" + spec["name"] + "/`):", ""]
+lines += ["", "Expected findings (`triage SampleLogs/" + spec["name"] + "/*.json SampleLogs/" + spec["name"] + "/cluster.yaml`):", ""]
 lines += [f"- {e}" for e in spec["expected"]]
 lines += ["", "The `.txt` tables alone hide ranges and tags: read without the JSON, the firewall checks say",
           "they cannot tell and ask for `gcloud compute firewall-rules list --format=json`."]

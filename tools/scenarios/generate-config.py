@@ -48,6 +48,24 @@ def firewall(name, created, rid, direction, priority, description, action, rules
     return rule
 
 
+def private_zones():
+    """googleapis.com as in `mixed`, plus gcr.io and pkg.dev pointing at the restricted VIP."""
+    zones = load("dns", "managedZones.json")
+    rrsets = load("dns", "rrsets.json")
+    vip = ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"]
+    for i, (name, dns) in enumerate([("gcr-io", "gcr.io."), ("pkg-dev", "pkg.dev.")]):
+        zone = copy.deepcopy(zones[0])
+        zone.update({"name": name, "dnsName": dns, "id": str(4093471839266015124 + i),
+                     "description": f"{dns[:-1]} to restricted.googleapis.com for VPC Service Controls",
+                     "creationTime": f"2026-03-02T19:1{3 + i}:41.207Z"})
+        zones.append(zone)
+        rrsets[name] = [
+            {"kind": "dns#resourceRecordSet", "name": "*." + dns, "rrdatas": [dns], "ttl": 300, "type": "CNAME"},
+            {"kind": "dns#resourceRecordSet", "name": dns, "rrdatas": vip, "ttl": 300, "type": "A"},
+        ]
+    return zones, rrsets
+
+
 def by_name(items, name):
     return next(i for i in items if i["name"] == name)
 
@@ -133,7 +151,7 @@ def main():
         "expected": ["allow-rule-shadowed (allow-egress-github by deny-all-egress, fix priority 999)",
                      "nat-not-covering-pods (kf-pods, kf-gpu-pods)"],
     }, gke_rules(base_fw) + [allow_vip, allow_internal, allow_master_egress, iap, deny_egress, github], base_routes,
-        routers)
+        routers, *private_zones())
 
     # 3. Health checks: a rule opens the serving ports to 130.211.0.0/22 only; 35.191.0.0/16 is
     #    missing, and deny-all-ingress takes it.
@@ -147,7 +165,8 @@ def main():
                    "probes from 35.191.0.0/16 fall to deny-all-ingress (priority 65534), so load balancer "
                    "backends flap UNHEALTHY.",
         "expected": ["health-check-ingress-denied (35.191.0.0/16 on 10256 and 30000-32767, denied by deny-all-ingress)"],
-    }, gke_rules(base_fw) + [iap, hc, by_name(base_fw, "deny-all-ingress")], base_routes, base_routers)
+    }, gke_rules(base_fw) + [iap, hc, by_name(base_fw, "deny-all-ingress")], base_routes, base_routers,
+        *private_zones())
 
 
 if __name__ == "__main__":
