@@ -267,14 +267,14 @@ PY
   python3 - "$fx/config-scenario.json" "$out" "$GCLOUD_VERSION" <<'PY'
 import json, os, sys
 spec, out, version = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
-files = sorted(f for f in os.listdir(out) if f != "README.md")
+files = sorted(f for f in os.listdir(out) if f not in ("README.md", "expected.json"))
 lines = [f"# {spec['name']}: {spec['title']}", "", spec["summary"], "",
          f"Rendered by `tools/make-samples.sh` with the real Google Cloud SDK {version} against the fake API",
          f"(`tools/fakegcp/server.py`) serving `tools/scenarios/{spec['name']}/` (written by",
          "`tools/scenarios/generate-config.py`); there are no firewall logs, the network model finds the causes",
          "from the config alone. Files (`.json` is `--format=json`, `.txt` gcloud's default table):", ""]
 lines += [f"- `{f}`" for f in files]
-lines += ["", "Expected findings (`triage SampleLogs/" + spec["name"] + "/*.json SampleLogs/" + spec["name"] + "/cluster.yaml`):", ""]
+lines += ["", "Expected findings (`triage SampleLogs/" + spec["name"] + "/*.json SampleLogs/" + spec["name"] + "/cluster.yaml`; `expected.json` holds them for the CLI tests):", ""]
 lines += [f"- {e}" for e in spec["expected"]]
 lines += ["", "The `.txt` tables alone hide ranges and tags: read without the JSON, the firewall checks say",
           "they cannot tell and ask for `gcloud compute firewall-rules list --format=json`."]
