@@ -21,7 +21,7 @@ import Foundation
 /// `kind: "config"`, facts `config` plus:
 /// - vip-route: `vip` (restricted|private), `vip.range`, `problem` (missing | not-internet-gateway),
 ///   `route`, `route.next_hop`, `route.next_hop.kind`, `default_route`, `default_route.next_hop`, `network`
-/// - private-dns-zone-missing: `domain` (gcr.io), `dns_name` (gcr.io.), `zone_suggestion` (gcr-io), `network`,
+/// - private-dns-zone-missing: `needed_because` (vip-in-use | default-route | egress-denied), `domain` (gcr.io), `dns_name` (gcr.io.), `zone_suggestion` (gcr-io), `network`,
 ///   `vip` (the VIP the other zones use, else restricted), `vip.range`, `vip.addresses` (comma-separated)
 /// - private-dns-zone-wrong: the same plus `zone`, `name` (the name checked), `resolves_to`
 /// - nat-missing: `region`, `network`, `subnet`
@@ -330,6 +330,12 @@ public enum NetworkChecks {
     static func dnsChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
         guard config.listed.contains(.zones) else { return [] }
         let inUse = vipsInUse(config)
+        // Google's default domains work from private nodes (Private Google Access through the
+        // default internet route) unless the VIP path is chosen: say nothing about missing zones
+        // unless some zone already uses a VIP, the default route is not the internet gateway, or
+        // an egress rule denies Google's public addresses. A private zone that exists always
+        // overrides public DNS for the network, so its records are checked regardless.
+        let needed = privateZonesNeeded(config: config, cluster: cluster, inUse: inUse)
         let vip = vips.first { inUse.contains($0.name) } ?? vips[0]
         var out: [Observation] = []
         for (domain, names) in googleDomains {
@@ -346,7 +352,9 @@ public enum NetworkChecks {
             base["network"] = cluster.network
             base["project"] = cluster.project
             guard let zone else {
+                guard let needed else { continue }
                 var facts = base
+                facts["needed_because"] = needed
                 facts["config"] = "private-dns-zone-missing"
                 out.append(Observation(
                     kind: "config", facts: facts, source: "DNS managed zones",
@@ -371,6 +379,26 @@ public enum NetworkChecks {
             }
         }
         return out
+    }
+
+    /// Why private zones for Google's domains are needed, or nil when nothing given says they are.
+    static func privateZonesNeeded(config: ConfigSnapshot, cluster: ClusterNetwork, inUse: Set<String>) -> String? {
+        if !inUse.isEmpty { return "vip-in-use" }
+        let tags = cluster.nodeTag.map { [$0] } ?? []
+        if config.listed.contains(.routes),
+            RouteModel(routes: config.routes, subnets: config.subnetworks).defaultRoute(tags: tags, network: cluster.network)?
+                .nextHop != .internetGateway
+        {
+            return "default-route"
+        }
+        if config.listed.contains(.firewallRules), let nodes = cluster.nodeCIDRs.first {
+            // 142.250.0.0/15 serves gcr.io, pkg.dev and googleapis.com among others.
+            let flow = FirewallModel.Flow(
+                source: nodes, destination: CIDR("142.250.0.0/15")!, protocolName: "tcp", ports: 443...443, direction: .egress,
+                network: cluster.network, vmTags: tags, vmServiceAccount: cluster.nodeServiceAccount)
+            if FirewallModel(rules: config.firewallRules).evaluate(flow).verdict == .denied { return "egress-denied" }
+        }
+        return nil
     }
 
     /// Follows CNAMEs (and wildcards) within the zones' records to A records.

@@ -194,6 +194,21 @@ struct NetworkChecksTests {
             == ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"])
     }
 
+    @Test func missingZonesMatterOnlyWhenTheVIPPathIsChosen() throws {
+        // No zone uses a VIP, the default route is the internet gateway and egress is open:
+        // Google's default domains work through Private Google Access.
+        var config = ConfigSnapshot()
+        for file in ["routes-list.json", "subnets-list.json"] {
+            for item in try Self.resources(file) { _ = config.read(document: item, location: nil) }
+        }
+        _ = config.read(document: ["kind": "dns#managedZonesListResponse", "managedZones": [[String: Any]]()], location: nil)
+        #expect(try Self.run(config).isEmpty)
+        var lockedDown = config
+        for item in try Self.resources("firewall-rules-list.json") { _ = lockedDown.read(document: item, location: nil) }
+        let missing = try Self.run(lockedDown).filter { $0.facts["config"] == "private-dns-zone-missing" }
+        #expect(missing.count == 3 && missing.allSatisfy { $0.facts["needed_because"] == "egress-denied" })
+    }
+
     @Test func nothingIsSaidAboutWhatWasNotGiven() throws {
         let c = try Self.collector([Self.cluster, "routes-list.json"])
         #expect(NetworkChecks.run(config: c.config, topology: Self.topology(c), webhookPorts: [8443]).isEmpty)
