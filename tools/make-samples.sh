@@ -315,7 +315,80 @@ os.replace(tmp, out)
 PY
 }
 
+# --- network-config scenarios (no firewall logs) -------------------------------------------------
+# Folders with config-scenario.json (written by tools/scenarios/generate-config.py) hold only
+# network config; render_config_scenario writes gcloud's listings of it, JSON and table:
+#   cluster.yaml                  gcloud container clusters describe kf-private --region us-central1
+#   firewall-rules.json|.txt      gcloud compute firewall-rules list [--format=json]
+#   routes.json|.txt              gcloud compute routes list [--format=json]
+#   subnets.json                  gcloud compute networks subnets list --format=json
+#   routers.json                  gcloud compute routers list --format=json
+#   dns-managed-zones.json        gcloud dns managed-zones list --format=json
+#   dns-record-sets-ZONE.json|.txt  gcloud dns record-sets list --zone ZONE [--format=json]
+is_config_scenario() { [[ -f "$SCENARIOS/$1/config-scenario.json" ]]; }
+
+config_scenarios() {
+  for d in "$SCENARIOS"/*/; do
+    [[ -f "$d/config-scenario.json" ]] && basename "$d"
+  done
+  return 0
+}
+
+render_config_scenario() {  # name
+  local name="$1" fx="$SCENARIOS/$1" out="$OUT_ROOT/$1" p="--project=$PROJECT"
+  mkdir -p "$out"
+  local reqlog="$SCRATCH/$name.requests.jsonl"
+  : > "$reqlog"
+  start_server "$fx" "$reqlog"
+  run_gcloud "$out/cluster.yaml" container clusters describe "$CLUSTER" --region "$REGION" "$p"
+  run_gcloud "$out/firewall-rules.json" compute firewall-rules list "$p" --format=json
+  run_gcloud "$out/firewall-rules.txt" compute firewall-rules list "$p"
+  run_gcloud "$out/routes.json" compute routes list "$p" --format=json
+  run_gcloud "$out/routes.txt" compute routes list "$p"
+  run_gcloud "$out/subnets.json" compute networks subnets list "$p" --format=json
+  run_gcloud "$out/routers.json" compute routers list "$p" --format=json
+  run_gcloud "$out/dns-managed-zones.json" dns managed-zones list "$p" --format=json
+  local zone
+  for zone in $(python3 -c 'import json,sys; print(" ".join(z["name"] for z in json.load(open(sys.argv[1]))))' "$fx/dns/managedZones.json"); do
+    run_gcloud "$out/dns-record-sets-$zone.json" dns record-sets list --zone "$zone" "$p" --format=json
+    run_gcloud "$out/dns-record-sets-$zone.txt" dns record-sets list --zone "$zone" "$p"
+  done
+  stop_server
+  python3 - "$reqlog" <<'PY' || die "unexpected requests for $name"
+import json, sys
+bad = [r for r in map(json.loads, open(sys.argv[1])) if r["status"] != 200]
+for r in bad:
+    print(f"  {r['method']} {r['path']} -> {r['status']}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+  python3 - "$fx/config-scenario.json" "$out" "$GCLOUD_VERSION" <<'PY'
+import json, os, sys
+spec, out, version = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+files = sorted(f for f in os.listdir(out) if f not in ("README.md", "expected.json"))
+lines = [f"# {spec['name']}: {spec['title']}", "", spec["summary"], "",
+         f"Rendered by `tools/make-samples.sh` with the real Google Cloud SDK {version} against the fake API",
+         f"(`tools/fakegcp/server.py`) serving `tools/scenarios/{spec['name']}/` (written by",
+         "`tools/scenarios/generate-config.py`); there are no firewall logs, the network model finds the causes",
+         "from the config alone. Files (`.json` is `--format=json`, `.txt` gcloud's default table):", ""]
+lines += [f"- `{f}`" for f in files]
+lines += ["", "Expected findings (`triage SampleLogs/" + spec["name"] + "/*.json SampleLogs/" + spec["name"] + "/cluster.yaml`; `expected.json` holds them for the CLI tests):", ""]
+lines += [f"- {e}" for e in spec["expected"]]
+lines += ["", "The `.txt` tables alone hide ranges and tags: read without the JSON, the firewall checks say",
+          "they cannot tell and ask for `gcloud compute firewall-rules list --format=json`."]
+tmp = os.path.join(out, "README.md.tmp")
+with open(tmp, "w") as f:
+    f.write("\n".join(lines) + "\n")
+os.replace(tmp, os.path.join(out, "README.md"))
+PY
+  echo "$name: network config -> SampleLogs/$name/"
+}
+
+if [[ $# -eq 0 || ( $# -eq 1 && "$1" == --keep ) ]]; then
+  while read -r extra; do [[ -n "$extra" ]] && NAMES+=("$extra"); done < <(config_scenarios)
+fi
+
 for name in "${NAMES[@]}"; do
+  if is_config_scenario "$name"; then render_config_scenario "$name"; continue; fi
   fx="$SCENARIOS/$name"
   if is_command_scenario "$fx"; then render_command_scenario "$name"; continue; fi
   [[ -f "$fx/logging/entries.json" && -f "$fx/scenario.json" ]] || die "$fx is not a scenario (no logging/entries.json or scenario.json)"

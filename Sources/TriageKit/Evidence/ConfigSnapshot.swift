@@ -1,11 +1,253 @@
 import Foundation
 
-/// The network config read from the inputs: firewall rules, routes, subnetworks, routers with
-/// NAT, DNS zones and record sets. Skeleton: holds nothing yet (the network-config issue fills it in).
+/// The network config read from the inputs: firewall rules, routes, networks, subnetworks,
+/// routers with NAT, DNS zones and record sets. The same item read twice (JSON and a table, or
+/// two pages) is kept once, the fuller reading winning.
 public struct ConfigSnapshot: Sendable {
+    public private(set) var firewallRules: [FirewallRule] = []
+    public private(set) var routes: [Route] = []
+    public private(set) var networks: [VPCNetwork] = []
+    public private(set) var subnetworks: [Subnetwork] = []
+    public private(set) var routers: [CloudRouter] = []
+    /// NAT gateways read on their own (`routers nats list|describe`), not inside a router.
+    public private(set) var standaloneNATs: [CloudNAT] = []
+    public private(set) var zones: [ManagedZone] = []
+    public private(set) var recordSets: [RecordSet] = []
+
+    /// Which listings were read at all: an empty listing still says "there are none", while a
+    /// listing never read says nothing.
+    public private(set) var listed: Set<Kind> = []
+
+    public enum Kind: String, Sendable, CaseIterable {
+        case firewallRules = "firewall rules"
+        case routes
+        case networks
+        case subnetworks
+        case routers = "Cloud Routers"
+        case nats = "Cloud NAT gateways"
+        case zones = "DNS managed zones"
+        case recordSets = "DNS record sets"
+    }
+
+    /// What one document added: how many items and of what kind (the run's account counts them).
+    public struct Addition: Sendable, Equatable {
+        public var kind: Kind
+        public var count: Int
+        public var source: String { kind.rawValue }
+    }
+
     public init() {}
-    public var isEmpty: Bool { true }
+
+    public var isEmpty: Bool { listed.isEmpty }
+
     /// Takes a decoded document (an API resource, a list response, gcloud's JSON/YAML of one);
     /// false when it is not network config.
-    public mutating func add(document: [String: Any], location: RecordLocation) -> Bool { false }
+    public mutating func add(document: [String: Any], location: RecordLocation) -> Bool {
+        read(document: document, location: location) != nil
+    }
+
+    /// Like `add(document:location:)`, saying what was added; nil when it is not network config.
+    public mutating func read(document d: [String: Any], location: RecordLocation?) -> Addition? {
+        let kindName = d["kind"] as? String ?? ""
+        // compute#firewallList and friends, paged or not.
+        if let items = d["items"] as? [[String: Any]] ?? (kindName.hasSuffix("List") && d["items"] == nil ? [] : nil) {
+            let hinted = Self.kind(ofList: kindName)
+            var addition: Addition?
+            for item in items {
+                guard let added = readResource(item, hint: hinted, zone: nil, location: location) else { continue }
+                addition = Addition(kind: added, count: (addition?.count ?? 0) + 1)
+            }
+            if let addition { return addition }
+            if let hinted { listed.insert(hinted); return Addition(kind: hinted, count: 0) }
+            return nil
+        }
+        // Aggregated lists: {"items": {"regions/R": {"subnetworks": [...]} | {"warning": ...}}}.
+        if let scopes = d["items"] as? [String: Any] {
+            var addition: Addition?
+            let hinted = Self.kind(ofList: kindName)
+            for case let scope as [String: Any] in scopes.values {
+                for (key, value) in scope where key != "warning" {
+                    guard let items = value as? [[String: Any]] else { continue }
+                    for item in items {
+                        guard let added = readResource(item, hint: hinted ?? Self.kind(ofCollection: key), zone: nil, location: location)
+                        else { continue }
+                        addition = Addition(kind: added, count: (addition?.count ?? 0) + 1)
+                    }
+                }
+            }
+            if let addition { return addition }
+            if let hinted { listed.insert(hinted); return Addition(kind: hinted, count: 0) }
+            return nil
+        }
+        if let zones = d["managedZones"] as? [[String: Any]] {
+            listed.insert(.zones)
+            let count = zones.filter { readResource($0, hint: .zones, zone: nil, location: location) != nil }.count
+            return Addition(kind: .zones, count: count)
+        }
+        if let records = d["rrsets"] as? [[String: Any]] {
+            listed.insert(.recordSets)
+            let count = records.filter { readResource($0, hint: .recordSets, zone: nil, location: location) != nil }.count
+            return Addition(kind: .recordSets, count: count)
+        }
+        return readResource(d, hint: nil, zone: nil, location: location).map { Addition(kind: $0, count: 1) }
+    }
+
+    private static func kind(ofList kind: String) -> Kind? {
+        switch kind {
+        case "compute#firewallList": return .firewallRules
+        case "compute#routeList": return .routes
+        case "compute#networkList": return .networks
+        case "compute#subnetworkList", "compute#subnetworkAggregatedList": return .subnetworks
+        case "compute#routerList", "compute#routerAggregatedList": return .routers
+        case "dns#managedZonesListResponse": return .zones
+        case "dns#resourceRecordSetsListResponse": return .recordSets
+        default: return nil
+        }
+    }
+
+    private static func kind(ofCollection key: String) -> Kind? {
+        switch key {
+        case "subnetworks": return .subnetworks
+        case "routers": return .routers
+        default: return nil
+        }
+    }
+
+    /// One resource, by its `kind` or, where gcloud dropped it, by its shape.
+    private mutating func readResource(_ d: [String: Any], hint: Kind?, zone: String?, location: RecordLocation?) -> Kind? {
+        let kind: Kind?
+        switch d["kind"] as? String {
+        case "compute#firewall": kind = .firewallRules
+        case "compute#route": kind = .routes
+        case "compute#network": kind = .networks
+        case "compute#subnetwork": kind = .subnetworks
+        case "compute#router": kind = .routers
+        case "dns#managedZone": kind = .zones
+        case "dns#resourceRecordSet": kind = .recordSets
+        case .some(let other) where !other.isEmpty: return nil
+        default: kind = hint ?? Self.kind(ofShape: d)
+        }
+        guard let kind else { return nil }
+        switch kind {
+        case .firewallRules:
+            guard let rule = FirewallRule(resource: d, location: location) else { return nil }
+            insert(rule)
+        case .routes:
+            guard let route = Route(resource: d, location: location) else { return nil }
+            insert(route)
+        case .networks:
+            guard let network = VPCNetwork(resource: d, location: location) else { return nil }
+            insert(network)
+        case .subnetworks:
+            guard let subnet = Subnetwork(resource: d, location: location) else { return nil }
+            insert(subnet)
+        case .routers:
+            guard let router = CloudRouter(resource: d, location: location) else { return nil }
+            insert(router)
+        case .nats:
+            guard let nat = CloudNAT(resource: d, router: nil, region: nil) else { return nil }
+            insert(nat)
+        case .zones:
+            guard let zone = ManagedZone(resource: d, location: location) else { return nil }
+            insert(zone)
+        case .recordSets:
+            guard let record = RecordSet(resource: d, zone: zone, location: location) else { return nil }
+            insert(record)
+        }
+        return kind
+    }
+
+    /// gcloud's JSON/YAML keeps `kind` for most resources but not for NAT gateways; API
+    /// exports trimmed by jq may lose it anywhere.
+    private static func kind(ofShape d: [String: Any]) -> Kind? {
+        if d["allowed"] != nil || d["denied"] != nil { return d["name"] != nil ? .firewallRules : nil }
+        if d["destRange"] != nil { return .routes }
+        if d["sourceSubnetworkIpRangesToNat"] != nil || d["natIpAllocateOption"] != nil { return .nats }
+        if d["nats"] != nil || d["bgp"] != nil { return .routers }
+        if d["ipCidrRange"] != nil && d["region"] != nil { return .subnetworks }
+        if d["autoCreateSubnetworks"] != nil || d["IPv4Range"] != nil || d["routingConfig"] != nil { return .networks }
+        if d["dnsName"] != nil { return .zones }
+        if d["rrdatas"] != nil && d["type"] != nil { return .recordSets }
+        return nil
+    }
+
+    // MARK: inserting (also used by the table readers)
+
+    public mutating func insert(_ rule: FirewallRule) {
+        listed.insert(.firewallRules)
+        Self.upsert(&firewallRules, rule, same: { $0.name == rule.name }, partial: \.isPartial)
+    }
+
+    public mutating func insert(_ route: Route) {
+        listed.insert(.routes)
+        Self.upsert(&routes, route, same: { $0.name == route.name }, partial: \.isPartial)
+    }
+
+    public mutating func insert(_ network: VPCNetwork) {
+        listed.insert(.networks)
+        Self.upsert(&networks, network, same: { $0.name == network.name }, partial: \.isPartial)
+    }
+
+    public mutating func insert(_ subnet: Subnetwork) {
+        listed.insert(.subnetworks)
+        Self.upsert(&subnetworks, subnet, same: { $0.name == subnet.name && $0.region == subnet.region }, partial: \.isPartial)
+    }
+
+    public mutating func insert(_ router: CloudRouter) {
+        listed.insert(.routers)
+        listed.insert(.nats)
+        Self.upsert(&routers, router, same: { $0.name == router.name && $0.region == router.region }, partial: \.isPartial)
+        standaloneNATs.removeAll { nat in router.nats.contains { $0.name == nat.name } }
+    }
+
+    public mutating func insert(_ nat: CloudNAT) {
+        listed.insert(.nats)
+        if routers.contains(where: { $0.nats.contains { $0.name == nat.name } }) { return }
+        Self.upsert(&standaloneNATs, nat, same: { $0.name == nat.name }, partial: \.isPartial)
+    }
+
+    public mutating func insert(_ zone: ManagedZone) {
+        listed.insert(.zones)
+        Self.upsert(&zones, zone, same: { $0.name == zone.name }, partial: \.isPartial)
+    }
+
+    public mutating func insert(_ record: RecordSet) {
+        listed.insert(.recordSets)
+        if let i = recordSets.firstIndex(where: { $0.name == record.name && $0.type == record.type && ($0.zone == nil || record.zone == nil || $0.zone == record.zone) }) {
+            var merged = record
+            merged.zone = record.zone ?? recordSets[i].zone
+            recordSets[i] = merged
+        } else {
+            recordSets.append(record)
+        }
+    }
+
+    /// Keeps one copy: a full reading replaces a partial one, never the other way round.
+    private static func upsert<T>(_ list: inout [T], _ item: T, same: (T) -> Bool, partial: KeyPath<T, Bool>) {
+        if let i = list.firstIndex(where: same) {
+            if !item[keyPath: partial] || list[i][keyPath: partial] { list[i] = item }
+        } else {
+            list.append(item)
+        }
+    }
+
+    // MARK: questions
+
+    /// Every NAT gateway, with its router's region where known.
+    public var nats: [CloudNAT] { routers.flatMap(\.nats) + standaloneNATs }
+
+    /// The zone a record belongs to: the one it was listed from, else the zone whose dnsName is
+    /// the longest suffix of its name.
+    public func zone(of record: RecordSet) -> ManagedZone? {
+        if let name = record.zone, let zone = zones.first(where: { $0.name == name }) { return zone }
+        return zones.filter { DNSName.isWithin(record.name, $0.dnsName) }.max { $0.dnsName.count < $1.dnsName.count }
+    }
+
+    /// Record sets of a zone.
+    public func records(in zone: ManagedZone) -> [RecordSet] {
+        recordSets.filter { self.zone(of: $0)?.name == zone.name }
+    }
+
+    /// Whether any firewall rule was read from a table that hides ranges and tags.
+    public var hasPartialFirewallRules: Bool { firewallRules.contains(where: \.isPartial) }
 }

@@ -223,7 +223,9 @@ public final class EvidenceCollector: RecordSink {
             for observation in operations { add(observation) }
             return true
         }
-        return config.add(document: document, location: place)
+        guard let added = config.read(document: document, location: place) else { return false }
+        countConfig(added.source, added.count)
+        return true
     }
 
     /// Adds one piece of non-firewall evidence and counts it under its source.

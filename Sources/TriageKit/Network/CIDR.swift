@@ -37,6 +37,13 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible, Comparable {
 
     public var description: String { "\(network)/\(prefixLength)" }
 
+    /// Every address of a small IPv4 range (at most 256), for record data like the VIP's four.
+    public var hostAddresses: [IPAddress] {
+        guard isV4, prefixLength >= 24 else { return [] }
+        let count = UInt32(1) << UInt32(32 - prefixLength)
+        return (0..<count).map { IPAddress(v4: network.v4Value + $0) }
+    }
+
     public static func < (lhs: CIDR, rhs: CIDR) -> Bool {
         lhs.network != rhs.network ? lhs.network < rhs.network : lhs.prefixLength < rhs.prefixLength
     }

@@ -28,6 +28,8 @@ public struct Topology: Sendable {
     public private(set) var inferences: [String] = []
     public private(set) var masterCIDRs: [(cidr: CIDR, confidence: Confidence)] = []
     public private(set) var podCIDRs: [CIDR] = []
+    /// Node (subnet primary) ranges given by flag.
+    public private(set) var nodeCIDRs: [CIDR] = []
     /// Node tags seen as targets of GKE's own rules in the logs.
     public private(set) var observedNodeTags: [String] = []
 
@@ -56,6 +58,7 @@ public struct Topology: Sendable {
             masterCIDRs.sort { $0.confidence > $1.confidence }
         }
         if role == .pod, !podCIDRs.contains(cidr) { podCIDRs.append(cidr) }
+        if role == .node, !nodeCIDRs.contains(cidr) { nodeCIDRs.append(cidr) }
         if confidence == .inferred { inferences.append("\(cidr) is \(role.phrase): \(reason)") }
     }
 

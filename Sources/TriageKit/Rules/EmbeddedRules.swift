@@ -2925,5 +2925,5615 @@ samples:
             ]
 
 """#),
+        ("Rules/network/allow-rule-shadowed.yaml", #"""
+id: allow-rule-shadowed
+severity: warning
+title: Every allow rule takes effect
+evidence: config
+match:
+  config: allow-rule-shadowed
+group_by: [shadowed, denied_by]
+message: >-
+  {shadowed} (allow {dst.port}, priority {shadowed.priority}) never takes effect: {denied_by} (deny,
+  priority {denied_by.priority}) matches all of its traffic and decides first, because a lower
+  number wins and a deny wins ties.
+remedy:
+  why: >-
+    VPC evaluates the rules of one direction by priority, not by how specific they are; an allow
+    meant as an exception to a deny-all must have a smaller priority number than the deny.
+  commands:
+    - gcloud compute firewall-rules update {shadowed} --project={project} --priority={fix.priority}
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+samples:
+  trigger:
+    - name: allow-egress-github at 1100 under deny-all-egress at 1000
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-04-14T13:27:03.662-07:00",
+                "description": "Kubeflow pipelines and notebooks clone from github.com.",
+                "destinationRanges": [
+                  "140.82.112.0/20",
+                  "192.30.252.0/22",
+                  "185.199.108.0/22"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "4190572079058255899",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "allow-egress-github",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1100,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-github",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed (logged).",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 1, shadowed: allow-egress-github, denied_by: deny-all-egress}
+  pass:
+    - name: allow-egress-github at 900
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-04-14T13:27:03.662-07:00",
+                "description": "Kubeflow pipelines and notebooks clone from github.com.",
+                "destinationRanges": [
+                  "140.82.112.0/20",
+                  "192.30.252.0/22",
+                  "185.199.108.0/22"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "4190572079058255899",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "allow-egress-github",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 900,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-github",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed (logged).",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/control-plane-ingress-denied.yaml", #"""
+id: control-plane-ingress-denied
+severity: error
+title: The firewall rules let the control plane reach the nodes on 443, 10250 and every webhook port
+evidence: check
+match:
+  check: [control-plane-to-nodes, control-plane-to-pods]
+  verdict: denied
+group_by: [protocol, dst.port, denied_by]
+cause: "control-plane-ingress:{protocol}:{dst.port}"
+message: >-
+  Evaluated against the firewall rules given, the control plane ({src.range}) cannot reach
+  {dst.role} {dst.range} on {protocol}:{dst.port}: {denied_by} (priority {denied_by.priority})
+  decides first.
+remedy:
+  why: >-
+    A private cluster's control plane reaches nodes and pods through the VPC peering, and
+    INGRESS rules on the node side govern that traffic: tcp:443 and tcp:10250 for the API server's
+    own calls (logs, exec, metrics), and each admission webhook's or aggregated API's pod port.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+    - when: {fix.verified: "yes"}
+      text: The rule below was checked against the rules given and lets the flow through.
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-master-to-nodes-{protocol}-{dst.port} --project={project}
+      --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
+      --source-ranges={src.range} --target-tags={node_tag} --rules={protocol}:{dst.port} --enable-logging
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+samples:
+  trigger:
+    - name: GKE's master rule deleted, deny-all-ingress below everything
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 1, dst.port: 443, protocol: tcp, denied_by: deny-all-ingress}
+        - {count: 1, dst.port: 10250, protocol: tcp, denied_by: deny-all-ingress}
+  pass:
+    - name: GKE's own rules in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/google-vip-egress-denied.yaml", #"""
+id: google-vip-egress-denied
+severity: error
+title: Under an egress lockdown, nodes and pods may reach the Google APIs VIP on tcp:443
+evidence: check
+match:
+  check: [nodes-to-google-vip, pods-to-google-vip]
+  verdict: denied
+group_by: [dst.role, dst.range, denied_by]
+cause: "google-apis:{dst.role}"
+message: >-
+  Nodes and pods cannot reach {dst.range} on tcp:443: the egress rule {denied_by}
+  (priority {denied_by.priority}) decides first. Image pulls from gcr.io and pkg.dev and calls
+  to *.googleapis.com fail from {count} source range(s).
+remedy:
+  why: >-
+    Private nodes reach Google APIs only through the restricted or private VIP; an egress lockdown
+    must allow it with a better priority than the deny.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-egress-google-vip --project={project} --network={network}
+      --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+      --target-tags={node_tag} --rules=tcp:443 --enable-logging
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+samples:
+  trigger:
+    - name: deny-all-egress and no allow for the VIP
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed (logged).",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "199.36.153.4",
+                  "199.36.153.5",
+                  "199.36.153.6",
+                  "199.36.153.7"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+      expect:
+        - {count: 3, dst.role: restricted-vip, dst.range: 199.36.153.4/30, denied_by: deny-all-egress}
+  pass:
+    - name: the VIP allowed at 500
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed (logged).",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "199.36.153.4",
+                  "199.36.153.5",
+                  "199.36.153.6",
+                  "199.36.153.7"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+
+"""#),
+        ("Rules/network/health-check-ingress-denied.yaml", #"""
+id: health-check-ingress-denied
+severity: error
+title: Google's health checkers reach the nodes on every serving port
+evidence: check
+match:
+  check: health-checks-to-nodes
+  verdict: denied
+group_by: [src.range, dst.port, denied_by]
+cause: health-check-ingress
+message: >-
+  Health checks from {src.range} cannot reach the nodes on tcp:{dst.port}: {denied_by}
+  (priority {denied_by.priority}) decides first, so load balancer backends go UNHEALTHY.
+remedy:
+  why: >-
+    Load balancer and NEG health checks come from 35.191.0.0/16 and 130.211.0.0/22; both ranges
+    must reach every port that serves (NodePorts, NEG pod ports, kube-proxy's 10256).
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project} --network={network}
+      --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.191.0.0/16,130.211.0.0/22
+      --target-tags={node_tag} --rules=tcp:{dst.port}
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+  - https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
+samples:
+  trigger:
+    - name: a health-check rule that names only 130.211.0.0/22
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10256",
+                      "30000-32767"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-05-11T08:14:52.903-07:00",
+                "description": "Load balancer health checks to NodePorts and kube-proxy.",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "2849106613577902143",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "allow-health-checks",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-health-checks",
+                "sourceRanges": [
+                  "130.211.0.0/22"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 1, src.range: 35.191.0.0/16, dst.port: 10256, denied_by: deny-all-ingress}
+        - {count: 1, src.range: 35.191.0.0/16, dst.port: 30000-32767, denied_by: deny-all-ingress}
+  pass:
+    - name: both health-check ranges
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10256",
+                      "30000-32767"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-05-11T08:14:52.903-07:00",
+                "description": "Load balancer health checks to NodePorts and kube-proxy.",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "2849106613577902143",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "allow-health-checks",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-health-checks",
+                "sourceRanges": [
+                  "35.191.0.0/16",
+                  "130.211.0.0/22"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/iap-ingress-denied.yaml", #"""
+id: iap-ingress-denied
+severity: warning
+title: IAP TCP forwarding reaches the nodes on tcp:22
+evidence: check
+match:
+  check: iap-to-nodes
+  verdict: denied
+group_by: [dst.port, denied_by]
+cause: "iap-ingress:{dst.port}"
+message: >-
+  IAP TCP forwarding ({src.range}) cannot reach the nodes on tcp:{dst.port}: {denied_by}
+  (priority {denied_by.priority}) decides first, so `gcloud compute ssh --tunnel-through-iap` fails.
+remedy:
+  why: Private nodes have no external address; SSH for debugging goes through IAP, which needs this rule.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-ingress-iap-ssh --project={project} --network={network}
+      --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.235.240.0/20
+      --target-tags={node_tag} --rules=tcp:22
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+  - https://cloud.google.com/iap/docs/using-tcp-forwarding#create-firewall-rule
+samples:
+  trigger:
+    - name: no IAP rule
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 1, dst.port: 22, denied_by: deny-all-ingress}
+  pass:
+    - name: the IAP rule in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/legacy-network.yaml", #"""
+id: legacy-network
+severity: error
+title: The cluster's network is a VPC network with subnets
+evidence: config
+match:
+  config: legacy-network
+group_by: [network]
+message: >-
+  Network {network} is a legacy network (one range, {range}, no subnets). GKE cannot create
+  VPC-native or private clusters in it ("IP aliases cannot be used with a legacy network").
+remedy:
+  why: Legacy networks cannot be converted; create a VPC network with subnets and secondary ranges for pods and Services.
+  commands:
+    - gcloud compute networks create kubeflow-vpc --project={project} --subnet-mode=custom
+    - >-
+      gcloud compute networks subnets create kubeflow-subnet --project={project} --network=kubeflow-vpc
+      --region=REGION --range=10.10.0.0/20 --secondary-range=pods=10.20.0.0/14,services=10.24.0.0/20
+      --enable-private-ip-google-access
+references:
+  - https://cloud.google.com/vpc/docs/legacy
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips
+samples:
+  trigger:
+    - name: a legacy network
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: networks.json
+          text: |
+            [
+              {
+                "autoCreateSubnetworks": false,
+                "creationTimestamp": "2026-02-27T09:12:44.118-08:00",
+                "id": "2291744863150937812",
+                "kind": "compute#network",
+                "mtu": 1460,
+                "name": "kubeflow-vpc",
+                "networkFirewallPolicyEnforcementOrder": "AFTER_CLASSIC_FIREWALL",
+                "peerings": [
+                  {
+                    "autoCreateRoutes": true,
+                    "exchangeSubnetRoutes": true,
+                    "exportCustomRoutes": false,
+                    "exportSubnetRoutesWithPublicIp": false,
+                    "importCustomRoutes": false,
+                    "importSubnetRoutesWithPublicIp": false,
+                    "name": "gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer",
+                    "network": "https://www.googleapis.com/compute/v1/projects/gke-prod-us-central1-59d2/global/networks/gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-net",
+                    "stackType": "IPV4_ONLY",
+                    "state": "ACTIVE",
+                    "stateDetails": "[2026-03-02T10:43:12.506-08:00]: Connected."
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "selfLinkWithId": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/2291744863150937812",
+                "IPv4Range": "10.240.0.0/16",
+                "gatewayIPv4": "10.240.0.1",
+                "x_gcloud_subnet_mode": "LEGACY"
+              }
+            ]
+      expect:
+        - {count: 1, network: kubeflow-vpc}
+  pass:
+    - name: a custom-mode VPC
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: networks.json
+          text: |
+            [
+              {
+                "autoCreateSubnetworks": false,
+                "creationTimestamp": "2026-02-27T09:12:44.118-08:00",
+                "id": "2291744863150937812",
+                "kind": "compute#network",
+                "mtu": 1460,
+                "name": "kubeflow-vpc",
+                "networkFirewallPolicyEnforcementOrder": "AFTER_CLASSIC_FIREWALL",
+                "peerings": [
+                  {
+                    "autoCreateRoutes": true,
+                    "exchangeSubnetRoutes": true,
+                    "exportCustomRoutes": false,
+                    "exportSubnetRoutesWithPublicIp": false,
+                    "importCustomRoutes": false,
+                    "importSubnetRoutesWithPublicIp": false,
+                    "name": "gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer",
+                    "network": "https://www.googleapis.com/compute/v1/projects/gke-prod-us-central1-59d2/global/networks/gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-net",
+                    "stackType": "IPV4_ONLY",
+                    "state": "ACTIVE",
+                    "stateDetails": "[2026-03-02T10:43:12.506-08:00]: Connected."
+                  }
+                ],
+                "routingConfig": {
+                  "bgpBestPathSelectionMode": "LEGACY",
+                  "routingMode": "REGIONAL"
+                },
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "selfLinkWithId": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/2291744863150937812",
+                "subnetworks": [
+                  "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet"
+                ],
+                "x_gcloud_bgp_routing_mode": "REGIONAL",
+                "x_gcloud_subnet_mode": "CUSTOM"
+              }
+            ]
+
+"""#),
+        ("Rules/network/nat-missing.yaml", #"""
+id: nat-missing
+severity: warning
+title: The nodes' region has a Cloud NAT gateway
+evidence: config
+match:
+  config: nat-missing
+group_by: [region, subnet]
+cause: internet-egress
+message: >-
+  No Cloud NAT gateway serves {region}, where the nodes' subnet {subnet} is: private nodes and
+  pods cannot reach anything on the internet.
+remedy:
+  why: Cloud NAT is regional; a gateway in another region does nothing for these nodes.
+  commands:
+    - gcloud compute routers create nat-router --project={project} --network={network} --region={region}
+    - >-
+      gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}
+      --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges --enable-logging
+references:
+  - https://cloud.google.com/nat/docs/gke-example
+samples:
+  trigger:
+    - name: the only NAT is in europe-west1
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 64,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "AUTO_ONLY",
+                    "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/europe-west1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/europe-west1/routers/kf-router"
+              }
+            ]
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 1, region: us-central1, subnet: kubeflow-subnet}
+  pass:
+    - name: NAT in us-central1
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 64,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "AUTO_ONLY",
+                    "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/routers/kf-router"
+              }
+            ]
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+
+"""#),
+        ("Rules/network/nat-not-covering-pods.yaml", #"""
+id: nat-not-covering-pods
+severity: warning
+title: Cloud NAT translates the node subnet and its pod ranges
+evidence: config
+match:
+  config: nat-not-covering
+group_by: [nat, subnet, range.role]
+cause: internet-egress
+message: >-
+  Cloud NAT {nat} ({coverage}) does not translate {count} {range.role} range(s) of subnet
+  {subnet}: {quotes}. Private {range.role}s there cannot reach the internet (GitHub, Docker Hub,
+  PyPI).
+remedy:
+  why: >-
+    Private nodes and pods have no external address; only Cloud NAT lets them reach the internet,
+    and only for the ranges it is told to translate. Pods use the subnet's secondary ranges.
+  commands:
+    - >-
+      gcloud compute routers nats update {nat} --router={router} --region={region} --project={project}
+      --nat-all-subnet-ip-ranges
+references:
+  - https://cloud.google.com/nat/docs/gke-example
+  - https://cloud.google.com/nat/docs/set-up-manage-network-address-translation#specify_subnet_ranges_for_nat
+samples:
+  trigger:
+    - name: NAT for primary ranges only
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 64,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "AUTO_ONLY",
+                    "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES",
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/routers/kf-router"
+              }
+            ]
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 2, nat: kf-nat, subnet: kubeflow-subnet, range.role: pod}
+  pass:
+    - name: NAT for all ranges
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 64,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "AUTO_ONLY",
+                    "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/routers/kf-router"
+              }
+            ]
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+
+"""#),
+        ("Rules/network/node-egress-to-control-plane-denied.yaml", #"""
+id: node-egress-to-control-plane-denied
+severity: error
+title: Under an egress lockdown, nodes may still reach the control plane on tcp:443
+evidence: check
+match:
+  check: nodes-to-control-plane
+  verdict: denied
+group_by: [denied_by]
+cause: node-egress-master
+message: >-
+  Nodes ({src.range}) cannot reach the control plane ({dst.range}) on tcp:443: the egress rule
+  {denied_by} (priority {denied_by.priority}) decides first, and no better rule allows it.
+remedy:
+  why: >-
+    With a deny-all egress rule, kubelets cannot register or renew their certificates and nodes
+    never join ("only N nodes out of M have registered") unless an egress rule with a better
+    priority allows the control plane's range.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-egress-to-master --project={project} --network={network}
+      --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+      --target-tags={node_tag} --rules=tcp:443,tcp:10250 --enable-logging
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+samples:
+  trigger:
+    - name: deny-all-egress at 1000 and no rule for the control plane
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed (logged).",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 1, denied_by: deny-all-egress}
+  pass:
+    - name: an egress allow for the master range at 500
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed (logged).",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/pod-to-pod-denied.yaml", #"""
+id: pod-to-pod-denied
+severity: error
+title: Pods reach pods across every pod range
+evidence: check
+match:
+  check: pod-to-pod
+  verdict: denied
+group_by: [direction, protocol, denied_by]
+cause: intra-cluster
+message: >-
+  Pods cannot reach pods ({direction}, {protocol}) between the cluster's pod ranges, e.g.
+  {src.range} → {dst.range}: {denied_by} (priority {denied_by.priority}) decides first;
+  {count} range pair(s) fail.
+remedy:
+  why: >-
+    GKE's gke-CLUSTER-HASH-all rule lets every pod range reach the nodes; when it is deleted or a
+    better-priority deny shadows it, Services, DNS and webhooks between pods fail.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-pods-to-pods --project={project} --network={network}
+      --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
+      --target-tags={node_tag} --rules=tcp,udp,icmp,esp,ah,sctp
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+samples:
+  trigger:
+    - name: GKE's -all rule deleted
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 4, direction: INGRESS, protocol: tcp, denied_by: deny-all-ingress}
+        - {count: 4, direction: INGRESS, protocol: udp, denied_by: deny-all-ingress}
+  pass:
+    - name: GKE's own rules in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/private-dns-zone-missing.yaml", #"""
+id: private-dns-zone-missing
+severity: error
+title: Private DNS zones send gcr.io, pkg.dev and googleapis.com to the VIP
+evidence: config
+match:
+  config: private-dns-zone-missing
+group_by: [domain]
+cause: "google-apis:google"
+message: >-
+  No private Cloud DNS zone for {domain} is visible to {network}, so {domain} names resolve to
+  Google's public addresses, which private nodes cannot reach: image pulls and API calls time out.
+remedy:
+  why: >-
+    With Private Google Access through a VIP, every Google domain the cluster uses needs a private
+    zone: an A record for the VIP's addresses and a CNAME for *.{domain} to it.
+  commands:
+    - >-
+      gcloud dns managed-zones create {zone_suggestion} --project={project} --visibility=private
+      --networks={network} --dns-name={dns_name} --description="{domain} to the {vip} VIP"
+    - >-
+      gcloud dns record-sets create {dns_name} --project={project} --zone={zone_suggestion} --type=A
+      --ttl=300 --rrdatas={vip.addresses}
+    - >-
+      gcloud dns record-sets create '*.{dns_name}' --project={project} --zone={zone_suggestion}
+      --type=CNAME --ttl=300 --rrdatas={dns_name}
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+  - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
+  - https://cloud.google.com/artifact-registry/docs/securing-with-vpc-sc
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#private_google_access
+samples:
+  trigger:
+    - name: only googleapis.com has a zone
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: dns-managed-zones.json
+          text: |
+            [
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "googleapis.com to restricted.googleapis.com for VPC Service Controls",
+                "dnsName": "googleapis.com.",
+                "id": "4093471839266015123",
+                "kind": "dns#managedZone",
+                "name": "googleapis",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "199.36.153.4",
+                  "199.36.153.5",
+                  "199.36.153.6",
+                  "199.36.153.7"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+      expect:
+        - {count: 1, domain: gcr.io}
+        - {count: 1, domain: pkg.dev}
+  pass:
+    - name: zones for all three
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: dns-managed-zones.json
+          text: |
+            [
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "googleapis.com to restricted.googleapis.com for VPC Service Controls",
+                "dnsName": "googleapis.com.",
+                "id": "4093471839266015123",
+                "kind": "dns#managedZone",
+                "name": "googleapis",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              },
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "gcr.io. to restricted.googleapis.com",
+                "dnsName": "gcr.io.",
+                "id": "4093471839266015129",
+                "kind": "dns#managedZone",
+                "name": "gcr-io",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              },
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "pkg.dev. to restricted.googleapis.com",
+                "dnsName": "pkg.dev.",
+                "id": "4093471839266015130",
+                "kind": "dns#managedZone",
+                "name": "pkg-dev",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              }
+            ]
+
+"""#),
+        ("Rules/network/private-dns-zone-wrong.yaml", #"""
+id: private-dns-zone-wrong
+severity: error
+title: The private zones' records point at the VIP
+evidence: config
+match:
+  config: private-dns-zone-wrong
+group_by: [domain, zone]
+cause: "google-apis:google"
+message: >-
+  In the private zone {zone}, {name} resolves to {resolves_to}, not to the {vip} VIP {vip.range}:
+  clients of {domain} go to public Google addresses that private nodes cannot reach.
+remedy:
+  why: The zone exists but its records send clients elsewhere; the A record must list the VIP's four addresses.
+  commands:
+    - gcloud dns record-sets list --project={project} --zone={zone}
+    - >-
+      gcloud dns record-sets update {vip}.googleapis.com. --project={project} --zone={zone} --type=A
+      --ttl=300 --rrdatas={vip.addresses}
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+  - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
+  - https://cloud.google.com/artifact-registry/docs/securing-with-vpc-sc
+samples:
+  trigger:
+    - name: restricted.googleapis.com's A record holds a public address
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: dns-managed-zones.json
+          text: |
+            [
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "googleapis.com to restricted.googleapis.com for VPC Service Controls",
+                "dnsName": "googleapis.com.",
+                "id": "4093471839266015123",
+                "kind": "dns#managedZone",
+                "name": "googleapis",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              },
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "gcr.io. to restricted.googleapis.com",
+                "dnsName": "gcr.io.",
+                "id": "4093471839266015129",
+                "kind": "dns#managedZone",
+                "name": "gcr-io",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              },
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "pkg.dev. to restricted.googleapis.com",
+                "dnsName": "pkg.dev.",
+                "id": "4093471839266015130",
+                "kind": "dns#managedZone",
+                "name": "pkg-dev",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "142.250.101.95"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+      expect:
+        - {count: 1, domain: googleapis.com, zone: googleapis}
+  pass:
+    - name: the VIP's addresses
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: dns-managed-zones.json
+          text: |
+            [
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "googleapis.com to restricted.googleapis.com for VPC Service Controls",
+                "dnsName": "googleapis.com.",
+                "id": "4093471839266015123",
+                "kind": "dns#managedZone",
+                "name": "googleapis",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              },
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "gcr.io. to restricted.googleapis.com",
+                "dnsName": "gcr.io.",
+                "id": "4093471839266015129",
+                "kind": "dns#managedZone",
+                "name": "gcr-io",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              },
+              {
+                "cloudLoggingConfig": {
+                  "kind": "dns#managedZoneCloudLoggingConfig"
+                },
+                "creationTime": "2026-03-02T19:12:05.381Z",
+                "description": "pkg.dev. to restricted.googleapis.com",
+                "dnsName": "pkg.dev.",
+                "id": "4093471839266015130",
+                "kind": "dns#managedZone",
+                "name": "pkg-dev",
+                "nameServers": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "privateVisibilityConfig": {
+                  "kind": "dns#managedZonePrivateVisibilityConfig",
+                  "networks": [
+                    {
+                      "kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                      "networkUrl": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+                    }
+                  ]
+                },
+                "visibility": "private"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "199.36.153.4",
+                  "199.36.153.5",
+                  "199.36.153.6",
+                  "199.36.153.7"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+
+"""#),
+        ("Rules/network/private-google-access-off.yaml", #"""
+id: private-google-access-off
+severity: error
+title: The nodes' subnet has Private Google Access on
+evidence: config
+match:
+  config: private-google-access-off
+group_by: [subnet, region]
+cause: google-apis-path
+message: >-
+  Subnet {subnet} ({region}) has Private Google Access off: private nodes cannot reach Google APIs
+  or pull from gcr.io and Artifact Registry, even through the VIP.
+remedy:
+  why: Nodes without external addresses reach Google APIs only when their subnet has Private Google Access.
+  commands:
+    - gcloud compute networks subnets update {subnet} --project={project} --region={region} --enable-private-ip-google-access
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+  - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
+  - https://cloud.google.com/artifact-registry/docs/securing-with-vpc-sc
+samples:
+  trigger:
+    - name: privateIpGoogleAccess false
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": false,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 1, subnet: kubeflow-subnet, region: us-central1}
+  pass:
+    - name: privateIpGoogleAccess true
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+
+"""#),
+        ("Rules/network/required-flow-undetermined.yaml", #"""
+id: required-flow-undetermined
+severity: info
+title: The firewall rules were given in full
+evidence: check
+match:
+  verdict: undetermined
+group_by: [check]
+message: >-
+  Cannot tell from gcloud's firewall table whether {check} works ({count} flow(s), e.g. {src.range}
+  → {dst.range} {protocol}:{dst.port}): {unknown.rules} may apply, but the table does not show
+  their {unknown.fields}.
+remedy:
+  why: The default table of `gcloud compute firewall-rules list` leaves out source ranges, target tags and service accounts.
+  commands:
+    - gcloud compute firewall-rules list --project={project} --format=json > firewall-rules.json
+references:
+  - https://cloud.google.com/sdk/gcloud/reference/compute/firewall-rules/list
+samples:
+  trigger:
+    - name: only the table
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.txt
+          text: |
+            NAME                               NETWORK       DIRECTION  PRIORITY  ALLOW                         DENY       DISABLED
+            allow-health-checks                kubeflow-vpc  INGRESS    1000      tcp:10256,tcp:30000-32767                False
+            allow-ingress-iap-ssh              kubeflow-vpc  INGRESS    1000      tcp:22                                   False
+            deny-all-ingress                   kubeflow-vpc  INGRESS    65534                                   all        False
+            gke-kf-private-3f9a6c2e-all        kubeflow-vpc  INGRESS    1000      tcp,udp,icmp,esp,ah,sctp                 False
+            gke-kf-private-3f9a6c2e-exkubelet  kubeflow-vpc  INGRESS    1000                                    tcp:10255  False
+            gke-kf-private-3f9a6c2e-inkubelet  kubeflow-vpc  INGRESS    999       tcp:10255                                False
+            gke-kf-private-3f9a6c2e-master     kubeflow-vpc  INGRESS    1000      tcp:10250,tcp:443                        False
+            gke-kf-private-3f9a6c2e-vms        kubeflow-vpc  INGRESS    1000      icmp,tcp:1-65535,udp:1-65535             False
+      expect:
+        - {count: 2, check: control-plane-to-nodes}
+        - {count: 1, check: iap-to-nodes}
+        - {count: 8, check: pod-to-pod}
+  pass:
+    - name: the same rules as JSON
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10256",
+                      "30000-32767"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-05-11T08:14:52.903-07:00",
+                "description": "Load balancer health checks to NodePorts and kube-proxy.",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "2849106613577902143",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "allow-health-checks",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-health-checks",
+                "sourceRanges": [
+                  "35.191.0.0/16",
+                  "130.211.0.0/22"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/restricted-vip-route-missing.yaml", #"""
+id: restricted-vip-route-missing
+severity: error
+title: The Google APIs VIP is routed through the default internet gateway
+evidence: config
+match:
+  config: vip-route
+group_by: [vip, problem]
+cause: google-apis-path
+message: >-
+  Nodes cannot reach the {vip}.googleapis.com VIP {vip.range}: {quotes}. The default route is
+  {default_route} (next hop {default_route.next_hop}), so nothing else carries it.
+remedy:
+  why: >-
+    Traffic to the restricted (199.36.153.4/30) or private (199.36.153.8/30) VIP must leave
+    through the default internet gateway, though it never leaves Google's network. When the
+    default route goes to an appliance, a VPN or was deleted, the VIP needs its own route, more
+    specific than 0.0.0.0/0.
+  notes:
+    - when: {problem: not-internet-gateway}
+      text: "The route in use is {route} (next hop {route.next_hop.kind} {route.next_hop})."
+  commands:
+    - >-
+      gcloud compute routes create route-to-{vip}-googleapis --project={project} --network={network}
+      --destination-range={vip.range} --next-hop-gateway=default-internet-gateway --priority=100
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+  - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
+  - https://cloud.google.com/artifact-registry/docs/securing-with-vpc-sc
+samples:
+  trigger:
+    - name: 0.0.0.0/0 via an appliance and the VIP route deleted (JSON)
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routes.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:12:45.004-08:00",
+                "description": "All egress through the inspection appliance.",
+                "destRange": "0.0.0.0/0",
+                "id": "5518203947710264391",
+                "kind": "compute#route",
+                "name": "egress-via-appliance",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopInstance": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instances/egress-appliance-1",
+                "priority": 900,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/egress-via-appliance"
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:13:21.302-08:00",
+                "description": "Default local route to the subnetwork 10.10.0.0/20.",
+                "destRange": "10.10.0.0/20",
+                "id": "4490218736615024182",
+                "kind": "compute#route",
+                "name": "default-route-1d8e3b7c5f902a64",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-1d8e3b7c5f902a64"
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:13:21.302-08:00",
+                "description": "Default local route to the subnetwork 10.20.0.0/14.",
+                "destRange": "10.20.0.0/14",
+                "id": "4490218736615024390",
+                "kind": "compute#route",
+                "name": "default-route-93c4e1a0b6d75f28",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-93c4e1a0b6d75f28"
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:13:21.302-08:00",
+                "description": "Default local route to the subnetwork 10.24.0.0/20.",
+                "destRange": "10.24.0.0/20",
+                "id": "4490218736615024511",
+                "kind": "compute#route",
+                "name": "default-route-e07b5d2c9a1f4863",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-e07b5d2c9a1f4863"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:00:58.117-08:00",
+                "description": "Default local route to the subnetwork 10.32.0.0/16.",
+                "destRange": "10.32.0.0/16",
+                "id": "2718204961334571906",
+                "kind": "compute#route",
+                "name": "default-route-5c2a8f4e1b9d0736",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-5c2a8f4e1b9d0736"
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:12.592-08:00",
+                "description": "Auto generated route via peering [gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer].",
+                "destRange": "172.16.0.0/28",
+                "id": "6203917485520173364",
+                "kind": "compute#route",
+                "name": "peering-route-0b7d3e9f1a6c2854",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopPeering": "gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer",
+                "priority": 0,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/peering-route-0b7d3e9f1a6c2854"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "199.36.153.4",
+                  "199.36.153.5",
+                  "199.36.153.6",
+                  "199.36.153.7"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+      expect:
+        - {count: 1, vip: restricted, problem: not-internet-gateway}
+    - name: the same from gcloud's table
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routes.txt
+          text: |
+            NAME                            NETWORK       DEST_RANGE     NEXT_HOP                                    PRIORITY
+            egress-via-appliance            kubeflow-vpc  0.0.0.0/0      us-central1-a/instances/egress-appliance-1  900
+            default-route-1d8e3b7c5f902a64  kubeflow-vpc  10.10.0.0/20   kubeflow-vpc                                0
+            default-route-93c4e1a0b6d75f28  kubeflow-vpc  10.20.0.0/14   kubeflow-vpc                                0
+            default-route-e07b5d2c9a1f4863  kubeflow-vpc  10.24.0.0/20   kubeflow-vpc                                0
+            default-route-5c2a8f4e1b9d0736  kubeflow-vpc  10.32.0.0/16   kubeflow-vpc                                0
+            peering-route-0b7d3e9f1a6c2854  kubeflow-vpc  172.16.0.0/28  gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer    0
+        - name: dns-record-sets-googleapis.txt
+          text: |
+            NAME                        TYPE   TTL    DATA
+            *.googleapis.com.           CNAME  300    restricted.googleapis.com.
+            googleapis.com.             NS     21600  ns-gcp-private.googledomains.com.
+            googleapis.com.             SOA    21600  ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300
+            restricted.googleapis.com.  A      300    199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+      expect:
+        - {count: 1, vip: restricted, problem: not-internet-gateway}
+  pass:
+    - name: the VIP route through the internet gateway
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routes.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:12:45.004-08:00",
+                "description": "Default route to the Internet.",
+                "destRange": "0.0.0.0/0",
+                "id": "8126530547193302754",
+                "kind": "compute#route",
+                "name": "default-route-6a1f0c9e2d4b7a35",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopGateway": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/gateways/default-internet-gateway",
+                "priority": 1000,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-6a1f0c9e2d4b7a35"
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:13:21.302-08:00",
+                "description": "Default local route to the subnetwork 10.10.0.0/20.",
+                "destRange": "10.10.0.0/20",
+                "id": "4490218736615024182",
+                "kind": "compute#route",
+                "name": "default-route-1d8e3b7c5f902a64",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-1d8e3b7c5f902a64"
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:13:21.302-08:00",
+                "description": "Default local route to the subnetwork 10.20.0.0/14.",
+                "destRange": "10.20.0.0/14",
+                "id": "4490218736615024390",
+                "kind": "compute#route",
+                "name": "default-route-93c4e1a0b6d75f28",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-93c4e1a0b6d75f28"
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:13:21.302-08:00",
+                "description": "Default local route to the subnetwork 10.24.0.0/20.",
+                "destRange": "10.24.0.0/20",
+                "id": "4490218736615024511",
+                "kind": "compute#route",
+                "name": "default-route-e07b5d2c9a1f4863",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-e07b5d2c9a1f4863"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:00:58.117-08:00",
+                "description": "Default local route to the subnetwork 10.32.0.0/16.",
+                "destRange": "10.32.0.0/16",
+                "id": "2718204961334571906",
+                "kind": "compute#route",
+                "name": "default-route-5c2a8f4e1b9d0736",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopNetwork": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 0,
+                "routeType": "SUBNET",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-5c2a8f4e1b9d0736"
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:12.592-08:00",
+                "description": "Auto generated route via peering [gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer].",
+                "destRange": "172.16.0.0/28",
+                "id": "6203917485520173364",
+                "kind": "compute#route",
+                "name": "peering-route-0b7d3e9f1a6c2854",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopPeering": "gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer",
+                "priority": 0,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/peering-route-0b7d3e9f1a6c2854"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "restricted.googleapis.com VIP through the default internet gateway.",
+                "destRange": "199.36.153.4/30",
+                "id": "3354197208816635427",
+                "kind": "compute#route",
+                "name": "restricted-googleapis",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopGateway": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/gateways/default-internet-gateway",
+                "priority": 1000,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/restricted-googleapis"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "*.googleapis.com.",
+                "rrdatas": [
+                  "restricted.googleapis.com."
+                ],
+                "ttl": 300,
+                "type": "CNAME"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com."
+                ],
+                "ttl": 21600,
+                "type": "NS"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "googleapis.com.",
+                "rrdatas": [
+                  "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300"
+                ],
+                "ttl": 21600,
+                "type": "SOA"
+              },
+              {
+                "kind": "dns#resourceRecordSet",
+                "name": "restricted.googleapis.com.",
+                "rrdatas": [
+                  "199.36.153.4",
+                  "199.36.153.5",
+                  "199.36.153.6",
+                  "199.36.153.7"
+                ],
+                "ttl": 300,
+                "type": "A"
+              }
+            ]
+
+"""#),
     ]
 }

@@ -51,7 +51,10 @@ public enum Engine {
         }
 
         var findings = order.map { builders[$0]!.build() }
-        let (observed, matchedObservations) = analyseObservations(collector.observations, topology: topology, rules: rules)
+        // The network model's checks join the observations read from the inputs.
+        let checks = NetworkChecks.observations(for: collector, topology: topology)
+        let (observed, matchedObservations) = analyseObservations(
+            collector.observations + checks, topology: topology, rules: rules)
         findings += observed
         findings = FindingMerger.merge(findings, rules: rules)
         FindingMerger.addHints(&findings, rules: rules, project: topology.project ?? topology.clusters.first?.project)

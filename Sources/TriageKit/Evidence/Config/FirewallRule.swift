@@ -1,0 +1,200 @@
+import Foundation
+
+/// One VPC firewall rule as the Compute API describes it. Fields gcloud's default table leaves
+/// out are nil (not empty) so the model can tell "no source ranges" from "not shown".
+public struct FirewallRule: Sendable, Equatable {
+    public enum Direction: String, Sendable { case ingress = "INGRESS", egress = "EGRESS" }
+    public enum Action: String, Sendable { case allow = "ALLOW", deny = "DENY" }
+
+    public var name: String
+    /// The network's name (the last segment of its URL).
+    public var network: String?
+    public var direction: Direction
+    public var priority: Int
+    public var action: Action
+    public var permissions: [ProtocolPorts]
+    public var sourceRanges: [CIDR]?
+    public var destinationRanges: [CIDR]?
+    public var sourceTags: [String]?
+    public var targetTags: [String]?
+    public var sourceServiceAccounts: [String]?
+    public var targetServiceAccounts: [String]?
+    public var disabled: Bool
+    /// `logConfig.enable`; nil when not shown.
+    public var logging: Bool?
+    /// Read from a table that does not show ranges, tags or service accounts.
+    public var isPartial: Bool
+    public var location: RecordLocation?
+
+    public init(
+        name: String, network: String? = nil, direction: Direction = .ingress, priority: Int = 1000,
+        action: Action = .allow, permissions: [ProtocolPorts] = [ProtocolPorts("all")!], sourceRanges: [CIDR]? = [],
+        destinationRanges: [CIDR]? = [], sourceTags: [String]? = [], targetTags: [String]? = [],
+        sourceServiceAccounts: [String]? = [], targetServiceAccounts: [String]? = [], disabled: Bool = false,
+        logging: Bool? = nil, isPartial: Bool = false, location: RecordLocation? = nil
+    ) {
+        self.name = name
+        self.network = network
+        self.direction = direction
+        self.priority = priority
+        self.action = action
+        self.permissions = permissions
+        self.sourceRanges = sourceRanges
+        self.destinationRanges = destinationRanges
+        self.sourceTags = sourceTags
+        self.targetTags = targetTags
+        self.sourceServiceAccounts = sourceServiceAccounts
+        self.targetServiceAccounts = targetServiceAccounts
+        self.disabled = disabled
+        self.logging = logging
+        self.isPartial = isPartial
+        self.location = location
+    }
+
+    /// Reads a Compute `Firewall` resource (API JSON or gcloud's JSON/YAML of it).
+    public init?(resource d: [String: Any], location: RecordLocation?) {
+        guard let name = d["name"] as? String else { return nil }
+        let allowed = d["allowed"] as? [[String: Any]]
+        let denied = d["denied"] as? [[String: Any]]
+        guard allowed != nil || denied != nil else { return nil }
+        self.name = name
+        network = (d["network"] as? String).map(ConfigValue.lastSegment)
+        direction = Direction(rawValue: (d["direction"] as? String ?? "INGRESS").uppercased()) ?? .ingress
+        priority = ConfigValue.int(d["priority"]) ?? 1000
+        action = (denied?.isEmpty == false) ? .deny : .allow
+        permissions = (action == .deny ? denied : allowed)?.compactMap(ProtocolPorts.init(resource:)) ?? []
+        sourceRanges = ConfigValue.strings(d["sourceRanges"]).compactMap(CIDR.init)
+        destinationRanges = ConfigValue.strings(d["destinationRanges"]).compactMap(CIDR.init)
+        sourceTags = ConfigValue.strings(d["sourceTags"])
+        targetTags = ConfigValue.strings(d["targetTags"])
+        sourceServiceAccounts = ConfigValue.strings(d["sourceServiceAccounts"])
+        targetServiceAccounts = ConfigValue.strings(d["targetServiceAccounts"])
+        disabled = ConfigValue.bool(d["disabled"]) ?? false
+        logging = (d["logConfig"] as? [String: Any]).flatMap { ConfigValue.bool($0["enable"]) } ?? false
+        isPartial = false
+        self.location = location
+    }
+
+    /// "tcp:443,tcp:10250" / "all" / "tcp,udp,icmp" as gcloud prints ALLOW and DENY.
+    public static func permissions(fromTable text: String) -> [ProtocolPorts] {
+        var byProtocol: [(String, [ClosedRange<Int>])] = []
+        for part in text.split(separator: ",") {
+            guard let entry = ProtocolPorts(String(part)) else { continue }
+            if let i = byProtocol.firstIndex(where: { $0.0 == entry.protocolName }), !byProtocol[i].1.isEmpty,
+                !entry.ports.isEmpty
+            {
+                byProtocol[i].1 += entry.ports
+            } else {
+                byProtocol.append((entry.protocolName, entry.ports))
+            }
+        }
+        return byProtocol.map { ProtocolPorts(protocolName: $0.0, ports: $0.1) }
+    }
+
+    /// As gcloud writes it in `--allow`/`--rules`: "tcp:443,tcp:10250".
+    public var permissionsText: String { permissions.map(\.description).joined(separator: ",") }
+}
+
+/// One `allowed[]`/`denied[]` entry: a protocol and, for tcp/udp/sctp, its ports (empty = all).
+public struct ProtocolPorts: Sendable, Equatable, CustomStringConvertible {
+    /// "all", "tcp", "udp", "icmp", "esp", "ah", "sctp", "ipip", or an IANA number as text.
+    public var protocolName: String
+    public var ports: [ClosedRange<Int>]
+
+    public init(protocolName: String, ports: [ClosedRange<Int>]) {
+        self.protocolName = ProtocolPorts.canonical(protocolName)
+        self.ports = ports
+    }
+
+    /// "tcp", "tcp:443", "tcp:30000-32767", "all", "6".
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
+        guard let first = parts.first, !first.isEmpty else { return nil }
+        var ports: [ClosedRange<Int>] = []
+        if parts.count == 2 {
+            guard let range = ProtocolPorts.portRange(String(parts[1])) else { return nil }
+            ports = [range]
+        }
+        self.init(protocolName: String(first), ports: ports)
+    }
+
+    init?(resource d: [String: Any]) {
+        guard let name = (d["IPProtocol"] as? String) ?? (d["IPProtocol"] as? NSNumber)?.stringValue else { return nil }
+        let ports = ConfigValue.strings(d["ports"]).compactMap(ProtocolPorts.portRange)
+        self.init(protocolName: name, ports: ports)
+    }
+
+    static func portRange(_ text: String) -> ClosedRange<Int>? {
+        let bounds = text.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        switch bounds.count {
+        case 1: return bounds[0].map { $0...$0 }
+        case 2: if let lo = bounds[0], let hi = bounds[1], lo <= hi { return lo...hi }
+        default: break
+        }
+        return nil
+    }
+
+    /// Names for the IANA numbers the API accepts in their place.
+    static func canonical(_ name: String) -> String {
+        switch name.lowercased() {
+        case "6": return "tcp"
+        case "17": return "udp"
+        case "1": return "icmp"
+        case "50": return "esp"
+        case "51": return "ah"
+        case "132": return "sctp"
+        case "4": return "ipip"
+        default: return name.lowercased()
+        }
+    }
+
+    /// Whether ports mean anything for this protocol.
+    public var hasPorts: Bool { ["tcp", "udp", "sctp"].contains(protocolName) }
+
+    /// True when this entry covers every port of `wanted` for `protocolName`.
+    public func covers(protocol wanted: String, ports wantedPorts: ClosedRange<Int>?) -> Bool {
+        if protocolName == "all" { return true }
+        guard protocolName == ProtocolPorts.canonical(wanted) else { return false }
+        guard hasPorts, !ports.isEmpty, let wantedPorts else { return true }
+        // Ranges may abut ("80-89", "90"): walk them in order.
+        var next = wantedPorts.lowerBound
+        for range in ports.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound <= next {
+            if range.upperBound >= next { next = range.upperBound + 1 }
+            if next > wantedPorts.upperBound { return true }
+        }
+        return false
+    }
+
+    public var description: String {
+        if ports.isEmpty { return protocolName }
+        return ports.map { "\(protocolName):\($0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)")" }
+            .joined(separator: ",")
+    }
+}
+
+/// Small readers for values that arrive as JSON numbers, YAML strings or URLs.
+enum ConfigValue {
+    static func lastSegment(_ url: String) -> String {
+        url.split(separator: "/").last.map(String.init) ?? url
+    }
+
+    static func int(_ value: Any?) -> Int? {
+        if let number = value as? NSNumber { return number.intValue }
+        if let int = value as? Int { return int }
+        if let text = value as? String { return Int(text) }
+        return nil
+    }
+
+    static func bool(_ value: Any?) -> Bool? {
+        if let bool = value as? Bool { return bool }
+        if let text = value as? String { return text.lowercased() == "true" ? true : text.lowercased() == "false" ? false : nil }
+        if let number = value as? NSNumber { return number.boolValue }
+        return nil
+    }
+
+    static func strings(_ value: Any?) -> [String] {
+        if let list = value as? [Any] { return list.compactMap { $0 as? String ?? ($0 as? NSNumber)?.stringValue } }
+        if let one = value as? String { return [one] }
+        return []
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+
+/// A VPC network (Compute `Network`).
+public struct VPCNetwork: Sendable, Equatable {
+    public var name: String
+    public var autoCreateSubnetworks: Bool?
+    /// `IPv4Range`: set only on legacy (non-subnet) networks, which GKE's VPC-native clusters
+    /// cannot use.
+    public var legacyRange: CIDR?
+    public var peerings: [String]
+    public var isPartial: Bool
+    public var location: RecordLocation?
+
+    public var isLegacy: Bool { legacyRange != nil }
+
+    public init(name: String, autoCreateSubnetworks: Bool? = nil, legacyRange: CIDR? = nil, peerings: [String] = [],
+                isPartial: Bool = false, location: RecordLocation? = nil) {
+        self.name = name
+        self.autoCreateSubnetworks = autoCreateSubnetworks
+        self.legacyRange = legacyRange
+        self.peerings = peerings
+        self.isPartial = isPartial
+        self.location = location
+    }
+
+    public init?(resource d: [String: Any], location: RecordLocation?) {
+        guard let name = d["name"] as? String else { return nil }
+        self.name = name
+        autoCreateSubnetworks = ConfigValue.bool(d["autoCreateSubnetworks"])
+        legacyRange = (d["IPv4Range"] as? String).flatMap(CIDR.init)
+        peerings = (d["peerings"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        isPartial = false
+        self.location = location
+    }
+}
+
+/// A subnetwork with its secondary (alias) ranges.
+public struct Subnetwork: Sendable, Equatable {
+    public struct SecondaryRange: Sendable, Equatable {
+        public var name: String
+        public var cidr: CIDR
+    }
+
+    public var name: String
+    public var region: String?
+    public var network: String?
+    public var primary: CIDR
+    /// nil when not shown (gcloud's table).
+    public var secondaryRanges: [SecondaryRange]?
+    public var privateIpGoogleAccess: Bool?
+    public var isPartial: Bool
+    public var location: RecordLocation?
+
+    public init(name: String, region: String?, network: String?, primary: CIDR, secondaryRanges: [SecondaryRange]? = [],
+                privateIpGoogleAccess: Bool? = nil, isPartial: Bool = false, location: RecordLocation? = nil) {
+        self.name = name
+        self.region = region
+        self.network = network
+        self.primary = primary
+        self.secondaryRanges = secondaryRanges
+        self.privateIpGoogleAccess = privateIpGoogleAccess
+        self.isPartial = isPartial
+        self.location = location
+    }
+
+    public init?(resource d: [String: Any], location: RecordLocation?) {
+        guard let name = d["name"] as? String, let primary = (d["ipCidrRange"] as? String).flatMap(CIDR.init) else {
+            return nil
+        }
+        self.name = name
+        region = (d["region"] as? String).map(ConfigValue.lastSegment)
+        network = (d["network"] as? String).map(ConfigValue.lastSegment)
+        self.primary = primary
+        secondaryRanges = (d["secondaryIpRanges"] as? [[String: Any]] ?? []).compactMap { range in
+            guard let name = range["rangeName"] as? String, let cidr = (range["ipCidrRange"] as? String).flatMap(CIDR.init)
+            else { return nil }
+            return SecondaryRange(name: name, cidr: cidr)
+        }
+        // The API omits false booleans; a JSON resource without the field means off.
+        privateIpGoogleAccess = ConfigValue.bool(d["privateIpGoogleAccess"]) ?? false
+        isPartial = false
+        self.location = location
+    }
+}
+
+/// A Cloud Router and the Cloud NAT gateways configured on it.
+public struct CloudRouter: Sendable, Equatable {
+    public var name: String
+    public var region: String?
+    public var network: String?
+    public var nats: [CloudNAT]
+    public var isPartial: Bool
+    public var location: RecordLocation?
+
+    public init(name: String, region: String?, network: String?, nats: [CloudNAT] = [], isPartial: Bool = false,
+                location: RecordLocation? = nil) {
+        self.name = name
+        self.region = region
+        self.network = network
+        self.nats = nats
+        self.isPartial = isPartial
+        self.location = location
+    }
+
+    public init?(resource d: [String: Any], location: RecordLocation?) {
+        guard let name = d["name"] as? String else { return nil }
+        self.name = name
+        let region = (d["region"] as? String).map(ConfigValue.lastSegment)
+        self.region = region
+        network = (d["network"] as? String).map(ConfigValue.lastSegment)
+        nats = (d["nats"] as? [[String: Any]] ?? []).compactMap { CloudNAT(resource: $0, router: name, region: region) }
+        isPartial = false
+        self.location = location
+    }
+}
+
+/// One `router.nats[]` entry.
+public struct CloudNAT: Sendable, Equatable {
+    public enum Coverage: String, Sendable {
+        case allRanges = "ALL_SUBNETWORKS_ALL_IP_RANGES"
+        case allPrimaryRanges = "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"
+        case listOfSubnetworks = "LIST_OF_SUBNETWORKS"
+    }
+
+    /// One `subnetworks[]` entry of a LIST_OF_SUBNETWORKS gateway.
+    public struct SubnetworkCoverage: Sendable, Equatable {
+        public var name: String
+        /// ALL_IP_RANGES, PRIMARY_IP_RANGE, LIST_OF_SECONDARY_IP_RANGES.
+        public var sourceIpRangesToNat: [String]
+        public var secondaryIpRangeNames: [String]
+    }
+
+    public var name: String
+    /// nil when read from `routers nats list|describe`, which print the gateway alone.
+    public var router: String?
+    public var region: String?
+    public var coverage: Coverage?
+    public var subnetworks: [SubnetworkCoverage]?
+    public var logging: Bool?
+    public var isPartial: Bool
+
+    public init(name: String, router: String? = nil, region: String? = nil, coverage: Coverage?,
+                subnetworks: [SubnetworkCoverage]? = [], logging: Bool? = nil, isPartial: Bool = false) {
+        self.name = name
+        self.router = router
+        self.region = region
+        self.coverage = coverage
+        self.subnetworks = subnetworks
+        self.logging = logging
+        self.isPartial = isPartial
+    }
+
+    public init?(resource d: [String: Any], router: String?, region: String?) {
+        guard let name = d["name"] as? String else { return nil }
+        self.name = name
+        self.router = router
+        self.region = region
+        coverage = (d["sourceSubnetworkIpRangesToNat"] as? String).flatMap(Coverage.init)
+        subnetworks = (d["subnetworks"] as? [[String: Any]] ?? []).compactMap { s in
+            guard let url = s["name"] as? String else { return nil }
+            return SubnetworkCoverage(
+                name: ConfigValue.lastSegment(url), sourceIpRangesToNat: ConfigValue.strings(s["sourceIpRangesToNat"]),
+                secondaryIpRangeNames: ConfigValue.strings(s["secondaryIpRangeNames"]))
+        }
+        logging = (d["logConfig"] as? [String: Any]).flatMap { ConfigValue.bool($0["enable"]) } ?? false
+        isPartial = false
+    }
+
+    /// What the gateway translates for a subnet: its primary range, and which secondary ranges.
+    /// nil when the table did not say.
+    public func covers(subnet: String, primary: Bool, secondaryRange: String?) -> Bool? {
+        guard let coverage else { return nil }
+        switch coverage {
+        case .allRanges: return true
+        case .allPrimaryRanges: return secondaryRange == nil
+        case .listOfSubnetworks:
+            guard let subnetworks else { return nil }
+            guard let entry = subnetworks.first(where: { $0.name == subnet }) else { return false }
+            // The API's default for a listed subnet is ALL_IP_RANGES.
+            let modes = entry.sourceIpRangesToNat.isEmpty ? ["ALL_IP_RANGES"] : entry.sourceIpRangesToNat
+            if modes.contains("ALL_IP_RANGES") { return true }
+            if let secondaryRange {
+                return modes.contains("LIST_OF_SECONDARY_IP_RANGES") && entry.secondaryIpRangeNames.contains(secondaryRange)
+            }
+            return primary && modes.contains("PRIMARY_IP_RANGE")
+        }
+    }
+}

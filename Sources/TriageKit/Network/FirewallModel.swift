@@ -1,0 +1,290 @@
+import Foundation
+
+/// Evaluates a flow against VPC firewall rules as VPC does: rules of the flow's direction that
+/// apply to the VM, the lowest priority number wins, a deny beats an allow at equal priority,
+/// disabled rules do not exist, and when nothing matches the implied rules decide (deny
+/// ingress, allow egress, both at 65535). The implied rules are never logged by firewall rules
+/// logging, so a flow they deny leaves no log entry at all.
+///
+/// For a GKE private cluster the control plane sits in a Google-managed VPC peered with the
+/// cluster's; its traffic to nodes and pods is governed by the INGRESS rules on the node side,
+/// which is why control plane → node checks are ingress flows targeting the node tag.
+public struct FirewallModel: Sendable {
+    public let rules: [FirewallRule]
+
+    public init(rules: [FirewallRule]) { self.rules = rules }
+
+    /// The model with one more rule: how a proposed fix is checked before it is printed.
+    public func adding(_ rule: FirewallRule) -> FirewallModel { FirewallModel(rules: rules + [rule]) }
+
+    /// A connection attempt. The VM side is the destination for ingress and the source for
+    /// egress: its tags and service account select the rules that apply.
+    public struct Flow: Sendable {
+        public var source: CIDR
+        public var destination: CIDR
+        public var protocolName: String
+        /// nil for protocols without ports; a range when every port in it must pass.
+        public var ports: ClosedRange<Int>?
+        public var direction: FirewallRule.Direction
+        public var network: String?
+        /// Network tags and service account of the VM the rule applies to.
+        public var vmTags: [String]
+        public var vmServiceAccount: String?
+        /// For ingress from another VM's primary address: that VM's tags and service account
+        /// (source tags never match alias ranges, so pods and the control plane have none).
+        public var sourceTags: [String]
+        public var sourceServiceAccount: String?
+
+        public init(
+            source: CIDR, destination: CIDR, protocolName: String, ports: ClosedRange<Int>?,
+            direction: FirewallRule.Direction, network: String? = nil, vmTags: [String] = [],
+            vmServiceAccount: String? = nil, sourceTags: [String] = [], sourceServiceAccount: String? = nil
+        ) {
+            self.source = source
+            self.destination = destination
+            self.protocolName = ProtocolPorts.canonical(protocolName)
+            self.ports = ports
+            self.direction = direction
+            self.network = network
+            self.vmTags = vmTags
+            self.vmServiceAccount = vmServiceAccount
+            self.sourceTags = sourceTags
+            self.sourceServiceAccount = sourceServiceAccount
+        }
+
+        public var portText: String {
+            guard let ports else { return protocolName }
+            return ports.lowerBound == ports.upperBound ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)"
+        }
+    }
+
+    /// Why a rule did not decide the flow.
+    public enum Miss: Sendable, Equatable {
+        case otherDirection
+        case otherNetwork(String)
+        case disabled
+        case protocolOrPorts(String)
+        case targetTags([String])
+        case targetServiceAccounts([String])
+        case sourceRanges([CIDR], partly: Bool)
+        case sourceTags([String])
+        case destinationRanges([CIDR], partly: Bool)
+        /// It matches, but a rule with a better priority (or a deny at the same one) decided first.
+        case shadowed(by: String, priority: Int)
+
+        /// A short code rules can match on.
+        public var code: String {
+            switch self {
+            case .otherDirection: return "direction"
+            case .otherNetwork: return "network"
+            case .disabled: return "disabled"
+            case .protocolOrPorts: return "ports"
+            case .targetTags: return "target-tags"
+            case .targetServiceAccounts: return "target-service-accounts"
+            case .sourceRanges: return "source-ranges"
+            case .sourceTags: return "source-tags"
+            case .destinationRanges: return "destination-ranges"
+            case .shadowed: return "shadowed"
+            }
+        }
+
+        public func sentence(for flow: Flow) -> String {
+            switch self {
+            case .otherDirection: return "it is for the other direction"
+            case .otherNetwork(let network): return "it is on network \(network), not \(flow.network ?? "the flow's network")"
+            case .disabled: return "it is disabled"
+            case .protocolOrPorts(let allowed):
+                return "it covers \(allowed), not \(flow.protocolName):\(flow.portText)"
+            case .targetTags(let tags):
+                return "it targets tags \(tags.joined(separator: ",")), which the VMs lack (they have \(flow.vmTags.isEmpty ? "no tags" : flow.vmTags.joined(separator: ",")))"
+            case .targetServiceAccounts(let accounts):
+                return "it targets service accounts \(accounts.joined(separator: ",")), not the VMs' \(flow.vmServiceAccount ?? "(unknown)")"
+            case .sourceRanges(let ranges, let partly):
+                return partly
+                    ? "its source ranges \(ranges.map(\.description).joined(separator: ",")) cover only part of \(flow.source)"
+                    : "its source ranges \(ranges.map(\.description).joined(separator: ",")) miss \(flow.source)"
+            case .sourceTags(let tags):
+                return "it matches source tags \(tags.joined(separator: ",")), which \(flow.source) does not carry (source tags never match pods or the control plane)"
+            case .destinationRanges(let ranges, let partly):
+                return partly
+                    ? "its destination ranges \(ranges.map(\.description).joined(separator: ",")) cover only part of \(flow.destination)"
+                    : "its destination ranges \(ranges.map(\.description).joined(separator: ",")) miss \(flow.destination)"
+            case .shadowed(let name, let priority):
+                return "it is shadowed by \(name) at priority \(priority)"
+            }
+        }
+    }
+
+    /// A rule's answer for one flow.
+    enum Match: Equatable {
+        case matches
+        case misses([Miss])
+        /// The rule was read from a table and the field that decides is not shown.
+        case unknown(String)
+    }
+
+    public enum Verdict: String, Sendable {
+        case allowed, denied
+        /// A table-read rule could decide, but the table does not show whether it applies.
+        case undetermined
+    }
+
+    public struct Evaluation: Sendable {
+        public var flow: Flow
+        public var verdict: Verdict
+        /// The deciding rule; nil when an implied rule decided.
+        public var rule: FirewallRule?
+        /// The priority that decided (65535 for the implied rules).
+        public var priority: Int
+        /// Rules that would have given the other verdict, each with why it did not.
+        public var losers: [Loser]
+        /// For `.undetermined`: the rules whose hidden fields decide, and which field.
+        public var unknowns: [(rule: FirewallRule, field: String)]
+
+        public var decidedByImplied: Bool { rule == nil && verdict != .undetermined }
+        public var deciderName: String { rule?.name ?? (flow.direction == .ingress ? "implied deny ingress" : "implied allow egress") }
+
+        /// The loser most worth telling: the one nearest to applying (fewest misses), then one
+        /// that lost only to priority, then by the kind of miss, then one naming the port.
+        public var bestLoser: Loser? {
+            // Among equals, a rule that names the flow's port was written for this traffic.
+            let flow = flow
+            func named(_ rule: FirewallRule) -> Int {
+                rule.permissions.contains { p in
+                    p.covers(protocol: flow.protocolName, ports: flow.ports) && !p.ports.isEmpty && !p.ports.contains(1...65535)
+                } ? 0 : 1
+            }
+            return losers.min { a, b in
+                (a.misses.count, a.rank, named(a.rule), a.rule.priority) < (b.misses.count, b.rank, named(b.rule), b.rule.priority)
+            }
+        }
+    }
+
+    /// A rule that would have given the other verdict, and every reason it did not.
+    public struct Loser: Sendable {
+        public var rule: FirewallRule
+        public var misses: [Miss]
+        /// The reason to tell first.
+        public var miss: Miss { misses.min { Self.rank($0) < Self.rank($1) }! }
+
+        var rank: Int { Self.rank(miss) }
+
+        static func rank(_ miss: Miss) -> Int {
+            switch miss {
+            case .shadowed: return 0
+            case .disabled: return 1
+            case .protocolOrPorts: return 2
+            case .sourceRanges, .destinationRanges, .sourceTags: return 3
+            case .targetTags, .targetServiceAccounts: return 4
+            case .otherNetwork: return 5
+            case .otherDirection: return 6
+            }
+        }
+    }
+
+    public func evaluate(_ flow: Flow) -> Evaluation {
+        var matching: [FirewallRule] = []
+        var unknown: [(FirewallRule, String)] = []
+        var misses: [(FirewallRule, [Miss])] = []
+        for rule in rules {
+            switch match(rule, flow) {
+            case .matches: matching.append(rule)
+            case .misses([.otherDirection]): continue
+            case .misses(let found): misses.append((rule, found))
+            case .unknown(let field): unknown.append((rule, field))
+            }
+        }
+        let ordered = matching.sorted(by: Self.precedes)
+        let decider = ordered.first
+        let priority = decider?.priority ?? 65535
+        let verdict: Verdict = decider.map { $0.action == .allow ? .allowed : .denied }
+            ?? (flow.direction == .ingress ? .denied : .allowed)
+        // A table-read rule that could win (better priority, or equal and able to change the
+        // outcome) makes the answer unknowable without the full rule.
+        let deciding = unknown.filter { rule, _ in
+            rule.priority < priority
+                || (rule.priority == priority && rule.action == .deny && verdict == .allowed)
+        }.filter { rule, _ in (rule.action == .allow) != (verdict == .allowed) }
+        var losers: [Loser] = []
+        let wanted: FirewallRule.Action = verdict == .allowed ? .deny : .allow
+        for rule in ordered.dropFirst() where rule.action == wanted {
+            losers.append(Loser(rule: rule, misses: [.shadowed(by: decider!.name, priority: decider!.priority)]))
+        }
+        for (rule, found) in misses where rule.action == wanted { losers.append(Loser(rule: rule, misses: found)) }
+        return Evaluation(
+            flow: flow, verdict: deciding.isEmpty ? verdict : .undetermined, rule: decider, priority: priority,
+            losers: losers, unknowns: deciding.map { (rule: $0.0, field: $0.1) })
+    }
+
+    /// VPC's order: lower priority number first; at equal priority a deny first.
+    static func precedes(_ a: FirewallRule, _ b: FirewallRule) -> Bool {
+        if a.priority != b.priority { return a.priority < b.priority }
+        return a.action == .deny && b.action == .allow
+    }
+
+    func match(_ rule: FirewallRule, _ flow: Flow) -> Match {
+        if rule.direction != flow.direction { return .misses([.otherDirection]) }
+        // Every way the rule misses, not only the first, so the loser nearest to applying
+        // (one miss) can be told from one that misses on everything.
+        var misses: [Miss] = []
+        if let ruleNetwork = rule.network, let network = flow.network, ruleNetwork != network {
+            misses.append(.otherNetwork(ruleNetwork))
+        }
+        if rule.disabled { misses.append(.disabled) }
+        if !rule.permissions.contains(where: { $0.covers(protocol: flow.protocolName, ports: flow.ports) }) {
+            misses.append(.protocolOrPorts(rule.permissionsText.isEmpty ? "nothing" : rule.permissionsText))
+        }
+        // A table shows network, direction, priority, ports and disabled, not ranges, tags or
+        // service accounts: a table-read rule that passes the visible checks may or may not apply.
+        if rule.isPartial { return misses.isEmpty ? .unknown("ranges, tags and service accounts") : .misses(misses) }
+        // Targets: tags or service accounts of the VM; none means every VM in the network.
+        if let tags = rule.targetTags, !tags.isEmpty, !tags.contains(where: flow.vmTags.contains) {
+            misses.append(.targetTags(tags))
+        }
+        var unknownAccount = false
+        if let accounts = rule.targetServiceAccounts, !accounts.isEmpty {
+            if let account = flow.vmServiceAccount {
+                if !accounts.contains(account) { misses.append(.targetServiceAccounts(accounts)) }
+            } else {
+                unknownAccount = true
+            }
+        }
+        switch flow.direction {
+        case .ingress:
+            // Sources are ORed: a range, a tag or a service account is enough.
+            let ranges = rule.sourceRanges ?? []
+            let tags = rule.sourceTags ?? []
+            let accounts = rule.sourceServiceAccounts ?? []
+            let anySource = ranges.isEmpty && tags.isEmpty && accounts.isEmpty
+            let byRange = ranges.contains { $0.contains(flow.source) }
+            let byTag = tags.contains(where: flow.sourceTags.contains)
+            let byAccount = flow.sourceServiceAccount.map(accounts.contains) ?? false
+            if !(anySource || byRange || byTag || byAccount) {
+                if !ranges.isEmpty {
+                    let partly = ranges.contains { $0.contains(flow.source.network) || flow.source.contains($0) }
+                    misses.append(.sourceRanges(ranges, partly: partly))
+                } else {
+                    misses.append(.sourceTags(tags + accounts))
+                }
+            }
+            if let destinations = rule.destinationRanges, !destinations.isEmpty,
+                !destinations.contains(where: { $0.contains(flow.destination) })
+            {
+                let partly = destinations.contains { flow.destination.contains($0) }
+                misses.append(.destinationRanges(destinations, partly: partly))
+            }
+        case .egress:
+            if let destinations = rule.destinationRanges, !destinations.isEmpty,
+                !destinations.contains(where: { $0.contains(flow.destination) })
+            {
+                let partly = destinations.contains { flow.destination.contains($0) || $0.contains(flow.destination.network) }
+                misses.append(.destinationRanges(destinations, partly: partly))
+            }
+            if let sources = rule.sourceRanges, !sources.isEmpty, !sources.contains(where: { $0.contains(flow.source) }) {
+                misses.append(.sourceRanges(sources, partly: sources.contains { flow.source.contains($0) }))
+            }
+        }
+        if !misses.isEmpty { return .misses(misses) }
+        return unknownAccount ? .unknown("the VMs' service account") : .matches
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// The network-config scenarios (no firewall logs): gcloud's JSON listings give the findings in
+/// expected.json; gcloud's tables alone give no error, only "cannot tell" notes for firewall checks.
+@Suite("Config scenarios")
+struct ConfigScenarioTests {
+    static let names = ["gcr-pull-dns-routes", "egress-priority-nat", "health-checks-config"]
+
+    static func files(_ name: String, extension wanted: String) throws -> [String] {
+        let directory = CLI.sampleLogs.appendingPathComponent(name)
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            .filter { $0.hasSuffix("." + wanted) }.map { directory.appendingPathComponent($0).path }
+    }
+
+    static func expected(_ name: String) throws -> [ExpectedFinding] {
+        let url = CLI.sampleLogs.appendingPathComponent(name).appendingPathComponent("expected.json")
+        let array = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [[String: Any]]
+        return try array.map(ExpectedFinding.init(json:))
+    }
+
+    @Test("the JSON listings give expected.json", arguments: names)
+    func jsonListings(name: String) throws {
+        let inputs = try Self.files(name, extension: "json").filter { !$0.hasSuffix("expected.json") }
+        let result = try CLI.triage(inputs + ["SampleLogs/\(name)/cluster.yaml", "--format", "json"])
+        let expected = try Self.expected(name)
+        #expect(result.status == RuleFiles.expectedStatus(expected), "\(result)")
+        let differences = ExpectedFinding.differences(actual: try JSONReport(result).brief, expected: expected)
+        #expect(differences.isEmpty, "\(name): \(differences.joined(separator: "; "))")
+    }
+
+    @Test("tables alone cannot tell firewall verdicts and say so", arguments: names)
+    func tablesAlone(name: String) throws {
+        let inputs = try Self.files(name, extension: "txt")
+        let result = try CLI.triage(inputs + ["SampleLogs/\(name)/cluster.yaml", "--format", "json"])
+        let brief = try JSONReport(result).brief
+        let firewallRules: Set = ["control-plane-ingress-denied", "health-check-ingress-denied", "pod-to-pod-denied",
+                                  "iap-ingress-denied", "node-egress-to-control-plane-denied", "google-vip-egress-denied",
+                                  "allow-rule-shadowed"]
+        #expect(brief.allSatisfy { !firewallRules.contains($0.rule) }, "\(brief)")
+        #expect(brief.contains { $0.rule == "required-flow-undetermined" })
+    }
+}
