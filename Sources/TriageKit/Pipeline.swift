@@ -11,6 +11,8 @@ public struct TopologyOptions: Sendable {
     public var nodeTag: String?
     public var network: String?
     public var project: String?
+    /// `--now`: an RFC 3339 time to judge durations against instead of the clock.
+    public var now: String?
 
     public init() {}
 }
@@ -30,6 +32,12 @@ public enum Pipeline {
         topology.nodeTag = options.nodeTag
         topology.network = options.network
         topology.project = options.project
+        if let now = options.now {
+            guard let parsed = Timestamp.parse(now) else {
+                throw .usage("--now: '\(now)' is not a time like 2026-11-22T10:00:00Z")
+            }
+            topology.now = parsed
+        }
         for path in options.clusterFiles { topology.addCluster(try readCluster(path)) }
         func add(_ texts: [String], _ role: Role, _ flag: String) throws(TriageError) {
             for text in texts {

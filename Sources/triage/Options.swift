@@ -27,6 +27,9 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The project to put in fixes (default: the one in the logs).", valueName: "id"))
     var project: String?
 
+    @Option(help: ArgumentHelp("Judge durations (a GKE operation running for an hour) against this time instead of the clock, e.g. 2026-11-22T10:00:00Z.", valueName: "time"))
+    var now: String?
+
     var topologyOptions: TopologyOptions {
         var options = TopologyOptions()
         options.clusterFiles = clusterFiles
@@ -37,6 +40,7 @@ struct NetworkOptions: ParsableArguments {
         options.nodeTag = nodeTag
         options.network = network
         options.project = project
+        options.now = now
         return options
     }
 }

@@ -18,6 +18,9 @@ struct RulesAndClassifyTests {
         #expect(original.contains("\nid: \(webhookRule)\n") || original.hasPrefix("id: \(webhookRule)\n"))
         var lines: [String] = []
         for line in original.replacingOccurrences(of: "id: \(webhookRule)\n", with: "id: \(id)\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            // Without its cause key the copy is a cause of its own: its findings are not merged
+            // into the original's, so the collision stays visible.
+            if line.hasPrefix("cause:") { continue }
             lines.append(String(line))
             let trimmed = line.drop { $0 == " " }
             if declareOriginal, trimmed.hasPrefix("- {count: "), trimmed.hasSuffix("}") {

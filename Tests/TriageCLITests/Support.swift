@@ -379,6 +379,11 @@ struct JSONReport {
         try findings.map { finding in
             var finding = finding
             finding["evidence"] = nil
+            finding["evidence_by_source"] = (finding["evidence_by_source"] as? [[String: Any]])?.map { source in
+                var source = source
+                source["locations"] = nil
+                return source
+            }
             return String(decoding: try JSONSerialization.data(withJSONObject: finding, options: [.sortedKeys]), as: UTF8.self)
         }.sorted()
     }

@@ -276,8 +276,9 @@ public final class EvidenceCollector: RecordSink {
     }
 
     /// Finishes the account once the engine has run.
-    public func finish(matchedRecords: Int) {
+    public func finish(matchedRecords: Int, matchedObservations: Int = 0) {
         account.flowGroups = flows.groupCount + flowGroupsAbsorbed
         account.matchedRecords = matchedRecords
+        account.matchedObservations = matchedObservations
     }
 }

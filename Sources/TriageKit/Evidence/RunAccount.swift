@@ -20,6 +20,8 @@ public struct RunAccount: Sendable, Equatable {
     public var skipped: [String: Int] = [:]
     /// Records that reached a finding.
     public var matchedRecords = 0
+    /// Observations (evidence other than firewall records) that reached a finding.
+    public var matchedObservations = 0
     /// Errors that stopped an input early.
     public var inputErrors: [String] = []
 

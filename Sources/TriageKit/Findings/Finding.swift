@@ -26,6 +26,19 @@ public struct Finding: Sendable {
         public var priority: Int?
     }
 
+    /// One input's part in a finding: what it showed and where.
+    public struct EvidenceSource: Sendable {
+        /// The kind of input ("firewall log", "kubectl describe", "firewall rules", …).
+        public var kind: String
+        /// The rule that read it, and what it saw, in its words.
+        public var rule: String
+        public var summary: String
+        public var count: Int
+        /// A few file:line places, and the lines themselves for text evidence.
+        public var locations: [String]
+        public var quotes: [String]
+    }
+
     public struct Remedy: Sendable {
         public var why: String
         public var notes: [String]
@@ -59,4 +72,12 @@ public struct Finding: Sendable {
     public var deniedBy: [DenyingRule]
     public var examples: [Example]
     public var remedy: Remedy
+    /// The cause key findings merge on (nil for rules without one).
+    public var cause: String? = nil
+    /// Every input that showed this cause, by kind.
+    public var evidence: [EvidenceSource] = []
+    /// Other rules whose findings were merged into this one.
+    public var mergedRules: [String] = []
+    /// Commands whose output would make this finding surer, for evidence kinds not given.
+    public var surerWith: [String] = []
 }

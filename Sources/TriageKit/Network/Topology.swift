@@ -21,6 +21,9 @@ public struct Topology: Sendable {
     public var project: String?
     public var network: String?
     public var nodeTag: String?
+    /// The time to judge durations against ("running for 70 minutes"), µs since the epoch; the
+    /// clock when nil. Fixed in samples and tests so results do not depend on the day.
+    public var now: Int64?
     /// Facts worked out from logs, for the account printed at the end.
     public private(set) var inferences: [String] = []
     public private(set) var masterCIDRs: [(cidr: CIDR, confidence: Confidence)] = []

@@ -66,6 +66,15 @@ struct JSONLinesRenderer {
                     "remote_location": e.remoteLocation ?? NSNull(),
                 ]
             },
+            "cause": f.cause ?? NSNull(),
+            "merged_rules": f.mergedRules,
+            "evidence_by_source": f.evidence.map { e -> [String: Any] in
+                [
+                    "kind": e.kind, "rule": e.rule, "summary": e.summary, "count": e.count, "locations": e.locations,
+                    "quotes": e.quotes,
+                ]
+            },
+            "surer_with": f.surerWith,
             "remedy": [
                 "why": f.remedy.why, "notes": f.remedy.notes, "commands": f.remedy.commands,
                 "references": f.remedy.references,
@@ -92,6 +101,9 @@ struct JSONLinesRenderer {
             "skipped": a.skipped,
             "skipped_total": a.skippedTotal,
             "matched_records": a.matchedRecords,
+            "matched_observations": a.matchedObservations,
+            "other_evidence": a.evidence,
+            "text_lines": a.textLines,
             "flow_groups": a.flowGroups,
             "findings": analysis.findings.count,
             "by_severity": bySeverity,

@@ -9,7 +9,7 @@ struct MarkdownRenderer {
             out += "No problems found.\n"
             return out
         }
-        out += "| Severity | Rule | Connections | Confidence |\n|---|---|---:|---|\n"
+        out += "| Severity | Rule | Count | Confidence |\n|---|---|---:|---|\n"
         for f in analysis.findings {
             out += "| \(f.severity.rawValue) | `\(cell(f.rule))` | \(f.count) | \(f.confidence) |\n"
         }
@@ -20,10 +20,21 @@ struct MarkdownRenderer {
                 out += "- **Denied by:** " + f.deniedBy.map { "`\(cell($0.reference))`" + ($0.priority.map { " (priority \($0))" } ?? "") }.joined(separator: ", ") + "\n"
             }
             if let first = f.firstSeen { out += "- **Seen:** \(first) to \(f.lastSeen ?? first)\n" }
+            if !f.sources.isEmpty {
             out += "- **From:** " + f.sources.map { "`\($0.ip)` (\($0.role.phrase)\($0.range.map { " \($0)" } ?? ""))" }.joined(separator: ", ")
                 + (f.distinctSources > f.sources.count ? " and \(f.distinctSources - f.sources.count) more" : "") + "\n"
+            }
+            if !f.destinations.isEmpty {
             out += "- **To:** " + f.destinations.map { "`\($0.ip)` (\($0.role.phrase)\($0.range.map { " \($0)" } ?? ""))" }.joined(separator: ", ")
                 + (f.distinctDestinations > f.destinations.count ? " and \(f.distinctDestinations - f.destinations.count) more" : "") + "\n"
+            }
+            if f.evidence.count > 1 || f.evidence.contains(where: { !$0.quotes.isEmpty }) {
+                out += "- **Evidence:**\n"
+                for e in f.evidence {
+                    let what = e.quotes.isEmpty ? inline(e.summary) : e.quotes.map { "`\(cell($0))`" }.joined(separator: "; ")
+                    out += "  - \(inline(e.kind)): \(what)" + (e.locations.isEmpty ? "" : " at " + e.locations.map { "`\(cell($0))`" }.joined(separator: ", ")) + "\n"
+                }
+            }
             if !f.examples.isEmpty {
                 out += "- **Examples:**\n"
                 for e in f.examples {
@@ -35,6 +46,9 @@ struct MarkdownRenderer {
             out += "**Fix:**\n\n```sh\n"
             for command in f.remedy.commands { out += TerminalText.sanitize(command) + "\n" }
             out += "```\n\n"
+            if !f.surerWith.isEmpty {
+                out += "**Surer with:**\n\n```sh\n" + f.surerWith.map { TerminalText.sanitize($0) }.joined(separator: "\n") + "\n```\n\n"
+            }
             out += "**Docs:** " + f.remedy.references.map { "<\($0)>" }.joined(separator: " ") + "\n"
         }
         return out

@@ -35,6 +35,9 @@ public enum Renderer {
         if a.clusterDescriptions > 0 { kinds.append("\(a.clusterDescriptions) cluster description\(a.clusterDescriptions == 1 ? "" : "s")") }
         if a.unrecognisedRecords > 0 { kinds.append("\(a.unrecognisedRecords) unrecognised") }
         parts.append(kinds.joined(separator: ", "))
+        if !a.evidence.isEmpty {
+            parts.append("other evidence: " + a.evidence.sorted { $0.key < $1.key }.map { "\($0.value) from \($0.key)" }.joined(separator: ", "))
+        }
         if a.skippedTotal > 0 {
             let reasons = a.skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             parts.append("\(a.skippedTotal) skipped (\(reasons))")
@@ -45,7 +48,7 @@ public enum Renderer {
             let n = analysis.findings.filter { $0.severity == severity }.count
             return n > 0 ? "\(n) \(severity.rawValue)" : nil
         }
-        parts.append("\(a.matchedRecords) matched in \(analysis.findings.count) finding\(analysis.findings.count == 1 ? "" : "s")"
+        parts.append("\(a.matchedRecords + a.matchedObservations) matched in \(analysis.findings.count) finding\(analysis.findings.count == 1 ? "" : "s")"
             + (bySeverity.isEmpty ? "" : " (\(bySeverity.joined(separator: ", ")))"))
         return "triage: " + parts.joined(separator: "; ") + "."
     }

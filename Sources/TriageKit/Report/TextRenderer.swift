@@ -16,9 +16,14 @@ struct TextRenderer {
                 return "No findings in what could be read; \(unreadable) input\(unreadable == 1 ? "" : "s") could not be read in full (see the errors above).\n"
             }
             out += "No problems found"
-            out += analysis.account.firewallRecords == 0
-                ? " (no firewall log records were read).\n"
-                : " in \(analysis.account.firewallRecords) firewall log records.\n"
+            let evidence = analysis.account.evidence.values.reduce(0, +)
+            if analysis.account.firewallRecords == 0 && evidence == 0 {
+                out += " (no firewall log records or other evidence were read).\n"
+            } else if evidence == 0 {
+                out += " in \(analysis.account.firewallRecords) firewall log records.\n"
+            } else {
+                out += " in \(analysis.account.firewallRecords) firewall log records and \(evidence) other pieces of evidence.\n"
+            }
             return out
         }
         let width = max(40, options.width)
@@ -30,8 +35,7 @@ struct TextRenderer {
             case .warning: label = paint("WARNING", "1;33")
             case .info: label = paint("INFO", "1;36")
             }
-            let connections = "\(finding.count) connection\(finding.count == 1 ? "" : "s") denied, \(finding.confidence)"
-            out += "\(label) \(paint(clean(finding.rule), "1")) (\(connections))\n"
+            out += "\(label) \(paint(clean(finding.rule), "1")) (\(Self.headline(finding)))\n"
             out += wrap(clean(finding.message), indent: "  ", width: width)
             out += field("Should be", clean(finding.title), width)
             if !finding.deniedBy.isEmpty {
@@ -44,8 +48,20 @@ struct TextRenderer {
                 let last = finding.lastSeen ?? first
                 out += field("Seen", first == last ? first : "\(first) to \(last)", width)
             }
-            out += field("From", endpoints(finding.sources, total: finding.distinctSources), width)
-            out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations), width)
+            if !finding.sources.isEmpty {
+                out += field("From", endpoints(finding.sources, total: finding.distinctSources), width)
+            }
+            if !finding.destinations.isEmpty {
+                out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations), width)
+            }
+            if finding.evidence.count > 1 || finding.evidence.contains(where: { !$0.quotes.isEmpty }) {
+                out += "  Evidence:\n"
+                for source in finding.evidence {
+                    var line = "\(source.kind): " + (source.quotes.isEmpty ? source.summary : source.quotes.map { "\"\($0)\"" }.joined(separator: "; "))
+                    if !source.locations.isEmpty { line += " (\(source.locations.joined(separator: ", ")))" }
+                    out += wrap(clean(line), indent: "    ", width: width)
+                }
+            }
             if !finding.examples.isEmpty {
                 out += "  Examples:\n"
                 for example in finding.examples {
@@ -64,10 +80,28 @@ struct TextRenderer {
             for command in finding.remedy.commands {
                 out += shellWrap(clean(command), indent: "    ", width: width)
             }
+            if !finding.surerWith.isEmpty {
+                out += "  Surer with:\n"
+                for command in finding.surerWith { out += shellWrap(clean(command), indent: "    ", width: width) }
+            }
             out += "  Docs:\n"
             for reference in finding.remedy.references { out += "    \(clean(reference))\n" }
         }
         return out
+    }
+
+    /// "312 connections denied, observed" for firewall findings; "3 occurrences, …" otherwise.
+    static func headline(_ finding: Finding) -> String {
+        let unit: String
+        if finding.evidence.first?.kind == "firewall log" || (finding.evidence.isEmpty && !finding.examples.isEmpty) {
+            unit = "connection\(finding.count == 1 ? "" : "s") denied"
+        } else {
+            unit = finding.count == 1 ? "occurrence" : "occurrences"
+        }
+        var text = "\(finding.count) \(unit), \(finding.confidence)"
+        let kinds = Set(finding.evidence.map(\.kind))
+        if kinds.count > 1 { text += " by \(kinds.count) kinds of evidence" }
+        return text
     }
 
     private func clean(_ text: String) -> String { TerminalText.sanitize(text, keepNewlines: true) }

@@ -13,6 +13,7 @@ match:
   dst.role: google
   dst.port: [443, 80]
 group_by: [protocol, dst.port, denied_by, network]
+cause: "google-apis:{dst.role}"
 message: >-
   {src.roles} tried to reach Google on public addresses ({destinations}) on
   {protocol}:{dst.port} and {denied_by} denied {count} connections between {first_seen}
@@ -93,6 +94,7 @@ match:
   src.role: [node, pod]
   dst.role: [restricted-vip, private-vip]
 group_by: [dst.role, protocol, dst.port, denied_by, network]
+cause: "google-apis:{dst.role}"
 message: >-
   {src.roles} cannot reach {dst.ranges} ({dst.roles}) on {protocol}:{dst.port}:
   {count} connections were denied by {denied_by} between {first_seen} and {last_seen}.
@@ -151,6 +153,7 @@ match:
   src.role: health-check
   dst.role: [node, pod]
 group_by: [protocol, dst.port, dst.role, denied_by, network]
+cause: "health-check-ingress"
 message: >-
   Google health checkers ({src.ranges}) cannot reach {dst.roles} on {protocol}:{dst.port}:
   {count} probes were denied by {denied_by} between {first_seen} and {last_seen}, so the
@@ -226,6 +229,7 @@ match:
   src.role: iap
   dst.port: [22, 3389]
 group_by: [protocol, dst.port, denied_by, network]
+cause: "iap-ingress:{dst.port}"
 message: >-
   IAP TCP forwarding (35.235.240.0/20) cannot reach {dst.roles} on {protocol}:{dst.port}
   ({port.listeners}): {count} connections were denied by {denied_by} between {first_seen} and
@@ -279,6 +283,7 @@ match:
   src.role: [node, pod]
   dst.role: internet
 group_by: [protocol, dst.port, denied_by, network]
+cause: "internet-egress"
 message: >-
   {count} connections from {src.roles} to internet addresses ({destinations}) on
   {protocol}:{dst.port} were denied by {denied_by} (priority {denied_by.priority}) between
@@ -350,6 +355,7 @@ match:
   src.role: [node, pod]
   dst.role: [node, pod]
 group_by: [direction, src.range, protocol, dst.port, denied_by, network]
+cause: "intra-cluster"
 message: >-
   Traffic inside the cluster is denied: {count} connections from {src.roles} ({src.ranges})
   to {dst.roles} on {protocol}:{dst.port} were dropped by {denied_by} ({direction})
@@ -415,6 +421,7 @@ match:
   dst.role: [node, pod]
   dst.port: [443, 10250]
 group_by: [protocol, dst.port, denied_by, network]
+cause: "control-plane-ingress:{protocol}:{dst.port}"
 message: >-
   The control plane ({src.ranges}) cannot reach {dst.roles} on {protocol}:{dst.port}
   ({port.listeners}): {count} connections were denied by {denied_by} (priority
@@ -482,6 +489,7 @@ match:
   dst.role: [node, pod]
   dst.port: {not: [443, 10250]}
 group_by: [protocol, dst.port, denied_by, network]
+cause: "control-plane-ingress:{protocol}:{dst.port}"
 message: >-
   The control plane ({src.ranges}) cannot reach {dst.roles} on {protocol}:{dst.port}, the
   port that {port.listeners} usually serves an admission webhook or aggregated API on.
@@ -560,6 +568,7 @@ match:
   src.role: [node, pod]
   dst.role: control-plane
 group_by: [protocol, dst.port, denied_by, network]
+cause: "node-egress-master"
 message: >-
   {src.roles} cannot reach the control plane ({dst.ranges}) on {protocol}:{dst.port}:
   {count} connections from {sources} were denied by the egress rule {denied_by} (priority

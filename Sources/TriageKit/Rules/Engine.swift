@@ -51,13 +51,47 @@ public enum Engine {
         }
 
         var findings = order.map { builders[$0]!.build() }
+        let (observed, matchedObservations) = analyseObservations(collector.observations, topology: topology, rules: rules)
+        findings += observed
+        findings = FindingMerger.merge(findings, rules: rules)
+        FindingMerger.addHints(&findings, rules: rules, project: topology.project ?? topology.clusters.first?.project)
         findings.sort {
             if $0.severity != $1.severity { return $0.severity > $1.severity }
             if $0.count != $1.count { return $0.count > $1.count }
             return $0.id < $1.id
         }
-        collector.finish(matchedRecords: matched)
+        collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
         return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count)
+    }
+
+    /// Runs the rules over every observation; returns the findings and how many observations matched.
+    static func analyseObservations(_ observations: [Observation], topology: Topology, rules: [Rule]) -> ([Finding], Int) {
+        let now = topology.now ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
+        var byKind: [String: (primary: [Rule], fallback: [Rule])] = [:]
+        for rule in rules where !rule.readsFirewallLogs {
+            if rule.fallback { byKind[rule.evidence, default: ([], [])].fallback.append(rule) } else {
+                byKind[rule.evidence, default: ([], [])].primary.append(rule)
+            }
+        }
+        var builders: [String: ObservationFindingBuilder] = [:]
+        var order: [String] = []
+        var matched = 0
+        for observation in observations {
+            guard let candidates = byKind[observation.kind] else { continue }
+            let facts = ObservationFacts(observation, topology: topology, now: now)
+            var hits = candidates.primary.filter { facts.matches($0.match) }
+            if hits.isEmpty { hits = candidates.fallback.filter { facts.matches($0.match) } }
+            if !hits.isEmpty { matched += 1 }
+            for rule in hits {
+                let key = ([rule.id] + rule.groupBy.map { facts.value($0) ?? "-" }).joined(separator: "|")
+                if builders[key] == nil {
+                    builders[key] = ObservationFindingBuilder(rule: rule, key: key, first: facts)
+                    order.append(key)
+                }
+                builders[key]!.add(facts)
+            }
+        }
+        return (order.map { builders[$0]!.build() }, matched)
     }
 
     /// Learns roles from the logs themselves: GKE VM names, and GKE's own firewall rules. Reads
@@ -223,7 +257,7 @@ struct FindingBuilder {
         let commands = rule.remedy.commands.filter { command in command.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
             .map { $0.text.render(lookup, forShell: true) }
         let event = first.event
-        return Finding(
+        var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title,
             message: Self.capitalised(rule.message.render(lookup)),
             confidence: inferred ? "inferred" : "observed", count: count, firstSeen: firstSeen.map(Timestamp.format),
@@ -235,5 +269,10 @@ struct FindingBuilder {
             examples: examples,
             remedy: Finding.Remedy(
                 why: rule.remedy.why.render(lookup), notes: notes, commands: commands, references: rule.references))
+        finding.cause = rule.cause?.render(lookup)
+        finding.evidence = [Finding.EvidenceSource(
+            kind: "firewall log", rule: rule.id, summary: finding.message, count: count,
+            locations: examples.compactMap(\.location), quotes: [])]
+        return finding
     }
 }

@@ -19,6 +19,10 @@ public final class Rule: Sendable {
     /// Fires only for flows no other rule of the same evidence claimed.
     public let fallback: Bool
     public let groupBy: [String]
+    /// What cause a finding of this rule is about, as a key: findings of any rule with the same
+    /// rendered key merge into one (a webhook timeout in kubectl text, the denials in the firewall
+    /// log and the missing allow rule in the config are one cause).
+    public let cause: Template?
     /// `groupBy` as positions in `FlowFacts.fieldNames`.
     let groupByIndexes: [Int]
     public let message: Template
@@ -31,7 +35,7 @@ public final class Rule: Sendable {
 
     init(
         id: String, severity: Severity, title: String, evidence: String, match: [FieldPredicate], fallback: Bool,
-        groupBy: [String], message: Template, remedy: Remedy, references: [String], samples: Samples, file: String,
+        groupBy: [String], cause: Template? = nil, message: Template, remedy: Remedy, references: [String], samples: Samples, file: String,
         source: String
     ) {
         self.id = id
@@ -41,6 +45,7 @@ public final class Rule: Sendable {
         self.match = match
         self.fallback = fallback
         self.groupBy = groupBy
+        self.cause = cause
         self.groupByIndexes = groupBy.map { FlowFacts.fieldIndex[$0] ?? 0 }
         self.message = message
         self.remedy = remedy
@@ -49,6 +54,11 @@ public final class Rule: Sendable {
         self.file = file
         self.source = source
     }
+
+    /// The evidence kinds a rule can read: firewall log records, or observations of one kind.
+    public static let evidenceKinds = ["firewall", "message", "operation", "cluster", "check", "config"]
+
+    public var readsFirewallLogs: Bool { evidence == "firewall" }
 
     public struct Remedy: Sendable {
         public var why: Template
@@ -61,12 +71,19 @@ public final class Rule: Sendable {
         public var pass: [Sample]
     }
 
+    public struct File: Sendable {
+        public var name: String
+        public var text: String
+    }
+
     public struct Sample: Sendable {
         public var name: String
         /// Flags as `triage` takes them: master_cidr, pod_cidr, node_cidr, service_cidr, node_tag, network, project.
         public var topology: [String: [String]]
-        /// NDJSON LogEntries, one per line.
+        /// NDJSON LogEntries, one per line ("" when the sample has only files).
         public var input: String
+        /// Inputs in their real format (gcloud tables, kubectl text, JSON/YAML), each read as one input.
+        public var files: [File] = []
         /// The findings expected, as field → value (rule, count, and any FlowFacts field).
         public var expect: [[String: String]]
         public var line: Int
@@ -93,6 +110,9 @@ public struct FieldPredicate: Sendable {
         self.test = test
         fieldIndex = FlowFacts.fieldIndex[field] ?? 0
     }
+
+    /// Tests the field in a set of named facts (observations).
+    public func evaluate(in facts: (String) -> String?) -> Bool { evaluate(facts(field)) }
 
     public func evaluate(_ value: String?) -> Bool {
         switch test {

@@ -47,8 +47,8 @@ public enum RuleLoader {
     }
 
     static let knownKeys: Set<String> = [
-        "id", "severity", "title", "evidence", "match", "fallback", "group_by", "message", "remedy", "references",
-        "samples",
+        "id", "severity", "title", "evidence", "match", "fallback", "group_by", "cause", "message", "remedy",
+        "references", "samples",
     ]
 
     public static func parse(_ text: String, file: String) throws(TriageError) -> Rule {
@@ -65,7 +65,7 @@ public enum RuleLoader {
         } catch {
             throw .badRuleFile(file: file, line: nil, field: "(syntax)", reason: "not valid YAML: \(error)")
         }
-        let r = Reader(file: file)
+        var r = Reader(file: file)
         let top = try r.mapping(root, "(top level)")
         for (key, value) in top where !knownKeys.contains(key) {
             throw .badRuleFile(file: file, line: line(value), field: key, reason: "unknown field; known: \(knownKeys.sorted().joined(separator: ", "))")
@@ -83,14 +83,16 @@ public enum RuleLoader {
             throw .badRuleFile(file: file, line: line(top["severity"]), field: "severity", reason: "'\(severityText)' is not one of error, warning, info")
         }
         let evidence = try r.string(top["evidence"], "evidence", in: root)
-        guard evidence == "firewall" else {
-            throw .badRuleFile(file: file, line: line(top["evidence"]), field: "evidence", reason: "'\(evidence)' is not a known evidence kind (firewall)")
+        guard Rule.evidenceKinds.contains(evidence) else {
+            throw .badRuleFile(file: file, line: line(top["evidence"]), field: "evidence", reason: "'\(evidence)' is not a known evidence kind (\(Rule.evidenceKinds.joined(separator: ", ")))")
         }
+        r.firewall = evidence == "firewall"
         let match = try r.predicates(top["match"], "match", in: root, required: true)
         let groupBy = try r.strings(top["group_by"], "group_by", in: root, required: false)
-        for name in groupBy where FlowFacts.fields[name] == nil {
+        for name in groupBy where !r.isKnownField(name) {
             throw .badRuleFile(file: file, line: line(top["group_by"]), field: "group_by", reason: "unknown field '\(name)'")
         }
+        let cause = try top["cause"].map { node throws(TriageError) in try r.template(node, "cause", in: root) }
         let message = try r.template(top["message"], "message", in: root)
         let remedyNode = top["remedy"]
         guard let remedyNode else { throw .badRuleFile(file: file, line: line(root), field: "remedy", reason: "missing") }
@@ -116,7 +118,7 @@ public enum RuleLoader {
         }
         return Rule(
             id: id, severity: severity, title: try r.string(top["title"], "title", in: root), evidence: evidence,
-            match: match, fallback: fallback, groupBy: groupBy, message: message,
+            match: match, fallback: fallback, groupBy: groupBy, cause: cause, message: message,
             remedy: Rule.Remedy(why: why, notes: notes, commands: commands), references: references,
             samples: samples, file: file, source: text)
     }
@@ -143,6 +145,14 @@ public enum RuleLoader {
     /// Typed access to a composed YAML tree, with errors that point at lines.
     struct Reader {
         let file: String
+        /// Firewall rules use the fixed `FlowFacts` vocabulary; rules over observations name the
+        /// facts their observations carry, which only their samples can check.
+        var firewall = true
+
+        func isKnownField(_ name: String) -> Bool {
+            if firewall { return FlowFacts.fields[name] != nil }
+            return !name.isEmpty && name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }
+        }
 
         func fail(_ node: Node?, _ field: String, _ reason: String) -> TriageError {
             .badRuleFile(file: file, line: node?.mark?.line, field: field, reason: reason)
@@ -174,7 +184,7 @@ public enum RuleLoader {
         }
 
         func check(_ template: Template, _ node: Node?, _ field: String) throws(TriageError) {
-            for name in template.fields where FlowFacts.fields[name] == nil && !FlowFacts.findingFields.contains(name) {
+            for name in template.fields where !isKnownField(name) && !FlowFacts.findingFields.contains(name) {
                 throw fail(node, field, "unknown placeholder {\(name)}")
             }
         }
@@ -202,8 +212,10 @@ public enum RuleLoader {
             }
             var result: [FieldPredicate] = []
             for (name, value) in try mapping(node, field) {
-                guard FlowFacts.fields[name] != nil else {
-                    throw fail(value, "\(field).\(name)", "unknown field; known: \(FlowFacts.fields.keys.sorted().joined(separator: ", "))")
+                guard isKnownField(name) else {
+                    throw fail(value, "\(field).\(name)", firewall
+                        ? "unknown field; known: \(FlowFacts.fields.keys.sorted().joined(separator: ", "))"
+                        : "fact names are lower-case words with '.', '_' or '-'")
                 }
                 let test = try self.test(value, "\(field).\(name)")
                 if name.hasSuffix(".role") {
@@ -304,8 +316,8 @@ public enum RuleLoader {
             var result: [Rule.Sample] = []
             for item in sequence {
                 let map = try mapping(item, field)
-                for (key, value) in map where !["name", "topology", "input", "expect"].contains(key) {
-                    throw fail(value, "\(field).\(key)", "unknown field; samples take name, topology, input, expect")
+                for (key, value) in map where !["name", "topology", "input", "files", "expect"].contains(key) {
+                    throw fail(value, "\(field).\(key)", "unknown field; samples take name, topology, input, files, expect")
                 }
                 let name = try string(map["name"], "\(field).name", in: item)
                 var topology: [String: [String]] = [:]
@@ -317,7 +329,20 @@ public enum RuleLoader {
                         topology[key] = try strings(value, "\(field).topology.\(key)", in: topologyNode, required: true)
                     }
                 }
-                let input = try string(map["input"], "\(field).input", in: item)
+                let input = map["input"] == nil && map["files"] != nil ? "" : try string(map["input"], "\(field).input", in: item)
+                var files: [Rule.File] = []
+                if let filesNode = map["files"] {
+                    guard let list = filesNode.sequence, !list.isEmpty else { throw fail(filesNode, "\(field).files", "must be a list of {name, text}") }
+                    for entry in list {
+                        let fileMap = try mapping(entry, "\(field).files")
+                        for (key, value) in fileMap where key != "name" && key != "text" {
+                            throw fail(value, "\(field).files.\(key)", "unknown field; files take name and text")
+                        }
+                        files.append(Rule.File(
+                            name: try string(fileMap["name"], "\(field).files.name", in: entry),
+                            text: try string(fileMap["text"], "\(field).files.text", in: entry)))
+                    }
+                }
                 var expect: [[String: String]] = []
                 if let expectNode = map["expect"] {
                     guard let list = expectNode.sequence else { throw fail(expectNode, "\(field).expect", "must be a list") }
@@ -325,7 +350,7 @@ public enum RuleLoader {
                         var finding: [String: String] = [:]
                         for (key, value) in try mapping(entry, "\(field).expect") {
                             guard key == "rule" || key == "count" || key == "severity" || key == "confidence"
-                                || FlowFacts.fields[key] != nil
+                                || key == "cause" || FlowFacts.fields[key] != nil || isKnownField(key)
                             else { throw fail(value, "\(field).expect.\(key)", "unknown field") }
                             guard let scalar = value.scalar else { throw fail(value, "\(field).expect.\(key)", "must be a value") }
                             finding[key] = scalar.string
@@ -333,7 +358,8 @@ public enum RuleLoader {
                         expect.append(finding)
                     }
                 }
-                result.append(Rule.Sample(name: name, topology: topology, input: input, expect: expect, line: item.mark?.line ?? 0))
+                result.append(Rule.Sample(
+                    name: name, topology: topology, input: input, files: files, expect: expect, line: item.mark?.line ?? 0))
             }
             return result
         }
@@ -341,7 +367,7 @@ public enum RuleLoader {
 
     enum Sample {
         static let topologyKeys: Set<String> = [
-            "master_cidr", "pod_cidr", "node_cidr", "service_cidr", "node_tag", "network", "project",
+            "master_cidr", "pod_cidr", "node_cidr", "service_cidr", "node_tag", "network", "project", "now",
         ]
     }
 }

@@ -31,7 +31,7 @@ struct MarkdownRendererTests {
     @Test func headingTableAndSections() throws {
         let markdown = Renderer.render(try ReportFixtures.plainAnalysis(), as: .markdown, options: RenderOptions())
         #expect(markdown.hasPrefix("# triage report\n\n"))
-        #expect(markdown.contains("| Severity | Rule | Connections | Confidence |\n|---|---|---:|---|\n"))
+        #expect(markdown.contains("| Severity | Rule | Count | Confidence |\n|---|---|---:|---|\n"))
         #expect(markdown.contains("| error | `webhook-blocked` | 2 | observed |\n"))
         #expect(markdown.contains("\n## ERROR: Connections of the test kind get through\n"))
         #expect(markdown.contains("- **Denied by:** `network:kubeflow-vpc/firewall:deny-all-ingress` (priority 65534), `network:kubeflow-vpc/firewall:deny-b` (priority 900)\n"))

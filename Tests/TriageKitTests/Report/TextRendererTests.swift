@@ -76,7 +76,7 @@ struct TextRendererTests {
 
     @Test func nothingFound() throws {
         let empty = try analyse("", rules: [])
-        #expect(Renderer.render(empty, as: .text, options: RenderOptions()) == "No problems found (no firewall log records were read).\n")
+        #expect(Renderer.render(empty, as: .text, options: RenderOptions()) == "No problems found (no firewall log records or other evidence were read).\n")
         let allowed = try analyse(LogEntries.ndjson([LogEntries.firewall(disposition: "ALLOWED")]), rules: [])
         #expect(Renderer.render(allowed, as: .text, options: RenderOptions()) == "No problems found in 1 firewall log records.\n")
     }

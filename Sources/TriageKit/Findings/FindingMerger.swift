@@ -1,0 +1,107 @@
+import Foundation
+
+/// Merges findings that name the same cause (their rules' `cause:` rendered to the same key) into
+/// one: the most severe, most concrete one leads, the others become evidence listed by source,
+/// and agreement between kinds of input raises the confidence.
+enum FindingMerger {
+    static func merge(_ findings: [Finding], rules: [Rule]) -> [Finding] {
+        let evidenceOfRule = Dictionary(rules.map { ($0.id, $0.evidence) }, uniquingKeysWith: { a, _ in a })
+        var groups: [String: [Finding]] = [:]
+        var order: [String] = []
+        for finding in findings {
+            let key = finding.cause.map { "cause:" + $0 } ?? "id:" + finding.id
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(finding)
+        }
+        var merged: [Finding] = []
+        for key in order {
+            let group = groups[key]!
+            guard group.count > 1 else {
+                merged.append(group[0])
+                continue
+            }
+            let ranked = group.sorted { a, b in
+                if a.severity != b.severity { return a.severity > b.severity }
+                // Firewall findings carry addresses and the denying rule: they lead when they can.
+                let aFirewall = evidenceOfRule[a.rule] == "firewall", bFirewall = evidenceOfRule[b.rule] == "firewall"
+                if aFirewall != bFirewall { return aFirewall }
+                if a.count != b.count { return a.count > b.count }
+                return a.id < b.id
+            }
+            var lead = ranked[0]
+            var kinds = Set([evidenceOfRule[lead.rule] ?? ""])
+            // Findings of the lead's own rule were split on purpose by its group_by (another port,
+            // another denying rule): they stay findings of their own.
+            let separate = ranked.dropFirst().filter { $0.rule == lead.rule }
+            for other in ranked.dropFirst() where other.rule != lead.rule {
+                kinds.insert(evidenceOfRule[other.rule] ?? "")
+                if !lead.mergedRules.contains(other.rule) && other.rule != lead.rule { lead.mergedRules.append(other.rule) }
+                lead.evidence += other.evidence
+                for note in other.remedy.notes where !lead.remedy.notes.contains(note) { lead.remedy.notes.append(note) }
+                for command in other.remedy.commands where !lead.remedy.commands.contains(command) {
+                    lead.remedy.commands.append(command)
+                }
+                for reference in other.remedy.references where !lead.remedy.references.contains(reference) {
+                    lead.remedy.references.append(reference)
+                }
+                if let t = other.firstSeen, lead.firstSeen.map({ t < $0 }) ?? true { lead.firstSeen = t }
+                if let t = other.lastSeen, lead.lastSeen.map({ t > $0 }) ?? true { lead.lastSeen = t }
+                for rule in other.deniedBy where !lead.deniedBy.contains(where: { $0.name == rule.name }) {
+                    lead.deniedBy.append(rule)
+                }
+                if lead.destinations.isEmpty {
+                    lead.destinations = other.destinations
+                    lead.distinctDestinations = other.distinctDestinations
+                }
+                for (name, value) in other.facts where lead.facts[name] == nil { lead.facts[name] = value }
+            }
+            if kinds.count > 1 { lead.confidence = "confirmed" }
+            merged.append(lead)
+            merged += separate
+        }
+        return merged
+    }
+
+    /// For each finding with a cause, the commands that would produce the kinds of evidence other
+    /// rules about the same kind of cause read, when the run had none of it.
+    static func addHints(_ findings: inout [Finding], rules: [Rule], project: String?) {
+        var kindsByFamily: [String: Set<String>] = [:]
+        for rule in rules {
+            guard let cause = rule.cause else { continue }
+            kindsByFamily[family(cause.source), default: []].insert(rule.evidence)
+        }
+        let evidenceOfRule = Dictionary(rules.map { ($0.id, $0.evidence) }, uniquingKeysWith: { a, _ in a })
+        for index in findings.indices {
+            guard let cause = findings[index].cause else { continue }
+            let have = Set(([findings[index].rule] + findings[index].mergedRules).compactMap { evidenceOfRule[$0] })
+            let missing = (kindsByFamily[family(cause)] ?? []).subtracting(have)
+            findings[index].surerWith = missing.sorted().compactMap { command(for: $0, project: project) }
+        }
+    }
+
+    /// "control-plane-ingress:tcp:8443" and "control-plane-ingress:{protocol}:{dst.port}" share
+    /// the family "control-plane-ingress".
+    static func family(_ cause: String) -> String {
+        String(cause.split(separator: ":", maxSplits: 1).first ?? Substring(cause))
+    }
+
+    static func command(for evidence: String, project: String?) -> String? {
+        let p = project.map { " --project=\(Template.shellWord($0))" } ?? ""
+        switch evidence {
+        case "firewall":
+            return "gcloud logging read 'logName:\"compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\"'\(p) --freshness=1d --format=json > firewall-denied.json"
+        case "check":
+            return "gcloud compute firewall-rules list\(p) --format=json > firewall-rules.json"
+        case "config":
+            return "gcloud compute routes list\(p) --format=json > routes.json; gcloud dns record-sets list --zone=ZONE\(p) --format=json > records.json"
+        case "message":
+            return "kubectl get events --all-namespaces > events.txt"
+        case "operation":
+            return "gcloud container operations list\(p) --format=json > operations.json"
+        case "cluster":
+            return "gcloud container clusters describe CLUSTER --location=LOCATION\(p) --format=json > cluster.json"
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// The names a rule over observations can use: the observation's own facts, values derived from
+/// them (the role of every address, how long an operation has run), and the topology's values
+/// that remedies need (master range, node tag, network, project).
+struct ObservationFacts {
+    let observation: Observation
+    private(set) var facts: [String: String]
+    let topology: Topology
+
+    init(_ observation: Observation, topology: Topology, now: Int64) {
+        self.observation = observation
+        self.topology = topology
+        var facts = observation.facts
+        for (name, value) in observation.facts where name == "ip" || name.hasSuffix(".ip") {
+            guard let address = IPAddress(value) else { continue }
+            let assignment = topology.classify(address)
+            facts[name + ".role"] = assignment.role.rawValue
+            if let range = assignment.range { facts[name + ".range"] = range.description }
+            facts[name + ".confidence"] = assignment.confidence.rawValue
+        }
+        if observation.kind == "operation" || observation.kind == "cluster" { GKEOperations.derive(&facts, now: now) }
+        self.facts = facts
+    }
+
+    func value(_ name: String) -> String? {
+        if let value = facts[name] { return value }
+        return Self.topologyValue(name, topology)
+    }
+
+    /// Values every rule may use, whatever its evidence.
+    static func topologyValue(_ name: String, _ topology: Topology) -> String? {
+        switch name {
+        case "master_cidr": return topology.masterCIDR?.description
+        case "node_tag": return topology.bestNodeTag?.tag
+        case "pod_cidrs": return topology.podCIDRs.isEmpty ? nil : topology.podCIDRs.map(\.description).joined(separator: ",")
+        case "cluster": return topology.clusterName
+        case "network": return topology.network ?? topology.clusters.first?.network
+        case "project": return topology.project ?? topology.clusters.first?.project
+        case "location": return topology.clusters.first?.location
+        case "fix.priority": return "1000"
+        default: return nil
+        }
+    }
+
+    func matches(_ predicates: [FieldPredicate]) -> Bool {
+        predicates.allSatisfy { $0.evaluate(value($0.field)) }
+    }
+}

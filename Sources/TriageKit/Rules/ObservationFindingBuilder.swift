@@ -1,0 +1,96 @@
+import Foundation
+
+/// Accumulates the observations one rule matched under one group-by key into a finding.
+struct ObservationFindingBuilder {
+    let rule: Rule
+    let key: String
+    let first: ObservationFacts
+    var count = 0
+    var firstSeen: Int64?
+    var lastSeen: Int64?
+    /// Per kind of input: how many, where, and the lines quoted.
+    var bySource: [(kind: String, count: Int, locations: [String], quotes: [String])] = []
+    var destinations: [Finding.Endpoint] = []
+    var inferred = false
+
+    static let placeLimit = 3
+
+    init(rule: Rule, key: String, first: ObservationFacts) {
+        self.rule = rule
+        self.key = key
+        self.first = first
+    }
+
+    mutating func add(_ facts: ObservationFacts) {
+        let observation = facts.observation
+        // An events row that says "x12 over 5m" is twelve occurrences of one message.
+        let occurrences = max(1, facts.facts["occurrences"].flatMap(Int.init) ?? 1)
+        count += occurrences
+        if let t = observation.time {
+            if firstSeen.map({ t < $0 }) ?? true { firstSeen = t }
+            if lastSeen.map({ t > $0 }) ?? true { lastSeen = t }
+        }
+        var index = bySource.firstIndex { $0.kind == observation.source }
+        if index == nil {
+            bySource.append((observation.source, 0, [], []))
+            index = bySource.count - 1
+        }
+        bySource[index!].count += occurrences
+        if let place = observation.location?.description, bySource[index!].locations.count < Self.placeLimit,
+            !bySource[index!].locations.contains(place)
+        {
+            bySource[index!].locations.append(place)
+            if let quote = observation.quote { bySource[index!].quotes.append(quote) }
+        }
+        for (name, value) in facts.facts where (name == "ip" || name.hasSuffix(".ip")) && destinations.count < 20 {
+            guard let address = IPAddress(value), !destinations.contains(where: { $0.ip == address.description }) else { continue }
+            let assignment = facts.topology.classify(address)
+            if assignment.confidence == .inferred { inferred = true }
+            destinations.append(Finding.Endpoint(
+                ip: address.description, role: assignment.role, range: assignment.range?.description,
+                confidence: assignment.confidence, reason: assignment.reason))
+        }
+        if facts.facts["port_inferred"] == "true" { inferred = true }
+    }
+
+    func findingValue(_ name: String) -> String? {
+        switch name {
+        case "count": return String(count)
+        case "first_seen": return firstSeen.map(Timestamp.format)
+        case "last_seen": return lastSeen.map(Timestamp.format)
+        case "sources": return bySource.flatMap(\.locations).joined(separator: ", ")
+        case "quotes": return bySource.flatMap(\.quotes).map { "\"\($0)\"" }.joined(separator: "; ")
+        default: return first.value(name)
+        }
+    }
+
+    func build() -> Finding {
+        let lookup: (String) -> String? = { findingValue($0) }
+        var facts: [String: String] = [:]
+        for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
+        let notes = rule.remedy.notes.filter { note in note.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
+            .map { $0.text.render(lookup) }
+        let commands = rule.remedy.commands.filter { command in command.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
+            .map { $0.text.render(lookup, forShell: true) }
+        let message = FindingBuilder.capitalised(rule.message.render(lookup))
+        var finding = Finding(
+            id: key, rule: rule.id, severity: rule.severity, title: rule.title, message: message,
+            confidence: inferred ? "inferred" : "observed", count: count, firstSeen: firstSeen.map(Timestamp.format),
+            lastSeen: lastSeen.map(Timestamp.format), direction: first.value("direction"),
+            protocolName: first.value("protocol"), port: first.value("port").flatMap(Int.init), facts: facts,
+            sources: [], destinations: destinations, distinctSources: 0, distinctDestinations: destinations.count,
+            moreSources: false, moreDestinations: false, deniedBy: [], examples: [],
+            remedy: Finding.Remedy(
+                why: rule.remedy.why.render(lookup), notes: notes, commands: commands, references: rule.references))
+        if let denying = first.value("denied_by") {
+            finding.deniedBy = [Finding.DenyingRule(
+                reference: denying, name: denying, priority: first.value("denied_by.priority").flatMap(Int.init))]
+        }
+        finding.cause = rule.cause?.render(lookup)
+        finding.evidence = bySource.map {
+            Finding.EvidenceSource(
+                kind: $0.kind, rule: rule.id, summary: message, count: $0.count, locations: $0.locations, quotes: $0.quotes)
+        }
+        return finding
+    }
+}
