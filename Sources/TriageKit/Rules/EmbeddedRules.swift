@@ -655,5 +655,67 @@ samples:
         {"insertId":"1d6987cffcf0a9","jsonPayload":{"connection":{"dest_ip":"10.20.1.14","dest_port":8443,"protocol":6,"src_ip":"172.16.0.2","src_port":43645},"disposition":"ALLOWED","instance":{"project_id":"kf-prod-4412","region":"us-central1","vm_name":"gke-kf-private-default-pool-5b7e0d41-m2pq","zone":"us-central1-b"},"rule_details":{"action":"ALLOW","direction":"INGRESS","ip_port_info":[{"ip_protocol":"ALL"}],"priority":1000,"reference":"network:kubeflow-vpc/firewall:allow-master-webhooks","source_range":["0.0.0.0/0"]},"vpc":{"project_id":"kf-prod-4412","subnetwork_name":"kubeflow-subnet","vpc_name":"kubeflow-vpc"}},"logName":"projects/kf-prod-4412/logs/compute.googleapis.com%2Ffirewall","receiveTimestamp":"2026-11-22T09:14:03.412000001Z","resource":{"labels":{"location":"us-central1-b","project_id":"kf-prod-4412","subnetwork_id":"6834271051297485210","subnetwork_name":"kubeflow-subnet"},"type":"gce_subnetwork"},"timestamp":"2026-11-22T09:14:03.412Z"}
 
 """#),
+        ("Rules/kubectl/webhook-call-failed.yaml", #"""
+id: webhook-call-failed
+severity: error
+title: The control plane reaches every admission webhook in time
+evidence: message
+match:
+  message: webhook-call-failed
+  failure: [timeout, deadline, unreachable]
+group_by: [webhook, port]
+cause: "control-plane-ingress:tcp:{port}"
+message: >-
+  The API server could not reach admission webhook {webhook} ({namespace}/{service}) in time:
+  {count} calls failed between {first_seen} and {last_seen}. Its pods serve on tcp:{port}.
+remedy:
+  why: >-
+    A private cluster's control plane ({master_cidr}) reaches the nodes only on tcp:443 and
+    tcp:10250 unless a firewall rule allows more. The API server calls a webhook on the pod's target
+    port, so every create or update the webhook intercepts times out until tcp:{port} is allowed
+    from the control plane range to the nodes.
+  notes:
+    - when: {port_inferred: "true"}
+      text: >-
+        The error did not name the port; tcp:{port} is the usual pod port for {port_source}.
+        Confirm it with `{confirm}` before opening it.
+    - when: {port: "15017"}
+      text: Istio and Cloud Service Mesh document exactly this rule for port 15017.
+  commands:
+    - kubectl get endpoints -n {namespace} {service}
+    - >-
+      gcloud compute firewall-rules create allow-master-to-webhook-{port} --project={project}
+      --network={network} --direction=INGRESS --action=ALLOW
+      --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:{port}
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+  - https://open-policy-agent.github.io/gatekeeper/website/docs/vendor-specific/#running-on-private-gke-cluster-nodes
+samples:
+  trigger:
+    - name: kubectl apply blocked by the Gatekeeper webhook, dialled pod port in the error
+      topology: {master_cidr: 172.16.0.0/28, node_tag: gke-kf-private-3f9a6c2e-node, pod_cidr: [10.20.0.0/14]}
+      files:
+        - name: apply-error.txt
+          text: |
+            $ kubectl apply -f constraint.yaml
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.20.1.14:8443: i/o timeout
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.20.2.9:8443: i/o timeout
+      expect:
+        - {count: 2, webhook: validation.gatekeeper.sh, port: "8443"}
+    - name: cert-manager webhook deadline in helm output, port inferred
+      files:
+        - name: helm.txt
+          text: |
+            Error: INSTALLATION FAILED: Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/mutate?timeout=10s": context deadline exceeded
+      expect:
+        - {count: 1, webhook: webhook.cert-manager.io, port: "10250"}
+  pass:
+    - name: a certificate error is the webhook's own TLS, not the network
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+
+"""#),
     ]
 }
