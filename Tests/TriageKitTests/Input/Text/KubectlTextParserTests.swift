@@ -114,9 +114,11 @@ struct KubectlDescribeTests {
 
     @Test func ingressBackendsAnnotationGivesEachUnhealthyBackend() throws {
         let found = observations(KubectlFixtures.ingress)
-        #expect(found.count == 1)
-        let backend = try #require(found.first)
-        #expect(backend.facts["message"] == "backend-unhealthy")
+        #expect(found.count == 2)
+        #expect(found.first { $0.facts["health"] == "HEALTHY" }?.facts["failure"] == nil)
+        let backend = try #require(found.first { $0.facts["health"] == "UNHEALTHY" })
+        #expect(backend.facts["failure"] == "unhealthy")
+        #expect(backend.facts["message"] == "backend-health")
         #expect(backend.facts["backend"] == "k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c")
         #expect(backend.facts["backend.kind"] == "neg")
         #expect(backend.facts["service_port"] == "80")
