@@ -65,8 +65,10 @@ struct MessageRecognizerTests {
              facts: ["service_name": "container.googleapis.com", "project": "kf-prod-4412"]),
         // JWKS and IAP.
         Case(text: "Jwks remote fetch is failed", facts: ["message": "jwks-fetch-failed", "failure": "fetch-failed"]),
-        Case(text: "2026-11-22T09:20:14.512340Z\terror\tmodel\tFailed to fetch public key from \"https://www.gstatic.com/iap/verify/public_key-jwk\": Get \"https://www.gstatic.com/iap/verify/public_key-jwk\": dial tcp 142.250.141.94:443: i/o timeout",
+        Case(text: "2026-11-22T09:20:14.512340Z\twarn\tmodel\tFailed to GET from \"https://www.gstatic.com/iap/verify/public_key-jwk\": Get \"https://www.gstatic.com/iap/verify/public_key-jwk\": dial tcp 142.250.141.94:443: i/o timeout. Retry in 1s",
              facts: ["message": "jwks-fetch-failed", "host": "www.gstatic.com", "ip": "142.250.141.94", "port": "443", "failure": "timeout"]),
+        Case(text: "2026-11-22T09:20:16.001200Z\tinfo\tmodel\tThe JWKS key is not yet fetched for issuer https://cloud.google.com/iap (https://www.gstatic.com/iap/verify/public_key-jwk), using a fake JWKS for now",
+             facts: ["message": "jwks-fetch-failed", "failure": "fetch-failed", "host": "www.gstatic.com"]),
         Case(text: "Invalid IAP assertion: token has expired", facts: ["message": "jwks-fetch-failed", "failure": "invalid-assertion"]),
         // Legacy network, Config Connector, Cloud Endpoints.
         Case(text: "ERROR: (gcloud.container.clusters.create) ResponseError: code=400, message=IP aliases cannot be used with a legacy network.",
