@@ -655,5 +655,2275 @@ samples:
         {"insertId":"1d6987cffcf0a9","jsonPayload":{"connection":{"dest_ip":"10.20.1.14","dest_port":8443,"protocol":6,"src_ip":"172.16.0.2","src_port":43645},"disposition":"ALLOWED","instance":{"project_id":"kf-prod-4412","region":"us-central1","vm_name":"gke-kf-private-default-pool-5b7e0d41-m2pq","zone":"us-central1-b"},"rule_details":{"action":"ALLOW","direction":"INGRESS","ip_port_info":[{"ip_protocol":"ALL"}],"priority":1000,"reference":"network:kubeflow-vpc/firewall:allow-master-webhooks","source_range":["0.0.0.0/0"]},"vpc":{"project_id":"kf-prod-4412","subnetwork_name":"kubeflow-subnet","vpc_name":"kubeflow-vpc"}},"logName":"projects/kf-prod-4412/logs/compute.googleapis.com%2Ffirewall","receiveTimestamp":"2026-11-22T09:14:03.412000001Z","resource":{"labels":{"location":"us-central1-b","project_id":"kf-prod-4412","subnetwork_id":"6834271051297485210","subnetwork_name":"kubeflow-subnet"},"type":"gce_subnetwork"},"timestamp":"2026-11-22T09:14:03.412Z"}
 
 """#),
+        ("Rules/gke/cluster-degraded-unexplained.yaml", #"""
+id: cluster-degraded-unexplained
+severity: error
+title: The cluster is RUNNING
+evidence: cluster
+match:
+  aspect: status
+  status: [ERROR, DEGRADED]
+  cause: {exists: false}
+group_by: [cluster, status]
+cause: "cluster-state:{cluster}"
+message: >-
+  Cluster {cluster} is {status}; triage has no status message it knows to say why.
+remedy:
+  why: >-
+    GKE puts a cluster in ERROR when an operation on it failed, and in DEGRADED when it runs but
+    something it needs is missing. `gcloud container clusters list` does not show why; the cluster's
+    status message and conditions, and the operation that failed, do: give triage their output.
+  commands:
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(status,statusMessage,conditions)"
+    - >-
+      gcloud container operations list --location={location} --project={project}
+      --filter="targetLink~/clusters/{cluster}"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
+samples:
+  trigger:
+    - name: "clusters list table"
+      files:
+        - name: clusters.txt
+          text: |
+            NAME        LOCATION     MASTER_VERSION      MASTER_IP   MACHINE_TYPE   NODE_VERSION        NUM_NODES  STATUS
+            kf-batch    us-central1  1.31.6-gke.1020000  172.16.0.2  e2-standard-8  1.31.6-gke.1020000  8          DEGRADED
+            kf-private  us-central1  1.31.6-gke.1020000  172.16.0.2  e2-standard-8  1.31.6-gke.1020000  8          ERROR
+      expect:
+        - {count: 1, cluster: "kf-batch", status: "DEGRADED"}
+        - {count: 1, cluster: "kf-private", status: "ERROR"}
+  pass:
+    - name: "a running cluster"
+      files:
+        - name: cluster.yaml
+          text: |
+            addonsConfig:
+              dnsCacheConfig:
+                enabled: true
+              gcePersistentDiskCsiDriverConfig:
+                enabled: true
+              gcpFilestoreCsiDriverConfig: {}
+              gkeBackupAgentConfig: {}
+              horizontalPodAutoscaling: {}
+              httpLoadBalancing: {}
+              kubernetesDashboard:
+                disabled: true
+              networkPolicyConfig:
+                disabled: true
+            authenticatorGroupsConfig: {}
+            autopilot: {}
+            autoscaling:
+              autoscalingProfile: BALANCED
+            binaryAuthorization: {}
+            clusterIpv4Cidr: 10.20.0.0/14
+            controlPlaneEndpointsConfig:
+              dnsEndpointConfig:
+                allowExternalTraffic: false
+                endpoint: gke-3f9a6c2e81d04b7fa1c9e5d2b7a04c6e-481516234200.us-central1.gke.goog
+              ipEndpointsConfig:
+                authorizedNetworksConfig:
+                  cidrBlocks:
+                  - cidrBlock: 10.10.0.0/20
+                    displayName: kubeflow-subnet
+                  - cidrBlock: 192.168.50.0/24
+                    displayName: corp-vpn
+                  enabled: true
+                  gcpPublicCidrsAccessEnabled: false
+                  privateEndpointEnforcementEnabled: true
+                enablePublicEndpoint: false
+                enabled: true
+                globalAccess: false
+                privateEndpoint: 172.16.0.2
+            createTime: '2026-03-02T18:41:07+00:00'
+            currentMasterVersion: 1.31.6-gke.1020000
+            currentNodeCount: 8
+            currentNodeVersion: 1.31.6-gke.1020000
+            databaseEncryption:
+              currentState: CURRENT_STATE_DECRYPTED
+              state: DECRYPTED
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            endpoint: 172.16.0.2
+            enterpriseConfig:
+              clusterTier: STANDARD
+            etag: 5e8c4a1f-7b2d-4c90-a3e6-1f0d9b8c7a62
+            id: 3f9a6c2e81d04b7fa1c9e5d2b7a04c6e18f2d9b3a7c5e1f04d8b2a6c9e3f7a15
+            initialClusterVersion: 1.29.1-gke.1589018
+            instanceGroupUrls:
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp
+            ipAllocationPolicy:
+              additionalPodRangesConfig:
+                podRangeInfo:
+                - rangeName: kf-gpu-pods
+                  utilization: 0.0078
+                podRangeNames:
+                - kf-gpu-pods
+              clusterIpv4Cidr: 10.20.0.0/14
+              clusterIpv4CidrBlock: 10.20.0.0/14
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0029
+              podCidrOverprovisionConfig: {}
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            labelFingerprint: a9dc16a7
+            legacyAbac: {}
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            - us-central1-c
+            loggingConfig:
+              componentConfig:
+                enableComponents:
+                - SYSTEM_COMPONENTS
+                - WORKLOADS
+            loggingService: logging.googleapis.com/kubernetes
+            maintenancePolicy:
+              resourceVersion: e3b0c442
+              window:
+                dailyMaintenanceWindow:
+                  duration: PT4H0M0S
+                  startTime: 07:00
+            masterAuth:
+              clusterCaCertificate: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVMVENDQXBXZ0F3SUJBZ0lSQUxMY2U2eDJ2N2c5V0hqb1pHRnJPN3d3RFFZSktvWklodmNOQVFFTEJRQXcKTHpFdE1Dc0dBMVVFQXhNa05tUTBZekF6WkRFdE5qWXhNeTAwWVRFMkxXSmhOell0TkRJeU1qTmtZVEUwTm1FNApNQ0FYRFRJMk1ETXdNakUzTkRFd04xb1lEekl3TlRZd01qSXpNVGcwTVRBM1dqQXZNUzB3S3dZRFZRUURFeVEyCkxTMHRMUzFGVGtRZ1EwVlNWRWxHU1VOQlZFVXRMUzB0TFFvPQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==
+            masterAuthorizedNetworksConfig:
+              cidrBlocks:
+              - cidrBlock: 10.10.0.0/20
+                displayName: kubeflow-subnet
+              - cidrBlock: 192.168.50.0/24
+                displayName: corp-vpn
+              enabled: true
+              gcpPublicCidrsAccessEnabled: false
+              privateEndpointEnforcementEnabled: true
+            monitoringConfig:
+              advancedDatapathObservabilityConfig: {}
+              componentConfig:
+                enableComponents:
+                - SYSTEM_COMPONENTS
+                - STORAGE
+                - POD
+                - DEPLOYMENT
+                - STATEFULSET
+                - DAEMONSET
+                - HPA
+                - CADVISOR
+                - KUBELET
+              managedPrometheusConfig:
+                enabled: true
+            monitoringService: monitoring.googleapis.com/kubernetes
+            name: kf-private
+            network: kubeflow-vpc
+            networkConfig:
+              defaultSnatStatus: {}
+              network: projects/kf-prod-4412/global/networks/kubeflow-vpc
+              serviceExternalIpsConfig: {}
+              subnetwork: projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet
+            nodeConfig:
+              diskSizeGb: 100
+              diskType: pd-balanced
+              effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+              imageType: COS_CONTAINERD
+              loggingConfig:
+                variantConfig:
+                  variant: DEFAULT
+              machineType: e2-standard-8
+              metadata:
+                disable-legacy-endpoints: 'true'
+              oauthScopes:
+              - https://www.googleapis.com/auth/cloud-platform
+              serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+              shieldedInstanceConfig:
+                enableIntegrityMonitoring: true
+                enableSecureBoot: true
+              windowsNodeConfig: {}
+              workloadMetadataConfig:
+                mode: GKE_METADATA
+            nodePoolAutoConfig:
+              nodeKubeletConfig:
+                insecureKubeletReadonlyPortEnabled: false
+            nodePoolDefaults:
+              nodeConfigDefaults:
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                nodeKubeletConfig:
+                  insecureKubeletReadonlyPortEnabled: false
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 4
+                minNodeCount: 2
+              config:
+                diskSizeGb: 100
+                diskType: pd-balanced
+                effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+                imageType: COS_CONTAINERD
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                machineType: e2-standard-8
+                metadata:
+                  disable-legacy-endpoints: 'true'
+                oauthScopes:
+                - https://www.googleapis.com/auth/cloud-platform
+                serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+                shieldedInstanceConfig:
+                  enableIntegrityMonitoring: true
+                  enableSecureBoot: true
+                windowsNodeConfig: {}
+                workloadMetadataConfig:
+                  mode: GKE_METADATA
+              etag: b1c2f3a4-0d5e-4f61-9a7b-8c9d0e1f2a3d
+              initialNodeCount: 2
+              instanceGroupUrls:
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp
+              locations:
+              - us-central1-a
+              - us-central1-b
+              - us-central1-c
+              management:
+                autoRepair: true
+                autoUpgrade: true
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                enablePrivateNodes: true
+                podIpv4CidrBlock: 10.20.0.0/14
+                podIpv4RangeUtilization: 0.0029
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              upgradeSettings:
+                maxSurge: 1
+                strategy: SURGE
+              version: 1.31.6-gke.1020000
+            - autoscaling:
+                enabled: true
+                locationPolicy: ANY
+                maxNodeCount: 3
+                minNodeCount: 0
+              config:
+                accelerators:
+                - acceleratorCount: '1'
+                  acceleratorType: nvidia-tesla-t4
+                  gpuDriverInstallationConfig:
+                    gpuDriverVersion: DEFAULT
+                diskSizeGb: 100
+                diskType: pd-balanced
+                effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+                imageType: COS_CONTAINERD
+                labels:
+                  kubeflow.org/accelerator: nvidia-tesla-t4
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                machineType: n1-standard-8
+                metadata:
+                  disable-legacy-endpoints: 'true'
+                oauthScopes:
+                - https://www.googleapis.com/auth/cloud-platform
+                serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+                shieldedInstanceConfig:
+                  enableIntegrityMonitoring: true
+                  enableSecureBoot: true
+                taints:
+                - effect: NO_SCHEDULE
+                  key: nvidia.com/gpu
+                  value: present
+                windowsNodeConfig: {}
+                workloadMetadataConfig:
+                  mode: GKE_METADATA
+              etag: 7e5d9c20-4a1b-43f8-b6e2-d0c9a8f71e54
+              initialNodeCount: 1
+              instanceGroupUrls:
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp
+              locations:
+              - us-central1-a
+              - us-central1-c
+              management:
+                autoRepair: true
+                autoUpgrade: true
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: gpu-pool
+              networkConfig:
+                enablePrivateNodes: true
+                podIpv4CidrBlock: 10.32.0.0/16
+                podIpv4RangeUtilization: 0.0078
+                podRange: kf-gpu-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool
+              status: RUNNING
+              upgradeSettings:
+                maxSurge: 1
+                strategy: SURGE
+              version: 1.31.6-gke.1020000
+            notificationConfig:
+              pubsub: {}
+            privateClusterConfig:
+              enablePrivateEndpoint: true
+              enablePrivateNodes: true
+              masterGlobalAccessConfig: {}
+              masterIpv4CidrBlock: 172.16.0.0/28
+              peeringName: gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer
+              privateEndpoint: 172.16.0.2
+            rbacBindingConfig:
+              enableInsecureBindingSystemAuthenticated: false
+              enableInsecureBindingSystemUnauthenticated: false
+            releaseChannel:
+              channel: REGULAR
+            securityPostureConfig:
+              mode: BASIC
+              vulnerabilityMode: VULNERABILITY_MODE_UNSPECIFIED
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            shieldedNodes:
+              enabled: true
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            verticalPodAutoscaling:
+              enabled: true
+            workloadIdentityConfig:
+              workloadPool: kf-prod-4412.svc.id.goog
+            zone: us-central1
+
+"""#),
+        ("Rules/gke/cluster-degraded.yaml", #"""
+id: cluster-degraded
+severity: error
+title: The cluster is RUNNING
+evidence: cluster
+match:
+  aspect: status
+  status: [ERROR, DEGRADED]
+  cause: {exists: true}
+group_by: [cluster, status, cause]
+cause: "{cause}"
+message: >-
+  Cluster {cluster} is {status}: "{status_message}"
+remedy:
+  why: >-
+    GKE puts a cluster in ERROR when an operation on it failed, and in DEGRADED when it runs but
+    something it needs is missing; the status message names the cause, and the operation that
+    failed has the same message. This finding carries the cause's own fix when the operation is
+    among the inputs.
+  commands:
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(status,statusMessage,conditions)"
+    - >-
+      gcloud container operations list --location={location} --project={project}
+      --filter="targetLink~/clusters/{cluster}"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
+samples:
+  trigger:
+    - name: "clusters describe, YAML: nodes never registered"
+      files:
+        - name: cluster.yaml
+          text: |
+            addonsConfig:
+              dnsCacheConfig:
+                enabled: true
+              gcePersistentDiskCsiDriverConfig:
+                enabled: true
+              gcpFilestoreCsiDriverConfig: {}
+              gkeBackupAgentConfig: {}
+              horizontalPodAutoscaling: {}
+              httpLoadBalancing: {}
+              kubernetesDashboard:
+                disabled: true
+              networkPolicyConfig:
+                disabled: true
+            authenticatorGroupsConfig: {}
+            autopilot: {}
+            autoscaling:
+              autoscalingProfile: BALANCED
+            binaryAuthorization: {}
+            clusterIpv4Cidr: 10.20.0.0/14
+            conditions:
+            - canonicalCode: UNKNOWN
+              message: "All cluster resources were brought up, but: only 0 nodes out of 3 have\
+                \ registered; this is likely due to the Nodes failing to start correctly; try\
+                \ re-creating the cluster or contact support if that doesn't work."
+            controlPlaneEndpointsConfig:
+              dnsEndpointConfig:
+                allowExternalTraffic: false
+                endpoint: gke-3f9a6c2e81d04b7fa1c9e5d2b7a04c6e-481516234200.us-central1.gke.goog
+              ipEndpointsConfig:
+                authorizedNetworksConfig:
+                  cidrBlocks:
+                  - cidrBlock: 10.10.0.0/20
+                    displayName: kubeflow-subnet
+                  - cidrBlock: 192.168.50.0/24
+                    displayName: corp-vpn
+                  enabled: true
+                  gcpPublicCidrsAccessEnabled: false
+                  privateEndpointEnforcementEnabled: true
+                enablePublicEndpoint: false
+                enabled: true
+                globalAccess: false
+                privateEndpoint: 172.16.0.2
+            createTime: '2026-03-02T18:41:07+00:00'
+            currentMasterVersion: 1.31.6-gke.1020000
+            currentNodeCount: 8
+            currentNodeVersion: 1.31.6-gke.1020000
+            databaseEncryption:
+              currentState: CURRENT_STATE_DECRYPTED
+              state: DECRYPTED
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            endpoint: 172.16.0.2
+            enterpriseConfig:
+              clusterTier: STANDARD
+            etag: 5e8c4a1f-7b2d-4c90-a3e6-1f0d9b8c7a62
+            id: 3f9a6c2e81d04b7fa1c9e5d2b7a04c6e18f2d9b3a7c5e1f04d8b2a6c9e3f7a15
+            initialClusterVersion: 1.29.1-gke.1589018
+            instanceGroupUrls:
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp
+            ipAllocationPolicy:
+              additionalPodRangesConfig:
+                podRangeInfo:
+                - rangeName: kf-gpu-pods
+                  utilization: 0.0078
+                podRangeNames:
+                - kf-gpu-pods
+              clusterIpv4Cidr: 10.20.0.0/14
+              clusterIpv4CidrBlock: 10.20.0.0/14
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0029
+              podCidrOverprovisionConfig: {}
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            labelFingerprint: a9dc16a7
+            legacyAbac: {}
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            - us-central1-c
+            loggingConfig:
+              componentConfig:
+                enableComponents:
+                - SYSTEM_COMPONENTS
+                - WORKLOADS
+            loggingService: logging.googleapis.com/kubernetes
+            maintenancePolicy:
+              resourceVersion: e3b0c442
+              window:
+                dailyMaintenanceWindow:
+                  duration: PT4H0M0S
+                  startTime: 07:00
+            masterAuth:
+              clusterCaCertificate: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVMVENDQXBXZ0F3SUJBZ0lSQUxMY2U2eDJ2N2c5V0hqb1pHRnJPN3d3RFFZSktvWklodmNOQVFFTEJRQXcKTHpFdE1Dc0dBMVVFQXhNa05tUTBZekF6WkRFdE5qWXhNeTAwWVRFMkxXSmhOell0TkRJeU1qTmtZVEUwTm1FNApNQ0FYRFRJMk1ETXdNakUzTkRFd04xb1lEekl3TlRZd01qSXpNVGcwTVRBM1dqQXZNUzB3S3dZRFZRUURFeVEyCkxTMHRMUzFGVGtRZ1EwVlNWRWxHU1VOQlZFVXRMUzB0TFFvPQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==
+            masterAuthorizedNetworksConfig:
+              cidrBlocks:
+              - cidrBlock: 10.10.0.0/20
+                displayName: kubeflow-subnet
+              - cidrBlock: 192.168.50.0/24
+                displayName: corp-vpn
+              enabled: true
+              gcpPublicCidrsAccessEnabled: false
+              privateEndpointEnforcementEnabled: true
+            monitoringConfig:
+              advancedDatapathObservabilityConfig: {}
+              componentConfig:
+                enableComponents:
+                - SYSTEM_COMPONENTS
+                - STORAGE
+                - POD
+                - DEPLOYMENT
+                - STATEFULSET
+                - DAEMONSET
+                - HPA
+                - CADVISOR
+                - KUBELET
+              managedPrometheusConfig:
+                enabled: true
+            monitoringService: monitoring.googleapis.com/kubernetes
+            name: kf-private
+            network: kubeflow-vpc
+            networkConfig:
+              defaultSnatStatus: {}
+              network: projects/kf-prod-4412/global/networks/kubeflow-vpc
+              serviceExternalIpsConfig: {}
+              subnetwork: projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet
+            nodeConfig:
+              diskSizeGb: 100
+              diskType: pd-balanced
+              effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+              imageType: COS_CONTAINERD
+              loggingConfig:
+                variantConfig:
+                  variant: DEFAULT
+              machineType: e2-standard-8
+              metadata:
+                disable-legacy-endpoints: 'true'
+              oauthScopes:
+              - https://www.googleapis.com/auth/cloud-platform
+              serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+              shieldedInstanceConfig:
+                enableIntegrityMonitoring: true
+                enableSecureBoot: true
+              windowsNodeConfig: {}
+              workloadMetadataConfig:
+                mode: GKE_METADATA
+            nodePoolAutoConfig:
+              nodeKubeletConfig:
+                insecureKubeletReadonlyPortEnabled: false
+            nodePoolDefaults:
+              nodeConfigDefaults:
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                nodeKubeletConfig:
+                  insecureKubeletReadonlyPortEnabled: false
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 4
+                minNodeCount: 2
+              config:
+                diskSizeGb: 100
+                diskType: pd-balanced
+                effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+                imageType: COS_CONTAINERD
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                machineType: e2-standard-8
+                metadata:
+                  disable-legacy-endpoints: 'true'
+                oauthScopes:
+                - https://www.googleapis.com/auth/cloud-platform
+                serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+                shieldedInstanceConfig:
+                  enableIntegrityMonitoring: true
+                  enableSecureBoot: true
+                windowsNodeConfig: {}
+                workloadMetadataConfig:
+                  mode: GKE_METADATA
+              etag: b1c2f3a4-0d5e-4f61-9a7b-8c9d0e1f2a3d
+              initialNodeCount: 2
+              instanceGroupUrls:
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp
+              locations:
+              - us-central1-a
+              - us-central1-b
+              - us-central1-c
+              management:
+                autoRepair: true
+                autoUpgrade: true
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                enablePrivateNodes: true
+                podIpv4CidrBlock: 10.20.0.0/14
+                podIpv4RangeUtilization: 0.0029
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              upgradeSettings:
+                maxSurge: 1
+                strategy: SURGE
+              version: 1.31.6-gke.1020000
+            - autoscaling:
+                enabled: true
+                locationPolicy: ANY
+                maxNodeCount: 3
+                minNodeCount: 0
+              config:
+                accelerators:
+                - acceleratorCount: '1'
+                  acceleratorType: nvidia-tesla-t4
+                  gpuDriverInstallationConfig:
+                    gpuDriverVersion: DEFAULT
+                diskSizeGb: 100
+                diskType: pd-balanced
+                effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+                imageType: COS_CONTAINERD
+                labels:
+                  kubeflow.org/accelerator: nvidia-tesla-t4
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                machineType: n1-standard-8
+                metadata:
+                  disable-legacy-endpoints: 'true'
+                oauthScopes:
+                - https://www.googleapis.com/auth/cloud-platform
+                serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+                shieldedInstanceConfig:
+                  enableIntegrityMonitoring: true
+                  enableSecureBoot: true
+                taints:
+                - effect: NO_SCHEDULE
+                  key: nvidia.com/gpu
+                  value: present
+                windowsNodeConfig: {}
+                workloadMetadataConfig:
+                  mode: GKE_METADATA
+              etag: 7e5d9c20-4a1b-43f8-b6e2-d0c9a8f71e54
+              initialNodeCount: 1
+              instanceGroupUrls:
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp
+              locations:
+              - us-central1-a
+              - us-central1-c
+              management:
+                autoRepair: true
+                autoUpgrade: true
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: gpu-pool
+              networkConfig:
+                enablePrivateNodes: true
+                podIpv4CidrBlock: 10.32.0.0/16
+                podIpv4RangeUtilization: 0.0078
+                podRange: kf-gpu-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool
+              status: RUNNING
+              upgradeSettings:
+                maxSurge: 1
+                strategy: SURGE
+              version: 1.31.6-gke.1020000
+            notificationConfig:
+              pubsub: {}
+            privateClusterConfig:
+              enablePrivateEndpoint: true
+              enablePrivateNodes: true
+              masterGlobalAccessConfig: {}
+              masterIpv4CidrBlock: 172.16.0.0/28
+              peeringName: gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer
+              privateEndpoint: 172.16.0.2
+            rbacBindingConfig:
+              enableInsecureBindingSystemAuthenticated: false
+              enableInsecureBindingSystemUnauthenticated: false
+            releaseChannel:
+              channel: REGULAR
+            securityPostureConfig:
+              mode: BASIC
+              vulnerabilityMode: VULNERABILITY_MODE_UNSPECIFIED
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            shieldedNodes:
+              enabled: true
+            status: ERROR
+            statusMessage: "All cluster resources were brought up, but: only 0 nodes out of 3\
+              \ have registered; this is likely due to the Nodes failing to start correctly; try\
+              \ re-creating the cluster or contact support if that doesn't work."
+            subnetwork: kubeflow-subnet
+            verticalPodAutoscaling:
+              enabled: true
+            workloadIdentityConfig:
+              workloadPool: kf-prod-4412.svc.id.goog
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: "kf-private", status: "ERROR", cause: "node-registration"}
+    - name: "clusters describe, JSON: quota"
+      files:
+        - name: cluster.json
+          text: |
+            {
+              "addonsConfig": {
+                "dnsCacheConfig": {
+                  "enabled": true
+                },
+                "gcePersistentDiskCsiDriverConfig": {
+                  "enabled": true
+                },
+                "gcpFilestoreCsiDriverConfig": {},
+                "gkeBackupAgentConfig": {},
+                "horizontalPodAutoscaling": {},
+                "httpLoadBalancing": {},
+                "kubernetesDashboard": {
+                  "disabled": true
+                },
+                "networkPolicyConfig": {
+                  "disabled": true
+                }
+              },
+              "authenticatorGroupsConfig": {},
+              "autopilot": {},
+              "autoscaling": {
+                "autoscalingProfile": "BALANCED"
+              },
+              "binaryAuthorization": {},
+              "clusterIpv4Cidr": "10.20.0.0/14",
+              "conditions": [
+                {
+                  "canonicalCode": "RESOURCE_EXHAUSTED",
+                  "code": "GCE_QUOTA_EXCEEDED",
+                  "message": "Insufficient regional quota to satisfy request: resource \"CPUS\": request requires '8.0' and is short '4.0'. project has a quota of '72.0' with '4.0' available."
+                }
+              ],
+              "controlPlaneEndpointsConfig": {
+                "dnsEndpointConfig": {
+                  "allowExternalTraffic": false,
+                  "endpoint": "gke-3f9a6c2e81d04b7fa1c9e5d2b7a04c6e-481516234200.us-central1.gke.goog"
+                },
+                "ipEndpointsConfig": {
+                  "authorizedNetworksConfig": {
+                    "cidrBlocks": [
+                      {
+                        "cidrBlock": "10.10.0.0/20",
+                        "displayName": "kubeflow-subnet"
+                      },
+                      {
+                        "cidrBlock": "192.168.50.0/24",
+                        "displayName": "corp-vpn"
+                      }
+                    ],
+                    "enabled": true,
+                    "gcpPublicCidrsAccessEnabled": false,
+                    "privateEndpointEnforcementEnabled": true
+                  },
+                  "enablePublicEndpoint": false,
+                  "enabled": true,
+                  "globalAccess": false,
+                  "privateEndpoint": "172.16.0.2"
+                }
+              },
+              "createTime": "2026-03-02T18:41:07+00:00",
+              "currentMasterVersion": "1.31.6-gke.1020000",
+              "currentNodeCount": 8,
+              "currentNodeVersion": "1.31.6-gke.1020000",
+              "databaseEncryption": {
+                "currentState": "CURRENT_STATE_DECRYPTED",
+                "state": "DECRYPTED"
+              },
+              "defaultMaxPodsConstraint": {
+                "maxPodsPerNode": "110"
+              },
+              "endpoint": "172.16.0.2",
+              "enterpriseConfig": {
+                "clusterTier": "STANDARD"
+              },
+              "etag": "5e8c4a1f-7b2d-4c90-a3e6-1f0d9b8c7a62",
+              "id": "3f9a6c2e81d04b7fa1c9e5d2b7a04c6e18f2d9b3a7c5e1f04d8b2a6c9e3f7a15",
+              "initialClusterVersion": "1.29.1-gke.1589018",
+              "instanceGroupUrls": [
+                "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp",
+                "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp",
+                "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp",
+                "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp",
+                "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp"
+              ],
+              "ipAllocationPolicy": {
+                "additionalPodRangesConfig": {
+                  "podRangeInfo": [
+                    {
+                      "rangeName": "kf-gpu-pods",
+                      "utilization": 0.0078
+                    }
+                  ],
+                  "podRangeNames": [
+                    "kf-gpu-pods"
+                  ]
+                },
+                "clusterIpv4Cidr": "10.20.0.0/14",
+                "clusterIpv4CidrBlock": "10.20.0.0/14",
+                "clusterSecondaryRangeName": "kf-pods",
+                "defaultPodIpv4RangeUtilization": 0.0029,
+                "podCidrOverprovisionConfig": {},
+                "servicesIpv4Cidr": "10.24.0.0/20",
+                "servicesIpv4CidrBlock": "10.24.0.0/20",
+                "servicesSecondaryRangeName": "kf-services",
+                "stackType": "IPV4",
+                "useIpAliases": true
+              },
+              "labelFingerprint": "a9dc16a7",
+              "legacyAbac": {},
+              "location": "us-central1",
+              "locations": [
+                "us-central1-a",
+                "us-central1-b",
+                "us-central1-c"
+              ],
+              "loggingConfig": {
+                "componentConfig": {
+                  "enableComponents": [
+                    "SYSTEM_COMPONENTS",
+                    "WORKLOADS"
+                  ]
+                }
+              },
+              "loggingService": "logging.googleapis.com/kubernetes",
+              "maintenancePolicy": {
+                "resourceVersion": "e3b0c442",
+                "window": {
+                  "dailyMaintenanceWindow": {
+                    "duration": "PT4H0M0S",
+                    "startTime": "07:00"
+                  }
+                }
+              },
+              "masterAuth": {
+                "clusterCaCertificate": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVMVENDQXBXZ0F3SUJBZ0lSQUxMY2U2eDJ2N2c5V0hqb1pHRnJPN3d3RFFZSktvWklodmNOQVFFTEJRQXcKTHpFdE1Dc0dBMVVFQXhNa05tUTBZekF6WkRFdE5qWXhNeTAwWVRFMkxXSmhOell0TkRJeU1qTmtZVEUwTm1FNApNQ0FYRFRJMk1ETXdNakUzTkRFd04xb1lEekl3TlRZd01qSXpNVGcwTVRBM1dqQXZNUzB3S3dZRFZRUURFeVEyCkxTMHRMUzFGVGtRZ1EwVlNWRWxHU1VOQlZFVXRMUzB0TFFvPQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg=="
+              },
+              "masterAuthorizedNetworksConfig": {
+                "cidrBlocks": [
+                  {
+                    "cidrBlock": "10.10.0.0/20",
+                    "displayName": "kubeflow-subnet"
+                  },
+                  {
+                    "cidrBlock": "192.168.50.0/24",
+                    "displayName": "corp-vpn"
+                  }
+                ],
+                "enabled": true,
+                "gcpPublicCidrsAccessEnabled": false,
+                "privateEndpointEnforcementEnabled": true
+              },
+              "monitoringConfig": {
+                "advancedDatapathObservabilityConfig": {},
+                "componentConfig": {
+                  "enableComponents": [
+                    "SYSTEM_COMPONENTS",
+                    "STORAGE",
+                    "POD",
+                    "DEPLOYMENT",
+                    "STATEFULSET",
+                    "DAEMONSET",
+                    "HPA",
+                    "CADVISOR",
+                    "KUBELET"
+                  ]
+                },
+                "managedPrometheusConfig": {
+                  "enabled": true
+                }
+              },
+              "monitoringService": "monitoring.googleapis.com/kubernetes",
+              "name": "kf-batch",
+              "network": "kubeflow-vpc",
+              "networkConfig": {
+                "defaultSnatStatus": {},
+                "network": "projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "serviceExternalIpsConfig": {},
+                "subnetwork": "projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet"
+              },
+              "nodeConfig": {
+                "diskSizeGb": 100,
+                "diskType": "pd-balanced",
+                "effectiveCgroupMode": "EFFECTIVE_CGROUP_MODE_V2",
+                "imageType": "COS_CONTAINERD",
+                "loggingConfig": {
+                  "variantConfig": {
+                    "variant": "DEFAULT"
+                  }
+                },
+                "machineType": "e2-standard-8",
+                "metadata": {
+                  "disable-legacy-endpoints": "true"
+                },
+                "oauthScopes": [
+                  "https://www.googleapis.com/auth/cloud-platform"
+                ],
+                "serviceAccount": "kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com",
+                "shieldedInstanceConfig": {
+                  "enableIntegrityMonitoring": true,
+                  "enableSecureBoot": true
+                },
+                "windowsNodeConfig": {},
+                "workloadMetadataConfig": {
+                  "mode": "GKE_METADATA"
+                }
+              },
+              "nodePoolAutoConfig": {
+                "nodeKubeletConfig": {
+                  "insecureKubeletReadonlyPortEnabled": false
+                }
+              },
+              "nodePoolDefaults": {
+                "nodeConfigDefaults": {
+                  "loggingConfig": {
+                    "variantConfig": {
+                      "variant": "DEFAULT"
+                    }
+                  },
+                  "nodeKubeletConfig": {
+                    "insecureKubeletReadonlyPortEnabled": false
+                  }
+                }
+              },
+              "nodePools": [
+                {
+                  "autoscaling": {
+                    "enabled": true,
+                    "locationPolicy": "BALANCED",
+                    "maxNodeCount": 4,
+                    "minNodeCount": 2
+                  },
+                  "config": {
+                    "diskSizeGb": 100,
+                    "diskType": "pd-balanced",
+                    "effectiveCgroupMode": "EFFECTIVE_CGROUP_MODE_V2",
+                    "imageType": "COS_CONTAINERD",
+                    "loggingConfig": {
+                      "variantConfig": {
+                        "variant": "DEFAULT"
+                      }
+                    },
+                    "machineType": "e2-standard-8",
+                    "metadata": {
+                      "disable-legacy-endpoints": "true"
+                    },
+                    "oauthScopes": [
+                      "https://www.googleapis.com/auth/cloud-platform"
+                    ],
+                    "serviceAccount": "kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com",
+                    "shieldedInstanceConfig": {
+                      "enableIntegrityMonitoring": true,
+                      "enableSecureBoot": true
+                    },
+                    "windowsNodeConfig": {},
+                    "workloadMetadataConfig": {
+                      "mode": "GKE_METADATA"
+                    }
+                  },
+                  "etag": "b1c2f3a4-0d5e-4f61-9a7b-8c9d0e1f2a3d",
+                  "initialNodeCount": 2,
+                  "instanceGroupUrls": [
+                    "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp",
+                    "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp",
+                    "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp"
+                  ],
+                  "locations": [
+                    "us-central1-a",
+                    "us-central1-b",
+                    "us-central1-c"
+                  ],
+                  "management": {
+                    "autoRepair": true,
+                    "autoUpgrade": true
+                  },
+                  "maxPodsConstraint": {
+                    "maxPodsPerNode": "110"
+                  },
+                  "name": "default-pool",
+                  "networkConfig": {
+                    "enablePrivateNodes": true,
+                    "podIpv4CidrBlock": "10.20.0.0/14",
+                    "podIpv4RangeUtilization": 0.0029,
+                    "podRange": "kf-pods"
+                  },
+                  "podIpv4CidrSize": 24,
+                  "selfLink": "https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool",
+                  "status": "RUNNING",
+                  "upgradeSettings": {
+                    "maxSurge": 1,
+                    "strategy": "SURGE"
+                  },
+                  "version": "1.31.6-gke.1020000"
+                },
+                {
+                  "autoscaling": {
+                    "enabled": true,
+                    "locationPolicy": "ANY",
+                    "maxNodeCount": 3,
+                    "minNodeCount": 0
+                  },
+                  "config": {
+                    "accelerators": [
+                      {
+                        "acceleratorCount": "1",
+                        "acceleratorType": "nvidia-tesla-t4",
+                        "gpuDriverInstallationConfig": {
+                          "gpuDriverVersion": "DEFAULT"
+                        }
+                      }
+                    ],
+                    "diskSizeGb": 100,
+                    "diskType": "pd-balanced",
+                    "effectiveCgroupMode": "EFFECTIVE_CGROUP_MODE_V2",
+                    "imageType": "COS_CONTAINERD",
+                    "labels": {
+                      "kubeflow.org/accelerator": "nvidia-tesla-t4"
+                    },
+                    "loggingConfig": {
+                      "variantConfig": {
+                        "variant": "DEFAULT"
+                      }
+                    },
+                    "machineType": "n1-standard-8",
+                    "metadata": {
+                      "disable-legacy-endpoints": "true"
+                    },
+                    "oauthScopes": [
+                      "https://www.googleapis.com/auth/cloud-platform"
+                    ],
+                    "serviceAccount": "kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com",
+                    "shieldedInstanceConfig": {
+                      "enableIntegrityMonitoring": true,
+                      "enableSecureBoot": true
+                    },
+                    "taints": [
+                      {
+                        "effect": "NO_SCHEDULE",
+                        "key": "nvidia.com/gpu",
+                        "value": "present"
+                      }
+                    ],
+                    "windowsNodeConfig": {},
+                    "workloadMetadataConfig": {
+                      "mode": "GKE_METADATA"
+                    }
+                  },
+                  "etag": "7e5d9c20-4a1b-43f8-b6e2-d0c9a8f71e54",
+                  "initialNodeCount": 1,
+                  "instanceGroupUrls": [
+                    "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp",
+                    "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp"
+                  ],
+                  "locations": [
+                    "us-central1-a",
+                    "us-central1-c"
+                  ],
+                  "management": {
+                    "autoRepair": true,
+                    "autoUpgrade": true
+                  },
+                  "maxPodsConstraint": {
+                    "maxPodsPerNode": "110"
+                  },
+                  "name": "gpu-pool",
+                  "networkConfig": {
+                    "enablePrivateNodes": true,
+                    "podIpv4CidrBlock": "10.32.0.0/16",
+                    "podIpv4RangeUtilization": 0.0078,
+                    "podRange": "kf-gpu-pods"
+                  },
+                  "podIpv4CidrSize": 24,
+                  "selfLink": "https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool",
+                  "status": "RUNNING",
+                  "upgradeSettings": {
+                    "maxSurge": 1,
+                    "strategy": "SURGE"
+                  },
+                  "version": "1.31.6-gke.1020000"
+                }
+              ],
+              "notificationConfig": {
+                "pubsub": {}
+              },
+              "privateClusterConfig": {
+                "enablePrivateEndpoint": true,
+                "enablePrivateNodes": true,
+                "masterGlobalAccessConfig": {},
+                "masterIpv4CidrBlock": "172.16.0.0/28",
+                "peeringName": "gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer",
+                "privateEndpoint": "172.16.0.2"
+              },
+              "rbacBindingConfig": {
+                "enableInsecureBindingSystemAuthenticated": false,
+                "enableInsecureBindingSystemUnauthenticated": false
+              },
+              "releaseChannel": {
+                "channel": "REGULAR"
+              },
+              "securityPostureConfig": {
+                "mode": "BASIC",
+                "vulnerabilityMode": "VULNERABILITY_MODE_UNSPECIFIED"
+              },
+              "selfLink": "https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-batch",
+              "servicesIpv4Cidr": "10.24.0.0/20",
+              "shieldedNodes": {
+                "enabled": true
+              },
+              "status": "DEGRADED",
+              "statusMessage": "Insufficient quota to satisfy the request: resource \"CPUS\".",
+              "subnetwork": "kubeflow-subnet",
+              "verticalPodAutoscaling": {
+                "enabled": true
+              },
+              "workloadIdentityConfig": {
+                "workloadPool": "kf-prod-4412.svc.id.goog"
+              },
+              "zone": "us-central1"
+            }
+      expect:
+        - {count: 1, cluster: "kf-batch", status: "DEGRADED", cause: "quota-exceeded"}
+  pass:
+    - name: "a running cluster"
+      files:
+        - name: cluster.yaml
+          text: |
+            addonsConfig:
+              dnsCacheConfig:
+                enabled: true
+              gcePersistentDiskCsiDriverConfig:
+                enabled: true
+              gcpFilestoreCsiDriverConfig: {}
+              gkeBackupAgentConfig: {}
+              horizontalPodAutoscaling: {}
+              httpLoadBalancing: {}
+              kubernetesDashboard:
+                disabled: true
+              networkPolicyConfig:
+                disabled: true
+            authenticatorGroupsConfig: {}
+            autopilot: {}
+            autoscaling:
+              autoscalingProfile: BALANCED
+            binaryAuthorization: {}
+            clusterIpv4Cidr: 10.20.0.0/14
+            controlPlaneEndpointsConfig:
+              dnsEndpointConfig:
+                allowExternalTraffic: false
+                endpoint: gke-3f9a6c2e81d04b7fa1c9e5d2b7a04c6e-481516234200.us-central1.gke.goog
+              ipEndpointsConfig:
+                authorizedNetworksConfig:
+                  cidrBlocks:
+                  - cidrBlock: 10.10.0.0/20
+                    displayName: kubeflow-subnet
+                  - cidrBlock: 192.168.50.0/24
+                    displayName: corp-vpn
+                  enabled: true
+                  gcpPublicCidrsAccessEnabled: false
+                  privateEndpointEnforcementEnabled: true
+                enablePublicEndpoint: false
+                enabled: true
+                globalAccess: false
+                privateEndpoint: 172.16.0.2
+            createTime: '2026-03-02T18:41:07+00:00'
+            currentMasterVersion: 1.31.6-gke.1020000
+            currentNodeCount: 8
+            currentNodeVersion: 1.31.6-gke.1020000
+            databaseEncryption:
+              currentState: CURRENT_STATE_DECRYPTED
+              state: DECRYPTED
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            endpoint: 172.16.0.2
+            enterpriseConfig:
+              clusterTier: STANDARD
+            etag: 5e8c4a1f-7b2d-4c90-a3e6-1f0d9b8c7a62
+            id: 3f9a6c2e81d04b7fa1c9e5d2b7a04c6e18f2d9b3a7c5e1f04d8b2a6c9e3f7a15
+            initialClusterVersion: 1.29.1-gke.1589018
+            instanceGroupUrls:
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp
+            ipAllocationPolicy:
+              additionalPodRangesConfig:
+                podRangeInfo:
+                - rangeName: kf-gpu-pods
+                  utilization: 0.0078
+                podRangeNames:
+                - kf-gpu-pods
+              clusterIpv4Cidr: 10.20.0.0/14
+              clusterIpv4CidrBlock: 10.20.0.0/14
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0029
+              podCidrOverprovisionConfig: {}
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            labelFingerprint: a9dc16a7
+            legacyAbac: {}
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            - us-central1-c
+            loggingConfig:
+              componentConfig:
+                enableComponents:
+                - SYSTEM_COMPONENTS
+                - WORKLOADS
+            loggingService: logging.googleapis.com/kubernetes
+            maintenancePolicy:
+              resourceVersion: e3b0c442
+              window:
+                dailyMaintenanceWindow:
+                  duration: PT4H0M0S
+                  startTime: 07:00
+            masterAuth:
+              clusterCaCertificate: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVMVENDQXBXZ0F3SUJBZ0lSQUxMY2U2eDJ2N2c5V0hqb1pHRnJPN3d3RFFZSktvWklodmNOQVFFTEJRQXcKTHpFdE1Dc0dBMVVFQXhNa05tUTBZekF6WkRFdE5qWXhNeTAwWVRFMkxXSmhOell0TkRJeU1qTmtZVEUwTm1FNApNQ0FYRFRJMk1ETXdNakUzTkRFd04xb1lEekl3TlRZd01qSXpNVGcwTVRBM1dqQXZNUzB3S3dZRFZRUURFeVEyCkxTMHRMUzFGVGtRZ1EwVlNWRWxHU1VOQlZFVXRMUzB0TFFvPQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==
+            masterAuthorizedNetworksConfig:
+              cidrBlocks:
+              - cidrBlock: 10.10.0.0/20
+                displayName: kubeflow-subnet
+              - cidrBlock: 192.168.50.0/24
+                displayName: corp-vpn
+              enabled: true
+              gcpPublicCidrsAccessEnabled: false
+              privateEndpointEnforcementEnabled: true
+            monitoringConfig:
+              advancedDatapathObservabilityConfig: {}
+              componentConfig:
+                enableComponents:
+                - SYSTEM_COMPONENTS
+                - STORAGE
+                - POD
+                - DEPLOYMENT
+                - STATEFULSET
+                - DAEMONSET
+                - HPA
+                - CADVISOR
+                - KUBELET
+              managedPrometheusConfig:
+                enabled: true
+            monitoringService: monitoring.googleapis.com/kubernetes
+            name: kf-private
+            network: kubeflow-vpc
+            networkConfig:
+              defaultSnatStatus: {}
+              network: projects/kf-prod-4412/global/networks/kubeflow-vpc
+              serviceExternalIpsConfig: {}
+              subnetwork: projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet
+            nodeConfig:
+              diskSizeGb: 100
+              diskType: pd-balanced
+              effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+              imageType: COS_CONTAINERD
+              loggingConfig:
+                variantConfig:
+                  variant: DEFAULT
+              machineType: e2-standard-8
+              metadata:
+                disable-legacy-endpoints: 'true'
+              oauthScopes:
+              - https://www.googleapis.com/auth/cloud-platform
+              serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+              shieldedInstanceConfig:
+                enableIntegrityMonitoring: true
+                enableSecureBoot: true
+              windowsNodeConfig: {}
+              workloadMetadataConfig:
+                mode: GKE_METADATA
+            nodePoolAutoConfig:
+              nodeKubeletConfig:
+                insecureKubeletReadonlyPortEnabled: false
+            nodePoolDefaults:
+              nodeConfigDefaults:
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                nodeKubeletConfig:
+                  insecureKubeletReadonlyPortEnabled: false
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 4
+                minNodeCount: 2
+              config:
+                diskSizeGb: 100
+                diskType: pd-balanced
+                effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+                imageType: COS_CONTAINERD
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                machineType: e2-standard-8
+                metadata:
+                  disable-legacy-endpoints: 'true'
+                oauthScopes:
+                - https://www.googleapis.com/auth/cloud-platform
+                serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+                shieldedInstanceConfig:
+                  enableIntegrityMonitoring: true
+                  enableSecureBoot: true
+                windowsNodeConfig: {}
+                workloadMetadataConfig:
+                  mode: GKE_METADATA
+              etag: b1c2f3a4-0d5e-4f61-9a7b-8c9d0e1f2a3d
+              initialNodeCount: 2
+              instanceGroupUrls:
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-default-pool-3f1c9a2b-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroupManagers/gke-kf-private-default-pool-5b7e0d41-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-default-pool-c92a6f07-grp
+              locations:
+              - us-central1-a
+              - us-central1-b
+              - us-central1-c
+              management:
+                autoRepair: true
+                autoUpgrade: true
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                enablePrivateNodes: true
+                podIpv4CidrBlock: 10.20.0.0/14
+                podIpv4RangeUtilization: 0.0029
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              upgradeSettings:
+                maxSurge: 1
+                strategy: SURGE
+              version: 1.31.6-gke.1020000
+            - autoscaling:
+                enabled: true
+                locationPolicy: ANY
+                maxNodeCount: 3
+                minNodeCount: 0
+              config:
+                accelerators:
+                - acceleratorCount: '1'
+                  acceleratorType: nvidia-tesla-t4
+                  gpuDriverInstallationConfig:
+                    gpuDriverVersion: DEFAULT
+                diskSizeGb: 100
+                diskType: pd-balanced
+                effectiveCgroupMode: EFFECTIVE_CGROUP_MODE_V2
+                imageType: COS_CONTAINERD
+                labels:
+                  kubeflow.org/accelerator: nvidia-tesla-t4
+                loggingConfig:
+                  variantConfig:
+                    variant: DEFAULT
+                machineType: n1-standard-8
+                metadata:
+                  disable-legacy-endpoints: 'true'
+                oauthScopes:
+                - https://www.googleapis.com/auth/cloud-platform
+                serviceAccount: kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com
+                shieldedInstanceConfig:
+                  enableIntegrityMonitoring: true
+                  enableSecureBoot: true
+                taints:
+                - effect: NO_SCHEDULE
+                  key: nvidia.com/gpu
+                  value: present
+                windowsNodeConfig: {}
+                workloadMetadataConfig:
+                  mode: GKE_METADATA
+              etag: 7e5d9c20-4a1b-43f8-b6e2-d0c9a8f71e54
+              initialNodeCount: 1
+              instanceGroupUrls:
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-8d2e4f10-grp
+              - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-c/instanceGroupManagers/gke-kf-private-gpu-pool-1e6b93c5-grp
+              locations:
+              - us-central1-a
+              - us-central1-c
+              management:
+                autoRepair: true
+                autoUpgrade: true
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: gpu-pool
+              networkConfig:
+                enablePrivateNodes: true
+                podIpv4CidrBlock: 10.32.0.0/16
+                podIpv4RangeUtilization: 0.0078
+                podRange: kf-gpu-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool
+              status: RUNNING
+              upgradeSettings:
+                maxSurge: 1
+                strategy: SURGE
+              version: 1.31.6-gke.1020000
+            notificationConfig:
+              pubsub: {}
+            privateClusterConfig:
+              enablePrivateEndpoint: true
+              enablePrivateNodes: true
+              masterGlobalAccessConfig: {}
+              masterIpv4CidrBlock: 172.16.0.0/28
+              peeringName: gke-n3f9a6c2e81d04b7fa1c9-4b2d-a8f1-peer
+              privateEndpoint: 172.16.0.2
+            rbacBindingConfig:
+              enableInsecureBindingSystemAuthenticated: false
+              enableInsecureBindingSystemUnauthenticated: false
+            releaseChannel:
+              channel: REGULAR
+            securityPostureConfig:
+              mode: BASIC
+              vulnerabilityMode: VULNERABILITY_MODE_UNSPECIFIED
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            shieldedNodes:
+              enabled: true
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            verticalPodAutoscaling:
+              enabled: true
+            workloadIdentityConfig:
+              workloadPool: kf-prod-4412.svc.id.goog
+            zone: us-central1
+
+"""#),
+        ("Rules/gke/invalid-alias-range.yaml", #"""
+id: invalid-alias-range
+severity: error
+title: The pod and service ranges are valid and free
+evidence: operation
+match:
+  cause: invalid-alias-range
+group_by: [cluster, type]
+cause: "invalid-alias-range"
+message: >-
+  {type} of {target} failed on its secondary (alias) IP ranges: "{error}"
+remedy:
+  why: >-
+    Pods and services take their addresses from secondary ranges of the node subnet. A range that
+    overlaps the subnet, another secondary range, another subnet or a peered network, or a range
+    name the subnet does not have, makes GKE reject the cluster or node pool.
+  notes:
+    - when: {range: {exists: true}}
+      text: "The range in question: {range}."
+    - when: {range_name: {exists: true}}
+      text: "The subnet has no secondary range named {range_name}; create it or name an existing one."
+  commands:
+    - >-
+      gcloud compute networks subnets list --project={project} --filter="region:{location}"
+      --format="table(name,network.basename(),ipCidrRange,secondaryIpRanges[].rangeName.list(),secondaryIpRanges[].ipCidrRange.list())"
+    - gcloud compute routes list --project={project} --format="table(name,destRange,nextHopPeering,nextHopGateway)"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips
+  - https://cloud.google.com/vpc/docs/subnets
+samples:
+  trigger:
+    - name: "operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795333671046-0b5e9c2d-3a8f-4d71-a6e4-7c1f2b9d0e38  CREATE_CLUSTER    us-central1  kf-test       Retry budget exhausted (10 attempts): Google Compute Engine: Invalid value for field 'resource.secondaryIpRanges[1].ipCidrRange': '10.24.0.0/20'. Invalid IPCidrRange: 10.24.0.0/20 conflicts with existing subnetwork 'kf-services' in region 'us-central1'.                                                                                    DONE     2026-11-21T15:47:51.046328815Z  2026-11-21T15:49:02.661925410Z
+      expect:
+        - {count: 1, cluster: "kf-test", type: "CREATE_CLUSTER"}
+    - name: "operations list, JSON"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-11-21T15:49:02.661925410Z",
+                "error": {
+                  "code": 3,
+                  "message": "Retry budget exhausted (10 attempts): Google Compute Engine: Invalid value for field 'resource.secondaryIpRanges[1].ipCidrRange': '10.24.0.0/20'. Invalid IPCidrRange: 10.24.0.0/20 conflicts with existing subnetwork 'kf-services' in region 'us-central1'."
+                },
+                "name": "operation-1795333671046-0b5e9c2d-3a8f-4d71-a6e4-7c1f2b9d0e38",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795333671046-0b5e9c2d-3a8f-4d71-a6e4-7c1f2b9d0e38",
+                "startTime": "2026-11-21T15:47:51.046328815Z",
+                "status": "DONE",
+                "statusMessage": "Retry budget exhausted (10 attempts): Google Compute Engine: Invalid value for field 'resource.secondaryIpRanges[1].ipCidrRange': '10.24.0.0/20'. Invalid IPCidrRange: 10.24.0.0/20 conflicts with existing subnetwork 'kf-services' in region 'us-central1'.",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-test",
+                "zone": "us-central1"
+              },
+              {
+                "endTime": "2026-03-02T18:49:52.115704831Z",
+                "name": "operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "startTime": "2026-03-02T18:41:07.843525318Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              }
+            ]
+      expect:
+        - {count: 1, cluster: "kf-test", type: "CREATE_CLUSTER"}
+  pass:
+    - name: "cluster created"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-03-02T18:49:52.115704831Z'
+            name: operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10
+            startTime: '2026-03-02T18:41:07.843525318Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private
+            zone: us-central1
+
+"""#),
+        ("Rules/gke/legacy-network.yaml", #"""
+id: legacy-network
+severity: error
+title: The cluster's network is a VPC network with subnets
+evidence: operation
+match:
+  cause: legacy-network
+group_by: [cluster]
+cause: "legacy-network"
+message: >-
+  {type} of {target} failed: "{error}" The network given (or the project's default network) is a
+  legacy network, which has no subnets and so no alias IP ranges for pods and services.
+remedy:
+  why: >-
+    VPC-native and private clusters give pods and services alias IP ranges from a subnet's secondary
+    ranges. Legacy networks predate subnets and cannot be converted, so the cluster must go in a
+    custom-mode (or auto-mode) VPC network.
+  notes:
+    - Pick ranges that do not overlap your other networks, VPNs or peered VPCs; the ones below are examples.
+  commands:
+    - gcloud compute networks list --project={project} --format="table(name,x_gcloud_subnet_mode)"
+    - gcloud compute networks create kubeflow-vpc --project={project} --subnet-mode=custom
+    - >-
+      gcloud compute networks subnets create kubeflow-subnet --project={project} --network=kubeflow-vpc
+      --region={location} --range=10.10.0.0/20 --secondary-range=kf-pods=10.20.0.0/14,kf-services=10.24.0.0/20
+      --enable-private-ip-google-access
+    - >-
+      gcloud container clusters create {cluster} --project={project} --location={location}
+      --network=kubeflow-vpc --subnetwork=kubeflow-subnet --enable-ip-alias
+      --cluster-secondary-range-name=kf-pods --services-secondary-range-name=kf-services
+references:
+  - https://cloud.google.com/vpc/docs/legacy
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips
+samples:
+  trigger:
+    - name: "operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795332670338-8d4a1f6e-0c9b-4e27-93f5-c1a7e2b0d846  CREATE_CLUSTER    us-central1  kf-legacy     IP aliases cannot be used with a legacy network.                                                                                                                                                                                                                                                                                                 DONE     2026-11-21T15:31:10.338871920Z  2026-11-21T15:31:13.902146877Z
+      expect:
+        - {count: 1, cluster: "kf-legacy"}
+    - name: "operations describe, JSON"
+      files:
+        - name: operation.json
+          text: |
+            {
+              "endTime": "2026-11-21T15:31:13.902146877Z",
+              "error": {
+                "code": 3,
+                "message": "IP aliases cannot be used with a legacy network."
+              },
+              "name": "operation-1795332670338-8d4a1f6e-0c9b-4e27-93f5-c1a7e2b0d846",
+              "operationType": "CREATE_CLUSTER",
+              "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795332670338-8d4a1f6e-0c9b-4e27-93f5-c1a7e2b0d846",
+              "startTime": "2026-11-21T15:31:10.338871920Z",
+              "status": "DONE",
+              "statusMessage": "IP aliases cannot be used with a legacy network.",
+              "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-legacy",
+              "zone": "us-central1"
+            }
+      expect:
+        - {count: 1, cluster: "kf-legacy"}
+  pass:
+    - name: "cluster created on a VPC network"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-03-02T18:49:52.115704831Z",
+                "name": "operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "startTime": "2026-03-02T18:41:07.843525318Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              }
+            ]
+
+"""#),
+        ("Rules/gke/network-missing.yaml", #"""
+id: network-missing
+severity: error
+title: The cluster's network and subnetwork exist
+evidence: operation
+match:
+  cause: network-missing
+group_by: [cluster, type]
+cause: "network-missing"
+message: >-
+  {type} of {target} failed because a network it names does not exist: "{error}"
+remedy:
+  why: >-
+    gcloud and Config Connector default to the network named "default", which many organizations
+    delete; a typo, the wrong project or region, or a network not yet created give the same error.
+    Name an existing network and subnetwork (in a Shared VPC, the host project's, as full paths).
+  commands:
+    - gcloud compute networks list --project={project}
+    - gcloud compute networks subnets list --project={project} --filter="region:{location}"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-regional-cluster
+  - https://cloud.google.com/vpc/docs/create-modify-vpc-networks
+samples:
+  trigger:
+    - name: "operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795333205719-4f2c8e1a-7d6b-4093-b8e5-3a0c9f1d7e62  CREATE_CLUSTER    us-central1  kf-test       Project "kf-prod-4412" has no network named "kf-vpc".                                                                                                                                                                                                                                                                                            DONE     2026-11-21T15:40:05.719335081Z  2026-11-21T15:40:09.126704993Z
+      expect:
+        - {count: 1, cluster: "kf-test", type: "CREATE_CLUSTER"}
+    - name: "operations list, YAML"
+      files:
+        - name: operations.yaml
+          text: |
+            endTime: '2026-11-21T15:40:09.126704993Z'
+            error:
+              code: 3
+              message: Project "kf-prod-4412" has no network named "kf-vpc".
+            name: operation-1795333205719-4f2c8e1a-7d6b-4093-b8e5-3a0c9f1d7e62
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795333205719-4f2c8e1a-7d6b-4093-b8e5-3a0c9f1d7e62
+            startTime: '2026-11-21T15:40:05.719335081Z'
+            status: DONE
+            statusMessage: Project "kf-prod-4412" has no network named "kf-vpc".
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-test
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: "kf-test", type: "CREATE_CLUSTER"}
+  pass:
+    - name: "cluster created"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
+
+"""#),
+        ("Rules/gke/nodes-never-registered.yaml", #"""
+id: nodes-never-registered
+severity: error
+title: New nodes register with the control plane
+evidence: operation
+match:
+  cause: node-registration
+group_by: [cluster, type, target]
+cause: "node-registration"
+message: >-
+  {type} of {target} ended with {registered} of {expected} nodes registered with the control plane
+  ({count} operation(s), last ended {end_time}): the VMs started but their kubelets never joined.
+remedy:
+  why: >-
+    A new node's kubelet must reach the control plane's private endpoint on tcp:443 to register, and
+    it needs Google APIs (Artifact Registry, Cloud Logging, the metadata-backed credentials) while it
+    boots. In a private cluster with a deny-all egress rule, restricted DNS or no NAT, one of these
+    flows is usually blocked: GKE waits for the nodes, then gives up with this message.
+  notes:
+    - >-
+      Flows to check: (1) nodes ({node_tag}) to the control plane {master_cidr} on tcp:443, which needs
+      an egress allow rule above any deny-all egress rule; (2) nodes to Google APIs through the
+      restricted VIP 199.36.153.4/30 on tcp:443, which needs an egress allow rule, a route to
+      199.36.153.4/30 via the default internet gateway, and DNS for googleapis.com, gcr.io and pkg.dev
+      pointing at it; (3) Cloud NAT on the node subnet when nodes pull images from outside Google.
+    - >-
+      Give triage the firewall rules, routes and Cloud NAT config (gcloud compute firewall-rules list
+      --format=json, gcloud compute routes list --format=json, gcloud compute routers list --format=json)
+      and it checks these flows; give it the firewall log to see the denied connections.
+  commands:
+    - >-
+      gcloud compute firewall-rules list --project={project} --filter="direction=EGRESS"
+      --sort-by=priority --format="table(name,network.basename(),priority,destinationRanges.list(),allowed[].map().firewall_rule().list(),denied[].map().firewall_rule().list(),targetTags.list())"
+    - >-
+      gcloud compute firewall-rules create allow-egress-nodes-to-master --project={project}
+      --network={network} --direction=EGRESS --action=ALLOW --priority=1000
+      --destination-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:443
+    - >-
+      gcloud compute firewall-rules create allow-egress-restricted-vip --project={project}
+      --network={network} --direction=EGRESS --action=ALLOW --priority=1000
+      --destination-ranges=199.36.153.4/30 --target-tags={node_tag} --rules=tcp:443
+    - gcloud compute routes list --project={project} --filter="destRange=199.36.153.4/30 OR destRange=0.0.0.0/0"
+    - gcloud compute routers list --project={project} --format="table(name,region.basename(),network.basename(),nats[].name.list())"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/node-registration
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters
+  - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
+samples:
+  trigger:
+    - name: "failed cluster creation in the operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
+            operation-1795330118204-1a9e6b3f-7c2d-4e05-8f41-b0d9c7a5e316  CREATE_CLUSTER    us-central1  kf-sandbox    All cluster resources were brought up, but: only 0 nodes out of 3 have registered; this is likely due to the Nodes failing to start correctly; try re-creating the cluster or contact support if that doesn't work.                                                                                                                              DONE     2026-11-21T14:08:38.204113507Z  2026-11-21T14:52:09.771830264Z
+      expect:
+        - {count: 1, cluster: "kf-sandbox", type: "CREATE_CLUSTER", target: "kf-sandbox"}
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T14:52:09.771830264Z'
+            error:
+              code: 13
+              message: "All cluster resources were brought up, but: only 0 nodes out of 3 have\
+                \ registered; this is likely due to the Nodes failing to start correctly; try\
+                \ re-creating the cluster or contact support if that doesn't work."
+            name: operation-1795330118204-1a9e6b3f-7c2d-4e05-8f41-b0d9c7a5e316
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795330118204-1a9e6b3f-7c2d-4e05-8f41-b0d9c7a5e316
+            startTime: '2026-11-21T14:08:38.204113507Z'
+            status: DONE
+            statusMessage: "All cluster resources were brought up, but: only 0 nodes out of 3\
+              \ have registered; this is likely due to the Nodes failing to start correctly; try\
+              \ re-creating the cluster or contact support if that doesn't work."
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-sandbox
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: "kf-sandbox", type: "CREATE_CLUSTER", target: "kf-sandbox"}
+  pass:
+    - name: "successful creations"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-03-02T18:49:52.115704831Z",
+                "name": "operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "startTime": "2026-03-02T18:41:07.843525318Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              },
+              {
+                "endTime": "2026-05-18T08:10:37.019283746Z",
+                "name": "operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e",
+                "operationType": "UPGRADE_NODES",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e",
+                "startTime": "2026-05-18T07:22:12.561847392Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/default-pool",
+                "zone": "us-central1"
+              }
+            ]
+
+"""#),
+        ("Rules/gke/operation-running-too-long.yaml", #"""
+id: operation-running-too-long
+severity: warning
+title: GKE operations finish within their usual time
+evidence: operation
+match:
+  status: [RUNNING, PENDING]
+  overdue: "true"
+group_by: [operation, type, target]
+cause: "operation-overdue:{operation}"
+message: >-
+  {type} on {target} has been {status} for {running_minutes} minutes (since {start_time}); it
+  usually takes about {typical_minutes} minutes, and triage calls it stuck past twice that.
+remedy:
+  why: >-
+    GKE keeps an operation RUNNING while it waits for the VMs it created to become nodes, so an
+    operation far past its usual time is most often waiting for nodes that cannot reach the control
+    plane or Google APIs. It ends DONE with an error when GKE gives up; describe it to see its
+    progress and, once it ends, its message.
+  notes:
+    - when: {type: [CREATE_CLUSTER, CREATE_NODE_POOL, UPGRADE_NODES, AUTO_UPGRADE_NODES, AUTO_REPAIR_NODES, REPAIR_CLUSTER]}
+      text: >-
+        This operation creates nodes. Check the flows node registration needs: nodes to the control
+        plane ({master_cidr}) on tcp:443, nodes to Google APIs through the restricted VIP
+        199.36.153.4/30 (or private VIP 199.36.153.8/30) on tcp:443 with DNS and a route for it, and
+        Cloud NAT for images outside Google. Give triage the firewall rules and routes
+        (`gcloud compute firewall-rules list --format=json`, `gcloud compute routes list --format=json`)
+        to have them checked.
+    - when: {stage: {exists: true}}
+      text: "Progress when read: {progress}."
+  commands:
+    - gcloud container operations describe {operation} --location={location} --project={project}
+    - >-
+      gcloud compute instances list --project={project} --filter=name~^gke-{cluster}-
+      --format="table(name,zone.basename(),status,networkInterfaces[0].networkIP)"
+references:
+  - https://cloud.google.com/sdk/gcloud/reference/container/operations/describe
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/node-registration
+samples:
+  trigger:
+    - name: "cluster creation running for an hour (operations list table)"
+      topology: {now: "2026-11-22T10:00:00Z"}
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
+            operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     RUNNING  2026-11-22T08:58:14.120448305Z
+      expect:
+        - {count: 1, operation: "operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90", type: "CREATE_CLUSTER", target: "kf-private"}
+    - name: "the same, as gcloud --format=json"
+      topology: {now: "2026-11-22T10:00:00Z"}
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "name": "operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90",
+                "operationType": "CREATE_CLUSTER",
+                "progress": {
+                  "metrics": [
+                    {
+                      "intValue": "7",
+                      "name": "CLUSTER_CONFIGURING"
+                    },
+                    {
+                      "intValue": "7",
+                      "name": "CLUSTER_CONFIGURING_TOTAL"
+                    },
+                    {
+                      "intValue": "6",
+                      "name": "CLUSTER_DEPLOYING"
+                    },
+                    {
+                      "intValue": "8",
+                      "name": "CLUSTER_DEPLOYING_TOTAL"
+                    },
+                    {
+                      "intValue": "0",
+                      "name": "CLUSTER_HEALTHCHECKING"
+                    },
+                    {
+                      "intValue": "3",
+                      "name": "CLUSTER_HEALTHCHECKING_TOTAL"
+                    }
+                  ]
+                },
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90",
+                "startTime": "2026-11-22T08:58:14.120448305Z",
+                "status": "RUNNING",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              }
+            ]
+      expect:
+        - {count: 1, operation: "operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90", type: "CREATE_CLUSTER", target: "kf-private"}
+    - name: "operations describe, YAML"
+      topology: {now: "2026-11-22T10:00:00Z"}
+      files:
+        - name: operation.yaml
+          text: |
+            name: operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90
+            operationType: CREATE_CLUSTER
+            progress:
+              metrics:
+              - intValue: '7'
+                name: CLUSTER_CONFIGURING
+              - intValue: '7'
+                name: CLUSTER_CONFIGURING_TOTAL
+              - intValue: '6'
+                name: CLUSTER_DEPLOYING
+              - intValue: '8'
+                name: CLUSTER_DEPLOYING_TOTAL
+              - intValue: '0'
+                name: CLUSTER_HEALTHCHECKING
+              - intValue: '3'
+                name: CLUSTER_HEALTHCHECKING_TOTAL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90
+            startTime: '2026-11-22T08:58:14.120448305Z'
+            status: RUNNING
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private
+            zone: us-central1
+      expect:
+        - {count: 1, operation: "operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90", type: "CREATE_CLUSTER", target: "kf-private"}
+  pass:
+    - name: "seven minutes into a cluster creation"
+      topology: {now: "2026-11-22T09:05:00Z"}
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     RUNNING  2026-11-22T08:58:14.120448305Z
+    - name: "finished operations only"
+      topology: {now: "2026-11-22T10:00:00Z"}
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-03-02T18:49:52.115704831Z",
+                "name": "operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "startTime": "2026-03-02T18:41:07.843525318Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              },
+              {
+                "endTime": "2026-05-18T08:10:37.019283746Z",
+                "name": "operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e",
+                "operationType": "UPGRADE_NODES",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e",
+                "startTime": "2026-05-18T07:22:12.561847392Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/default-pool",
+                "zone": "us-central1"
+              },
+              {
+                "endTime": "2026-11-21T16:12:02.118530846Z",
+                "name": "operation-1795335120463-9a0c4e7b-2d1f-4b83-8e69-f5a3c0d7b214",
+                "operationType": "SET_LABELS",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795335120463-9a0c4e7b-2d1f-4b83-8e69-f5a3c0d7b214",
+                "startTime": "2026-11-21T16:12:00.463992157Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              }
+            ]
+
+"""#),
+        ("Rules/gke/pod-range-exhausted.yaml", #"""
+id: pod-range-exhausted
+severity: error
+title: The pod address range has room for new nodes
+evidence: operation
+match:
+  cause: pod-range-exhausted
+group_by: [type, target]
+cause: "pod-range-exhausted"
+message: >-
+  {type} of {target} failed because the pod IP range is exhausted: "{error}".
+remedy:
+  why: >-
+    In a VPC-native cluster every node takes a fixed block of the pod secondary range (a /24 for 110
+    pods per node), so the range caps the number of nodes. When it is used up, new nodes cannot be
+    created and node pool creation, resizes and surge upgrades fail.
+  notes:
+    - >-
+      Add another pod range to the cluster (GKE 1.26+ uses it for new node pools), give the new node
+      pool its own pod range, or lower --max-pods-per-node so each node takes a smaller block.
+  commands:
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(ipAllocationPolicy,nodePools[].networkConfig)"
+    - >-
+      gcloud compute networks subnets update <SUBNET> --project={project} --region={location}
+      --add-secondary-ranges=<NEW_POD_RANGE_NAME>=<UNUSED_CIDR>
+    - >-
+      gcloud container clusters update {cluster} --location={location} --project={project}
+      --additional-pod-ipv4-ranges=<NEW_POD_RANGE_NAME>
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/multi-pod-cidr
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr
+samples:
+  trigger:
+    - name: "node pool creation failed (operations list table)"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795331402917-6c0f2e8a-3b1d-4a97-b5e6-2d8f0c4a9e71  CREATE_NODE_POOL  us-central1  gpu-pool-2    Google Compute Engine: Not all instances running in IGM after 31m27.384629671s. Expected 2, running 0, transitioning 2. Current errors: [IP_SPACE_EXHAUSTED]: Instance 'gke-kf-private-gpu-pool-2-7a3c1e9d-k2vd' creation failed: IP space of 'projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet-kf-gpu-pods' is exhausted.  DONE     2026-11-21T15:10:02.917406118Z  2026-11-21T15:41:48.302117659Z
+            operation-1795335120463-9a0c4e7b-2d1f-4b83-8e69-f5a3c0d7b214  SET_LABELS        us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-11-21T16:12:00.463992157Z  2026-11-21T16:12:02.118530846Z
+      expect:
+        - {count: 1, type: "CREATE_NODE_POOL", target: "gpu-pool-2"}
+    - name: "the same, --format=json"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-11-21T15:41:48.302117659Z",
+                "error": {
+                  "code": 8,
+                  "message": "Google Compute Engine: Not all instances running in IGM after 31m27.384629671s. Expected 2, running 0, transitioning 2. Current errors: [IP_SPACE_EXHAUSTED]: Instance 'gke-kf-private-gpu-pool-2-7a3c1e9d-k2vd' creation failed: IP space of 'projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet-kf-gpu-pods' is exhausted."
+                },
+                "name": "operation-1795331402917-6c0f2e8a-3b1d-4a97-b5e6-2d8f0c4a9e71",
+                "operationType": "CREATE_NODE_POOL",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795331402917-6c0f2e8a-3b1d-4a97-b5e6-2d8f0c4a9e71",
+                "startTime": "2026-11-21T15:10:02.917406118Z",
+                "status": "DONE",
+                "statusMessage": "Google Compute Engine: Not all instances running in IGM after 31m27.384629671s. Expected 2, running 0, transitioning 2. Current errors: [IP_SPACE_EXHAUSTED]: Instance 'gke-kf-private-gpu-pool-2-7a3c1e9d-k2vd' creation failed: IP space of 'projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet-kf-gpu-pods' is exhausted.",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/gpu-pool-2",
+                "zone": "us-central1"
+              }
+            ]
+      expect:
+        - {count: 1, type: "CREATE_NODE_POOL", target: "gpu-pool-2"}
+  pass:
+    - name: "node pools created"
+      files:
+        - name: operations.yaml
+          text: |
+            endTime: '2026-05-18T08:10:37.019283746Z'
+            name: operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e
+            operationType: UPGRADE_NODES
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e
+            startTime: '2026-05-18T07:22:12.561847392Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/default-pool
+            zone: us-central1
+
+"""#),
+        ("Rules/gke/quota-exceeded.yaml", #"""
+id: quota-exceeded
+severity: error
+title: The project has the quota its nodes need
+evidence: operation
+match:
+  cause: quota-exceeded
+group_by: [quota_metric, location]
+cause: "quota-exceeded"
+message: >-
+  {type} of {target} failed for lack of {quota_metric} quota in {location}: it needed
+  {quota_requested}, {quota_short} more than the {quota_available} available (limit {quota_limit}).
+remedy:
+  why: >-
+    GKE creates the nodes as Compute Engine VMs, which count against the project's regional quotas
+    (CPUS, IN_USE_ADDRESSES, SSD_TOTAL_GB, GPUs) and project-wide ones (CPUS_ALL_REGIONS). When a node
+    pool needs more than is left, the operation fails before any node exists. Request more quota, or
+    make the pool smaller or of a smaller machine type.
+  notes:
+    - "Request more quota in the console: https://console.cloud.google.com/iam-admin/quotas?project={project}"
+  commands:
+    - >-
+      gcloud compute regions describe {location} --project={project} --flatten=quotas
+      --filter="quotas.metric={quota_metric}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+    - >-
+      gcloud compute project-info describe --project={project} --flatten=quotas
+      --filter="quotas.metric={quota_metric}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+references:
+  - https://cloud.google.com/compute/resource-usage
+  - https://cloud.google.com/docs/quotas/view-manage
+samples:
+  trigger:
+    - name: "operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795334219857-7e1d3b0a-9c5f-4a26-8d07-e2b6f4c1a953  CREATE_NODE_POOL  us-central1  highmem-pool  Insufficient regional quota to satisfy request: resource "CPUS": request requires '48.0' and is short '16.0'. project has a quota of '72.0' with '32.0' available. View and manage quotas at https://console.cloud.google.com/iam-admin/quotas?usage=USED&project=kf-prod-4412.                                                                  DONE     2026-11-21T15:56:59.857114302Z  2026-11-21T15:57:03.440918576Z
+            operation-1795335120463-9a0c4e7b-2d1f-4b83-8e69-f5a3c0d7b214  SET_LABELS        us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-11-21T16:12:00.463992157Z  2026-11-21T16:12:02.118530846Z
+      expect:
+        - {count: 1, quota_metric: "CPUS", location: "us-central1"}
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:57:03.440918576Z'
+            error:
+              code: 8
+              message: "Insufficient regional quota to satisfy request: resource \"CPUS\": request\
+                \ requires '48.0' and is short '16.0'. project has a quota of '72.0' with '32.0'\
+                \ available. View and manage quotas at https://console.cloud.google.com/iam-admin/quotas?usage=USED&project=kf-prod-4412."
+            name: operation-1795334219857-7e1d3b0a-9c5f-4a26-8d07-e2b6f4c1a953
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334219857-7e1d3b0a-9c5f-4a26-8d07-e2b6f4c1a953
+            startTime: '2026-11-21T15:56:59.857114302Z'
+            status: DONE
+            statusMessage: "Insufficient regional quota to satisfy request: resource \"CPUS\"\
+              : request requires '48.0' and is short '16.0'. project has a quota of '72.0' with\
+              \ '32.0' available. View and manage quotas at https://console.cloud.google.com/iam-admin/quotas?usage=USED&project=kf-prod-4412."
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/highmem-pool
+            zone: us-central1
+      expect:
+        - {count: 1, quota_metric: "CPUS", location: "us-central1"}
+  pass:
+    - name: "no failure"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-11-21T16:12:02.118530846Z",
+                "name": "operation-1795335120463-9a0c4e7b-2d1f-4b83-8e69-f5a3c0d7b214",
+                "operationType": "SET_LABELS",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795335120463-9a0c4e7b-2d1f-4b83-8e69-f5a3c0d7b214",
+                "startTime": "2026-11-21T16:12:00.463992157Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              },
+              {
+                "endTime": "2026-05-18T08:10:37.019283746Z",
+                "name": "operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e",
+                "operationType": "UPGRADE_NODES",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1779105732561-9f8e2d1c-6a5b-4c3d-b2e1-0f9a8b7c6d5e",
+                "startTime": "2026-05-18T07:22:12.561847392Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/default-pool",
+                "zone": "us-central1"
+              }
+            ]
+
+"""#),
+        ("Rules/gke/shared-vpc-iam-missing.yaml", #"""
+id: shared-vpc-iam-missing
+severity: error
+title: GKE's service accounts may use the Shared VPC host project's network
+evidence: operation
+match:
+  cause: shared-vpc-iam-missing
+group_by: [cluster, host_project, permission]
+cause: "shared-vpc-iam-missing"
+message: >-
+  {type} of {target} failed: GKE lacks {permission} on {resource} in the host project {host_project}.
+remedy:
+  why: >-
+    A cluster in a Shared VPC service project builds its nodes, routes and firewall rules in the host
+    project's network, acting as the service project's GKE service agent
+    (service-PROJECT_NUMBER@container-engine-robot.iam.gserviceaccount.com) and the Google APIs
+    service agent (PROJECT_NUMBER@cloudservices.gserviceaccount.com). Both need Compute Network User
+    on the subnet (or the host project), and the GKE service agent also needs Host Service Agent User
+    on the host project.
+  notes:
+    - "{link_project} is the service project's number as the operation names it; `gcloud projects describe {project} --format='value(projectNumber)'` prints it too."
+  commands:
+    - >-
+      gcloud compute networks subnets add-iam-policy-binding {subnetwork} --project={host_project}
+      --region={region} --role=roles/compute.networkUser
+      --member=serviceAccount:service-{link_project}@container-engine-robot.iam.gserviceaccount.com
+    - >-
+      gcloud compute networks subnets add-iam-policy-binding {subnetwork} --project={host_project}
+      --region={region} --role=roles/compute.networkUser
+      --member=serviceAccount:{link_project}@cloudservices.gserviceaccount.com
+    - >-
+      gcloud projects add-iam-policy-binding {host_project} --role=roles/container.hostServiceAgentUser
+      --member=serviceAccount:service-{link_project}@container-engine-robot.iam.gserviceaccount.com
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-shared-vpc
+samples:
+  trigger:
+    - name: "operations list, JSON"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-11-21T16:07:30.885163442Z",
+                "error": {
+                  "code": 7,
+                  "message": "Google Compute Engine: Required 'compute.subnetworks.use' permission for 'projects/kf-net-host-7731/regions/us-central1/subnetworks/kf-shared-nodes'."
+                },
+                "name": "operation-1795334803172-3c6a0e9f-1b4d-4e58-a7f2-d9e0b5c8a164",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334803172-3c6a0e9f-1b4d-4e58-a7f2-d9e0b5c8a164",
+                "startTime": "2026-11-21T16:06:43.172580019Z",
+                "status": "DONE",
+                "statusMessage": "Google Compute Engine: Required 'compute.subnetworks.use' permission for 'projects/kf-net-host-7731/regions/us-central1/subnetworks/kf-shared-nodes'.",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-shared",
+                "zone": "us-central1"
+              }
+            ]
+      expect:
+        - {count: 1, cluster: "kf-shared", host_project: "kf-net-host-7731", permission: "compute.subnetworks.use"}
+    - name: "operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1795334803172-3c6a0e9f-1b4d-4e58-a7f2-d9e0b5c8a164  CREATE_CLUSTER    us-central1  kf-shared     Google Compute Engine: Required 'compute.subnetworks.use' permission for 'projects/kf-net-host-7731/regions/us-central1/subnetworks/kf-shared-nodes'.                                                                                                                                                                                            DONE     2026-11-21T16:06:43.172580019Z  2026-11-21T16:07:30.885163442Z
+            operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
+      expect:
+        - {count: 1, cluster: "kf-shared", host_project: "kf-net-host-7731", permission: "compute.subnetworks.use"}
+  pass:
+    - name: "cluster created"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
+
+"""#),
+        ("Rules/gke/vpc-peering-blocked-by-org-policy.yaml", #"""
+id: vpc-peering-blocked-by-org-policy
+severity: error
+title: The organization policy lets GKE peer with the control plane network
+evidence: operation
+match:
+  cause: vpc-peering-blocked-by-org-policy
+group_by: [cluster, constraint]
+cause: "vpc-peering-blocked-by-org-policy"
+message: >-
+  {type} of {target} failed: the organization policy {constraint} forbids peering with the
+  control plane's network {peer_network}.
+remedy:
+  why: >-
+    A private cluster that uses VPC Network Peering connects your VPC to a network in a Google-owned
+    tenant project. The list constraint compute.restrictVpcPeering allows peering only with the
+    networks it lists, and that tenant network is outside your organization, so GKE cannot create
+    the peering and the cluster creation fails.
+  notes:
+    - >-
+      The fix is a policy exception for this project (an organization policy administrator must make
+      it), or a cluster that uses Private Service Connect for the control plane, which needs no
+      peering.
+  commands:
+    - gcloud resource-manager org-policies describe compute.restrictVpcPeering --project={project} --effective
+    - gcloud resource-manager org-policies allow compute.restrictVpcPeering {peer_network} --project={project}
+references:
+  - https://cloud.google.com/resource-manager/docs/organization-policy/org-policy-constraints
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept
+samples:
+  trigger:
+    - name: "operations list table"
+      files:
+        - name: operations.txt
+          text: |
+            NAME                                                          TYPE              LOCATION     TARGET        STATUS_MESSAGE                                                                                                                                                                                                                                                                                                                                   STATUS   START_TIME                      END_TIME
+            operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
+            operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a54  CREATE_CLUSTER    us-central1  kf-peered     Constraint constraints/compute.restrictVpcPeering violated for project 481516234200. Peering the network projects/gke-prod-us-central1-59d2/global/networks/gke-n51c8e2d07a4f93b6e1d-7f2c-90ab-net is not allowed.                                                                                                                               DONE     2026-11-21T15:20:44.561209734Z  2026-11-21T15:23:17.048830125Z
+      expect:
+        - {count: 1, cluster: "kf-peered", constraint: "constraints/compute.restrictVpcPeering"}
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:23:17.048830125Z'
+            error:
+              code: 9
+              message: Constraint constraints/compute.restrictVpcPeering violated for project
+                481516234200. Peering the network projects/gke-prod-us-central1-59d2/global/networks/gke-n51c8e2d07a4f93b6e1d-7f2c-90ab-net
+                is not allowed.
+            name: operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a54
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a54
+            startTime: '2026-11-21T15:20:44.561209734Z'
+            status: DONE
+            statusMessage: Constraint constraints/compute.restrictVpcPeering violated for project
+              481516234200. Peering the network projects/gke-prod-us-central1-59d2/global/networks/gke-n51c8e2d07a4f93b6e1d-7f2c-90ab-net
+              is not allowed.
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-peered
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: "kf-peered", constraint: "constraints/compute.restrictVpcPeering"}
+  pass:
+    - name: "cluster created"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-03-02T18:49:52.115704831Z",
+                "name": "operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "operationType": "CREATE_CLUSTER",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10",
+                "startTime": "2026-03-02T18:41:07.843525318Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private",
+                "zone": "us-central1"
+              }
+            ]
+
+"""#),
     ]
 }

@@ -17,7 +17,9 @@ enum VPCServiceControlsMessage {
             // Only Cloud Storage answers in XML.
             facts["service_name"] = "storage.googleapis.com"
         }
-        if facts["service_name"] == nil, let service = knownServiceName(in: text) { facts["service_name"] = service }
+        if facts["service_name"] == nil, let service = knownServiceName(in: text) ?? gcloudServiceName(in: text) {
+            facts["service_name"] = service
+        }
         if let project = ErrorText.project(in: text) { facts["project"] = project }
         return [facts]
     }
@@ -34,5 +36,20 @@ enum VPCServiceControlsMessage {
         guard let range = text.range(of: ".googleapis.com") else { return nil }
         let name = text[..<range.lowerBound].reversed().prefix { $0.isLetter || $0.isNumber || $0 == "-" }
         return name.isEmpty ? nil : String(name.reversed()) + ".googleapis.com"
+    }
+
+    /// gcloud names its command group, not the API: `ERROR: (gcloud.storage.ls) …`; a `gs://` URI
+    /// is Cloud Storage too.
+    static func gcloudServiceName(in text: String) -> String? {
+        if text.contains("gs://") { return "storage.googleapis.com" }
+        guard let group = ErrorText.word(after: "(gcloud.", in: text, stops: [".", ")"]) else { return nil }
+        let services = [
+            "storage": "storage.googleapis.com", "container": "container.googleapis.com",
+            "compute": "compute.googleapis.com", "artifacts": "artifactregistry.googleapis.com",
+            "logging": "logging.googleapis.com", "ai": "aiplatform.googleapis.com",
+            "secrets": "secretmanager.googleapis.com", "pubsub": "pubsub.googleapis.com",
+            "dns": "dns.googleapis.com", "iam": "iam.googleapis.com", "builds": "cloudbuild.googleapis.com",
+        ]
+        return services[group]
     }
 }

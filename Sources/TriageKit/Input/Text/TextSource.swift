@@ -14,7 +14,8 @@ struct TextSource {
             switch tool {
             case "kubectl", "k":
                 let verb = words.dropFirst().first { !$0.hasPrefix("-") }.map(String.init) ?? ""
-                fromPrompt = ["apply", "create", "replace", "patch"].contains(verb) ? "kubectl apply" : "kubectl"
+                fromPrompt = ["apply", "create", "replace", "patch"].contains(verb) ? "kubectl apply"
+                    : verb == "logs" ? "kubectl logs" : "kubectl"
             case "helm": fromPrompt = "helm"
             case "kfctl": fromPrompt = "kfctl"
             default: fromPrompt = nil

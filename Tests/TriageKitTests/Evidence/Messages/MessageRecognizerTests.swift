@@ -56,7 +56,8 @@ struct MessageRecognizerTests {
              facts: ["message": "image-pull-backoff", "registry": nil]),
         // VPC Service Controls.
         Case(text: #"ERROR: (gcloud.storage.ls) HTTPError 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: 5nKQ8cH1xIY3tB2m9R4w"#,
-             facts: ["message": "vpc-sc-denied", "vpcsc.id": "5nKQ8cH1xIY3tB2m9R4w", "failure": "forbidden"]),
+             facts: ["message": "vpc-sc-denied", "vpcsc.id": "5nKQ8cH1xIY3tB2m9R4w", "failure": "forbidden",
+                     "service_name": "storage.googleapis.com"]),
         Case(text: #"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SecurityPolicyViolated</Code><Message>Request violates VPC Service Controls.</Message><Details>Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: Xq3LkP0vB7nR2sT6</Details></Error>"#,
              facts: ["message": "vpc-sc-denied", "vpcsc.id": "Xq3LkP0vB7nR2sT6", "service_name": "storage.googleapis.com"]),
         Case(text: #"Update call failed: error fetching live state: error reading underlying resource: summary: Error when reading or editing Container Cluster "projects/kf-prod-4412/locations/us-central1/clusters/kf-private": googleapi: Error 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: AbC123xyz., forbidden"#,
