@@ -35,7 +35,8 @@ let package = Package(
             dependencies: [
                 "TriageKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"]),
+        // Fixtures are read from the source tree by path (captures of real gcloud output).
+        .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"], exclude: ["Fixtures"]),
         .testTarget(name: "RuleSampleTests", dependencies: ["TriageKit"]),
         .testTarget(name: "TriageCLITests", dependencies: ["TriageKit", "triage"]),
     ],

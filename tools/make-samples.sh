@@ -72,6 +72,102 @@ if [[ "$MAKE_SAMPLES_NETNS" == 1 ]]; then
   if command -v ip >/dev/null; then ip link set lo up; else ifconfig lo up; fi
 fi
 
+# --- scenarios rendered from a list of gcloud commands (GKE operations, cluster state) -----------
+# tools/scenarios/NAME/scenario.json with "kind": "commands" (written by
+# tools/scenarios/generate_operations.py) lists the gcloud commands to run: each {"file", "args",
+# optional "root" (a fixture subdirectory, for a second point in time), "stderr" (capture stderr
+# instead of stdout) and "expect_failure"}; "api" entries save the fake API's own JSON answer (the
+# raw REST response a --live client reads); "extra_files" are written as given; "readme" lines go
+# into README.md. Output goes to SampleLogs/NAME/ unless "out" names another directory.
+
+is_command_scenario() {  # dir
+  [[ -f "$1/scenario.json" ]] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("kind") == "commands" else 1)' "$1/scenario.json"
+}
+
+# run_gcloud_stderr OUTFILE EXPECT_FAILURE ARGS... : gcloud's stderr to OUTFILE (an error a user pastes).
+run_gcloud_stderr() {
+  local out="$1" expect_failure="$2"; shift 2
+  local cfg="$SCRATCH/cfg"
+  rm -rf "$cfg"; mkdir -p "$cfg"
+  printf 'False' > "$cfg/gce"
+  printf 'fake-access-token-for-127.0.0.1\n' > "$cfg/token"
+  local ep="http://127.0.0.1:$PORT/"
+  local rc=0
+  env -i PATH="$GCLOUD_DIR:/usr/bin:/bin" HOME="$cfg" CLOUDSDK_CONFIG="$cfg" LANG=C.UTF-8 NO_PROXY='*' \
+    GCE_METADATA_ROOT="127.0.0.1:$PORT" CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING="$ep" \
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER="$ep" CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE="$ep" \
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS="$ep" CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE="$ep" \
+    CLOUDSDK_AUTH_ACCESS_TOKEN_FILE="$cfg/token" \
+    CLOUDSDK_CORE_DISABLE_PROMPTS=1 CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true \
+    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true CLOUDSDK_CORE_SHOULD_PROMPT_TO_ENABLE_API=false \
+    gcloud "$@" > /dev/null 2> "$out.tmp" </dev/null || rc=$?
+  if [[ "$expect_failure" == true && $rc -eq 0 ]]; then rm -f "$out.tmp"; die "gcloud $* succeeded; a failure was expected"; fi
+  if [[ "$expect_failure" != true && $rc -ne 0 ]]; then sed 's/^/  | /' "$out.tmp" >&2; rm -f "$out.tmp"; die "gcloud $* failed (exit $rc)"; fi
+  [[ -s "$out.tmp" ]] || die "gcloud $* wrote nothing to stderr"
+  mv -f "$out.tmp" "$out"
+}
+
+render_command_scenario() {  # name
+  local name="$1" fx="$SCENARIOS/$1" spec="$SCENARIOS/$1/scenario.json"
+  local out
+  out="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("out") or "SampleLogs/" + sys.argv[2])' "$spec" "$name")"
+  out="$REPO/$out"
+  mkdir -p "$out"
+  local count i root file stderr fail
+  count="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["commands"]))' "$spec")"
+  for ((i = 0; i < count; i++)); do
+    local -a args=()
+    mapfile -t args < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["commands"][int(sys.argv[2])]; print("\n".join(c["args"]))' "$spec" "$i")
+    read -r root file stderr fail < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["commands"][int(sys.argv[2])]; print(c.get("root") or ".", c["file"], str(c.get("stderr", False)).lower(), str(c.get("expect_failure", False)).lower())' "$spec" "$i")
+    local reqlog="$SCRATCH/$name.$i.requests.jsonl"
+    : > "$reqlog"
+    start_server "$fx/$root" "$reqlog"
+    if [[ "$stderr" == true ]]; then
+      run_gcloud_stderr "$out/$file" "$fail" "${args[@]}"
+    else
+      run_gcloud "$out/$file" "${args[@]}"
+    fi
+    stop_server
+  done
+  # The REST answers themselves, fetched the way a --live client would.
+  python3 - "$spec" "$fx" "$out" "$SERVER" "$SCRATCH" <<'PY' || die "could not save the API answers for $name"
+import json, os, subprocess, sys, time, urllib.request
+spec, fx, out, server, scratch = sys.argv[1:]
+s = json.load(open(spec))
+for api in s.get("api", []):
+    portfile = os.path.join(scratch, "api-port")
+    if os.path.exists(portfile):
+        os.remove(portfile)
+    p = subprocess.Popen([sys.executable, server, "--root", fx, "--port", "0", "--port-file", portfile,
+                          "--request-log", os.devnull], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(portfile) and open(portfile).read().strip():
+                break
+            time.sleep(0.1)
+        port = open(portfile).read().strip()
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}{api['path']}?alt=json").read()
+    finally:
+        p.terminate(); p.wait()
+    with open(os.path.join(out, api["file"]), "wb") as f:
+        f.write(json.dumps(json.loads(body), indent=2).encode() + b"\n")
+for file, text in s.get("extra_files", {}).items():
+    with open(os.path.join(out, file), "w") as f:
+        f.write(text)
+if s.get("readme"):
+    lines = [f"# {s['name']}: {s['title']}", ""] + s["readme"] + ["", "Rendered by `tools/make-samples.sh` with the real gcloud against `tools/fakegcp/server.py`", f"serving `tools/scenarios/{s['name']}/` (fixtures from `tools/scenarios/generate_operations.py`):", ""]
+    for c in s["commands"]:
+        where = f" (fixture `{c['root']}/`)" if c.get("root") else ""
+        what = "stderr of " if c.get("stderr") else ""
+        lines.append(f"- `{c['file']}`: {what}`gcloud {' '.join(c['args'])}`{where}")
+    for file in s.get("extra_files", {}):
+        lines.append(f"- `{file}`: written by the generator (kfctl is not installed here)")
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+PY
+  echo "$name: $count gcloud outputs -> ${out#$REPO/}/"
+}
+
 # --- arguments ----------------------------------------------------------------------------------
 KEEP=0
 NAMES=()
@@ -86,6 +182,7 @@ done
 if [[ ${#NAMES[@]} -eq 0 ]]; then
   for d in "$SCENARIOS"/*/; do
     [[ -f "$d/logging/entries.json" ]] && NAMES+=("$(basename "$d")")
+    is_command_scenario "$d" && NAMES+=("$(basename "$d")")
   done
 fi
 [[ ${#NAMES[@]} -gt 0 ]] || die "no scenarios under $SCENARIOS"
@@ -220,6 +317,7 @@ PY
 
 for name in "${NAMES[@]}"; do
   fx="$SCENARIOS/$name"
+  if is_command_scenario "$fx"; then render_command_scenario "$name"; continue; fi
   [[ -f "$fx/logging/entries.json" && -f "$fx/scenario.json" ]] || die "$fx is not a scenario (no logging/entries.json or scenario.json)"
   out="$OUT_ROOT/$name"
   mkdir -p "$out"

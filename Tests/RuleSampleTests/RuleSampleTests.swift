@@ -43,8 +43,11 @@ struct RuleSampleTests {
         let failures = SampleRunner.compare(analysis.findings, sample.expect, defaultRule: rule.id)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(analysis.account.skippedTotal == 0, "records skipped: \(analysis.account.skipped)")
-        let entries = try SampleRunner.entries(sample)
-        #expect(analysis.account.records == entries.count)
+        // Every `input:` line is one record; `files:` hold documents and text, counted by their readers.
+        if sample.files.isEmpty {
+            let entries = try SampleRunner.entries(sample)
+            #expect(analysis.account.records == entries.count)
+        }
     }
 
     /// The same sample must give the same findings, field for field, in every format.

@@ -1,0 +1,198 @@
+import Foundation
+
+/// Sorts the message of a failed GKE operation, a cluster's status message or condition, or a
+/// pasted gcloud error into a known cause, with the values the remedy needs. The same
+/// vocabulary serves operations, cluster state and text parsers, so one cause read from several
+/// inputs carries the same facts.
+///
+/// `cause` values and their extra facts:
+/// - `node-registration`: "only N nodes out of M have registered" → `registered`, `expected`
+/// - `pod-range-exhausted`: "IP space of '…' is exhausted", IP_SPACE_EXHAUSTED → `subnetwork`, `instance`
+/// - `vpc-peering-blocked-by-org-policy`: constraints/compute.restrictVpcPeering → `constraint`,
+///   `project_number`, `peer_network`
+/// - `legacy-network`: "IP aliases cannot be used with a legacy network" → (none)
+/// - `network-missing`: a network or subnetwork that does not exist → `network` or `subnetwork`
+/// - `invalid-alias-range`: a secondary/alias range that is invalid, overlaps or is missing →
+///   `field`, `range`, `conflicts_with`, `range_name`
+/// - `quota-exceeded`: regional/project quota → `quota_metric`, `quota_scope`, `quota_limit`,
+///   `quota_available`, `quota_requested`, `quota_short`, `quota_region`
+/// - `shared-vpc-iam-missing`: a Compute permission missing on a (host) project's network →
+///   `permission`, `resource`, `host_project`, `role`, and `subnetwork`, `region` when it names one
+/// - `instances-not-running`: the node instance group did not start its VMs and named no known
+///   cause → `expected`, `running`, `gce_error`
+public enum GKEFailureCause {
+    /// The cause facts for `message`, or an empty dictionary when it names no known cause.
+    public static func classify(_ message: String) -> [String: String] {
+        for classifier in classifiers {
+            if let facts = classifier(message) { return facts }
+        }
+        return [:]
+    }
+
+    /// Most specific first: an instance-group message quotes the Compute error that caused it.
+    private static let classifiers: [@Sendable (String) -> [String: String]?] = [
+        peering, legacyNetwork, sharedVPC, quota, podRange, aliasRange, networkMissing, nodeRegistration,
+        instancesNotRunning,
+    ]
+
+    private static func peering(_ m: String) -> [String: String]? {
+        guard m.contains("constraints/compute.restrictVpcPeering") else { return nil }
+        var f = ["cause": "vpc-peering-blocked-by-org-policy", "constraint": "constraints/compute.restrictVpcPeering"]
+        if let g = GKEPattern.peeringProject.groups(in: m) { f["project_number"] = g[1] }
+        if let g = GKEPattern.peeringNetwork.groups(in: m) { f["peer_network"] = g[1] }
+        return f
+    }
+
+    private static func legacyNetwork(_ m: String) -> [String: String]? {
+        m.range(of: "cannot be used with a legacy network", options: .caseInsensitive) != nil
+            || m.range(of: "legacy networks are not supported", options: .caseInsensitive) != nil
+            ? ["cause": "legacy-network"] : nil
+    }
+
+    private static func sharedVPC(_ m: String) -> [String: String]? {
+        if let g = GKEPattern.computePermission.groups(in: m) {
+            var f = ["cause": "shared-vpc-iam-missing", "permission": g[1], "resource": g[2], "host_project": g[3],
+                     "role": "roles/compute.networkUser"]
+            // projects/HOST/regions/R/subnetworks/S: the subnet the role can be granted on.
+            let parts = g[2].split(separator: "/").map(String.init)
+            if let i = parts.firstIndex(of: "subnetworks"), i + 1 < parts.count { f["subnetwork"] = parts[i + 1] }
+            if let i = parts.firstIndex(of: "regions"), i + 1 < parts.count { f["region"] = parts[i + 1] }
+            return f
+        }
+        if m.contains("hostServiceAgentUser") || m.range(of: "Host Service Agent User", options: .caseInsensitive) != nil {
+            return ["cause": "shared-vpc-iam-missing", "role": "roles/container.hostServiceAgentUser"]
+        }
+        return nil
+    }
+
+    private static func quota(_ m: String) -> [String: String]? {
+        if let g = GKEPattern.insufficientQuota.groups(in: m) {
+            var f = ["cause": "quota-exceeded", "quota_metric": g[2], "quota_scope": g[1].isEmpty ? "regional" : g[1].lowercased()]
+            if let n = GKEPattern.quotaNumbers.groups(in: m) {
+                f["quota_requested"] = number(n[1])
+                f["quota_short"] = number(n[2])
+            }
+            if let n = GKEPattern.quotaLimit.groups(in: m) {
+                f["quota_limit"] = number(n[1])
+                f["quota_available"] = number(n[2])
+            }
+            return f
+        }
+        if let g = GKEPattern.quotaExceeded.groups(in: m) {
+            var f = ["cause": "quota-exceeded", "quota_metric": g[1], "quota_limit": number(g[2])]
+            if !g[3].isEmpty {
+                f["quota_region"] = g[3]
+                f["quota_scope"] = "regional"
+            }
+            return f
+        }
+        if m.contains("GCE_QUOTA_EXCEEDED") || m.contains("QUOTA_EXCEEDED") { return ["cause": "quota-exceeded"] }
+        return nil
+    }
+
+    private static func podRange(_ m: String) -> [String: String]? {
+        if let g = GKEPattern.ipSpaceExhausted.groups(in: m) {
+            var f = ["cause": "pod-range-exhausted", "subnetwork": g[1]]
+            if let i = GKEPattern.instance.groups(in: m) { f["instance"] = i[1] }
+            return f
+        }
+        if m.contains("IP_SPACE_EXHAUSTED") || GKEPattern.podRangeExhausted.groups(in: m) != nil {
+            return ["cause": "pod-range-exhausted"]
+        }
+        return nil
+    }
+
+    private static func aliasRange(_ m: String) -> [String: String]? {
+        var f: [String: String] = [:]
+        if let g = GKEPattern.invalidRangeField.groups(in: m) {
+            f["field"] = g[1]
+            f["range"] = g[2]
+        }
+        if let g = GKEPattern.rangeConflict.groups(in: m) {
+            f["range"] = f["range"] ?? g[1]
+            f["conflicts_with"] = g[2]
+        }
+        if let g = GKEPattern.secondaryRangeNotFound.groups(in: m) { f["range_name"] = g[2] }
+        if f.isEmpty, m.range(of: "secondary range", options: .caseInsensitive) != nil,
+            m.range(of: "overlap", options: .caseInsensitive) != nil
+        {
+            f["conflicts_with"] = "another range"
+        }
+        guard !f.isEmpty else { return nil }
+        f["cause"] = "invalid-alias-range"
+        return f
+    }
+
+    private static func networkMissing(_ m: String) -> [String: String]? {
+        if let g = GKEPattern.noNetworkNamed.groups(in: m) { return ["cause": "network-missing", "network": g[1]] }
+        if let g = GKEPattern.networkDoesNotExist.groups(in: m) {
+            return ["cause": "network-missing", g[1].lowercased() == "subnetwork" ? "subnetwork" : "network": g[2]]
+        }
+        if let g = GKEPattern.resourceNotFound.groups(in: m) {
+            return ["cause": "network-missing", g[1] == "subnetworks" ? "subnetwork" : "network": g[2]]
+        }
+        return nil
+    }
+
+    private static func nodeRegistration(_ m: String) -> [String: String]? {
+        guard let g = GKEPattern.nodesRegistered.groups(in: m) else { return nil }
+        return ["cause": "node-registration", "registered": g[1], "expected": g[2]]
+    }
+
+    private static func instancesNotRunning(_ m: String) -> [String: String]? {
+        guard let g = GKEPattern.notAllInstancesRunning.groups(in: m) else { return nil }
+        var f = ["cause": "instances-not-running", "expected": g[1], "running": g[2]]
+        if let e = GKEPattern.currentErrors.groups(in: m) { f["gce_error"] = e[1] }
+        return f
+    }
+
+    /// "48.0" → "48": quota numbers are whole in practice, and rules compare them as numbers.
+    private static func number(_ text: String) -> String {
+        if text.hasSuffix(".0") { return String(text.dropLast(2)) }
+        return text
+    }
+}
+
+/// A regular expression compiled once; `groups` gives the whole match and each group ("" when a
+/// group did not take part).
+struct GKEPattern: @unchecked Sendable {
+    // NSRegularExpression is immutable once made and documented as safe to share across threads.
+    private let expression: NSRegularExpression
+
+    init(_ pattern: String, caseInsensitive: Bool = false) {
+        // The patterns are literals in this file; a bad one is a programming error caught by the tests.
+        expression = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+    }
+
+    func groups(in text: String) -> [String]? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = expression.firstMatch(in: text, range: range) else { return nil }
+        return (0..<match.numberOfRanges).map { i in
+            Range(match.range(at: i), in: text).map { String(text[$0]) } ?? ""
+        }
+    }
+
+    static let nodesRegistered = GKEPattern(#"only (\d+) nodes? out of (\d+) (?:have|has) registered"#)
+    static let notAllInstancesRunning = GKEPattern(#"Not all instances running in IGM after [^.]*\.\d*s?\.? *Expected (\d+), running (\d+)"#)
+    static let currentErrors = GKEPattern(#"Current errors: \[([A-Z_]+)\]"#)
+    static let peeringProject = GKEPattern(#"restrictVpcPeering violated for project (\S+?)\.? "#)
+    static let peeringNetwork = GKEPattern(#"Peering the network (\S+) is not allowed"#)
+    static let computePermission = GKEPattern(
+        #"Required '(compute\.(?:subnetworks|networks|firewalls|routes)\.[A-Za-z]+)' permission for '(projects/([^/']+)/[^']*)'"#)
+    static let insufficientQuota = GKEPattern(
+        #"Insufficient (?:(regional|project|zonal) )?quota to satisfy (?:the )?request(?: for resource)?: (?:resource )?\\?"([A-Z0-9_]+)\\?""#,
+        caseInsensitive: true)
+    static let quotaNumbers = GKEPattern(#"requires '([\d.]+)' and is short '([\d.]+)'"#)
+    static let quotaLimit = GKEPattern(#"quota (?:of|is) '([\d.]+)' with '([\d.]+)' available"#)
+    static let quotaExceeded = GKEPattern(#"Quota '([A-Z0-9_]+)' exceeded\.\s+Limit: ([\d.]+)(?: in region ([a-z0-9-]+))?"#)
+    static let ipSpaceExhausted = GKEPattern(#"IP space of '([^']+)' is exhausted"#)
+    static let instance = GKEPattern(#"Instance '([^']+)' creation failed"#)
+    static let podRangeExhausted = GKEPattern(#"pod (?:ip )?(?:address )?range[^.]*exhausted"#, caseInsensitive: true)
+    static let invalidRangeField = GKEPattern(
+        #"Invalid value for field '(resource\.[^']*(?:secondaryIpRanges|aliasIpRanges)[^']*)': '([^']*)'"#)
+    static let rangeConflict = GKEPattern(#"Invalid IPCidrRange: (\S+) conflicts with (.+?)\.?(?:$|\n)"#)
+    static let secondaryRangeNotFound = GKEPattern(#"(Pod|Services?) secondary range "([^"]+)" not found"#, caseInsensitive: true)
+    static let noNetworkNamed = GKEPattern(#"has no network named "([^"]+)""#, caseInsensitive: true)
+    static let networkDoesNotExist = GKEPattern(#"\b(network|subnetwork) "([^"]+)" does not exist"#, caseInsensitive: true)
+    static let resourceNotFound = GKEPattern(#"The resource 'projects/[^/]+/(?:global|regions/[^/]+)/(networks|subnetworks)/([^']+)' was not found"#)
+}

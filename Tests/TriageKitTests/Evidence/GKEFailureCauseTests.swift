@@ -1,0 +1,90 @@
+import Testing
+@testable import TriageKit
+
+/// Message shapes quoted in public reports of GKE failures (gcloud, Terraform, Deployment
+/// Manager), beyond the ones in the operations catalog.
+struct GKEFailureCauseTests {
+    @Test func quotaAsComputeSaysIt() {
+        let f = GKEFailureCause.classify("google_compute_instance.public-agent: Quota 'CPUS' exceeded.  Limit: 8.0 in region us-east1.")
+        #expect(f["cause"] == "quota-exceeded")
+        #expect(f["quota_metric"] == "CPUS")
+        #expect(f["quota_limit"] == "8")
+        #expect(f["quota_region"] == "us-east1")
+    }
+
+    @Test func quotaAsTheOlderGKEMessageSaysIt() {
+        let f = GKEFailureCause.classify(
+            "Insufficient regional quota to satisfy request for resource: \"IN_USE_ADDRESSES\". The request requires '2.0' and is short '1.0'. The regional quota is '32.0' with '1.0' available.")
+        #expect(f["cause"] == "quota-exceeded")
+        #expect(f["quota_metric"] == "IN_USE_ADDRESSES")
+        #expect(f["quota_requested"] == "2")
+        #expect(f["quota_short"] == "1")
+        #expect(f["quota_limit"] == "32")
+        #expect(f["quota_available"] == "1")
+    }
+
+    @Test func projectQuota() {
+        let f = GKEFailureCause.classify(
+            "Insufficient project quota to satisfy request: resource \"CPUS_ALL_REGIONS\": request requires '16.0' and is short '4.0'. project has a quota of '12.0' with '12.0' available.")
+        #expect(f["quota_scope"] == "project")
+        #expect(f["quota_metric"] == "CPUS_ALL_REGIONS")
+    }
+
+    @Test func missingNetworkInItsSpellings() {
+        #expect(GKEFailureCause.classify("project \"jx-poc\" has no network named \"default\".") == ["cause": "network-missing", "network": "default"])
+        #expect(GKEFailureCause.classify("(1) network \"default\" does not exist.") == ["cause": "network-missing", "network": "default"])
+        #expect(GKEFailureCause.classify("The resource 'projects/p1/regions/us-east1/subnetworks/kf-nodes' was not found")
+            == ["cause": "network-missing", "subnetwork": "kf-nodes"])
+    }
+
+    @Test func secondaryRangeNotFound() {
+        let f = GKEFailureCause.classify(
+            "Pod secondary range \"pods\" not found in network \"https://www.googleapis.com/compute/v1/projects/p/global/networks/default\", subnetwork \"default\".")
+        #expect(f["cause"] == "invalid-alias-range")
+        #expect(f["range_name"] == "pods")
+    }
+
+    @Test func aliasRangeOnAnInstance() {
+        let f = GKEFailureCause.classify(
+            "deploy error: Not all instances running in IGM after 12.294175155s. Expect 1. Current errors: [INVALID_FIELD_VALUE]: Instance 'gke-x-default-pool-78b0666e-fjqd' creation failed: Invalid value for field 'resource.networkInterfaces[0].aliasIpRanges[0].ipCidrRange': '10.32.97.0/24'.")
+        #expect(f["cause"] == "invalid-alias-range")
+        #expect(f["field"] == "resource.networkInterfaces[0].aliasIpRanges[0].ipCidrRange")
+        #expect(f["range"] == "10.32.97.0/24")
+    }
+
+    @Test func sharedVPCByPermissionAndByRole() {
+        let f = GKEFailureCause.classify(
+            "Google Compute Engine: Required 'compute.subnetworks.get' permission for 'projects/host-1/regions/us-central1/subnetworks/sub'")
+        #expect(f["cause"] == "shared-vpc-iam-missing")
+        #expect(f["host_project"] == "host-1")
+        #expect(f["permission"] == "compute.subnetworks.get")
+        let g = GKEFailureCause.classify("the service agent needs roles/container.hostServiceAgentUser on the host project")
+        #expect(g["cause"] == "shared-vpc-iam-missing")
+        #expect(g["role"] == "roles/container.hostServiceAgentUser")
+    }
+
+    @Test func instancesThatNeverStartedWithoutAKnownCause() {
+        let f = GKEFailureCause.classify(
+            "Google Compute Engine: Not all instances running in IGM after 38m7.1s. Expected 3, running 0, transitioning 3. Current errors: [GCE_STOCKOUT]: Instance 'gke-a-b-c' creation failed: The zone does not have enough resources available to fulfill the request.")
+        #expect(f == ["cause": "instances-not-running", "expected": "3", "running": "0", "gce_error": "GCE_STOCKOUT"])
+    }
+
+    @Test func aTerraformWrappedPeeringError() {
+        let f = GKEFailureCause.classify(
+            "Error: Error waiting for creating GKE cluster: Constraint constraints/compute.restrictVpcPeering violated for project 416438288258. Peering the network projects/gke-prod-europe-north1-6277/global/networks/gke-n7f73fb7ea7f912295f2-0b9c-230b-net is not allowed.")
+        #expect(f["cause"] == "vpc-peering-blocked-by-org-policy")
+        #expect(f["project_number"] == "416438288258")
+    }
+
+    @Test func gcloudsSynchronousLegacyNetworkError() {
+        let f = GKEFailureCause.classify(
+            "ERROR: (gcloud.container.clusters.create) ResponseError: code=400, message=IP aliases cannot be used with a legacy network.")
+        #expect(f == ["cause": "legacy-network"])
+    }
+
+    @Test func unrelatedMessagesHaveNoCause() {
+        for message in ["", "Cluster is being upgraded", "Operation was aborted", "Request contains an invalid argument."] {
+            #expect(GKEFailureCause.classify(message).isEmpty)
+        }
+    }
+}
