@@ -224,7 +224,7 @@ public enum Pipeline {
                 half.collector.onProblem = { [unowned half] in half.problems.append($0) }
             }
             do {
-                let source = try FileRangeSource(path: path, start: ranges[index].0, end: ranges[index].1)
+                let source = try MappedFileRange(path: path, start: ranges[index].0, end: ranges[index].1)
                 half.reader = InputReader(
                     name: name, source: source, format: split.format, startOffset: ranges[index].0, arrayPart: parts[index])
             } catch {

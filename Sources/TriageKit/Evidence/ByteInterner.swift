@@ -3,19 +3,24 @@ import Foundation
 /// Maps byte strings to small integers without building a String per lookup: the hot path sees
 /// the same rule references, VM names and network names millions of times.
 final class ByteInterner {
-    private var keys: [[UInt8]] = []
-    private var hashes: [UInt64] = []
-    private var table: [Int32]
+    /// Every interned string's bytes, end to end; `starts[id]..<starts[id + 1]` is one string.
+    private var arena: [UInt8] = []
+    private var starts: [Int] = [0]
+    /// Open addressing: each slot holds a hash beside its id, so a lookup reads one slot and then
+    /// compares bytes only on a full hash match.
+    private var table: [(hash: UInt64, id: Int32)]
     private var mask: Int
 
     init() {
-        table = Array(repeating: -1, count: 256)
+        table = Array(repeating: (0, -1), count: 256)
         mask = 255
     }
 
-    var count: Int { keys.count }
+    var count: Int { starts.count - 1 }
 
-    func string(_ id: Int32) -> String { String(decoding: keys[Int(id)], as: UTF8.self) }
+    func string(_ id: Int32) -> String {
+        String(decoding: arena[starts[Int(id)]..<starts[Int(id) + 1]], as: UTF8.self)
+    }
 
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -40,35 +45,56 @@ final class ByteInterner {
         return h ^ (h >> 31)
     }
 
+    /// Whether string `id` is exactly `bytes`.
+    @inline(__always)
+    func matches(_ id: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        starts.withUnsafeBufferPointer { starts in
+            let start = starts[Int(id)]
+            guard starts[Int(id) + 1] - start == bytes.count else { return false }
+            return bytes.count == 0
+                || arena.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, bytes.baseAddress!, bytes.count) }
+        }
+    }
+
     func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let h = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let id = table[slot]
-            if id < 0 { break }
-            if hashes[Int(id)] == h {
-                let matches = keys[Int(id)].withUnsafeBufferPointer { stored in
-                    stored.count == bytes.count && (bytes.count == 0 || bytesEqual(stored.baseAddress!, bytes.baseAddress!, bytes.count))
+        let found: Int32? = table.withUnsafeBufferPointer { table -> Int32? in
+            arena.withUnsafeBufferPointer { arena -> Int32? in
+                starts.withUnsafeBufferPointer { starts -> Int32? in
+                    while true {
+                        let entry = table[slot]
+                        if entry.id < 0 { return nil }
+                        if entry.hash == h {
+                            let start = starts[Int(entry.id)]
+                            if starts[Int(entry.id) + 1] - start == bytes.count
+                                && (bytes.count == 0 || bytesEqual(arena.baseAddress! + start, bytes.baseAddress!, bytes.count))
+                            {
+                                return entry.id
+                            }
+                        }
+                        slot = (slot + 1) & mask
+                    }
                 }
-                if matches { return id }
             }
-            slot = (slot + 1) & mask
         }
-        let id = Int32(keys.count)
-        keys.append(Array(bytes))
-        hashes.append(h)
-        table[slot] = id
-        if keys.count * 2 > table.count { grow() }
+        if let found { return found }
+        let id = Int32(count)
+        arena.append(contentsOf: bytes)
+        starts.append(arena.count)
+        table[slot] = (h, id)
+        if count * 2 > table.count { grow() }
         return id
     }
 
     private func grow() {
-        table = Array(repeating: -1, count: table.count * 2)
+        let old = table
+        table = Array(repeating: (0, -1), count: old.count * 2)
         mask = table.count - 1
-        for (id, h) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: h) & mask
-            while table[slot] >= 0 { slot = (slot + 1) & mask }
-            table[slot] = Int32(id)
+        for entry in old where entry.id >= 0 {
+            var slot = Int(truncatingIfNeeded: entry.hash) & mask
+            while table[slot].id >= 0 { slot = (slot + 1) & mask }
+            table[slot] = entry
         }
     }
 }

@@ -21,7 +21,7 @@ public final class EvidenceCollector: RecordSink {
     /// per range rather than per address, which keeps memory flat.
     public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000) {
         self.topology = topology
-        flows = FlowTable(capacity: maximumFlowGroups, stableRange: topology.map { t in { t.stableRange($0) } })
+        flows = FlowTable(capacity: maximumFlowGroups, topology: topology)
     }
 
     let topology: Topology?

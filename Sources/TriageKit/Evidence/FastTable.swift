@@ -24,55 +24,75 @@ extension FlowKey: FastHashable {
 }
 
 /// Open addressing with linear probing, for the per-record lookups where Swift's Dictionary
-/// (SipHash on every call) showed in profiles. Insert and find only; no removal.
+/// (SipHash on every call) showed in profiles. Insert, find and update in place; no removal.
+/// Each key sits beside its value, so a lookup touches one cache line, not two.
 struct FastTable<Key: FastHashable, Value> {
-    private var keys: [Key?]
-    private var values: [Value?]
+    private struct Entry {
+        var key: Key
+        var value: Value
+    }
+
+    private var entries: [Entry?]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = Array(repeating: nil, count: size)
-        values = Array(repeating: nil, count: size)
+        entries = Array(repeating: nil, count: size)
         mask = size - 1
+    }
+
+    /// Where `key` is stored, for `update(at:)`; nil when absent.
+    @inline(__always)
+    func position(of key: Key) -> Int? {
+        entries.withUnsafeBufferPointer { entries in
+            var slot = Int(truncatingIfNeeded: key.fastHash) & mask
+            while let stored = entries[slot] {
+                if stored.key == key { return slot }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
     }
 
     @inline(__always)
     func find(_ key: Key) -> Value? {
-        var slot = Int(truncatingIfNeeded: key.fastHash) & mask
-        while let stored = keys[slot] {
-            if stored == key { return values[slot] }
-            slot = (slot + 1) & mask
+        position(of: key).flatMap { entries[$0]?.value }
+    }
+
+    /// Changes the value at a position `position(of:)` returned, in place.
+    @inline(__always)
+    mutating func update(at position: Int, _ body: (inout Value) -> Void) {
+        entries.withUnsafeMutableBufferPointer { entries in
+            body(&entries[position]!.value)
         }
-        return nil
     }
 
     mutating func insert(_ key: Key, _ value: Value) {
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > entries.count { grow() }
         var slot = Int(truncatingIfNeeded: key.fastHash) & mask
-        while let stored = keys[slot] {
-            if stored == key {
-                values[slot] = value
+        while let stored = entries[slot] {
+            if stored.key == key {
+                entries[slot]!.value = value
                 return
             }
             slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = value
+        entries[slot] = Entry(key: key, value: value)
         count += 1
     }
 
+    /// Every key and value, in table order.
+    func forEach(_ body: (Key, Value) -> Void) {
+        for case let entry? in entries { body(entry.key, entry.value) }
+    }
+
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        keys = Array(repeating: nil, count: oldKeys.count * 2)
-        values = Array(repeating: nil, count: oldKeys.count * 2)
-        mask = keys.count - 1
+        let old = entries
+        entries = Array(repeating: nil, count: old.count * 2)
+        mask = entries.count - 1
         count = 0
-        for (key, value) in zip(oldKeys, oldValues) {
-            if let key, let value { insert(key, value) }
-        }
+        for case let entry? in old { insert(entry.key, entry.value) }
     }
 }

@@ -54,16 +54,73 @@ struct CompactRecord {
     ]
 }
 
-/// Distinct addresses at one end of a group, bounded.
+/// Distinct addresses at one end of a group, bounded. The first is kept inline: most records
+/// repeat it, and comparing it then needs no trip to a separate array.
 struct AddressSample {
-    var addresses: [IPAddress]
+    var first: IPAddress
+    var rest: [IPAddress] = []
     var more = false
+
+    init(_ first: IPAddress) { self.first = first }
+
+    var addresses: [IPAddress] { [first] + rest }
 
     @inline(__always)
     mutating func add(_ address: IPAddress) {
-        if addresses[0] == address || more { return }
-        if addresses.contains(address) { return }
-        if addresses.count < FlowTable.sampleLimit { addresses.append(address) } else { more = true }
+        if first == address || more { return }
+        if rest.contains(address) { return }
+        if rest.count + 1 < FlowTable.sampleLimit { rest.append(address) } else { more = true }
+    }
+}
+
+/// What a group accumulates per record, kept beside its key in the index so that counting a
+/// record into an existing group touches one place in memory.
+struct GroupCounters {
+    var group: Int32
+    /// Bit 0: the source sample is full; bit 1: the destination sample is full.
+    var samplesFull: UInt8 = 0
+    var count = 1
+    var firstSeen: Int64
+    var lastSeen: Int64
+}
+
+/// Folds addresses into the stable ranges they fall in, testing IPv4 addresses against a short
+/// list of masks (no hashing, no cache to miss in); IPv6 asks the topology.
+struct AddressFolder {
+    private struct V4Range {
+        var network: UInt32
+        var mask: UInt32
+        /// The folded key, or nil when an address here is kept as it is.
+        var folded: IPAddress?
+    }
+
+    private let v4Ranges: [V4Range]
+    private let stableRange: (IPAddress) -> CIDR?
+
+    init(topology: Topology) {
+        v4Ranges = topology.stableV4Ranges.map { range, folds in
+            let length = range.prefixLength
+            let mask: UInt32 = length == 0 ? 0 : ~0 << UInt32(32 - length)
+            return V4Range(
+                network: range.network.v4Value & mask, mask: mask,
+                folded: folds ? AddressFolder.key(for: range) : nil)
+        }
+        stableRange = { topology.stableRange($0) }
+    }
+
+    /// The start of a stable range, with a marker bit so it never equals a real address.
+    static func key(for range: CIDR) -> IPAddress {
+        IPAddress(high: range.network.high | (1 << 62), low: range.network.low ^ UInt64(range.prefixLength))
+    }
+
+    @inline(__always)
+    func fold(_ address: IPAddress) -> IPAddress {
+        guard address.isV4 else { return stableRange(address).map(Self.key(for:)) ?? address }
+        let value = address.v4Value
+        return v4Ranges.withUnsafeBufferPointer { ranges in
+            for range in ranges where value & range.mask == range.network { return range.folded ?? address }
+            return address
+        }
     }
 }
 
@@ -72,35 +129,30 @@ final class FlowTable {
     private var records: [CompactRecord] = []
     private var sources: [AddressSample] = []
     private var destinations: [AddressSample] = []
-    private let stableRange: ((IPAddress) -> CIDR?)?
-    private var folded = FastTable<IPAddress, IPAddress>()
-    private static let foldCacheLimit = 1 << 15
-    private var counts: [Int] = []
-    private var firstSeen: [Int64] = []
-    private var lastSeen: [Int64] = []
-    private var index = FastTable<FlowKey, Int>()
+    private let folder: AddressFolder?
+    private var index = FastTable<FlowKey, GroupCounters>()
     private let strings = ByteInterner()
+    /// Per field, the id the previous record's value had: consecutive records mostly repeat the
+    /// rule and network, and a compare is cheaper than hashing and probing.
+    private let lastIDs: UnsafeMutablePointer<Int32>
     /// Rule details depend only on the rule, so they are decoded once per reference.
     private var rules: [Int32: FirewallEvent.RuleDetails] = [:]
     let capacity: Int
 
-    init(capacity: Int, stableRange: ((IPAddress) -> CIDR?)? = nil) {
+    /// With a topology, addresses in its stable ranges are counted per range, not per address.
+    init(capacity: Int, topology: Topology? = nil) {
         self.capacity = capacity
-        self.stableRange = stableRange
+        self.folder = topology.map(AddressFolder.init(topology:))
+        lastIDs = .allocate(capacity: Field.count)
+        lastIDs.initialize(repeating: -1, count: Field.count)
     }
 
-    /// The address a group is keyed by: the start of a stable range, with a marker bit so it
-    /// never equals a real address, or the address itself.
+    deinit { lastIDs.deallocate() }
+
+    /// The address a group is keyed by: its stable range's key, or the address itself.
     @inline(__always)
     private func fold(_ address: IPAddress) -> IPAddress {
-        guard let stableRange else { return address }
-        if let hit = folded.find(address) { return hit }
-        var key = address
-        if let range = stableRange(address) {
-            key = IPAddress(high: range.network.high | (1 << 62), low: range.network.low ^ UInt64(range.prefixLength))
-        }
-        if folded.count < Self.foldCacheLimit { folded.insert(address, key) }
-        return key
+        folder?.fold(address) ?? address
     }
 
     var groupCount: Int { records.count }
@@ -118,7 +170,11 @@ final class FlowTable {
             var text = record.string(field) ?? ""
             return text.withUTF8 { strings.intern($0) }
         }
-        return strings.intern(bytes)
+        let last = lastIDs[field.rawValue]
+        if last >= 0 && strings.matches(last, bytes) { return last }
+        let id = strings.intern(bytes)
+        lastIDs[field.rawValue] = id
+        return id
     }
 
     /// Adds one record. `locate` is called only when the record starts a new group.
@@ -136,32 +192,44 @@ final class FlowTable {
             reference: intern(record, .ruleReference), vmName: intern(record, .instanceVM),
             network: intern(record, .vpcName))
         let time = record.bytes(.timestamp).flatMap(Timestamp.parse) ?? Self.noTime
-        if let existing = index.find(key) {
-            counts[existing] += 1
-            if key.src != src { sources[existing].add(src) }
-            if key.dst != dst { destinations[existing].add(dst) }
-            if time != Self.noTime {
-                if time < firstSeen[existing] || firstSeen[existing] == Self.noTime { firstSeen[existing] = time }
-                if time > lastSeen[existing] { lastSeen[existing] = time }
+        if let position = index.position(of: key) {
+            var full: UInt8 = 0
+            var group = 0
+            index.update(at: position) { counters in
+                counters.count += 1
+                if time != Self.noTime {
+                    if time < counters.firstSeen || counters.firstSeen == Self.noTime { counters.firstSeen = time }
+                    if time > counters.lastSeen { counters.lastSeen = time }
+                }
+                full = counters.samplesFull
+                group = Int(counters.group)
             }
+            // Samples are touched only while they can still change.
+            var nowFull = full
+            if key.src != src && full & 1 == 0 {
+                sources[group].add(src)
+                if sources[group].more { nowFull |= 1 }
+            }
+            if key.dst != dst && full & 2 == 0 {
+                destinations[group].add(dst)
+                if destinations[group].more { nowFull |= 2 }
+            }
+            if nowFull != full { index.update(at: position) { $0.samplesFull = nowFull } }
             return .added
         }
         guard records.count < capacity else { return .full }
         if key.reference >= 0 && rules[key.reference] == nil {
             rules[key.reference] = Self.ruleDetails(record)
         }
-        index.insert(key, records.count)
-        sources.append(AddressSample(addresses: [src]))
-        destinations.append(AddressSample(addresses: [dst]))
+        index.insert(key, GroupCounters(group: Int32(records.count), firstSeen: time, lastSeen: time))
+        sources.append(AddressSample(src))
+        destinations.append(AddressSample(dst))
         records.append(CompactRecord(
             key: key, source: src, destination: dst, srcPort: Int32(truncatingIfNeeded: record.integer(.srcPort) ?? -1),
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
             receiveTimestamp: record.bytes(.receiveTimestamp).flatMap(Timestamp.parse),
             insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
             strings: CompactRecord.stringFields.map { intern(record, $0) }))
-        counts.append(1)
-        firstSeen.append(time)
-        lastSeen.append(time)
         return .newGroup
     }
 
@@ -210,10 +278,12 @@ final class FlowTable {
 
     /// Each group in turn, decoded one at a time so they are never all in memory at once.
     func forEachGroup(_ body: (FlowGroup) -> Void) {
-        for i in records.indices { body(group(i)) }
+        var counters = [GroupCounters?](repeating: nil, count: records.count)
+        index.forEach { _, value in counters[Int(value.group)] = value }
+        for i in records.indices { body(group(i, counters[i]!)) }
     }
 
-    private func group(_ i: Int) -> FlowGroup {
+    private func group(_ i: Int, _ counters: GroupCounters) -> FlowGroup {
         do {
             let r = records[i]
             func text(_ id: Int32) -> String? { id >= 0 ? strings.string(id) : nil }
@@ -254,8 +324,8 @@ final class FlowTable {
                 insertID: r.insertID, logName: field(.logName), resourceType: field(.resourceType),
                 resourceLabels: labels, location: r.location)
             return FlowGroup(
-                count: counts[i], firstSeen: firstSeen[i] == Self.noTime ? nil : firstSeen[i],
-                lastSeen: lastSeen[i] == Self.noTime ? nil : lastSeen[i],
+                count: counters.count, firstSeen: counters.firstSeen == Self.noTime ? nil : counters.firstSeen,
+                lastSeen: counters.lastSeen == Self.noTime ? nil : counters.lastSeen,
                 sources: sources[i].addresses, destinations: destinations[i].addresses,
                 moreSources: sources[i].more, moreDestinations: destinations[i].more, event: event)
         }

@@ -22,9 +22,10 @@ enum FindingMerger {
             }
             let ranked = group.sorted { a, b in
                 if a.severity != b.severity { return a.severity > b.severity }
-                // Firewall findings carry addresses and the denying rule: they lead when they can.
-                let aFirewall = evidenceOfRule[a.rule] == "firewall", bFirewall = evidenceOfRule[b.rule] == "firewall"
-                if aFirewall != bFirewall { return aFirewall }
+                // The most concrete evidence leads: firewall records carry addresses and the denying
+                // rule, a failed check names the rule that decides, an operation names the failure.
+                let aRank = Self.leadRank(evidenceOfRule[a.rule]), bRank = Self.leadRank(evidenceOfRule[b.rule])
+                if aRank != bRank { return aRank < bRank }
                 if a.count != b.count { return a.count > b.count }
                 return a.id < b.id
             }
@@ -60,6 +61,10 @@ enum FindingMerger {
             merged += separate
         }
         return merged
+    }
+
+    static func leadRank(_ evidence: String?) -> Int {
+        ["firewall", "check", "operation", "message", "config", "cluster"].firstIndex(of: evidence ?? "") ?? 6
     }
 
     /// For each finding with a cause, the commands that would produce the kinds of evidence other

@@ -47,7 +47,21 @@ public final class InputReader {
         self.arrayPart = arrayPart
         self.streamOffset = startOffset
         self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
+        self.mapped = source as? MappedFileRange
+        self.base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
+
+    /// A mapped file is scanned in place: the window `base..<base + filled` slides over the
+    /// mapping instead of bytes being copied into `buffer`.
+    private var mapped: MappedFileRange?
+    private var mappedStart = 0
+    /// Bytes the window grows by when a mapped reader needs more.
+    static let mappedStep = 1 << 20
+
+    /// Inflated input is scanned in the read-ahead thread's own buffers, borrowed one at a
+    /// time; `loan` is the one `base` points into.
+    private var lender: ReadAheadSource?
+    private var loan: ReadAheadSource.Loan?
 
     private var readAheads: [ReadAheadSource] = []
 
@@ -57,7 +71,8 @@ public final class InputReader {
         fields.deallocate()
     }
 
-    private var base: UnsafePointer<UInt8> { UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    /// Where the bytes being scanned start: `buffer`, or the window into a mapped file.
+    private var base: UnsafePointer<UInt8>
     private var capacity: Int { buffer.count - 8 }
 
     /// Reads the whole input. Problems with single records go to the sink; an error that stops
@@ -96,6 +111,8 @@ public final class InputReader {
     /// Keeps bytes from `keep` on, moves them to the front, and reads more. Returns false at the end.
     /// Afterwards the kept bytes always start at offset 0, whatever it returns.
     private func refill(keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if let mapped { return try slideWindow(over: mapped, keepingFrom: keep) }
+        if let lender { return try borrowNext(from: lender, keepingFrom: keep) }
         if keep > 0 {
             countLines(upTo: keep)
             linesBefore += linesToCounted
@@ -115,6 +132,7 @@ public final class InputReader {
             bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
             buffer.deallocate()
             buffer = bigger
+            base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         let n: Int
         do {
@@ -129,6 +147,90 @@ public final class InputReader {
         }
         filled += n
         bytesRead += Int64(n)
+        return true
+    }
+
+    /// `refill` for a mapped file: moves the window's start to `keep` and extends its end.
+    private func slideWindow(over mapped: MappedFileRange, keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if keep > 0 {
+            countLines(upTo: keep)
+            linesBefore += linesToCounted
+            streamOffset += Int64(keep)
+            mappedStart += keep
+            filled -= keep
+            countedTo = 0
+            linesToCounted = 0
+            mapped.release(before: mappedStart)
+        }
+        base = try mapped.pointer(at: mappedStart, covering: filled)
+        if atEnd { return false }
+        let available = mapped.count - mappedStart
+        if filled == available {
+            atEnd = true
+            return false
+        }
+        if filled >= Self.maximumRecord {
+            throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
+        }
+        let added = min(Self.mappedStep, available - filled)
+        base = try mapped.pointer(at: mappedStart, covering: filled + added)
+        filled += added
+        bytesRead += Int64(added)
+        return true
+    }
+
+    /// `refill` for inflated input: copies the kept bytes into the room in front of the next
+    /// borrowed buffer and scans there; only a record larger than that room is gathered in
+    /// `buffer`.
+    private func borrowNext(from lender: ReadAheadSource, keepingFrom keep: Int) throws(TriageError) -> Bool {
+        if keep > 0 {
+            countLines(upTo: keep)
+            linesBefore += linesToCounted
+            streamOffset += Int64(keep)
+            countedTo = 0
+            linesToCounted = 0
+        }
+        let remaining = filled - keep
+        let kept = base + keep
+        base = kept
+        filled = remaining
+        if atEnd { return false }
+        let next: ReadAheadSource.Loan?
+        do {
+            next = try lender.borrow()
+        } catch {
+            atEnd = true
+            throw error
+        }
+        guard let next else {
+            atEnd = true
+            return false
+        }
+        if remaining <= next.room {
+            let start = next.bytes - remaining
+            if remaining > 0 { memmove(start, kept, remaining) }
+            if let loan { lender.giveBack(loan) }
+            loan = next
+            base = UnsafePointer(start)
+        } else {
+            guard remaining < Self.maximumRecord else {
+                lender.giveBack(next)
+                throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
+            }
+            var size = capacity
+            while size < remaining + next.count { size *= 2 }
+            let gathered = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 16)
+            gathered.baseAddress!.copyMemory(from: kept, byteCount: remaining)
+            (gathered.baseAddress! + remaining).copyMemory(from: next.bytes, byteCount: next.count)
+            buffer.deallocate()
+            buffer = gathered
+            lender.giveBack(next)
+            if let loan { lender.giveBack(loan) }
+            loan = nil
+            base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        filled = remaining + next.count
+        bytesRead += Int64(next.count)
         return true
     }
 
@@ -175,11 +277,27 @@ public final class InputReader {
         _ = try refill(keepingFrom: 0)
         if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
             wasCompressed = true
-            let prefix = Array(UnsafeBufferPointer(start: base, count: filled))
+            let compressed: ByteSource
+            if let loan {
+                // Gzip inside gzip: the outer bytes read so far are copied into the prefix below.
+                compressed = PrefixedSource(prefix: Array(UnsafeBufferPointer(start: base, count: filled)), rest: source)
+                lender?.giveBack(loan)
+                self.loan = nil
+                base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            } else if mapped != nil {
+                // Nothing was consumed from the mapping: the compressed bytes are read from its start.
+                compressed = source
+                mapped = nil
+                mappedStart = 0
+                base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            } else {
+                compressed = PrefixedSource(prefix: Array(UnsafeBufferPointer(start: base, count: filled)), rest: source)
+            }
             // Inflate on a second thread while this one scans.
-            let readAhead = ReadAheadSource(upstream: try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: source), name: name))
+            let readAhead = ReadAheadSource(upstream: try GzipSource(upstream: compressed, name: name))
             readAheads.append(readAhead)
             source = readAhead
+            lender = readAhead
             filled = 0
             bytesRead = 0
             atEnd = false
@@ -272,8 +390,19 @@ public final class InputReader {
     // MARK: NDJSON
 
     private func readLines(into sink: RecordSink) throws(TriageError) {
+        json.newlineIsWhitespace = false
         var position = 0
         while true {
+            // The common line, an object and its line break, is scanned without first searching
+            // for the break; anything else (spacing, errors, the buffer's end) takes the full path.
+            if position < filled && base[position] == 0x7B,
+                let end = try? json.scanRecord(base, from: position, to: filled, into: &fields), end < filled, base[end] == 0x0A
+            {
+                let start = position
+                sink.consume(fields, format: .ndjson) { location(at: start) }
+                position = end + 1
+                continue
+            }
             let newline = memchr(base + position, 0x0A, filled - position)
             var lineEnd: Int
             if let newline {

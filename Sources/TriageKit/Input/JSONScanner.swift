@@ -14,9 +14,15 @@ struct JSONScanner {
     let schema: FieldSchema
     var base: UnsafePointer<UInt8>
     var end: Int
+    /// The keys the previous records had, tried before a lookup.
+    let shape: KeyShapeMemory
+    /// False for NDJSON: a record may not run over a line break, so the reader can scan a line
+    /// before it has found where the line ends.
+    var newlineIsWhitespace = true
 
     init(schema: FieldSchema) {
         self.schema = schema
+        self.shape = KeyShapeMemory(nodeCount: schema.nodes.count)
         self.base = UnsafePointer(bitPattern: 1)!
         self.end = 0
     }
@@ -45,7 +51,8 @@ struct JSONScanner {
     func skipWhitespace(_ i: inout Int) {
         while i < end {
             let b = base[i]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1 } else { return }
+            if b > 0x20 { return }
+            if b == 0x20 || b == 0x0D || b == 0x09 || (b == 0x0A && newlineIsWhitespace) { i += 1 } else { return }
         }
     }
 
@@ -53,16 +60,27 @@ struct JSONScanner {
         i += 1  // the '{'
         skipWhitespace(&i)
         if try byte(i) == 0x7D { i += 1; return }
+        var position = 0
         while true {
             guard try byte(i) == 0x22 else { throw .malformed(offset: i, reason: "expected a quoted key") }
             let keyStart = i + 1
-            let escaped = try scanString(&i)
-            let keyCount = i - 1 - keyStart
+            var child = -1
+            let predicted = shape.match(node: node, position: position, key: base + keyStart, available: end - keyStart, child: &child)
+            if predicted >= 0 {
+                i = keyStart + predicted + 1
+            } else {
+                let escaped = try scanString(&i)
+                if !escaped {
+                    let keyCount = i - 1 - keyStart
+                    child = schema.child(of: node, key: base + keyStart, count: keyCount)
+                    shape.remember(node: node, position: position, key: base + keyStart, count: keyCount, child: child)
+                }
+            }
+            position += 1
             skipWhitespace(&i)
             guard try byte(i) == 0x3A else { throw .malformed(offset: i, reason: "expected ':' after a key") }
             i += 1
             skipWhitespace(&i)
-            let child = (node >= 0 && !escaped) ? schema.child(of: node, key: base + keyStart, count: keyCount) : -1
             if child >= 0 {
                 let childNode = schema.nodes[child]
                 let valueStart = i
@@ -93,6 +111,7 @@ struct JSONScanner {
         }
     }
 
+    @inline(__always)
     private func scanLeaf(_ i: inout Int, field: Field, fields: RecordFields) throws(ScanError) {
         let start = i
         switch try byte(i) {
@@ -109,16 +128,20 @@ struct JSONScanner {
     }
 
     /// Moves `i` past the string that starts at `i` (on its opening quote); returns whether it
-    /// held escapes. Scans eight bytes at a time for a quote, a backslash or a control byte.
+    /// held escapes. Looks at eight bytes at a time and jumps straight to the first quote,
+    /// backslash or control byte among them.
     @inline(__always)
     func scanString(_ i: inout Int) throws(ScanError) -> Bool {
         var j = i + 1
         var escaped = false
         while true {
-            while j + 8 <= end {
-                let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
-                j += 8
+            if j + 8 <= end {
+                let special = Self.specialBytes(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                if special == 0 {
+                    j += 8
+                    continue
+                }
+                j += special.trailingZeroBitCount >> 3
             }
             guard j < end else { throw .incomplete }
             let b = base[j]
@@ -136,9 +159,10 @@ struct JSONScanner {
         }
     }
 
-    /// True when any byte of `word` is '"', '\\' or below 0x20.
+    /// The high bit of each byte of `word` that is '"', '\\' or below 0x20 (bytes above the
+    /// first such byte may be marked falsely; the lowest mark is always exact).
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -146,7 +170,19 @@ struct JSONScanner {
         let hasQuote = (quote &- ones) & ~quote & highs
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- ones &* 0x20) & ~word & highs
-        return (hasQuote | hasBackslash | hasControl) != 0
+        return hasQuote | hasBackslash | hasControl
+    }
+
+    /// The high bit of each byte of `word` that is '"', '[', ']', '{' or '}' (the lowest mark is
+    /// exact, as in `specialBytes`).
+    @inline(__always)
+    static func structuralBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        // Setting bit 5 turns '[' into '{' and ']' into '}', and no other byte into either.
+        let folded = word | (ones &* 0x20)
+        return zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(folded ^ (ones &* 0x7B)) | zeroBytes(folded ^ (ones &* 0x7D))
     }
 
     /// Moves `i` past one JSON value of any kind without decoding it.
@@ -159,6 +195,15 @@ struct JSONScanner {
         if b == 0x7B || b == 0x5B {
             var depth = 0
             while true {
+                // Only quotes and brackets matter inside a skipped value: jump to the next one.
+                if i + 8 <= end {
+                    let structural = Self.structuralBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                    if structural == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += structural.trailingZeroBitCount >> 3
+                }
                 let c = try byte(i)
                 switch c {
                 case 0x22:

@@ -20,6 +20,13 @@ public struct PrefixTable<Value: Sendable>: Sendable {
         maps[length]![cidr.network] = value
     }
 
+    /// Every range with its value, longest prefixes first (the order `longestMatch` tries them).
+    public var entriesLongestFirst: [(cidr: CIDR, value: Value)] {
+        lengths.flatMap { length in
+            (maps[length] ?? [:]).map { (CIDR(network: $0.key, prefixLength: $0.key.isV4 ? length - 96 : length), $0.value) }
+        }
+    }
+
     public func longestMatch(_ address: IPAddress) -> (cidr: CIDR, value: Value)? {
         for length in lengths {
             if address.isV4 && length < 96 { continue }

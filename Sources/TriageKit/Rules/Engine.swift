@@ -76,7 +76,7 @@ public enum Engine {
         var builders: [String: ObservationFindingBuilder] = [:]
         var order: [String] = []
         var matched = 0
-        for observation in observations {
+        for observation in latestStates(observations) {
             guard let candidates = byKind[observation.kind] else { continue }
             let facts = ObservationFacts(observation, topology: topology, now: now)
             var hits = candidates.primary.filter { facts.matches($0.match) }
@@ -92,6 +92,27 @@ public enum Engine {
             }
         }
         return (order.map { builders[$0]!.build() }, matched)
+    }
+
+    /// One GKE operation seen twice (a RUNNING row in a list table, then a describe that says DONE)
+    /// is one operation: its latest state stands, so an operation that has ended is not reported
+    /// as stuck. Other observations pass through in order.
+    static func latestStates(_ observations: [Observation]) -> [Observation] {
+        var latest: [String: Int] = [:]
+        func ended(_ o: Observation) -> Bool { o.facts["status"] == "DONE" || o.facts["end_time"] != nil }
+        for (index, observation) in observations.enumerated() where observation.kind == "operation" {
+            guard let name = observation.facts["operation"] else { continue }
+            if let previous = latest[name] {
+                let old = observations[previous]
+                // Ended beats running; otherwise the later reading wins.
+                if ended(old) && !ended(observation) { continue }
+            }
+            latest[name] = index
+        }
+        return observations.enumerated().compactMap { index, observation in
+            guard observation.kind == "operation", let name = observation.facts["operation"] else { return observation }
+            return latest[name] == index ? observation : nil
+        }
     }
 
     /// Learns roles from the logs themselves: GKE VM names, and GKE's own firewall rules. Reads

@@ -178,4 +178,20 @@ struct ObservationRuleTests {
         #expect(analysis.findings.first?.remedy.commands == ["kubectl get endpoints -n <NAMESPACE> gatekeeper-webhook-service"])
         #expect(analysis.findings.first?.message.hasSuffix("master <MASTER_CIDR>") == true)
     }
+
+    @Test func oneOperationSeenTwiceKeepsItsLatestState() {
+        func operation(_ status: String, line: Int, end: String? = nil) -> Observation {
+            var facts = ["operation": "operation-1", "status": status, "type": "CREATE_CLUSTER"]
+            facts["end_time"] = end
+            return Observation(kind: "operation", facts: facts, location: RecordLocation(input: "ops", line: line, byteOffset: 0), source: "gcloud")
+        }
+        let other = Observation(kind: "message", facts: ["message": "x"], source: "kubectl")
+        let kept = Engine.latestStates([operation("RUNNING", line: 1), other, operation("DONE", line: 5, end: "2026-11-22T10:00:00Z")])
+        #expect(kept.count == 2)
+        #expect(kept.map(\.kind) == ["message", "operation"])
+        #expect(kept.last?.facts["status"] == "DONE")
+        // A RUNNING reading after the DONE one does not bring the operation back to life.
+        let again = Engine.latestStates([operation("DONE", line: 1, end: "2026-11-22T10:00:00Z"), operation("RUNNING", line: 9)])
+        #expect(again.map { $0.facts["status"] } == ["DONE"])
+    }
 }
