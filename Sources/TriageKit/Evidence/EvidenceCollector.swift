@@ -177,19 +177,17 @@ public final class EvidenceCollector: RecordSink {
         } else {
             decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
         }
-        guard let document = decoded as? [String: Any] else {
-            if record.has(.clusterMarker) {
-                problem(InputProblem(
-                    input: place.input, line: place.line, byteOffset: nil,
-                    reason: "looks like a cluster description but could not be decoded", category: "bad cluster description"))
-            } else {
-                account.unrecognisedRecords += 1
-            }
+        if let document = decoded as? [String: Any] {
+            if addDocument(document, location: place) { return }
+        } else if record.has(.clusterMarker) {
+            problem(InputProblem(
+                input: place.input, line: place.line, byteOffset: nil,
+                reason: "looks like a cluster description but could not be decoded", category: "bad cluster description"))
             return
         }
-        if addDocument(document, location: place) { return }
         // Last chance: error text inside an unknown document (a Config Connector resource's
-        // status, a kubectl -o yaml dump) is read like any pasted text.
+        // status, a kubectl -o yaml dump) or in text that only looked like YAML (helm's
+        // `Error: INSTALLATION FAILED: …` is a YAML key) is read like any pasted text.
         let text = TextDispatcher(input: place.input)
         var number = place.line
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {

@@ -2925,6 +2925,880 @@ samples:
             ]
 
 """#),
+        ("Rules/kubectl/aggregated-api-unreachable.yaml", #"""
+id: aggregated-api-unreachable
+severity: error
+title: The control plane reaches every aggregated API (metrics, custom and external metrics)
+evidence: message
+match:
+  message: aggregated-api-unavailable
+  failure: [timeout, deadline, unavailable, unreachable]
+group_by: [api, port]
+cause: "control-plane-ingress:tcp:{port}"
+message: >-
+  The API server cannot reach the aggregated API {api} (pod port tcp:{port}): {count} failed
+  requests or discovery checks.
+remedy:
+  why: >-
+    An APIService is served by pods the API server calls directly on their target port. On a
+    private cluster the control plane ({master_cidr}) reaches the nodes only on tcp:443 and
+    tcp:10250 unless a firewall rule allows more, so `kubectl top`, HPAs and namespace deletion
+    fail with "the server is currently unable to handle the request".
+  notes:
+    - when: {port_inferred: "true"}
+      text: The error did not name the port; tcp:{port} is the usual one for {port_source}. Confirm it with `{confirm}`.
+    - when: {port: {exists: false}}
+      text: >-
+        The message does not say which port; `kubectl describe apiservice` shows the address the
+        discovery check dialled.
+  commands:
+    - kubectl get apiservices | grep False
+    - >-
+      gcloud compute firewall-rules create allow-master-to-apiservice-{port} --project={project}
+      --network={network} --direction=INGRESS --action=ALLOW
+      --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:{port}
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+  - https://kubernetes.io/docs/tasks/extend-kubernetes/configure-aggregation-layer/
+samples:
+  trigger:
+    - name: KEDA external metrics APIService failing its discovery check
+      files:
+        - name: apiservice.txt
+          text: |
+            Name:         v1beta1.external.metrics.k8s.io
+            Namespace:
+            Labels:       app.kubernetes.io/name=keda-operator-metrics-apiserver
+            Annotations:  <none>
+            API Version:  apiregistration.k8s.io/v1
+            Kind:         APIService
+            Spec:
+              Group:                     external.metrics.k8s.io
+              Group Priority Minimum:    100
+              Insecure Skip TLS Verify:  true
+              Service:
+                Name:            keda-operator-metrics-apiserver
+                Namespace:       keda
+                Port:            443
+              Version:           v1beta1
+              Version Priority:  100
+            Status:
+              Conditions:
+                Last Transition Time:  2026-11-22T09:12:40Z
+                Message:               failing or missing response from https://10.20.2.31:6443/apis/external.metrics.k8s.io/v1beta1: Get "https://10.20.2.31:6443/apis/external.metrics.k8s.io/v1beta1": dial tcp 10.20.2.31:6443: i/o timeout
+                Reason:                FailedDiscoveryCheck
+                Status:                False
+                Type:                  Available
+            Events:                    <none>
+      expect:
+        - {count: 1, api: external.metrics.k8s.io/v1beta1, port: "6443"}
+  pass:
+    - name: a refused connection means the pod is down, not blocked
+      files:
+        - name: apiservice.txt
+          text: |
+            failing or missing response from https://10.20.2.31:6443/apis/external.metrics.k8s.io/v1beta1: Get "https://10.20.2.31:6443/apis/external.metrics.k8s.io/v1beta1": dial tcp 10.20.2.31:6443: connect: connection refused
+
+"""#),
+        ("Rules/kubectl/backend-unhealthy.yaml", #"""
+id: backend-unhealthy
+severity: error
+title: Load balancer health checks reach the Ingress backends
+evidence: message
+match:
+  message: backend-health
+  health: UNHEALTHY
+group_by: [backend]
+cause: "health-check-ingress"
+message: >-
+  The load balancer marks backend {backend} of Ingress {object.namespace}/{object.name} UNHEALTHY.
+remedy:
+  why: >-
+    Google's health checkers (35.191.0.0/16 and 130.211.0.0/22) must reach the serving pods (NEG
+    backends) or the node port (instance-group backends). Without an ingress rule allowing them, a
+    private cluster's backends stay UNHEALTHY and the Ingress answers 502. When the rule exists,
+    check the BackendConfig's health-check path and port against what the pods answer.
+  notes:
+    - when: {backend.kind: neg}
+      text: The backend is a NEG for Service port {service_port}; the health check dials the pods' target port.
+    - when: {backend.kind: instance-group}
+      text: The backend is an instance group; the health check dials node port {port}.
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-health-checks --project={project} --network={network}
+      --direction=INGRESS --action=ALLOW --source-ranges=35.191.0.0/16,130.211.0.0/22
+      --target-tags={node_tag} --rules=tcp
+    - gcloud compute backend-services get-health {backend} --global --project={project}
+references:
+  - https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#health_checks
+samples:
+  trigger:
+    - name: Kubeflow's istio-ingressgateway NEG unhealthy
+      files:
+        - name: ingress.txt
+          text: |
+            Name:             envoy-ingress
+            Labels:           <none>
+            Namespace:        istio-system
+            Address:          34.117.52.201
+            Ingress Class:    <none>
+            Default backend:  <default>
+            Rules:
+              Host        Path  Backends
+              ----        ----  --------
+              *
+                          /*   istio-ingressgateway:80 (10.20.1.9:8080)
+            Annotations:  ingress.kubernetes.io/backends: {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"UNHEALTHY","k8s1-6f1f6e83-kube-system-default-http-backend-80-3c9e2d11":"HEALTHY"}
+            Events:       <none>
+      expect:
+        - {count: 1, backend: k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c}
+  pass:
+    - name: every backend healthy
+      files:
+        - name: ingress.txt
+          text: |
+            Name:             envoy-ingress
+            Namespace:        istio-system
+            Annotations:      ingress.kubernetes.io/backends: {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"HEALTHY"}
+            Events:           <none>
+
+"""#),
+        ("Rules/kubectl/cloud-endpoints-failed.yaml", #"""
+id: cloud-endpoints-failed
+severity: error
+title: Kubeflow's Cloud Endpoints controller reaches Service Management
+evidence: message
+match:
+  message: cloud-endpoints-failed
+  failure: [timeout, deadline, refused, unreachable, no-such-host]
+group_by: [host]
+cause: "google-apis:{ip.role}"
+message: >-
+  The Cloud Endpoints controller cannot reach {host} ({failure}, {count} times), so the IAP endpoint's DNS name is never registered.
+remedy:
+  why: >-
+    On a private cluster the controller reaches servicemanagement.googleapis.com only through
+    Private Google Access (restricted or private VIP, with routes, DNS and an egress rule) or
+    Cloud NAT.
+  commands:
+    - gcloud compute networks subnets describe {subnetwork} --project={project} --region={region} --format='value(privateIpGoogleAccess)'
+    - kubectl -n kubeflow logs deploy/cloud-endpoints-controller
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+  - https://www.kubeflow.org/docs/distributions/gke/
+samples:
+  trigger:
+    - name: controller log
+      files:
+        - name: controller.log
+          text: |
+            time="2026-11-22T09:31:02Z" level=error msg="Failed to create endpoint" error="Post \"https://servicemanagement.googleapis.com/v1/services\": dial tcp 142.250.152.95:443: i/o timeout"
+      expect:
+        - {count: 1, host: servicemanagement.googleapis.com}
+  pass:
+    - name: a missing image tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/external-registry-pull-failed.yaml", #"""
+id: external-registry-pull-failed
+severity: error
+title: Nodes pull images from registries outside Google (Docker Hub, quay.io, ghcr.io, registry.k8s.io)
+evidence: message
+match:
+  message: image-pull-failed
+  registry.google: "false"
+  failure: [timeout, deadline, refused, unreachable, no-such-host]
+group_by: [registry, failure]
+cause: "internet-egress"
+message: >-
+  Image pulls from {registry} fail ({failure}, {count} times).
+remedy:
+  why: >-
+    Private nodes reach registries outside Google only through Cloud NAT (and an egress rule that
+    allows tcp:443 to the internet). Without NAT for the node subnet, Docker Hub, quay.io, ghcr.io
+    and registry.k8s.io are unreachable. Either add Cloud NAT, or mirror the images into Artifact
+    Registry, which private nodes reach through Private Google Access.
+  commands:
+    - gcloud compute routers nats list --router={network}-router --project={project} --region={region}
+    - gcloud compute routers create {network}-router --project={project} --network={network} --region={region}
+    - >-
+      gcloud compute routers nats create {network}-nat --project={project} --router={network}-router
+      --region={region} --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges
+    - gcloud artifacts repositories create mirror --project={project} --location={region} --repository-format=docker --mode=remote-repository --remote-docker-repo=DOCKER-HUB
+references:
+  - https://cloud.google.com/nat/docs/gke-example
+  - https://cloud.google.com/artifact-registry/docs/repositories/remote-repo
+samples:
+  trigger:
+    - name: Docker Hub unreachable from a private node
+      files:
+        - name: events.txt
+          text: |
+            NAMESPACE   LAST SEEN   TYPE      REASON   OBJECT                            MESSAGE
+            kubeflow    2m30s       Warning   Failed   pod/mysql-6f7c9d8b5-q4w8n         Failed to pull image "docker.io/library/mysql:8.0.26": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/mysql:8.0.26": failed to resolve reference "docker.io/library/mysql:8.0.26": failed to do request: Head "https://registry-1.docker.io/v2/library/mysql/manifests/8.0.26": dial tcp 54.236.113.205:443: i/o timeout
+      expect:
+        - {count: 1, registry: docker.io, failure: timeout}
+  pass:
+    - name: pull access denied is a credentials problem
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "quay.io/private/thing:v1": rpc error: code = NotFound desc = failed to pull and unpack image "quay.io/private/thing:v1": failed to resolve reference "quay.io/private/thing:v1": quay.io/private/thing:v1: not found
+
+"""#),
+        ("Rules/kubectl/google-registry-pull-failed.yaml", #"""
+id: google-registry-pull-failed
+severity: error
+title: Nodes pull images from Google registries (gcr.io, *.pkg.dev) through Private Google Access
+evidence: message
+match:
+  message: image-pull-failed
+  registry.google: "true"
+  failure: [timeout, deadline, refused, unreachable, no-such-host]
+group_by: [registry, ip.role, failure]
+cause: "google-apis:{ip.role}"
+message: >-
+  Image pulls from {registry} fail ({failure}, {count} times); the node dialled {ip} ({ip.role}).
+remedy:
+  why: >-
+    Private nodes have no external address, so they reach gcr.io and *.pkg.dev only through
+    Private Google Access: the subnet must have it enabled, and when egress is locked down the
+    names must resolve to restricted.googleapis.com (199.36.153.4/30) or private.googleapis.com
+    (199.36.153.8/30), routed to the default internet gateway and allowed by an egress rule on
+    tcp:443.
+  notes:
+    - when: {ip.role: google}
+      text: >-
+        {ip} is a public Google address: DNS is not pointing {registry} at the private or
+        restricted VIP, so an egress deny (or a missing default route) drops the pull. Add Cloud DNS
+        private zones for gcr.io and pkg.dev that answer with the VIP.
+    - when: {ip.role: [restricted-vip, private-vip]}
+      text: >-
+        DNS already answers with the VIP; the route to it or the egress rule allowing tcp:443 to it
+        is missing.
+    - when: {failure: no-such-host}
+      text: The name did not resolve at all; a private DNS zone for {registry} exists but has no record for it.
+  commands:
+    - gcloud compute networks subnets describe {subnetwork} --project={project} --region={region} --format='value(privateIpGoogleAccess)'
+    - gcloud dns managed-zones list --project={project} --filter='dnsName~(gcr.io|pkg.dev|googleapis.com)'
+    - >-
+      gcloud compute firewall-rules create allow-egress-google-vip --project={project}
+      --network={network} --direction=EGRESS --action=ALLOW --destination-ranges=199.36.153.4/30
+      --rules=tcp:443
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#pulling_a_container_image_from_a_registry
+samples:
+  trigger:
+    - name: gcr.io resolved to a public Google address
+      topology: {master_cidr: 172.16.0.0/28, pod_cidr: [10.20.0.0/14]}
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.5": rpc error: code = Unknown desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.5": failed to resolve reference "gcr.io/ml-pipeline/api-server:2.0.5": failed to do request: Head "https://gcr.io/v2/ml-pipeline/api-server/manifests/2.0.5": dial tcp 74.125.195.82:443: i/o timeout
+      expect:
+        - {count: 1, registry: gcr.io, ip.role: google, failure: timeout}
+  pass:
+    - name: a tag that does not exist is not a network problem
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": failed to resolve reference "gcr.io/ml-pipeline/api-server:2.0.99": gcr.io/ml-pipeline/api-server:2.0.99: not found
+
+"""#),
+        ("Rules/kubectl/image-pull-backoff.yaml", #"""
+id: image-pull-backoff
+severity: info
+title: Pods start with their images pulled
+evidence: message
+match:
+  message: image-pull-backoff
+group_by: [registry]
+message: >-
+  Pods are backing off pulling images from {registry} ({count} times); the reason is in the pod's events.
+remedy:
+  why: >-
+    ImagePullBackOff only says that earlier pulls failed. The "Failed to pull image" event of the
+    same pod says why (a timeout, a refusal, a 403); give triage that text to get the cause.
+  commands:
+    - kubectl get events -A --field-selector reason=Failed
+references:
+  - https://kubernetes.io/docs/concepts/containers/images/#imagepullbackoff
+samples:
+  trigger:
+    - name: kubectl get pods
+      files:
+        - name: pods.txt
+          text: |
+            NAME                          READY   STATUS             RESTARTS   AGE
+            ml-pipeline-5c8d7b9f4-x2k7q   0/1     ImagePullBackOff   0          6m
+      expect:
+        - {count: 1}
+  pass:
+    - name: a missing tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/jwks-fetch-failed.yaml", #"""
+id: jwks-fetch-failed
+severity: error
+title: Istio fetches the IAP and OIDC signing keys (JWKS)
+evidence: message
+match:
+  message: jwks-fetch-failed
+  failure: [timeout, deadline, refused, unreachable, no-such-host, fetch-failed]
+group_by: [message]
+cause: "internet-egress"
+message: >-
+  Fetching the JWT signing keys from {host} failed ({count} times): requests through IAP are rejected with "Jwks remote fetch is
+  failed".
+remedy:
+  why: >-
+    Kubeflow's RequestAuthentication makes istiod (or the gateway) fetch IAP's public keys from
+    https://www.gstatic.com/iap/verify/public_key-jwk. Private nodes reach it only through Cloud
+    NAT; Private Google Access does not serve www.gstatic.com.
+  commands:
+    - gcloud compute routers nats list --router={network}-router --project={project} --region={region}
+    - >-
+      gcloud compute routers nats create {network}-nat --project={project} --router={network}-router
+      --region={region} --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges
+    - kubectl -n istio-system logs deploy/istiod | grep -i jwk
+references:
+  - https://cloud.google.com/iap/docs/signed-headers-howto
+  - https://istio.io/latest/docs/ops/common-problems/security-issues/#end-user-authentication-fails
+samples:
+  trigger:
+    - name: istiod cannot reach www.gstatic.com
+      files:
+        - name: istiod.log
+          text: |
+            2026-11-22T09:20:14.512340Z	warn	model	Failed to GET from "https://www.gstatic.com/iap/verify/public_key-jwk": Get "https://www.gstatic.com/iap/verify/public_key-jwk": dial tcp 142.250.141.94:443: i/o timeout. Retry in 1s
+            2026-11-22T09:20:16.001200Z	info	model	The JWKS key is not yet fetched for issuer https://cloud.google.com/iap (https://www.gstatic.com/iap/verify/public_key-jwk), using a fake JWKS for now
+      expect:
+        - {count: 2}
+  pass:
+    - name: an expired assertion is the client's token, not the network
+      files:
+        - name: response.txt
+          text: |
+            Invalid IAP assertion: token has expired
+
+"""#),
+        ("Rules/kubectl/kcc-dependency-not-ready.yaml", #"""
+id: kcc-dependency-not-ready
+severity: error
+title: Config Connector resources find the resources they reference ready
+evidence: message
+match:
+  message: kcc-dependency-not-ready
+group_by: [root.kind, root.name]
+message: >-
+  Config Connector resources wait on {root.kind} {root.name} ({count} DependencyNotReady
+  reports); it failed with: {root.error}
+remedy:
+  why: >-
+    A resource whose reference is not ready only waits; the cause is at the end of the chain of
+    references. Fix the error of {root.kind} {root.name} and the waiting resources reconcile on
+    their own.
+  notes:
+    - when: {root.missing: "true"}
+      text: >-
+        {root.kind} {root.name} was not in the text given; describe it too (command below) so the
+        walk can reach the error.
+    - when: {root.failure: forbidden}
+      text: >-
+        The Config Connector service account lacks a permission on the project; grant it the role
+        that holds the permission named in the error.
+  commands:
+    - kubectl describe {root.kind} -n {object.namespace} {root.name}
+    - kubectl get gcp -n {object.namespace}
+references:
+  - https://cloud.google.com/config-connector/docs/troubleshooting
+samples:
+  trigger:
+    - name: ContainerCluster → ComputeSubnetwork → ComputeNetwork refused with a 403
+      files:
+        - name: describe.txt
+          text: |
+            Name:         kf-private
+            Namespace:    kubeflow
+            Labels:       <none>
+            Annotations:  cnrm.cloud.google.com/management-conflict-prevention-policy: none
+                          cnrm.cloud.google.com/project-id: kf-prod-4412
+            API Version:  container.cnrm.cloud.google.com/v1beta1
+            Kind:         ContainerCluster
+            Metadata:
+              Creation Timestamp:  2026-11-22T09:01:48Z
+              Generation:          1
+              Resource Version:    497816
+              UID:                 3f1c2a9e-5b7d-4e21-9c3a-780581782455
+            Spec:
+              Initial Node Count:  1
+              Location:            us-central1
+              Network Ref:
+                Name:  kf-network
+              Private Cluster Config:
+                Enable Private Endpoint:  false
+                Enable Private Nodes:     true
+                Master Ipv 4 Cidr Block:  172.16.0.0/28
+              Subnetwork Ref:
+                Name:  kf-subnet
+            Status:
+              Conditions:
+                Last Transition Time:  2026-11-22T09:01:49Z
+                Message:               reference ComputeSubnetwork kubeflow/kf-subnet is not ready
+                Reason:                DependencyNotReady
+                Status:                False
+                Type:                  Ready
+              Observed Generation:     1
+            Events:
+              Type     Reason              Age                 From                         Message
+              ----     ------              ----                ----                         -------
+              Warning  DependencyNotReady  2m3s (x9 over 14m)  containercluster-controller  reference ComputeSubnetwork kubeflow/kf-subnet is not ready
+
+
+            Name:         kf-subnet
+            Namespace:    kubeflow
+            Labels:       <none>
+            Annotations:  cnrm.cloud.google.com/management-conflict-prevention-policy: none
+                          cnrm.cloud.google.com/project-id: kf-prod-4412
+            API Version:  compute.cnrm.cloud.google.com/v1beta1
+            Kind:         ComputeSubnetwork
+            Metadata:
+              Creation Timestamp:  2026-11-22T09:01:48Z
+              Generation:          1
+              Resource Version:    386733
+              UID:                 3f1c2a9e-5b7d-4e21-9c3a-001801312064
+            Spec:
+              Ip Cidr Range:  10.10.0.0/20
+              Network Ref:
+                Name:                    kf-network
+              Private Ip Google Access:  true
+              Region:                    us-central1
+              Resource ID:               kf-subnet
+            Status:
+              Conditions:
+                Last Transition Time:  2026-11-22T09:01:49Z
+                Message:               reference ComputeNetwork kubeflow/kf-network is not ready
+                Reason:                DependencyNotReady
+                Status:                False
+                Type:                  Ready
+              Observed Generation:     1
+            Events:
+              Type     Reason              Age                 From                          Message
+              ----     ------              ----                ----                          -------
+              Warning  DependencyNotReady  2m3s (x9 over 14m)  computesubnetwork-controller  reference ComputeNetwork kubeflow/kf-network is not ready
+
+
+            Name:         kf-network
+            Namespace:    kubeflow
+            Labels:       <none>
+            Annotations:  cnrm.cloud.google.com/management-conflict-prevention-policy: none
+                          cnrm.cloud.google.com/project-id: kf-prod-4412
+            API Version:  compute.cnrm.cloud.google.com/v1beta1
+            Kind:         ComputeNetwork
+            Metadata:
+              Creation Timestamp:  2026-11-22T09:01:48Z
+              Generation:          1
+              Resource Version:    358376
+              UID:                 3f1c2a9e-5b7d-4e21-9c3a-115070090273
+            Spec:
+              Auto Create Subnetworks:  false
+              Resource ID:              kf-network
+              Routing Mode:             REGIONAL
+            Status:
+              Conditions:
+                Last Transition Time:  2026-11-22T09:01:52Z
+                Message:               Update call failed: error applying desired state: summary: Error creating Network: googleapi: Error 403: Required 'compute.networks.create' permission for 'projects/kf-prod-4412/global/networks/kf-network', forbidden
+                Reason:                UpdateFailed
+                Status:                False
+                Type:                  Ready
+              Observed Generation:     1
+            Events:
+              Type     Reason        Age                From                       Message
+              ----     ------        ----               ----                       -------
+              Warning  UpdateFailed  95s (x8 over 14m)  computenetwork-controller  Update call failed: error applying desired state: summary: Error creating Network: googleapi: Error 403: Required 'compute.networks.create' permission for 'projects/kf-prod-4412/global/networks/kf-network', forbidden
+      expect:
+        - {count: 18, root.kind: ComputeNetwork, root.name: kubeflow/kf-network}
+        - {rule: kcc-update-failed, count: 8, object.kind: ComputeNetwork, object.name: kf-network, failure: forbidden}
+  pass:
+    - name: a missing image tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/kcc-update-failed.yaml", #"""
+id: kcc-update-failed
+severity: error
+title: Config Connector applies every resource to Google Cloud
+evidence: message
+match:
+  message: kcc-update-failed
+group_by: [object.kind, object.name, failure]
+message: >-
+  Config Connector could not apply {object.kind} {object.namespace}/{object.name} ({failure},
+  {count} attempts): {quotes}
+remedy:
+  why: >-
+    The Google Cloud API refused the resource. A 403 names the missing permission of the Config
+    Connector service account (or a VPC Service Controls perimeter); a 400 names the invalid field.
+  notes:
+    - when: {failure: forbidden}
+      text: Grant the Config Connector service account a role holding {permission} on project {project}.
+  commands:
+    - kubectl describe {object.kind} -n {object.namespace} {object.name}
+    - kubectl get ConfigConnectorContext -A -o custom-columns=NS:.metadata.namespace,SA:.spec.googleServiceAccount
+    - gcloud projects get-iam-policy {project} --flatten='bindings[].members' --filter='bindings.members~cnrm' --format='table(bindings.role,bindings.members)'
+references:
+  - https://cloud.google.com/config-connector/docs/troubleshooting
+samples:
+  trigger:
+    - name: ComputeNetwork without compute.networks.create
+      files:
+        - name: condition.txt
+          text: |
+            Update call failed: error applying desired state: summary: Error creating Network: googleapi: Error 403: Required 'compute.networks.create' permission for 'projects/kf-prod-4412/global/networks/kf-network', forbidden
+      expect:
+        - {count: 1, failure: forbidden, object.kind: "", object.name: ""}
+  pass:
+    - name: a missing image tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/legacy-network-message.yaml", #"""
+id: legacy-network-message
+severity: error
+title: The cluster's network is a VPC network with subnets
+evidence: message
+match:
+  message: legacy-network
+group_by: [network]
+cause: "legacy-network"
+message: >-
+  GKE refused the request because the network is a legacy network ({count} errors): {quotes}
+remedy:
+  why: >-
+    Legacy (non-subnet) networks cannot hold VPC-native or private clusters: alias IP ranges need
+    subnets. Create a custom-mode VPC network with a subnet and secondary ranges for pods and
+    services, and create the cluster there; a legacy network cannot be converted in place.
+  commands:
+    - gcloud compute networks list --project={project} --format='table(name,x_gcloud_subnet_mode)'
+    - gcloud compute networks create kubeflow-vpc --project={project} --subnet-mode=custom
+    - >-
+      gcloud compute networks subnets create kubeflow-subnet --project={project} --network=kubeflow-vpc
+      --region={region} --range=10.10.0.0/20 --secondary-range=pods=10.20.0.0/14,services=10.24.0.0/20
+      --enable-private-ip-google-access
+references:
+  - https://cloud.google.com/vpc/docs/legacy
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips
+samples:
+  trigger:
+    - name: gcloud container clusters create on the default legacy network
+      files:
+        - name: create.txt
+          text: |
+            ERROR: (gcloud.container.clusters.create) ResponseError: code=400, message=IP aliases cannot be used with a legacy network.
+      expect:
+        - {count: 1, network: ""}
+  pass:
+    - name: a missing image tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/registry-access-denied.yaml", #"""
+id: registry-access-denied
+severity: warning
+title: Nodes are allowed to read the images they pull
+evidence: message
+match:
+  message: image-pull-failed
+  failure: [forbidden, denied, unauthorized]
+group_by: [registry, failure]
+message: >-
+  The registry {registry} refused image pulls ({failure}, {count} times), e.g. {image}.
+remedy:
+  why: >-
+    The connection worked; the registry said no. For Artifact Registry and gcr.io the nodes' service
+    account needs roles/artifactregistry.reader on the repository's project (a VPC Service Controls
+    perimeter answers 403 too: look for vpcServiceControlsUniqueIdentifier). For other registries,
+    add an imagePullSecret.
+  commands:
+    - gcloud container clusters describe {cluster} --project={project} --location={location} --format='value(nodeConfig.serviceAccount)'
+    - >-
+      gcloud projects add-iam-policy-binding {project} --role=roles/artifactregistry.reader
+      --member=serviceAccount:NODE_SERVICE_ACCOUNT
+references:
+  - https://cloud.google.com/artifact-registry/docs/access-control
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/image-pulls
+samples:
+  trigger:
+    - name: Artifact Registry 403
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": rpc error: code = Unknown desc = failed to pull and unpack image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": failed to resolve reference "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": pulling from host us-central1-docker.pkg.dev failed with status code [manifests 1.8]: 403 Forbidden
+      expect:
+        - {count: 1, registry: us-central1-docker.pkg.dev, failure: forbidden}
+  pass:
+    - name: a missing tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:9.9": rpc error: code = NotFound desc = failed to pull and unpack image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:9.9": manifest unknown
+
+"""#),
+        ("Rules/kubectl/request-timeout.yaml", #"""
+id: request-timeout
+severity: warning
+title: API requests complete within the API server's timeout
+evidence: message
+match:
+  message: request-timeout
+group_by: [message]
+message: >-
+  {count} API requests did not complete within the API server's timeout.
+remedy:
+  why: >-
+    The API server gave up waiting, most often for an admission webhook that never answered (its
+    own 10–30 s timeout exceeds the request's). When any webhook intercepts the resource, check
+    that the control plane can reach its pod port; other inputs (the firewall log, the webhook's
+    own error) name the port.
+  commands:
+    - kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations
+    - >-
+      gcloud logging read 'logName:"compute.googleapis.com%2Ffirewall" AND jsonPayload.disposition="DENIED"
+      AND jsonPayload.connection.src_ip:"{master_cidr}"' --project={project} --limit=50
+references:
+  - https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#timeouts
+samples:
+  trigger:
+    - name: a notebook that could not be created
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (Timeout): error when creating "notebook.yaml": Timeout: request did not complete within requested timeout - context deadline exceeded
+      expect:
+        - {count: 1}
+  pass:
+    - name: a certificate error
+      files:
+        - name: apply.txt
+          text: |
+            Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+
+"""#),
+        ("Rules/kubectl/ssh-tunnels-down.yaml", #"""
+id: ssh-tunnels-down
+severity: error
+title: The control plane can open its SSH tunnels to the nodes
+evidence: message
+match:
+  message: ssh-tunnels-down
+group_by: [message]
+cause: "control-plane-ingress:tcp:22"
+message: >-
+  The API server has no SSH tunnel to the nodes ({count} errors): kubectl logs, exec and port-forward fail.
+remedy:
+  why: >-
+    Older private clusters reach the kubelet through SSH tunnels from the control plane
+    ({master_cidr}) to the nodes on tcp:22. GKE creates a firewall rule for them; when it was
+    deleted or a higher-priority deny shadows it, the tunnels close. Clusters on the Konnectivity
+    proxy do not use SSH.
+  commands:
+    - >-
+      gcloud compute firewall-rules create allow-master-ssh-tunnels --project={project}
+      --network={network} --direction=INGRESS --action=ALLOW
+      --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:22
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/kubectl#ssh_tunnels
+samples:
+  trigger:
+    - name: kubectl logs without tunnels
+      files:
+        - name: logs.txt
+          text: |
+            Error from server: Get "https://10.10.0.5:10250/containerLogs/kubeflow/ml-pipeline-5c8d7b9f4-x2k7q/ml-pipeline-api-server": No SSH tunnels currently open. Were the targets able to accept an ssh-key for user "gke-3f9a6c2e1b7d4a90"?
+      expect:
+        - {count: 1}
+  pass:
+    - name: another control-plane error
+      files:
+        - name: apply.txt
+          text: |
+            Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+
+"""#),
+        ("Rules/kubectl/vpc-sc-denied.yaml", #"""
+id: vpc-sc-denied
+severity: error
+title: Requests to Google APIs are inside the VPC Service Controls perimeter or allowed by an access level
+evidence: message
+match:
+  message: vpc-sc-denied
+group_by: [service_name]
+cause: "vpc-sc:{service_name}"
+message: >-
+  VPC Service Controls blocked {count} requests to {service_name}; first identifier {vpcsc.id}.
+remedy:
+  why: >-
+    A service perimeter denied the request, not IAM and not the network. Either the caller
+    (the cluster's project or its nodes' service account) is outside the perimeter that protects
+    {service_name}, or the request came through a public route instead of restricted.googleapis.com.
+    The audit log entry for the identifier names the perimeter, the violated rule and the caller;
+    then add the project to the perimeter, or an ingress/egress rule or access level for the caller.
+  commands:
+    - >-
+      gcloud logging read 'protoPayload.metadata.vpcServiceControlsUniqueId="{vpcsc.id}"'
+      --project={project} --freshness=7d --format=json
+    - gcloud access-context-manager perimeters list --policy=POLICY_ID --format='table(name,status.resources,status.restrictedServices)'
+    - >-
+      gcloud access-context-manager perimeters update PERIMETER --policy=POLICY_ID
+      --add-resources=projects/PROJECT_NUMBER
+references:
+  - https://cloud.google.com/vpc-service-controls/docs/troubleshooting
+  - https://cloud.google.com/vpc-service-controls/docs/set-up-gke
+samples:
+  trigger:
+    - name: gcloud storage denied by the perimeter
+      files:
+        - name: error.txt
+          text: |
+            ERROR: (gcloud.storage.ls) HTTPError 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: 5nKQ8cH1xIY3tB2m9R4w while reading https://storage.googleapis.com/storage/v1/b/kf-prod-4412-pipelines/o
+      expect:
+        - {count: 1, service_name: storage.googleapis.com}
+    - name: a GKE API call from Config Connector, with the project in the resource name
+      files:
+        - name: error.txt
+          text: |
+            googleapi: Error 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: QWERTY12 while calling https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters
+      expect:
+        - {count: 1, service_name: container.googleapis.com}
+  pass:
+    - name: a missing tag
+      files:
+        - name: event.txt
+          text: |
+            Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/webhook-call-failed.yaml", #"""
+id: webhook-call-failed
+severity: error
+title: The control plane reaches every admission webhook in time
+evidence: message
+match:
+  message: webhook-call-failed
+  failure: [timeout, deadline, unreachable]
+group_by: [webhook, port]
+cause: "control-plane-ingress:tcp:{port}"
+message: >-
+  The API server could not reach admission webhook {webhook} ({namespace}/{service}) in time:
+  {count} calls failed. Its pods serve on tcp:{port}.
+remedy:
+  why: >-
+    A private cluster's control plane ({master_cidr}) reaches the nodes only on tcp:443 and
+    tcp:10250 unless a firewall rule allows more. The API server calls a webhook on the pod's target
+    port, so every create or update the webhook intercepts times out until tcp:{port} is allowed
+    from the control plane range to the nodes.
+  notes:
+    - when: {port_inferred: "true"}
+      text: >-
+        The error did not name the port; tcp:{port} is the usual pod port for {port_source}.
+        Confirm it with `{confirm}` before opening it.
+    - when: {port: "15017"}
+      text: Istio and Cloud Service Mesh document exactly this rule for port 15017.
+  commands:
+    - kubectl get endpoints -n {namespace} {service}
+    - >-
+      gcloud compute firewall-rules create allow-master-to-webhook-{port} --project={project}
+      --network={network} --direction=INGRESS --action=ALLOW
+      --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:{port}
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+  - https://open-policy-agent.github.io/gatekeeper/website/docs/vendor-specific/#running-on-private-gke-cluster-nodes
+samples:
+  trigger:
+    - name: kubectl apply blocked by the Gatekeeper webhook, dialled pod port in the error
+      topology: {master_cidr: 172.16.0.0/28, node_tag: gke-kf-private-3f9a6c2e-node, pod_cidr: [10.20.0.0/14]}
+      files:
+        - name: apply-error.txt
+          text: |
+            $ kubectl apply -f constraint.yaml
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.20.1.14:8443: i/o timeout
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.20.2.9:8443: i/o timeout
+      expect:
+        - {count: 2, webhook: validation.gatekeeper.sh, port: "8443"}
+    - name: cert-manager webhook deadline in helm output, port inferred
+      files:
+        - name: helm.txt
+          text: |
+            Error: INSTALLATION FAILED: Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/mutate?timeout=10s": context deadline exceeded
+      expect:
+        - {count: 1, webhook: webhook.cert-manager.io, port: "10250"}
+  pass:
+    - name: a certificate error is the webhook's own TLS, not the network
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+
+"""#),
+        ("Rules/kubectl/webhook-service-not-serving.yaml", #"""
+id: webhook-service-not-serving
+severity: warning
+title: Every admission webhook has pods answering on its Service
+evidence: message
+match:
+  message: webhook-call-failed
+  failure: [refused, no-endpoints, eof]
+group_by: [webhook, service, failure]
+message: >-
+  Admission webhook {webhook} ({namespace}/{service}) reached no working server: {count} calls
+  failed with {failure}.
+remedy:
+  why: >-
+    The network delivered the call, but nothing answered it: the webhook's pods are not running or
+    not ready (no endpoints), listen on another port than the Service's targetPort (refused), or
+    closed the connection (EOF, often a crash or a TLS mismatch). This is not a firewall problem.
+  commands:
+    - kubectl get endpoints -n {namespace} {service}
+    - kubectl get pods -n {namespace} -o wide
+    - kubectl describe service -n {namespace} {service}
+references:
+  - https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/
+samples:
+  trigger:
+    - name: Gatekeeper webhook with no ready pods
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": no endpoints available for service "gatekeeper-webhook-service"
+      expect:
+        - {count: 1, webhook: validation.gatekeeper.sh, service: gatekeeper-webhook-service, failure: no-endpoints}
+  pass:
+    - name: a certificate error is the webhook's own TLS
+      files:
+        - name: apply.txt
+          text: |
+            Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+
+"""#),
         ("Rules/network/allow-rule-shadowed.yaml", #"""
 id: allow-rule-shadowed
 severity: warning
@@ -5738,14 +6612,15 @@ samples:
             ]
 
 """#),
-        ("Rules/network/legacy-network.yaml", #"""
-id: legacy-network
+        ("Rules/network/legacy-network-config.yaml", #"""
+id: legacy-network-config
 severity: error
 title: The cluster's network is a VPC network with subnets
 evidence: config
 match:
   config: legacy-network
 group_by: [network]
+cause: "legacy-network"
 message: >-
   Network {network} is a legacy network (one range, {range}, no subnets). GKE cannot create
   VPC-native or private clusters in it ("IP aliases cannot be used with a legacy network").

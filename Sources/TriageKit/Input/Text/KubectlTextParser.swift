@@ -1,10 +1,109 @@
 import Foundation
 
 /// kubectl describe / get events / apply output, helm and kfctl errors, and single pasted lines.
-/// Skeleton: recognises nothing yet (the kubectl-text issue fills it in).
+/// Each recognised message occurrence becomes one `message` observation (an event seen 12 times
+/// is one observation with `occurrences: 12`). Described objects are kept until the text ends, so
+/// Config Connector references can be followed across every object in the paste.
 public final class KubectlTextParser: TextEvidenceParser {
     let input: String
+    private var source = TextSource()
+    private var observations: [Observation] = []
+    private var objects: [DescribeObject] = []
+    private var describing: DescribeObject?
+    private var eventsTable: (columns: ColumnLayout, header: Int)?
+
     public init(input: String) { self.input = input }
-    public func line(_ text: String, number: Int) {}
-    public func finish(into collector: EvidenceCollector) -> Int { 0 }
+
+    public func line(_ raw: String, number: Int) {
+        let text = TerminalEscapes.strip(raw)
+        if eventsTable != nil {
+            if takeEventsRow(text, number: number) { return }
+            eventsTable = nil
+        }
+        if DescribeObject.startsObject(text) {
+            let object = DescribeObject(firstLine: number)
+            _ = object.take(text, number: number)
+            objects.append(object)
+            describing = object
+            return
+        }
+        if let object = describing {
+            if object.take(text, number: number) { return }
+            describing = nil
+        }
+        if KubectlTextParser.isEventsHeader(text) {
+            eventsTable = (ColumnLayout(header: text), number)
+            return
+        }
+        freeLine(text, number: number)
+    }
+
+    public func finish(into collector: EvidenceCollector) -> Int {
+        var described = objects.map { ConfigConnectorWalk.Described(object: $0, found: DescribeEvidence.messages(in: $0)) }
+        ConfigConnectorWalk.resolve(&described)
+        var all = observations
+        for item in described {
+            for found in item.found {
+                all.append(observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
+                                       time: found.time))
+            }
+        }
+        all.sort { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }
+        for observation in all { collector.add(observation) }
+        observations = []
+        objects = []
+        describing = nil
+        return all.count
+    }
+
+    // MARK: - Lines outside describe output
+
+    private func freeLine(_ text: String, number: Int) {
+        let trimmed = text.trimmingCharacters(in: [" ", "\t"])
+        guard !trimmed.isEmpty, !source.notePrompt(trimmed) else { return }
+        let recognised = MessageRecognizer.recognize(trimmed)
+        guard !recognised.isEmpty else { return }
+        let from = source.source(of: trimmed)
+        for var facts in recognised {
+            facts["occurrences"] = "1"
+            observations.append(observation(facts, line: number, source: from, quote: trimmed,
+                                            time: ErrorText.leadingTime(trimmed)))
+        }
+    }
+
+    // MARK: - kubectl get events
+
+    /// `LAST SEEN  TYPE  REASON  OBJECT  MESSAGE`, with `NAMESPACE` first under `-A`, and the
+    /// `-o wide` and pre-1.14 layouts.
+    static func isEventsHeader(_ text: String) -> Bool {
+        guard text.hasPrefix("LAST SEEN") || text.hasPrefix("NAMESPACE") else { return false }
+        return text.contains("REASON") && text.contains("MESSAGE") && text.contains("LAST SEEN")
+    }
+
+    private func takeEventsRow(_ text: String, number: Int) -> Bool {
+        guard let table = eventsTable else { return false }
+        if text.trimmingCharacters(in: [" "]).isEmpty { return false }
+        guard let cells = table.columns.cells(text) else { return false }
+        var named: [String: String] = [:]
+        for (column, cell) in zip(table.columns.columns, cells) { named[column.name] = cell }
+        guard let row = EventRow(cells: named) else { return false }
+        for var facts in MessageRecognizer.recognize(row.message) {
+            facts["occurrences"] = String(row.occurrences)
+            if let reason = row.reason { facts["event.reason"] = reason }
+            if let type = row.type { facts["event.type"] = type }
+            if let kind = row.objectKind { facts["object.kind"] = kind }
+            if let name = row.objectName { facts["object.name"] = name }
+            if let namespace = row.namespace { facts["object.namespace"] = namespace }
+            observations.append(observation(facts, line: number, source: "kubectl get events",
+                                            quote: DescribeEvidence.collapse(text), time: nil))
+        }
+        return true
+    }
+
+    private func observation(_ facts: [String: String], line: Int, source: String, quote: String, time: Int64?)
+        -> Observation
+    {
+        Observation(kind: "message", facts: facts, location: RecordLocation(input: input, line: line, byteOffset: 0),
+                    source: source, quote: quote, time: time)
+    }
 }

@@ -1,0 +1,34 @@
+/// The GKE Ingress controller's per-backend health, `ingress.kubernetes.io/backends:
+/// {"k8s1-…-kubeflow-istio-ingressgateway-80-…":"UNHEALTHY"}`: one message per backend, with
+/// `health` HEALTHY, UNHEALTHY or Unknown (healthy backends are evidence the health checks get
+/// through). A NEG backend (`k8s1-`) names the Service port; an instance-group backend
+/// (`k8s-be-PORT--`) names the node port the health check dials.
+enum BackendHealthMessage {
+    static func recognize(_ text: String) -> [[String: String]]? {
+        guard let annotation = text.range(of: "ingress.kubernetes.io/backends") else { return nil }
+        var found: [[String: String]] = []
+        var rest = text[annotation.upperBound...]
+        while let open = rest.firstIndex(of: "\"") {
+            let afterOpen = rest[rest.index(after: open)...]
+            guard let close = afterOpen.firstIndex(of: "\"") else { break }
+            let backend = String(afterOpen[..<close])
+            var tail = afterOpen[afterOpen.index(after: close)...]
+            guard tail.hasPrefix(":\"") else { rest = tail; continue }
+            tail = tail.dropFirst(2)
+            let health = String(tail.prefix { $0 != "\"" })
+            rest = tail.dropFirst(health.count + 1)
+            var facts = ["message": "backend-health", "backend": backend, "health": health]
+            if health == "UNHEALTHY" { facts["failure"] = "unhealthy" }
+            let parts = backend.split(separator: "-", omittingEmptySubsequences: false)
+            if backend.hasPrefix("k8s-be-"), parts.count > 2, let port = ErrorText.validPort(String(parts[2])) {
+                facts["port"] = port
+                facts["backend.kind"] = "instance-group"
+            } else if backend.hasPrefix("k8s1-"), parts.count >= 5 {
+                facts["backend.kind"] = "neg"
+                if let port = ErrorText.validPort(String(parts[parts.count - 2])) { facts["service_port"] = port }
+            }
+            found.append(facts)
+        }
+        return found.isEmpty ? nil : found
+    }
+}

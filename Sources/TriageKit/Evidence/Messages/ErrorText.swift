@@ -1,0 +1,137 @@
+import Foundation
+
+/// The pieces Go's net/http and Kubernetes error strings are built from, read by hand rather than
+/// with regular expressions: a paste can be a whole log, and most lines match nothing.
+/// `dial tcp 10.4.1.5:8443: i/o timeout`, `Post "https://svc.ns.svc:443/path?timeout=10s": …`,
+/// `dial tcp: lookup gcr.io on 169.254.169.254:53: no such host`.
+enum ErrorText {
+    struct Dial: Equatable {
+        var ip: String?
+        var port: String?
+        /// The name being resolved when the dial failed in DNS.
+        var lookup: String?
+    }
+
+    struct URLParts: Equatable {
+        var host: String
+        var port: String?
+        var path: String
+    }
+
+    /// The first `dial tcp IP:PORT` (or the `lookup HOST` of a failed resolution).
+    static func dial(in text: String) -> Dial? {
+        guard let marker = text.range(of: "dial tcp") else { return nil }
+        var rest = text[marker.upperBound...]
+        if rest.hasPrefix("4") || rest.hasPrefix("6") { rest = rest.dropFirst() }
+        if rest.hasPrefix(": lookup ") {
+            let name = rest.dropFirst(": lookup ".count).prefix { $0 != " " && $0 != ":" }
+            return Dial(ip: nil, port: nil, lookup: name.isEmpty ? nil : String(name))
+        }
+        guard rest.hasPrefix(" ") else { return nil }
+        let token = rest.dropFirst().prefix { !$0.isWhitespace && $0 != "\"" && $0 != "," }
+        return endpoint(String(token.hasSuffix(":") ? token.dropLast() : token)).map { Dial(ip: $0.0, port: $0.1, lookup: nil) }
+    }
+
+    /// `10.0.0.1:443` or `[fd00::1]:443` → (address, port); a bare address gives no port.
+    static func endpoint(_ token: String) -> (String, String?)? {
+        if token.hasPrefix("[") {
+            guard let close = token.firstIndex(of: "]") else { return nil }
+            let address = String(token[token.index(after: token.startIndex)..<close])
+            let after = token[token.index(after: close)...]
+            let port = after.hasPrefix(":") ? String(after.dropFirst()) : nil
+            return IPAddress(address) == nil ? nil : (address, port.flatMap(validPort))
+        }
+        let parts = token.split(separator: ":", omittingEmptySubsequences: false)
+        guard let first = parts.first, IPAddress(String(first)) != nil else { return nil }
+        return (String(first), parts.count == 2 ? validPort(String(parts[1])) : nil)
+    }
+
+    static func validPort(_ text: String) -> String? {
+        guard let value = Int(text), value > 0, value < 65536 else { return nil }
+        return String(value)
+    }
+
+    /// The first URL with the given scheme prefix: host, port when written, path without the query.
+    static func url(in text: String, after start: String.Index? = nil) -> URLParts? {
+        let searchStart = start ?? text.startIndex
+        guard let scheme = text.range(of: "https://", range: searchStart..<text.endIndex)
+            ?? text.range(of: "http://", range: searchStart..<text.endIndex)
+        else { return nil }
+        let body = text[scheme.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" && $0 != "<" && $0 != ">" }
+        let authority = body.prefix { $0 != "/" && $0 != "?" }
+        var path = body.dropFirst(authority.count).prefix { $0 != "?" }
+        while path.hasSuffix(":") || path.hasSuffix(",") || path.hasSuffix(".") { path = path.dropLast() }
+        var hostPort = authority
+        while hostPort.hasSuffix(":") || hostPort.hasSuffix(",") { hostPort = hostPort.dropLast() }
+        var host = String(hostPort)
+        var port: String?
+        if let bracket = hostPort.firstIndex(of: "]") {
+            host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<bracket])
+            let after = hostPort[hostPort.index(after: bracket)...]
+            if after.hasPrefix(":") { port = validPort(String(after.dropFirst())) }
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            host = String(hostPort[..<colon])
+            port = validPort(String(hostPort[hostPort.index(after: colon)...]))
+        }
+        guard !host.isEmpty else { return nil }
+        return URLParts(host: host.lowercased(), port: port, path: String(path))
+    }
+
+    /// The text between the double quotes that follow `marker` (`failed calling webhook "NAME"`).
+    static func quoted(after marker: String, in text: String) -> String? {
+        guard let found = text.range(of: marker) else { return nil }
+        var rest = text[found.upperBound...].drop { $0 == " " }
+        guard rest.first == "\"" else { return nil }
+        rest = rest.dropFirst()
+        guard let close = rest.firstIndex(of: "\"") else { return nil }
+        let value = rest[..<close]
+        return value.isEmpty ? nil : String(value)
+    }
+
+    /// The word after `marker`, up to a space or one of `stops`.
+    static func word(after marker: String, in text: String, stops: Set<Character> = []) -> String? {
+        guard let found = text.range(of: marker) else { return nil }
+        let value = text[found.upperBound...].drop { $0 == " " }.prefix { !$0.isWhitespace && !stops.contains($0) }
+        return value.isEmpty ? nil : String(value)
+    }
+
+    /// How a connection or request failed, from the words Go, gRPC, containerd and Google APIs use.
+    /// The order matters: `context deadline exceeded (Client.Timeout exceeded while awaiting
+    /// headers)` is a timeout of the dial, not of the caller's deadline.
+    static func failure(in text: String) -> String? {
+        let lower = text.lowercased()
+        func has(_ words: String...) -> Bool { words.contains { lower.contains($0) } }
+        if has("no endpoints available for service") { return "no-endpoints" }
+        if has("no such host", "server misbehaving") { return "no-such-host" }
+        if has("connection refused") { return "refused" }
+        if has("i/o timeout", "connection timed out", "client.timeout exceeded", "timeout awaiting",
+            "request canceled while waiting for connection", "tls handshake timeout")
+        { return "timeout" }
+        if has("context deadline exceeded") { return "deadline" }
+        if has("no route to host", "network is unreachable") { return "unreachable" }
+        if has("x509:", "tls: ") { return "tls" }
+        if has("403 forbidden", "error 403", "code = permissiondenied", "status code 403", ", forbidden", "forbidden:")
+        { return "forbidden" }
+        if has("denied") { return "denied" }
+        if has("401 unauthorized", "unauthorized") { return "unauthorized" }
+        if has("429 too many requests", "toomanyrequests") { return "rate-limited" }
+        if has("not found", "manifest unknown", "404") { return "not-found" }
+        if lower.hasSuffix("eof") || has(": eof", " eof ", "eof\"", "connection reset by peer") { return "eof" }
+        return nil
+    }
+
+    /// `projects/P/…` or `project "P"` or `project=P`.
+    static func project(in text: String) -> String? {
+        let stops: Set<Character> = ["/", "\"", "'", ",", ")", ".", ":", ";"]
+        if let value = word(after: "projects/", in: text, stops: stops) { return value }
+        if let value = quoted(after: "project", in: text) { return value }
+        return word(after: "project=", in: text, stops: stops)
+    }
+
+    /// A leading RFC 3339 timestamp (istiod, logrus JSON-less output, Cloud Logging text export).
+    static func leadingTime(_ text: String) -> Int64? {
+        let token = text.prefix { !$0.isWhitespace }
+        guard token.count >= 20, token.first?.isNumber == true else { return nil }
+        return Timestamp.parse(String(token))
+    }
+}

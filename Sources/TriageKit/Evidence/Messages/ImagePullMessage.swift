@@ -1,0 +1,42 @@
+/// kubelet's image pull failures: `Failed to pull image "IMG": … dial tcp IP:443: i/o timeout`
+/// (Docker and containerd wordings), `Back-off pulling image "IMG"`, and the bare
+/// `ErrImagePull` / `ImagePullBackOff` states. The registry decides the cause: Google-served
+/// registries ride Private Google Access, others need Cloud NAT or a mirror.
+enum ImagePullMessage {
+    static func recognize(_ text: String) -> [[String: String]]? {
+        var facts: [String: String]
+        if let image = ErrorText.quoted(after: "Failed to pull image", in: text)
+            ?? ErrorText.quoted(after: "failed to pull and unpack image", in: text)
+            ?? ErrorText.quoted(after: "failed to pull image", in: text)
+        {
+            facts = ["message": "image-pull-failed", "image": image]
+            facts["failure"] = ErrorText.failure(in: text) ?? "unknown"
+        } else if let image = ErrorText.quoted(after: "Back-off pulling image", in: text) {
+            facts = ["message": "image-pull-backoff", "image": image, "failure": "backoff"]
+        } else if containsWord(text, "ImagePullBackOff") || containsWord(text, "ErrImagePull") {
+            facts = ["message": "image-pull-backoff", "failure": "backoff"]
+        } else {
+            return nil
+        }
+        if let image = facts["image"], let reference = ImageReference(image) {
+            facts["registry"] = reference.registry
+            facts["registry.google"] = ImageReference.isGoogleServed(reference.registry) ? "true" : "false"
+        }
+        if facts["message"] == "image-pull-failed" {
+            if let url = ErrorText.url(in: text), url.host != facts["registry"] { facts["host"] = url.host }
+            if let dial = ErrorText.dial(in: text) {
+                if let ip = dial.ip { facts["ip"] = ip }
+                if let port = dial.port { facts["port"] = port }
+                if let name = dial.lookup { facts["host"] = name }
+            }
+        }
+        return [facts]
+    }
+
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        guard let range = text.range(of: word) else { return false }
+        let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+        let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+        return !(before?.isLetter ?? false) && !(after?.isLetter ?? false)
+    }
+}

@@ -1,0 +1,37 @@
+/// A container image reference split the way containerd and Docker resolve it: the first path
+/// component is a registry host only if it has a dot, a port or is `localhost`; otherwise the image
+/// comes from Docker Hub.
+struct ImageReference: Equatable {
+    var registry: String
+    var repository: String
+
+    init?(_ text: String) {
+        let reference = text.trimmingCharacters(in: [" ", "\"", "'"])
+        guard !reference.isEmpty, !reference.contains(" ") else { return nil }
+        let parts = reference.split(separator: "/", maxSplits: 1)
+        if parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
+            registry = parts[0].lowercased()
+            repository = String(parts[1])
+        } else {
+            registry = "docker.io"
+            repository = reference
+        }
+    }
+
+    /// Served from Google's front ends, so reachable through Private Google Access and the
+    /// private/restricted VIPs. registry.k8s.io is not: it redirects to several clouds.
+    static func isGoogleServed(_ registry: String) -> Bool {
+        let host = registry.split(separator: ":").first.map(String.init) ?? registry
+        return host == "gcr.io" || host.hasSuffix(".gcr.io") || host.hasSuffix(".pkg.dev")
+            || host.hasSuffix(".googleapis.com") || host == "googleapis.com"
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// One message shape per case: the facts the recognizer must give (nil = must be absent).
+struct MessageRecognizerTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var text: String
+        var facts: [String: String?]
+        var testDescription: String { String(text.prefix(70)) }
+    }
+
+    static let cases: [Case] = [
+        // Admission webhooks.
+        Case(text: #"Error from server (InternalError): error when creating "inferenceservice.yaml": Internal error occurred: failed calling webhook "inferenceservice.kserve-webhook-server.defaulter": failed to call webhook: Post "https://kserve-webhook-server-service.kubeflow.svc:443/mutate-serving-kserve-io-v1beta1-inferenceservice?timeout=10s": dial tcp 10.20.1.22:9443: i/o timeout"#,
+             facts: ["message": "webhook-call-failed", "webhook": "inferenceservice.kserve-webhook-server.defaulter",
+                     "service": "kserve-webhook-server-service", "namespace": "kubeflow", "ip": "10.20.1.22", "port": "9443",
+                     "failure": "timeout", "port_inferred": nil]),
+        Case(text: #"Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "webhook.cert-manager.io": Post https://cert-manager-webhook.cert-manager.svc:443/mutate?timeout=30s: context deadline exceeded"#,
+             facts: ["webhook": "webhook.cert-manager.io", "service": "cert-manager-webhook", "port": "10250",
+                     "port_inferred": "true", "failure": "deadline", "path": "/mutate",
+                     "confirm": "kubectl get endpoints -n cert-manager cert-manager-webhook"]),
+        Case(text: #"Internal error occurred: failed calling webhook "webhook-server.webhook-demo.svc": Post https://webhook-server.webhook-demo.svc:443/mutate?timeout=30s: net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)"#,
+             facts: ["failure": "timeout", "port": "443", "port_inferred": "true", "port_source": "the Service port in the URL"]),
+        Case(text: #"Error from server (InternalError): Internal error occurred: failed calling webhook "rev.validation.istio.io": failed to call webhook: Post "https://istiod.istio-system.svc:443/validate?timeout=10s": EOF"#,
+             facts: ["webhook": "rev.validation.istio.io", "port": "15017", "failure": "eof"]),
+        Case(text: #"Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": dial tcp 10.20.0.41:8443: connect: connection refused"#,
+             facts: ["failure": "refused", "port": "8443", "ip": "10.20.0.41"]),
+        Case(text: #"Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": no endpoints available for service "gatekeeper-webhook-service""#,
+             facts: ["failure": "no-endpoints", "port": "8443"]),
+        Case(text: #"Error from server: conversion webhook for cert-manager.io/v1, Kind=Certificate failed: Post "https://cert-manager-webhook.cert-manager.svc:443/convert?timeout=30s": dial tcp 10.20.1.8:10250: i/o timeout"#,
+             facts: ["message": "webhook-call-failed", "webhook": "conversion cert-manager.io/v1", "port": "10250", "failure": "timeout"]),
+        // Aggregated APIs and the API server's own timeouts.
+        Case(text: #"Error from server (ServiceUnavailable): the server is currently unable to handle the request (get pods.metrics.k8s.io)"#,
+             facts: ["message": "aggregated-api-unavailable", "api": "metrics.k8s.io", "failure": "unavailable", "port": nil]),
+        Case(text: #"E1122 09:14:02.123456   48211 memcache.go:287] couldn't get resource list for external.metrics.k8s.io/v1beta1: the server is currently unable to handle the request"#,
+             facts: ["message": "aggregated-api-unavailable", "api": "external.metrics.k8s.io/v1beta1", "port": "6443", "port_inferred": "true"]),
+        Case(text: #"Error from server (Timeout): error when creating "notebook.yaml": Timeout: request did not complete within requested timeout - context deadline exceeded"#,
+             facts: ["message": "request-timeout", "failure": "deadline"]),
+        Case(text: #"Error from server: Get "https://10.10.0.5:10250/containerLogs/kubeflow/ml-pipeline-5c8d7b9f4-x2k7q/ml-pipeline-api-server": No SSH tunnels currently open. Were the targets able to accept an ssh-key for user "gke-3f9a6c2e1b7d4a90"?"#,
+             facts: ["message": "ssh-tunnels-down", "port": "22", "user": "gke-3f9a6c2e1b7d4a90"]),
+        // Image pulls.
+        Case(text: #"Failed to pull image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": rpc error: code = Unknown desc = failed to pull and unpack image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": failed to resolve reference "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": pulling from host us-central1-docker.pkg.dev failed with status code [manifests 1.8]: 403 Forbidden"#,
+             facts: ["message": "image-pull-failed", "registry": "us-central1-docker.pkg.dev", "registry.google": "true", "failure": "forbidden"]),
+        Case(text: #"Failed to pull image "quay.io/jetstack/cert-manager-controller:v1.12.2": rpc error: code = Unknown desc = Error response from daemon: Get "https://quay.io/v2/": dial tcp: lookup quay.io on 169.254.169.254:53: no such host"#,
+             facts: ["registry": "quay.io", "registry.google": "false", "failure": "no-such-host", "host": "quay.io", "ip": nil]),
+        Case(text: #"Failed to pull image "ghcr.io/dexidp/dex:v2.36.0": rpc error: code = Unknown desc = failed to pull and unpack image "ghcr.io/dexidp/dex:v2.36.0": failed to resolve reference "ghcr.io/dexidp/dex:v2.36.0": failed to do request: Head "https://ghcr.io/v2/dexidp/dex/manifests/v2.36.0": dial tcp 140.82.113.33:443: connect: connection refused"#,
+             facts: ["registry": "ghcr.io", "failure": "refused", "ip": "140.82.113.33"]),
+        Case(text: #"Failed to pull image "mysql:8.0.26": rpc error: code = Unknown desc = Error response from daemon: pull access denied for mysql, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"#,
+             facts: ["registry": "docker.io", "failure": "denied"]),
+        Case(text: #"Failed to pull image "registry.k8s.io/ingress-nginx/controller:v1.8.1": rpc error: code = DeadlineExceeded desc = failed to pull and unpack image: context deadline exceeded"#,
+             facts: ["registry": "registry.k8s.io", "registry.google": "false", "failure": "deadline"]),
+        Case(text: #"Back-off pulling image "mirror.gcr.io/library/busybox:1.36""#,
+             facts: ["message": "image-pull-backoff", "registry": "mirror.gcr.io", "registry.google": "true"]),
+        Case(text: "ml-pipeline-5c8d7b9f4-x2k7q   0/1     ImagePullBackOff   0          6m",
+             facts: ["message": "image-pull-backoff", "registry": nil]),
+        // VPC Service Controls.
+        Case(text: #"ERROR: (gcloud.storage.ls) HTTPError 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: 5nKQ8cH1xIY3tB2m9R4w"#,
+             facts: ["message": "vpc-sc-denied", "vpcsc.id": "5nKQ8cH1xIY3tB2m9R4w", "failure": "forbidden",
+                     "service_name": "storage.googleapis.com"]),
+        Case(text: #"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SecurityPolicyViolated</Code><Message>Request violates VPC Service Controls.</Message><Details>Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: Xq3LkP0vB7nR2sT6</Details></Error>"#,
+             facts: ["message": "vpc-sc-denied", "vpcsc.id": "Xq3LkP0vB7nR2sT6", "service_name": "storage.googleapis.com"]),
+        Case(text: #"Update call failed: error fetching live state: error reading underlying resource: summary: Error when reading or editing Container Cluster "projects/kf-prod-4412/locations/us-central1/clusters/kf-private": googleapi: Error 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: AbC123xyz., forbidden"#,
+             facts: ["message": "vpc-sc-denied", "project": "kf-prod-4412", "vpcsc.id": "AbC123xyz"]),
+        Case(text: #"googleapi: Error 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: QWERTY12 while calling https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters"#,
+             facts: ["service_name": "container.googleapis.com", "project": "kf-prod-4412"]),
+        // JWKS and IAP.
+        Case(text: "Jwks remote fetch is failed", facts: ["message": "jwks-fetch-failed", "failure": "fetch-failed"]),
+        Case(text: "2026-11-22T09:20:14.512340Z\twarn\tmodel\tFailed to GET from \"https://www.gstatic.com/iap/verify/public_key-jwk\": Get \"https://www.gstatic.com/iap/verify/public_key-jwk\": dial tcp 142.250.141.94:443: i/o timeout. Retry in 1s",
+             facts: ["message": "jwks-fetch-failed", "host": "www.gstatic.com", "ip": "142.250.141.94", "port": "443", "failure": "timeout"]),
+        Case(text: "2026-11-22T09:20:16.001200Z\tinfo\tmodel\tThe JWKS key is not yet fetched for issuer https://cloud.google.com/iap (https://www.gstatic.com/iap/verify/public_key-jwk), using a fake JWKS for now",
+             facts: ["message": "jwks-fetch-failed", "failure": "fetch-failed", "host": "www.gstatic.com"]),
+        Case(text: "Invalid IAP assertion: token has expired", facts: ["message": "jwks-fetch-failed", "failure": "invalid-assertion"]),
+        // Legacy network, Config Connector, Cloud Endpoints.
+        Case(text: "ERROR: (gcloud.container.clusters.create) ResponseError: code=400, message=IP aliases cannot be used with a legacy network.",
+             facts: ["message": "legacy-network"]),
+        Case(text: "reference ComputeNetwork kubeflow/kf-network is not found",
+             facts: ["message": "kcc-dependency-not-ready", "failure": "not-found", "ref.kind": "ComputeNetwork"]),
+        Case(text: #"time="2026-11-22T09:31:02Z" level=error msg="Failed to create endpoint" error="Post \"https://servicemanagement.googleapis.com/v1/services\": dial tcp 142.250.152.95:443: i/o timeout""#,
+             facts: ["message": "cloud-endpoints-failed", "host": "servicemanagement.googleapis.com", "failure": "timeout"]),
+    ]
+
+    @Test(arguments: cases) func recognises(_ example: Case) throws {
+        let found = MessageRecognizer.recognize(example.text)
+        #expect(found.count == 1)
+        let facts = try #require(found.first)
+        for (name, expected) in example.facts {
+            #expect(facts[name] == expected, "\(name)")
+        }
+    }
+
+    @Test(arguments: [
+        "Successfully assigned kubeflow/ml-pipeline-5c8d7b9f4-x2k7q to gke-kf-private-default-pool-3f9a6c2e-7h2k",
+        #"Pulling image "gcr.io/ml-pipeline/api-server:2.0.5""#,
+        "deployment.apps/ml-pipeline configured",
+        "Release \"kserve\" has been upgraded. Happy Helming!",
+        "webhook configured: validation.gatekeeper.sh",
+        "Timeout: 30s",
+    ])
+    func ignoresOrdinaryLines(_ text: String) {
+        #expect(MessageRecognizer.recognize(text).isEmpty)
+    }
+}
