@@ -10,8 +10,8 @@ final class DeliveryQueue: @unchecked Sendable {
         case logPage(name: String, source: JSONPageSource, done: (TriageError?) -> Void)
         /// A source that gave no data.
         case failure(TriageError)
-        /// A source finished; for progress.
-        case sourceDone(String)
+        /// A source was read in full; for progress.
+        case sourceDone
     }
 
     private let condition = NSCondition()

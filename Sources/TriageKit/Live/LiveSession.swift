@@ -48,7 +48,6 @@ public final class LiveSession: @unchecked Sendable {
 
     public func run(into collector: EvidenceCollector) -> LiveResult {
         var result = LiveResult()
-        defer { result.requests = client.requestCount }
         do {
             let credentials = try Credentials.discover(
                 accessTokenFile: options.accessTokenFile, environment: environment, client: client, gcloud: options.gcloudCommand)
@@ -58,6 +57,7 @@ public final class LiveSession: @unchecked Sendable {
             result.failures.append(error)
             collector.countUnreadable(error)
             result.interrupted = cancellation.isCancelled
+            result.requests = client.requestCount
             return result
         }
         result.progress.sourcesTotal = 9
@@ -102,13 +102,15 @@ public final class LiveSession: @unchecked Sendable {
             onProgress?(result.progress)
         }
         result.interrupted = cancellation.isCancelled
+        result.requests = client.requestCount
         return result
     }
 
-    private func spawn(_ queue: DeliveryQueue, _ body: @escaping @Sendable () -> Void) {
+    /// Runs one source on its own thread; `body` says whether the source was read in full.
+    private func spawn(_ queue: DeliveryQueue, _ body: @escaping @Sendable () -> Bool) {
         queue.producerStarted()
         let thread = Thread {
-            body()
+            if body() { queue.put(.sourceDone) }
             queue.producerFinished()
         }
         thread.name = "triage-live"
@@ -231,11 +233,10 @@ public final class LiveSession: @unchecked Sendable {
                 return false
             }
         } while token != nil && !cancellation.isCancelled
-        queue.put(.sourceDone(name))
-        return true
+        return !cancellation.isCancelled
     }
 
-    private func fetchOperations(_ queue: DeliveryQueue) {
+    private func fetchOperations(_ queue: DeliveryQueue) -> Bool {
         let url = endpoints.container + "projects/\(project)/locations/\(locationPath)/operations"
         do throws(FetchFailure) {
             var (bytes, object) = try client.json(get(url))
@@ -248,26 +249,26 @@ public final class LiveSession: @unchecked Sendable {
                 bytes = Array((try? JSONSerialization.data(withJSONObject: ["operations": mine], options: [.sortedKeys])) ?? Data())
             }
             queue.put(.document(name: "live:container operations list", bytes: bytes))
-            queue.put(.sourceDone("operations"))
+            return true
         } catch {
             report(queue, error, .operations, url: url)
+            return false
         }
     }
 
     /// Subnetworks or routers in the clusters' regions, or in every region when no cluster
     /// was found (the aggregated list, as gcloud reads it).
-    private func fetchRegional(_ queue: DeliveryQueue, _ kind: APIRequestKind, _ collection: String, regions: [String]) {
+    private func fetchRegional(_ queue: DeliveryQueue, _ kind: APIRequestKind, _ collection: String, regions: [String]) -> Bool {
         if regions.isEmpty {
-            fetchList(queue, kind, "compute \(collection) (all regions)", computeURL("aggregated/\(collection)?includeAllScopes=True&returnPartialSuccess=True"))
-            return
+            return fetchList(queue, kind, "compute \(collection) (all regions)", computeURL("aggregated/\(collection)?includeAllScopes=True&returnPartialSuccess=True"))
         }
-        var complete = true
-        for region in regions where complete && !cancellation.isCancelled {
-            complete = fetchList(queue, kind, "compute \(collection) \(region)", computeURL("regions/\(region)/\(collection)"))
+        for region in regions {
+            guard !cancellation.isCancelled, fetchList(queue, kind, "compute \(collection) \(region)", computeURL("regions/\(region)/\(collection)")) else { return false }
         }
+        return true
     }
 
-    private func fetchDNS(_ queue: DeliveryQueue) {
+    private func fetchDNS(_ queue: DeliveryQueue) -> Bool {
         var privateZones: [String] = []
         let zonesURL: (String?) -> String = { token in
             self.endpoints.dns + "projects/\(self.project)/managedZones?maxResults=1000" + (token.map { "&pageToken=\(Self.queryEncode($0))" } ?? "")
@@ -277,7 +278,7 @@ public final class LiveSession: @unchecked Sendable {
                 if let name = zone["name"] as? String { privateZones.append(name) }
             }
         }
-        guard listed else { return }
+        guard listed else { return false }
         // Record sets of private zones only: they are what steers a private cluster's traffic
         // to googleapis.com, gcr.io and pkg.dev; public zones can be large and do not.
         for zone in privateZones where !cancellation.isCancelled {
@@ -285,15 +286,16 @@ public final class LiveSession: @unchecked Sendable {
                 self.endpoints.dns + "projects/\(self.project)/managedZones/\(Self.queryEncode(zone))/rrsets?maxResults=1000"
                     + (token.map { "&pageToken=\(Self.queryEncode($0))" } ?? "")
             }
-            guard fetchList(queue, .recordSets, "dns record-sets \(zone)", url) else { return }
+            guard fetchList(queue, .recordSets, "dns record-sets \(zone)", url) else { return false }
         }
+        return !cancellation.isCancelled
     }
 
     // MARK: logs
 
     /// Pages of denied firewall log entries, newest first, each streamed into the analysis as
     /// it arrives; the next page is asked for once this one's token has been read.
-    private func fetchLogs(_ queue: DeliveryQueue) {
+    private func fetchLogs(_ queue: DeliveryQueue) -> Bool {
         let url = endpoints.logging + "entries:list"
         let filter = options.window.firewallFilter(project: project)
         var token: String?
@@ -315,7 +317,7 @@ public final class LiveSession: @unchecked Sendable {
                 response = try client.send(request)
             } catch {
                 report(queue, error, .logEntries, url: url)
-                return
+                return false
             }
             let name = "live:logging entries page \(page)"
             let source = JSONPageSource(upstream: response.body, name: name, arrayKey: "entries")
@@ -327,9 +329,9 @@ public final class LiveSession: @unchecked Sendable {
             })
             finished.wait()
             response.close()
-            if readError != nil { return }
+            if readError != nil { return false }
             token = source.values["nextPageToken"].flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && !cancellation.isCancelled
-        if !cancellation.isCancelled { queue.put(.sourceDone("logging")) }
+        return !cancellation.isCancelled
     }
 }

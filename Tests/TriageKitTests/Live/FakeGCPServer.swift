@@ -48,7 +48,7 @@ final class FakeGCPServer: @unchecked Sendable {
             line += chunk
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ServerError.noPort
         }
         self.port = port
@@ -57,7 +57,8 @@ final class FakeGCPServer: @unchecked Sendable {
     enum ServerError: Error { case noPort }
 
     deinit {
-        process.terminate()
+        // SIGKILL: a child started from a test thread inherits its blocked signals, SIGTERM included.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: root)
     }
