@@ -153,7 +153,7 @@ import Testing
                 "vpc": ["project_id": Self.project, "vpc_name": "kubeflow-vpc", "subnetwork_name": "kf-nodes"],
             ],
         ]
-        func peakRSS(count: Int) throws -> (kilobytes: Int, records: Int) {
+        func peakRSS(count: Int) throws -> (kilobytes: Int, records: Int, mebibytes: Double) {
             let server = try FakeGCPServer(files: ["errors.json": ["POST /v2/entries:list": [["generate_entries": ["count": count, "template": template]]]]])
             return try CLI.withTemporaryDirectory { directory in
                 let (arguments, environment) = try Self.live(server, in: directory, ["--format", "json"])
@@ -162,15 +162,19 @@ import Testing
                 let result = try CLI.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", measure, CLI.binary.path] + arguments, environment: environment, timeout: 180)
                 let kilobytes = Int(result.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
                 let records = result.err.range(of: #"(\d+) firewall \("#, options: .regularExpression).map { Int(result.err[$0].split(separator: " ")[0]) ?? -1 } ?? -1
-                return (kilobytes, records)
+                let read = result.err.range(of: #"inputs? \(([0-9.]+) MiB\)"#, options: .regularExpression).map { match in
+                    Double(result.err[match].split(separator: "(")[1].split(separator: " ")[0]) ?? -1
+                } ?? -1
+                return (kilobytes, records, read)
             }
         }
         let small = try peakRSS(count: 10_000)
         let large = try peakRSS(count: 50_000)
         #expect(small.records == 10_000)
         #expect(large.records == 50_000)
+        #expect(large.mebibytes >= 50, "the page is \(large.mebibytes) MiB")
         // The large page is ~50 MB (about 1 KiB per entry); holding it whole would add that much.
         #expect(large.kilobytes > 0 && large.kilobytes - small.kilobytes < 12 << 10, "peak RSS \(small.kilobytes) KiB at 10k entries, \(large.kilobytes) KiB at 50k")
-        print("peak RSS: \(small.kilobytes) KiB for a 10k-entry page, \(large.kilobytes) KiB for a 50k-entry page")
+        print("peak RSS: \(small.kilobytes) KiB for a \(small.mebibytes) MiB page, \(large.kilobytes) KiB for a \(large.mebibytes) MiB page")
     }
 }
