@@ -12,6 +12,8 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
+    @OptionGroup var liveOptions: LiveOptionGroup
+
     @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"))
     var ruleDirectories: [String] = []
 
@@ -37,8 +39,18 @@ struct Analyze: ParsableCommand {
         Console.ignoreBrokenPipe()
         let topology: Topology
         let rules: [Rule]
+        var liveSession: LiveSession?
         do {
-            topology = try Pipeline.topology(from: network.topologyOptions)
+            try liveOptions.validateCombination()
+            var topologyOptions = network.topologyOptions
+            if liveOptions.live {
+                let plan = try LivePlan.make(network: network, live: liveOptions, environment: ProcessInfo.processInfo.environment)
+                topologyOptions.clusterFiles = plan.clusterFiles
+                var trace: (@Sendable (String) -> Void)?
+                if verbose { trace = { @Sendable line in Console.diagnostic("live: " + line) } }
+                liveSession = LiveSession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace)
+            }
+            topology = try Pipeline.topology(from: topologyOptions)
             rules = try Pipeline.rules(extra: ruleDirectories)
         } catch {
             Console.diagnostic("\(error)")
@@ -46,8 +58,10 @@ struct Analyze: ParsableCommand {
             throw ExitCode(2)
         }
 
-        var inputs: [InputSpec]
-        if paths.isEmpty {
+        var inputs: [InputSpec] = []
+        if paths.isEmpty && liveSession != nil {
+            // --live alone reads no standard input; name '-' to add it.
+        } else if paths.isEmpty {
             if Console.stdinIsTerminal {
                 Console.err("""
                     triage: no input. Pipe logs in or name files, for example:
@@ -85,8 +99,12 @@ struct Analyze: ParsableCommand {
         }
         let readStart = DispatchTime.now().uptimeNanoseconds
         let errors = Pipeline.collect(inputs, into: collector)
-        let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
         for error in errors where !quiet { Console.diagnostic(error.description) }
+        var liveResult: LiveResult?
+        if let liveSession {
+            liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet)
+        }
+        let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
 
         let analyseStart = DispatchTime.now().uptimeNanoseconds
         let analysis = Engine.analyse(collector, topology: topology, rules: rules)
@@ -102,8 +120,10 @@ struct Analyze: ParsableCommand {
                 for inference in analysis.topology.inferences { Console.diagnostic("inferred: \(inference)") }
             }
             Console.err(TerminalText.sanitize(Renderer.accountSummary(analysis)) + "\n")
+            if let liveResult { LiveRunner.summarise(liveResult) }
         }
-        if !errors.isEmpty { throw ExitCode(2) }
+        if liveResult?.interrupted == true { throw ExitCode(130) }
+        if !errors.isEmpty || !(liveResult?.failures.isEmpty ?? true) { throw ExitCode(2) }
         if let worst = analysis.worstSeverity, worst >= failOn { throw ExitCode(1) }
     }
 }

@@ -55,6 +55,28 @@ not yet used is returned instead of the normal answer; when the list is used up 
 comes back. The file is read once at start-up (restart the server, or POST /_fake/reset, to
 re-arm it). A prefix may start with "METHOD " (e.g. "POST /v2/entries:list").
 
+An injected response may instead shape the transport, for the --live tests:
+  {"stall": SECONDS, "after_bytes": N}   send the head and the first N bytes of the normal
+                                         answer, then nothing for SECONDS, then close;
+  {"truncate": N}                        announce the normal answer's full Content-Length, send
+                                         only its first N bytes, and close the connection;
+  {"generate_entries": {"count": N, "template": LOGENTRY}}
+                                         (entries:list) stream a page of N entries made from the
+                                         template (insertId and timestamp varied), chunked, built
+                                         as it is sent, so a 50 MB page costs the server no memory.
+
+Authentication (optional): FIXTURE_DIR/auth.json
+  {"access_tokens": ["t1", ...],          API requests must carry "authorization: Bearer t" with
+                                          one of them, else 401 (as Google answers);
+   "authorized_user": {"client_id", "client_secret", "refresh_token"},
+   "service_account": {"client_email", "n", "e"},   public key, hex; the JWT's RS256 signature
+                                          is checked with pow(sig, e, n) and PKCS#1 v1.5 padding;
+   "issued_token": "t1",                  what POST /token answers with on a valid grant;
+   "metadata_token": "t2"}                what the metadata server path answers with (needs
+                                          "Metadata-Flavor: Google"); without it, 404.
+  POST /token takes grant_type=refresh_token (authorized_user) and
+  grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (service_account), form-encoded.
+
 Missing fixture or unknown path: 404 in Google's error JSON shape (Compute adds errors[]).
 
 Every request is appended as one JSON line to --request-log: time, method, path, query (dict of
@@ -63,9 +85,12 @@ status sent.
 """
 
 import argparse
+import base64
 import copy
 import datetime as dt
 import gzip
+import hashlib
+import time
 import ipaddress
 import json
 import os
@@ -73,7 +98,7 @@ import re
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 COMPUTE_BASE = "https://www.googleapis.com/compute/v1/"
 OTHER_REGIONS = ["africa-south1", "asia-east1", "europe-west1", "us-east1", "us-west1"]
@@ -269,6 +294,13 @@ class Fake:
                     for prefix, responses in json.load(f).items():
                         self.errors[prefix] = list(responses)
 
+    def auth(self):
+        path = os.path.join(self.root, "auth.json")
+        if not os.path.exists(path):
+            return None
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+
     def fixture(self, *parts, api="google"):
         path = os.path.join(self.root, *parts)
         if not os.path.exists(path):
@@ -366,7 +398,24 @@ class Handler(BaseHTTPRequestHandler):
                 status, payload = 200, {}
             else:
                 injected = self.fake.take_error(method, path)
-                if injected is not None:
+                shaping = injected if injected is not None and any(
+                    k in injected for k in ("stall", "truncate", "generate_entries")) else None
+                if shaping is not None:
+                    record["injected"] = True
+                    record["status"] = 200
+                    self.fake.log(record)
+                    self.shaped(shaping, method, path, query, body, record)
+                    return
+                if path == "/token" and method == "POST":
+                    status, payload = self.token(raw, record)
+                elif path.startswith("/computeMetadata/"):
+                    status, payload = self.metadata(path)
+                elif injected is None and not self.authorized(record):
+                    status, payload = 401, error_body(
+                        401, "Request had invalid authentication credentials. Expected OAuth 2 access "
+                             "token, login cookie or other valid authentication credential.", api)
+                    extra = {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
+                elif injected is not None:
                     status = int(injected.get("status", 500))
                     payload = injected.get("body", error_body(status, "injected error", api))
                     extra = dict(injected.get("headers") or {})
@@ -380,6 +429,130 @@ class Handler(BaseHTTPRequestHandler):
         record["status"] = status
         self.fake.log(record)
         self.send(status, payload, extra)
+
+    # -- authentication (auth.json) -------------------------------------------------------------
+
+    def authorized(self, record):
+        auth = self.fake.auth()
+        if not auth or not auth.get("access_tokens"):
+            return True
+        header = self.headers.get("authorization") or ""
+        ok = header.startswith("Bearer ") and header[7:] in auth["access_tokens"]
+        record["authorized"] = ok
+        return ok
+
+    def token(self, raw, record):
+        auth = self.fake.auth() or {}
+        form = dict(parse_qsl(raw.decode("utf-8", "replace")))
+        record["body"] = {k: ("REDACTED" if k in ("client_secret", "refresh_token", "assertion") else v)
+                          for k, v in form.items()}
+        grant = form.get("grant_type")
+        issued = {"access_token": auth.get("issued_token", "fake-token"), "expires_in": 3599,
+                  "token_type": "Bearer"}
+        if grant == "refresh_token":
+            user = auth.get("authorized_user") or {}
+            if user and all(form.get(k) == user.get(k) for k in ("client_id", "client_secret", "refresh_token")):
+                return 200, issued
+            return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            reason = self.check_jwt(form.get("assertion", ""), auth.get("service_account") or {})
+            record["jwt"] = reason or "valid"
+            if reason is None:
+                return 200, issued
+            return 400, {"error": "invalid_grant", "error_description": reason}
+        return 400, {"error": "unsupported_grant_type", "error_description": f"grant_type {grant!r}"}
+
+    @staticmethod
+    def check_jwt(assertion, account):
+        """None when the RS256 signature and the claims hold, else why not."""
+        def b64(text):
+            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        try:
+            head, claims, signature = assertion.split(".")
+            header, body = json.loads(b64(head)), json.loads(b64(claims))
+            n, e = int(account["n"], 16), int(account["e"], 16)
+        except (ValueError, KeyError) as err:
+            return f"malformed assertion: {err}"
+        if header.get("alg") != "RS256":
+            return "alg is not RS256"
+        k = (n.bit_length() + 7) // 8
+        decrypted = pow(int.from_bytes(b64(signature), "big"), e, n).to_bytes(k, "big")
+        digest_info = bytes.fromhex("3031300d060960864801650304020105000420") + \
+            hashlib.sha256(f"{head}.{claims}".encode()).digest()
+        expected = b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info
+        if decrypted != expected:
+            return "Invalid JWT Signature."
+        now = time.time()
+        if body.get("iss") != account.get("client_email"):
+            return "iss is not the service account"
+        if not str(body.get("aud", "")).endswith("/token"):
+            return "aud is not the token endpoint"
+        if "cloud-platform" not in str(body.get("scope", "")):
+            return "no cloud-platform scope"
+        if not (body.get("iat", 0) - 300 <= now <= body.get("exp", 0)):
+            return "the assertion is not valid now"
+        return None
+
+    def metadata(self, path):
+        auth = self.fake.auth() or {}
+        if path == "/computeMetadata/v1/instance/service-accounts/default/token" and auth.get("metadata_token"):
+            if self.headers.get("metadata-flavor") != "Google":
+                return 403, "Missing Metadata-Flavor:Google header."
+            return 200, {"access_token": auth["metadata_token"], "expires_in": 3599, "token_type": "Bearer"}
+        return 404, error_body(404, "fake: no metadata server here")
+
+    # -- transport shaping (stall, truncate, generated pages) ------------------------------------
+
+    def shaped(self, shaping, method, path, query, body, record):
+        if "generate_entries" in shaping:
+            return self.generated_page(shaping["generate_entries"])
+        try:
+            payload = self.route(method, path, query, body, record)
+        except HTTPError as e:
+            payload = error_body(e.status, e.message, e.api, e.reason)
+        data = (json.dumps(payload, indent=2) + "\n").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            if "truncate" in shaping:
+                self.wfile.write(data[:int(shaping["truncate"])])
+            else:
+                self.wfile.write(data[:int(shaping.get("after_bytes", 0))])
+                self.wfile.flush()
+                time.sleep(float(shaping["stall"]))
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def generated_page(self, spec):
+        count, template = int(spec["count"]), spec["template"]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+        def chunk(data):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+        try:
+            chunk(b'{\n  "entries": [\n')
+            batch = []
+            for i in range(count):
+                entry = dict(template)
+                entry["insertId"] = f"gen{i:09d}"
+                text = json.dumps(entry, indent=2).replace("\n", "\n    ")
+                batch.append(("    " if i == 0 else ",\n    ") + text)
+                if len(batch) == 200:
+                    chunk("".join(batch).encode("utf-8"))
+                    batch = []
+            if batch:
+                chunk("".join(batch).encode("utf-8"))
+            chunk(b'\n  ]\n}\n')
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
 
     def send(self, status, payload, extra):
         if isinstance(payload, (dict, list)):

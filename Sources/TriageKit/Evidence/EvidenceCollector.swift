@@ -135,6 +135,7 @@ public final class EvidenceCollector: RecordSink {
         case .unknownFormat: return "unrecognised input format"
         case .recordTooLarge: return "record too large"
         case .cannotOpen: return "input not readable"
+        case .noData: return "live source without data"
         default: return "unreadable input"
         }
     }

@@ -12,6 +12,10 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateRule(id: String, files: [String])
     case badCluster(input: String, reason: String)
     case usage(String)
+    /// `--live`: a source (an API, or one request of it) that gave no data, or not all of it.
+    case noData(source: String, reason: String, hint: String?)
+    /// `--live`: no way to get an access token.
+    case noCredentials(reason: String, hint: String)
 
     public var description: String { sentence + (hint.map { " (\($0))" } ?? "") }
 
@@ -31,6 +35,8 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicateRule(let id, let files): return "rule id '\(id)' is defined twice: \(files.joined(separator: ", "))"
         case .badCluster(let input, let reason): return "\(input): not a usable cluster description: \(reason)"
         case .usage(let message): return message
+        case .noData(let source, let reason, _): return "no data from \(source): \(reason)"
+        case .noCredentials(let reason, _): return "no credentials for --live: \(reason)"
         }
     }
 
@@ -45,6 +51,8 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .truncatedGzip: return "the file was probably cut short while copying; fetch it again"
         case .badCluster: return "pass the output of: gcloud container clusters describe CLUSTER --location LOCATION"
         case .badRuleFile: return "see Rules/README.md for the rule format"
+        case .noData(_, _, let hint): return hint
+        case .noCredentials(_, let hint): return hint
         default: return nil
         }
     }

@@ -1,0 +1,337 @@
+import Foundation
+
+/// How far a live run has got, for the progress line.
+public struct LiveProgress: Sendable, Equatable {
+    public var sourcesDone = 0
+    public var sourcesTotal = 0
+    public var pages = 0
+    public var logPages = 0
+    public var firewallRecords = 0
+}
+
+/// What a live run fetched and what it could not.
+public struct LiveResult: Sendable {
+    /// Sources that gave no data (or not all of it); each also counts in the run's account.
+    public var failures: [TriageError] = []
+    public var interrupted = false
+    /// Where the token came from.
+    public var credentials: String?
+    public var progress = LiveProgress()
+    public var requests = 0
+}
+
+/// `triage --live`: discovers the clusters, then fetches operations, network config, DNS and
+/// the denied firewall log entries concurrently, and feeds every response to the same pipeline
+/// as a file (`EvidenceCollector.read`), on the calling thread.
+public final class LiveSession: @unchecked Sendable {
+    public let options: LiveOptions
+    public let cancellation = Cancellation()
+    let endpoints: Endpoints
+    let environment: [String: String]
+    let client: APIClient
+    /// Called on the analysing thread after each response.
+    public var onProgress: ((LiveProgress) -> Void)?
+
+    public init(
+        options: LiveOptions, environment: [String: String], transport: HTTPTransport = CurlTransport(),
+        trace: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.options = options
+        self.environment = environment
+        self.endpoints = Endpoints(environment: environment)
+        self.client = APIClient(
+            transport: transport, cancellation: cancellation, retry: options.retry, timeouts: options.timeouts, trace: trace)
+    }
+
+    private var project: String { options.project }
+    private var locationPath: String { options.location ?? "-" }
+
+    public func run(into collector: EvidenceCollector) -> LiveResult {
+        var result = LiveResult()
+        do {
+            let credentials = try Credentials.discover(
+                accessTokenFile: options.accessTokenFile, environment: environment, client: client, gcloud: options.gcloudCommand)
+            client.credentials = credentials
+            result.credentials = credentials.origin
+        } catch {
+            result.failures.append(error)
+            collector.countUnreadable(error)
+            result.interrupted = cancellation.isCancelled
+            result.requests = client.requestCount
+            return result
+        }
+        result.progress.sourcesTotal = 9
+        let regions = readClusters(into: collector, result: &result)
+        result.progress.sourcesDone = 1
+        onProgress?(result.progress)
+
+        let queue = DeliveryQueue()
+        spawn(queue) { self.fetchOperations(queue) }
+        spawn(queue) { self.fetchList(queue, .firewalls, "compute firewalls", self.computeURL("global/firewalls")) }
+        spawn(queue) { self.fetchList(queue, .routes, "compute routes", self.computeURL("global/routes")) }
+        spawn(queue) { self.fetchList(queue, .networks, "compute networks", self.computeURL("global/networks")) }
+        spawn(queue) { self.fetchRegional(queue, .subnetworks, "subnetworks", regions: regions) }
+        spawn(queue) { self.fetchRegional(queue, .routers, "routers", regions: regions) }
+        spawn(queue) { self.fetchDNS(queue) }
+        spawn(queue) { self.fetchLogs(queue) }
+
+        while let item = queue.take() {
+            switch item {
+            case .document(let name, let bytes):
+                result.progress.pages += 1
+                if let error = collector.read(InputReader(name: name, source: MemorySource(bytes))) { result.failures.append(error) }
+            case .logPage(let name, let source, let done):
+                result.progress.pages += 1
+                result.progress.logPages += 1
+                let error = collector.read(InputReader(name: name, source: source, format: .jsonStream))
+                if let error, !cancellation.isCancelled {
+                    // The account already holds the read error; this says what it means.
+                    result.failures.append(.noData(
+                        source: "firewall logs (Cloud Logging)",
+                        reason: "\(name) could not be read in full (\(error.readReason)); the entries before that point were analysed, later pages were not fetched",
+                        hint: "run again; if it repeats, narrow the window with --since or --from/--to"))
+                }
+                done(error)
+            case .failure(let error):
+                result.failures.append(error)
+                collector.countUnreadable(error)
+            case .sourceDone:
+                result.progress.sourcesDone += 1
+            }
+            result.progress.firewallRecords = collector.account.firewallRecords
+            onProgress?(result.progress)
+        }
+        result.interrupted = cancellation.isCancelled
+        result.requests = client.requestCount
+        return result
+    }
+
+    /// Runs one source on its own thread; `body` says whether the source was read in full.
+    private func spawn(_ queue: DeliveryQueue, _ body: @escaping @Sendable () -> Bool) {
+        queue.producerStarted()
+        let thread = Thread {
+            if body() { queue.put(.sourceDone) }
+            queue.producerFinished()
+        }
+        thread.name = "triage-live"
+        thread.start()
+    }
+
+    // MARK: requests
+
+    private func get(_ url: String) -> HTTPRequest {
+        HTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json")], timeouts: options.timeouts)
+    }
+
+    private func computeURL(_ path: String) -> (String?) -> String {
+        let base = endpoints.compute + "projects/\(project)/\(path)"
+        return { token in
+            base + (path.contains("?") ? "&" : "?") + "maxResults=500" + (token.map { "&pageToken=\(Self.queryEncode($0))" } ?? "")
+        }
+    }
+
+    static func queryEncode(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+
+    private func host(of url: String) -> String { URL(string: url)?.host ?? url }
+
+    /// The error for a failed fetch, in the user's terms.
+    private func failure(_ error: FetchFailure, _ kind: APIRequestKind, url: String) -> TriageError {
+        switch error {
+        case .credentials(let error): return error
+        case .transport(let transport):
+            return .noData(source: kind.what, reason: "\(host(of: url)): \(transport.sentence)", hint: transport == .cancelled ? nil : "check the network and proxy settings (HTTPS_PROXY, NO_PROXY)")
+        case .http(let status, let body):
+            return kind.failure(GoogleAPIError(status: status, body: body), project: project, host: host(of: url))
+        }
+    }
+
+    /// Hands a fetch failure to the consumer, unless it is only the run being interrupted.
+    private func report(_ queue: DeliveryQueue, _ error: FetchFailure, _ kind: APIRequestKind, url: String) {
+        if case .transport(.cancelled) = error { return }
+        queue.put(.failure(failure(error, kind, url: url)))
+    }
+
+    // MARK: clusters
+
+    /// Reads the clusters (or the named one) on this thread, first: the regions of the
+    /// subnetworks and routers to read come from them.
+    private func readClusters(into collector: EvidenceCollector, result: inout LiveResult) -> [String] {
+        let url = endpoints.container + "projects/\(project)/locations/\(locationPath)/clusters"
+        let bytes: [UInt8]
+        let object: [String: Any]
+        do throws(FetchFailure) {
+            (bytes, object) = try client.json(get(url))
+        } catch {
+            let failure = failure(error, .clusters, url: url)
+            if !cancellation.isCancelled {
+                result.failures.append(failure)
+                collector.countUnreadable(failure)
+            }
+            return []
+        }
+        var clusters = object["clusters"] as? [[String: Any]] ?? []
+        var document = bytes
+        if let name = options.clusterName {
+            let named = clusters.filter { $0["name"] as? String == name }
+            if named.isEmpty {
+                let found = clusters.compactMap { $0["name"] as? String }
+                let failure = TriageError.noData(
+                    source: "the GKE cluster \(name)",
+                    reason: "project \(project) has no cluster named \(name) in \(options.location ?? "any location")"
+                        + (found.isEmpty ? "" : " (it has: \(found.joined(separator: ", ")))"),
+                    hint: "check --cluster and --location; 'gcloud container clusters list --project=\(project)' lists them")
+                result.failures.append(failure)
+                collector.countUnreadable(failure)
+                return []
+            }
+            clusters = named
+            document = Array((try? JSONSerialization.data(withJSONObject: named[0], options: [.sortedKeys])) ?? Data())
+        }
+        let name = options.clusterName.map { "live:container clusters get \($0)" } ?? "live:container clusters list"
+        if let error = collector.read(InputReader(name: name, source: MemorySource(document))) { result.failures.append(error) }
+        result.progress.pages += 1
+        var regions: [String] = []
+        for cluster in clusters {
+            guard let location = cluster["location"] as? String ?? cluster["zone"] as? String else { continue }
+            let region = Self.region(of: location)
+            if !regions.contains(region) { regions.append(region) }
+        }
+        return regions
+    }
+
+    /// `us-central1-a` → `us-central1`; a region stays as it is.
+    static func region(of location: String) -> String {
+        let parts = location.split(separator: "-")
+        if parts.count == 3, parts[2].count == 1 { return parts[0...1].joined(separator: "-") }
+        return location
+    }
+
+    // MARK: lists
+
+    /// Reads every page of a list and hands each page on as one input.
+    @discardableResult
+    private func fetchList(
+        _ queue: DeliveryQueue, _ kind: APIRequestKind, _ name: String, _ url: (String?) -> String,
+        each: ([String: Any]) -> Void = { _ in }
+    ) -> Bool {
+        var token: String?
+        var page = 0
+        repeat {
+            page += 1
+            let pageURL = url(token)
+            do throws(FetchFailure) {
+                let (bytes, object) = try client.json(get(pageURL))
+                queue.put(.document(name: "live:\(name)" + (page > 1 || object["nextPageToken"] != nil ? " page \(page)" : ""), bytes: bytes))
+                each(object)
+                token = (object["nextPageToken"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            } catch {
+                report(queue, error, kind, url: pageURL)
+                return false
+            }
+        } while token != nil && !cancellation.isCancelled
+        return !cancellation.isCancelled
+    }
+
+    private func fetchOperations(_ queue: DeliveryQueue) -> Bool {
+        let url = endpoints.container + "projects/\(project)/locations/\(locationPath)/operations"
+        do throws(FetchFailure) {
+            var (bytes, object) = try client.json(get(url))
+            if let name = options.clusterName, let operations = object["operations"] as? [[String: Any]] {
+                // Only the named cluster's operations (its node pools' included).
+                let mine = operations.filter { operation in
+                    let target = operation["targetLink"] as? String ?? ""
+                    return target.hasSuffix("/clusters/\(name)") || target.contains("/clusters/\(name)/")
+                }
+                bytes = Array((try? JSONSerialization.data(withJSONObject: ["operations": mine], options: [.sortedKeys])) ?? Data())
+            }
+            queue.put(.document(name: "live:container operations list", bytes: bytes))
+            return true
+        } catch {
+            report(queue, error, .operations, url: url)
+            return false
+        }
+    }
+
+    /// Subnetworks or routers in the clusters' regions, or in every region when no cluster
+    /// was found (the aggregated list, as gcloud reads it).
+    private func fetchRegional(_ queue: DeliveryQueue, _ kind: APIRequestKind, _ collection: String, regions: [String]) -> Bool {
+        if regions.isEmpty {
+            return fetchList(queue, kind, "compute \(collection) (all regions)", computeURL("aggregated/\(collection)?includeAllScopes=True&returnPartialSuccess=True"))
+        }
+        for region in regions {
+            guard !cancellation.isCancelled, fetchList(queue, kind, "compute \(collection) \(region)", computeURL("regions/\(region)/\(collection)")) else { return false }
+        }
+        return true
+    }
+
+    private func fetchDNS(_ queue: DeliveryQueue) -> Bool {
+        var privateZones: [String] = []
+        let zonesURL: (String?) -> String = { token in
+            self.endpoints.dns + "projects/\(self.project)/managedZones?maxResults=1000" + (token.map { "&pageToken=\(Self.queryEncode($0))" } ?? "")
+        }
+        let listed = fetchList(queue, .managedZones, "dns managed-zones", zonesURL) { object in
+            for zone in object["managedZones"] as? [[String: Any]] ?? [] where zone["visibility"] as? String == "private" {
+                if let name = zone["name"] as? String { privateZones.append(name) }
+            }
+        }
+        guard listed else { return false }
+        // Record sets of private zones only: they are what steers a private cluster's traffic
+        // to googleapis.com, gcr.io and pkg.dev; public zones can be large and do not.
+        for zone in privateZones where !cancellation.isCancelled {
+            let url: (String?) -> String = { token in
+                self.endpoints.dns + "projects/\(self.project)/managedZones/\(Self.queryEncode(zone))/rrsets?maxResults=1000"
+                    + (token.map { "&pageToken=\(Self.queryEncode($0))" } ?? "")
+            }
+            guard fetchList(queue, .recordSets, "dns record-sets \(zone)", url) else { return false }
+        }
+        return !cancellation.isCancelled
+    }
+
+    // MARK: logs
+
+    /// Pages of denied firewall log entries, newest first, each streamed into the analysis as
+    /// it arrives; the next page is asked for once this one's token has been read.
+    private func fetchLogs(_ queue: DeliveryQueue) -> Bool {
+        let url = endpoints.logging + "entries:list"
+        let filter = options.window.firewallFilter(project: project)
+        var token: String?
+        var page = 0
+        repeat {
+            page += 1
+            var body: [String: Any] = [
+                "resourceNames": ["projects/\(project)"], "filter": filter, "orderBy": "timestamp desc",
+                "pageSize": options.logPageSize,
+            ]
+            if let token { body["pageToken"] = token }
+            var request = HTTPRequest(
+                method: "POST", url: url, headers: [("Accept", "application/json"), ("Content-Type", "application/json")],
+                body: Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()),
+                timeouts: options.timeouts)
+            request.headers.append(("Accept-Charset", "utf-8"))
+            let response: HTTPResponse
+            do throws(FetchFailure) {
+                response = try client.send(request)
+            } catch {
+                report(queue, error, .logEntries, url: url)
+                return false
+            }
+            let name = "live:logging entries page \(page)"
+            let source = JSONPageSource(upstream: response.body, name: name, arrayKey: "entries")
+            let finished = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var readError: TriageError?
+            queue.put(.logPage(name: name, source: source) { error in
+                readError = error
+                finished.signal()
+            })
+            finished.wait()
+            response.close()
+            if readError != nil { return false }
+            token = source.values["nextPageToken"].flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil && !cancellation.isCancelled
+        return !cancellation.isCancelled
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+/// The flags of `--live`: where to read from and which time window.
+struct LiveOptionGroup: ParsableArguments {
+    @Flag(help: "Read the project straight from the Google Cloud APIs (clusters, network config, operations, denied firewall logs). Needs --project.")
+    var live = false
+
+    @Option(help: ArgumentHelp("With --live: the cluster's region or zone (default: every location).", valueName: "location"))
+    var location: String?
+
+    @Option(help: ArgumentHelp("With --live: how far back to read firewall logs, like 24h, 90m or 7d (default 24h).", valueName: "duration"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("With --live: read logs from this time (RFC 3339, like 2026-11-22T09:00:00Z).", valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("With --live: read logs up to this time (RFC 3339; needs --from).", valueName: "time"))
+    var to: String?
+
+    @Option(name: .customLong("access-token-file"), help: ArgumentHelp("With --live: a file holding an OAuth access token (first in the credentials order).", valueName: "file"))
+    var accessTokenFile: String?
+
+    /// Usage errors in the combination of flags.
+    func validateCombination() throws(TriageError) {
+        if !live {
+            let stray = [("--location", location), ("--since", since), ("--from", from), ("--to", to), ("--access-token-file", accessTokenFile)]
+                .filter { $0.1 != nil }.map(\.0)
+            if !stray.isEmpty { throw .usage("\(stray.joined(separator: ", ")) only apply with --live") }
+            return
+        }
+        if since != nil && (from != nil || to != nil) { throw .usage("give either --since or --from/--to, not both") }
+        if to != nil && from == nil { throw .usage("--to needs --from") }
+    }
+
+    func window(now: Date = Date()) throws(TriageError) -> TimeWindow {
+        if let from { return try TimeWindow.between(from, to) }
+        return try TimeWindow.since(since ?? "24h", now: now)
+    }
+}

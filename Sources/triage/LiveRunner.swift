@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+import TriageKit
+
+/// What `--live` needs from the command line, checked before anything is fetched.
+struct LivePlan {
+    var options: LiveOptions
+    /// `--cluster` values that are files (descriptions); a value that is not a file is a name.
+    var clusterFiles: [String]
+
+    static func make(network: NetworkOptions, live: LiveOptionGroup, environment: [String: String]) throws(TriageError) -> LivePlan {
+        guard let project = network.project ?? environment["CLOUDSDK_CORE_PROJECT"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw .usage("--live needs --project (or CLOUDSDK_CORE_PROJECT)")
+        }
+        var files: [String] = []
+        var names: [String] = []
+        for value in network.clusterFiles {
+            if FileManager.default.fileExists(atPath: value) { files.append(value) } else { names.append(value) }
+        }
+        guard names.count <= 1 else { throw .usage("--live reads one named cluster or all of them; got \(names.joined(separator: ", "))") }
+        var options = LiveOptions(project: project, window: try live.window())
+        options.clusterName = names.first
+        options.location = live.location
+        options.accessTokenFile = live.accessTokenFile
+        return LivePlan(options: options, clusterFiles: files)
+    }
+}
+
+/// Runs a live session for the CLI: Ctrl-C stops fetching (a second one exits at once), and
+/// a progress line is kept on stderr when it is a terminal.
+enum LiveRunner {
+    static func run(_ session: LiveSession, into collector: EvidenceCollector, quiet: Bool) -> LiveResult {
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let cancellation = session.cancellation
+        interrupts.setEventHandler {
+            if cancellation.isCancelled { exit(130) }
+            Console.err("\ntriage: interrupted; stopping the fetch and printing what was found (Ctrl-C again to quit now)\n")
+            cancellation.cancel()
+        }
+        interrupts.resume()
+        let showProgress = !quiet && Console.stderrIsTerminal
+        if showProgress {
+            session.onProgress = { progress in
+                Console.err("\r\u{1B}[K" + "live: \(progress.sourcesDone)/\(progress.sourcesTotal) sources, \(progress.pages) pages (\(progress.logPages) of logs), \(progress.firewallRecords) firewall records")
+            }
+        }
+        let result = session.run(into: collector)
+        if showProgress { Console.err("\r\u{1B}[K") }
+        interrupts.cancel()
+        signal(SIGINT, SIG_DFL)
+        if !quiet {
+            for failure in result.failures { Console.diagnostic(failure.description) }
+        }
+        return result
+    }
+
+    /// The closing lines: where the token came from, and what is missing from the findings.
+    static func summarise(_ result: LiveResult) {
+        var line = "live: \(result.requests) request\(result.requests == 1 ? "" : "s")"
+        if let credentials = result.credentials { line += ", credentials from \(credentials)" }
+        line += ", \(result.progress.pages) page\(result.progress.pages == 1 ? "" : "s") read"
+        Console.diagnostic(line + ".")
+        var missing: [String] = []
+        for failure in result.failures {
+            if case .noData(let source, _, _) = failure, !missing.contains(source) { missing.append(source) }
+            if case .noCredentials = failure, !missing.contains("everything (no credentials)") { missing.append("everything (no credentials)") }
+        }
+        if result.interrupted { missing.append("whatever was not fetched before the interruption") }
+        if !missing.isEmpty {
+            Console.diagnostic("missing from this run: \(missing.joined(separator: "; ")). The findings cover only what was read; no finding about these parts does not mean nothing is wrong there.")
+        }
+    }
+}

@@ -1,0 +1,1 @@
+../TriageKitTests/Live/FakeGCPServer.swift
