@@ -173,14 +173,28 @@ public struct ConfigSnapshot: Sendable {
 
     // MARK: inserting (also used by the table readers)
 
+    /// Positions by name, so that thousands of rules or routes are not searched one by one.
+    private var firewallIndex: [String: Int] = [:]
+    private var routeIndex: [String: Int] = [:]
+    private var recordIndex: [String: Int] = [:]
+
     public mutating func insert(_ rule: FirewallRule) {
         listed.insert(.firewallRules)
-        Self.upsert(&firewallRules, rule, same: { $0.name == rule.name }, partial: \.isPartial)
+        Self.upsert(&firewallRules, &firewallIndex, rule, key: rule.name, partial: \.isPartial)
     }
 
     public mutating func insert(_ route: Route) {
         listed.insert(.routes)
-        Self.upsert(&routes, route, same: { $0.name == route.name }, partial: \.isPartial)
+        Self.upsert(&routes, &routeIndex, route, key: route.name, partial: \.isPartial)
+    }
+
+    private static func upsert<T>(_ list: inout [T], _ index: inout [String: Int], _ item: T, key: String, partial: KeyPath<T, Bool>) {
+        if let i = index[key] {
+            if !item[keyPath: partial] || list[i][keyPath: partial] { list[i] = item }
+        } else {
+            index[key] = list.count
+            list.append(item)
+        }
     }
 
     public mutating func insert(_ network: VPCNetwork) {
@@ -213,11 +227,15 @@ public struct ConfigSnapshot: Sendable {
 
     public mutating func insert(_ record: RecordSet) {
         listed.insert(.recordSets)
-        if let i = recordSets.firstIndex(where: { $0.name == record.name && $0.type == record.type && ($0.zone == nil || record.zone == nil || $0.zone == record.zone) }) {
+        // One record set per name and type within a zone; a listing that names no zone (gcloud's
+        // output) matches the same set read with its zone.
+        let key = "\(record.name) \(record.type)"
+        if let i = recordIndex[key], recordSets[i].zone == nil || record.zone == nil || recordSets[i].zone == record.zone {
             var merged = record
             merged.zone = record.zone ?? recordSets[i].zone
             recordSets[i] = merged
         } else {
+            recordIndex[key] = recordSets.count
             recordSets.append(record)
         }
     }

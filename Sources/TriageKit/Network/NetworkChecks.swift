@@ -238,7 +238,7 @@ public enum NetworkChecks {
             // Every (range, protocol/ports) the rule names, from a VM it targets.
             let tags = rule.targetTags ?? []
             let ranges = (rule.direction == .ingress ? rule.sourceRanges : rule.destinationRanges) ?? []
-            var deciders: [FirewallModel.Evaluation] = []
+            var deciders: [(flow: FirewallModel.Flow, denier: FirewallRule)] = []
             var allDenied = true
             for range in ranges.isEmpty ? [anywhere] : ranges {
                 for permission in rule.permissions {
@@ -252,16 +252,17 @@ public enum NetworkChecks {
                             ports: portRange.map { $0.lowerBound...$0.lowerBound }, direction: rule.direction,
                             network: rule.network, vmTags: tags.isEmpty ? (cluster.nodeTag.map { [$0] } ?? []) : [tags[0]],
                             vmServiceAccount: rule.targetServiceAccounts?.first)
-                        let evaluation = model.evaluate(flow)
-                        if evaluation.verdict == .denied, let denier = evaluation.rule, denier.priority <= rule.priority {
-                            deciders.append(evaluation)
+                        let decision = model.decide(flow)
+                        if decision.verdict == .denied, let denier = decision.rule, denier.priority <= rule.priority {
+                            deciders.append((flow, denier))
                         } else {
                             allDenied = false
                         }
                     }
                 }
             }
-            guard allDenied, let first = deciders.first, let denier = first.rule else { continue }
+            guard allDenied, let first = deciders.first else { continue }
+            let denier = first.denier
             let range = rule.direction == .ingress ? first.flow.source : first.flow.destination
             var facts: [String: String] = [
                 "config": "allow-rule-shadowed", "shadowed": rule.name, "shadowed.priority": String(rule.priority),

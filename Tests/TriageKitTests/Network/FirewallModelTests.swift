@@ -148,3 +148,35 @@ struct FirewallModelTests {
         #expect(FirewallModel(rules: [Self.deny("deny-all", 1000), worse]).evaluate(Self.ingress(443)).verdict == .denied)
     }
 }
+
+/// `decide` (the fast path) must agree with `evaluate` on every flow.
+struct FirewallDecideAgreementTests {
+    @Test func decideAgreesWithEvaluateOnRandomRules() {
+        var random = SplitMix64(seed: 0x5eed)
+        let ranges = ["10.0.0.0/8", "10.10.0.0/20", "172.16.0.0/28", "35.191.0.0/16", "0.0.0.0/0"].compactMap(CIDR.init)
+        let tags = ["a", "b", "c"]
+        for _ in 0..<200 {
+            var rules: [FirewallRule] = []
+            for i in 0..<random.int(0...12) {
+                let direction: FirewallRule.Direction = random.chance(0.5) ? .ingress : .egress
+                rules.append(FirewallRule(
+                    name: "r\(i)", network: random.chance(0.9) ? "vpc" : "other", direction: direction,
+                    priority: random.pick([0, 500, 1000, 1000, 65534]), action: random.chance(0.5) ? .allow : .deny,
+                    permissions: FirewallRule.permissions(fromTable: random.pick(["all", "tcp:443", "tcp:8000-9000,udp:53", "icmp"])),
+                    sourceRanges: [random.pick(ranges)], destinationRanges: [random.pick(ranges)],
+                    targetTags: random.chance(0.5) ? [] : [random.pick(tags)], disabled: random.chance(0.1)))
+            }
+            let model = FirewallModel(rules: rules)
+            for _ in 0..<10 {
+                let port = random.pick([443, 8443, 53, 22])
+                let flow = FirewallModel.Flow(
+                    source: random.pick(ranges), destination: random.pick(ranges), protocolName: random.pick(["tcp", "udp", "icmp"]),
+                    ports: port...port, direction: random.chance(0.5) ? .ingress : .egress, network: "vpc",
+                    vmTags: [random.pick(tags)])
+                let slow = model.evaluate(flow)
+                let fast = model.decide(flow)
+                #expect(slow.verdict == fast.verdict && slow.rule?.name == fast.rule?.name)
+            }
+        }
+    }
+}

@@ -154,8 +154,10 @@ public struct ProtocolPorts: Sendable, Equatable, CustomStringConvertible {
     /// True when this entry covers every port of `wanted` for `protocolName`.
     public func covers(protocol wanted: String, ports wantedPorts: ClosedRange<Int>?) -> Bool {
         if protocolName == "all" { return true }
-        guard protocolName == ProtocolPorts.canonical(wanted) else { return false }
+        // Flows carry canonical names already; only raw text needs canonicalising.
+        guard protocolName == wanted || protocolName == ProtocolPorts.canonical(wanted) else { return false }
         guard hasPorts, !ports.isEmpty, let wantedPorts else { return true }
+        if ports.count == 1 { return ports[0].contains(wantedPorts.lowerBound) && ports[0].contains(wantedPorts.upperBound) }
         // Ranges may abut ("80-89", "90"): walk them in order.
         var next = wantedPorts.lowerBound
         for range in ports.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound <= next {
