@@ -70,7 +70,7 @@ public enum Pipeline {
         return cluster
     }
 
-    /// Expands directories (recursively, in name order) into files. Hidden files are skipped.
+    /// Expands directories (recursively, in name order) into files. Hidden files and Markdown notes (*.md) are skipped.
     public static func expand(_ paths: [String]) throws(TriageError) -> [InputSpec] {
         var specs: [InputSpec] = []
         for path in paths {
@@ -95,7 +95,8 @@ public enum Pipeline {
                     files.append(url.path)
                 }
             }
-            for file in files.sorted() { specs.append(InputSpec(path: file, displayName: file)) }
+            // A folder of evidence often carries notes about it (README.md); they are not evidence.
+            for file in files.sorted() where !file.hasSuffix(".md") { specs.append(InputSpec(path: file, displayName: file)) }
         }
         return specs
     }

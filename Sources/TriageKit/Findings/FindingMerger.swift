@@ -37,7 +37,19 @@ enum FindingMerger {
             for other in ranked.dropFirst() where other.rule != lead.rule {
                 kinds.insert(evidenceOfRule[other.rule] ?? "")
                 if !lead.mergedRules.contains(other.rule) && other.rule != lead.rule { lead.mergedRules.append(other.rule) }
-                lead.evidence += other.evidence
+                for source in other.evidence {
+                    // One entry per kind of input and rule, however many findings it came in.
+                    if let index = lead.evidence.firstIndex(where: { $0.kind == source.kind && $0.rule == source.rule }) {
+                        lead.evidence[index].count += source.count
+                        for (place, quote) in zip(source.locations, source.quotes + Array(repeating: "", count: max(0, source.locations.count - source.quotes.count)))
+                        where lead.evidence[index].locations.count < 3 && !lead.evidence[index].locations.contains(place) {
+                            lead.evidence[index].locations.append(place)
+                            if !quote.isEmpty { lead.evidence[index].quotes.append(quote) }
+                        }
+                    } else {
+                        lead.evidence.append(source)
+                    }
+                }
                 for note in other.remedy.notes where !lead.remedy.notes.contains(note) { lead.remedy.notes.append(note) }
                 for command in other.remedy.commands where !lead.remedy.commands.contains(command) {
                     lead.remedy.commands.append(command)
@@ -69,7 +81,8 @@ enum FindingMerger {
 
     /// For each finding with a cause, the commands that would produce the kinds of evidence other
     /// rules about the same kind of cause read, when the run had none of it.
-    static func addHints(_ findings: inout [Finding], rules: [Rule], project: String?) {
+    /// `present` is the evidence kinds the run had at all: no hint asks for what was given.
+    static func addHints(_ findings: inout [Finding], rules: [Rule], project: String?, present: Set<String>) {
         var kindsByFamily: [String: Set<String>] = [:]
         for rule in rules {
             guard let cause = rule.cause else { continue }
@@ -79,7 +92,7 @@ enum FindingMerger {
         for index in findings.indices {
             guard let cause = findings[index].cause else { continue }
             let have = Set(([findings[index].rule] + findings[index].mergedRules).compactMap { evidenceOfRule[$0] })
-            let missing = (kindsByFamily[family(cause)] ?? []).subtracting(have)
+            let missing = (kindsByFamily[family(cause)] ?? []).subtracting(have).subtracting(present)
             findings[index].surerWith = missing.sorted().compactMap { command(for: $0, project: project) }
         }
     }

@@ -57,7 +57,11 @@ struct TextRenderer {
             if finding.evidence.count > 1 || finding.evidence.contains(where: { !$0.quotes.isEmpty }) {
                 out += "  Evidence:\n"
                 for source in finding.evidence {
-                    var line = "\(source.kind): " + (source.quotes.isEmpty ? source.summary : source.quotes.map { "\"\($0)\"" }.joined(separator: "; "))
+                    // The lead's own part is the message above: say only how much of it there was.
+                    let what = source.rule == finding.rule
+                        ? "\(source.count) record\(source.count == 1 ? "" : "s")"
+                        : (source.quotes.isEmpty ? source.summary : source.quotes.map { "\"\($0)\"" }.joined(separator: "; "))
+                    var line = "\(source.kind): " + what
                     if !source.locations.isEmpty { line += " (\(source.locations.joined(separator: ", ")))" }
                     out += wrap(clean(line), indent: "    ", width: width)
                 }

@@ -57,7 +57,15 @@ public enum Engine {
             collector.observations + checks, topology: topology, rules: rules)
         findings += observed
         findings = FindingMerger.merge(findings, rules: rules)
-        FindingMerger.addHints(&findings, rules: rules, project: topology.project ?? topology.clusters.first?.project)
+        var present = Set(collector.observations.map(\.kind))
+        if collector.account.firewallRecords > 0 { present.insert("firewall") }
+        if (collector.account.evidence["firewall rules"] ?? 0) > 0 { present.insert("check") }
+        if (collector.account.evidence["routes"] ?? 0) > 0 || (collector.account.evidence["DNS record sets"] ?? 0) > 0 {
+            present.insert("config")
+        }
+        if !collector.clusters.isEmpty { present.insert("cluster") }
+        FindingMerger.addHints(
+            &findings, rules: rules, project: topology.project ?? topology.clusters.first?.project, present: present)
         findings.sort {
             if $0.severity != $1.severity { return $0.severity > $1.severity }
             if $0.count != $1.count { return $0.count > $1.count }

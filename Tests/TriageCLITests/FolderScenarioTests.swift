@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// SampleLogs scenarios read as whole folders (README.md skipped), mixing every kind of evidence:
+/// the findings must be those in expected.json, and evidence about one cause must be one finding.
+@Suite("Folder scenarios")
+struct FolderScenarioTests {
+    static let names = ["bundle", "stuck-provisioning", "legacy-network"]
+
+    static func run(_ name: String) throws -> (RunResult, JSONReport) {
+        let result = try CLI.triage(["SampleLogs/\(name)", "--format", "json", "--now", "2026-11-22T10:30:00Z"])
+        return (result, try JSONReport(result))
+    }
+
+    @Test("the findings of each folder", arguments: names)
+    func expectedFindings(name: String) throws {
+        let data = try Data(contentsOf: CLI.sampleLogs.appendingPathComponent(name).appendingPathComponent("expected.json"))
+        let expected = try (JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []).map(ExpectedFinding.init(json:))
+        #expect(!expected.isEmpty)
+        let (result, report) = try Self.run(name)
+        #expect(result.status == RuleFiles.expectedStatus(expected), "\(result)")
+        let differences = ExpectedFinding.differences(actual: report.brief, expected: expected)
+        #expect(differences.isEmpty, "\(name): \(differences.joined(separator: "; "))")
+        #expect((report.summary["errors"] as? [Any])?.isEmpty == true, "\(result)")
+    }
+
+    @Test func oneCauseFromThreeKindsOfEvidenceIsOneConfirmedFinding() throws {
+        let (_, report) = try Self.run("bundle")
+        let webhook = try #require(report.findings.first { $0["rule"] as? String == "master-to-webhook-port-blocked" })
+        #expect(webhook["confidence"] as? String == "confirmed")
+        #expect(webhook["cause"] as? String == "control-plane-ingress:tcp:8443")
+        let kinds = (webhook["evidence_by_source"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(Set(kinds) == ["firewall log", "firewall rules", "kubectl apply"])
+        #expect(Set(webhook["merged_rules"] as? [String] ?? []) == ["control-plane-ingress-denied", "webhook-call-failed"])
+        // No other finding is about the same cause.
+        let causes = report.findings.filter { $0["rule"] as? String != "health-check-blocked" }.compactMap { $0["cause"] as? String }
+        #expect(causes.count == Set(causes).count, "\(causes)")
+        // Everything was given, so nothing more is asked for.
+        #expect((webhook["surer_with"] as? [String])?.isEmpty == true)
+    }
+
+    @Test func withoutTheConfigTheFindingSaysWhatWouldSettleIt() throws {
+        let result = try CLI.triage(["SampleLogs/bundle/firewall-log.json", "SampleLogs/bundle/cluster.yaml", "--format", "json"])
+        let report = try JSONReport(result)
+        let webhook = try #require(report.findings.first { $0["rule"] as? String == "master-to-webhook-port-blocked" })
+        #expect(webhook["confidence"] as? String != "confirmed")
+        let hints = webhook["surer_with"] as? [String] ?? []
+        #expect(hints.contains { $0.hasPrefix("gcloud compute firewall-rules list") }, "\(hints)")
+        #expect(hints.contains { $0.hasPrefix("kubectl get events") }, "\(hints)")
+    }
+}
