@@ -114,14 +114,10 @@ public final class InputReader {
         if let mapped { return try slideWindow(over: mapped, keepingFrom: keep) }
         if let lender { return try borrowNext(from: lender, keepingFrom: keep) }
         if keep > 0 {
-            countLines(upTo: keep)
-            linesBefore += linesToCounted
-            streamOffset += Int64(keep)
+            dropCounted(upTo: keep)
             let remaining = filled - keep
             if remaining > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + keep, remaining) }
             filled = remaining
-            countedTo = 0
-            linesToCounted = 0
         }
         if atEnd { return false }
         if filled == capacity {
@@ -150,16 +146,22 @@ public final class InputReader {
         return true
     }
 
+    /// Moves the start of the stream past `keep` bytes: their lines join the count before, and
+    /// line counting starts afresh at the new start (every refill variant does this first).
+    private func dropCounted(upTo keep: Int) {
+        countLines(upTo: keep)
+        linesBefore += linesToCounted
+        streamOffset += Int64(keep)
+        countedTo = 0
+        linesToCounted = 0
+    }
+
     /// `refill` for a mapped file: moves the window's start to `keep` and extends its end.
     private func slideWindow(over mapped: MappedFileRange, keepingFrom keep: Int) throws(TriageError) -> Bool {
         if keep > 0 {
-            countLines(upTo: keep)
-            linesBefore += linesToCounted
-            streamOffset += Int64(keep)
+            dropCounted(upTo: keep)
             mappedStart += keep
             filled -= keep
-            countedTo = 0
-            linesToCounted = 0
             mapped.release(before: mappedStart)
         }
         base = try mapped.pointer(at: mappedStart, covering: filled)
@@ -183,13 +185,7 @@ public final class InputReader {
     /// borrowed buffer and scans there; only a record larger than that room is gathered in
     /// `buffer`.
     private func borrowNext(from lender: ReadAheadSource, keepingFrom keep: Int) throws(TriageError) -> Bool {
-        if keep > 0 {
-            countLines(upTo: keep)
-            linesBefore += linesToCounted
-            streamOffset += Int64(keep)
-            countedTo = 0
-            linesToCounted = 0
-        }
+        if keep > 0 { dropCounted(upTo: keep) }
         let remaining = filled - keep
         let kept = base + keep
         base = kept
