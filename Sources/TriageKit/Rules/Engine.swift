@@ -278,16 +278,13 @@ struct FindingBuilder {
         let lookup: (String) -> String? = { findingValue($0) }
         var facts: [String: String] = [:]
         for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
-        var notes = rule.remedy.notes.filter { note in note.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
-            .map { $0.text.render(lookup) }
+        var (notes, commands) = rule.remedyTexts(fact: first.value, lookup: lookup)
         if first.event.ruleDetails.priority == 0 {
             notes.append("The denying rule has priority 0, which no allow rule can beat: change or delete that rule instead.")
         }
         if first.topology.bestNodeTag?.confidence == .inferred {
             notes.append("The node tag \(first.topology.bestNodeTag!.tag) is derived from the cluster id; confirm it with: gcloud compute firewall-rules list --filter 'name~gke-\(first.topology.clusterName ?? "CLUSTER")-[0-9a-z]*-master' --format 'value(targetTags)'")
         }
-        let commands = rule.remedy.commands.filter { command in command.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
-            .map { $0.text.render(lookup, forShell: true) }
         let event = first.event
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title,

@@ -68,10 +68,7 @@ struct ObservationFindingBuilder {
         let lookup: (String) -> String? = { findingValue($0) }
         var facts: [String: String] = [:]
         for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
-        let notes = rule.remedy.notes.filter { note in note.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
-            .map { $0.text.render(lookup) }
-        let commands = rule.remedy.commands.filter { command in command.when.allSatisfy { $0.evaluate(first.value($0.field)) } }
-            .map { $0.text.render(lookup, forShell: true) }
+        let (notes, commands) = rule.remedyTexts(fact: first.value, lookup: lookup)
         let message = FindingBuilder.capitalised(rule.message.render(lookup))
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title, message: message,

@@ -66,6 +66,16 @@ public final class Rule: Sendable {
         public var commands: [(when: [FieldPredicate], text: Template)]
     }
 
+    /// The remedy's notes and commands whose `when` holds for the finding's first evidence
+    /// (`fact`), rendered with the finding's values (`lookup`); commands are shell-quoted.
+    func remedyTexts(fact: (String) -> String?, lookup: (String) -> String?) -> (notes: [String], commands: [String]) {
+        func applies(_ when: [FieldPredicate]) -> Bool { when.allSatisfy { $0.evaluate(fact($0.field)) } }
+        return (
+            remedy.notes.filter { applies($0.when) }.map { $0.text.render(lookup) },
+            remedy.commands.filter { applies($0.when) }.map { $0.text.render(lookup, forShell: true) }
+        )
+    }
+
     public struct Samples: Sendable {
         public var trigger: [Sample]
         public var pass: [Sample]
