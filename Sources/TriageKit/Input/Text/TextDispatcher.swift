@@ -22,7 +22,7 @@ final class TextDispatcher {
             flush(collector)
             return
         }
-        if !trimmed.isEmpty, trimmed.first!.isUppercase {
+        if Self.couldBeTableHeader(trimmed) {
             let tables: [TextEvidenceParser?] = [
                 GKEOperationsTable.parser(header: text, input: input, line: number),
                 ConfigTable.parser(header: text, input: input, line: number),
@@ -41,6 +41,13 @@ final class TextDispatcher {
             currentIsTable = false
         }
         current!.line(text, number: number)
+    }
+
+    /// gcloud's table headers are upper-case column names (`NAME  NETWORK  DEST_RANGE`): a cheap
+    /// byte test spares ordinary capitalised text the table parsers' own header checks.
+    static func couldBeTableHeader(_ line: String) -> Bool {
+        guard !line.isEmpty else { return false }
+        return line.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x20 }
     }
 
     private func flush(_ collector: EvidenceCollector) {
