@@ -32,9 +32,9 @@ release: deps rules
 	$(SWIFT) build -c release --static-swift-stdlib --product triage-bench
 
 demo: build
-	@echo '$$ triage SampleLogs/bundle/   # firewall log, cluster, firewall rules, routes, DNS, operations, kubectl text'
+	@echo '$$ triage SampleLogs/bundle/inputs/   # firewall log, cluster, firewall rules, routes, DNS, operations, kubectl text'
 	@$(SWIFT) build --show-bin-path >/dev/null
-	@"$$($(SWIFT) build --show-bin-path)/triage" SampleLogs/bundle --now 2026-11-22T10:30:00Z; \
+	@"$$($(SWIFT) build --show-bin-path)/triage" SampleLogs/bundle/inputs --now 2026-11-22T10:30:00Z; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 
 test: deps rules

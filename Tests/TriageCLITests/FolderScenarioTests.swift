@@ -7,8 +7,19 @@ import Testing
 struct FolderScenarioTests {
     static let names = ["bundle", "stuck-provisioning", "legacy-network"]
 
+    /// The evidence of a scenario: its `inputs/` folder when it has one (read as a folder), else
+    /// every file beside its README.md and expected.json, which are not evidence.
+    static func inputs(_ name: String) throws -> [String] {
+        let directory = CLI.sampleLogs.appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("inputs").path) {
+            return ["SampleLogs/\(name)/inputs"]
+        }
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0 != "README.md" && $0 != "expected.json" }.sorted().map { "SampleLogs/\(name)/\($0)" }
+    }
+
     static func run(_ name: String) throws -> (RunResult, JSONReport) {
-        let result = try CLI.triage(["SampleLogs/\(name)", "--format", "json", "--now", "2026-11-22T10:30:00Z"])
+        let result = try CLI.triage(try inputs(name) + ["--format", "json", "--now", "2026-11-22T10:30:00Z"])
         return (result, try JSONReport(result))
     }
 
@@ -22,6 +33,7 @@ struct FolderScenarioTests {
         let differences = ExpectedFinding.differences(actual: report.brief, expected: expected)
         #expect(differences.isEmpty, "\(name): \(differences.joined(separator: "; "))")
         #expect((report.summary["errors"] as? [Any])?.isEmpty == true, "\(result)")
+        #expect(report.summaryInt("unrecognised_records") == 0, "\(result)")
     }
 
     @Test func oneCauseFromThreeKindsOfEvidenceIsOneConfirmedFinding() throws {
@@ -40,7 +52,7 @@ struct FolderScenarioTests {
     }
 
     @Test func withoutTheConfigTheFindingSaysWhatWouldSettleIt() throws {
-        let result = try CLI.triage(["SampleLogs/bundle/firewall-log.json", "SampleLogs/bundle/cluster.yaml", "--format", "json"])
+        let result = try CLI.triage(["SampleLogs/bundle/inputs/firewall-log.json", "SampleLogs/bundle/inputs/cluster.yaml", "--format", "json"])
         let report = try JSONReport(result)
         let webhook = try #require(report.findings.first { $0["rule"] as? String == "master-to-webhook-port-blocked" })
         #expect(webhook["confidence"] as? String != "confirmed")
