@@ -130,10 +130,12 @@ def main():
         "summary": "Egress leaves through an inspection appliance (0.0.0.0/0 via instance egress-appliance-1) and the "
                    "route to the restricted VIP 199.36.153.4/30 was deleted, so the VIP is unreachable; and only "
                    "googleapis.com has a private zone, so gcr.io and *.pkg.dev still resolve to public Google "
-                   "addresses, which the appliance path does not reach either. Firewall rules are fine.",
+                   "addresses, which the appliance path does not reach either. Firewall rules are fine for what "
+                   "GKE needs (deny-all-ingress at 65534 catches everything else, logged).",
         "expected": ["restricted-vip-route-missing (restricted, next hop instance egress-appliance-1)",
                      "private-dns-zone-missing (gcr.io)", "private-dns-zone-missing (pkg.dev)"],
-    }, gke_rules(base_fw) + [allow_vip, allow_internal, allow_master_egress, iap, deny_egress], [default] + routes,
+    }, gke_rules(base_fw) + [allow_vip, allow_internal, allow_master_egress, iap, deny_egress,
+                             by_name(base_fw, "deny-all-ingress")], [default] + routes,
         base_routers)
 
     # 2. GitHub blocked: the allow sits at 1100 under deny-all-egress at 1000, and Cloud NAT

@@ -124,6 +124,12 @@ public struct ConfigSnapshot: Sendable {
         case "compute#router": kind = .routers
         case "dns#managedZone": kind = .zones
         case "dns#resourceRecordSet": kind = .recordSets
+        case FirewallRule.configConnectorKind?:
+            guard let rule = FirewallRule(configConnector: d, location: location) else { return nil }
+            // Config Connector holds only the rules it manages, not GKE's own: they never make
+            // the listing complete enough to judge a flow denied on their own.
+            Self.upsert(&firewallRules, &firewallIndex, rule, key: rule.name, partial: \.isPartial)
+            return .firewallRules
         case .some(let other) where !other.isEmpty: return nil
         default: kind = hint ?? Self.kind(ofShape: d)
         }

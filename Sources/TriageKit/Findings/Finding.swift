@@ -43,6 +43,10 @@ public struct Finding: Sendable {
         public var why: String
         public var notes: [String]
         public var commands: [String]
+        /// Config Connector manifests for the same fix (Kubeflow blueprints manage the network so).
+        public var configConnector: [String] = []
+        /// Kubeflow blueprint kpt setter commands, where one exists.
+        public var kpt: [String] = []
         public var references: [String]
     }
 

@@ -50,10 +50,20 @@ enum FindingMerger {
                         lead.evidence.append(source)
                     }
                 }
-                for note in other.remedy.notes where !lead.remedy.notes.contains(note) { lead.remedy.notes.append(note) }
+                // One verification of the fix per finding: the lead's, which is the more specific.
+                let otherVerification = lead.facts["fix.note"] == nil ? nil : other.facts["fix.note"]
+                for note in other.remedy.notes where !lead.remedy.notes.contains(note) && note != otherVerification {
+                    lead.remedy.notes.append(note)
+                }
+                // The same fix proposed by two rules is printed once: the lead's.
+                let fixes = Set(lead.remedy.commands.compactMap(Self.firewallFix))
                 for command in other.remedy.commands where !lead.remedy.commands.contains(command) {
+                    if let fix = Self.firewallFix(command), fixes.contains(fix) { continue }
                     lead.remedy.commands.append(command)
                 }
+                // One manifest per fix: the lead's, else the first merged finding's.
+                if lead.remedy.configConnector.isEmpty { lead.remedy.configConnector = other.remedy.configConnector }
+                for command in other.remedy.kpt where !lead.remedy.kpt.contains(command) { lead.remedy.kpt.append(command) }
                 for reference in other.remedy.references where !lead.remedy.references.contains(reference) {
                     lead.remedy.references.append(reference)
                 }
@@ -69,6 +79,12 @@ enum FindingMerger {
                 for (name, value) in other.facts where lead.facts[name] == nil { lead.facts[name] = value }
             }
             if kinds.count > 1 { lead.confidence = "confirmed" }
+            // A rule that read only text cannot know the firewall: once the rules given show an
+            // allow rule would not work (or is not needed), no merged finding may print one.
+            if let verified = lead.facts["fix.verified"], verified != "yes" {
+                lead.remedy.commands.removeAll { firewallFix($0)?.contains(" ALLOW ") == true }
+                lead.remedy.configConnector.removeAll { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") }
+            }
             merged.append(lead)
             merged += separate
         }
@@ -77,6 +93,18 @@ enum FindingMerger {
 
     static func leadRank(_ evidence: String?) -> Int {
         ["firewall", "check", "operation", "message", "config", "cluster"].firstIndex(of: evidence ?? "") ?? 6
+    }
+
+    /// What a `gcloud compute firewall-rules create` command opens (direction, action and
+    /// protocols/ports), so two rules proposing the same rule under other names count once.
+    static func firewallFix(_ command: String) -> String? {
+        guard command.contains("firewall-rules create") else { return nil }
+        // gcloud's defaults when a flag is left out.
+        func flag(_ name: String) -> String {
+            guard let range = command.range(of: "--\(name)=") else { return ["direction": "INGRESS", "action": "ALLOW"][name] ?? "" }
+            return String(command[range.upperBound...].prefix { !$0.isWhitespace })
+        }
+        return [flag("direction").uppercased(), flag("action").uppercased(), flag("rules")].joined(separator: " ")
     }
 
     /// For each finding with a cause, the commands that would produce the kinds of evidence other

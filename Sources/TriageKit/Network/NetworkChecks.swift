@@ -16,7 +16,7 @@ import Foundation
 /// - `network`, `node_tag`, `node_tag.source`, `project`
 /// - `fix.priority`: one better than the deciding deny (an allow loses ties), 1000 against the
 ///   implied deny, "none" when the deny is at priority 0; `fix.verified`: yes/no, the flow
-///   evaluated again with that allow rule added
+///   evaluated again with that allow rule added; `fix.note`: that verification as a sentence
 ///
 /// `kind: "config"`, facts `config` plus:
 /// - vip-route: `vip` (restricted|private), `vip.range`, `problem` (missing | not-internet-gateway),
@@ -28,6 +28,10 @@ import Foundation
 /// - nat-not-covering: `nat`, `router`, `region`, `subnet`, `range`, `range.name`, `range.role` (node|pod), `coverage`
 /// - private-google-access-off: `subnet`, `region`, `network`
 /// - legacy-network: `network`, `range`
+/// - firewall-logging-off: `rules` (enabled deny rules without logging, comma-separated), `rules.count`,
+///   `implied_deny_unlogged` (yes when no logged deny-all ingress rule stands in for the implied
+///   deny), `firewall_records` (firewall log records in the run), `failure_messages` (error
+///   messages read from kubectl/gcloud text: failures whose traffic the logs would show), `network`, `project`
 /// - allow-rule-shadowed: an allow rule none of whose traffic gets through, because a deny with a
 ///   better (or the same) priority takes all of it: `shadowed` (the allow rule), `shadowed.priority`, `direction`, `protocol`,
 ///   `dst.port`, `src.range`, `dst.range`, `dst.role`, `denied_by`, `denied_by.priority`, `fix.priority`
@@ -183,13 +187,11 @@ public enum NetworkChecks {
             let fixPriority: Int? = e.rule == nil ? 1000 : (e.priority > 0 ? e.priority - 1 : nil)
             facts["fix.priority"] = fixPriority.map(String.init) ?? "none"
             if let fixPriority {
-                let fix = FirewallRule(
-                    name: "triage-proposed-fix", network: cluster.network, direction: flow.direction, priority: fixPriority,
-                    action: .allow, permissions: [ProtocolPorts(protocolName: flow.protocolName, ports: flow.ports.map { [$0] } ?? [])],
-                    sourceRanges: flow.direction == .ingress ? [flow.source] : [],
-                    destinationRanges: flow.direction == .egress ? [flow.destination] : [],
-                    targetTags: cluster.nodeTag.map { [$0] } ?? [])
-                facts["fix.verified"] = model.adding(fix).evaluate(flow).verdict == .allowed ? "yes" : "no"
+                let verification = FixVerification.verify(
+                    flow, priority: fixPriority, model: model, targetTags: cluster.nodeTag.map { [$0] } ?? [],
+                    ruleCount: model.rules.count)
+                facts["fix.verified"] = verification.outcome == .works ? "yes" : "no"
+                facts["fix.note"] = verification.sentence
             }
         }
         if let loser = e.bestLoser {
@@ -511,8 +513,45 @@ extension NetworkChecks {
                 }
             }
         }
-        return run(
+        var out = run(
             config: config, topology: topology, webhookPorts: webhookPorts.sorted(),
             servingPorts: servingPorts.sorted().map { $0...$0 })
+        out += loggingChecks(
+            config: config, cluster: ClusterNetwork(config: config, topology: topology),
+            firewallRecords: collector.account.firewallRecords,
+            failureMessages: collector.observations.filter { $0.kind == "message" }.count)
+        return out
+    }
+
+    /// Deny rules that do not log, and ingress left to the implied deny (which never logs):
+    /// the denials they make leave no evidence, so a run without firewall logs says how to get
+    /// them. Only rules read in full count; a table does not show logging.
+    static func loggingChecks(
+        config: ConfigSnapshot, cluster: ClusterNetwork, firewallRecords: Int, failureMessages: Int
+    ) -> [Observation] {
+        // A table hides logConfig: nothing can be said of logging from one.
+        guard config.listed.contains(.firewallRules), !config.firewallRules.contains(where: \.isPartial) else { return [] }
+        let rules = config.firewallRules.filter { $0.network == nil || cluster.network == nil || $0.network == cluster.network }
+        // GKE's own rules (gke-CLUSTER-…) are managed by GKE and reset if edited.
+        let unlogged = rules.filter { $0.action == .deny && !$0.disabled && $0.logging == false && !$0.name.hasPrefix("gke-") }
+        let everywhere = CIDR("0.0.0.0/0")!
+        let loggedDenyAllIngress = rules.contains {
+            $0.action == .deny && !$0.disabled && $0.direction == .ingress && $0.logging == true
+                && ($0.sourceRanges ?? []).contains(everywhere) && ($0.targetTags ?? []).isEmpty
+        }
+        guard !unlogged.isEmpty || !loggedDenyAllIngress else { return [] }
+        var facts: [String: String] = [
+            "config": "firewall-logging-off", "rules": unlogged.map(\.name).joined(separator: ","),
+            "rules.count": String(unlogged.count), "implied_deny_unlogged": loggedDenyAllIngress ? "no" : "yes",
+            "firewall_records": String(firewallRecords), "failure_messages": String(failureMessages),
+        ]
+        facts["network"] = cluster.network
+        facts["project"] = cluster.project
+        var quote = unlogged.isEmpty ? "" : "deny rules without logging: \(facts["rules"]!)"
+        if !loggedDenyAllIngress {
+            quote += (quote.isEmpty ? "" : "; ") + "ingress nothing allows falls to the implied deny, which is never logged"
+        }
+        return [Observation(
+            kind: "config", facts: facts, location: unlogged.first?.location, source: "firewall rules", quote: quote)]
     }
 }

@@ -77,6 +77,7 @@ struct JSONLinesRenderer {
             "surer_with": f.surerWith,
             "remedy": [
                 "why": f.remedy.why, "notes": f.remedy.notes, "commands": f.remedy.commands,
+                "config_connector": f.remedy.configConnector, "kpt": f.remedy.kpt,
                 "references": f.remedy.references,
             ] as [String: Any],
         ]

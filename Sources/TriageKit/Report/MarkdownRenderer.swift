@@ -43,9 +43,20 @@ struct MarkdownRenderer {
             }
             out += "\n**Why.** \(inline(f.remedy.why))\n\n"
             for note in f.remedy.notes { out += "> \(inline(note))\n\n" }
-            out += "**Fix:**\n\n```sh\n"
-            for command in f.remedy.commands { out += TerminalText.sanitize(command) + "\n" }
-            out += "```\n\n"
+            if !f.remedy.commands.isEmpty {
+                out += "**Fix:**\n\n```sh\n"
+                for command in f.remedy.commands { out += TerminalText.sanitize(command) + "\n" }
+                out += "```\n\n"
+            }
+            if !f.remedy.kpt.isEmpty {
+                out += "**Kubeflow blueprint (kpt):**\n\n```sh\n"
+                for command in f.remedy.kpt { out += TerminalText.sanitize(command) + "\n" }
+                out += "```\n\n"
+            }
+            for manifest in f.remedy.configConnector {
+                out += "**Config Connector:**\n\n```yaml\n" + TerminalText.sanitize(manifest, keepNewlines: true)
+                out += manifest.hasSuffix("\n") ? "```\n\n" : "\n```\n\n"
+            }
             if !f.surerWith.isEmpty {
                 out += "**Surer with:**\n\n```sh\n" + f.surerWith.map { TerminalText.sanitize($0) }.joined(separator: "\n") + "\n```\n\n"
             }

@@ -80,9 +80,21 @@ struct TextRenderer {
             for note in finding.remedy.notes {
                 out += wrap("Note: " + clean(note), indent: "    ", width: width)
             }
-            out += "  Fix:\n"
+            if !finding.remedy.commands.isEmpty { out += "  Fix:\n" }
             for command in finding.remedy.commands {
                 out += shellWrap(clean(command), indent: "    ", width: width)
+            }
+            if !finding.remedy.kpt.isEmpty {
+                out += "  Kubeflow blueprint (kpt):\n"
+                for command in finding.remedy.kpt { out += shellWrap(clean(command), indent: "    ", width: width) }
+            }
+            for manifest in finding.remedy.configConnector {
+                // Verbatim, not wrapped: YAML indentation is meaning.
+                out += "  Config Connector (kubectl apply -f - on the cluster that runs it):\n"
+                for line in clean(manifest).split(separator: "\n", omittingEmptySubsequences: false)
+                where !line.isEmpty {
+                    out += "    \(line)\n"
+                }
             }
             if !finding.surerWith.isEmpty {
                 out += "  Surer with:\n"

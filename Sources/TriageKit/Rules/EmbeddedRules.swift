@@ -52,6 +52,25 @@ remedy:
       gcloud compute firewall-rules create allow-egress-restricted-googleapis --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
       --destination-ranges=199.36.153.4/30 --rules=tcp:443
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-egress-restricted-googleapis
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: EGRESS
+        priority: {fix.priority}
+        destinationRanges: [199.36.153.4/30]
+        allow:
+          - protocol: tcp
+            ports: ["443"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-gke
@@ -113,6 +132,25 @@ remedy:
     - >-
       gcloud compute routes list --project={project}
       --filter="network~{network} AND destRange={dst.range}"
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-egress-google-apis-vip
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: EGRESS
+        priority: {fix.priority}
+        destinationRanges: [{dst.range}]
+        allow:
+          - protocol: tcp
+            ports: ["443"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-gke
@@ -185,6 +223,26 @@ remedy:
       gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges=35.191.0.0/16,130.211.0.0/22 --target-tags={node_tag} --rules={protocol}:{dst.port}
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-health-checks-{dst.port}
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [35.191.0.0/16, 130.211.0.0/22]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: {protocol}
+            ports: ["{dst.port}"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/load-balancing/docs/health-check-concepts
   - https://cloud.google.com/load-balancing/docs/firewall-rules
@@ -244,6 +302,26 @@ remedy:
       gcloud compute firewall-rules create allow-iap-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges=35.235.240.0/20 --target-tags={node_tag} --rules={protocol}:{dst.port}
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-iap-{dst.port}
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [35.235.240.0/20]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: {protocol}
+            ports: ["{dst.port}"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/iap/docs/using-tcp-forwarding
 samples:
@@ -315,6 +393,26 @@ remedy:
       || gcloud compute routers create nat-router --project={project} --network={network} --region={region}
       && gcloud compute routers nats create nat-config --project={project} --router=nat-router
       --region={region} --nat-all-subnet-ip-ranges --auto-allocate-nat-external-ips
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-egress-{protocol}-{dst.port}
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: EGRESS
+        priority: {fix.priority}
+        destinationRanges: [{dst.ranges}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: {protocol}
+            ports: ["{dst.port}"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/nat/docs/overview
   - https://cloud.google.com/firewall/docs/firewalls
@@ -378,6 +476,55 @@ remedy:
         gcloud compute firewall-rules create allow-intra-cluster-egress --project={project}
         --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
         --destination-ranges={pod_cidrs} --target-tags={node_tag} --rules=tcp,udp,icmp,sctp,esp,ah
+  config_connector:
+    - when: {direction: INGRESS}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-intra-cluster
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: INGRESS
+          priority: {fix.priority}
+          sourceRanges: [{pod_cidrs}]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+            - protocol: udp
+            - protocol: icmp
+            - protocol: sctp
+            - protocol: esp
+            - protocol: ah
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
+    - when: {direction: EGRESS}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-intra-cluster-egress
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: EGRESS
+          priority: {fix.priority}
+          destinationRanges: [{pod_cidrs}]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+            - protocol: udp
+            - protocol: icmp
+            - protocol: sctp
+            - protocol: esp
+            - protocol: ah
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
   - https://cloud.google.com/kubernetes-engine/docs/how-to/multi-pod-cidr
@@ -446,6 +593,26 @@ remedy:
       gcloud compute firewall-rules create allow-master-to-nodes --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:443,tcp:10250
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-master-to-nodes
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [{master_cidr}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+            ports: ["443", "10250"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
   - https://cloud.google.com/firewall/docs/firewalls
@@ -518,6 +685,26 @@ remedy:
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges={master_cidr} --target-tags={node_tag} --rules={protocol}:{dst.port}
       --enable-logging
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-master-to-webhook-{dst.port}
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [{master_cidr}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: {protocol}
+            ports: ["{dst.port}"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -585,6 +772,26 @@ remedy:
       gcloud compute firewall-rules create allow-egress-nodes-to-master --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
       --destination-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:443
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-egress-nodes-to-master
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: EGRESS
+        priority: {fix.priority}
+        destinationRanges: [{master_cidr}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+            ports: ["443"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
   - https://cloud.google.com/firewall/docs/firewalls
@@ -4574,13 +4781,34 @@ remedy:
       text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
     - when: {denied_by.implied: "yes"}
       text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
-    - when: {fix.verified: "yes"}
-      text: The rule below was checked against the rules given and lets the flow through.
+    - when: {fix.note: {exists: true}}
+      text: "{fix.note}"
   commands:
     - >-
       gcloud compute firewall-rules create allow-master-to-nodes-{protocol}-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges={src.range} --target-tags={node_tag} --rules={protocol}:{dst.port} --enable-logging
+  config_connector:
+    - when: {fix.verified: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-master-to-nodes-{protocol}-{dst.port}
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: INGRESS
+          priority: {fix.priority}
+          sourceRanges: [{src.range}]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: {protocol}
+              ports: ["{dst.port}"]
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -4919,6 +5147,743 @@ samples:
             ]
 
 """#),
+        ("Rules/network/firewall-logging-off.yaml", #"""
+id: firewall-logging-off
+severity: warning
+title: Firewall rules that deny traffic log what they deny
+evidence: config
+match:
+  config: firewall-logging-off
+  firewall_records: "0"
+  failure_messages: {not: ["0"]}
+group_by: [network, rules, implied_deny_unlogged]
+message: >-
+  Errors were given ({failure_messages} messages) but no firewall log records, and the
+  firewall rules would not produce the ones that matter: {quotes}. A connection the network
+  drops (a webhook call from the control plane, an image pull, a health check) then shows only
+  as a timeout, and its cause cannot be confirmed from the traffic itself.
+remedy:
+  why: >-
+    Firewall Rules Logging records a connection only for rules that have logging turned on, and
+    never for the implied rules: ingress that no rule allows is dropped by the implied deny
+    (priority 65535) without a trace. Turn logging on for the deny rules, add an explicit
+    deny-all ingress rule with logging at priority 65534 (it changes nothing but makes those
+    drops visible), reproduce the failure, then read the denials and give them to triage.
+  notes:
+    - when: {implied_deny_unlogged: "no"}
+      text: A logged deny-all ingress rule already stands in for the implied deny.
+    - >-
+      Logging adds one Cloud Logging entry per connection attempt at the rules it is on; turn it
+      off again once the cause is found if the volume matters.
+  commands:
+    - when: {rules.count: {not: ["0"]}}
+      text: >-
+        for rule in $(echo {rules} | tr , ' '); do gcloud compute firewall-rules update $rule
+        --project={project} --enable-logging --logging-metadata=include-all; done
+    - when: {implied_deny_unlogged: "yes"}
+      text: >-
+        gcloud compute firewall-rules create deny-all-ingress-logged --project={project}
+        --network={network} --direction=INGRESS --action=DENY --priority=65534
+        --source-ranges=0.0.0.0/0 --rules=all --enable-logging --logging-metadata=include-all
+    - >-
+      gcloud logging read 'logName="projects/{project}/logs/compute.googleapis.com%2Ffirewall"
+      AND jsonPayload.disposition="DENIED"' --project={project} --freshness=1h --format=json > firewall-denied.json
+    - triage firewall-denied.json <THE_SAME_INPUTS>
+  config_connector:
+    - when: {implied_deny_unlogged: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: deny-all-ingress-logged
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: INGRESS
+          priority: 65534
+          sourceRanges: [0.0.0.0/0]
+          deny:
+            - protocol: all
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
+  kpt:
+    - kpt cfg set -R . log-firewalls true
+references:
+  - https://cloud.google.com/firewall/docs/using-firewall-rules-logging
+  - https://cloud.google.com/firewall/docs/firewall-rules-logging
+  - https://www.kubeflow.org/docs/distributions/gke/private-clusters/
+samples:
+  trigger:
+    - name: a webhook times out; deny-all-egress does not log and ingress is left to the implied deny
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed.",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+        - name: apply-error.txt
+          text: |
+            $ kubectl apply -f constraint.yaml
+            Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.20.1.14:8443: i/o timeout
+      expect:
+        - {count: 1, network: kubeflow-vpc, rules: deny-all-egress, implied_deny_unlogged: "yes"}
+        - {rule: control-plane-ingress-denied, dst.port: "8443", denied_by: implied-deny-ingress}
+  pass:
+    - name: the same rules, and no error to explain
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:15.448-08:00",
+                "description": "Nodes and pods may reach nodes, pods and services of kf-private.",
+                "destinationRanges": [
+                  "10.10.0.0/20",
+                  "10.20.0.0/14",
+                  "10.24.0.0/20",
+                  "10.32.0.0/16"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5995285796349651199",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-cluster-internal",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-cluster-internal",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443",
+                      "10250"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:02:40.118-08:00",
+                "description": "Nodes reach the kf-private control plane.",
+                "destinationRanges": [
+                  "172.16.0.0/28"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7301958846120375519",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-gke-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-gke-master",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T11:03:10.215-08:00",
+                "description": "Google APIs through restricted.googleapis.com (VPC-SC).",
+                "destinationRanges": [
+                  "199.36.153.4/30"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "7028947607159294178",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-egress-restricted-vip",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 500,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-egress-restricted-vip",
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-11-21T16:05:47.330-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all egress not explicitly allowed.",
+                "destinationRanges": [
+                  "0.0.0.0/0"
+                ],
+                "direction": "EGRESS",
+                "disabled": false,
+                "id": "5515303669465755753",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "deny-all-egress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-egress"
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "8808210286366051795",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-exkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-exkubelet",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10255"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "6576024502049739211",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-inkubelet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 999,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-inkubelet",
+                "sourceRanges": [
+                  "10.20.0.0/14"
+                ],
+                "sourceTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
         ("Rules/network/google-vip-egress-denied.yaml", #"""
 id: google-vip-egress-denied
 severity: error
@@ -4945,6 +5910,26 @@ remedy:
       gcloud compute firewall-rules create allow-egress-google-vip --project={project} --network={network}
       --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
       --target-tags={node_tag} --rules=tcp:443 --enable-logging
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-egress-google-vip
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: EGRESS
+        priority: {fix.priority}
+        destinationRanges: [{dst.range}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+            ports: ["443"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -5699,6 +6684,26 @@ remedy:
       gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project} --network={network}
       --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.191.0.0/16,130.211.0.0/22
       --target-tags={node_tag} --rules=tcp:{dst.port}
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-health-checks-{dst.port}
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [35.191.0.0/16, 130.211.0.0/22]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+            ports: ["{dst.port}"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -6275,6 +7280,26 @@ remedy:
       gcloud compute firewall-rules create allow-ingress-iap-ssh --project={project} --network={network}
       --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.235.240.0/20
       --target-tags={node_tag} --rules=tcp:22
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-ingress-iap-ssh
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [35.235.240.0/20]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+            ports: ["22"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -6753,6 +7778,34 @@ remedy:
     - >-
       gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}
       --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges --enable-logging
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeRouter
+      metadata:
+        name: nat-router
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        region: {region}
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeRouterNAT
+      metadata:
+        name: nat-config
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        region: {region}
+        routerRef:
+          name: nat-router
+        natIpAllocateOption: AUTO_ONLY
+        sourceSubnetworkIpRangesToNat: ALL_SUBNETWORKS_ALL_IP_RANGES
+        logConfig:
+          enable: true
+          filter: ERRORS_ONLY
 references:
   - https://cloud.google.com/nat/docs/gke-example
 samples:
@@ -7147,6 +8200,26 @@ remedy:
       gcloud compute firewall-rules create allow-egress-to-master --project={project} --network={network}
       --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
       --target-tags={node_tag} --rules=tcp:443,tcp:10250 --enable-logging
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-egress-to-master
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: EGRESS
+        priority: {fix.priority}
+        destinationRanges: [{dst.range}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+            ports: ["443", "10250"]
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -7814,6 +8887,30 @@ remedy:
       gcloud compute firewall-rules create allow-pods-to-pods --project={project} --network={network}
       --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
       --target-tags={node_tag} --rules=tcp,udp,icmp,esp,ah,sctp
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeFirewall
+      metadata:
+        name: allow-pods-to-pods
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        direction: INGRESS
+        priority: {fix.priority}
+        sourceRanges: [{pod_cidrs}]
+        targetTags: [{node_tag}]
+        allow:
+          - protocol: tcp
+          - protocol: udp
+          - protocol: icmp
+          - protocol: sctp
+          - protocol: esp
+          - protocol: ah
+        logConfig:
+          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -8165,6 +9262,50 @@ remedy:
     - >-
       gcloud dns record-sets create '*.{dns_name}' --project={project} --zone={zone_suggestion}
       --type=CNAME --ttl=300 --rrdatas={dns_name}
+  config_connector:
+    - |
+      apiVersion: dns.cnrm.cloud.google.com/v1beta1
+      kind: DNSManagedZone
+      metadata:
+        name: {zone_suggestion}
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        dnsName: {dns_name}
+        visibility: private
+        description: Private Google Access for {domain}
+        privateVisibilityConfig:
+          networks:
+            - networkRef:
+                external: projects/{project}/global/networks/{network}
+    - |
+      apiVersion: dns.cnrm.cloud.google.com/v1beta1
+      kind: DNSRecordSet
+      metadata:
+        name: {zone_suggestion}-a
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        name: {dns_name}
+        type: A
+        ttl: 300
+        managedZoneRef:
+          name: {zone_suggestion}
+        rrdatas: [{vip.addresses}]
+    - |
+      apiVersion: dns.cnrm.cloud.google.com/v1beta1
+      kind: DNSRecordSet
+      metadata:
+        name: {zone_suggestion}-cname
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        name: "*.{dns_name}"
+        type: CNAME
+        ttl: 300
+        managedZoneRef:
+          name: {zone_suggestion}
+        rrdatas: [{dns_name}]
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
@@ -9090,6 +10231,20 @@ remedy:
     - >-
       gcloud compute routes create route-to-{vip}-googleapis --project={project} --network={network}
       --destination-range={vip.range} --next-hop-gateway=default-internet-gateway --priority=100
+  config_connector:
+    - |
+      apiVersion: compute.cnrm.cloud.google.com/v1beta1
+      kind: ComputeRoute
+      metadata:
+        name: route-to-{vip}-googleapis
+        annotations:
+          cnrm.cloud.google.com/project-id: {project}
+      spec:
+        destRange: {vip.range}
+        networkRef:
+          external: projects/{project}/global/networks/{network}
+        nextHopGateway: default-internet-gateway
+        priority: 100
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity

@@ -50,6 +50,10 @@ public enum Engine {
             }
         }
 
+        if collector.config.listed.contains(.firewallRules) {
+            let model = FirewallModel(rules: collector.config.firewallRules)
+            for key in order { builders[key]!.verify(against: model, ruleCount: collector.config.firewallRules.count) }
+        }
         var findings = order.map { builders[$0]!.build() }
         // The network model's checks join the observations read from the inputs.
         let checks = NetworkChecks.observations(for: collector, topology: topology)
@@ -150,6 +154,21 @@ public enum Engine {
                 }
             }
         }
+        // GKE's own rules in the firewall rules given name the node tag and master range outright.
+        for rule in collector.config.firewallRules where rule.name.hasPrefix("gke-") && !rule.disabled {
+            if rule.name.hasSuffix("-master") {
+                for cidr in rule.sourceRanges ?? [] where topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
+                    topology.addRange(
+                        cidr, role: .controlPlane, reason: "source range of GKE's rule \(rule.name) in the firewall rules given",
+                        confidence: .inferred)
+                }
+            }
+            if rule.name.hasSuffix("-master") || rule.name.hasSuffix("-vms") || rule.name.hasSuffix("-all") {
+                for tag in rule.targetTags ?? [] where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
+                    topology.addObservedNodeTag(tag)
+                }
+            }
+        }
     }
 }
 
@@ -176,6 +195,9 @@ struct FindingBuilder {
     var destinationRoles = Set<Role>()
     var sourceRanges = Set<String>()
     var destinationRanges = Set<String>()
+    /// The first logged connection evaluated again with the proposed allow rule (when the
+    /// run has the firewall rules).
+    var verification: FixVerification?
 
     static let endpointLimit = 20
     static let exampleLimit = 3
@@ -234,8 +256,45 @@ struct FindingBuilder {
         }
     }
 
+    /// Evaluates the first logged connection against the firewall rules given, with and
+    /// without the allow rule the remedy proposes.
+    mutating func verify(against model: FirewallModel, ruleCount: Int) {
+        let connection = first.event.connection
+        guard let port = connection.destPort else { return }
+        let direction: FirewallRule.Direction = first.value("direction") == "EGRESS" ? .egress : .ingress
+        func host(_ ip: IPAddress) -> CIDR { CIDR(network: ip, prefixLength: ip.isV4 ? 32 : 128) }
+        let tags = first.topology.bestNodeTag.map { [$0.tag] } ?? []
+        // The VM side of a node or pod flow carries the node tag.
+        let vmRole = direction == .ingress ? first.destination.role : first.source.role
+        let flow = FirewallModel.Flow(
+            source: host(connection.srcIP), destination: host(connection.destIP),
+            protocolName: FirewallEvent.protocolName(connection.protocolNumber), ports: port...port,
+            direction: direction, network: first.network, vmTags: [.node, .pod].contains(vmRole) ? tags : [])
+        verification = FixVerification.verify(
+            flow, priority: first.fixPriority, model: model, targetTags: tags, ruleCount: ruleCount)
+    }
+
+    /// What to run instead of a fix that would not work: see whether the denials go on (the
+    /// rules already allow the flow), or look at the rule that no allow can beat.
+    func followUp(_ verification: FixVerification, lookup: (String) -> String?) -> String? {
+        let project = Template.shellWord(lookup("project") ?? "<PROJECT>")
+        switch verification.outcome {
+        case .works: return nil
+        case .alreadyAllowed:
+            let c = first.event.connection
+            let filter = "logName=\"projects/\(lookup("project") ?? "<PROJECT>")/logs/compute.googleapis.com%2Ffirewall\" "
+                + "AND jsonPayload.disposition=\"DENIED\" AND jsonPayload.connection.dest_ip=\"\(c.destIP)\""
+                + (c.destPort.map { " AND jsonPayload.connection.dest_port=\($0)" } ?? "")
+            return "gcloud logging read \(Template.shellWord(filter)) --project=\(project) --freshness=1h --limit=5"
+        case .fails:
+            guard let blocker = verification.blocker else { return nil }
+            return "gcloud compute firewall-rules describe \(Template.shellWord(blocker)) --project=\(project)"
+        }
+    }
+
     func findingValue(_ name: String) -> String? {
         switch name {
+        case "fix.verified": return verification?.outcome.rawValue
         case "count": return String(count)
         case "first_seen": return firstSeen.map(Timestamp.format)
         case "last_seen": return lastSeen.map(Timestamp.format)
@@ -278,12 +337,21 @@ struct FindingBuilder {
         let lookup: (String) -> String? = { findingValue($0) }
         var facts: [String: String] = [:]
         for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
-        var (notes, commands) = rule.remedyTexts(fact: first.value, lookup: lookup)
-        if first.event.ruleDetails.priority == 0 {
-            notes.append("The denying rule has priority 0, which no allow rule can beat: change or delete that rule instead.")
+        let fact: (String) -> String? = { $0 == "fix.verified" ? verification?.outcome.rawValue : first.value($0) }
+        var texts = rule.remedyTexts(fact: fact, lookup: lookup)
+        if let verification {
+            texts.notes.insert(verification.sentence, at: 0)
+            if verification.outcome != .works {
+                // Only fixes that work are printed: drop the allow rule, keep the diagnostics.
+                texts.commands.removeAll { $0.contains("firewall-rules create") && $0.contains("--action=ALLOW") }
+                texts.configConnector.removeAll { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") }
+                if let command = followUp(verification, lookup: lookup) { texts.commands.append(command) }
+            }
+        } else if first.event.ruleDetails.priority == 0 {
+            texts.notes.append("The denying rule has priority 0, which no allow rule can beat: change or delete that rule instead.")
         }
         if first.topology.bestNodeTag?.confidence == .inferred {
-            notes.append("The node tag \(first.topology.bestNodeTag!.tag) is derived from the cluster id; confirm it with: gcloud compute firewall-rules list --filter 'name~gke-\(first.topology.clusterName ?? "CLUSTER")-[0-9a-z]*-master' --format 'value(targetTags)'")
+            texts.notes.append("The node tag \(first.topology.bestNodeTag!.tag) is derived from the cluster id; confirm it with: gcloud compute firewall-rules list --filter 'name~gke-\(first.topology.clusterName ?? "CLUSTER")-[0-9a-z]*-master' --format 'value(targetTags)'")
         }
         let event = first.event
         var finding = Finding(
@@ -297,8 +365,13 @@ struct FindingBuilder {
             moreSources: moreSources, moreDestinations: moreDestinations, deniedBy: deniedBy,
             examples: examples,
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup), notes: notes, commands: commands, references: rule.references))
+                why: rule.remedy.why.render(lookup), notes: texts.notes, commands: texts.commands,
+                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         finding.cause = rule.cause?.render(lookup)
+        if let verification {
+            finding.facts["fix.verified"] = verification.outcome.rawValue
+            finding.facts["fix.note"] = verification.sentence
+        }
         finding.evidence = [Finding.EvidenceSource(
             kind: "firewall log", rule: rule.id, summary: finding.message, count: count,
             locations: examples.compactMap(\.location), quotes: [])]

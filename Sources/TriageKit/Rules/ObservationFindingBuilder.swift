@@ -68,7 +68,9 @@ struct ObservationFindingBuilder {
         let lookup: (String) -> String? = { findingValue($0) }
         var facts: [String: String] = [:]
         for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
-        let (notes, commands) = rule.remedyTexts(fact: first.value, lookup: lookup)
+        // What the merger needs to keep one verification note and to drop fixes that would not work.
+        for name in ["fix.verified", "fix.note"] { if let value = first.value(name) { facts[name] = value } }
+        let texts = rule.remedyTexts(fact: first.value, lookup: lookup)
         let message = FindingBuilder.capitalised(rule.message.render(lookup))
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title, message: message,
@@ -78,7 +80,8 @@ struct ObservationFindingBuilder {
             sources: [], destinations: destinations, distinctSources: 0, distinctDestinations: destinations.count,
             moreSources: false, moreDestinations: false, deniedBy: [], examples: [],
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup), notes: notes, commands: commands, references: rule.references))
+                why: rule.remedy.why.render(lookup), notes: texts.notes, commands: texts.commands,
+                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         if let denying = first.value("denied_by") {
             finding.deniedBy = [Finding.DenyingRule(
                 reference: denying, name: denying, priority: first.value("denied_by.priority").flatMap(Int.init))]

@@ -64,16 +64,30 @@ public final class Rule: Sendable {
         public var why: Template
         public var notes: [(when: [FieldPredicate], text: Template)]
         public var commands: [(when: [FieldPredicate], text: Template)]
+        /// Config Connector manifests (YAML) for users who manage the network declaratively, like
+        /// Kubeflow's blueprints do from a management cluster.
+        public var configConnector: [(when: [FieldPredicate], text: Template)] = []
+        /// kpt setter commands of the Kubeflow blueprint, where one exists for the fix.
+        public var kpt: [(when: [FieldPredicate], text: Template)] = []
     }
 
-    /// The remedy's notes and commands whose `when` holds for the finding's first evidence
-    /// (`fact`), rendered with the finding's values (`lookup`); commands are shell-quoted.
-    func remedyTexts(fact: (String) -> String?, lookup: (String) -> String?) -> (notes: [String], commands: [String]) {
+    /// The remedy's texts whose `when` holds for the finding's first evidence (`fact`), rendered
+    /// with the finding's values (`lookup`): commands shell-quoted, manifests YAML-quoted.
+    func remedyTexts(fact: (String) -> String?, lookup: (String) -> String?) -> RenderedRemedy {
         func applies(_ when: [FieldPredicate]) -> Bool { when.allSatisfy { $0.evaluate(fact($0.field)) } }
-        return (
-            remedy.notes.filter { applies($0.when) }.map { $0.text.render(lookup) },
-            remedy.commands.filter { applies($0.when) }.map { $0.text.render(lookup, forShell: true) }
-        )
+        func render(_ texts: [(when: [FieldPredicate], text: Template)], _ quoting: Template.Quoting) -> [String] {
+            texts.filter { applies($0.when) }.map { $0.text.render(lookup, quoting: quoting) }
+        }
+        return RenderedRemedy(
+            notes: render(remedy.notes, .none), commands: render(remedy.commands, .shell),
+            configConnector: render(remedy.configConnector, .yaml), kpt: render(remedy.kpt, .shell))
+    }
+
+    struct RenderedRemedy {
+        var notes: [String]
+        var commands: [String]
+        var configConnector: [String]
+        var kpt: [String]
     }
 
     public struct Samples: Sendable {

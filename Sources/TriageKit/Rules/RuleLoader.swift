@@ -97,12 +97,18 @@ public enum RuleLoader {
         let remedyNode = top["remedy"]
         guard let remedyNode else { throw .badRuleFile(file: file, line: line(root), field: "remedy", reason: "missing") }
         let remedyMap = try r.mapping(remedyNode, "remedy")
-        for (key, value) in remedyMap where !["why", "notes", "commands"].contains(key) {
-            throw .badRuleFile(file: file, line: line(value), field: "remedy.\(key)", reason: "unknown field; known: why, notes, commands")
+        let remedyKeys = ["why", "notes", "commands", "config_connector", "kpt"]
+        for (key, value) in remedyMap where !remedyKeys.contains(key) {
+            throw .badRuleFile(
+                file: file, line: line(value), field: "remedy.\(key)",
+                reason: "unknown field; known: \(remedyKeys.joined(separator: ", "))")
         }
         let why = try r.template(remedyMap["why"], "remedy.why", in: remedyNode)
         let notes = try r.conditionalTexts(remedyMap["notes"], "remedy.notes")
         let commands = try r.conditionalTexts(remedyMap["commands"], "remedy.commands")
+        let configConnector = try r.conditionalTexts(remedyMap["config_connector"], "remedy.config_connector")
+        try r.checkManifests(configConnector, nodes: remedyMap["config_connector"]?.sequence.map(Array.init) ?? [])
+        let kpt = try r.conditionalTexts(remedyMap["kpt"], "remedy.kpt")
         guard !commands.isEmpty else {
             throw .badRuleFile(file: file, line: line(remedyNode), field: "remedy.commands", reason: "a rule needs at least one command")
         }
@@ -119,7 +125,8 @@ public enum RuleLoader {
         return Rule(
             id: id, severity: severity, title: try r.string(top["title"], "title", in: root), evidence: evidence,
             match: match, fallback: fallback, groupBy: groupBy, cause: cause, message: message,
-            remedy: Rule.Remedy(why: why, notes: notes, commands: commands), references: references,
+            remedy: Rule.Remedy(why: why, notes: notes, commands: commands, configConnector: configConnector, kpt: kpt),
+            references: references,
             samples: samples, file: file, source: text)
     }
 
@@ -289,6 +296,20 @@ public enum RuleLoader {
                 result.append((when, try template(map["text"], "\(field).text", in: item)))
             }
             return result
+        }
+
+        /// A manifest template must be YAML naming a Config Connector kind once its placeholders are
+        /// filled, so a typo shows when the rule loads, not when a user applies it.
+        func checkManifests(_ manifests: [(when: [FieldPredicate], text: Template)], nodes: [Node]) throws(TriageError) {
+            for (manifest, node) in zip(manifests, nodes) {
+                let filled = manifest.text.render({ _ in "x" }, quoting: .yaml)
+                let parsed = try? Yams.load(yaml: filled) as? [String: Any]
+                guard let parsed, let apiVersion = parsed["apiVersion"] as? String,
+                    apiVersion.contains(".cnrm.cloud.google.com/"), parsed["kind"] is String, parsed["spec"] is [String: Any]
+                else {
+                    throw fail(node, "remedy.config_connector", "each item must be a Config Connector resource (apiVersion *.cnrm.cloud.google.com/…, kind, spec)")
+                }
+            }
         }
 
         func samples(_ node: Node?, in parent: Node) throws(TriageError) -> Rule.Samples {

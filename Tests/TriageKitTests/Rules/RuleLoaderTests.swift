@@ -176,6 +176,14 @@ struct RuleLoaderTests {
                marker: "severity: error", field: "(syntax)", reason: "keys given twice: severity"),
         Broken("nested key given twice", replacing("  why: because", with: "  why: first\n  why: because"),
                marker: "why: first", field: "(syntax)", reason: "keys given twice: why"),
+        Broken("a manifest that is not Config Connector",
+               replacing("  commands:\n    - echo {dst.port}", with: "  commands:\n    - echo {dst.port}\n  config_connector:\n    - |\n      apiVersion: v1\n      kind: ConfigMap\n      spec: {}"),
+               marker: "    - |", field: "remedy.config_connector", reason: "Config Connector resource"),
+        Broken("a manifest that is not YAML",
+               replacing("  commands:\n    - echo {dst.port}", with: "  commands:\n    - echo {dst.port}\n  config_connector:\n    - \"apiVersion: [\""),
+               marker: "    - \"apiVersion", field: "remedy.config_connector", reason: "Config Connector resource"),
+        Broken("unknown remedy field", replacing("  commands:\n    - echo {dst.port}", with: "  commands:\n    - echo {dst.port}\n  terraform: []"),
+               marker: "  terraform:", field: "remedy.terraform", reason: "known: why, notes, commands, config_connector, kpt"),
     ]
 
     @Test(arguments: broken)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 @testable import TriageKit
 
 struct TemplateTests {
@@ -69,5 +70,31 @@ struct TemplateTests {
             #expect(output == value, "\(command)")
         }
         #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}
+
+/// Values filled into Config Connector manifests stay one YAML scalar each.
+struct TemplateYAMLTests {
+    static func fill(_ value: String) -> String { Template("key: {v}").render({ _ in value }, quoting: .yaml) }
+
+    @Test(arguments: [
+        ("kubeflow-vpc", "key: kubeflow-vpc"), ("172.16.0.0/28", "key: 172.16.0.0/28"), ("1000", "key: 1000"),
+        ("10.20.0.0/14,10.32.0.0/16", "key: 10.20.0.0/14, 10.32.0.0/16"), ("gcr.io.", "key: gcr.io."),
+        ("yes", "key: \"yes\""), ("a: b", "key: \"a: b\""), ("-dash", "key: \"-dash\""),
+        ("say \"hi\"\n", "key: \"say \\\"hi\\\"\\x0A\""), ("#comment", "key: \"#comment\""),
+    ])
+    func quotesOnlyWhatYAMLWouldMisread(_ value: String, _ expected: String) throws {
+        #expect(Self.fill(value) == expected)
+    }
+
+    /// Whatever the value, YAML reads back the string that went in (lists as their items).
+    @Test(arguments: ["kubeflow-vpc", "yes", "a: b", "x\ty", "[1, 2]", "{a}", "'q'", "null", "~", "*.gcr.io.", "é"])
+    func roundTrips(_ value: String) throws {
+        let loaded = try Yams.load(yaml: Self.fill(value)) as? [String: Any]
+        #expect(loaded?["key"] as? String == value, "\(Self.fill(value))")
+    }
+
+    @Test func unknownValuesStayVisible() {
+        #expect(Template("priority: {fix.priority}").render({ _ in nil }, quoting: .yaml) == "priority: <FIX_PRIORITY>")
     }
 }
