@@ -18,6 +18,9 @@ public struct ClusterInfo: Sendable, Equatable {
     public var podRanges: [(pool: String, cidr: CIDR)]
     /// Network tags set on node pools by the user.
     public var userNodeTags: [String]
+    /// The service accounts the node pools run as (`config.serviceAccount`); "default" is the
+    /// project's Compute Engine default account, whose address needs the project number.
+    public var nodeServiceAccounts: [String]
     public var status: String?
     public var statusMessage: String?
     public var source: String
@@ -66,6 +69,11 @@ public struct ClusterInfo: Sendable, Equatable {
         var pods: [(String, CIDR)] = []
         if let clusterCIDR { pods.append(("cluster default", clusterCIDR)) }
         var tags: [String] = []
+        var accounts: [String] = []
+        for config in [d["nodeConfig"] as? [String: Any]] + (d["nodePools"] as? [[String: Any]] ?? []).map({ $0["config"] as? [String: Any] }) {
+            if let account = config?["serviceAccount"] as? String, !accounts.contains(account) { accounts.append(account) }
+        }
+        nodeServiceAccounts = accounts
         for pool in d["nodePools"] as? [[String: Any]] ?? [] {
             let poolName = pool["name"] as? String ?? "node pool"
             if let networkConfig = pool["networkConfig"] as? [String: Any],
@@ -90,5 +98,6 @@ public struct ClusterInfo: Sendable, Equatable {
         self.source = source
         podRanges = []
         userNodeTags = []
+        nodeServiceAccounts = []
     }
 }

@@ -8,6 +8,8 @@ public struct ClusterNetwork: Sendable {
     public var nodeTag: String?
     public var nodeTagSource: String
     public var nodeServiceAccount: String?
+    /// Tags the user put on node pools, which rules may target as well as GKE's own tag.
+    public var userNodeTags: [String]
     public var masterCIDR: CIDR?
     public var nodeCIDRs: [CIDR]
     public var podCIDRs: [CIDR]
@@ -40,7 +42,8 @@ public struct ClusterNetwork: Sendable {
             nodeTag = nil
             nodeTagSource = "unknown"
         }
-        self.nodeServiceAccount = nodeServiceAccount
+        self.nodeServiceAccount = nodeServiceAccount ?? Self.nodeServiceAccount(of: cluster, rules: config.firewallRules)
+        userNodeTags = cluster?.userNodeTags ?? []
         masterCIDR = topology.masterCIDR ?? masterRule?.sourceRanges?.first
         project = topology.project ?? cluster?.project
         region = cluster?.location.map { location in
@@ -70,6 +73,20 @@ public struct ClusterNetwork: Sendable {
         if pods.isEmpty, let all = gke.first(where: { $0.name.hasSuffix("-all") })?.sourceRanges { pods = all }
         podCIDRs = pods
         if region == nil { self.region = subnets.first?.region }
+    }
+
+    /// The tags every check puts on node and pod VMs: GKE's own and the node pools' (a rule
+    /// targeting a tag only some pools carry is taken as reaching all of them).
+    public var vmTags: [String] { (nodeTag.map { [$0] } ?? []) + userNodeTags.filter { $0 != nodeTag } }
+
+    /// The node pools' service account. "default" is PROJECT_NUMBER-compute@developer.gserviceaccount.com;
+    /// the number is not in the cluster description, so it is taken from a firewall rule that
+    /// names such an account, else left unknown (rules by service account then say undetermined).
+    static func nodeServiceAccount(of cluster: ClusterInfo?, rules: [FirewallRule]) -> String? {
+        guard let account = cluster?.nodeServiceAccounts.first else { return nil }
+        guard account == "default" else { return account }
+        let named = rules.flatMap { ($0.targetServiceAccounts ?? []) + ($0.sourceServiceAccounts ?? []) }
+        return named.first { $0.hasSuffix("-compute@developer.gserviceaccount.com") }
     }
 
     private static func mostCommon(_ values: [String]) -> String? {

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// `kind: "check"` (a required flow, evaluated by `FirewallModel`), facts:
 /// - `check`: control-plane-to-nodes | control-plane-to-pods | nodes-to-control-plane |
-///   nodes-to-google-vip | pods-to-google-vip | health-checks-to-nodes | pod-to-pod | iap-to-nodes
+///   nodes-to-google-vip | pods-to-google-vip | health-checks-to-nodes | health-checks-to-pods | pod-to-pod | iap-to-nodes
 /// - `verdict`: denied | undetermined (table-read rules hide what decides)
 /// - `direction` (INGRESS/EGRESS), `protocol`, `dst.port` ("443", "30000-32767")
 /// - `src.role`, `src.range`, `dst.role`, `dst.range` (roles as `Role` raw values)
@@ -55,12 +55,14 @@ public enum NetworkChecks {
 
     public static func run(
         config: ConfigSnapshot, topology: Topology, webhookPorts: [Int] = [], servingPorts: [ClosedRange<Int>] = [],
-        nodeServiceAccount: String? = nil
+        podServingPorts: [ClosedRange<Int>] = [], nodeServiceAccount: String? = nil
     ) -> [Observation] {
         let cluster = ClusterNetwork(config: config, topology: topology, nodeServiceAccount: nodeServiceAccount)
         var out: [Observation] = []
         if config.listed.contains(.firewallRules) {
-            out += flowChecks(config: config, cluster: cluster, webhookPorts: webhookPorts, servingPorts: servingPorts)
+            out += flowChecks(
+                config: config, cluster: cluster, webhookPorts: webhookPorts, servingPorts: servingPorts,
+                podServingPorts: podServingPorts)
             out += shadowedAllowRules(config: config, cluster: cluster)
         }
         out += routeChecks(config: config, cluster: cluster)
@@ -78,10 +80,11 @@ public enum NetworkChecks {
     }
 
     static func flowChecks(
-        config: ConfigSnapshot, cluster: ClusterNetwork, webhookPorts: [Int], servingPorts: [ClosedRange<Int>]
+        config: ConfigSnapshot, cluster: ClusterNetwork, webhookPorts: [Int], servingPorts: [ClosedRange<Int>],
+        podServingPorts: [ClosedRange<Int>] = []
     ) -> [Observation] {
         let model = FirewallModel(rules: config.firewallRules)
-        let tags = cluster.nodeTag.map { [$0] } ?? []
+        let tags = cluster.vmTags
         var out: [Observation] = []
         func check(_ id: String, _ src: Endpoint, _ dst: Endpoint, _ proto: String, _ ports: ClosedRange<Int>?,
                    _ direction: FirewallRule.Direction) -> FirewallModel.Evaluation {
@@ -145,6 +148,14 @@ public enum NetworkChecks {
                 }
             }
             _ = check("iap-to-nodes", Endpoint(role: .iap, cidr: iapRange), nodes, "tcp", 22...22, .ingress)
+        }
+        // Container-native load balancing (NEGs) health-checks the pods themselves, on the pod port.
+        for podRange in pods.prefix(1) {
+            for range in healthCheckRanges {
+                for ports in podServingPorts {
+                    _ = check("health-checks-to-pods", Endpoint(role: .healthCheck, cidr: range), podRange, "tcp", ports, .ingress)
+                }
+            }
         }
         for a in pods {
             for b in pods {
@@ -252,7 +263,7 @@ public enum NetworkChecks {
                             destination: rule.direction == .egress ? range : (cluster.nodeCIDRs.first ?? other),
                             protocolName: permission.protocolName == "all" ? "tcp" : permission.protocolName,
                             ports: portRange.map { $0.lowerBound...$0.lowerBound }, direction: rule.direction,
-                            network: rule.network, vmTags: tags.isEmpty ? (cluster.nodeTag.map { [$0] } ?? []) : [tags[0]],
+                            network: rule.network, vmTags: tags.isEmpty ? cluster.vmTags : [tags[0]],
                             vmServiceAccount: rule.targetServiceAccounts?.first)
                         let decision = model.decide(flow)
                         if decision.verdict == .denied, let denier = decision.rule, denier.priority <= rule.priority {
@@ -289,7 +300,7 @@ public enum NetworkChecks {
     static func routeChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
         guard config.listed.contains(.routes) else { return [] }
         let model = RouteModel(routes: config.routes, subnets: config.subnetworks)
-        let tags = cluster.nodeTag.map { [$0] } ?? []
+        let tags = cluster.vmTags
         let defaultRoute = model.defaultRoute(tags: tags, network: cluster.network)
         let inUse = vipsInUse(config)
         var out: [Observation] = []
@@ -387,7 +398,7 @@ public enum NetworkChecks {
     /// Why private zones for Google's domains are needed, or nil when nothing given says they are.
     static func privateZonesNeeded(config: ConfigSnapshot, cluster: ClusterNetwork, inUse: Set<String>) -> String? {
         if !inUse.isEmpty { return "vip-in-use" }
-        let tags = cluster.nodeTag.map { [$0] } ?? []
+        let tags = cluster.vmTags
         if config.listed.contains(.routes),
             RouteModel(routes: config.routes, subnets: config.subnetworks).defaultRoute(tags: tags, network: cluster.network)?
                 .nextHop != .internetGateway
@@ -499,6 +510,7 @@ extension NetworkChecks {
         guard !config.isEmpty else { return [] }
         var webhookPorts = Set<Int>()
         var servingPorts = Set<Int>()
+        var podServingPorts = Set<Int>()
         for observation in collector.observations where observation.facts["webhook"] != nil {
             if let port = observation.facts["port"].flatMap(Int.init) { webhookPorts.insert(port) }
         }
@@ -508,6 +520,7 @@ extension NetworkChecks {
                 guard let port = connection.destPort else { return }
                 switch topology.classify(connection.srcIP).role {
                 case .controlPlane where ![443, 10250].contains(port): webhookPorts.insert(port)
+                case .healthCheck where topology.classify(connection.destIP).role == .pod: podServingPorts.insert(port)
                 case .healthCheck: servingPorts.insert(port)
                 default: break
                 }
@@ -515,7 +528,7 @@ extension NetworkChecks {
         }
         var out = run(
             config: config, topology: topology, webhookPorts: webhookPorts.sorted(),
-            servingPorts: servingPorts.sorted().map { $0...$0 })
+            servingPorts: servingPorts.sorted().map { $0...$0 }, podServingPorts: podServingPorts.sorted().map { $0...$0 })
         out += loggingChecks(
             config: config, cluster: ClusterNetwork(config: config, topology: topology),
             firewallRecords: collector.account.firewallRecords,

@@ -3418,6 +3418,86 @@ samples:
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": failed to resolve reference "gcr.io/ml-pipeline/api-server:2.0.99": gcr.io/ml-pipeline/api-server:2.0.99: not found
 
 """#),
+        ("Rules/kubectl/iap-assertion-rejected.yaml", #"""
+id: iap-assertion-rejected
+severity: warning
+title: Requests through IAP carry an assertion Istio accepts
+evidence: message
+match:
+  message: jwks-fetch-failed
+  failure: [invalid-assertion, key-mismatch]
+group_by: [failure]
+cause: "iap-assertion:{failure}"
+message: >-
+  Requests through IAP were rejected {count} times because their signed header
+  (x-goog-iap-jwt-assertion) did not verify: {quotes}.
+remedy:
+  why: >-
+    Kubeflow behind IAP checks each request's x-goog-iap-jwt-assertion with an Istio
+    RequestAuthentication: issuer https://cloud.google.com/iap, keys from
+    https://www.gstatic.com/iap/verify/public_key-jwk, and an audience of
+    /projects/PROJECT_NUMBER/global/backendServices/BACKEND_SERVICE_ID. An assertion fails when the
+    audience names another backend service (the Ingress was recreated and got a new id), when the
+    request reached the gateway without passing IAP (port-forward, an internal address), or when the
+    keys Istio holds are not Google's current ones. Only the last is a network cause: istiod fetches
+    the keys through Cloud NAT, and when that fetch fails it serves a fake key set that matches no token.
+  notes:
+    - when: {failure: key-mismatch}
+      text: >-
+        No key matched the token's kid. Look for "Failed to GET from" or "using a fake JWKS" in
+        istiod's log (last command): if they are there, istiod cannot reach www.gstatic.com and the
+        fix is egress (Cloud NAT), as for jwks-fetch-failed.
+    - when: {failure: invalid-assertion}
+      text: >-
+        Compare the audience in the RequestAuthentication with the backend service the load
+        balancer uses today (first three commands); a backend recreated by the Ingress controller has
+        a new id, and the audience must be updated with it.
+  commands:
+    - kubectl get requestauthentication --all-namespaces -o yaml | grep -A3 -E 'issuer|audiences|jwksUri'
+    - gcloud projects describe {project} --format='value(projectNumber)'
+    - gcloud compute backend-services list --project={project} --format='table(name,id,iap.enabled)'
+    - kubectl -n istio-system logs deploy/istiod | grep -iE 'jwk|public key'
+references:
+  - https://cloud.google.com/iap/docs/signed-headers-howto
+  - https://istio.io/latest/docs/ops/common-problems/security-issues/#end-user-authentication-fails
+  - https://www.kubeflow.org/docs/distributions/gke/deploy/monitor-iap-setup/
+samples:
+  trigger:
+    - name: the app rejects the IAP assertion
+      files:
+        - name: response.txt
+          text: |
+            Invalid IAP assertion: audience mismatch
+      expect:
+        - {count: 1, failure: invalid-assertion}
+    - name: Envoy's JWT filter has no key for the token's kid
+      files:
+        - name: curl.txt
+          text: |
+            HTTP/2 401
+            content-length: 48
+            content-type: text/plain
+            date: Sun, 22 Nov 2026 09:21:03 GMT
+            server: istio-envoy
+
+            Jwks doesn't have key to match kid or alg from Jwt
+      expect:
+        - {count: 1, failure: key-mismatch}
+    - name: an expired assertion (the client's token, not the network; jwks-fetch-failed stays quiet)
+      files:
+        - name: response.txt
+          text: |
+            Invalid IAP assertion: token has expired
+      expect:
+        - {count: 1, failure: invalid-assertion}
+  pass:
+    - name: a TLS-inspecting proxy re-signs www.gstatic.com (a trust problem, neither the assertion nor reachability)
+      files:
+        - name: istiod.log
+          text: |
+            2026-11-22T09:20:14.512340Z	warn	model	Failed to GET from "https://www.gstatic.com/iap/verify/public_key-jwk": Get "https://www.gstatic.com/iap/verify/public_key-jwk": tls: failed to verify certificate: x509: certificate signed by unknown authority. Retry in 1s
+
+"""#),
         ("Rules/kubectl/image-pull-backoff.yaml", #"""
 id: image-pull-backoff
 severity: info
@@ -3492,11 +3572,11 @@ samples:
       expect:
         - {count: 2}
   pass:
-    - name: an expired assertion is the client's token, not the network
+    - name: a TLS-inspecting proxy re-signs www.gstatic.com, so the fetch fails on trust, not reachability
       files:
-        - name: response.txt
+        - name: istiod.log
           text: |
-            Invalid IAP assertion: token has expired
+            2026-11-22T09:20:14.512340Z	warn	model	Failed to GET from "https://www.gstatic.com/iap/verify/public_key-jwk": Get "https://www.gstatic.com/iap/verify/public_key-jwk": tls: failed to verify certificate: x509: certificate signed by unknown authority. Retry in 1s
 
 """#),
         ("Rules/kubectl/kcc-dependency-not-ready.yaml", #"""
@@ -6660,15 +6740,15 @@ samples:
         ("Rules/network/health-check-ingress-denied.yaml", #"""
 id: health-check-ingress-denied
 severity: error
-title: Google's health checkers reach the nodes on every serving port
+title: Google's health checkers reach the nodes and NEG pods on every serving port
 evidence: check
 match:
-  check: health-checks-to-nodes
+  check: [health-checks-to-nodes, health-checks-to-pods]
   verdict: denied
 group_by: [src.range, dst.port, denied_by]
 cause: health-check-ingress
 message: >-
-  Health checks from {src.range} cannot reach the nodes on tcp:{dst.port}: {denied_by}
+  Health checks from {src.range} cannot reach {dst.role} {dst.range} on tcp:{dst.port}: {denied_by}
   (priority {denied_by.priority}) decides first, so load balancer backends go UNHEALTHY.
 remedy:
   why: >-

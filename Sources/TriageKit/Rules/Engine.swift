@@ -264,12 +264,16 @@ struct FindingBuilder {
         let direction: FirewallRule.Direction = first.value("direction") == "EGRESS" ? .egress : .ingress
         func host(_ ip: IPAddress) -> CIDR { CIDR(network: ip, prefixLength: ip.isV4 ? 32 : 128) }
         let tags = first.topology.bestNodeTag.map { [$0.tag] } ?? []
-        // The VM side of a node or pod flow carries the node tag.
+        let cluster = first.topology.clusters.first
+        // The VM side of a node or pod flow carries the node tags and runs as the nodes' account.
         let vmRole = direction == .ingress ? first.destination.role : first.source.role
+        let onNode = [.node, .pod].contains(vmRole)
         let flow = FirewallModel.Flow(
             source: host(connection.srcIP), destination: host(connection.destIP),
             protocolName: FirewallEvent.protocolName(connection.protocolNumber), ports: port...port,
-            direction: direction, network: first.network, vmTags: [.node, .pod].contains(vmRole) ? tags : [])
+            direction: direction, network: first.network,
+            vmTags: onNode ? tags + (cluster?.userNodeTags ?? []).filter { !tags.contains($0) } : [],
+            vmServiceAccount: onNode ? ClusterNetwork.nodeServiceAccount(of: cluster, rules: model.rules) : nil)
         verification = FixVerification.verify(
             flow, priority: first.fixPriority, model: model, targetTags: tags, ruleCount: ruleCount)
     }

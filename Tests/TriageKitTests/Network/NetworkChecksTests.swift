@@ -215,3 +215,68 @@ struct NetworkChecksTests {
         #expect(NetworkChecks.run(config: ConfigSnapshot(), topology: Self.topology(c)).isEmpty)
     }
 }
+
+/// What the checks take from the cluster description besides ranges: the nodes' service account
+/// and the node pools' own tags, which firewall rules may target instead of GKE's tag; and
+/// health checks to NEG pods.
+struct NetworkChecksClusterIdentityTests {
+    typealias Base = NetworkChecksTests
+
+    static func fixedConfig(adding rule: [String: Any]) throws -> ConfigSnapshot {
+        // The mixed scenario's rules with its control-plane webhook gap as the only ingress problem.
+        try Base.config(replacing: "none", with: [rule])
+    }
+
+    static func allow8443(target key: String, _ values: [String]) -> [String: Any] {
+        [
+            "kind": "compute#firewall", "name": "allow-master-webhooks", "priority": 900, "direction": "INGRESS",
+            "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+            "sourceRanges": ["172.16.0.0/28"], "allowed": [["IPProtocol": "tcp", "ports": ["8443"]]],
+            "disabled": false, key: values,
+        ]
+    }
+
+    @Test func theNodesServiceAccountComesFromTheClusterDescription() throws {
+        let c = try Base.collector([Base.cluster])
+        #expect(c.clusters.first?.nodeServiceAccounts == ["kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com"])
+        let byAccount = try Self.fixedConfig(adding: Self.allow8443(
+            target: "targetServiceAccounts", ["kf-gke-nodes@kf-prod-4412.iam.gserviceaccount.com"]))
+        let found = NetworkChecks.run(config: byAccount, topology: Base.topology(c), webhookPorts: [8443])
+        #expect(!Base.ids(found).contains("control-plane-to-pods:8443"))
+        // Another account's rule does not reach the nodes.
+        let other = try Self.fixedConfig(adding: Self.allow8443(
+            target: "targetServiceAccounts", ["someone-else@kf-prod-4412.iam.gserviceaccount.com"]))
+        #expect(Base.ids(NetworkChecks.run(config: other, topology: Base.topology(c), webhookPorts: [8443]))
+            .contains("control-plane-to-pods:8443"))
+    }
+
+    @Test func theDefaultAccountIsResolvedFromTheRulesThatNameIt() {
+        var cluster = ClusterInfo(name: "kf-private", source: "test")
+        cluster.nodeServiceAccounts = ["default"]
+        var rule = FirewallRule(name: "allow-by-sa", direction: .ingress, priority: 900, action: .allow)
+        rule.targetServiceAccounts = ["123456789012-compute@developer.gserviceaccount.com"]
+        #expect(ClusterNetwork.nodeServiceAccount(of: cluster, rules: [rule]) == "123456789012-compute@developer.gserviceaccount.com")
+        #expect(ClusterNetwork.nodeServiceAccount(of: cluster, rules: []) == nil)
+    }
+
+    @Test func rulesTargetingANodePoolTagReachTheNodes() throws {
+        var topology = Base.topology(try Base.collector([Base.cluster]))
+        var cluster = try #require(topology.clusters.first)
+        cluster.userNodeTags = ["kubeflow-nodes"]
+        topology = Topology()
+        topology.addCluster(cluster)
+        let config = try Self.fixedConfig(adding: Self.allow8443(target: "targetTags", ["kubeflow-nodes"]))
+        #expect(!Base.ids(NetworkChecks.run(config: config, topology: topology, webhookPorts: [8443]))
+            .contains("control-plane-to-pods:8443"))
+    }
+
+    @Test func healthChecksToNEGPodsAreCheckedAgainstThePodRange() throws {
+        let c = try Base.collector([Base.cluster] + Base.allConfig)
+        let found = NetworkChecks.run(
+            config: c.config, topology: Base.topology(c), webhookPorts: [], podServingPorts: [8080...8080])
+        let check = try #require(found.first { $0.facts["check"] == "health-checks-to-pods" })
+        #expect(check.facts["dst.role"] == "pod" && check.facts["dst.range"] == "10.20.0.0/14")
+        #expect(check.facts["dst.port"] == "8080" && check.facts["denied_by"] == "deny-all-ingress")
+        #expect(!found.contains { $0.facts["check"] == "health-checks-to-nodes" && $0.facts["dst.port"] == "8080" })
+    }
+}
