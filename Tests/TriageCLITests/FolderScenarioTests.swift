@@ -51,6 +51,21 @@ struct FolderScenarioTests {
         #expect((webhook["surer_with"] as? [String])?.isEmpty == true)
     }
 
+    /// One rule split by port (health checks on 10256, 30443 and 8080): each port's finding takes
+    /// the flow check about its own port, so each is confirmed and proposes only its own port's fix.
+    @Test func checksJoinTheFindingAboutTheirOwnPort() throws {
+        let (_, report) = try Self.run("bundle")
+        let health = report.findings.filter { $0["rule"] as? String == "health-check-blocked" }
+        #expect(health.count == 3)
+        for finding in health {
+            let port = try #require(finding["port"] as? Int)
+            #expect(finding["confidence"] as? String == "confirmed", "port \(port)")
+            let remedy = finding["remedy"] as? [String: Any] ?? [:]
+            let creates = (remedy["commands"] as? [String] ?? []).filter { $0.contains("firewall-rules create") }
+            #expect(creates.count == 1 && creates[0].contains("--rules=tcp:\(port)"), "port \(port): \(creates)")
+        }
+    }
+
     @Test func withoutTheConfigTheFindingSaysWhatWouldSettleIt() throws {
         let result = try CLI.triage(["SampleLogs/bundle/inputs/firewall-log.json", "SampleLogs/bundle/inputs/cluster.yaml", "--format", "json"])
         let report = try JSONReport(result)

@@ -29,66 +29,78 @@ enum FindingMerger {
                 if a.count != b.count { return a.count > b.count }
                 return a.id < b.id
             }
-            var lead = ranked[0]
-            var kinds = Set([evidenceOfRule[lead.rule] ?? ""])
             // Findings of the lead's own rule were split on purpose by its group_by (another port,
-            // another denying rule): they stay findings of their own.
-            let separate = ranked.dropFirst().filter { $0.rule == lead.rule }
-            for other in ranked.dropFirst() where other.rule != lead.rule {
-                kinds.insert(evidenceOfRule[other.rule] ?? "")
-                if !lead.mergedRules.contains(other.rule) && other.rule != lead.rule { lead.mergedRules.append(other.rule) }
-                for source in other.evidence {
-                    // One entry per kind of input and rule, however many findings it came in.
-                    if let index = lead.evidence.firstIndex(where: { $0.kind == source.kind && $0.rule == source.rule }) {
-                        lead.evidence[index].count += source.count
-                        for (place, quote) in zip(source.locations, source.quotes + Array(repeating: "", count: max(0, source.locations.count - source.quotes.count)))
-                        where lead.evidence[index].locations.count < 3 && !lead.evidence[index].locations.contains(place) {
-                            lead.evidence[index].locations.append(place)
-                            if !quote.isEmpty { lead.evidence[index].quotes.append(quote) }
-                        }
-                    } else {
-                        lead.evidence.append(source)
-                    }
-                }
-                // One verification of the fix per finding: the lead's, which is the more specific.
-                let otherVerification = lead.facts["fix.note"] == nil ? nil : other.facts["fix.note"]
-                for note in other.remedy.notes where !lead.remedy.notes.contains(note) && note != otherVerification {
-                    lead.remedy.notes.append(note)
-                }
-                // The same fix proposed by two rules is printed once: the lead's.
-                let fixes = Set(lead.remedy.commands.compactMap(Self.firewallFix))
-                for command in other.remedy.commands where !lead.remedy.commands.contains(command) {
-                    if let fix = Self.firewallFix(command), fixes.contains(fix) { continue }
-                    lead.remedy.commands.append(command)
-                }
-                // One manifest per fix: the lead's, else the first merged finding's.
-                if lead.remedy.configConnector.isEmpty { lead.remedy.configConnector = other.remedy.configConnector }
-                for command in other.remedy.kpt where !lead.remedy.kpt.contains(command) { lead.remedy.kpt.append(command) }
-                for reference in other.remedy.references where !lead.remedy.references.contains(reference) {
-                    lead.remedy.references.append(reference)
-                }
-                if let t = other.firstSeen, lead.firstSeen.map({ t < $0 }) ?? true { lead.firstSeen = t }
-                if let t = other.lastSeen, lead.lastSeen.map({ t > $0 }) ?? true { lead.lastSeen = t }
-                for rule in other.deniedBy where !lead.deniedBy.contains(where: { $0.name == rule.name }) {
-                    lead.deniedBy.append(rule)
-                }
-                if lead.destinations.isEmpty {
-                    lead.destinations = other.destinations
-                    lead.distinctDestinations = other.distinctDestinations
-                }
-                for (name, value) in other.facts where lead.facts[name] == nil { lead.facts[name] = value }
+            // another denying rule): they stay findings of their own, and each takes the evidence of
+            // other rules about its own port (the lead takes the rest).
+            var targets = [ranked[0]] + ranked.dropFirst().filter { $0.rule == ranked[0].rule }
+            var kinds = targets.map { Set([evidenceOfRule[$0.rule] ?? ""]) }
+            for other in ranked.dropFirst() where other.rule != ranked[0].rule {
+                let index = targets.firstIndex { Self.port(of: $0) != nil && Self.port(of: $0) == Self.port(of: other) } ?? 0
+                kinds[index].insert(evidenceOfRule[other.rule] ?? "")
+                absorb(other, into: &targets[index])
             }
-            if kinds.count > 1 { lead.confidence = "confirmed" }
-            // A rule that read only text cannot know the firewall: once the rules given show an
-            // allow rule would not work (or is not needed), no merged finding may print one.
-            if let verified = lead.facts["fix.verified"], verified != "yes" {
-                lead.remedy.commands.removeAll { firewallFix($0)?.contains(" ALLOW ") == true }
-                lead.remedy.configConnector.removeAll { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") }
+            for index in targets.indices {
+                if kinds[index].count > 1 { targets[index].confidence = "confirmed" }
+                // A rule that read only text cannot know the firewall: once the rules given show an
+                // allow rule would not work (or is not needed), no merged finding may print one.
+                if let verified = targets[index].facts["fix.verified"], verified != "yes" {
+                    targets[index].remedy.commands.removeAll { firewallFix($0)?.contains(" ALLOW ") == true }
+                    targets[index].remedy.configConnector.removeAll { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") }
+                }
             }
-            merged.append(lead)
-            merged += separate
+            merged += targets
         }
         return merged
+    }
+
+    /// The port a finding is about, whichever evidence it came from.
+    static func port(of finding: Finding) -> String? {
+        finding.port.map(String.init) ?? finding.facts["dst.port"] ?? finding.facts["port"]
+    }
+
+    /// Adds another rule's finding about the same cause to `lead`.
+    static func absorb(_ other: Finding, into lead: inout Finding) {
+        if !lead.mergedRules.contains(other.rule) && other.rule != lead.rule { lead.mergedRules.append(other.rule) }
+        for source in other.evidence {
+            // One entry per kind of input and rule, however many findings it came in.
+            if let index = lead.evidence.firstIndex(where: { $0.kind == source.kind && $0.rule == source.rule }) {
+                lead.evidence[index].count += source.count
+                for (place, quote) in zip(source.locations, source.quotes + Array(repeating: "", count: max(0, source.locations.count - source.quotes.count)))
+                where lead.evidence[index].locations.count < 3 && !lead.evidence[index].locations.contains(place) {
+                    lead.evidence[index].locations.append(place)
+                    if !quote.isEmpty { lead.evidence[index].quotes.append(quote) }
+                }
+            } else {
+                lead.evidence.append(source)
+            }
+        }
+        // One verification of the fix per finding: the lead's, which is the more specific.
+        let otherVerification = lead.facts["fix.note"] == nil ? nil : other.facts["fix.note"]
+        for note in other.remedy.notes where !lead.remedy.notes.contains(note) && note != otherVerification {
+            lead.remedy.notes.append(note)
+        }
+        // The same fix proposed by two rules is printed once: the lead's.
+        let fixes = Set(lead.remedy.commands.compactMap(Self.firewallFix))
+        for command in other.remedy.commands where !lead.remedy.commands.contains(command) {
+            if let fix = Self.firewallFix(command), fixes.contains(fix) { continue }
+            lead.remedy.commands.append(command)
+        }
+        // One manifest per fix: the lead's, else the first merged finding's.
+        if lead.remedy.configConnector.isEmpty { lead.remedy.configConnector = other.remedy.configConnector }
+        for command in other.remedy.kpt where !lead.remedy.kpt.contains(command) { lead.remedy.kpt.append(command) }
+        for reference in other.remedy.references where !lead.remedy.references.contains(reference) {
+            lead.remedy.references.append(reference)
+        }
+        if let t = other.firstSeen, lead.firstSeen.map({ t < $0 }) ?? true { lead.firstSeen = t }
+        if let t = other.lastSeen, lead.lastSeen.map({ t > $0 }) ?? true { lead.lastSeen = t }
+        for rule in other.deniedBy where !lead.deniedBy.contains(where: { $0.name == rule.name }) {
+            lead.deniedBy.append(rule)
+        }
+        if lead.destinations.isEmpty {
+            lead.destinations = other.destinations
+            lead.distinctDestinations = other.distinctDestinations
+        }
+        for (name, value) in other.facts where lead.facts[name] == nil { lead.facts[name] = value }
     }
 
     static func leadRank(_ evidence: String?) -> Int {
