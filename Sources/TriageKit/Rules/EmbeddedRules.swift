@@ -3174,11 +3174,15 @@ samples:
         - name: apiservice.txt
           text: |
             Name:         v1beta1.external.metrics.k8s.io
-            Namespace:
+            Namespace:    
             Labels:       app.kubernetes.io/name=keda-operator-metrics-apiserver
             Annotations:  <none>
             API Version:  apiregistration.k8s.io/v1
             Kind:         APIService
+            Metadata:
+              Creation Timestamp:  2026-11-20T14:03:11Z
+              Resource Version:    48211
+              UID:                 9d2c7a41-0b6e-4f3a-8e5d-2c1b7f9a6e30
             Spec:
               Group:                     external.metrics.k8s.io
               Group Priority Minimum:    100
@@ -3254,10 +3258,17 @@ samples:
             Rules:
               Host        Path  Backends
               ----        ----  --------
-              *
+              *           
                           /*   istio-ingressgateway:80 (10.20.1.9:8080)
-            Annotations:  ingress.kubernetes.io/backends: {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"UNHEALTHY","k8s1-6f1f6e83-kube-system-default-http-backend-80-3c9e2d11":"HEALTHY"}
-            Events:       <none>
+            Annotations:  ingress.kubernetes.io/backends:
+                            {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"UNHEALTHY","k8s1-6f1f6e83-kube-system-default-http-backend-80-3c9e2d11":"H...
+                          ingress.kubernetes.io/forwarding-rule: k8s2-fr-5x2k9q1n-istio-system-envoy-ingress-8u1r2m3d
+                          ingress.kubernetes.io/target-proxy: k8s2-tp-5x2k9q1n-istio-system-envoy-ingress-8u1r2m3d
+                          ingress.kubernetes.io/url-map: k8s2-um-5x2k9q1n-istio-system-envoy-ingress-8u1r2m3d
+            Events:
+              Type    Reason  Age                From                     Message
+              ----    ------  ----               ----                     -------
+              Normal  Sync    12m (x21 over 3h)  loadbalancer-controller  Scheduled for sync
       expect:
         - {count: 1, backend: k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c}
   pass:
@@ -3266,9 +3277,18 @@ samples:
         - name: ingress.txt
           text: |
             Name:             envoy-ingress
+            Labels:           <none>
             Namespace:        istio-system
-            Annotations:      ingress.kubernetes.io/backends: {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"HEALTHY"}
-            Events:           <none>
+            Address:          34.117.52.201
+            Ingress Class:    <none>
+            Default backend:  <default>
+            Rules:
+              Host        Path  Backends
+              ----        ----  --------
+              *           
+                          /*   istio-ingressgateway:80 (10.20.1.9:8080)
+            Annotations:  ingress.kubernetes.io/backends: {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"HEALTHY"}
+            Events:       <none>
 
 """#),
         ("Rules/kubectl/cloud-endpoints-failed.yaml", #"""
@@ -3346,8 +3366,8 @@ samples:
       files:
         - name: events.txt
           text: |
-            NAMESPACE   LAST SEEN   TYPE      REASON   OBJECT                            MESSAGE
-            kubeflow    2m30s       Warning   Failed   pod/mysql-6f7c9d8b5-q4w8n         Failed to pull image "docker.io/library/mysql:8.0.26": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/mysql:8.0.26": failed to resolve reference "docker.io/library/mysql:8.0.26": failed to do request: Head "https://registry-1.docker.io/v2/library/mysql/manifests/8.0.26": dial tcp 54.236.113.205:443: i/o timeout
+            NAMESPACE   LAST SEEN   TYPE      REASON   OBJECT                      MESSAGE
+            kubeflow    2m30s       Warning   Failed   pod/mysql-6f7c9d8b5-q4w8n   Failed to pull image "docker.io/library/mysql:8.0.26": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/mysql:8.0.26": failed to resolve reference "docker.io/library/mysql:8.0.26": failed to do request: Head "https://registry-1.docker.io/v2/library/mysql/manifests/8.0.26": dial tcp 54.236.113.205:443: i/o timeout
       expect:
         - {count: 1, registry: docker.io, failure: timeout}
   pass:
@@ -3635,7 +3655,7 @@ samples:
               Private Cluster Config:
                 Enable Private Endpoint:  false
                 Enable Private Nodes:     true
-                Master Ipv 4 Cidr Block:  172.16.0.0/28
+                masterIpv4CidrBlock:      172.16.0.0/28
               Subnetwork Ref:
                 Name:  kf-subnet
             Status:

@@ -2,7 +2,8 @@
 /// {"k8s1-…-kubeflow-istio-ingressgateway-80-…":"UNHEALTHY"}`: one message per backend, with
 /// `health` HEALTHY, UNHEALTHY or Unknown (healthy backends are evidence the health checks get
 /// through). A NEG backend (`k8s1-`) names the Service port; an instance-group backend
-/// (`k8s-be-PORT--`) names the node port the health check dials.
+/// (`k8s-be-PORT--`) names the node port the health check dials. `kubectl describe` cuts an
+/// annotation longer than 140 characters (`…"k8s1-…":"H...`), so the cut backend is passed over.
 enum BackendHealthMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
         guard let annotation = text.range(of: "ingress.kubernetes.io/backends") else { return nil }
@@ -16,6 +17,7 @@ enum BackendHealthMessage {
             guard tail.hasPrefix(":\"") else { rest = tail; continue }
             tail = tail.dropFirst(2)
             let health = String(tail.prefix { $0 != "\"" })
+            guard health.count < tail.count else { break }  // cut off by kubectl: no closing quote
             rest = tail.dropFirst(health.count + 1)
             var facts = ["message": "backend-health", "backend": backend, "health": health]
             if health == "UNHEALTHY" { facts["failure"] = "unhealthy" }
