@@ -3234,12 +3234,16 @@ remedy:
       text: The backend is a NEG for Service port {service_port}; the health check dials the pods' target port.
     - when: {backend.kind: instance-group}
       text: The backend is an instance group; the health check dials node port {port}.
+    - text: >-
+        kubectl describe cuts annotations longer than 140 characters ("..."), so backends past the cut
+        are not read here; the last command prints the whole backends annotation.
   commands:
     - >-
       gcloud compute firewall-rules create allow-health-checks --project={project} --network={network}
       --direction=INGRESS --action=ALLOW --source-ranges=35.191.0.0/16,130.211.0.0/22
       --target-tags={node_tag} --rules=tcp
     - gcloud compute backend-services get-health {backend} --global --project={project}
+    - kubectl get ingress -n {object.namespace} {object.name} -o yaml | grep 'ingress.kubernetes.io/backends'
 references:
   - https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
   - https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#health_checks
