@@ -1,0 +1,55 @@
+import Foundation
+
+/// The progress line of a live run, kept on stderr while the APIs are read: APIs done, pages,
+/// firewall log entries, and a running count of what the findings will be made of (distinct
+/// denied flows and other recognised evidence). Those are not findings yet (the rules run
+/// once everything is read), and the line says so. It holds numbers and fixed words only,
+/// never text from a log or an API answer.
+public final class LiveProgress {
+    /// Erases the line the cursor is on (carriage return, erase to end of line).
+    public static let erase = "\r\u{1B}[K"
+    /// Redraws at most this often, except when a source finishes.
+    public static let interval = 0.1
+
+    public let width: Int
+    private var lastDrawn: Double?
+    private var lastSourcesDone = -1
+    /// Whether a line is on the screen now.
+    public private(set) var showing = false
+
+    public init(width: Int) { self.width = max(20, width) }
+
+    /// The line for these counts, at most `width - 1` columns (so the terminal never wraps it,
+    /// which would defeat the erase).
+    public static func line(_ counts: LiveCounts, width: Int) -> String {
+        var text = "live: \(counts.sourcesDone)/\(counts.sourcesTotal) APIs read, \(counts.pages) \(plural(counts.pages, "page"))"
+        if counts.logPages > 0 { text += " (\(counts.logPages) of logs)" }
+        text += ", \(counts.firewallRecords) firewall \(plural(counts.firewallRecords, "entry", "entries"))"
+        text += "; so far \(counts.deniedFlows) distinct denied \(plural(counts.deniedFlows, "flow"))"
+            + " and \(counts.observations) other \(plural(counts.observations, "observation")) (findings come once all is read)"
+        text = TerminalText.sanitize(text)
+        let limit = max(1, width - 1)
+        if text.count > limit { text = String(text.prefix(limit - 1)) + "…" }
+        return text
+    }
+
+    private static func plural(_ count: Int, _ one: String, _ many: String? = nil) -> String {
+        count == 1 ? one : many ?? one + "s"
+    }
+
+    /// What to write to stderr for these counts at monotonic time `now`, or nil when the line
+    /// was drawn less than `interval` ago and no source has finished since.
+    public func update(_ counts: LiveCounts, now: Double) -> String? {
+        if let lastDrawn, now - lastDrawn < Self.interval, counts.sourcesDone == lastSourcesDone { return nil }
+        lastDrawn = now
+        lastSourcesDone = counts.sourcesDone
+        showing = true
+        return Self.erase + Self.line(counts, width: width)
+    }
+
+    /// What erases the line before anything else is printed (empty when none is showing).
+    public func finish() -> String {
+        defer { showing = false }
+        return showing ? Self.erase : ""
+    }
+}
