@@ -63,6 +63,17 @@ enum LiveRunner {
         var line = "live: \(result.requests) request\(result.requests == 1 ? "" : "s")"
         if let credentials = result.credentials { line += ", credentials from \(credentials)" }
         line += ", \(result.progress.pages) page\(result.progress.pages == 1 ? "" : "s") read"
+        if result.tokenRefreshes > 0 { line += ", token renewed \(result.tokenRefreshes) time\(result.tokenRefreshes == 1 ? "" : "s")" }
+        if result.pageRetries > 0 {
+            line += ", \(result.pageRetries) cut log page\(result.pageRetries == 1 ? "" : "s") asked for again"
+                + " (\(result.entriesSkippedOnRetry) entries already read were skipped)"
+        }
+        if result.operationsOutsideWindow > 0 {
+            line += ", \(result.operationsOutsideWindow) GKE operation\(result.operationsOutsideWindow == 1 ? "" : "s") outside the window left out"
+        }
+        if !result.publicZonesSkipped.isEmpty {
+            line += ", record sets of \(result.publicZonesSkipped.count) public DNS zone\(result.publicZonesSkipped.count == 1 ? "" : "s") not read"
+        }
         Console.diagnostic(line + ".")
         var missing: [String] = []
         for failure in result.failures {

@@ -1,9 +1,10 @@
 import Foundation
 
 /// The progress line of a live run, kept on stderr while the APIs are read: APIs done, pages,
-/// firewall log entries, and a running count of what the findings will be made of (distinct
-/// denied flows and other recognised evidence). Those are not findings yet (the rules run
-/// once everything is read), and the line says so. It holds numbers and fixed words only,
+/// firewall log entries, and a running count of what the findings will be made of: distinct
+/// denied flows (flow groups) and other recognised evidence (GKE operations, cluster states).
+/// Those are not findings yet (the rules run once everything is read), so the line says
+/// "so far … denied flows", never "findings". It holds numbers and fixed words only,
 /// never text from a log or an API answer.
 public final class LiveProgress {
     /// Erases the line the cursor is on (carriage return, erase to end of line).
@@ -22,11 +23,11 @@ public final class LiveProgress {
     /// The line for these counts, at most `width - 1` columns (so the terminal never wraps it,
     /// which would defeat the erase).
     public static func line(_ counts: LiveCounts, width: Int) -> String {
-        var text = "live: \(counts.sourcesDone)/\(counts.sourcesTotal) APIs read, \(counts.pages) \(plural(counts.pages, "page"))"
-        if counts.logPages > 0 { text += " (\(counts.logPages) of logs)" }
-        text += ", \(counts.firewallRecords) firewall \(plural(counts.firewallRecords, "entry", "entries"))"
-        text += "; so far \(counts.deniedFlows) distinct denied \(plural(counts.deniedFlows, "flow"))"
-            + " and \(counts.observations) other \(plural(counts.observations, "observation")) (findings come once all is read)"
+        // Short enough for 80 columns; the most telling counts last, where a narrow terminal cuts.
+        var text = "live: \(counts.sourcesDone)/\(counts.sourcesTotal) APIs, \(counts.pages) \(plural(counts.pages, "page")), "
+            + "\(counts.firewallRecords) log \(plural(counts.firewallRecords, "entry", "entries")); "
+            + "so far \(counts.deniedFlows) denied \(plural(counts.deniedFlows, "flow")), "
+            + "\(counts.observations) \(plural(counts.observations, "observation"))"
         text = TerminalText.sanitize(text)
         let limit = max(1, width - 1)
         if text.count > limit { text = String(text.prefix(limit - 1)) + "…" }

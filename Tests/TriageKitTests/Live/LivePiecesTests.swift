@@ -89,13 +89,15 @@ import Testing
     @Test func theProgressLineSaysWhatWasReadAndWhatTheFindingsWillBeMadeOf() {
         let counts = Self.counts(4, pages: 12, logPages: 3, entries: 2_500, flows: 17, observations: 6)
         let line = LiveProgress.line(counts, width: 300)
-        for part in ["4/9 APIs read", "12 pages (3 of logs)", "2500 firewall entries", "so far 17 distinct denied flows", "6 other observations"] {
+        for part in ["4/9 APIs", "12 pages", "2500 log entries", "so far 17 denied flows", "6 observations"] {
             #expect(line.contains(part), "\(line)")
         }
         #expect(!line.contains("\u{1B}") && !line.contains("\n") && !line.contains("\r"))
+        #expect(!line.contains("finding"), "flows are not findings yet")
+        #expect(LiveProgress.line(Self.counts(9, pages: 40, logPages: 30, entries: 30_000, flows: 1_200, observations: 25), width: 80).count < 80)
         let narrow = LiveProgress.line(counts, width: 40)
         #expect(narrow.count == 39 && narrow.hasSuffix("…"), "never wider than the terminal, so the erase works")
-        #expect(LiveProgress.line(Self.counts(1, pages: 1, logPages: 0, entries: 1, flows: 1, observations: 1), width: 300).contains("1 firewall entry; so far 1 distinct denied flow and 1 other observation"))
+        #expect(LiveProgress.line(Self.counts(1, pages: 1, logPages: 0, entries: 1, flows: 1, observations: 1), width: 300).contains("1 page, 1 log entry; so far 1 denied flow, 1 observation"))
     }
 
     @Test func theRendererThrottlesRedrawsAndErasesItsLine() {
