@@ -118,15 +118,15 @@ import Testing
             #expect(result.status == 1, "\(result)")
             let erase = "\r\u{1B}[K"
             let segments = result.err.components(separatedBy: erase)
-            let lines = segments.filter { $0.hasPrefix("live: ") && $0.contains(" APIs, ") }
+            let lines = segments.filter { $0.hasPrefix("live: ") && $0.contains(" sources, ") }
             #expect(!lines.isEmpty, "\(result.err)")
             #expect(lines.allSatisfy { !$0.contains("\n") }, "nothing is ever written after a progress line without erasing it first")
             #expect(lines.contains { $0.contains("so far") && $0.contains(" denied flow") })
             let last = try #require(lines.last)
-            #expect(last.contains("9/9 APIs"))
+            #expect(last.contains("9/9 sources"))
             // The segment after the last progress line is the rest of stderr, starting clean.
             let tail = segments.last ?? ""
-            #expect(!tail.contains(" APIs, ") && tail.contains("triage: live:"))
+            #expect(!tail.contains(" sources, ") && tail.contains("triage: live:"))
             #expect(!result.out.contains("\u{1B}[K"), "stdout holds only the findings")
         }
     }

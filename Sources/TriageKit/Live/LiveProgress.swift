@@ -1,6 +1,7 @@
 import Foundation
 
-/// The progress line of a live run, kept on stderr while the APIs are read: APIs done, pages,
+/// The progress line of a live run, kept on stderr while the APIs are read: sources read (of the
+/// nine lists: clusters, operations, firewalls, routes, networks, subnetworks, routers, DNS, logs), pages,
 /// firewall log entries, and a running count of what the findings will be made of: distinct
 /// denied flows (flow groups) and other recognised evidence (GKE operations, cluster states).
 /// Those are not findings yet (the rules run once everything is read), so the line says
@@ -24,7 +25,7 @@ public final class LiveProgress {
     /// which would defeat the erase).
     public static func line(_ counts: LiveCounts, width: Int) -> String {
         // Short enough for 80 columns; the most telling counts last, where a narrow terminal cuts.
-        var text = "live: \(counts.sourcesDone)/\(counts.sourcesTotal) APIs, \(counts.pages) \(plural(counts.pages, "page")), "
+        var text = "live: \(counts.sourcesDone)/\(counts.sourcesTotal) sources, \(counts.pages) \(plural(counts.pages, "page")), "
             + "\(counts.firewallRecords) log \(plural(counts.firewallRecords, "entry", "entries")); "
             + "so far \(counts.deniedFlows) denied \(plural(counts.deniedFlows, "flow")), "
             + "\(counts.observations) \(plural(counts.observations, "observation"))"

@@ -43,7 +43,7 @@ private final class FetchTally: @unchecked Sendable {
     private var values = (pageRetries: 0, entriesSkipped: 0, operationsOutside: 0)
     private var zones: [String] = []
 
-    func pageRetried(skipped: Int) { lock.withLock { values.pageRetries += 1; values.entriesSkipped += skipped } }
+    func pageRetried() { lock.withLock { values.pageRetries += 1 } }
     func skipped(_ count: Int) { lock.withLock { values.entriesSkipped += count } }
     func operationsOutside(_ count: Int) { lock.withLock { values.operationsOutside += count } }
     func publicZone(_ name: String) { lock.withLock { zones.append(name) } }
@@ -295,7 +295,7 @@ public final class LiveSession: @unchecked Sendable {
                         return target.hasSuffix("/clusters/\(name)") || target.contains("/clusters/\(name)/")
                     }
                 }
-                let inWindow = kept.filter { Self.operation($0, isIn: options.window, now: Date()) }
+                let inWindow = kept.filter { Self.operation($0, isIn: options.window) }
                 if inWindow.count < kept.count {
                     tally.operationsOutside(kept.count - inWindow.count)
                     client.trace?("  \(kept.count - inWindow.count) of \(kept.count) GKE operations neither ran in the window nor are running; left out")
@@ -316,7 +316,7 @@ public final class LiveSession: @unchecked Sendable {
     /// otherwise one whose time span [startTime, endTime] meets the window, which keeps every
     /// operation that started or ended in it (and one that spans it). An operation without
     /// times is kept: there is nothing to judge it by.
-    static func operation(_ operation: [String: Any], isIn window: TimeWindow, now: Date) -> Bool {
+    static func operation(_ operation: [String: Any], isIn window: TimeWindow) -> Bool {
         if let status = operation["status"] as? String, status != "DONE" { return true }
         guard let start = (operation["startTime"] as? String).flatMap(parseTimestamp) else { return true }
         let end = (operation["endTime"] as? String).flatMap(parseTimestamp) ?? start
@@ -435,7 +435,7 @@ public final class LiveSession: @unchecked Sendable {
                 if cancellation.isCancelled { return false }
                 let cut = source.endedEarly || (response.body as? StreamingBody)?.failed == true
                 if cut, let wait = client.backoff(afterAttempt: attempt, elapsed: APIClient.now() - started) {
-                    tally.pageRetried(skipped: 0)
+                    tally.pageRetried()
                     client.trace?("  \(name) was cut after \(delivered) entries (\(error.readReason)); asking for it again in \(String(format: "%.2f", wait)) s and skipping those")
                     guard client.pause(wait) else { return false }
                     continue

@@ -27,8 +27,8 @@ import Testing
     @Test func aTokenAboutToExpireIsRenewedBeforeItIsUsed() throws {
         let server = try FakeGCPServer(files: [
             "auth.json": [
-                "access_tokens": ["short-lived", "renewed"], "authorized_user": Self.user,
-                "issued_tokens": [["access_token": "short-lived", "expires_in": 30], ["access_token": "renewed", "expires_in": 3599]],
+                "access_tokens": ["tok-short-lived-1", "tok-renewed-2"], "authorized_user": Self.user,
+                "issued_tokens": [["access_token": "tok-short-lived-1", "expires_in": 30], ["access_token": "tok-renewed-2", "expires_in": 3599]],
             ]
         ])
         let traced = TraceLines()
@@ -48,7 +48,8 @@ import Testing
         #expect(!api.isEmpty && api.allSatisfy { $0["token_index"] as? Int == 1 }, "every API request carried the renewed token")
         #expect(collector.account.firewallRecords == (try deniedEntries(server)))
         let text = traced.all.joined(separator: "\n")
-        #expect(!text.contains("short-lived") && !text.contains("renewed\n") && !text.contains("rtoken-9"))
+        #expect(text.contains("REDACTED"))
+        #expect(!text.contains("tok-short-lived-1") && !text.contains("tok-renewed-2") && !text.contains("rtoken-9") && !text.contains("csecret-9"))
     }
 
     @Test func aRejectedTokenIsRenewedOnceAndTheRequestSentAgain() throws {
