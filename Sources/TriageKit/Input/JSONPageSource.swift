@@ -83,6 +83,23 @@ public final class JSONPageSource: ByteSource {
 
     private func fail(_ reason: String) -> TriageError { .readFailed(input: name, reason: reason) }
 
+    /// Follows strings and nesting inside the array; true when `b` closed a bracket (`depth` is
+    /// then already one less).
+    @inline(__always)
+    private func followArray(_ b: UInt8) -> Bool {
+        if inString {
+            if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+        } else if b == 0x22 {
+            inString = true
+        } else if b == 0x5B || b == 0x7B {
+            depth += 1
+        } else if b == 0x5D || b == 0x7D {
+            depth -= 1
+            return true
+        }
+        return false
+    }
+
     /// Moves bytes from the input buffer to `out` through the state machine; returns bytes written.
     private func filter(into out: UnsafeMutableBufferPointer<UInt8>) throws(TriageError) -> Int {
         var written = 0
@@ -92,14 +109,7 @@ public final class JSONPageSource: ByteSource {
             let isSpace = b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
             switch state {
             case .inArray where toSkip > 0 || dropSeparator:
-                if inString {
-                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
-                } else if b == 0x22 {
-                    inString = true
-                } else if b == 0x5B || b == 0x7B {
-                    depth += 1
-                } else if b == 0x5D || b == 0x7D {
-                    depth -= 1
+                if followArray(b) {
                     if depth == 0 {
                         // The array ended before every element to skip came by.
                         toSkip = 0
@@ -114,7 +124,7 @@ public final class JSONPageSource: ByteSource {
                         skippedElements += 1
                         if toSkip == 0 { dropSeparator = true }
                     }
-                } else if dropSeparator && depth == 1 && b == 0x2C {
+                } else if dropSeparator && !inString && depth == 1 && b == 0x2C {
                     dropSeparator = false
                     continue
                 }
@@ -126,16 +136,7 @@ public final class JSONPageSource: ByteSource {
             case .inArray:
                 out[written] = b
                 written += 1
-                if inString {
-                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
-                } else if b == 0x22 {
-                    inString = true
-                } else if b == 0x5B || b == 0x7B {
-                    depth += 1
-                } else if b == 0x5D || b == 0x7D {
-                    depth -= 1
-                    if depth == 0 { state = .afterValue }
-                }
+                if followArray(b) && depth == 0 { state = .afterValue }
                 continue
             case .skippingValue:
                 if inString {

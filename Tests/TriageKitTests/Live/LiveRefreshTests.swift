@@ -32,21 +32,13 @@ import Testing
             ]
         ])
         let traced = TraceLines()
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("live-home-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: home) }
-        var environment = server.environment(home: home)
-        environment.merge(try Self.userCredentials(server)) { $1 }
-        var options = LiveOptions(project: liveProject, window: TimeWindow(from: TimeWindow.parse("2026-11-22T00:00:00Z")!))
-        options.gcloudCommand = nil
-        let session = LiveSession(options: options, environment: environment, trace: { traced.append($0) })
-        let collector = EvidenceCollector()
-        let result = session.run(into: collector)
-        #expect(result.failures.isEmpty, "\(result.failures)")
+        let run = try liveRun(server, token: nil, environment: try Self.userCredentials(server), trace: traced)
+        #expect(run.result.failures.isEmpty, "\(run.failureText)")
         #expect(server.requests(pathPrefix: "/token").count == 2, "one grant, then one renewal before the first API request")
-        #expect(result.tokenRefreshes == 1)
+        #expect(run.result.tokenRefreshes == 1)
         let api = Self.apiRequests(server)
         #expect(!api.isEmpty && api.allSatisfy { $0["token_index"] as? Int == 1 }, "every API request carried the renewed token")
-        #expect(collector.account.firewallRecords == (try deniedEntries(server)))
+        #expect(run.collector.account.firewallRecords == (try deniedEntries(server)))
         let text = traced.all.joined(separator: "\n")
         #expect(text.contains("REDACTED"))
         #expect(!text.contains("tok-short-lived-1") && !text.contains("tok-renewed-2") && !text.contains("rtoken-9") && !text.contains("csecret-9"))
@@ -161,16 +153,7 @@ import Testing
         ]
         let server = try FakeGCPServer(files: ["dns/managedZones.json": zones])
         let traced = TraceLines()
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("live-home-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: home) }
-        let token = home.appendingPathComponent("token.txt")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        try Data("good-token\n".utf8).write(to: token)
-        var options = LiveOptions(project: liveProject, window: TimeWindow(from: TimeWindow.parse("2026-11-22T00:00:00Z")!))
-        options.gcloudCommand = nil
-        options.accessTokenFile = token.path
-        let session = LiveSession(options: options, environment: server.environment(home: home), trace: { traced.append($0) })
-        let result = session.run(into: EvidenceCollector())
+        let result = try liveRun(server, trace: traced).result
         #expect(result.failures.isEmpty, "\(result.failures)")
         let privateZones = zones.filter { $0["visibility"] as? String == "private" }.compactMap { $0["name"] as? String }
         let publicZones = zones.filter { $0["visibility"] as? String != "private" }.compactMap { $0["name"] as? String }
