@@ -102,7 +102,7 @@ struct Analyze: ParsableCommand {
         for error in errors where !quiet { Console.diagnostic(error.description) }
         var liveResult: LiveResult?
         if let liveSession {
-            liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet)
+            liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet, forceProgress: liveOptions.forceProgress)
         }
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
 

@@ -6,16 +6,55 @@ import TriageKit
 enum Console {
     static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
 
-    static func out(_ text: String) { write(1, text) }
-    static func err(_ text: String) { write(2, text) }
+    static func out(_ text: String) {
+        status.clear()
+        write(1, text)
+    }
+
+    static func err(_ text: String) { status.write(text) }
 
     /// One diagnostic line on stderr. Messages quote file names and file contents, so they are
     /// sanitised like everything else that came from outside.
     static func diagnostic(_ message: String) {
-        write(2, "triage: " + TerminalText.sanitize(message) + "\n")
+        status.write("triage: " + TerminalText.sanitize(message) + "\n")
     }
 
-    private static func write(_ fd: Int32, _ text: String) {
+    /// The progress line, when one is showing. Everything else written to stderr (from any
+    /// thread: --verbose traces come from the fetching threads) erases it first, under one
+    /// lock, so a message never lands at the end of a progress line.
+    static let status = StatusLine()
+
+    final class StatusLine: @unchecked Sendable {
+        private let lock = NSLock()
+        private var showing = false
+
+        /// Draws `line`, which starts with its own erase (`LiveProgress.update`).
+        func show(_ line: String) {
+            lock.withLock {
+                Console.write(2, line)
+                showing = true
+            }
+        }
+
+        /// Erases the line if one is showing.
+        func clear() {
+            lock.withLock {
+                if showing { Console.write(2, LiveProgress.erase) }
+                showing = false
+            }
+        }
+
+        /// Writes `text` to stderr on a clean line.
+        func write(_ text: String) {
+            lock.withLock {
+                if showing { Console.write(2, LiveProgress.erase) }
+                showing = false
+                Console.write(2, text)
+            }
+        }
+    }
+
+    fileprivate static func write(_ fd: Int32, _ text: String) {
         var text = text
         text.withUTF8 { buffer in
             var offset = 0
@@ -44,6 +83,14 @@ enum Console {
             if env["FORCE_COLOR"].map({ !$0.isEmpty && $0 != "0" }) ?? false { return true }
             return isatty(1) == 1 && env["TERM"] != "dumb"
         }
+    }
+
+    /// Columns of the terminal on stderr (for the progress line), 80 when unknown.
+    static var stderrWidth: Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        return 80
     }
 
     static var width: Int {

@@ -22,6 +22,10 @@ struct LiveOptionGroup: ParsableArguments {
     @Option(name: .customLong("access-token-file"), help: ArgumentHelp("With --live: a file holding an OAuth access token (first in the credentials order).", valueName: "file"))
     var accessTokenFile: String?
 
+    /// Draws the progress line even when stderr is not a terminal (for tests; not in --help).
+    @Flag(name: .customLong("force-progress"), help: .hidden)
+    var forceProgress = false
+
     /// Usage errors in the combination of flags.
     func validateCombination() throws(TriageError) {
         if !live {

@@ -29,24 +29,27 @@ struct LivePlan {
 /// Runs a live session for the CLI: Ctrl-C stops fetching (a second one exits at once), and
 /// a progress line is kept on stderr when it is a terminal.
 enum LiveRunner {
-    static func run(_ session: LiveSession, into collector: EvidenceCollector, quiet: Bool) -> LiveResult {
+    /// `forceProgress` draws the progress line even when stderr is not a terminal (tests).
+    static func run(_ session: LiveSession, into collector: EvidenceCollector, quiet: Bool, forceProgress: Bool = false) -> LiveResult {
         signal(SIGINT, SIG_IGN)
         let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let cancellation = session.cancellation
         interrupts.setEventHandler {
             if cancellation.isCancelled { exit(130) }
-            Console.err("\ntriage: interrupted; stopping the fetch and printing what was found (Ctrl-C again to quit now)\n")
+            Console.err("triage: interrupted; stopping the fetch and printing what was found (Ctrl-C again to quit now)\n")
             cancellation.cancel()
         }
         interrupts.resume()
-        let showProgress = !quiet && Console.stderrIsTerminal
+        let showProgress = forceProgress || (!quiet && Console.stderrIsTerminal)
+        let progress = LiveProgress(width: Console.stderrWidth)
         if showProgress {
-            session.onProgress = { progress in
-                Console.err("\r\u{1B}[K" + "live: \(progress.sourcesDone)/\(progress.sourcesTotal) sources, \(progress.pages) pages (\(progress.logPages) of logs), \(progress.firewallRecords) firewall records")
+            session.onProgress = { counts in
+                if let line = progress.update(counts, now: Double(DispatchTime.now().uptimeNanoseconds) / 1e9) { Console.status.show(line) }
             }
         }
         let result = session.run(into: collector)
-        if showProgress { Console.err("\r\u{1B}[K") }
+        // Ended before anything else is printed: the failures below, then the findings.
+        if showProgress { Console.status.clear() }
         interrupts.cancel()
         signal(SIGINT, SIG_DFL)
         if !quiet {
@@ -60,6 +63,17 @@ enum LiveRunner {
         var line = "live: \(result.requests) request\(result.requests == 1 ? "" : "s")"
         if let credentials = result.credentials { line += ", credentials from \(credentials)" }
         line += ", \(result.progress.pages) page\(result.progress.pages == 1 ? "" : "s") read"
+        if result.tokenRefreshes > 0 { line += ", token renewed \(result.tokenRefreshes) time\(result.tokenRefreshes == 1 ? "" : "s")" }
+        if result.pageRetries > 0 {
+            line += ", \(result.pageRetries) cut log page\(result.pageRetries == 1 ? "" : "s") asked for again"
+                + " (\(result.entriesSkippedOnRetry) entries already read were skipped)"
+        }
+        if result.operationsOutsideWindow > 0 {
+            line += ", \(result.operationsOutsideWindow) GKE operation\(result.operationsOutsideWindow == 1 ? "" : "s") outside the window left out"
+        }
+        if !result.publicZonesSkipped.isEmpty {
+            line += ", record sets of \(result.publicZonesSkipped.count) public DNS zone\(result.publicZonesSkipped.count == 1 ? "" : "s") not read"
+        }
         Console.diagnostic(line + ".")
         var missing: [String] = []
         for failure in result.failures {

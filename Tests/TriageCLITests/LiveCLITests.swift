@@ -108,6 +108,29 @@ import Testing
         }
     }
 
+    /// The progress line (forced: stderr is a pipe here) shows the running counts, is erased
+    /// before every other stderr line, and is gone before the findings and the account.
+    @Test func theProgressLineShowsCountsAndIsErasedBeforeAnythingElse() throws {
+        let server = try FakeGCPServer()
+        try CLI.withTemporaryDirectory { directory in
+            let (arguments, environment) = try Self.live(server, in: directory, ["--cluster", "kf-private", "--force-progress", "--verbose"])
+            let result = try CLI.run(CLI.binary, arguments, environment: environment, timeout: 60)
+            #expect(result.status == 1, "\(result)")
+            let erase = "\r\u{1B}[K"
+            let segments = result.err.components(separatedBy: erase)
+            let lines = segments.filter { $0.hasPrefix("live: ") && $0.contains(" sources, ") }
+            #expect(!lines.isEmpty, "\(result.err)")
+            #expect(lines.allSatisfy { !$0.contains("\n") }, "nothing is ever written after a progress line without erasing it first")
+            #expect(lines.contains { $0.contains("so far") && $0.contains(" denied flow") })
+            let last = try #require(lines.last)
+            #expect(last.contains("9/9 sources"))
+            // The segment after the last progress line is the rest of stderr, starting clean.
+            let tail = segments.last ?? ""
+            #expect(!tail.contains(" sources, ") && tail.contains("triage: live:"))
+            #expect(!result.out.contains("\u{1B}[K"), "stdout holds only the findings")
+        }
+    }
+
     @Test func liveFlagsNeedLiveAndAProject() throws {
         let withoutLive = try CLI.triage(["--since", "24h", "SampleLogs/mixed/firewall-denied.json"])
         #expect(withoutLive.status == 64, "\(withoutLive)")

@@ -55,6 +55,8 @@ not yet used is returned instead of the normal answer; when the list is used up 
 comes back. The file is read once at start-up (restart the server, or POST /_fake/reset, to
 re-arm it). A prefix may start with "METHOD " (e.g. "POST /v2/entries:list").
 
+{"pass": true} lets one request through with its normal answer (to reach the second page, say).
+
 An injected response may instead shape the transport, for the --live tests:
   {"stall": SECONDS, "after_bytes": N}   send the head and the first N bytes of the normal
                                          answer, then nothing for SECONDS, then close;
@@ -72,8 +74,16 @@ Authentication (optional): FIXTURE_DIR/auth.json
    "service_account": {"client_email", "n", "e"},   public key, hex; the JWT's RS256 signature
                                           is checked with pow(sig, e, n) and PKCS#1 v1.5 padding;
    "issued_token": "t1",                  what POST /token answers with on a valid grant;
-   "metadata_token": "t2"}                what the metadata server path answers with (needs
-                                          "Metadata-Flavor: Google"); without it, 404.
+   "metadata_token": "t2",                what the metadata server path answers with (needs
+                                          "Metadata-Flavor: Google"); without it, 404;
+   "issued_tokens": [{"access_token": "t1", "expires_in": 30}, ...],
+                                          instead of issued_token: each valid grant (and each
+                                          metadata token request) gets the next of these, the
+                                          last one repeating (expires_in defaults to 3599);
+   "token_uses": {"t1": 5}}               t1 is accepted for 5 API requests, then answered 401
+                                          (a token revoked or expired mid-run).
+  The request log names the token an API request carried by its place in access_tokens
+  ("token_index"), never by its text.
   POST /token takes grant_type=refresh_token (authorized_user) and
   grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (service_account), form-encoded.
 
@@ -283,6 +293,8 @@ class Fake:
         self.lock = threading.Lock()
         self.request_log = request_log
         self.errors = {}
+        self.issued = 0
+        self.uses = {}
         self.reset()
 
     def reset(self):
@@ -293,6 +305,24 @@ class Fake:
                 with open(path, encoding="utf-8") as f:
                     for prefix, responses in json.load(f).items():
                         self.errors[prefix] = list(responses)
+
+    def next_token(self, auth, default):
+        """The token a grant or the metadata server hands out now."""
+        tokens = auth.get("issued_tokens")
+        if not tokens:
+            return {"access_token": default, "expires_in": 3599, "token_type": "Bearer"}
+        with self.lock:
+            chosen = tokens[min(self.issued, len(tokens) - 1)]
+            self.issued += 1
+        return {"access_token": chosen["access_token"], "expires_in": chosen.get("expires_in", 3599),
+                "token_type": "Bearer"}
+
+    def use_token(self, auth, token):
+        """False once a token has been used up (token_uses)."""
+        limit = (auth.get("token_uses") or {}).get(token)
+        with self.lock:
+            self.uses[token] = self.uses.get(token, 0) + 1
+            return limit is None or self.uses[token] <= limit
 
     def auth(self):
         path = os.path.join(self.root, "auth.json")
@@ -398,6 +428,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, payload = 200, {}
             else:
                 injected = self.fake.take_error(method, path)
+                if injected is not None and injected.get("pass"):
+                    injected = None  # {"pass": true}: this request gets the normal answer
                 shaping = injected if injected is not None and any(
                     k in injected for k in ("stall", "truncate", "generate_entries")) else None
                 if shaping is not None:
@@ -437,7 +469,11 @@ class Handler(BaseHTTPRequestHandler):
         if not auth or not auth.get("access_tokens"):
             return True
         header = self.headers.get("authorization") or ""
-        ok = header.startswith("Bearer ") and header[7:] in auth["access_tokens"]
+        token = header[7:] if header.startswith("Bearer ") else None
+        ok = token in auth["access_tokens"]
+        if ok:
+            record["token_index"] = auth["access_tokens"].index(token)
+            ok = self.fake.use_token(auth, token)
         record["authorized"] = ok
         return ok
 
@@ -447,18 +483,17 @@ class Handler(BaseHTTPRequestHandler):
         record["body"] = {k: ("REDACTED" if k in ("client_secret", "refresh_token", "assertion") else v)
                           for k, v in form.items()}
         grant = form.get("grant_type")
-        issued = {"access_token": auth.get("issued_token", "fake-token"), "expires_in": 3599,
-                  "token_type": "Bearer"}
+        issued_token = auth.get("issued_token", "fake-token")
         if grant == "refresh_token":
             user = auth.get("authorized_user") or {}
             if user and all(form.get(k) == user.get(k) for k in ("client_id", "client_secret", "refresh_token")):
-                return 200, issued
+                return 200, self.fake.next_token(auth, issued_token)
             return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
         if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
             reason = self.check_jwt(form.get("assertion", ""), auth.get("service_account") or {})
             record["jwt"] = reason or "valid"
             if reason is None:
-                return 200, issued
+                return 200, self.fake.next_token(auth, issued_token)
             return 400, {"error": "invalid_grant", "error_description": reason}
         return 400, {"error": "unsupported_grant_type", "error_description": f"grant_type {grant!r}"}
 
@@ -495,10 +530,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def metadata(self, path):
         auth = self.fake.auth() or {}
-        if path == "/computeMetadata/v1/instance/service-accounts/default/token" and auth.get("metadata_token"):
+        if path == "/computeMetadata/v1/instance/service-accounts/default/token" and (
+                auth.get("metadata_token") or auth.get("issued_tokens")):
             if self.headers.get("metadata-flavor") != "Google":
                 return 403, "Missing Metadata-Flavor:Google header."
-            return 200, {"access_token": auth["metadata_token"], "expires_in": 3599, "token_type": "Bearer"}
+            return 200, self.fake.next_token(auth, auth.get("metadata_token"))
         return 404, error_body(404, "fake: no metadata server here")
 
     # -- transport shaping (stall, truncate, generated pages) ------------------------------------

@@ -135,6 +135,31 @@ class FakeAPITest(unittest.TestCase):
         s, _, _ = self.call("GET", "/v1/projects/kf-prod-4412/locations/-/clusters")
         self.assertEqual(s, 200)
 
+    def test_issued_tokens_in_turn_and_used_up_tokens(self):
+        with open(os.path.join(self.root, "auth.json"), "w") as f:
+            json.dump({"access_tokens": ["secret-token", "t2"], "token_uses": {"secret-token": 2},
+                       "issued_tokens": [{"access_token": "t1", "expires_in": 30}, {"access_token": "t2"}],
+                       "authorized_user": {"client_id": "c", "client_secret": "s", "refresh_token": "r"}}, f)
+        form = b"grant_type=refresh_token&client_id=c&client_secret=s&refresh_token=r"
+        issued = []
+        for _ in range(3):
+            req = urllib.request.Request(self.base + "/token", data=form, method="POST")
+            with urllib.request.urlopen(req) as r:
+                issued.append(json.loads(r.read()))
+        self.assertEqual([(t["access_token"], t["expires_in"]) for t in issued], [("t1", 30), ("t2", 3599), ("t2", 3599)])
+        statuses = [self.call("GET", "/v1/projects/kf-prod-4412/locations/-/clusters")[0] for _ in range(3)]
+        self.assertEqual(statuses, [200, 200, 401])
+        records = [json.loads(line) for line in open(self.log).read().splitlines()]
+        self.assertEqual([r.get("token_index") for r in records if r["path"].startswith("/v1/")], [0, 0, 0])
+        self.assertNotIn("secret-token", open(self.log).read())
+
+    def test_pass_lets_one_request_through(self):
+        with open(os.path.join(self.root, "errors.json"), "w") as f:
+            json.dump({"GET /compute/": [{"pass": True}, {"status": 503}]}, f)
+        self.call("POST", "/_fake/reset")
+        path = "/compute/v1/projects/kf-prod-4412/global/routes"
+        self.assertEqual([self.call("GET", path)[0] for _ in range(3)], [200, 503, 200])
+
 
 if __name__ == "__main__":
     unittest.main()

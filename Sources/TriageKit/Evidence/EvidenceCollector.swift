@@ -95,13 +95,20 @@ public final class EvidenceCollector: RecordSink {
         account.skipped.merge(o.skipped, uniquingKeysWith: +)
         account.inputErrors += o.inputErrors
         flowGroupsAbsorbed += other.flows.groupCount + other.flowGroupsAbsorbed
+        deniedFlowGroupsSeen += other.deniedFlowGroupsSeen
     }
 
     private var flowGroupsAbsorbed = 0
 
+    /// Distinct denied flows seen so far (a flow table group each): a cheap running count for
+    /// progress while reading, before any rule has run.
+    public private(set) var deniedFlowGroupsSeen = 0
+
     /// Reads one input into the collector; an input-stopping error is recorded and returned.
+    /// `countingErrors: false` leaves the error out of the account, for a caller that may yet
+    /// get the rest of the input another way (a live page asked for again after a cut).
     @discardableResult
-    public func read(_ reader: InputReader) -> TriageError? {
+    public func read(_ reader: InputReader, countingErrors: Bool = true) -> TriageError? {
         account.inputs += 1
         defer { account.bytes += reader.bytesRead }
         do throws(TriageError) {
@@ -112,6 +119,7 @@ public final class EvidenceCollector: RecordSink {
             }
             return nil
         } catch {
+            guard countingErrors else { return error }
             account.inputErrors.append(error.description)
             account.skipped[category(of: error), default: 0] += 1
             return error
@@ -254,10 +262,16 @@ public final class EvidenceCollector: RecordSink {
     private var textWithoutEvidence: [String: String] = [:]
 
     private func addFirewall(_ record: RecordFields, locate: () -> RecordLocation) {
-        switch flows.add(record, locate: locate) {
+        let added = flows.add(record, locate: locate)
+        switch added {
         case .added, .newGroup:
             account.firewallRecords += 1
-            if record.equals(.disposition, "DENIED") { account.deniedRecords += 1 } else { account.allowedRecords += 1 }
+            if record.equals(.disposition, "DENIED") {
+                account.deniedRecords += 1
+                if added == .newGroup { deniedFlowGroupsSeen += 1 }
+            } else {
+                account.allowedRecords += 1
+            }
         case .full:
             account.firewallRecords += 1
             account.skipped["flow table full (more than \(flows.capacity) distinct flows)", default: 0] += 1

@@ -31,9 +31,21 @@ public final class JSONPageSource: ByteSource {
     public private(set) var values: [String: String] = [:]
     /// Whether the array key was present.
     public private(set) var sawArray = false
+    /// True when the answer stopped before its JSON object closed (a connection cut without an
+    /// error, a body shorter than it should be): worth asking for again.
+    public private(set) var endedEarly = false
+    /// Array elements dropped because an earlier answer to the same request already delivered them.
+    public private(set) var skippedElements = 0
+    /// Elements still to drop, and whether the separator after the last dropped one is still to come.
+    private var toSkip = 0
+    private var dropSeparator = false
 
-    public init(upstream: ByteSource, name: String, arrayKey: String, keep: [String] = ["nextPageToken"], bufferSize: Int = 256 << 10) {
+    /// `skip` drops the array's first elements (their newlines are kept, so line numbers still
+    /// count from the page's first line): a page asked for again after a cut delivers only
+    /// what the first answer did not.
+    public init(upstream: ByteSource, name: String, arrayKey: String, keep: [String] = ["nextPageToken"], skip: Int = 0, bufferSize: Int = 256 << 10) {
         self.upstream = upstream
+        self.toSkip = max(0, skip)
         self.name = name
         self.arrayKey = Array(arrayKey.utf8)
         self.keysToKeep = Set(keep.map { Array($0.utf8) })
@@ -63,11 +75,30 @@ public final class JSONPageSource: ByteSource {
     private func finishedReading() throws(TriageError) -> Int {
         switch state {
         case .done, .beforeObject: return 0
-        default: throw .readFailed(input: name, reason: "the response ends before its JSON object closes")
+        default:
+            endedEarly = true
+            throw .readFailed(input: name, reason: "the response ends before its JSON object closes")
         }
     }
 
     private func fail(_ reason: String) -> TriageError { .readFailed(input: name, reason: reason) }
+
+    /// Follows strings and nesting inside the array; true when `b` closed a bracket (`depth` is
+    /// then already one less).
+    @inline(__always)
+    private func followArray(_ b: UInt8) -> Bool {
+        if inString {
+            if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+        } else if b == 0x22 {
+            inString = true
+        } else if b == 0x5B || b == 0x7B {
+            depth += 1
+        } else if b == 0x5D || b == 0x7D {
+            depth -= 1
+            return true
+        }
+        return false
+    }
 
     /// Moves bytes from the input buffer to `out` through the state machine; returns bytes written.
     private func filter(into out: UnsafeMutableBufferPointer<UInt8>) throws(TriageError) -> Int {
@@ -77,19 +108,35 @@ public final class JSONPageSource: ByteSource {
             inputStart += 1
             let isSpace = b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
             switch state {
+            case .inArray where toSkip > 0 || dropSeparator:
+                if followArray(b) {
+                    if depth == 0 {
+                        // The array ended before every element to skip came by.
+                        toSkip = 0
+                        dropSeparator = false
+                        out[written] = b
+                        written += 1
+                        state = .afterValue
+                        continue
+                    }
+                    if depth == 1 {
+                        toSkip -= 1
+                        skippedElements += 1
+                        if toSkip == 0 { dropSeparator = true }
+                    }
+                } else if dropSeparator && !inString && depth == 1 && b == 0x2C {
+                    dropSeparator = false
+                    continue
+                }
+                if b == 0x0A {
+                    out[written] = b
+                    written += 1
+                }
+                continue
             case .inArray:
                 out[written] = b
                 written += 1
-                if inString {
-                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
-                } else if b == 0x22 {
-                    inString = true
-                } else if b == 0x5B || b == 0x7B {
-                    depth += 1
-                } else if b == 0x5D || b == 0x7D {
-                    depth -= 1
-                    if depth == 0 { state = .afterValue }
-                }
+                if followArray(b) && depth == 0 { state = .afterValue }
                 continue
             case .skippingValue:
                 if inString {

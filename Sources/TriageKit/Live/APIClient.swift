@@ -33,19 +33,27 @@ final class APIClient: @unchecked Sendable {
 
     /// Sends `request` until it gets a 2xx answer (returned with its body still streaming), a
     /// non-retryable failure, or the retry policy gives up. `authorized` adds the bearer token
-    /// and the quota project.
+    /// (renewed first when it is about to expire) and the quota project; a 401 renews a
+    /// renewable token once and sends the request again.
     func send(_ request: HTTPRequest, authorized: Bool = true, policy: RetryPolicy? = nil) throws(FetchFailure) -> HTTPResponse {
-        var request = request
-        if authorized, let credentials {
-            request.headers.append(("Authorization", "Bearer \(credentials.token)"))
-            if let quota = credentials.quotaProject { request.headers.append(("x-goog-user-project", quota)) }
-        }
         let policy = policy ?? retry
         let start = Self.now()
         var attempt = 0
+        var renewedAfterRejection = false
         while true {
             attempt += 1
             if cancellation.isCancelled { throw .transport(.cancelled) }
+            var request = request
+            var sentToken: String?
+            if authorized, let credentials {
+                do throws(TriageError) {
+                    sentToken = try credentials.token(now: Self.now())
+                } catch {
+                    throw .credentials(error)
+                }
+                request.headers.append(("Authorization", "Bearer \(sentToken ?? "")"))
+                if let quota = credentials.quotaProject { request.headers.append(("x-goog-user-project", quota)) }
+            }
             lock.withLock { requestCount += 1 }
             trace?("→ \(request.method) \(request.url)" + (attempt > 1 ? " (attempt \(attempt))" : "")
                 + request.redactedHeaders.map { "\n    \($0.name): \($0.value)" }.joined())
@@ -66,6 +74,18 @@ final class APIClient: @unchecked Sendable {
                 let body = (try? response.readAll(limit: 1 << 20)) ?? []
                 response.close()
                 failure = .http(status: response.status, body: body)
+                if response.status == 401, let sentToken, let credentials, credentials.canRefresh, !renewedAfterRejection {
+                    // Once per request: a second 401 with a fresh token is a real rejection.
+                    renewedAfterRejection = true
+                    trace?("  token rejected; renewing the token from \(credentials.origin) and sending again")
+                    do throws(TriageError) {
+                        _ = try credentials.refresh(after: sentToken)
+                    } catch {
+                        throw .credentials(error)
+                    }
+                    attempt -= 1
+                    continue
+                }
                 guard RetryPolicy.retryableStatuses.contains(response.status) else { throw failure }
                 retryAfter = RetryPolicy.parseRetryAfter(response.headers["retry-after"])
             case .failure(let error):
@@ -81,6 +101,11 @@ final class APIClient: @unchecked Sendable {
             trace?("  retrying in \(String(format: "%.2f", wait)) s")
             guard pause(wait) else { throw .transport(.cancelled) }
         }
+    }
+
+    /// The retry policy's wait before trying again after `attempt` tries, or nil to give up.
+    func backoff(afterAttempt attempt: Int, elapsed: Double) -> Double? {
+        lock.withLock { retry.delay(afterAttempt: attempt, elapsed: elapsed, retryAfter: nil, using: &random) }
     }
 
     /// Sleeps, waking early on cancellation; false when cancelled.

@@ -1,17 +1,84 @@
 import Foundation
 
 /// An access token and where it came from. Tokens stay in memory: never written, never printed.
+/// Tokens from a grant (user credentials, a service-account key) or from the metadata server
+/// carry a lifetime and can be fetched again: `token(now:)` renews one that has less than a
+/// minute left, and `refresh(after:)` renews one the API rejected. A token from a file or from
+/// gcloud cannot be renewed.
 public final class Credentials: @unchecked Sendable {
     /// Where the token came from, for the account ("service account a@p.iam.gserviceaccount.com").
     public let origin: String
     /// Sent as `x-goog-user-project` when the credentials name one.
     public let quotaProject: String?
-    let token: String
+    /// A token and its lifetime in seconds, as a token endpoint answers.
+    struct Token {
+        let value: String
+        let expiresIn: Double?
+    }
+    typealias Renewal = @Sendable () throws(TriageError) -> Token
+
+    /// A token is renewed before use when fewer than this many seconds are left.
+    static let refreshMargin: Double = 60
+    private let lock = NSLock()
+    private var current: String
+    /// Monotonic seconds (`APIClient.now()`) when the current token expires; nil when unknown.
+    private var expiry: Double?
+    private let renewal: Renewal?
+    /// How many times the token was renewed during the run.
+    public private(set) var refreshCount = 0
 
     init(origin: String, token: String, quotaProject: String?) {
         self.origin = origin
-        self.token = token
+        self.current = token
         self.quotaProject = quotaProject
+        self.renewal = nil
+    }
+
+    init(origin: String, token: Token, quotaProject: String?, renewal: Renewal?) {
+        self.origin = origin
+        self.current = token.value
+        self.expiry = token.expiresIn.map { APIClient.now() + $0 }
+        self.quotaProject = quotaProject
+        self.renewal = renewal
+    }
+
+    var canRefresh: Bool { renewal != nil }
+
+    /// The token as it stands (for tests).
+    var token: String { lock.withLock { current } }
+
+    /// The token to send now, renewed first when it has less than `refreshMargin` seconds left.
+    /// A failed renewal keeps a token that has not yet expired.
+    func token(now: Double) throws(TriageError) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let renewal, let expiry, expiry - now < Self.refreshMargin else { return current }
+        do throws(TriageError) {
+            try renew(renewal)
+        } catch {
+            if expiry > now { return current }
+            throw error
+        }
+        return current
+    }
+
+    /// After the API rejected `rejected` (HTTP 401): a fresh token, or the one another request
+    /// has already fetched in its place. Nil when these credentials cannot be renewed.
+    func refresh(after rejected: String) throws(TriageError) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let renewal else { return nil }
+        if current != rejected { return current }
+        try renew(renewal)
+        return current
+    }
+
+    /// Called with the lock held, so concurrent requests wait for one renewal.
+    private func renew(_ renewal: Renewal) throws(TriageError) {
+        let fresh = try renewal()
+        current = fresh.value
+        expiry = fresh.expiresIn.map { APIClient.now() + $0 }
+        refreshCount += 1
     }
 
     static let defaultTokenURI = "https://oauth2.googleapis.com/token"
@@ -21,7 +88,8 @@ public final class Credentials: @unchecked Sendable {
     /// in the gcloud config directory), the metadata server, and last `gcloud auth
     /// print-access-token`.
     static func discover(
-        accessTokenFile: String?, environment: [String: String], client: APIClient, gcloud: String? = "gcloud"
+        accessTokenFile: String?, environment: [String: String], client: APIClient, gcloud: String? = "gcloud",
+        project: String? = nil
     ) throws(TriageError) -> Credentials {
         var tried: [String] = []
         if let path = accessTokenFile {
@@ -45,7 +113,7 @@ public final class Credentials: @unchecked Sendable {
         case .failure(let reason): tried.append("metadata server \(metadataHost): \(reason)")
         }
         if let gcloud {
-            switch fromGcloud(gcloud, environment: environment) {
+            switch fromGcloud(gcloud, environment: environment, project: project) {
             case .success(let credentials): return credentials
             case .failure(let reason): tried.append("gcloud auth print-access-token: \(reason)")
             }
@@ -80,22 +148,31 @@ public final class Credentials: @unchecked Sendable {
             guard let id = object["client_id"] as? String, let secret = object["client_secret"] as? String,
                 let refresh = object["refresh_token"] as? String
             else { throw malformed(path, "client_id, client_secret and refresh_token") }
-            let token = try exchange(
-                ["grant_type": "refresh_token", "client_id": id, "client_secret": secret, "refresh_token": refresh],
-                tokenURI: tokenURI, what: "the user credentials in \(path)", client: client,
-                fix: "run 'gcloud auth application-default login' again")
-            return Credentials(origin: "application default credentials (user, \(path))", token: token, quotaProject: quota)
+            let renewal: Credentials.Renewal = { [weak client] () throws(TriageError) -> Token in
+                guard let client else { throw .noCredentials(reason: "the run is over", hint: "") }
+                return try exchange(
+                    ["grant_type": "refresh_token", "client_id": id, "client_secret": secret, "refresh_token": refresh],
+                    tokenURI: tokenURI, what: "the user credentials in \(path)", client: client,
+                    fix: "run 'gcloud auth application-default login' again")
+            }
+            return Credentials(
+                origin: "application default credentials (user, \(path))", token: try renewal(), quotaProject: quota, renewal: renewal)
         case "service_account":
             guard let email = object["client_email"] as? String, let key = object["private_key"] as? String else {
                 throw malformed(path, "client_email and private_key")
             }
-            let assertion = try ServiceAccountJWT.assertion(
-                clientEmail: email, privateKeyPEM: key, keyID: object["private_key_id"] as? String, tokenURI: tokenURI)
-            let token = try exchange(
-                ["grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion],
-                tokenURI: tokenURI, what: "the service-account key for \(email)", client: client,
-                fix: "the key may have been deleted or disabled; create a new one with: gcloud iam service-accounts keys create key.json --iam-account=\(email)")
-            return Credentials(origin: "service account \(email)", token: token, quotaProject: quota)
+            let keyID = object["private_key_id"] as? String
+            let renewal: Credentials.Renewal = { [weak client] () throws(TriageError) -> Token in
+                guard let client else { throw .noCredentials(reason: "the run is over", hint: "") }
+                // A fresh assertion each time: it is valid for an hour from when it is signed.
+                let assertion = try ServiceAccountJWT.assertion(
+                    clientEmail: email, privateKeyPEM: key, keyID: keyID, tokenURI: tokenURI)
+                return try exchange(
+                    ["grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion],
+                    tokenURI: tokenURI, what: "the service-account key for \(email)", client: client,
+                    fix: "the key may have been deleted or disabled; create a new one with: gcloud iam service-accounts keys create key.json --iam-account=\(email)")
+            }
+            return Credentials(origin: "service account \(email)", token: try renewal(), quotaProject: quota, renewal: renewal)
         default:
             throw .noCredentials(
                 reason: "credentials of type '\(TerminalText.sanitize(type))' in \(path) are not supported by triage",
@@ -107,10 +184,10 @@ public final class Credentials: @unchecked Sendable {
         .noCredentials(reason: "the credentials file \(path) lacks \(fields)", hint: "run 'gcloud auth application-default login', or download the key again")
     }
 
-    /// POSTs an OAuth 2.0 grant to the token endpoint and returns the access token.
+    /// POSTs an OAuth 2.0 grant to the token endpoint and returns the access token with its lifetime.
     private static func exchange(
         _ form: [String: String], tokenURI: String, what: String, client: APIClient, fix: String
-    ) throws(TriageError) -> String {
+    ) throws(TriageError) -> Token {
         let body = form.sorted { $0.key < $1.key }.map { "\($0.key)=\(formEncode($0.value))" }.joined(separator: "&")
         let request = HTTPRequest(
             method: "POST", url: tokenURI, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
@@ -120,7 +197,7 @@ public final class Credentials: @unchecked Sendable {
             guard let token = object["access_token"] as? String, !token.isEmpty else {
                 throw .credentials(.noCredentials(reason: "the token endpoint \(tokenURI) answered without an access_token for \(what)", hint: fix))
             }
-            return token
+            return Token(value: token, expiresIn: lifetime(object["expires_in"]))
         } catch {
             switch error {
             case .credentials(let error): throw error
@@ -141,14 +218,39 @@ public final class Credentials: @unchecked Sendable {
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 
+    /// `expires_in` as a number or a numeric string; nil when absent.
+    static func lifetime(_ value: Any?) -> Double? {
+        if let number = value as? NSNumber { return number.doubleValue }
+        if let text = value as? String { return Double(text) }
+        return nil
+    }
+
     private static func fromMetadataServer(host: String, client: APIClient) -> Result<Credentials, MetadataMiss> {
+        switch metadataToken(host: host, client: client) {
+        case .failure(let miss): return .failure(miss)
+        case .success(let token):
+            let renewal: Credentials.Renewal = { [weak client] () throws(TriageError) -> Token in
+                guard let client else { throw .noCredentials(reason: "the run is over", hint: "") }
+                switch metadataToken(host: host, client: client) {
+                case .success(let token): return token
+                case .failure(let miss):
+                    throw .noCredentials(
+                        reason: "credentials rejected: the metadata server \(host) gave no new token (\(miss.reason))",
+                        hint: "check the VM's service account and its scopes")
+                }
+            }
+            return .success(Credentials(origin: "metadata server (\(host))", token: token, quotaProject: nil, renewal: renewal))
+        }
+    }
+
+    private static func metadataToken(host: String, client: APIClient) -> Result<Token, MetadataMiss> {
         let request = HTTPRequest(
             method: "GET", url: "http://\(host)/computeMetadata/v1/instance/service-accounts/default/token",
             headers: [("Metadata-Flavor", "Google")], timeouts: .metadata)
         do throws(FetchFailure) {
             let (_, object) = try client.json(request, authorized: false, limit: 1 << 20, policy: RetryPolicy(maximumAttempts: 1))
             guard let token = object["access_token"] as? String, !token.isEmpty else { return .failure(MetadataMiss("no access_token in its answer")) }
-            return .success(Credentials(origin: "metadata server (\(host))", token: token, quotaProject: nil))
+            return .success(Token(value: token, expiresIn: lifetime(object["expires_in"])))
         } catch {
             switch error {
             case .transport(let failure): return .failure(MetadataMiss(failure.sentence))
@@ -163,10 +265,48 @@ public final class Credentials: @unchecked Sendable {
         init(_ reason: String) { self.reason = reason }
     }
 
-    private static func fromGcloud(_ gcloud: String, environment: [String: String]) -> Result<Credentials, MetadataMiss> {
+    private static func fromGcloud(_ gcloud: String, environment: [String: String], project: String?) -> Result<Credentials, MetadataMiss> {
+        let printed: (status: Int32, output: String)
+        switch runGcloud(gcloud, ["auth", "print-access-token", "--quiet"], environment: environment) {
+        case .failure(let miss): return .failure(miss)
+        case .success(let result): printed = result
+        }
+        guard printed.status == 0 else {
+            return .failure(MetadataMiss(printed.status == 127 ? "gcloud is not installed" : "gcloud exited with status \(printed.status)"))
+        }
+        let token = printed.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { return .failure(MetadataMiss("gcloud printed no token")) }
+        let quota = gcloudQuotaProject(gcloud, environment: environment, project: project)
+        return .success(Credentials(origin: "gcloud auth print-access-token", token: token, quotaProject: quota))
+    }
+
+    /// The quota project gcloud itself would bill: `CLOUDSDK_BILLING_QUOTA_PROJECT`, else
+    /// `gcloud config get billing/quota_project`. `CURRENT_PROJECT` means the project being read;
+    /// `LEGACY` (or nothing set) means none is sent.
+    static func gcloudQuotaProject(_ gcloud: String, environment: [String: String], project: String?) -> String? {
+        var value = environment["CLOUDSDK_BILLING_QUOTA_PROJECT"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if value.isEmpty, case .success(let result) = runGcloud(gcloud, ["config", "get", "billing/quota_project", "--quiet"], environment: environment),
+            result.status == 0
+        {
+            value = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        switch value {
+        case "", "(unset)", "LEGACY": return nil
+        case "CURRENT_PROJECT": return project
+        default:
+            // A project id is letters, digits, hyphens (and a domain prefix with ':' and '.');
+            // anything else is not one and is not sent.
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-:."))
+            guard value.count <= 100, value.unicodeScalars.allSatisfy(allowed.contains) else { return nil }
+            return value
+        }
+    }
+
+    /// Runs gcloud with stdin and stderr closed; its exit status and standard output.
+    private static func runGcloud(_ gcloud: String, _ arguments: [String], environment: [String: String]) -> Result<(status: Int32, output: String), MetadataMiss> {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [gcloud, "auth", "print-access-token", "--quiet"]
+        process.arguments = [gcloud] + arguments
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -179,12 +319,7 @@ public final class Credentials: @unchecked Sendable {
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            return .failure(MetadataMiss(process.terminationStatus == 127 ? "gcloud is not installed" : "gcloud exited with status \(process.terminationStatus)"))
-        }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { return .failure(MetadataMiss("gcloud printed no token")) }
-        return .success(Credentials(origin: "gcloud auth print-access-token", token: token, quotaProject: nil))
+        return .success((process.terminationStatus, String(decoding: data, as: UTF8.self)))
     }
 }
 

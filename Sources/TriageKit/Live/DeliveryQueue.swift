@@ -6,8 +6,9 @@ final class DeliveryQueue: @unchecked Sendable {
     enum Item {
         /// A small answer read whole (config lists, clusters, operations).
         case document(name: String, bytes: [UInt8])
-        /// A Logging page still streaming; `done` hands the read's outcome back to its fetcher.
-        case logPage(name: String, source: JSONPageSource, done: (TriageError?) -> Void)
+        /// A Logging page still streaming; `done` hands the read's outcome and the number of
+        /// entries it delivered back to its fetcher.
+        case logPage(name: String, source: JSONPageSource, done: (TriageError?, Int) -> Void)
         /// A source that gave no data.
         case failure(TriageError)
         /// A source was read in full; for progress.

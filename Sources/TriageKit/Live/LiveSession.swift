@@ -1,12 +1,19 @@
 import Foundation
 
-/// How far a live run has got, for the progress line.
-public struct LiveProgress: Sendable, Equatable {
+/// How far a live run has got, for the progress line (see `LiveProgress`).
+public struct LiveCounts: Sendable, Equatable {
     public var sourcesDone = 0
     public var sourcesTotal = 0
     public var pages = 0
     public var logPages = 0
+    /// Firewall log entries read so far.
     public var firewallRecords = 0
+    /// Distinct denied flows among them (flow groups): what firewall findings are made of.
+    public var deniedFlows = 0
+    /// Other evidence recognised so far (GKE operations and cluster states worth a look).
+    public var observations = 0
+
+    public init() {}
 }
 
 /// What a live run fetched and what it could not.
@@ -16,8 +23,39 @@ public struct LiveResult: Sendable {
     public var interrupted = false
     /// Where the token came from.
     public var credentials: String?
-    public var progress = LiveProgress()
+    public var progress = LiveCounts()
     public var requests = 0
+    /// Times the token was renewed (about to expire, or rejected with 401).
+    public var tokenRefreshes = 0
+    /// Log pages asked for again after their answer was cut, and the entries of those pages
+    /// that the first answers had already delivered (skipped in the later ones).
+    public var pageRetries = 0
+    public var entriesSkippedOnRetry = 0
+    /// Public Cloud DNS zones whose record sets were not read (see `fetchDNS`).
+    public var publicZonesSkipped: [String] = []
+    /// GKE operations that neither ran in the window nor are still running.
+    public var operationsOutsideWindow = 0
+}
+
+/// Counters the fetching threads add to.
+private final class FetchTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values = (pageRetries: 0, entriesSkipped: 0, operationsOutside: 0)
+    private var zones: [String] = []
+
+    func pageRetried() { lock.withLock { values.pageRetries += 1 } }
+    func skipped(_ count: Int) { lock.withLock { values.entriesSkipped += count } }
+    func operationsOutside(_ count: Int) { lock.withLock { values.operationsOutside += count } }
+    func publicZone(_ name: String) { lock.withLock { zones.append(name) } }
+
+    func fill(_ result: inout LiveResult) {
+        lock.withLock {
+            result.pageRetries = values.pageRetries
+            result.entriesSkippedOnRetry = values.entriesSkipped
+            result.operationsOutsideWindow = values.operationsOutside
+            result.publicZonesSkipped = zones
+        }
+    }
 }
 
 /// `triage --live`: discovers the clusters, then fetches operations, network config, DNS and
@@ -30,7 +68,8 @@ public final class LiveSession: @unchecked Sendable {
     let environment: [String: String]
     let client: APIClient
     /// Called on the analysing thread after each response.
-    public var onProgress: ((LiveProgress) -> Void)?
+    public var onProgress: ((LiveCounts) -> Void)?
+    private let tally = FetchTally()
 
     public init(
         options: LiveOptions, environment: [String: String], transport: HTTPTransport = CurlTransport(),
@@ -47,10 +86,18 @@ public final class LiveSession: @unchecked Sendable {
     private var locationPath: String { options.location ?? "-" }
 
     public func run(into collector: EvidenceCollector) -> LiveResult {
+        var result = run(collector)
+        tally.fill(&result)
+        result.tokenRefreshes = client.credentials?.refreshCount ?? 0
+        return result
+    }
+
+    private func run(_ collector: EvidenceCollector) -> LiveResult {
         var result = LiveResult()
         do {
             let credentials = try Credentials.discover(
-                accessTokenFile: options.accessTokenFile, environment: environment, client: client, gcloud: options.gcloudCommand)
+                accessTokenFile: options.accessTokenFile, environment: environment, client: client, gcloud: options.gcloudCommand,
+                project: options.project)
             client.credentials = credentials
             result.credentials = credentials.origin
         } catch {
@@ -83,15 +130,11 @@ public final class LiveSession: @unchecked Sendable {
             case .logPage(let name, let source, let done):
                 result.progress.pages += 1
                 result.progress.logPages += 1
-                let error = collector.read(InputReader(name: name, source: source, format: .jsonStream))
-                if let error, !cancellation.isCancelled {
-                    // The account already holds the read error; this says what it means.
-                    result.failures.append(.noData(
-                        source: "firewall logs (Cloud Logging)",
-                        reason: "\(name) could not be read in full (\(error.readReason)); the entries before that point were analysed, later pages were not fetched",
-                        hint: "run again; if it repeats, narrow the window with --since or --from/--to"))
-                }
-                done(error)
+                let before = collector.account.records
+                // A cut page may yet be read whole from a second answer; the fetcher reports
+                // it (and the account counts it) only when it gives up.
+                let error = collector.read(InputReader(name: name, source: source, format: .jsonStream), countingErrors: false)
+                done(error, collector.account.records - before)
             case .failure(let error):
                 result.failures.append(error)
                 collector.countUnreadable(error)
@@ -99,6 +142,8 @@ public final class LiveSession: @unchecked Sendable {
                 result.progress.sourcesDone += 1
             }
             result.progress.firewallRecords = collector.account.firewallRecords
+            result.progress.deniedFlows = collector.deniedFlowGroupsSeen
+            result.progress.observations = collector.observations.count
             onProgress?(result.progress)
         }
         result.interrupted = cancellation.isCancelled
@@ -236,17 +281,28 @@ public final class LiveSession: @unchecked Sendable {
         return !cancellation.isCancelled
     }
 
+    /// The operations of the clusters read (all of them, or the named one's, node pools
+    /// included) that ran during the window or are still running.
     private func fetchOperations(_ queue: DeliveryQueue) -> Bool {
         let url = endpoints.container + "projects/\(project)/locations/\(locationPath)/operations"
         do throws(FetchFailure) {
             var (bytes, object) = try client.json(get(url))
-            if let name = options.clusterName, let operations = object["operations"] as? [[String: Any]] {
-                // Only the named cluster's operations (its node pools' included).
-                let mine = operations.filter { operation in
-                    let target = operation["targetLink"] as? String ?? ""
-                    return target.hasSuffix("/clusters/\(name)") || target.contains("/clusters/\(name)/")
+            if let operations = object["operations"] as? [[String: Any]] {
+                var kept = operations
+                if let name = options.clusterName {
+                    kept = kept.filter { operation in
+                        let target = operation["targetLink"] as? String ?? ""
+                        return target.hasSuffix("/clusters/\(name)") || target.contains("/clusters/\(name)/")
+                    }
                 }
-                bytes = Array((try? JSONSerialization.data(withJSONObject: ["operations": mine], options: [.sortedKeys])) ?? Data())
+                let inWindow = kept.filter { Self.operation($0, isIn: options.window) }
+                if inWindow.count < kept.count {
+                    tally.operationsOutside(kept.count - inWindow.count)
+                    client.trace?("  \(kept.count - inWindow.count) of \(kept.count) GKE operations neither ran in the window nor are running; left out")
+                }
+                if inWindow.count < operations.count {
+                    bytes = Array((try? JSONSerialization.data(withJSONObject: ["operations": inWindow], options: [.sortedKeys])) ?? Data())
+                }
             }
             queue.put(.document(name: "live:container operations list", bytes: bytes))
             return true
@@ -254,6 +310,28 @@ public final class LiveSession: @unchecked Sendable {
             report(queue, error, .operations, url: url)
             return false
         }
+    }
+
+    /// Whether an operation belongs to the run: one not yet DONE (RUNNING, PENDING, ABORTING) always;
+    /// otherwise one whose time span [startTime, endTime] meets the window, which keeps every
+    /// operation that started or ended in it (and one that spans it). An operation without
+    /// times is kept: there is nothing to judge it by.
+    static func operation(_ operation: [String: Any], isIn window: TimeWindow) -> Bool {
+        if let status = operation["status"] as? String, status != "DONE" { return true }
+        guard let start = (operation["startTime"] as? String).flatMap(parseTimestamp) else { return true }
+        let end = (operation["endTime"] as? String).flatMap(parseTimestamp) ?? start
+        let windowEnd = window.to ?? .distantFuture
+        return start <= windowEnd && end >= window.from
+    }
+
+    /// RFC 3339 with any number of fraction digits (GKE gives nanoseconds).
+    static func parseTimestamp(_ text: String) -> Date? {
+        guard let dot = text.firstIndex(of: ".") else { return TimeWindow.parse(text) }
+        let afterDot = text.index(after: dot)
+        let digitsEnd = text[afterDot...].firstIndex { !$0.isNumber } ?? text.endIndex
+        guard let whole = TimeWindow.parse(String(text[..<dot]) + String(text[digitsEnd...])) else { return nil }
+        let fraction = Double("0." + text[afterDot..<digitsEnd]) ?? 0
+        return whole.addingTimeInterval(fraction)
     }
 
     /// Subnetworks or routers in the clusters' regions, or in every region when no cluster
@@ -268,19 +346,27 @@ public final class LiveSession: @unchecked Sendable {
         return true
     }
 
+    /// The managed zones (their metadata, peering and forwarding targets included, comes with
+    /// the list), then the record sets of every private zone. Public zones' record sets are
+    /// not read: a private cluster's nodes resolve through the private zones visible to their
+    /// network, so public records cannot explain its traffic, and public zones can be large.
     private func fetchDNS(_ queue: DeliveryQueue) -> Bool {
         var privateZones: [String] = []
         let zonesURL: (String?) -> String = { token in
             self.endpoints.dns + "projects/\(self.project)/managedZones?maxResults=1000" + (token.map { "&pageToken=\(Self.queryEncode($0))" } ?? "")
         }
         let listed = fetchList(queue, .managedZones, "dns managed-zones", zonesURL) { object in
-            for zone in object["managedZones"] as? [[String: Any]] ?? [] where zone["visibility"] as? String == "private" {
-                if let name = zone["name"] as? String { privateZones.append(name) }
+            for zone in object["managedZones"] as? [[String: Any]] ?? [] {
+                guard let name = zone["name"] as? String else { continue }
+                if zone["visibility"] as? String == "private" {
+                    privateZones.append(name)
+                } else {
+                    self.tally.publicZone(name)
+                    self.client.trace?("  DNS zone \(name) is public: its record sets are not read (a private cluster resolves through the private zones visible to its network)")
+                }
             }
         }
         guard listed else { return false }
-        // Record sets of private zones only: they are what steers a private cluster's traffic
-        // to googleapis.com, gcr.io and pkg.dev; public zones can be large and do not.
         for zone in privateZones where !cancellation.isCancelled {
             let url: (String?) -> String = { token in
                 self.endpoints.dns + "projects/\(self.project)/managedZones/\(Self.queryEncode(zone))/rrsets?maxResults=1000"
@@ -294,7 +380,11 @@ public final class LiveSession: @unchecked Sendable {
     // MARK: logs
 
     /// Pages of denied firewall log entries, newest first, each streamed into the analysis as
-    /// it arrives; the next page is asked for once this one's token has been read.
+    /// it arrives; the next page is asked for once this one's token has been read. A page whose
+    /// answer is cut (the connection closed early, stalled, or the JSON stops short) is asked
+    /// for again with the same page token, within the retry policy; the entries the cut answer
+    /// already delivered are skipped in the new one (a page's entries come in the same order
+    /// for the same request). Only when the retries run out is the rest reported missing.
     private func fetchLogs(_ queue: DeliveryQueue) -> Bool {
         let url = endpoints.logging + "entries:list"
         let filter = options.window.firewallFilter(project: project)
@@ -312,25 +402,51 @@ public final class LiveSession: @unchecked Sendable {
                 body: Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()),
                 timeouts: options.timeouts)
             request.headers.append(("Accept-Charset", "utf-8"))
-            let response: HTTPResponse
-            do throws(FetchFailure) {
-                response = try client.send(request)
-            } catch {
-                report(queue, error, .logEntries, url: url)
+            let name = "live:logging entries page \(page)"
+            let started = APIClient.now()
+            var delivered = 0
+            var attempt = 0
+            while true {
+                attempt += 1
+                let response: HTTPResponse
+                do throws(FetchFailure) {
+                    response = try client.send(request)
+                } catch {
+                    report(queue, error, .logEntries, url: url)
+                    return false
+                }
+                let source = JSONPageSource(upstream: response.body, name: name, arrayKey: "entries", skip: delivered)
+                let finished = DispatchSemaphore(value: 0)
+                nonisolated(unsafe) var readError: TriageError?
+                nonisolated(unsafe) var read = 0
+                queue.put(.logPage(name: name, source: source) { error, records in
+                    readError = error
+                    read = records
+                    finished.signal()
+                })
+                finished.wait()
+                response.close()
+                if attempt > 1 { tally.skipped(source.skippedElements) }
+                delivered += read
+                guard let error = readError else {
+                    token = source.values["nextPageToken"].flatMap { $0.isEmpty ? nil : $0 }
+                    break
+                }
+                if cancellation.isCancelled { return false }
+                let cut = source.endedEarly || (response.body as? StreamingBody)?.failed == true
+                if cut, let wait = client.backoff(afterAttempt: attempt, elapsed: APIClient.now() - started) {
+                    tally.pageRetried()
+                    client.trace?("  \(name) was cut after \(delivered) entries (\(error.readReason)); asking for it again in \(String(format: "%.2f", wait)) s and skipping those")
+                    guard client.pause(wait) else { return false }
+                    continue
+                }
+                queue.put(.failure(.noData(
+                    source: "firewall logs (Cloud Logging)",
+                    reason: "\(name) could not be read in full (\(error.readReason))" + (attempt > 1 ? " in \(attempt) tries" : "")
+                        + "; the \(delivered) entries before that point were analysed, later pages were not fetched",
+                    hint: "run again; if it repeats, narrow the window with --since or --from/--to")))
                 return false
             }
-            let name = "live:logging entries page \(page)"
-            let source = JSONPageSource(upstream: response.body, name: name, arrayKey: "entries")
-            let finished = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var readError: TriageError?
-            queue.put(.logPage(name: name, source: source) { error in
-                readError = error
-                finished.signal()
-            })
-            finished.wait()
-            response.close()
-            if readError != nil { return false }
-            token = source.values["nextPageToken"].flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil && !cancellation.isCancelled
         return !cancellation.isCancelled
     }

@@ -40,6 +40,13 @@ final class StreamingBody: ByteSource, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// True once the transfer has ended with an error (cut, stalled, timed out).
+    var failed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure != nil
+    }
+
     /// The reader needs no more bytes; a blocked pusher is released.
     func close() {
         condition.lock()

@@ -75,4 +75,27 @@ private final class TrickleSource: ByteSource {
             #expect(throws: TriageError.self, "\(broken)") { _ = try drain(source) }
         }
     }
+
+    @Test func skipsTheEntriesAnEarlierAnswerDeliveredAndKeepsLineNumbers() throws {
+        let entries: [[String: Any]] = (0..<5).map { ["insertId": "id-\($0)", "text": "a ] } , [ { \"quoted\" \\"] }
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["entries": entries, "nextPageToken": "t-2"], options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        for skip in 0...6 {
+            let source = JSONPageSource(upstream: TrickleSource(body), name: "page", arrayKey: "entries", skip: skip)
+            let text = try drain(source)
+            let array = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
+            #expect(array?.map { $0["insertId"] as? String } == entries.dropFirst(skip).map { $0["insertId"] as? String }, "skip \(skip)")
+            #expect(source.skippedElements == min(skip, entries.count))
+            #expect(source.values["nextPageToken"] == "t-2")
+            #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count == body.split(separator: "\n", omittingEmptySubsequences: false).count)
+        }
+    }
+
+    @Test func aPageThatStopsShortSaysSo() {
+        let source = JSONPageSource(upstream: MemorySource("{\"entries\": [{\"a\": 1}, {\"b\""), name: "page", arrayKey: "entries")
+        #expect(throws: TriageError.self) { _ = try drain(source) }
+        #expect(source.endedEarly)
+        let malformed = JSONPageSource(upstream: MemorySource("[1, 2]"), name: "page", arrayKey: "entries")
+        #expect(throws: TriageError.self) { _ = try drain(malformed) }
+        #expect(!malformed.endedEarly, "not a page at all is no reason to ask again")
+    }
 }

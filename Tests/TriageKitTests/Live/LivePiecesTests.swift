@@ -71,3 +71,86 @@ import Testing
         #expect(LiveSession.region(of: "europe-west4") == "europe-west4")
     }
 }
+
+/// The progress line, the operations window and gcloud's quota project, without a server.
+@Suite struct LiveProgressAndWindowTests {
+    static func counts(_ done: Int, pages: Int, logPages: Int, entries: Int, flows: Int, observations: Int) -> LiveCounts {
+        var counts = LiveCounts()
+        counts.sourcesDone = done
+        counts.sourcesTotal = 9
+        counts.pages = pages
+        counts.logPages = logPages
+        counts.firewallRecords = entries
+        counts.deniedFlows = flows
+        counts.observations = observations
+        return counts
+    }
+
+    @Test func theProgressLineSaysWhatWasReadAndWhatTheFindingsWillBeMadeOf() {
+        let counts = Self.counts(4, pages: 12, logPages: 3, entries: 2_500, flows: 17, observations: 6)
+        let line = LiveProgress.line(counts, width: 300)
+        for part in ["4/9 sources", "12 pages", "2500 log entries", "so far 17 denied flows", "6 observations"] {
+            #expect(line.contains(part), "\(line)")
+        }
+        #expect(!line.contains("\u{1B}") && !line.contains("\n") && !line.contains("\r"))
+        #expect(!line.contains("finding"), "flows are not findings yet")
+        #expect(LiveProgress.line(Self.counts(9, pages: 40, logPages: 30, entries: 30_000, flows: 1_200, observations: 25), width: 80).count < 80)
+        let narrow = LiveProgress.line(counts, width: 40)
+        #expect(narrow.count == 39 && narrow.hasSuffix("…"), "never wider than the terminal, so the erase works")
+        #expect(LiveProgress.line(Self.counts(1, pages: 1, logPages: 0, entries: 1, flows: 1, observations: 1), width: 300).contains("1 page, 1 log entry; so far 1 denied flow, 1 observation"))
+    }
+
+    @Test func theRendererThrottlesRedrawsAndErasesItsLine() {
+        let progress = LiveProgress(width: 120)
+        #expect(progress.finish() == "", "nothing to erase before the first line")
+        let first = progress.update(Self.counts(1, pages: 1, logPages: 0, entries: 0, flows: 0, observations: 0), now: 100)
+        #expect(first?.hasPrefix(LiveProgress.erase) == true)
+        #expect(progress.update(Self.counts(1, pages: 2, logPages: 1, entries: 1000, flows: 3, observations: 0), now: 100.01) == nil)
+        #expect(progress.update(Self.counts(2, pages: 2, logPages: 1, entries: 1000, flows: 3, observations: 0), now: 100.02) != nil, "a finished source is always shown")
+        #expect(progress.update(Self.counts(2, pages: 3, logPages: 2, entries: 2000, flows: 3, observations: 0), now: 100 + 2 * LiveProgress.interval) != nil)
+        #expect(progress.showing)
+        #expect(progress.finish() == LiveProgress.erase)
+        #expect(!progress.showing && progress.finish() == "")
+    }
+
+    @Test func operationsMeetTheWindowOrAreStillRunning() {
+        let window = TimeWindow(from: TimeWindow.parse("2026-11-22T00:00:00Z")!, to: TimeWindow.parse("2026-11-22T06:00:00Z")!)
+        func op(_ status: String, _ start: String?, _ end: String?) -> [String: Any] {
+            var op: [String: Any] = ["status": status, "operationType": "UPDATE_CLUSTER"]
+            if let start { op["startTime"] = start }
+            if let end { op["endTime"] = end }
+            return op
+        }
+        let cases: [(op: [String: Any], kept: Bool)] = [
+            (op("DONE", "2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z"), false),
+            (op("DONE", "2026-11-21T23:59:00.999999999Z", "2026-11-22T00:00:00.000000001Z"), true),
+            (op("DONE", "2026-11-22T05:59:59.5Z", "2026-11-22T06:30:00Z"), true),
+            (op("DONE", "2026-11-22T06:00:00.000001Z", "2026-11-22T06:30:00Z"), false),
+            (op("DONE", "2026-11-21T00:00:00Z", "2026-11-23T00:00:00Z"), true),
+            (op("RUNNING", "2026-11-01T00:00:00Z", nil), true),
+            (op("PENDING", "2026-11-23T00:00:00Z", nil), true),
+            (op("DONE", nil, nil), true),
+        ]
+        for (operation, kept) in cases {
+            #expect(LiveSession.operation(operation, isIn: window) == kept, "\(operation)")
+        }
+        let nanos = LiveSession.parseTimestamp("2026-11-22T00:00:00.250000000Z")
+        #expect(nanos == TimeWindow.parse("2026-11-22T00:00:00.25Z"))
+        #expect(LiveSession.parseTimestamp("2026-11-22T01:00:00+01:00") == TimeWindow.parse("2026-11-22T00:00:00Z"))
+        #expect(LiveSession.parseTimestamp("yesterday") == nil)
+    }
+
+    @Test func gcloudsQuotaProjectSettingsMeanWhatTheyMeanToGcloud() {
+        // No gcloud is run: a command that does not exist fails, so only the variable counts.
+        let gcloud = "triage-test-no-such-gcloud"
+        func quota(_ value: String?) -> String? {
+            Credentials.gcloudQuotaProject(gcloud, environment: value.map { ["CLOUDSDK_BILLING_QUOTA_PROJECT": $0, "PATH": "/nonexistent"] } ?? ["PATH": "/nonexistent"], project: "read-project")
+        }
+        #expect(quota("billing-7") == "billing-7")
+        #expect(quota("CURRENT_PROJECT") == "read-project")
+        #expect(quota("LEGACY") == nil)
+        #expect(quota(nil) == nil)
+        #expect(quota("bad value\u{1B}[31m") == nil, "what is not a project id is not sent")
+    }
+}
+

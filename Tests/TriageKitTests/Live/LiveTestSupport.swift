@@ -14,7 +14,7 @@ struct LiveRun {
 }
 
 func liveRun(
-    _ server: FakeGCPServer, token: String? = "good-token", environment extra: [String: String] = [:],
+    _ server: FakeGCPServer, token: String? = "good-token", environment extra: [String: String] = [:], trace: TraceLines? = nil,
     configure: (inout LiveOptions) -> Void = { _ in }, beforeRun: (LiveSession) -> Void = { _ in }
 ) throws -> LiveRun {
     let home = FileManager.default.temporaryDirectory.appendingPathComponent("live-home-\(UUID().uuidString)")
@@ -32,7 +32,9 @@ func liveRun(
     configure(&options)
     var environment = server.environment(home: home)
     environment.merge(extra) { $1 }
-    let session = LiveSession(options: options, environment: environment)
+    var traceLine: (@Sendable (String) -> Void)?
+    if let trace { traceLine = { trace.append($0) } }
+    let session = LiveSession(options: options, environment: environment, trace: traceLine)
     beforeRun(session)
     let collector = EvidenceCollector()
     let start = Date()
