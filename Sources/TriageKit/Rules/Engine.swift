@@ -198,6 +198,9 @@ struct FindingBuilder {
     /// The first logged connection evaluated again with the proposed allow rule (when the
     /// run has the firewall rules).
     var verification: FixVerification?
+    /// The connection went to a public Google address, so the fix (Private Google Access) opens
+    /// the restricted VIP, not that address: the verification evaluates egress to the VIP.
+    var verifiedAgainstVIP = false
 
     static let endpointLimit = 20
     static let exampleLimit = 3
@@ -268,14 +271,23 @@ struct FindingBuilder {
         // The VM side of a node or pod flow carries the node tags and runs as the nodes' account.
         let vmRole = direction == .ingress ? first.destination.role : first.source.role
         let onNode = [.node, .pod].contains(vmRole)
+        verifiedAgainstVIP = direction == .egress && first.destination.role == .googlePublic
+        let vip = CIDR("199.36.153.4/30")!
         let flow = FirewallModel.Flow(
-            source: host(connection.srcIP), destination: host(connection.destIP),
+            source: host(connection.srcIP), destination: verifiedAgainstVIP ? vip : host(connection.destIP),
             protocolName: FirewallEvent.protocolName(connection.protocolNumber), ports: port...port,
             direction: direction, network: first.network,
             vmTags: onNode ? tags + (cluster?.userNodeTags ?? []).filter { !tags.contains($0) } : [],
             vmServiceAccount: onNode ? ClusterNetwork.nodeServiceAccount(of: cluster, rules: model.rules) : nil)
         verification = FixVerification.verify(
             flow, priority: first.fixPriority, model: model, targetTags: tags, ruleCount: ruleCount)
+        if verifiedAgainstVIP, verification?.outcome == .alreadyAllowed {
+            let now = model.evaluate(flow)
+            verification?.sentence = "Checked against the \(ruleCount) firewall rules given: egress to the restricted VIP "
+                + "\(vip) on \(flow.protocolName):\(port) is already allowed (\(now.deciderName), priority \(now.priority)), "
+                + "so no firewall rule is needed. These connections went to public Google addresses: what is missing "
+                + "is the DNS (and route) that sends the names to the VIP."
+        }
     }
 
     /// What to run instead of a fix that would not work: see whether the denials go on (the
@@ -285,6 +297,8 @@ struct FindingBuilder {
         switch verification.outcome {
         case .works: return nil
         case .alreadyAllowed:
+            // Egress to the VIP is open; the public-address denials end once DNS points at it.
+            if verifiedAgainstVIP { return nil }
             let c = first.event.connection
             let filter = "logName=\"projects/\(lookup("project") ?? "<PROJECT>")/logs/compute.googleapis.com%2Ffirewall\" "
                 + "AND jsonPayload.disposition=\"DENIED\" AND jsonPayload.connection.dest_ip=\"\(c.destIP)\""

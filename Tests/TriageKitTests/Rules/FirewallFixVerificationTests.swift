@@ -107,6 +107,43 @@ struct FirewallFixVerificationTests {
         #expect(verifications.first?.contains("/32") == true)
     }
 
+    /// Denials to public Google addresses are fixed by sending the names to the restricted VIP,
+    /// so the allow rule is verified for egress to the VIP, not to the address logged.
+    static func googlePublicFinding(with rules: [[String: Any]]) throws -> Finding {
+        let all = try RuleLoader.builtIn()
+        let rule = try #require(all.first { $0.id == "google-api-public-ip-blocked" })
+        var sample = rule.samples.trigger[0]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: rules, options: [.sortedKeys]), as: UTF8.self)
+        sample.files.append(Rule.File(name: "firewall-rules.json", text: json))
+        sample.topology["network"] = ["kubeflow-vpc"]
+        let analysis = try SampleRunner.run(sample, format: .ndjson, rules: all)
+        return try #require(analysis.findings.first { $0.rule == rule.id || $0.mergedRules.contains(rule.id) })
+    }
+
+    static func egress(_ name: String, priority: Int, deny: Bool, to ranges: [String]) -> [String: Any] {
+        var rule = firewall(name, priority: priority, deny: deny, sources: [], ports: deny ? nil : ["443"])
+        rule["direction"] = "EGRESS"
+        rule["destinationRanges"] = ranges
+        rule.removeValue(forKey: "sourceRanges")
+        return rule
+    }
+
+    @Test func publicGoogleDenialsAreVerifiedForEgressToTheVIP() throws {
+        let denyAll = Self.egress("deny-all-egress", priority: 65534, deny: true, to: ["0.0.0.0/0"])
+        let missing = try Self.googlePublicFinding(with: [denyAll])
+        #expect(missing.facts["fix.verified"] == "yes")
+        #expect(missing.remedy.notes.contains { $0.contains("→ 199.36.153.4/30 tcp:443 is allowed") })
+        #expect(missing.remedy.commands.contains { $0.contains("--destination-ranges=199.36.153.4/30") })
+
+        let open = try Self.googlePublicFinding(with: [denyAll, Self.egress("allow-vip", priority: 500, deny: false, to: ["199.36.153.4/30"])])
+        #expect(open.facts["fix.verified"] == "already-allowed")
+        #expect(open.remedy.notes.contains { $0.contains("restricted VIP 199.36.153.4/30 on tcp:443 is already allowed (allow-vip") })
+        #expect(!open.remedy.commands.contains { $0.contains("firewall-rules create") })
+        // Not "do the denials go on": they will until DNS changes.
+        #expect(!open.remedy.commands.contains { $0.hasPrefix("gcloud logging read") })
+        #expect(open.remedy.commands.contains { $0.contains("dns managed-zones create") })
+    }
+
     @Test func theSameFixFromTwoRulesIsPrintedOnce() {
         let a = "gcloud compute firewall-rules create allow-master-to-webhook-8443 --direction=INGRESS --action=ALLOW --rules=tcp:8443"
         let b = "gcloud compute firewall-rules create allow-master-to-nodes-tcp-8443 --action=ALLOW --source-ranges=172.16.0.0/28 --rules=tcp:8443"
