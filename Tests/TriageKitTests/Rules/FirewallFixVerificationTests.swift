@@ -21,11 +21,11 @@ struct FirewallFixVerificationTests {
         return rule
     }
 
-    /// The webhook rule's own trigger sample (Gatekeeper on 8443, denied by deny-all-ingress at
+    /// A rule's first trigger sample (by default the webhook rule's: Gatekeeper on 8443, denied by deny-all-ingress at
     /// 65534 in the log), with these firewall rules given too.
-    static func finding(with rules: [[String: Any]]) throws -> Finding {
+    static func finding(with rules: [[String: Any]], rule id: String = "master-to-webhook-port-blocked") throws -> Finding {
         let all = try RuleLoader.builtIn()
-        let rule = try #require(all.first { $0.id == "master-to-webhook-port-blocked" })
+        let rule = try #require(all.first { $0.id == id })
         var sample = rule.samples.trigger[0]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: rules, options: [.sortedKeys]), as: UTF8.self)
         sample.files.append(Rule.File(name: "firewall-rules.json", text: json))
@@ -110,14 +110,7 @@ struct FirewallFixVerificationTests {
     /// Denials to public Google addresses are fixed by sending the names to the restricted VIP,
     /// so the allow rule is verified for egress to the VIP, not to the address logged.
     static func googlePublicFinding(with rules: [[String: Any]]) throws -> Finding {
-        let all = try RuleLoader.builtIn()
-        let rule = try #require(all.first { $0.id == "google-api-public-ip-blocked" })
-        var sample = rule.samples.trigger[0]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: rules, options: [.sortedKeys]), as: UTF8.self)
-        sample.files.append(Rule.File(name: "firewall-rules.json", text: json))
-        sample.topology["network"] = ["kubeflow-vpc"]
-        let analysis = try SampleRunner.run(sample, format: .ndjson, rules: all)
-        return try #require(analysis.findings.first { $0.rule == rule.id || $0.mergedRules.contains(rule.id) })
+        try finding(with: rules, rule: "google-api-public-ip-blocked")
     }
 
     static func egress(_ name: String, priority: Int, deny: Bool, to ranges: [String]) -> [String: Any] {
