@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
     @Option(help: "The triage binary to measure.") var triage = ".build/release/triage"
     @Option(help: "The jq binary to compare with.") var jq = "/usr/bin/jq"
     @Flag(help: "Only generate the files.") var generateOnly = false
-    @Option(help: "Runs per measurement (the best is kept).") var runs = 2
+    @Option(help: "Runs per measurement (best and median are printed).") var runs = 5
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -38,8 +38,8 @@ struct Bench: ParsableCommand {
         }
         if generateOnly { return }
 
-        print("\n| input | bytes read | triage MB/s | triage peak RSS | jq MB/s | jq peak RSS | triage/jq |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
+        print("\n| input | bytes read | triage MB/s best | median | triage peak RSS | jq MB/s | jq peak RSS | triage/jq (best) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for file in files {
             let uncompressed = file.path.hasSuffix(".gz") ? fileSize(file.path.replacingOccurrences(of: ".gz", with: ".ndjson")) : fileSize(file.path)
             let t = try measure([triage, "--format", "json", "--quiet", "--cluster", cluster, file.path], runs: runs)
@@ -50,9 +50,13 @@ struct Bench: ParsableCommand {
                 let ratio = j.seconds / t.seconds
                 jqColumns = String(format: "%.0f | %@ | %.1f×", Double(uncompressed) / 1e6 / j.seconds, mib(j.peakRSS), ratio)
             }
-            print(String(format: "| %@ | %@ | %.0f | %@ | %@ |", file.label, mib(Int64(uncompressed)), Double(uncompressed) / 1e6 / t.seconds, mib(t.peakRSS), jqColumns))
+            print(String(
+                format: "| %@ | %@ | %.0f | %.0f | %@ | %@ |", file.label, mib(Int64(uncompressed)),
+                Double(uncompressed) / 1e6 / t.seconds, Double(uncompressed) / 1e6 / t.medianSeconds, mib(t.peakRSS), jqColumns))
         }
-        print("\nMB/s counts uncompressed bytes (10^6) per wall-clock second, best of \(runs) for triage; peak RSS from wait4(2).")
+        print("\nMB/s counts uncompressed bytes (10^6) per wall-clock second over \(runs) runs of triage (best and median; on a")
+        print("shared machine noise only ever slows a run, so the best is the closest to the program's own cost); peak RSS")
+        print("is the largest of the runs, from wait4(2).")
     }
 
     func fileSize(_ path: String) -> Int {
@@ -61,11 +65,13 @@ struct Bench: ParsableCommand {
 
     func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
-    struct Measurement { var seconds: Double; var peakRSS: Int64 }
+    struct Measurement { var seconds: Double; var medianSeconds: Double; var peakRSS: Int64 }
 
-    /// Runs a command with stdout to /dev/null; returns the best wall time and its peak RSS.
+    /// Runs a command with stdout to /dev/null `runs` times; returns the best and median wall
+    /// time and the largest peak RSS.
     func measure(_ argv: [String], runs: Int) throws -> Measurement {
-        var best: Measurement?
+        var times: [Double] = []
+        var peak: Int64 = 0
         for _ in 0..<max(1, runs) {
             var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -83,10 +89,11 @@ struct Bench: ParsableCommand {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let exitCode = (waitStatus >> 8) & 0xFF
             guard exitCode <= 1 else { throw ValidationError("\(argv.joined(separator: " ")) exited \(exitCode)") }
-            let m = Measurement(seconds: seconds, peakRSS: Int64(usage.ru_maxrss) * 1024)
-            if best == nil || m.seconds < best!.seconds { best = m }
+            times.append(seconds)
+            peak = max(peak, Int64(usage.ru_maxrss) * 1024)
         }
-        return best!
+        times.sort()
+        return Measurement(seconds: times[0], medianSeconds: times[times.count / 2], peakRSS: peak)
     }
 }
 
