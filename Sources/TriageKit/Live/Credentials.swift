@@ -4,7 +4,8 @@ import Foundation
 /// Tokens from a grant (user credentials, a service-account key) or from the metadata server
 /// carry a lifetime and can be fetched again: `token(now:)` renews one that has less than a
 /// minute left, and `refresh(after:)` renews one the API rejected. A token from a file or from
-/// gcloud cannot be renewed.
+/// gcloud has no known lifetime: a file's cannot be renewed, gcloud's is asked for again when the
+/// API rejects it.
 public final class Credentials: @unchecked Sendable {
     /// Where the token came from, for the account ("service account a@p.iam.gserviceaccount.com").
     public let origin: String
@@ -266,6 +267,28 @@ public final class Credentials: @unchecked Sendable {
     }
 
     private static func fromGcloud(_ gcloud: String, environment: [String: String], project: String?) -> Result<Credentials, MetadataMiss> {
+        let token: String
+        switch printAccessToken(gcloud, environment: environment) {
+        case .failure(let miss): return .failure(miss)
+        case .success(let printed): token = printed
+        }
+        let quota = gcloudQuotaProject(gcloud, environment: environment, project: project)
+        // gcloud does not say when its token expires; a rejected one is asked for again, and
+        // gcloud refreshes it if it has expired in the meantime.
+        let renewal: Credentials.Renewal = { () throws(TriageError) -> Token in
+            switch printAccessToken(gcloud, environment: environment) {
+            case .success(let value): return Token(value: value, expiresIn: nil)
+            case .failure(let miss):
+                throw .noCredentials(
+                    reason: "gcloud auth print-access-token: \(miss.reason)", hint: "run 'gcloud auth login' and try again")
+            }
+        }
+        return .success(Credentials(
+            origin: "gcloud auth print-access-token", token: Token(value: token, expiresIn: nil), quotaProject: quota,
+            renewal: renewal))
+    }
+
+    private static func printAccessToken(_ gcloud: String, environment: [String: String]) -> Result<String, MetadataMiss> {
         let printed: (status: Int32, output: String)
         switch runGcloud(gcloud, ["auth", "print-access-token", "--quiet"], environment: environment) {
         case .failure(let miss): return .failure(miss)
@@ -276,8 +299,7 @@ public final class Credentials: @unchecked Sendable {
         }
         let token = printed.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { return .failure(MetadataMiss("gcloud printed no token")) }
-        let quota = gcloudQuotaProject(gcloud, environment: environment, project: project)
-        return .success(Credentials(origin: "gcloud auth print-access-token", token: token, quotaProject: quota))
+        return .success(token)
     }
 
     /// The quota project gcloud itself would bill: `CLOUDSDK_BILLING_QUOTA_PROJECT`, else

@@ -206,13 +206,16 @@ import Testing
 
     /// A `gcloud` script first on PATH: prints a token, answers `config get billing/quota_project`
     /// with `quota` (nothing when nil), and logs its arguments.
-    static func fakeGcloud(in directory: URL, quota: String?) throws -> (path: String, log: URL) {
+    static func fakeGcloud(in directory: URL, quota: String?, tokens: [String] = ["good-token"]) throws -> (path: String, log: URL) {
         let log = directory.appendingPathComponent("gcloud-calls.txt")
+        // The Nth print-access-token prints the Nth token (the last one from then on).
+        let printToken = tokens.enumerated().map { "\($0.offset + 1)) echo \($0.element) ;;" }.joined(separator: " ")
+            + " *) echo \(tokens.last!) ;;"
         let script = """
             #!/bin/sh
             echo "$*" >> '\(log.path)'
             case "$1 $2" in
-              "auth print-access-token") echo good-token ;;
+              "auth print-access-token") n=$(grep -c '^auth print-access-token' '\(log.path)'); case "$n" in \(printToken) esac ;;
               "config get") \(quota.map { "echo '\($0)'" } ?? "echo '(unset)' >&2") ;;
               *) exit 2 ;;
             esac
@@ -247,6 +250,24 @@ import Testing
         }
         #expect(fromEnvironment.result.failures.isEmpty, "\(fromEnvironment.failureText)")
         #expect(Self.quotaHeaders(second) == ["billing-from-env"])
+    }
+
+    @Test func aRejectedGcloudTokenIsAskedForAgain() throws {
+        // gcloud's first token stops working after 3 API requests; gcloud then prints a new one.
+        let server = try FakeGCPServer(files: [
+            "auth.json": ["access_tokens": ["good-token", "second-token"], "token_uses": ["good-token": 3]]
+        ])
+        let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fake-gcloud-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: bin) }
+        let gcloud = try Self.fakeGcloud(in: bin, quota: nil, tokens: ["good-token", "second-token"])
+        let run = try liveRun(server, token: nil, environment: ["PATH": gcloud.path]) { $0.gcloudCommand = "gcloud" }
+        #expect(run.result.failures.isEmpty, "\(run.failureText)")
+        #expect(run.result.tokenRefreshes == 1)
+        let calls = try String(contentsOf: gcloud.log, encoding: .utf8)
+        #expect(calls.components(separatedBy: "auth print-access-token").count - 1 == 2)
+        #expect(run.collector.account.firewallRecords == (try deniedEntries(server)))
+        #expect(!run.failureText.contains("second-token") && !run.failureText.contains("good-token"))
     }
 
     @Test func noQuotaProjectInGcloudSendsNone() throws {
