@@ -44,8 +44,8 @@ enum FindingMerger {
                 // A rule that read only text cannot know the firewall: once the rules given show an
                 // allow rule would not work (or is not needed), no merged finding may print one.
                 if let verified = targets[index].facts["fix.verified"], verified != "yes" {
-                    targets[index].remedy.commands.removeAll { firewallFix($0)?.contains(" ALLOW ") == true }
-                    targets[index].remedy.configConnector.removeAll { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") }
+                    targets[index].remedy.commands.removeAll(where: opensFirewall(command:))
+                    targets[index].remedy.configConnector.removeAll(where: opensFirewall(manifest:))
                 }
             }
             merged += targets
@@ -105,6 +105,13 @@ enum FindingMerger {
 
     static func leadRank(_ evidence: String?) -> Int {
         ["firewall", "check", "operation", "message", "config", "cluster"].firstIndex(of: evidence ?? "") ?? 6
+    }
+
+    /// A remedy command or manifest that adds an allow rule: what is dropped once the rules
+    /// given show that rule would not work or is not needed.
+    static func opensFirewall(command: String) -> Bool { firewallFix(command)?.contains(" ALLOW ") == true }
+    static func opensFirewall(manifest: String) -> Bool {
+        manifest.contains("kind: ComputeFirewall") && manifest.contains("allow:")
     }
 
     /// What a `gcloud compute firewall-rules create` command opens (direction, action and

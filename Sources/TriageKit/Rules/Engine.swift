@@ -137,36 +137,34 @@ public enum Engine {
             if vmName.hasPrefix("gke-") { topology.addObservedNode(address, vmName: vmName) }
         }
         collector.forEachRule { details, location in
-            guard let name = details.ruleName, name.hasPrefix("gke-") else { return }
-            if name.hasSuffix("-master") {
-                for text in details.sourceRange {
-                    if let cidr = CIDR(text), topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
-                        topology.addRange(
-                            cidr, role: .controlPlane,
-                            reason: "source range of GKE's rule \(name) (logged at \(location?.description ?? "?"))",
-                            confidence: .inferred)
-                    }
-                }
-            }
-            if name.hasSuffix("-master") || name.hasSuffix("-vms") || name.hasSuffix("-all") {
-                for tag in details.targetTag where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
-                    topology.addObservedNodeTag(tag)
-                }
+            guard let name = details.ruleName else { return }
+            learn(
+                fromGKERule: name, sourceRanges: details.sourceRange.compactMap(CIDR.init), targetTags: details.targetTag,
+                seenIn: "logged at \(location?.description ?? "?")", into: &topology)
+        }
+        // GKE's own rules in the firewall rules given say the same outright.
+        for rule in collector.config.firewallRules where !rule.disabled {
+            learn(
+                fromGKERule: rule.name, sourceRanges: rule.sourceRanges ?? [], targetTags: rule.targetTags ?? [],
+                seenIn: "in the firewall rules given", into: &topology)
+        }
+    }
+
+    /// GKE's `gke-CLUSTER-HASH-master` rule allows the master range to the node tag; its `-vms`
+    /// and `-all` rules target the node tag too.
+    static func learn(
+        fromGKERule name: String, sourceRanges: [CIDR], targetTags: [String], seenIn: String, into topology: inout Topology
+    ) {
+        guard name.hasPrefix("gke-") else { return }
+        if name.hasSuffix("-master") {
+            for cidr in sourceRanges where topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
+                topology.addRange(
+                    cidr, role: .controlPlane, reason: "source range of GKE's rule \(name) (\(seenIn))", confidence: .inferred)
             }
         }
-        // GKE's own rules in the firewall rules given name the node tag and master range outright.
-        for rule in collector.config.firewallRules where rule.name.hasPrefix("gke-") && !rule.disabled {
-            if rule.name.hasSuffix("-master") {
-                for cidr in rule.sourceRanges ?? [] where topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
-                    topology.addRange(
-                        cidr, role: .controlPlane, reason: "source range of GKE's rule \(rule.name) in the firewall rules given",
-                        confidence: .inferred)
-                }
-            }
-            if rule.name.hasSuffix("-master") || rule.name.hasSuffix("-vms") || rule.name.hasSuffix("-all") {
-                for tag in rule.targetTags ?? [] where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
-                    topology.addObservedNodeTag(tag)
-                }
+        if name.hasSuffix("-master") || name.hasSuffix("-vms") || name.hasSuffix("-all") {
+            for tag in targetTags where tag.hasPrefix("gke-") && tag.hasSuffix("-node") {
+                topology.addObservedNodeTag(tag)
             }
         }
     }
@@ -200,7 +198,7 @@ struct FindingBuilder {
     var verification: FixVerification?
     /// The connection went to a public Google address, so the fix (Private Google Access) opens
     /// the restricted VIP, not that address: the verification evaluates egress to the VIP.
-    var verifiedAgainstVIP = false
+    var verifiedAgainstVIP: Bool { first.value("direction") == "EGRESS" && first.destination.role == .googlePublic }
 
     static let endpointLimit = 20
     static let exampleLimit = 3
@@ -271,7 +269,6 @@ struct FindingBuilder {
         // The VM side of a node or pod flow carries the node tags and runs as the nodes' account.
         let vmRole = direction == .ingress ? first.destination.role : first.source.role
         let onNode = [.node, .pod].contains(vmRole)
-        verifiedAgainstVIP = direction == .egress && first.destination.role == .googlePublic
         let vip = CIDR("199.36.153.4/30")!
         let flow = FirewallModel.Flow(
             source: host(connection.srcIP), destination: verifiedAgainstVIP ? vip : host(connection.destIP),
@@ -361,8 +358,8 @@ struct FindingBuilder {
             texts.notes.insert(verification.sentence, at: 0)
             if verification.outcome != .works {
                 // Only fixes that work are printed: drop the allow rule, keep the diagnostics.
-                texts.commands.removeAll { $0.contains("firewall-rules create") && $0.contains("--action=ALLOW") }
-                texts.configConnector.removeAll { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") }
+                texts.commands.removeAll(where: FindingMerger.opensFirewall(command:))
+                texts.configConnector.removeAll(where: FindingMerger.opensFirewall(manifest:))
                 if let command = followUp(verification, lookup: lookup) { texts.commands.append(command) }
             }
         } else if first.event.ruleDetails.priority == 0 {
