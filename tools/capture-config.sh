@@ -9,12 +9,9 @@
 # `env -i` with an isolated CLOUDSDK_CONFIG and endpoint overrides to 127.0.0.1.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ -z "${CAPTURE_NETNS:-}" ]]; then
-  if unshare -n true 2>/dev/null; then exec unshare -n env CAPTURE_NETNS=1 bash "$0" "$@"
-  elif unshare -rn true 2>/dev/null; then exec unshare -rn env CAPTURE_NETNS=1 bash "$0" "$@"
-  else echo "capture-config: warning: no network namespace" >&2; CAPTURE_NETNS=none; fi
-fi
-if [[ "$CAPTURE_NETNS" == 1 ]]; then ip link set lo up 2>/dev/null || ifconfig lo up; fi
+# shellcheck source=isolate-network.sh
+source "$HERE/isolate-network.sh"
+isolate_network capture-config "env -i and the endpoint overrides" "$@"
 
 SCENARIO="$HERE/scenarios/$1"
 OUT="$2"

@@ -28,19 +28,9 @@ CAPTURED="$HERE/fakekube/captured"
 
 die() { echo "make-kubectl-samples: error: $*" >&2; exit 1; }
 
-if [[ -z "${MAKE_SAMPLES_NETNS:-}" ]]; then
-  if unshare -n true 2>/dev/null; then
-    exec unshare -n env MAKE_SAMPLES_NETNS=1 bash "$0" "$@"
-  elif unshare -rn true 2>/dev/null; then
-    exec unshare -rn env MAKE_SAMPLES_NETNS=1 bash "$0" "$@"
-  else
-    echo "make-kubectl-samples: warning: cannot create a network namespace; relying on env -i and the kubeconfig alone" >&2
-    MAKE_SAMPLES_NETNS=none
-  fi
-fi
-if [[ "$MAKE_SAMPLES_NETNS" == 1 ]]; then
-  if command -v ip >/dev/null; then ip link set lo up; else ifconfig lo up; fi
-fi
+# shellcheck source=isolate-network.sh
+source "$HERE/isolate-network.sh"
+isolate_network make-kubectl-samples "env -i and the kubeconfig" "$@"
 
 KEEP=0
 for a in "$@"; do

@@ -58,19 +58,9 @@ FILTER_ALL="logName:\"compute.googleapis.com%2Ffirewall\" AND timestamp>=\"$SINC
 die() { echo "make-samples: error: $*" >&2; exit 1; }
 
 # --- isolate the network ------------------------------------------------------------------------
-if [[ -z "${MAKE_SAMPLES_NETNS:-}" ]]; then
-  if unshare -n true 2>/dev/null; then
-    exec unshare -n env MAKE_SAMPLES_NETNS=1 bash "$0" "$@"
-  elif unshare -rn true 2>/dev/null; then
-    exec unshare -rn env MAKE_SAMPLES_NETNS=1 bash "$0" "$@"
-  else
-    echo "make-samples: warning: cannot create a network namespace; relying on env -i and the endpoint overrides alone" >&2
-    MAKE_SAMPLES_NETNS=none
-  fi
-fi
-if [[ "$MAKE_SAMPLES_NETNS" == 1 ]]; then
-  if command -v ip >/dev/null; then ip link set lo up; else ifconfig lo up; fi
-fi
+# shellcheck source=isolate-network.sh
+source "$(dirname "${BASH_SOURCE[0]}")/isolate-network.sh"
+isolate_network make-samples "env -i and the endpoint overrides" "$@"
 
 # --- scenarios rendered from a list of gcloud commands (GKE operations, cluster state) -----------
 # tools/scenarios/NAME/scenario.json with "kind": "commands" (written by
