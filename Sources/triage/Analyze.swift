@@ -38,7 +38,10 @@ struct Analyze: ParsableCommand {
     func run() throws {
         Console.ignoreBrokenPipe()
         let topology: Topology
-        let rules: [Rule]
+        var rules: [Rule] = []
+        // Without --rules nothing can be wrong with them, so the built-in set loads while the
+        // input is read; with --rules they load first, so a broken rule file stops the run at once.
+        let pendingRules = ruleDirectories.isEmpty ? RuleLoader.startBuiltIn() : nil
         var liveSession: LiveSession?
         do {
             try liveOptions.validateCombination()
@@ -51,7 +54,7 @@ struct Analyze: ParsableCommand {
                 liveSession = LiveSession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace)
             }
             topology = try Pipeline.topology(from: topologyOptions)
-            rules = try Pipeline.rules(extra: ruleDirectories)
+            if pendingRules == nil { rules = try Pipeline.rules(extra: ruleDirectories) }
         } catch {
             Console.diagnostic("\(error)")
             if case .usage = error { throw ExitCode(64) }
@@ -106,6 +109,14 @@ struct Analyze: ParsableCommand {
         }
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
 
+        if let pendingRules {
+            do throws(TriageError) {
+                rules = try pendingRules.wait()
+            } catch {
+                Console.diagnostic("\(error)")
+                throw ExitCode(2)
+            }
+        }
         let analyseStart = DispatchTime.now().uptimeNanoseconds
         let analysis = Engine.analyse(collector, topology: topology, rules: rules)
         let analyseSeconds = Double(DispatchTime.now().uptimeNanoseconds - analyseStart) / 1e9

@@ -29,6 +29,10 @@ struct ParallelReadTests {
         return (Engine.analyse(collector, topology: topology, rules: try RuleLoader.builtIn()), problems)
     }
 
+    static func rendered(_ analysis: Analysis) -> String {
+        Renderer.render(analysis, as: .json, options: RenderOptions(color: false, width: 80, verbose: true))
+    }
+
     static func summary(_ analysis: Analysis) -> [String] {
         analysis.findings.map { "\($0.id) \($0.count) \($0.firstSeen ?? "") \($0.lastSeen ?? "") \($0.message)" }
     }
@@ -47,6 +51,10 @@ struct ParallelReadTests {
         #expect(parallel.account.records == 2999)
         #expect(parallel.account.inputs == 1)
         #expect(Self.summary(parallel) == Self.summary(sequential))
+        // The halves' flow tables merge into one: the whole report, account included, is the
+        // sequential one byte for byte (groups, address samples, examples and all).
+        #expect(parallel.account.flowGroups == sequential.account.flowGroups)
+        #expect(Self.rendered(parallel) == Self.rendered(sequential))
         #expect(parallel.account.matchedRecords == sequential.account.matchedRecords)
         #expect(parallel.account.skipped == sequential.account.skipped)
         #expect(sequentialProblems.map(\.line) == [2500])
@@ -77,6 +85,7 @@ struct ParallelReadTests {
         #expect(parallelProblems.isEmpty, "\(parallelProblems)")
         #expect(parallel.account.records == 3000)
         #expect(Self.summary(parallel) == Self.summary(sequential))
+        #expect(Self.rendered(parallel) == Self.rendered(sequential))
         // Every example names the line its own record starts on, in both halves.
         let truth = Self.recordStarts(file, kind)
         let examples = parallel.findings.flatMap(\.examples)

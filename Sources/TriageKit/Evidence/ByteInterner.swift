@@ -18,6 +18,14 @@ final class ByteInterner {
 
     var count: Int { starts.count - 1 }
 
+    /// String `id`'s bytes, for re-interning them in another interner.
+    func withBytes<R>(_ id: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        arena.withUnsafeBufferPointer { arena in
+            let start = starts[Int(id)]
+            return body(UnsafeBufferPointer(rebasing: arena[start..<starts[Int(id) + 1]]))
+        }
+    }
+
     func string(_ id: Int32) -> String {
         String(decoding: arena[starts[Int(id)]..<starts[Int(id) + 1]], as: UTF8.self)
     }

@@ -26,10 +26,6 @@ public final class EvidenceCollector: RecordSink {
 
     let topology: Topology?
 
-    /// Collectors taken over (the halves of a file read in parallel), with the line offset that
-    /// turns their locations into whole-file ones.
-    private var absorbed: [(collector: EvidenceCollector, lineOffset: Int, byteOffset: Int64)] = []
-
     /// The flow groups, decoded (for tests and small inputs; the engine walks them one by one).
     public func flowGroups() -> [FlowGroup] {
         var all: [FlowGroup] = []
@@ -37,44 +33,25 @@ public final class EvidenceCollector: RecordSink {
         return all
     }
 
-    /// Each flow group, decoded one at a time, own groups first.
-    public func forEachFlowGroup(_ body: (FlowGroup) -> Void) {
-        flows.forEachGroup(body)
-        for (other, lineOffset, byteOffset) in absorbed {
-            other.forEachFlowGroup { group in
-                var group = group
-                if var location = group.event.location {
-                    location.line += lineOffset
-                    location.byteOffset += byteOffset
-                    group.event.location = location
-                }
-                body(group)
-            }
-        }
+    /// Each flow group, decoded one at a time, in the order the groups were first seen.
+    /// Groups whose logged disposition `disposition` turns down are passed over undecoded.
+    public func forEachFlowGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
+        flows.forEachGroup(disposition: keep, body)
     }
 
-    /// For role inference: VM-side addresses with their VM names, across absorbed halves too.
+    /// For role inference: VM-side addresses with their VM names.
     func forEachObservedVM(_ body: (IPAddress, String) -> Void) {
         flows.forEachObservedVM(body)
-        for part in absorbed { part.collector.forEachObservedVM(body) }
     }
 
-    /// For role inference: each firewall rule seen (locations as in the part that saw it).
+    /// For role inference: each firewall rule seen, with where it was first named.
     func forEachRule(_ body: (FirewallEvent.RuleDetails, RecordLocation?) -> Void) {
         flows.forEachRule(body)
-        for part in absorbed {
-            part.collector.forEachRule { details, location in
-                var location = location
-                location?.line += part.lineOffset
-                body(details, location)
-            }
-        }
     }
 
     /// Takes over what another collector read. `lineOffset` and `byteOffset` turn its locations,
     /// which count from the start of its part of a file, into whole-file ones.
     func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {
-        absorbed.append((other, lineOffset, byteOffset))
         clusters += other.clusters
         observations += other.observations.map { observation in
             var observation = observation
@@ -94,11 +71,16 @@ public final class EvidenceCollector: RecordSink {
         account.otherLogEntries.merge(o.otherLogEntries, uniquingKeysWith: +)
         account.skipped.merge(o.skipped, uniquingKeysWith: +)
         account.inputErrors += o.inputErrors
-        flowGroupsAbsorbed += other.flows.groupCount + other.flowGroupsAbsorbed
-        deniedFlowGroupsSeen += other.deniedFlowGroupsSeen
+        let merged = flows.merge(other.flows, lineOffset: lineOffset, byteOffset: byteOffset)
+        deniedFlowGroupsSeen += merged.newDeniedGroups
+        // Records whose group found no room here are skipped, as they would have been when read.
+        let dropped = merged.droppedDenied + merged.droppedAllowed
+        if dropped > 0 {
+            account.deniedRecords -= merged.droppedDenied
+            account.allowedRecords -= merged.droppedAllowed
+            account.skipped["flow table full (more than \(flows.capacity) distinct flows)", default: 0] += dropped
+        }
     }
-
-    private var flowGroupsAbsorbed = 0
 
     /// Distinct denied flows seen so far (a flow table group each): a cheap running count for
     /// progress while reading, before any rule has run.
@@ -294,7 +276,7 @@ public final class EvidenceCollector: RecordSink {
 
     /// Finishes the account once the engine has run.
     public func finish(matchedRecords: Int, matchedObservations: Int = 0) {
-        account.flowGroups = flows.groupCount + flowGroupsAbsorbed
+        account.flowGroups = flows.groupCount
         account.matchedRecords = matchedRecords
         account.matchedObservations = matchedObservations
     }

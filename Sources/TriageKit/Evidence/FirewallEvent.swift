@@ -74,6 +74,8 @@ public struct FirewallEvent: Sendable, Equatable {
         public var region: String?
         public var city: String?
 
+        var isEmpty: Bool { city == nil && region == nil && country == nil && continent == nil }
+
         public var summary: String {
             [city, region, country, continent].compactMap { $0 }.joined(separator: ", ")
         }
@@ -87,8 +89,12 @@ public struct FirewallEvent: Sendable, Equatable {
     public var remoteInstance: InstanceDetails?
     public var remoteVPC: VPCDetails?
     public var remoteLocation: GeographicDetails?
-    public var timestamp: String?
-    public var receiveTimestamp: String?
+    /// Times in microseconds since the epoch; the text forms are made only when asked for (a
+    /// finding shows a few examples, and formatting every group's time was a tenth of analysis).
+    public var timestampMicros: Int64?
+    public var receiveTimestampMicros: Int64?
+    public var timestamp: String? { timestampMicros.map(Timestamp.format) }
+    public var receiveTimestamp: String? { receiveTimestampMicros.map(Timestamp.format) }
     public var insertID: String?
     public var logName: String?
     public var resourceType: String?

@@ -276,11 +276,101 @@ final class FlowTable {
         }
     }
 
+    /// What merging another table changed: groups it started, and records that found no room.
+    struct MergeResult {
+        var newGroups = 0
+        var newDeniedGroups = 0
+        var droppedDenied = 0
+        var droppedAllowed = 0
+    }
+
+    /// Takes over another table's groups (the later half of a file read in parallel), as if its
+    /// records had been added here after this table's own: a group both saw becomes one group
+    /// that keeps this table's first record, with counts, times and address samples combined
+    /// (the samples come out exactly as one sequential read keeps them); groups new here are
+    /// appended in the other table's order. Its locations are shifted by the offsets given.
+    func merge(_ other: FlowTable, lineOffset: Int, byteOffset: Int64) -> MergeResult {
+        var result = MergeResult()
+        var translated = [Int32](repeating: -1, count: other.strings.count)
+        func translate(_ id: Int32) -> Int32 {
+            guard id >= 0 else { return id }
+            if translated[Int(id)] < 0 { translated[Int(id)] = other.strings.withBytes(id) { strings.intern($0) } }
+            return translated[Int(id)]
+        }
+        var otherCounters = [GroupCounters?](repeating: nil, count: other.records.count)
+        other.index.forEach { _, value in otherCounters[Int(value.group)] = value }
+        for i in other.records.indices {
+            guard let counters = otherCounters[i] else { continue }
+            var record = other.records[i]
+            let otherReference = record.key.reference
+            record.key.reference = translate(record.key.reference)
+            record.key.vmName = translate(record.key.vmName)
+            record.key.network = translate(record.key.network)
+            if let position = index.position(of: record.key) {
+                var group = 0
+                index.update(at: position) { mine in
+                    mine.count += counters.count
+                    if counters.firstSeen != Self.noTime && (mine.firstSeen == Self.noTime || counters.firstSeen < mine.firstSeen) {
+                        mine.firstSeen = counters.firstSeen
+                    }
+                    if counters.lastSeen > mine.lastSeen { mine.lastSeen = counters.lastSeen }
+                    group = Int(mine.group)
+                }
+                // The other half's first distinct addresses hold every one a sequential read
+                // would still have room for; if it saw more than it kept, so would that read.
+                for address in other.sources[i].addresses { sources[group].add(address) }
+                if other.sources[i].more { sources[group].more = true }
+                for address in other.destinations[i].addresses { destinations[group].add(address) }
+                if other.destinations[i].more { destinations[group].more = true }
+                let full: UInt8 = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
+                index.update(at: position) { $0.samplesFull = full }
+                continue
+            }
+            let denied = record.key.flags & 1 != 0
+            guard records.count < capacity else {
+                if denied { result.droppedDenied += counters.count } else { result.droppedAllowed += counters.count }
+                continue
+            }
+            if record.key.reference >= 0 && rules[record.key.reference] == nil, let details = other.rules[otherReference] {
+                rules[record.key.reference] = details
+            }
+            record.disposition = translate(record.disposition)
+            record.strings = record.strings.map(translate)
+            if var location = record.location {
+                location.line += lineOffset
+                location.byteOffset += byteOffset
+                record.location = location
+            }
+            var mine = counters
+            mine.group = Int32(records.count)
+            index.insert(record.key, mine)
+            sources.append(other.sources[i])
+            destinations.append(other.destinations[i])
+            records.append(record)
+            result.newGroups += 1
+            if denied { result.newDeniedGroups += 1 }
+        }
+        return result
+    }
+
     /// Each group in turn, decoded one at a time so they are never all in memory at once.
-    func forEachGroup(_ body: (FlowGroup) -> Void) {
+    /// `disposition` sees each group's logged disposition first (as logged, nil when absent);
+    /// groups it turns down are never decoded.
+    func forEachGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
         var counters = [GroupCounters?](repeating: nil, count: records.count)
         index.forEach { _, value in counters[Int(value.group)] = value }
-        for i in records.indices { body(group(i, counters[i]!)) }
+        var kept: [Int32: Bool] = [:]
+        for i in records.indices {
+            let id = records[i].disposition
+            if let known = kept[id] {
+                if !known { continue }
+            } else {
+                let verdict = keep(id >= 0 ? strings.string(id) : nil)
+                kept[id] = verdict
+                if !verdict { continue }
+            }
+            body(group(i, counters[i]!))
+        }
     }
 
     private func group(_ i: Int, _ counters: GroupCounters) -> FlowGroup {
@@ -319,8 +409,8 @@ final class FlowTable {
                 vpc: vpc(field(.vpcProject), text(r.key.network), field(.vpcSubnetwork)),
                 remoteInstance: instance(.remoteInstanceProject, field(.remoteInstanceVM), .remoteInstanceRegion, .remoteInstanceZone),
                 remoteVPC: vpc(field(.remoteVPCProject), field(.remoteVPCName), field(.remoteVPCSubnetwork)),
-                remoteLocation: geo.summary.isEmpty ? nil : geo,
-                timestamp: r.timestamp.map(Timestamp.format), receiveTimestamp: r.receiveTimestamp.map(Timestamp.format),
+                remoteLocation: geo.isEmpty ? nil : geo,
+                timestampMicros: r.timestamp, receiveTimestampMicros: r.receiveTimestamp,
                 insertID: r.insertID, logName: field(.logName), resourceType: field(.resourceType),
                 resourceLabels: labels, location: r.location)
             return FlowGroup(

@@ -32,7 +32,7 @@ public enum Engine {
             return assignment
         }
 
-        collector.forEachFlowGroup { group in
+        collector.forEachFlowGroup(disposition: { FlowFacts.anyRuleAccepts(disposition: $0, firewallRules) }) { group in
             let facts = FlowFacts(
                 group: group, source: classify(group.event.connection.srcIP),
                 destination: classify(group.event.connection.destIP), topology: topology)
@@ -42,7 +42,7 @@ public enum Engine {
             if !hits.isEmpty { matched += group.count }
             for rule in hits {
                 let key = ([rule.id] + rule.groupByIndexes.map { values.value($0) ?? "-" }).joined(separator: "|")
-                if builders[key] == nil {
+                if builders.index(forKey: key) == nil {
                     builders[key] = FindingBuilder(rule: rule, key: key, first: facts)
                     order.append(key)
                 }
@@ -328,12 +328,13 @@ struct FindingBuilder {
 
     /// Ranges and addresses in address order.
     static func sortedRanges(_ values: Set<String>) -> [String] {
-        values.sorted { a, b in
-            switch (CIDR(a), CIDR(b)) {
+        // Each value parsed once, not once per comparison.
+        values.map { ($0, CIDR($0)) }.sorted { a, b in
+            switch (a.1, b.1) {
             case let (x?, y?): return x < y
-            default: return a < b
+            default: return a.0 < b.0
             }
-        }
+        }.map(\.0)
     }
 
     static func capitalised(_ text: String) -> String {

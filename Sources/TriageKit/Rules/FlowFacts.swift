@@ -11,7 +11,7 @@ public struct FlowFacts: Sendable {
     public var event: FirewallEvent { group.event }
 
     public static let fields: [String: @Sendable (FlowFacts) -> String?] = [
-        "disposition": { $0.event.disposition.uppercased() },
+        "disposition": { disposition($0.event.disposition) },
         "direction": { ($0.event.ruleDetails.direction ?? ($0.event.isIngress ? "INGRESS" : "EGRESS")).uppercased() },
         "protocol": { FirewallEvent.protocolName($0.event.connection.protocolNumber) },
         "action": { $0.event.ruleDetails.action },
@@ -55,6 +55,17 @@ public struct FlowFacts: Sendable {
     ]
 
     public func value(_ field: String) -> String? { Self.fields[field]?(self) }
+
+    /// The `disposition` fact for a logged disposition.
+    static func disposition(_ logged: String?) -> String { (logged ?? "").uppercased() }
+
+    /// Whether any of `rules` could match a group with this logged disposition, judged by their
+    /// `disposition` tests alone: the engine decodes no group that none of them could match.
+    static func anyRuleAccepts(disposition logged: String?, _ rules: [Rule]) -> Bool {
+        let value = disposition(logged)
+        let index = fieldIndex["disposition"]
+        return rules.contains { rule in rule.match.allSatisfy { $0.fieldIndex != index || $0.evaluate(value) } }
+    }
 
     /// Every field name, in a fixed order: predicates keep an index into it, so the engine
     /// looks a value up by position, not by hashing its name, once per flow group.

@@ -138,11 +138,16 @@ public struct FieldPredicate: Sendable {
     /// Tests the field in a set of named facts (observations).
     public func evaluate(in facts: (String) -> String?) -> Bool { evaluate(facts(field)) }
 
+    /// Most values are lowercase ASCII already (roles, ports); those skip the Unicode case map.
+    static func lowercased(_ value: String) -> String {
+        value.utf8.allSatisfy { $0 < 0x80 && !(0x41...0x5A).contains($0) } ? value : value.lowercased()
+    }
+
     public func evaluate(_ value: String?) -> Bool {
         switch test {
         case .exists(let wanted): return (value != nil && value != "") == wanted
-        case .anyOf(let set): return value.map { set.contains($0.lowercased()) } ?? false
-        case .noneOf(let set): return value.map { !set.contains($0.lowercased()) } ?? true
+        case .anyOf(let set): return value.map { set.contains(Self.lowercased($0)) } ?? false
+        case .noneOf(let set): return value.map { !set.contains(Self.lowercased($0)) } ?? true
         case .range(let low, let high): return value.flatMap(Int.init).map { $0 >= low && $0 <= high } ?? false
         case .matches(let pattern):
             guard let value else { return false }

@@ -113,4 +113,79 @@ struct FlowTableTests {
         #expect(groups.map(\.count) == [2])
         #expect(groups.first?.event.connection.srcIP.description == "10.0.0.1")
     }
+
+    /// Entries whose destinations fall in a pod range (folded into one group per port), with
+    /// more distinct addresses than a group keeps, and times that go back and forth.
+    static func halfEntries(_ count: Int) -> [[String: Any]] {
+        (0..<count).map { i in
+            let port: Int = [8443, 9443, 15017][i % 3] + (i >= count / 2 && i % 2 == 1 ? 1 : 0)
+            let disposition = i % 5 == 0 ? "ALLOWED" : "DENIED"
+            let minute = 10 + (i * 13) % 40
+            return LogEntries.firewall(
+                insertId: "m\(i)", src: "172.16.0.\(2 + i % 3)", dst: "10.20.\(i % 4).\((i * 7) % 23)",
+                dstPort: port, disposition: disposition, timestamp: "2026-11-22T09:\(minute):00Z")
+        }
+    }
+
+    static func podTopology() throws -> Topology {
+        var options = TopologyOptions()
+        options.podCIDRs = ["10.20.0.0/14"]
+        options.masterCIDRs = ["172.16.0.0/28"]
+        return try Pipeline.topology(from: options)
+    }
+
+    static func describe(_ groups: [FlowGroup]) -> [String] {
+        groups.map { g in
+            "\(g.event.insertID ?? "-")@\(g.event.location?.line ?? -1) n=\(g.count) \(g.firstSeen ?? -1)-\(g.lastSeen ?? -1) "
+                + "src=\(g.sources.map(\.description))\(g.moreSources ? "+" : "") dst=\(g.destinations.map(\.description))\(g.moreDestinations ? "+" : "")"
+        }
+    }
+
+    /// A file read in two halves and merged gives the groups one sequential read gives, for
+    /// every place the cut can fall: same order, counts, times, address samples and examples.
+    /// The second dataset is the edge of the address sample: the first half fills it exactly,
+    /// the second repeats those addresses and only then shows a new one.
+    @Test(arguments: ["mixed", "sample edge"])
+    func mergedHalvesEqualOneSequentialRead(_ dataset: String) throws {
+        let entries = dataset == "mixed" ? Self.halfEntries(60) : (0..<17).map { i in
+            LogEntries.firewall(insertId: "e\(i)", dst: i == 16 ? "10.20.0.99" : "10.20.0.\(i % 8)")
+        }
+        let topology = try Self.podTopology()
+        let sequential = EvidenceCollector(topology: topology)
+        sequential.read(InputReader(name: "f", source: MemorySource(Array(LogEntries.ndjson(entries).utf8))))
+        let expected = Self.describe(sequential.flowGroups())
+        #expect(sequential.flowGroups().contains { $0.moreDestinations }, "the data must overflow a sample")
+        for cut in [0, 1, 7, 8, 9, 16, 29, 30, 31, 59, 60] where cut <= entries.count {
+            let whole = EvidenceCollector(topology: topology)
+            let first = EvidenceCollector(topology: topology)
+            let second = EvidenceCollector(topology: topology)
+            first.read(InputReader(name: "f", source: MemorySource(Array(LogEntries.ndjson(Array(entries[..<cut])).utf8))))
+            second.read(InputReader(name: "f", source: MemorySource(Array(LogEntries.ndjson(Array(entries[cut...])).utf8))))
+            whole.absorb(first, lineOffset: 0, byteOffset: 0)
+            whole.absorb(second, lineOffset: cut, byteOffset: 0)
+            #expect(Self.describe(whole.flowGroups()) == expected, "cut at \(cut)")
+            #expect(whole.account.deniedRecords == sequential.account.deniedRecords)
+            #expect(whole.deniedFlowGroupsSeen == sequential.deniedFlowGroupsSeen)
+        }
+    }
+
+    /// Groups of the later half that find the table full are skipped and counted as such, and
+    /// leave the denied and allowed counts.
+    @Test func mergeIntoAFullTableCountsWhatItDrops() throws {
+        let first = collect(Array(LogEntries.ndjson([
+            LogEntries.firewall(insertId: "a", dstPort: 1000), LogEntries.firewall(insertId: "b", dstPort: 1001),
+        ]).utf8), maximumFlowGroups: 2)
+        let second = collect(LogEntries.ndjson([
+            LogEntries.firewall(insertId: "c", dstPort: 1000), LogEntries.firewall(insertId: "d", dstPort: 1002),
+            LogEntries.firewall(insertId: "e", dstPort: 1002), LogEntries.firewall(insertId: "f", dstPort: 1003, disposition: "ALLOWED"),
+        ]))
+        let whole = EvidenceCollector(maximumFlowGroups: 2)
+        whole.absorb(first, lineOffset: 0, byteOffset: 0)
+        whole.absorb(second, lineOffset: 2, byteOffset: 0)
+        #expect(whole.flowGroups().map(\.count) == [2, 1])
+        #expect(whole.account.firewallRecords == 6)
+        #expect(whole.account.deniedRecords == 3)
+        #expect(whole.account.allowedRecords == 0)
+        #expect(whole.account.skipped["flow table full (more than 2 distinct flows)"] == 3)
+    }
 }

@@ -225,6 +225,17 @@ struct RuleLoaderTests {
         }
     }
 
+    /// The binary loads its built-in rules without re-checking their manifests (and on both
+    /// cores); the same files must pass every check, and the two loads must agree.
+    @Test func builtInRulesPassEveryCheckAndLoadTheSameInParallel() throws {
+        let checked = try RuleLoader.load(path: repositoryRoot.appendingPathComponent("Rules").path).sorted { $0.id < $1.id }
+        let builtIn = try RuleLoader.builtIn()
+        #expect(builtIn.count == checked.count)
+        #expect(builtIn.map(\.id) == checked.map(\.id))
+        #expect(builtIn.map(\.source) == checked.map(\.source))
+        #expect(try RuleLoader.startBuiltIn().wait().map(\.id) == checked.map(\.id))
+    }
+
     @Test func loadsADirectoryAndRejectsDuplicateIds() throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("firewall"), withIntermediateDirectories: true)
