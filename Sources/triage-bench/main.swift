@@ -15,6 +15,7 @@ struct Bench: ParsableCommand {
     @Option(help: "The jq binary to compare with.") var jq = "/usr/bin/jq"
     @Flag(help: "Only generate the files.") var generateOnly = false
     @Option(help: "Runs per measurement (best and median are printed).") var runs = 5
+    @Option(help: "Measure only the inputs whose label contains this text (e.g. YAML, gzip, 1024).") var only: String?
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -40,7 +41,7 @@ struct Bench: ParsableCommand {
 
         print("\n| input | bytes read | triage MB/s best | median | triage peak RSS | jq MB/s | jq peak RSS | triage/jq (best) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for file in files {
+        for file in files where only.map({ file.label.localizedCaseInsensitiveContains($0) }) ?? true {
             let uncompressed = file.path.hasSuffix(".gz") ? fileSize(file.path.replacingOccurrences(of: ".gz", with: ".ndjson")) : fileSize(file.path)
             let t = try measure([triage, "--format", "json", "--quiet", "--cluster", cluster, file.path], runs: runs)
             var jqColumns = "– | – | –"

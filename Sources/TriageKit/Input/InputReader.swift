@@ -232,13 +232,7 @@ public final class InputReader {
 
     private func countLines(upTo offset: Int) {
         guard offset > countedTo else { return }
-        var count = 0
-        var cursor = countedTo
-        while cursor < offset, let hit = memchr(base + cursor, 0x0A, offset - cursor) {
-            count += 1
-            cursor = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
-        }
-        linesToCounted += count
+        linesToCounted += ByteSearch.countNewlines(in: base, from: countedTo, to: offset)
         countedTo = offset
     }
 
@@ -577,10 +571,17 @@ public final class InputReader {
                 return
             }
             do {
-                let next = try yaml.scanDocument(base, from: position, to: filled, atEndOfInput: atEnd, into: &fields)
+                var lineFeeds = 0
+                let next = try yaml.scanDocument(
+                    base, from: position, to: filled, atEndOfInput: atEnd, into: &fields, lineFeeds: &lineFeeds)
                 if fields.recordCount > 0 && hasContent(fields) {
                     let start = position
                     sink.consume(fields, format: .yaml) { location(at: start) }
+                }
+                if countedTo == position {
+                    // The lines are counted up to this document: add its own, as the scanner counted them.
+                    linesToCounted += lineFeeds
+                    countedTo = next
                 }
                 if next == position { return }
                 position = next
@@ -631,6 +632,20 @@ public final class InputReader {
                 return nil
             }
             if base[next] == 0x2D && base[next + 1] == 0x2D && base[next + 2] == 0x2D { return next }
+            // A `...` line ends the broken document too: the next one starts on the line after it.
+            if base[next] == 0x2E && base[next + 1] == 0x2E && base[next + 2] == 0x2E {
+                var after = next + 3
+                if after < filled && base[after] == 0x0D { after += 1 }
+                if after < filled && base[after] == 0x0A { return after + 1 }
+                if after >= filled {
+                    // The line may go on past the buffer: read on and look at it again.
+                    if try refill(keepingFrom: next - 1) {
+                        cursor = 0
+                        continue
+                    }
+                    return nil
+                }
+            }
             cursor = next
         }
     }

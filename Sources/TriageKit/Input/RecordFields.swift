@@ -192,6 +192,8 @@ public final class FieldSchema: @unchecked Sendable {  // immutable after init
     }
 
     public let nodes: [Node]
+    /// The longest path's length: how deeply a scanner can descend.
+    public let depth: Int
     private let keyBytes: UnsafeMutablePointer<UInt8>
     private let keyOffsets: UnsafeMutablePointer<Int>
     private let keyLengths: UnsafeMutablePointer<Int>
@@ -245,6 +247,7 @@ public final class FieldSchema: @unchecked Sendable {  // immutable after init
             position += 1
         }
         self.nodes = nodes
+        depth = paths.map(\.0.count).max() ?? 0
         let total = keys.reduce(0) { $0 + $1.bytes.count }
         keyBytes = .allocate(capacity: max(1, total))
         keyOffsets = .allocate(capacity: max(1, keys.count))

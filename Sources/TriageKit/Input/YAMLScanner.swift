@@ -7,7 +7,7 @@ import Foundation
 struct YAMLScanner {
     let schema: FieldSchema
 
-    private struct Frame {
+    fileprivate struct Frame {
         var keyIndent: Int
         /// The schema node whose keys are read at the next level, or -1 when the block is opaque.
         var node: Int
@@ -21,26 +21,35 @@ struct YAMLScanner {
         var offset: Int
     }
 
-    init(schema: FieldSchema) { self.schema = schema }
+    /// Open block mappings, innermost last. Kept between documents so that a document does not
+    /// allocate one: frames are pushed only along the schema's paths, so its depth bounds them.
+    private let frames: FrameStack
+
+    init(schema: FieldSchema) {
+        self.schema = schema
+        frames = FrameStack(capacity: schema.depth + 2)
+    }
 
     /// Scans one document from `start` and returns where the next begins (the offset of the next
     /// `---` line, or `end`). Throws `.incomplete` when the buffer ends first and more may follow.
+    /// `lineFeeds` is set to the number of line feeds in the document: the scanner meets each
+    /// one anyway, and the reader keeps its line count from them instead of a second pass.
     func scanDocument(
         _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, atEndOfInput: Bool,
-        into fields: inout RecordFields
+        into fields: inout RecordFields, lineFeeds: inout Int
     ) throws(ScanError) -> Int {
         fields.reset(base: base)
         fields.isYAML = true
-        var frames: [Frame] = []
-        frames.reserveCapacity(12)
+        frames.removeAll()
         var pending: PendingScalar?
         var i = start
         var sawContent = false
         var documentEnd = end
+        var feeds = 0
         var terminated = false  // ended by a `---` or `...` line, not by the buffer
 
         func closeFrames(above indent: Int, dash: Bool, at lineStart: Int) {
-            while let top = frames.last, top.keyIndent > indent || (top.keyIndent == indent && !dash) {
+            while let top = frames.top, top.keyIndent > indent || (top.keyIndent == indent && !dash) {
                 if let field = top.rawField {
                     var stop = lineStart
                     while stop > top.rawStart && (base[stop - 1] == 0x0A || base[stop - 1] == 0x0D) { stop -= 1 }
@@ -52,12 +61,11 @@ struct YAMLScanner {
 
         lines: while i < end {
             let lineStart = i
-            let remaining = end - i
-            let newline = memchr(base + i, 0x0A, remaining)
             var lineEnd: Int
-            if let newline {
-                lineEnd = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+            if let newline = ByteSearch.newline(in: base, from: i, to: end) {
+                lineEnd = newline
                 i = lineEnd + 1
+                feeds += 1
             } else {
                 guard atEndOfInput else { throw .incomplete }
                 lineEnd = end
@@ -75,6 +83,7 @@ struct YAMLScanner {
             {
                 if sawContent {
                     documentEnd = lineStart
+                    feeds -= 1  // this `---` line belongs to the next document
                     terminated = true
                     break lines
                 }
@@ -105,7 +114,7 @@ struct YAMLScanner {
 
             let isDash = base[contentStart] == 0x2D && (contentStart + 1 == lineEnd || base[contentStart + 1] == 0x20)
             closeFrames(above: indent, dash: isDash, at: lineStart)
-            let node = frames.last?.node ?? 0
+            let node = frames.top?.node ?? 0
             if node < 0 || isDash { continue }  // inside a block kept raw or skipped
 
             // key: value
@@ -139,12 +148,12 @@ struct YAMLScanner {
                 if child >= 0 {
                     let childNode = schema.nodes[child]
                     if childNode.hasChildren {
-                        frames.append(Frame(keyIndent: indent, node: child, rawField: childNode.field, rawStart: i))
+                        try frames.push(Frame(keyIndent: indent, node: child, rawField: childNode.field, rawStart: i), at: lineStart)
                     } else {
-                        frames.append(Frame(keyIndent: indent, node: -1, rawField: childNode.field, rawStart: i))
+                        try frames.push(Frame(keyIndent: indent, node: -1, rawField: childNode.field, rawStart: i), at: lineStart)
                     }
                 } else {
-                    frames.append(Frame(keyIndent: indent, node: -1, rawField: nil, rawStart: i))
+                    try frames.push(Frame(keyIndent: indent, node: -1, rawField: nil, rawStart: i), at: lineStart)
                 }
                 continue
             }
@@ -188,8 +197,37 @@ struct YAMLScanner {
         closeFrames(above: -1, dash: false, at: documentEnd)
         fields.recordOffset = start
         fields.recordCount = documentEnd - start
+        lineFeeds = feeds
         return documentEnd
     }
+}
+
+/// A fixed stack of frames, allocated once per scanner.
+private final class FrameStack {
+    private let storage: UnsafeMutablePointer<YAMLScanner.Frame>
+    private let capacity: Int
+    private var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    var top: YAMLScanner.Frame? { count > 0 ? storage[count - 1] : nil }
+
+    @inline(__always)
+    func push(_ frame: YAMLScanner.Frame, at offset: Int) throws(ScanError) {
+        // Unreachable for a schema-shaped document (only schema keys push), kept as a guard.
+        guard count < capacity else { throw .malformed(offset: offset, reason: "mapping nested deeper than any field read") }
+        (storage + count).initialize(to: frame)
+        count += 1
+    }
+
+    func removeLast() { count -= 1 }
+
+    func removeAll() { count = 0 }
 }
 
 /// Decodes a YAML scalar as spelled in gcloud's output: quoted, block, or plain and wrapped.

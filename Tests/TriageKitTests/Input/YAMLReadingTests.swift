@@ -252,4 +252,44 @@ struct YAMLReadingTests {
         #expect(a.ruleDetails.ipPortInfo == [FirewallEvent.PortInfo(ipProtocol: "tcp", portRanges: ["8443", "9000-9100"])])
         #expect(a.instance?.vmName == "it's-a-vm")
     }
+
+    /// Line numbers come from the scanner's own count of the lines it walks; over several
+    /// buffer refills, with comments, blank lines, `...` ends, CRLF documents and broken
+    /// documents among them, every record and problem must still name its true line.
+    @Test func lineNumbersStayExactAcrossRefills() throws {
+        var lines: [String] = []
+        var starts: [String: Int] = [:]
+        var brokenLines: [Int] = []
+        for i in 0..<30_000 {
+            let crlf = i % 7 == 3
+            var document: [String] = []
+            // The first document, and one after a `...` end, may go without a `---`.
+            let mayOmitMarker = i == 0 || (i - 1) % 17 == 8
+            if !(mayOmitMarker && i % 2 == 0) { document.append("---") }
+            if i % 11 == 2 { document.append("# comment \(i)") }
+            document.append("insertId: d\(i)")
+            if i % 97 == 50 {
+                document.append("this line has no colon")
+            }
+            document += ["jsonPayload:", "  connection:", "    dest_port: \(i % 60000)", "    src_ip: 10.0.0.\(i % 250)"]
+            if i % 13 == 4 { document += ["", "  disposition: DENIED"] }
+            if i % 17 == 8 { document.append("...") }
+            starts["d\(i)"] = lines.count + 1
+            if i % 97 == 50 { brokenLines.append(lines.count + document.firstIndex(of: "this line has no colon")! + 1) }
+            lines += document.map { crlf ? $0 + "\r" : $0 }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        #expect(text.utf8.count > 2 * (1 << 20), "the data must span refills")
+        let sink = RecordingSink(fields: [.insertId], decodeValues: false)
+        let (_, error, reader) = readAll(text, name: "big.yaml", sink: sink)
+        #expect(error == nil)
+        #expect(sink.problems.map(\.line) == brokenLines.map { Optional($0) })
+        let read = sink.records.compactMap { record in record.strings[.insertId].map { ($0, record.location.line) } }
+        #expect(read.count == 30_000 - brokenLines.count)
+        for (id, line) in read where starts[id] != line {
+            Issue.record("\(id) at line \(line), expected \(starts[id] ?? -1)")
+            break
+        }
+        #expect(reader.linesCounted == lines.count)
+    }
 }
