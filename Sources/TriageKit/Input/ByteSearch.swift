@@ -1,6 +1,6 @@
 import Foundation
 
-/// Line-feed searches for the hot path, eight bytes at a time in a register. gcloud's YAML has
+/// The line-feed search for short lines, eight bytes at a time in a register. gcloud's YAML has
 /// lines of 10–40 bytes, where a call to memchr per line costs more than the search itself.
 enum ByteSearch {
     static let ones: UInt64 = 0x0101_0101_0101_0101
@@ -23,23 +23,5 @@ enum ByteSearch {
         guard p < end else { return nil }
         guard let found = memchr(base + p, 0x0A, end - p) else { return nil }
         return UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
-    }
-
-    /// How many line feeds lie in `base[from..<end]`.
-    static func countNewlines(in base: UnsafePointer<UInt8>, from: Int, to end: Int) -> Int {
-        var count = 0
-        var p = from
-        while p + 8 <= end {
-            let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self) ^ lineFeeds
-            // High bit of each byte set when the byte is not zero, with no carry between bytes.
-            let nonZero = ((word & ~highBits) &+ ~highBits) | word
-            count += (~nonZero & highBits).nonzeroBitCount
-            p += 8
-        }
-        while p < end {
-            if base[p] == 0x0A { count += 1 }
-            p += 1
-        }
-        return count
     }
 }

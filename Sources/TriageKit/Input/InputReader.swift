@@ -232,7 +232,14 @@ public final class InputReader {
 
     private func countLines(upTo offset: Int) {
         guard offset > countedTo else { return }
-        linesToCounted += ByteSearch.countNewlines(in: base, from: countedTo, to: offset)
+        // memchr per line: NDJSON lines are long, and YAML lines are counted by its scanner.
+        var count = 0
+        var cursor = countedTo
+        while cursor < offset, let hit = memchr(base + cursor, 0x0A, offset - cursor) {
+            count += 1
+            cursor = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        linesToCounted += count
         countedTo = offset
     }
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import TriageKit
 
-/// The register-wide line-feed searches against the obvious byte loop, on random bytes drawn
+/// The register-wide line-feed search against the obvious byte loop, on random bytes drawn
 /// mostly from the neighbours of 0x0A (0x09, 0x0B, 0x8A, 0x00, 0xFF) where a bit trick would slip.
 struct ByteSearchTests {
     static func randomBytes(_ count: Int, _ random: inout SplitMix64) -> [UInt8] {
@@ -25,21 +25,5 @@ struct ByteSearchTests {
                 }
             }
         }
-    }
-
-    @Test func countAgreesWithAByteLoop() {
-        var random = SplitMix64(seed: 11)
-        for length in 0..<200 {
-            let bytes = Self.randomBytes(length, &random)
-            bytes.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                for from in stride(from: 0, through: length, by: 3) {
-                    let expected = bytes[from...].filter { $0 == 0x0A }.count
-                    #expect(ByteSearch.countNewlines(in: base, from: from, to: length) == expected)
-                }
-            }
-        }
-        let all = [UInt8](repeating: 0x0A, count: 64)
-        all.withUnsafeBufferPointer { #expect(ByteSearch.countNewlines(in: $0.baseAddress!, from: 0, to: 64) == 64) }
     }
 }
