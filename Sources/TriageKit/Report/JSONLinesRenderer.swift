@@ -9,25 +9,7 @@ struct JSONLinesRenderer {
         return out
     }
 
-    private func line(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return Self.escapeC1(String(decoding: data, as: UTF8.self)) + "\n"
-    }
-
-    /// JSON only requires escaping below U+0020; C1 controls (U+0080–U+009F) and bidi overrides
-    /// can still drive a terminal that the JSON is printed to, so they are escaped too.
-    static func escapeC1(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { TerminalText.isControl($0, keepNewlines: true) }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar.value >= 0x80 && TerminalText.isControl(scalar, keepNewlines: true) {
-                for s in String(format: "\\u%04x", scalar.value).unicodeScalars { out.append(s) }
-            } else {
-                out.append(scalar)
-            }
-        }
-        return String(out)
-    }
+    private func line(_ object: [String: Any]) -> String { JSONText.line(object) }
 
     private func endpoint(_ e: Finding.Endpoint) -> [String: Any] {
         var o: [String: Any] = ["ip": e.ip, "role": e.role.rawValue, "confidence": e.confidence.rawValue, "reason": e.reason]
