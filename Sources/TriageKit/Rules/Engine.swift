@@ -46,7 +46,7 @@ public enum Engine {
                     builders[key] = FindingBuilder(rule: rule, key: key, first: facts)
                     order.append(key)
                 }
-                builders[key]!.add(facts)
+                builders[key]!.add(facts, classify: classify)
             }
         }
 
@@ -191,8 +191,23 @@ struct FindingBuilder {
     /// Roles and ranges over every group (not just the kept endpoints), for order-free summaries.
     var sourceRoles = Set<Role>()
     var destinationRoles = Set<Role>()
-    var sourceRanges = Set<String>()
-    var destinationRanges = Set<String>()
+    var sourceRanges = Set<RangeKey>()
+    var destinationRanges = Set<RangeKey>()
+
+    /// A role's range, or the address itself when it has none; spelled out only when shown.
+    enum RangeKey: Hashable {
+        case range(CIDR)
+        case address(IPAddress)
+
+        init(_ assignment: RoleAssignment, _ ip: IPAddress) { self = assignment.range.map(RangeKey.range) ?? .address(ip) }
+
+        var description: String {
+            switch self {
+            case .range(let cidr): return cidr.description
+            case .address(let ip): return ip.description
+            }
+        }
+    }
     /// The first logged connection evaluated again with the proposed allow rule (when the
     /// run has the firewall rules).
     var verification: FixVerification?
@@ -209,7 +224,8 @@ struct FindingBuilder {
         self.first = first
     }
 
-    mutating func add(_ facts: FlowFacts) {
+    /// `classify` gives the role of a sampled address (the engine's, which remembers them).
+    mutating func add(_ facts: FlowFacts, classify: (IPAddress) -> RoleAssignment) {
         let group = facts.group
         count += group.count
         if let t = group.firstSeen, firstSeen.map({ t < $0 }) ?? true { firstSeen = t }
@@ -220,17 +236,16 @@ struct FindingBuilder {
                 ip: ip.description, role: assignment.role, range: assignment.range?.description,
                 confidence: assignment.confidence, reason: assignment.reason)
         }
-        let topology = facts.topology
         for (index, ip) in group.sources.enumerated() where sourceSet.insert(ip).inserted {
-            let assignment = index == 0 ? facts.source : topology.classify(ip)
+            let assignment = index == 0 ? facts.source : classify(ip)
             sourceRoles.insert(assignment.role)
-            sourceRanges.insert(assignment.range?.description ?? ip.description)
+            sourceRanges.insert(RangeKey(assignment, ip))
             if sources.count < Self.endpointLimit { sources.append(endpoint(ip, assignment)) }
         }
         for (index, ip) in group.destinations.enumerated() where destinationSet.insert(ip).inserted {
-            let assignment = index == 0 ? facts.destination : topology.classify(ip)
+            let assignment = index == 0 ? facts.destination : classify(ip)
             destinationRoles.insert(assignment.role)
-            destinationRanges.insert(assignment.range?.description ?? ip.description)
+            destinationRanges.insert(RangeKey(assignment, ip))
             if destinations.count < Self.endpointLimit { destinations.append(endpoint(ip, assignment)) }
         }
         if group.moreSources { moreSources = true }
@@ -315,8 +330,8 @@ struct FindingBuilder {
         case "last_seen": return lastSeen.map(Timestamp.format)
         case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count, more: moreSources)
         case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count, more: moreDestinations)
-        case "src.ranges": return Self.sortedRanges(sourceRanges).joined(separator: ",")
-        case "dst.ranges": return Self.sortedRanges(destinationRanges).joined(separator: ",")
+        case "src.ranges": return Self.sortedRanges(Set(sourceRanges.map(\.description))).joined(separator: ",")
+        case "dst.ranges": return Self.sortedRanges(Set(destinationRanges.map(\.description))).joined(separator: ",")
         case "src.roles": return sourceRoles.sorted().map(\.phrase).map { $0 + "s" }.joined(separator: " and ")
         case "dst.roles": return destinationRoles.sorted().map(\.phrase).map { $0 + "s" }.joined(separator: " and ")
         case "dst.ports": return ports.sorted().map(String.init).joined(separator: ",")
