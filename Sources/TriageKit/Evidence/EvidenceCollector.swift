@@ -39,6 +39,11 @@ public final class EvidenceCollector: RecordSink {
         flows.forEachGroup(disposition: keep, body)
     }
 
+    /// Each flow group's first connection (source, destination, port), without decoding it.
+    func forEachConnection(_ body: (IPAddress, IPAddress, Int?) -> Void) {
+        flows.forEachConnection(body)
+    }
+
     /// For role inference: VM-side addresses with their VM names.
     func forEachObservedVM(_ body: (IPAddress, String) -> Void) {
         flows.forEachObservedVM(body)

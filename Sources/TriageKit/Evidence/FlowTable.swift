@@ -268,6 +268,12 @@ final class FlowTable {
         }
     }
 
+    /// Each group's first connection (source, destination, destination port), read straight
+    /// from the compact records: for callers that need no other field.
+    func forEachConnection(_ body: (IPAddress, IPAddress, Int?) -> Void) {
+        for r in records { body(r.source, r.destination, r.destPort >= 0 ? Int(r.destPort) : nil) }
+    }
+
     /// Each firewall rule seen, with the location of a record that named it.
     func forEachRule(_ body: (FirewallEvent.RuleDetails, RecordLocation?) -> Void) {
         var seen = Set<Int32>()

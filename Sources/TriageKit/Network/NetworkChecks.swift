@@ -515,12 +515,11 @@ extension NetworkChecks {
             if let port = observation.facts["port"].flatMap(Int.init) { webhookPorts.insert(port) }
         }
         if config.listed.contains(.firewallRules) {
-            collector.forEachFlowGroup { group in
-                let connection = group.event.connection
-                guard let port = connection.destPort else { return }
-                switch topology.classify(connection.srcIP).role {
+            collector.forEachConnection { source, destination, port in
+                guard let port else { return }
+                switch topology.classify(source).role {
                 case .controlPlane where ![443, 10250].contains(port): webhookPorts.insert(port)
-                case .healthCheck where topology.classify(connection.destIP).role == .pod: podServingPorts.insert(port)
+                case .healthCheck where topology.classify(destination).role == .pod: podServingPorts.insert(port)
                 case .healthCheck: servingPorts.insert(port)
                 default: break
                 }
