@@ -57,7 +57,16 @@ public enum NetworkChecks {
         config: ConfigSnapshot, topology: Topology, webhookPorts: [Int] = [], servingPorts: [ClosedRange<Int>] = [],
         podServingPorts: [ClosedRange<Int>] = [], nodeServiceAccount: String? = nil
     ) -> [Observation] {
-        let cluster = ClusterNetwork(config: config, topology: topology, nodeServiceAccount: nodeServiceAccount)
+        run(
+            config: config, cluster: ClusterNetwork(config: config, topology: topology, nodeServiceAccount: nodeServiceAccount),
+            webhookPorts: webhookPorts, servingPorts: servingPorts, podServingPorts: podServingPorts)
+    }
+
+    /// The checks against a cluster network already worked out from the config.
+    static func run(
+        config: ConfigSnapshot, cluster: ClusterNetwork, webhookPorts: [Int],
+        servingPorts: [ClosedRange<Int>], podServingPorts: [ClosedRange<Int>]
+    ) -> [Observation] {
         var out: [Observation] = []
         if config.listed.contains(.firewallRules) {
             out += flowChecks(
@@ -525,11 +534,12 @@ extension NetworkChecks {
                 }
             }
         }
+        let cluster = ClusterNetwork(config: config, topology: topology)
         var out = run(
-            config: config, topology: topology, webhookPorts: webhookPorts.sorted(),
+            config: config, cluster: cluster, webhookPorts: webhookPorts.sorted(),
             servingPorts: servingPorts.sorted().map { $0...$0 }, podServingPorts: podServingPorts.sorted().map { $0...$0 })
         out += loggingChecks(
-            config: config, cluster: ClusterNetwork(config: config, topology: topology),
+            config: config, cluster: cluster,
             firewallRecords: collector.account.firewallRecords,
             failureMessages: collector.observations.filter { $0.kind == "message" }.count)
         return out
