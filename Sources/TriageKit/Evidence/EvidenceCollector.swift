@@ -83,7 +83,7 @@ public final class EvidenceCollector: RecordSink {
         if dropped > 0 {
             account.deniedRecords -= merged.droppedDenied
             account.allowedRecords -= merged.droppedAllowed
-            account.skipped["flow table full (more than \(flows.capacity) distinct flows)", default: 0] += dropped
+            account.skipped[flowTableFull, default: 0] += dropped
         }
     }
 
@@ -248,6 +248,9 @@ public final class EvidenceCollector: RecordSink {
     /// Text inputs in which nothing was recognised, with their first line.
     private var textWithoutEvidence: [String: String] = [:]
 
+    /// The skip reason for records whose flow found the table full.
+    private var flowTableFull: String { "flow table full (more than \(flows.capacity) distinct flows)" }
+
     private func addFirewall(_ record: RecordFields, locate: () -> RecordLocation) {
         let added = flows.add(record, locate: locate)
         switch added {
@@ -261,7 +264,7 @@ public final class EvidenceCollector: RecordSink {
             }
         case .full:
             account.firewallRecords += 1
-            account.skipped["flow table full (more than \(flows.capacity) distinct flows)", default: 0] += 1
+            account.skipped[flowTableFull, default: 0] += 1
         case .badConnection:
             problem(InputProblem(
                 input: locate().input, line: locate().line, byteOffset: nil,

@@ -282,6 +282,13 @@ final class FlowTable {
         }
     }
 
+    /// Each group's counters, by group number (the index holds them by key).
+    private func countersByGroup() -> [GroupCounters?] {
+        var counters = [GroupCounters?](repeating: nil, count: records.count)
+        index.forEach { _, value in counters[Int(value.group)] = value }
+        return counters
+    }
+
     /// What merging another table changed: groups it started, and records that found no room.
     struct MergeResult {
         var newGroups = 0
@@ -303,8 +310,7 @@ final class FlowTable {
             if translated[Int(id)] < 0 { translated[Int(id)] = other.strings.withBytes(id) { strings.intern($0) } }
             return translated[Int(id)]
         }
-        var otherCounters = [GroupCounters?](repeating: nil, count: other.records.count)
-        other.index.forEach { _, value in otherCounters[Int(value.group)] = value }
+        let otherCounters = other.countersByGroup()
         for i in other.records.indices {
             guard let counters = otherCounters[i] else { continue }
             var record = other.records[i]
@@ -363,8 +369,7 @@ final class FlowTable {
     /// `disposition` sees each group's logged disposition first (as logged, nil when absent);
     /// groups it turns down are never decoded.
     func forEachGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
-        var counters = [GroupCounters?](repeating: nil, count: records.count)
-        index.forEach { _, value in counters[Int(value.group)] = value }
+        let counters = countersByGroup()
         var kept: [Int32: Bool] = [:]
         for i in records.indices {
             let id = records[i].disposition

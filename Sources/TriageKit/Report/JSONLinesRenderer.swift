@@ -4,12 +4,10 @@ import Foundation
 struct JSONLinesRenderer {
     func render(_ analysis: Analysis) -> String {
         var out = ""
-        for finding in analysis.findings { out += line(object(finding)) }
-        out += line(summary(analysis))
+        for finding in analysis.findings { out += JSONText.line(object(finding)) }
+        out += JSONText.line(summary(analysis))
         return out
     }
-
-    private func line(_ object: [String: Any]) -> String { JSONText.line(object) }
 
     private func endpoint(_ e: Finding.Endpoint) -> [String: Any] {
         var o: [String: Any] = ["ip": e.ip, "role": e.role.rawValue, "confidence": e.confidence.rawValue, "reason": e.reason]

@@ -43,26 +43,22 @@ struct MarkdownRenderer {
             }
             out += "\n**Why.** \(inline(f.remedy.why))\n\n"
             for note in f.remedy.notes { out += "> \(inline(note))\n\n" }
-            if !f.remedy.commands.isEmpty {
-                out += "**Fix:**\n\n```sh\n"
-                for command in f.remedy.commands { out += TerminalText.sanitize(command) + "\n" }
-                out += "```\n\n"
-            }
-            if !f.remedy.kpt.isEmpty {
-                out += "**Kubeflow blueprint (kpt):**\n\n```sh\n"
-                for command in f.remedy.kpt { out += TerminalText.sanitize(command) + "\n" }
-                out += "```\n\n"
-            }
+            out += shellBlock("Fix", f.remedy.commands)
+            out += shellBlock("Kubeflow blueprint (kpt)", f.remedy.kpt)
             for manifest in f.remedy.configConnector {
                 out += "**Config Connector:**\n\n```yaml\n" + TerminalText.sanitize(manifest, keepNewlines: true)
                 out += manifest.hasSuffix("\n") ? "```\n\n" : "\n```\n\n"
             }
-            if !f.surerWith.isEmpty {
-                out += "**Surer with:**\n\n```sh\n" + f.surerWith.map { TerminalText.sanitize($0) }.joined(separator: "\n") + "\n```\n\n"
-            }
+            out += shellBlock("Surer with", f.surerWith)
             out += "**Docs:** " + f.remedy.references.map { "<\($0)>" }.joined(separator: " ") + "\n"
         }
         return out
+    }
+
+    /// A titled block of shell commands, or nothing when there are none.
+    private func shellBlock(_ title: String, _ commands: [String]) -> String {
+        guard !commands.isEmpty else { return "" }
+        return "**\(title):**\n\n```sh\n" + commands.map { TerminalText.sanitize($0) + "\n" }.joined() + "```\n\n"
     }
 
     private func inline(_ text: String) -> String { TerminalText.sanitize(text).replacingOccurrences(of: "\n", with: " ") }

@@ -80,14 +80,14 @@ struct TextRenderer {
             for note in finding.remedy.notes {
                 out += wrap("Note: " + clean(note), indent: "    ", width: width)
             }
-            if !finding.remedy.commands.isEmpty { out += "  Fix:\n" }
-            for command in finding.remedy.commands {
-                out += shellWrap(clean(command), indent: "    ", width: width)
+            // A titled list of shell commands, or nothing when there are none.
+            func commandBlock(_ title: String, _ commands: [String]) {
+                guard !commands.isEmpty else { return }
+                out += "  \(title):\n"
+                for command in commands { out += shellWrap(clean(command), indent: "    ", width: width) }
             }
-            if !finding.remedy.kpt.isEmpty {
-                out += "  Kubeflow blueprint (kpt):\n"
-                for command in finding.remedy.kpt { out += shellWrap(clean(command), indent: "    ", width: width) }
-            }
+            commandBlock("Fix", finding.remedy.commands)
+            commandBlock("Kubeflow blueprint (kpt)", finding.remedy.kpt)
             for manifest in finding.remedy.configConnector {
                 // Verbatim, not wrapped: YAML indentation is meaning.
                 out += "  Config Connector (kubectl apply -f - on the cluster that runs it):\n"
@@ -96,10 +96,7 @@ struct TextRenderer {
                     out += "    \(line)\n"
                 }
             }
-            if !finding.surerWith.isEmpty {
-                out += "  Surer with:\n"
-                for command in finding.surerWith { out += shellWrap(clean(command), indent: "    ", width: width) }
-            }
+            commandBlock("Surer with", finding.surerWith)
             out += "  Docs:\n"
             for reference in finding.remedy.references { out += "    \(clean(reference))\n" }
         }

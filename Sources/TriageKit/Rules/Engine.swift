@@ -201,6 +201,14 @@ struct FindingBuilder {
 
         init(_ assignment: RoleAssignment, _ ip: IPAddress) { self = assignment.range.map(RangeKey.range) ?? .address(ip) }
 
+        /// An address as its host prefix, for address order.
+        var cidr: CIDR {
+            switch self {
+            case .range(let cidr): return cidr
+            case .address(let ip): return CIDR(network: ip, prefixLength: ip.isV4 ? 32 : 128)
+            }
+        }
+
         var description: String {
             switch self {
             case .range(let cidr): return cidr.description
@@ -330,8 +338,8 @@ struct FindingBuilder {
         case "last_seen": return lastSeen.map(Timestamp.format)
         case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count, more: moreSources)
         case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count, more: moreDestinations)
-        case "src.ranges": return Self.sortedRanges(Set(sourceRanges.map(\.description))).joined(separator: ",")
-        case "dst.ranges": return Self.sortedRanges(Set(destinationRanges.map(\.description))).joined(separator: ",")
+        case "src.ranges": return Self.sortedRanges(sourceRanges).joined(separator: ",")
+        case "dst.ranges": return Self.sortedRanges(destinationRanges).joined(separator: ",")
         case "src.roles": return sourceRoles.sorted().map(\.phrase).map { $0 + "s" }.joined(separator: " and ")
         case "dst.roles": return destinationRoles.sorted().map(\.phrase).map { $0 + "s" }.joined(separator: " and ")
         case "dst.ports": return ports.sorted().map(String.init).joined(separator: ",")
@@ -341,15 +349,9 @@ struct FindingBuilder {
         }
     }
 
-    /// Ranges and addresses in address order.
-    static func sortedRanges(_ values: Set<String>) -> [String] {
-        // Each value parsed once, not once per comparison.
-        values.map { ($0, CIDR($0)) }.sorted { a, b in
-            switch (a.1, b.1) {
-            case let (x?, y?): return x < y
-            default: return a.0 < b.0
-            }
-        }.map(\.0)
+    /// Ranges and addresses in address order, a wider range first.
+    static func sortedRanges(_ keys: Set<RangeKey>) -> [String] {
+        keys.map { ($0.cidr, $0.description) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
     }
 
     static func capitalised(_ text: String) -> String {

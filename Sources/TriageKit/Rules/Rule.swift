@@ -125,34 +125,14 @@ public struct FieldPredicate: Sendable {
     }
 
     public var field: String
-    public var test: Test {
-        didSet { few = Self.few(test) }
-    }
+    public var test: Test
     /// Position of `field` in `FlowFacts.fieldNames`.
     let fieldIndex: Int
-    /// The words of a short `anyOf`/`noneOf`: compared one by one, which beats hashing the
-    /// value for the one to three words rules list (this runs for every flow group).
-    private var few: [String]?
 
     public init(field: String, test: Test) {
         self.field = field
         self.test = test
         fieldIndex = FlowFacts.fieldIndex[field] ?? 0
-        few = Self.few(test)
-    }
-
-    private static func few(_ test: Test) -> [String]? {
-        switch test {
-        case .anyOf(let set), .noneOf(let set): return set.count <= 4 ? Array(set) : nil
-        default: return nil
-        }
-    }
-
-    @inline(__always)
-    private func contains(_ set: Set<String>, _ value: String) -> Bool {
-        let key = Self.lowercased(value)
-        if let few { return few.contains(key) }
-        return set.contains(key)
     }
 
     /// Tests the field in a set of named facts (observations).
@@ -166,8 +146,8 @@ public struct FieldPredicate: Sendable {
     public func evaluate(_ value: String?) -> Bool {
         switch test {
         case .exists(let wanted): return (value != nil && value != "") == wanted
-        case .anyOf(let set): return value.map { contains(set, $0) } ?? false
-        case .noneOf(let set): return value.map { !contains(set, $0) } ?? true
+        case .anyOf(let set): return value.map { set.contains(Self.lowercased($0)) } ?? false
+        case .noneOf(let set): return value.map { !set.contains(Self.lowercased($0)) } ?? true
         case .range(let low, let high): return value.flatMap(Int.init).map { $0 >= low && $0 <= high } ?? false
         case .matches(let pattern):
             guard let value else { return false }
