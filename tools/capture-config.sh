@@ -11,6 +11,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=isolate-network.sh
 source "$HERE/isolate-network.sh"
+# shellcheck source=fake-server.sh
+source "$HERE/fake-server.sh"
 isolate_network capture-config "env -i and the endpoint overrides" "$@"
 
 SCENARIO="$HERE/scenarios/$1"
@@ -21,10 +23,8 @@ mkdir -p "$OUT"
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/capture-config.XXXXXX")"
 SERVER_PID=""
 trap '[[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-python3 "$HERE/fakegcp/server.py" --root "$SCENARIO" --port 0 --port-file "$SCRATCH/port" --request-log "$SCRATCH/req.jsonl" >/dev/null &
-SERVER_PID=$!
-for _ in $(seq 100); do [[ -s "$SCRATCH/port" ]] && break; sleep 0.1; done
-PORT="$(cat "$SCRATCH/port")"
+start_fake_server capture-config "$SCRATCH/port" \
+  python3 "$HERE/fakegcp/server.py" --root "$SCENARIO" --port 0 --port-file "$SCRATCH/port" --request-log "$SCRATCH/req.jsonl"
 GCLOUD_DIR="$(dirname "$(command -v gcloud)")"
 
 # capture FILE ARGS...: gcloud's stdout to FILE; stderr is dropped (a --format hint).

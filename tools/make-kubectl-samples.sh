@@ -30,6 +30,8 @@ die() { echo "make-kubectl-samples: error: $*" >&2; exit 1; }
 
 # shellcheck source=isolate-network.sh
 source "$HERE/isolate-network.sh"
+# shellcheck source=fake-server.sh
+source "$HERE/fake-server.sh"
 isolate_network make-kubectl-samples "env -i and the kubeconfig" "$@"
 
 KEEP=0
@@ -52,18 +54,10 @@ cleanup() {
 trap cleanup EXIT
 
 start_server() {  # fixture-dir failures-file|- request-log
-  local portfile="$SCRATCH/port" failures=()
-  rm -f "$portfile"
+  local failures=()
   [[ "$2" == - ]] || failures=(--failures "$2")
-  python3 "$SERVER" --root "$1" "${failures[@]}" --port 0 --port-file "$portfile" --request-log "$3" >/dev/null &
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    [[ -s "$portfile" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || die "fake kube-apiserver exited at start-up"
-    sleep 0.1
-  done
-  [[ -s "$portfile" ]] || die "fake kube-apiserver did not start"
-  PORT="$(cat "$portfile")"
+  start_fake_server make-kubectl-samples "$SCRATCH/port" \
+    python3 "$SERVER" --root "$1" "${failures[@]}" --port 0 --port-file "$SCRATCH/port" --request-log "$3"
   local home="$SCRATCH/home"
   rm -rf "$home"; mkdir -p "$home/.kube"
   cat > "$home/.kube/config" <<EOF

@@ -60,6 +60,8 @@ die() { echo "make-samples: error: $*" >&2; exit 1; }
 # --- isolate the network ------------------------------------------------------------------------
 # shellcheck source=isolate-network.sh
 source "$(dirname "${BASH_SOURCE[0]}")/isolate-network.sh"
+# shellcheck source=fake-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/fake-server.sh"
 isolate_network make-samples "env -i and the endpoint overrides" "$@"
 
 # --- scenarios rendered from a list of gcloud commands (GKE operations, cluster state) -----------
@@ -190,17 +192,8 @@ cleanup() {
 trap cleanup EXIT
 
 start_server() {  # $1 fixture dir, $2 request log
-  local portfile="$SCRATCH/port"
-  rm -f "$portfile"
-  python3 "$SERVER" --root "$1" --port 0 --port-file "$portfile" --request-log "$2" >/dev/null &
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    [[ -s "$portfile" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || die "fake server exited at start-up"
-    sleep 0.1
-  done
-  [[ -s "$portfile" ]] || die "fake server did not start"
-  PORT="$(cat "$portfile")"
+  start_fake_server make-samples "$SCRATCH/port" \
+    python3 "$SERVER" --root "$1" --port 0 --port-file "$SCRATCH/port" --request-log "$2"
 }
 
 stop_server() {
