@@ -2,21 +2,25 @@ import Foundation
 import TriageKit
 
 /// stdout and stderr, written with write(2). A closed pipe (`triage … | head`) ends the run
-/// quietly instead of with a crash.
+/// quietly instead of with a crash; any other failure to write the report (a full disk) is an
+/// error, exit 2. Everything written passes through the redactor: no secret the run holds
+/// (nor anything shaped like a token) reaches either stream, whatever a server echoed.
 enum Console {
     static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
 
     static func out(_ text: String) {
         status.clear()
-        write(1, text)
+        write(1, Redactor.shared.redact(text))
     }
 
-    static func err(_ text: String) { status.write(text) }
+    static func err(_ text: String) { status.write(Redactor.shared.redact(text)) }
 
-    /// One diagnostic line on stderr. Messages quote file names and file contents, so they are
-    /// sanitised like everything else that came from outside.
+    /// One diagnostic line on stderr. Messages quote file names, file contents and server
+    /// answers, so they are redacted and sanitised (one line, capped) like everything else
+    /// that came from outside.
     static func diagnostic(_ message: String) {
-        status.write("triage: " + TerminalText.sanitize(message) + "\n")
+        let line = TerminalText.sanitize(Redactor.shared.redact(message), limit: TerminalText.Limit.message)
+        status.write("triage: " + line + "\n")
     }
 
     /// The progress line, when one is showing. Everything else written to stderr (from any
@@ -56,17 +60,27 @@ enum Console {
 
     fileprivate static func write(_ fd: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { buffer in
+        let failure: Int32? = text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
                 let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    if errno == EPIPE { exit(0) }
-                    return
+                    return errno
                 }
                 offset += n
             }
+            return nil
+        }
+        guard let failure else { return }
+        // The reader went away (`| head`): it has what it wanted.
+        if failure == EPIPE { exit(0) }
+        // A report that could not be written is not a run that worked. A failing stderr has
+        // nowhere to be reported; the run goes on and its exit status still tells.
+        if fd == 1 {
+            let reason = String(cString: strerror(failure))
+            Console.write(2, "triage: cannot write the report to standard output: \(reason)\n")
+            exit(2)
         }
     }
 

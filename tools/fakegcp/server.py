@@ -57,6 +57,11 @@ re-arm it). A prefix may start with "METHOD " (e.g. "POST /v2/entries:list").
 
 {"pass": true} lets one request through with its normal answer (to reach the second page, say).
 
+{"status": 403, "echo": "headers"|"body"|"all", "shape": "google"|"oauth"|"text"} answers with an
+error that repeats the request's headers (Authorization included) and/or its body (raw, and a
+posted form decoded as JSON), as Google's error JSON, an OAuth error or plain text: a server or
+proxy that echoes credentials. It applies to POST /token too.
+
 An injected response may instead shape the transport, for the --live tests:
   {"stall": SECONDS, "after_bytes": N}   send the head and the first N bytes of the normal
                                          answer, then nothing for SECONDS, then close;
@@ -438,7 +443,10 @@ class Handler(BaseHTTPRequestHandler):
                     self.fake.log(record)
                     self.shaped(shaping, method, path, query, body, record)
                     return
-                if path == "/token" and method == "POST":
+                if injected is not None and "echo" in injected:
+                    record["injected"] = True
+                    status, payload = self.echo(injected, raw, api)
+                elif path == "/token" and method == "POST":
                     status, payload = self.token(raw, record)
                 elif path.startswith("/computeMetadata/"):
                     status, payload = self.metadata(path)
@@ -461,6 +469,27 @@ class Handler(BaseHTTPRequestHandler):
         record["status"] = status
         self.fake.log(record)
         self.send(status, payload, extra)
+
+    def echo(self, injected, raw, api):
+        """A server (or proxy) that repeats what it was sent, credentials included, in its error."""
+        status = int(injected.get("status", 400))
+        what = injected["echo"]
+        parts = []
+        if what in ("headers", "all"):
+            parts.append("; ".join(f"{k}: {v}" for k, v in self.headers.items()))
+        if what in ("body", "all"):
+            text = raw.decode("utf-8", "replace")
+            parts.append("body: " + text)
+            form = dict(parse_qsl(text))
+            if form:
+                parts.append("form: " + json.dumps(form))
+        text = " | ".join(parts)
+        shape = injected.get("shape", "google")
+        if shape == "oauth":
+            return status, {"error": "invalid_grant", "error_description": text}
+        if shape == "text":
+            return status, text
+        return status, error_body(status, text, api)
 
     # -- authentication (auth.json) -------------------------------------------------------------
 

@@ -15,18 +15,24 @@ final class APIClient: @unchecked Sendable {
     let cancellation: Cancellation
     let retry: RetryPolicy
     let timeouts: HTTPTimeouts
+    /// Every trace line passes through `redactor`: a URL or an answer may carry a secret.
     let trace: (@Sendable (String) -> Void)?
+    let redactor: Redactor
     var credentials: Credentials?
     private let lock = NSLock()
     private var random = SystemRandomNumberGenerator()
     private(set) var requestCount = 0
 
-    init(transport: HTTPTransport, cancellation: Cancellation, retry: RetryPolicy, timeouts: HTTPTimeouts, trace: (@Sendable (String) -> Void)?) {
+    init(
+        transport: HTTPTransport, cancellation: Cancellation, retry: RetryPolicy, timeouts: HTTPTimeouts,
+        trace: (@Sendable (String) -> Void)?, redactor: Redactor = .shared
+    ) {
         self.transport = transport
         self.cancellation = cancellation
         self.retry = retry
         self.timeouts = timeouts
-        self.trace = trace
+        self.redactor = redactor
+        self.trace = trace.map { trace in { @Sendable line in trace(redactor.redact(line)) } }
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

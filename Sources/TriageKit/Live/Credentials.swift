@@ -28,14 +28,21 @@ public final class Credentials: @unchecked Sendable {
     /// How many times the token was renewed during the run.
     public private(set) var refreshCount = 0
 
-    init(origin: String, token: String, quotaProject: String?) {
+    /// Where every token this holds is registered, so no server can echo one into the output.
+    private let redactor: Redactor
+
+    init(origin: String, token: String, quotaProject: String?, redactor: Redactor = .shared) {
+        redactor.register(token)
         self.origin = origin
         self.current = token
         self.quotaProject = quotaProject
         self.renewal = nil
+        self.redactor = redactor
     }
 
-    init(origin: String, token: Token, quotaProject: String?, renewal: Renewal?) {
+    init(origin: String, token: Token, quotaProject: String?, renewal: Renewal?, redactor: Redactor = .shared) {
+        redactor.register(token.value)
+        self.redactor = redactor
         self.origin = origin
         self.current = token.value
         self.expiry = token.expiresIn.map { APIClient.now() + $0 }
@@ -77,6 +84,7 @@ public final class Credentials: @unchecked Sendable {
     /// Called with the lock held, so concurrent requests wait for one renewal.
     private func renew(_ renewal: Renewal) throws(TriageError) {
         let fresh = try renewal()
+        redactor.register(fresh.value)
         current = fresh.value
         expiry = fresh.expiresIn.map { APIClient.now() + $0 }
         refreshCount += 1
@@ -94,10 +102,10 @@ public final class Credentials: @unchecked Sendable {
     ) throws(TriageError) -> Credentials {
         var tried: [String] = []
         if let path = accessTokenFile {
-            return try fromTokenFile(path, origin: "--access-token-file \(path)")
+            return try fromTokenFile(path, origin: "--access-token-file \(path)", redactor: client.redactor)
         }
         if let path = environment["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"], !path.isEmpty {
-            return try fromTokenFile(path, origin: "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE (\(path))")
+            return try fromTokenFile(path, origin: "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE (\(path))", redactor: client.redactor)
         }
         tried.append("no --access-token-file or CLOUDSDK_AUTH_ACCESS_TOKEN_FILE")
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty {
@@ -114,7 +122,7 @@ public final class Credentials: @unchecked Sendable {
         case .failure(let reason): tried.append("metadata server \(metadataHost): \(reason)")
         }
         if let gcloud {
-            switch fromGcloud(gcloud, environment: environment, project: project) {
+            switch fromGcloud(gcloud, environment: environment, project: project, redactor: client.redactor) {
             case .success(let credentials): return credentials
             case .failure(let reason): tried.append("gcloud auth print-access-token: \(reason)")
             }
@@ -124,15 +132,18 @@ public final class Credentials: @unchecked Sendable {
             hint: "run 'gcloud auth application-default login', set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or pass --access-token-file with the output of 'gcloud auth print-access-token'")
     }
 
-    private static func fromTokenFile(_ path: String, origin: String) throws(TriageError) -> Credentials {
+    private static func fromTokenFile(_ path: String, origin: String, redactor: Redactor) throws(TriageError) -> Credentials {
+        let fix = "write a token into it with: gcloud auth print-access-token > \(Template.shellWord(path))"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .noCredentials(reason: "cannot read the access token file \(path)", hint: "write a token into it with: gcloud auth print-access-token > \(path)")
+            throw .noCredentials(reason: "cannot read the access token file \(path)", hint: fix)
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Whatever the file holds is a secret, even when it is not one well-formed token.
+        for line in token.split(whereSeparator: \.isWhitespace) { redactor.register(String(line)) }
         guard !token.isEmpty, !token.contains(where: { $0.isNewline || $0 == " " }) else {
-            throw .noCredentials(reason: "the access token file \(path) does not hold one token", hint: "write a token into it with: gcloud auth print-access-token > \(path)")
+            throw .noCredentials(reason: "the access token file \(path) does not hold one token", hint: fix)
         }
-        return Credentials(origin: origin, token: token, quotaProject: nil)
+        return Credentials(origin: origin, token: token, quotaProject: nil, redactor: redactor)
     }
 
     private static func fromADCFile(_ path: String, client: APIClient) throws(TriageError) -> Credentials {
@@ -144,11 +155,14 @@ public final class Credentials: @unchecked Sendable {
         let type = object["type"] as? String ?? "(no type)"
         let quota = object["quota_project_id"] as? String
         let tokenURI = object["token_uri"] as? String ?? defaultTokenURI
+        let redactor = client.redactor
         switch type {
         case "authorized_user":
             guard let id = object["client_id"] as? String, let secret = object["client_secret"] as? String,
                 let refresh = object["refresh_token"] as? String
             else { throw malformed(path, "client_id, client_secret and refresh_token") }
+            redactor.register(secret)
+            redactor.register(refresh)
             let renewal: Credentials.Renewal = { [weak client] () throws(TriageError) -> Token in
                 guard let client else { throw .noCredentials(reason: "the run is over", hint: "") }
                 return try exchange(
@@ -157,23 +171,27 @@ public final class Credentials: @unchecked Sendable {
                     fix: "run 'gcloud auth application-default login' again")
             }
             return Credentials(
-                origin: "application default credentials (user, \(path))", token: try renewal(), quotaProject: quota, renewal: renewal)
+                origin: "application default credentials (user, \(path))", token: try renewal(), quotaProject: quota, renewal: renewal,
+                redactor: redactor)
         case "service_account":
             guard let email = object["client_email"] as? String, let key = object["private_key"] as? String else {
                 throw malformed(path, "client_email and private_key")
             }
             let keyID = object["private_key_id"] as? String
+            redactor.registerPrivateKey(key)
+            if let keyID { redactor.register(keyID) }
             let renewal: Credentials.Renewal = { [weak client] () throws(TriageError) -> Token in
                 guard let client else { throw .noCredentials(reason: "the run is over", hint: "") }
                 // A fresh assertion each time: it is valid for an hour from when it is signed.
                 let assertion = try ServiceAccountJWT.assertion(
                     clientEmail: email, privateKeyPEM: key, keyID: keyID, tokenURI: tokenURI)
+                redactor.register(assertion)
                 return try exchange(
                     ["grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion],
                     tokenURI: tokenURI, what: "the service-account key for \(email)", client: client,
-                    fix: "the key may have been deleted or disabled; create a new one with: gcloud iam service-accounts keys create key.json --iam-account=\(email)")
+                    fix: "the key may have been deleted or disabled; create a new one with: gcloud iam service-accounts keys create key.json --iam-account=\(Template.shellWord(email))")
             }
-            return Credentials(origin: "service account \(email)", token: try renewal(), quotaProject: quota, renewal: renewal)
+            return Credentials(origin: "service account \(email)", token: try renewal(), quotaProject: quota, renewal: renewal, redactor: redactor)
         default:
             throw .noCredentials(
                 reason: "credentials of type '\(TerminalText.sanitize(type))' in \(path) are not supported by triage",
@@ -203,12 +221,17 @@ public final class Credentials: @unchecked Sendable {
             switch error {
             case .credentials(let error): throw error
             case .transport(let failure):
-                throw .noCredentials(reason: "could not reach the token endpoint \(tokenURI) for \(what): \(failure.sentence)", hint: "check the network and proxy settings (HTTPS_PROXY)")
+                throw client.redactor.redact(.noCredentials(
+                    reason: "could not reach the token endpoint \(tokenURI) for \(what): \(failure.sentence)", hint: "check the network and proxy settings (HTTPS_PROXY)"))
             case .http(let status, let body):
+                // The endpoint may repeat the posted form (refresh token, client secret, assertion).
                 let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
                 let code = object?["error"] as? String ?? "HTTP \(status)"
                 let description = (object?["error_description"] as? String).map { ": \($0)" } ?? ""
-                throw .noCredentials(reason: "credentials rejected: the token endpoint refused \(what) (\(TerminalText.sanitize(code + description)))", hint: fix)
+                let answer = client.redactor.redact(code + description)
+                throw .noCredentials(
+                    reason: "credentials rejected: the token endpoint refused \(what) (\(TerminalText.sanitize(answer, limit: TerminalText.Limit.message)))",
+                    hint: fix)
             }
         }
     }
@@ -240,7 +263,7 @@ public final class Credentials: @unchecked Sendable {
                         hint: "check the VM's service account and its scopes")
                 }
             }
-            return .success(Credentials(origin: "metadata server (\(host))", token: token, quotaProject: nil, renewal: renewal))
+            return .success(Credentials(origin: "metadata server (\(host))", token: token, quotaProject: nil, renewal: renewal, redactor: client.redactor))
         }
     }
 
@@ -266,7 +289,7 @@ public final class Credentials: @unchecked Sendable {
         init(_ reason: String) { self.reason = reason }
     }
 
-    private static func fromGcloud(_ gcloud: String, environment: [String: String], project: String?) -> Result<Credentials, MetadataMiss> {
+    private static func fromGcloud(_ gcloud: String, environment: [String: String], project: String?, redactor: Redactor) -> Result<Credentials, MetadataMiss> {
         let token: String
         switch printAccessToken(gcloud, environment: environment) {
         case .failure(let miss): return .failure(miss)
@@ -285,7 +308,7 @@ public final class Credentials: @unchecked Sendable {
         }
         return .success(Credentials(
             origin: "gcloud auth print-access-token", token: Token(value: token, expiresIn: nil), quotaProject: quota,
-            renewal: renewal))
+            renewal: renewal, redactor: redactor))
     }
 
     private static func printAccessToken(_ gcloud: String, environment: [String: String]) -> Result<String, MetadataMiss> {

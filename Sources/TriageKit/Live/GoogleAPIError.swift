@@ -17,13 +17,15 @@ public struct GoogleAPIError: Sendable, Equatable {
     /// The server's message, sanitised and cut short.
     public var message: String
 
-    public init(status: Int, body: [UInt8]) {
+    /// `redactor` masks what the server repeated of the request (its `Authorization` header)
+    /// before the message is cut short, so no part of a secret is left at the cut.
+    public init(status: Int, body: [UInt8], redactor: Redactor = .shared) {
         self.status = status
         let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         let error = object?["error"] as? [String: Any]
-        var text = (error?["message"] as? String) ?? String(decoding: body.prefix(300), as: UTF8.self)
-        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        message = TerminalText.sanitize(text.count > 300 ? String(text.prefix(300)) + "…" : text)
+        var text = (error?["message"] as? String) ?? String(decoding: body.prefix(64 << 10), as: UTF8.self)
+        text = redactor.redact(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        message = TerminalText.sanitize(text, limit: 300)
         let details = (error?["details"] as? [[String: Any]]) ?? []
         let reasons = details.compactMap { $0["reason"] as? String }
             + ((error?["errors"] as? [[String: Any]]) ?? []).compactMap { $0["reason"] as? String }
@@ -94,14 +96,15 @@ public struct APIRequestKind: Sendable {
                 source: what, reason: "credentials rejected by \(host) (HTTP 401: \(error.message))",
                 hint: "the access token is expired, revoked or not a Google Cloud token: run 'gcloud auth application-default login', or write a fresh 'gcloud auth print-access-token' into the --access-token-file")
         case .serviceDisabled(let service):
-            let name = service ?? self.service
+            // The service name comes from the server's answer: a hostile value, quoted as one word.
+            let name = TerminalText.sanitize(service ?? self.service, limit: TerminalText.Limit.name)
             return .noData(
                 source: what, reason: "the \(apiName) API (\(name)) is not enabled in project \(project) (HTTP 403: \(error.message))",
-                hint: "enable it with: gcloud services enable \(name) --project=\(project); until then triage cannot see this part of the project")
+                hint: "enable it with: gcloud services enable \(Template.shellWord(service ?? self.service)) --project=\(Template.shellWord(project)); until then triage cannot see this part of the project")
         case .permissionDenied:
             return .noData(
                 source: what, reason: "permission \(permission) denied on project \(project) (HTTP 403: \(error.message))",
-                hint: "grant a role that holds \(permission), for example: gcloud projects add-iam-policy-binding \(project) --member=user:YOU@EXAMPLE.COM --role=\(role)")
+                hint: "grant a role that holds \(permission), for example: gcloud projects add-iam-policy-binding \(Template.shellWord(project)) --member=user:YOU@EXAMPLE.COM --role=\(Template.shellWord(role))")
         case .notFound:
             return .noData(source: what, reason: "not found (HTTP 404: \(error.message))", hint: "check --project, --location and --cluster")
         case .other:

@@ -73,20 +73,26 @@ public final class LiveSession: @unchecked Sendable {
 
     public init(
         options: LiveOptions, environment: [String: String], transport: HTTPTransport = CurlTransport(),
-        trace: (@Sendable (String) -> Void)? = nil
+        trace: (@Sendable (String) -> Void)? = nil, redactor: Redactor = .shared
     ) {
         self.options = options
         self.environment = environment
         self.endpoints = Endpoints(environment: environment)
         self.client = APIClient(
-            transport: transport, cancellation: cancellation, retry: options.retry, timeouts: options.timeouts, trace: trace)
+            transport: transport, cancellation: cancellation, retry: options.retry, timeouts: options.timeouts, trace: trace,
+            redactor: redactor)
     }
+
+    /// Masks the run's secrets (see `Redactor`) in text from a server.
+    public var redactor: Redactor { client.redactor }
 
     private var project: String { options.project }
     private var locationPath: String { options.location ?? "-" }
 
     public func run(into collector: EvidenceCollector) -> LiveResult {
         var result = run(collector)
+        // Every failure leaves the session redacted, whichever path made it.
+        result.failures = result.failures.map(redactor.redact)
         tally.fill(&result)
         result.tokenRefreshes = client.credentials?.refreshCount ?? 0
         return result
@@ -101,6 +107,7 @@ public final class LiveSession: @unchecked Sendable {
             client.credentials = credentials
             result.credentials = credentials.origin
         } catch {
+            let error = redactor.redact(error)
             result.failures.append(error)
             collector.countUnreadable(error)
             result.interrupted = cancellation.isCancelled
@@ -136,6 +143,7 @@ public final class LiveSession: @unchecked Sendable {
                 let error = collector.read(InputReader(name: name, source: source, format: .jsonStream), countingErrors: false)
                 done(error, collector.account.records - before)
             case .failure(let error):
+                let error = redactor.redact(error)
                 result.failures.append(error)
                 collector.countUnreadable(error)
             case .sourceDone:
@@ -190,7 +198,7 @@ public final class LiveSession: @unchecked Sendable {
         case .transport(let transport):
             return .noData(source: kind.what, reason: "\(host(of: url)): \(transport.sentence)", hint: transport == .cancelled ? nil : "check the network and proxy settings (HTTPS_PROXY, NO_PROXY)")
         case .http(let status, let body):
-            return kind.failure(GoogleAPIError(status: status, body: body), project: project, host: host(of: url))
+            return redactor.redact(kind.failure(GoogleAPIError(status: status, body: body, redactor: redactor), project: project, host: host(of: url)))
         }
     }
 
@@ -224,11 +232,11 @@ public final class LiveSession: @unchecked Sendable {
             let named = clusters.filter { $0["name"] as? String == name }
             if named.isEmpty {
                 let found = clusters.compactMap { $0["name"] as? String }
-                let failure = TriageError.noData(
+                let failure = redactor.redact(TriageError.noData(
                     source: "the GKE cluster \(name)",
                     reason: "project \(project) has no cluster named \(name) in \(options.location ?? "any location")"
                         + (found.isEmpty ? "" : " (it has: \(found.joined(separator: ", ")))"),
-                    hint: "check --cluster and --location; 'gcloud container clusters list --project=\(project)' lists them")
+                    hint: "check --cluster and --location; 'gcloud container clusters list --project=\(Template.shellWord(project))' lists them"))
                 result.failures.append(failure)
                 collector.countUnreadable(failure)
                 return []

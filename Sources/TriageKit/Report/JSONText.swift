@@ -70,7 +70,7 @@ enum JSONText {
                 case 0x08: out += "\\b"
                 case 0x0C: out += "\\f"
                 default:
-                    if TerminalText.isControl(scalar, keepNewlines: false) {
+                    if TerminalText.isControl(scalar) {
                         out += String(format: "\\u%04x", scalar.value)  // all of them lie below U+FFFF
                     } else {
                         out.unicodeScalars.append(scalar)

@@ -4,41 +4,40 @@ import Foundation
 struct MarkdownRenderer {
     func render(_ analysis: Analysis) -> String {
         var out = "# triage report\n\n"
-        out += "\(Renderer.accountSummary(analysis).dropFirst("triage: ".count))\n\n"
+        out += "\(inline(String(Renderer.accountSummary(analysis).dropFirst("triage: ".count)), 20_000))\n\n"
         if analysis.findings.isEmpty {
             out += "No problems found.\n"
             return out
         }
         out += "| Severity | Rule | Count | Confidence |\n|---|---|---:|---|\n"
         for f in analysis.findings {
-            out += "| \(f.severity.rawValue) | `\(cell(f.rule))` | \(f.count) | \(f.confidence) |\n"
+            out += "| \(f.severity.rawValue) | \(MarkdownText.code(f.rule, inTable: true)) | \(f.count) | \(inline(f.confidence).replacingOccurrences(of: "|", with: "\\|")) |\n"
         }
         for f in analysis.findings {
             out += "\n## \(f.severity.rawValue.uppercased()): \(inline(f.title))\n\n"
             out += "\(inline(f.message))\n\n"
             if !f.deniedBy.isEmpty {
-                out += "- **Denied by:** " + f.deniedBy.map { "`\(cell($0.reference))`" + ($0.priority.map { " (priority \($0))" } ?? "") }.joined(separator: ", ") + "\n"
+                out += "- **Denied by:** " + f.deniedBy.map { code($0.reference) + ($0.priority.map { " (priority \($0))" } ?? "") }.joined(separator: ", ") + "\n"
             }
-            if let first = f.firstSeen { out += "- **Seen:** \(first) to \(f.lastSeen ?? first)\n" }
+            if let first = f.firstSeen { out += "- **Seen:** \(inline(first, name)) to \(inline(f.lastSeen ?? first, name))\n" }
             if !f.sources.isEmpty {
-            out += "- **From:** " + f.sources.map { "`\($0.ip)` (\($0.role.phrase)\($0.range.map { " \($0)" } ?? ""))" }.joined(separator: ", ")
-                + (f.distinctSources > f.sources.count ? " and \(f.distinctSources - f.sources.count) more" : "") + "\n"
+                out += "- **From:** " + endpoints(f.sources) + (f.distinctSources > f.sources.count ? " and \(f.distinctSources - f.sources.count) more" : "") + "\n"
             }
             if !f.destinations.isEmpty {
-            out += "- **To:** " + f.destinations.map { "`\($0.ip)` (\($0.role.phrase)\($0.range.map { " \($0)" } ?? ""))" }.joined(separator: ", ")
-                + (f.distinctDestinations > f.destinations.count ? " and \(f.distinctDestinations - f.destinations.count) more" : "") + "\n"
+                out += "- **To:** " + endpoints(f.destinations)
+                    + (f.distinctDestinations > f.destinations.count ? " and \(f.distinctDestinations - f.destinations.count) more" : "") + "\n"
             }
             if f.evidence.count > 1 || f.evidence.contains(where: { !$0.quotes.isEmpty }) {
                 out += "- **Evidence:**\n"
                 for e in f.evidence {
-                    let what = e.quotes.isEmpty ? inline(e.summary) : e.quotes.map { "`\(cell($0))`" }.joined(separator: "; ")
-                    out += "  - \(inline(e.kind)): \(what)" + (e.locations.isEmpty ? "" : " at " + e.locations.map { "`\(cell($0))`" }.joined(separator: ", ")) + "\n"
+                    let what = e.quotes.isEmpty ? inline(e.summary) : e.quotes.map { code($0, TerminalText.Limit.quote) }.joined(separator: "; ")
+                    out += "  - \(inline(e.kind, name)): \(what)" + (e.locations.isEmpty ? "" : " at " + e.locations.map { code($0) }.joined(separator: ", ")) + "\n"
                 }
             }
             if !f.examples.isEmpty {
                 out += "- **Examples:**\n"
                 for e in f.examples {
-                    out += "  - `\(cell(e.source)) -> \(cell(e.destination)) \(e.protocolName)`" + (e.location.map { " at `\(cell($0))`" } ?? "") + "\n"
+                    out += "  - \(code("\(e.source) -> \(e.destination) \(e.protocolName)", TerminalText.Limit.quote))" + (e.location.map { " at \(code($0))" } ?? "") + "\n"
                 }
             }
             out += "\n**Why.** \(inline(f.remedy.why))\n\n"
@@ -46,21 +45,33 @@ struct MarkdownRenderer {
             out += shellBlock("Fix", f.remedy.commands)
             out += shellBlock("Kubeflow blueprint (kpt)", f.remedy.kpt)
             for manifest in f.remedy.configConnector {
-                out += "**Config Connector:**\n\n```yaml\n" + TerminalText.sanitize(manifest, keepNewlines: true)
-                out += manifest.hasSuffix("\n") ? "```\n\n" : "\n```\n\n"
+                // Line breaks are the template's (values are quoted YAML scalars); each line is escaped.
+                let body = manifest.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.sanitize(String($0)) }
+                    .joined(separator: "\n")
+                let fence = MarkdownText.fence(for: body)
+                out += "**Config Connector:**\n\n\(fence)yaml\n" + body
+                out += body.hasSuffix("\n") ? "\(fence)\n\n" : "\n\(fence)\n\n"
             }
             out += shellBlock("Surer with", f.surerWith)
-            out += "**Docs:** " + f.remedy.references.map { "<\($0)>" }.joined(separator: " ") + "\n"
+            out += "**Docs:** " + f.remedy.references.map(MarkdownText.link).joined(separator: " ") + "\n"
         }
         return out
     }
 
-    /// A titled block of shell commands, or nothing when there are none.
+    /// A titled block of shell commands, or nothing when there are none. Commands are escaped
+    /// to one line each but never cut: a shortened command would be a different command.
     private func shellBlock(_ title: String, _ commands: [String]) -> String {
         guard !commands.isEmpty else { return "" }
-        return "**\(title):**\n\n```sh\n" + commands.map { TerminalText.sanitize($0) + "\n" }.joined() + "```\n\n"
+        let body = commands.map { TerminalText.sanitize($0) + "\n" }.joined()
+        let fence = MarkdownText.fence(for: body)
+        return "**\(title):**\n\n\(fence)sh\n" + body + "\(fence)\n\n"
     }
 
-    private func inline(_ text: String) -> String { TerminalText.sanitize(text).replacingOccurrences(of: "\n", with: " ") }
-    private func cell(_ text: String) -> String { inline(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'") }
+    private var name: Int { TerminalText.Limit.name }
+    private func inline(_ text: String, _ limit: Int = TerminalText.Limit.message) -> String { MarkdownText.inline(text, limit: limit) }
+    private func code(_ text: String, _ limit: Int = TerminalText.Limit.name) -> String { MarkdownText.code(text, limit: limit) }
+
+    private func endpoints(_ list: [Finding.Endpoint]) -> String {
+        list.map { "\(code($0.ip)) (\(inline($0.role.phrase + ($0.range.map { " \($0)" } ?? ""), name)))" }.joined(separator: ", ")
+    }
 }

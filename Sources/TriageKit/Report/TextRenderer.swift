@@ -35,17 +35,17 @@ struct TextRenderer {
             case .warning: label = paint("WARNING", "1;33")
             case .info: label = paint("INFO", "1;36")
             }
-            out += "\(label) \(paint(clean(finding.rule), "1")) (\(Self.headline(finding)))\n"
-            out += wrap(clean(finding.message), indent: "  ", width: width)
-            out += field("Should be", clean(finding.title), width)
+            out += "\(label) \(paint(name(finding.rule), "1")) (\(Self.headline(finding)))\n"
+            out += wrap(message(finding.message), indent: "  ", width: width)
+            out += field("Should be", message(finding.title), width)
             if !finding.deniedBy.isEmpty {
                 let rules = finding.deniedBy.map { rule in
-                    "\(rule.name)" + (rule.priority.map { " (priority \($0))" } ?? "")
+                    name(rule.name) + (rule.priority.map { " (priority \($0))" } ?? "")
                 }.joined(separator: ", ")
-                out += field("Denied by", clean(rules), width)
+                out += field("Denied by", rules, width)
             }
-            if let first = finding.firstSeen {
-                let last = finding.lastSeen ?? first
+            if let first = finding.firstSeen.map(name) {
+                let last = finding.lastSeen.map(name) ?? first
                 out += field("Seen", first == last ? first : "\(first) to \(last)", width)
             }
             if !finding.sources.isEmpty {
@@ -60,45 +60,49 @@ struct TextRenderer {
                     // The lead's own part is the message above: say only how much of it there was.
                     let what = source.rule == finding.rule
                         ? "\(source.count) record\(source.count == 1 ? "" : "s")"
-                        : (source.quotes.isEmpty ? source.summary : source.quotes.map { "\"\($0)\"" }.joined(separator: "; "))
-                    var line = "\(source.kind): " + what
-                    if !source.locations.isEmpty { line += " (\(source.locations.joined(separator: ", ")))" }
-                    out += wrap(clean(line), indent: "    ", width: width)
+                        : (source.quotes.isEmpty
+                            ? message(source.summary)
+                            : source.quotes.map { "\"\(TerminalText.sanitize($0, limit: TerminalText.Limit.quote))\"" }.joined(separator: "; "))
+                    var line = "\(name(source.kind)): " + what
+                    if !source.locations.isEmpty { line += " (\(source.locations.map(name).joined(separator: ", ")))" }
+                    out += wrap(line, indent: "    ", width: width)
                 }
             }
             if !finding.examples.isEmpty {
                 out += "  Examples:\n"
                 for example in finding.examples {
-                    var line = "\(example.source) -> \(example.destination) \(example.protocolName)"
-                    if let vm = example.vmName { line += " on \(vm)" }
-                    if let place = example.remoteLocation, !place.isEmpty { line += " [\(place)]" }
-                    if let location = example.location { line += " (\(location))" }
-                    out += wrap(clean(line), indent: "    ", width: width)
+                    var line = "\(name(example.source)) -> \(name(example.destination)) \(name(example.protocolName))"
+                    if let vm = example.vmName { line += " on \(name(vm))" }
+                    if let place = example.remoteLocation, !place.isEmpty { line += " [\(name(place))]" }
+                    if let location = example.location { line += " (\(name(location)))" }
+                    out += wrap(line, indent: "    ", width: width)
                 }
             }
-            out += "  Why:\n" + wrap(clean(finding.remedy.why), indent: "    ", width: width)
+            out += "  Why:\n" + wrap(message(finding.remedy.why), indent: "    ", width: width)
             for note in finding.remedy.notes {
-                out += wrap("Note: " + clean(note), indent: "    ", width: width)
+                out += wrap("Note: " + message(note), indent: "    ", width: width)
             }
             // A titled list of shell commands, or nothing when there are none.
             func commandBlock(_ title: String, _ commands: [String]) {
                 guard !commands.isEmpty else { return }
                 out += "  \(title):\n"
-                for command in commands { out += shellWrap(clean(command), indent: "    ", width: width) }
+                // Escaped but never cut: a shortened command would be a different command.
+                for command in commands { out += shellWrap(TerminalText.sanitize(command), indent: "    ", width: width) }
             }
             commandBlock("Fix", finding.remedy.commands)
             commandBlock("Kubeflow blueprint (kpt)", finding.remedy.kpt)
             for manifest in finding.remedy.configConnector {
-                // Verbatim, not wrapped: YAML indentation is meaning.
+                // Verbatim, not wrapped: YAML indentation is meaning. Its line breaks are the
+                // template's (values are quoted YAML scalars); each line is escaped on its own.
                 out += "  Config Connector (kubectl apply -f - on the cluster that runs it):\n"
-                for line in clean(manifest).split(separator: "\n", omittingEmptySubsequences: false)
+                for line in manifest.split(separator: "\n", omittingEmptySubsequences: false)
                 where !line.isEmpty {
-                    out += "    \(line)\n"
+                    out += "    \(TerminalText.sanitize(String(line)))\n"
                 }
             }
             commandBlock("Surer with", finding.surerWith)
             out += "  Docs:\n"
-            for reference in finding.remedy.references { out += "    \(clean(reference))\n" }
+            for reference in finding.remedy.references { out += "    \(TerminalText.sanitize(reference))\n" }
         }
         return out
     }
@@ -117,7 +121,9 @@ struct TextRenderer {
         return text
     }
 
-    private func clean(_ text: String) -> String { TerminalText.sanitize(text, keepNewlines: true) }
+    /// A value as shown: escaped to one line and cut (see `TerminalText`); the whole value is in JSON.
+    private func name(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.name) }
+    private func message(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.message) }
 
     private func endpoints(_ list: [Finding.Endpoint], total: Int) -> String {
         var groups: [(key: String, ips: [String])] = []
@@ -132,11 +138,11 @@ struct TextRenderer {
             }
         }
         var text = groups.map { group in
-            let ips = group.ips.prefix(4).joined(separator: ", ") + (group.ips.count > 4 ? ", …" : "")
-            return "\(ips) (\(group.key))"
+            let ips = group.ips.prefix(4).map(name).joined(separator: ", ") + (group.ips.count > 4 ? ", …" : "")
+            return "\(ips) (\(name(group.key)))"
         }.joined(separator: "; ")
         if total > list.count { text += "; \(total - list.count) more" }
-        return clean(text)
+        return text
     }
 
     private func field(_ name: String, _ value: String, _ width: Int) -> String {

@@ -51,7 +51,7 @@ struct JSONTextTests {
             #expect(line.hasSuffix("}\n"))
             let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8))
             #expect(Self.canonical(parsed) == Self.canonical(object), "\(line)")
-            let raw = line.dropLast().unicodeScalars.filter { TerminalText.isControl($0, keepNewlines: false) }
+            let raw = line.dropLast().unicodeScalars.filter { TerminalText.isControl($0) }
             #expect(raw.isEmpty, "\(line)")
         }
     }

@@ -9,8 +9,8 @@ enum ReportFixtures {
     /// True for anything a terminal would act on rather than print.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
-        return (v < 0x20 && v != 0x0A) || v == 0x7F || (0x80..<0xA0).contains(v) || (0x202A...0x202E).contains(v)
-            || (0x2066...0x2069).contains(v)
+        return (v < 0x20 && v != 0x0A) || v == 0x7F || (0x80..<0xA0).contains(v) || (0x2028...0x202E).contains(v)
+            || (0x2066...0x2069).contains(v) || v == 0x061C || v == 0x200E || v == 0x200F
     }
 
     static let ruleText = RuleText.make(
