@@ -50,7 +50,12 @@ struct Analyze: ParsableCommand {
                 let plan = try LivePlan.make(network: network, live: liveOptions, environment: ProcessInfo.processInfo.environment)
                 topologyOptions.clusterFiles = plan.clusterFiles
                 var trace: (@Sendable (String) -> Void)?
-                if verbose { trace = { @Sendable line in Console.diagnostic("live: " + line) } }
+                // A trace may span lines (a request and its headers): each is its own diagnostic line.
+                if verbose {
+                    trace = { @Sendable text in
+                        for line in text.split(separator: "\n") { Console.diagnostic("live: " + line) }
+                    }
+                }
                 liveSession = LiveSession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace)
             }
             topology = try Pipeline.topology(from: topologyOptions)

@@ -226,8 +226,10 @@ public final class Credentials: @unchecked Sendable {
             case .http(let status, let body):
                 // The endpoint may repeat the posted form (refresh token, client secret, assertion).
                 let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-                let code = object?["error"] as? String ?? "HTTP \(status)"
-                let description = (object?["error_description"] as? String).map { ": \($0)" } ?? ""
+                // OAuth's {"error", "error_description"}, or Google's {"error": {"status", "message"}}.
+                let google = object?["error"] as? [String: Any]
+                let code = object?["error"] as? String ?? google?["status"] as? String ?? "HTTP \(status)"
+                let description = (object?["error_description"] as? String ?? google?["message"] as? String).map { ": \($0)" } ?? ""
                 let answer = client.redactor.redact(code + description)
                 throw .noCredentials(
                     reason: "credentials rejected: the token endpoint refused \(what) (\(TerminalText.sanitize(answer, limit: TerminalText.Limit.message)))",

@@ -5,8 +5,8 @@ import Foundation
 /// token request. So every secret the process holds or sends is registered when it is read or
 /// minted, and masked wherever it shows: as it is, URL-encoded, JSON- or `\x`-escaped (each
 /// character in any of these spellings), and cut short (from its first 12 characters on).
-/// Anything shaped like a credential is masked too, registered or not: `Bearer …`, `ya29.…`
-/// and JWTs (`eyJ….eyJ….…`).
+/// Anything shaped like a credential is masked too, registered or not: `Bearer …` (eight
+/// characters or more, not a plain word), `ya29.…` and JWTs (`eyJ….eyJ….…`).
 public final class Redactor: @unchecked Sendable {
     /// The process's secrets: what `Credentials` registers and the console masks.
     public static let shared = Redactor()
@@ -169,8 +169,10 @@ public final class Redactor: @unchecked Sendable {
             var spaces = 0
             while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1; spaces += 1 }
             guard spaces > 0 else { return (0, 0) }
+            // A token is long and not a plain word: "the bearer of bad news" is prose.
             let end = run(bytes, from: i, tokenByte)
-            return end > i ? (i - start, end - start) : (0, 0)
+            let word = bytes[i..<end].allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+            return end - i >= 8 && !word ? (i - start, end - start) : (0, 0)
         }
         if matches(bytes, start, "ya29.", caseInsensitive: false) {
             return (0, run(bytes, from: start + 5, tokenByte) - start)

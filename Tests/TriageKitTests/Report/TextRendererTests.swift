@@ -11,7 +11,7 @@ struct TextRendererTests {
         #expect(controls.isEmpty, "raw control characters: \(controls.map { String($0.value, radix: 16) })")
         // The text is still there, made visible.
         #expect(text.contains("\\x1b]0;evil\\x07"))
-        #expect(text.contains("\\x202etxt.exe"))
+        #expect(text.contains("\\u202etxt.exe"))
         #expect(text.contains("deny-\\x1b]0;evil\\x07all"))
     }
 
