@@ -16,11 +16,13 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             Console.ignoreBrokenPipe()
             let rules = try loadOrExit(ruleDirectories)
-            let width = rules.map(\.id.count).max() ?? 0
-            for rule in rules {
-                let padded = rule.id.padding(toLength: width, withPad: " ", startingAt: 0)
+            // Rules from --rules are someone else's files: their text is shown escaped, one line each.
+            let ids = rules.map { TerminalText.sanitize($0.id, limit: TerminalText.Limit.name) }
+            let width = ids.map(\.count).max() ?? 0
+            for (rule, id) in zip(rules, ids) {
+                let padded = id.padding(toLength: width, withPad: " ", startingAt: 0)
                 let severity = rule.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-                Console.out("\(padded)  \(severity) \(rule.title)\n")
+                Console.out("\(padded)  \(severity) \(TerminalText.sanitize(rule.title, limit: TerminalText.Limit.message))\n")
             }
         }
     }

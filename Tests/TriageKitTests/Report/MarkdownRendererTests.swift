@@ -50,3 +50,41 @@ struct MarkdownRendererTests {
         #expect(shellBlocks(markdown).count == 1)
     }
 }
+
+struct MarkdownTextTests {
+    static let hostile = [
+        "``` \n# heading", "a`b``c", "`edge`", "| cell | break |", "[link](javascript:alert(1))", "![img](http://x/y.png)",
+        "<script>alert(1)</script>", "&#x202E;entity", "- item", "1. item", "**bold** _em_ ~~del~~", "\u{202E}rtl\u{2028}sep\u{1B}[31m",
+    ]
+
+    /// A code span holds the value exactly: the fence is longer than any backtick run inside.
+    @Test(arguments: hostile)
+    func codeSpansHoldTheValue(value: String) {
+        let span = MarkdownText.code(value)
+        let fence = String(span.prefix(while: { $0 == "`" }))
+        #expect(span.hasSuffix(fence))
+        var inside = String(span.dropFirst(fence.count).dropLast(fence.count))
+        if inside.hasPrefix(" ") && inside.hasSuffix(" ") && inside.count >= 2 { inside = String(inside.dropFirst().dropLast()) }
+        #expect(inside == TerminalText.sanitize(value))
+        #expect(!inside.contains(fence), "the fence cannot be closed from inside: \(span)")
+        #expect(!span.contains("\n"))
+    }
+
+    /// Prose: every character Markdown could read as syntax is escaped, and a line cannot start a list.
+    @Test(arguments: hostile)
+    func inlineTextIsOnlyText(value: String) {
+        let text = MarkdownText.inline(value)
+        #expect(!text.contains("\n"))
+        var previous: Character = " "
+        for c in text {
+            if "`*_[]<>#|!~&".contains(c) { #expect(previous == "\\", "unescaped \(c) in \(text)") }
+            previous = previous == "\\" && c == "\\" ? " " : c
+        }
+        #expect(!text.hasPrefix("-") && !text.hasPrefix("1."), "\(text)")
+    }
+
+    @Test func fencesOutgrowTheBlock() {
+        #expect(MarkdownText.fence(for: "gcloud x") == "```")
+        #expect(MarkdownText.fence(for: "a ```` b") == "`````")
+    }
+}
