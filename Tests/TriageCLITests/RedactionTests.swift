@@ -44,6 +44,10 @@ import Testing
                     ["status": 400, "echo": "headers", "shape": "text"], ["status": 400, "echo": "headers", "shape": "text"],
                 ],
                 "GET /dns/v1/projects/\(Self.project)/managedZones": [["status": 401, "echo": "all"], ["status": 401, "echo": "all"]],
+                // The token alone, without "Bearer": masked only because it was registered.
+                "GET /compute/v1/projects/\(Self.project)/global/networks": [
+                    ["status": 403, "echo": "token"], ["status": 403, "echo": "token"],
+                ],
             ]
         ])
         try CLI.withTemporaryDirectory { directory in
@@ -56,6 +60,7 @@ import Testing
             let summary = try JSONReport(results[1]).summary
             let errors = (summary["errors"] as? [String] ?? []).joined(separator: "\n")
             #expect(errors.lowercased().contains("authorization: bearer [redacted]"), "\(errors)")
+            #expect(errors.contains("invalid credential [REDACTED]"), "\(errors)")
         }
     }
 

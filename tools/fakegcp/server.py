@@ -57,8 +57,9 @@ re-arm it). A prefix may start with "METHOD " (e.g. "POST /v2/entries:list").
 
 {"pass": true} lets one request through with its normal answer (to reach the second page, say).
 
-{"status": 403, "echo": "headers"|"body"|"all", "shape": "google"|"oauth"|"text"} answers with an
-error that repeats the request's headers (Authorization included) and/or its body (raw, and a
+{"status": 403, "echo": "headers"|"token"|"body"|"all", "shape": "google"|"oauth"|"text"} answers with
+an error that repeats the request's headers (Authorization included), its bearer token alone, and/or
+its body (raw, and a
 posted form decoded as JSON), as Google's error JSON, an OAuth error or plain text: a server or
 proxy that echoes credentials. It applies to POST /token too.
 
@@ -477,6 +478,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = []
         if what in ("headers", "all"):
             parts.append("; ".join(f"{k}: {v}" for k, v in self.headers.items()))
+        if what == "token":  # the bearer token alone, as a proxy's "invalid credential X" says it
+            parts.append("invalid credential " + (self.headers.get("authorization") or "")[7:])
         if what in ("body", "all"):
             text = raw.decode("utf-8", "replace")
             parts.append("body: " + text)

@@ -110,3 +110,30 @@ struct RedactorTests {
         #expect(failure.hint?.contains("gcloud services enable 'dns.googleapis.com; touch /tmp/pwned' --project=p") == true, "\(failure)")
     }
 }
+
+/// Tokens from the metadata server, and the ones fetched again after a 401, are registered
+/// the moment they arrive: an API that echoes them has them masked in the run's failures.
+struct LiveRedactionTests {
+    @Test func metadataAndRenewedTokensAreMaskedInFailures() throws {
+        let first = "meta-first-Q7w3E9r1T5y8U2i6"
+        let second = "meta-second-Z4x8C2v6B0n3M7"
+        // The token alone: no "Bearer" before it, so only its registration can mask it.
+        let echo: [String: Any] = ["status": 403, "echo": "token"]
+        let server = try FakeGCPServer(files: [
+            "auth.json": [
+                "access_tokens": [first, second], "issued_tokens": [["access_token": first], ["access_token": second]],
+                "token_uses": [first: 1],
+            ],
+            "errors.json": [
+                "GET /compute/v1/projects/\(liveProject)/global/firewalls": [echo, echo, echo],
+                "GET /compute/v1/projects/\(liveProject)/global/routes": [echo, echo, echo],
+                "GET /compute/v1/projects/\(liveProject)/global/networks": [["pass": true], echo, echo],
+            ],
+        ])
+        let run = try liveRun(server, token: nil)
+        #expect(run.result.credentials?.hasPrefix("metadata server") == true, "\(run.failureText)")
+        let stored = run.failureText + "\n" + run.collector.account.inputErrors.joined(separator: "\n")
+        #expect(stored.contains("invalid credential [REDACTED]"), "\(stored)")
+        for token in [first, second] { #expect(!stored.contains(String(token.prefix(12))), "\(stored)") }
+    }
+}
