@@ -106,7 +106,7 @@ final class StubShell {
         process.arguments = ["--norc", "--noprofile"] + arguments
         process.environment = ["PATH": directory.path("bin"), "HOME": directory.path(""), "LANG": "C.UTF-8"]
         let errorPath = directory.path("stderr-\(batch)")
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()
