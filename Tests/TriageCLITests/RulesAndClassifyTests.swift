@@ -167,7 +167,7 @@ struct RulesAndClassifyTests {
         remedy:
           why: GitHub is reached over tcp:443 and {denied_by} drops it.
           commands:
-            - gcloud compute firewall-rules list --project={project} --filter="network~{network}"
+            - gcloud compute firewall-rules list --project={project} --filter="network~{network|regex|filter}"
         references:
           - https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-githubs-ip-addresses
         samples:
