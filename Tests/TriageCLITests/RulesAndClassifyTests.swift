@@ -110,6 +110,9 @@ struct RulesAndClassifyTests {
             Breakage(name: "unknown match field", find: "  dst.port: {not:", replace: "  dst.prot: {not:", field: "match.dst.prot"),
             Breakage(name: "unknown group_by field", find: "group_by: [", replace: "group_by: [colour, ", field: "group_by"),
             Breakage(name: "unknown role", find: "  src.role: control-plane", replace: "  src.role: kubelet", field: "match.src.role"),
+            Breakage(
+                name: "a grep pattern value without |regex", find: "    - kubectl get endpoints --all-namespaces -o wide | grep ':{dst.port|regex}'",
+                replace: "    - kubectl get endpoints --all-namespaces -o wide | grep ':{dst.port}'", field: "remedy.commands"),
         ])
     func checkBroken(breakage: Breakage) throws {
         try CLI.withTemporaryDirectory { directory in
@@ -164,7 +167,7 @@ struct RulesAndClassifyTests {
         remedy:
           why: GitHub is reached over tcp:443 and {denied_by} drops it.
           commands:
-            - gcloud compute firewall-rules list --project={project} --filter="network~{network}"
+            - gcloud compute firewall-rules list --project={project} --filter="network~{network|regex|filter}"
         references:
           - https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-githubs-ip-addresses
         samples:

@@ -150,21 +150,27 @@ enum FindingMerger {
         String(cause.split(separator: ":", maxSplits: 1).first ?? Substring(cause))
     }
 
-    static func command(for evidence: String, project: String?) -> String? {
-        let p = project.map { " --project=\(Template.shellWord($0))" } ?? ""
+    static func command(for evidence: String, project: String?) -> String? { surerCommand(for: evidence, project: project)?.rendered }
+
+    static func surerCommand(for evidence: String, project: String?) -> ShellCommand? {
+        func gcloud(_ words: String) -> ShellCommand { ShellCommand("gcloud " + words).adding(flag: "project", ifGiven: project) }
         switch evidence {
         case "firewall":
-            return "gcloud logging read 'logName:\"compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\"'\(p) --freshness=1d --format=json > firewall-denied.json"
+            return ShellCommand("gcloud logging read")
+                .adding(literal: "logName:\"compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\"")
+                .adding(flag: "project", ifGiven: project).adding(literal: "--freshness=1d").adding(literal: "--format=json").adding(redirect: "firewall-denied.json")
         case "check":
-            return "gcloud compute firewall-rules list\(p) --format=json > firewall-rules.json"
+            return gcloud("compute firewall-rules list").adding(literal: "--format=json").adding(redirect: "firewall-rules.json")
         case "config":
-            return "gcloud compute routes list\(p) --format=json > routes.json; gcloud dns record-sets list --zone=ZONE\(p) --format=json > records.json"
+            return ShellCommand(gcloud("compute routes list").adding(literal: "--format=json").adding(redirect: "routes.json").words
+                + [.separator(";")] + gcloud("dns record-sets list --zone=ZONE").words)
+                .adding(literal: "--format=json").adding(redirect: "records.json")
         case "message":
-            return "kubectl get events --all-namespaces > events.txt"
+            return ShellCommand("kubectl get events --all-namespaces").adding(redirect: "events.txt")
         case "operation":
-            return "gcloud container operations list\(p) --format=json > operations.json"
+            return gcloud("container operations list").adding(literal: "--format=json").adding(redirect: "operations.json")
         case "cluster":
-            return "gcloud container clusters describe CLUSTER --location=LOCATION\(p) --format=json > cluster.json"
+            return gcloud("container clusters describe CLUSTER --location=LOCATION").adding(literal: "--format=json").adding(redirect: "cluster.json")
         default:
             return nil
         }

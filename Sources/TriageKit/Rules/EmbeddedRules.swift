@@ -131,7 +131,7 @@ remedy:
       --destination-ranges={dst.range} --rules=tcp:443
     - >-
       gcloud compute routes list --project={project}
-      --filter="network~{network} AND destRange={dst.range}"
+      --filter="network~{network|regex|filter} AND destRange={dst.range|filter}"
   config_connector:
     - |
       apiVersion: compute.cnrm.cloud.google.com/v1beta1
@@ -382,14 +382,14 @@ remedy:
   commands:
     - >-
       gcloud compute firewall-rules list --project={project} --sort-by=priority
-      --filter="network~{network} AND direction=EGRESS"
+      --filter="network~{network|regex|filter} AND direction=EGRESS"
       --format="table(name,priority,destinationRanges.list(),allowed[].map().firewall_rule().list(),denied[].map().firewall_rule().list(),targetTags.list(),disabled)"
     - >-
       gcloud compute firewall-rules create allow-egress-{protocol}-{dst.port} --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
       --destination-ranges={dst.ranges} --target-tags={node_tag} --rules={protocol}:{dst.port}
     - >-
-      gcloud compute routers nats list --project={project} --router=<ROUTER> --region={region}
+      gcloud compute routers nats list --project={project} --router='<ROUTER>' --region={region}
       || gcloud compute routers create nat-router --project={project} --network={network} --region={region}
       && gcloud compute routers nats create nat-config --project={project} --router=nat-router
       --region={region} --nat-all-subnet-ip-ranges --auto-allocate-nat-external-ips
@@ -588,7 +588,7 @@ remedy:
   commands:
     - >-
       gcloud compute firewall-rules list --project={project}
-      --filter="name~^gke-{cluster}-.*-master" --format="table(name,disabled,priority,sourceRanges.list(),targetTags.list())"
+      --filter="name~^gke-{cluster|regex|filter}-.*-master" --format="table(name,disabled,priority,sourceRanges.list(),targetTags.list())"
     - >-
       gcloud compute firewall-rules create allow-master-to-nodes --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
@@ -679,7 +679,7 @@ remedy:
     - >-
       To see which webhook it is, find the Service whose endpoints use port {dst.port} (first command below).
   commands:
-    - kubectl get endpoints --all-namespaces -o wide | grep ':{dst.port}'
+    - kubectl get endpoints --all-namespaces -o wide | grep ':{dst.port|regex}'
     - >-
       gcloud compute firewall-rules create allow-master-to-webhook-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
@@ -843,8 +843,8 @@ remedy:
     meant to block it.
   commands:
     - >-
-      gcloud container clusters describe {cluster} --project={project} --location=<LOCATION> > cluster.yaml
-    - triage --cluster cluster.yaml <THE_SAME_INPUTS>
+      gcloud container clusters describe {cluster} --project={project} --location='<LOCATION>' > cluster.yaml
+    - triage --cluster cluster.yaml '<THE_SAME_INPUTS>'
 references:
   - https://cloud.google.com/sdk/gcloud/reference/container/clusters/describe
   - https://cloud.google.com/firewall/docs/firewall-rules-logging
@@ -886,7 +886,7 @@ remedy:
       --format="yaml(status,statusMessage,conditions)"
     - >-
       gcloud container operations list --location={location} --project={project}
-      --filter="targetLink~/clusters/{cluster}"
+      --filter="targetLink~/clusters/{cluster|regex|filter}"
 references:
   - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
 samples:
@@ -1235,7 +1235,7 @@ remedy:
       --format="yaml(status,statusMessage,conditions)"
     - >-
       gcloud container operations list --location={location} --project={project}
-      --filter="targetLink~/clusters/{cluster}"
+      --filter="targetLink~/clusters/{cluster|regex|filter}"
 references:
   - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
 samples:
@@ -2313,7 +2313,7 @@ remedy:
       text: "The subnet has no secondary range named {range_name}; create it or name an existing one."
   commands:
     - >-
-      gcloud compute networks subnets list --project={project} --filter="region:{location}"
+      gcloud compute networks subnets list --project={project} --filter="region:{location|filter}"
       --format="table(name,network.basename(),ipCidrRange,secondaryIpRanges[].rangeName.list(),secondaryIpRanges[].ipCidrRange.list())"
     - gcloud compute routes list --project={project} --format="table(name,destRange,nextHopPeering,nextHopGateway)"
 references:
@@ -2478,7 +2478,7 @@ remedy:
     Name an existing network and subnetwork (in a Shared VPC, the host project's, as full paths).
   commands:
     - gcloud compute networks list --project={project}
-    - gcloud compute networks subnets list --project={project} --filter="region:{location}"
+    - gcloud compute networks subnets list --project={project} --filter="region:{location|filter}"
 references:
   - https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-regional-cluster
   - https://cloud.google.com/vpc/docs/create-modify-vpc-networks
@@ -2661,7 +2661,7 @@ remedy:
   commands:
     - gcloud container operations describe {operation} --location={location} --project={project}
     - >-
-      gcloud compute instances list --project={project} --filter=name~^gke-{cluster}-
+      gcloud compute instances list --project={project} --filter=name~^gke-{cluster|regex|filter}-
       --format="table(name,zone.basename(),status,networkInterfaces[0].networkIP)"
 references:
   - https://cloud.google.com/sdk/gcloud/reference/container/operations/describe
@@ -2824,11 +2824,11 @@ remedy:
       gcloud container clusters describe {cluster} --location={location} --project={project}
       --format="yaml(ipAllocationPolicy,nodePools[].networkConfig)"
     - >-
-      gcloud compute networks subnets update <SUBNET> --project={project} --region={location}
-      --add-secondary-ranges=<NEW_POD_RANGE_NAME>=<UNUSED_CIDR>
+      gcloud compute networks subnets update '<SUBNET>' --project={project} --region={location}
+      --add-secondary-ranges='<NEW_POD_RANGE_NAME>=<UNUSED_CIDR>'
     - >-
       gcloud container clusters update {cluster} --location={location} --project={project}
-      --additional-pod-ipv4-ranges=<NEW_POD_RANGE_NAME>
+      --additional-pod-ipv4-ranges='<NEW_POD_RANGE_NAME>'
 references:
   - https://cloud.google.com/kubernetes-engine/docs/how-to/multi-pod-cidr
   - https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr
@@ -2904,10 +2904,10 @@ remedy:
   commands:
     - >-
       gcloud compute regions describe {location} --project={project} --flatten=quotas
-      --filter="quotas.metric={quota_metric}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+      --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
     - >-
       gcloud compute project-info describe --project={project} --flatten=quotas
-      --filter="quotas.metric={quota_metric}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+      --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
 references:
   - https://cloud.google.com/compute/resource-usage
   - https://cloud.google.com/docs/quotas/view-manage
@@ -3894,7 +3894,7 @@ remedy:
     - kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations
     - >-
       gcloud logging read 'logName:"compute.googleapis.com%2Ffirewall" AND jsonPayload.disposition="DENIED"
-      AND jsonPayload.connection.src_ip:"{master_cidr}"' --project={project} --limit=50
+      AND jsonPayload.connection.src_ip:"{master_cidr|logfilter}"' --project={project} --limit=50
 references:
   - https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#timeouts
 samples:
@@ -3975,7 +3975,7 @@ remedy:
     then add the project to the perimeter, or an ingress/egress rule or access level for the caller.
   commands:
     - >-
-      gcloud logging read 'protoPayload.metadata.vpcServiceControlsUniqueId="{vpcsc.id}"'
+      gcloud logging read 'protoPayload.metadata.vpcServiceControlsUniqueId="{vpcsc.id|logfilter}"'
       --project={project} --freshness=7d --format=json
     - gcloud access-context-manager perimeters list --policy=POLICY_ID --format='table(name,status.resources,status.restrictedServices)'
     - >-
@@ -5290,9 +5290,9 @@ remedy:
         --network={network} --direction=INGRESS --action=DENY --priority=65534
         --source-ranges=0.0.0.0/0 --rules=all --enable-logging --logging-metadata=include-all
     - >-
-      gcloud logging read 'logName="projects/{project}/logs/compute.googleapis.com%2Ffirewall"
+      gcloud logging read 'logName="projects/{project|logfilter}/logs/compute.googleapis.com%2Ffirewall"
       AND jsonPayload.disposition="DENIED"' --project={project} --freshness=1h --format=json > firewall-denied.json
-    - triage firewall-denied.json <THE_SAME_INPUTS>
+    - triage firewall-denied.json '<THE_SAME_INPUTS>'
   config_connector:
     - when: {implied_deny_unlogged: "yes"}
       text: |

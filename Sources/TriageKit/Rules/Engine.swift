@@ -313,21 +313,41 @@ struct FindingBuilder {
     /// What to run instead of a fix that would not work: see whether the denials go on (the
     /// rules already allow the flow), or look at the rule that no allow can beat.
     func followUp(_ verification: FixVerification, lookup: (String) -> String?) -> String? {
-        let project = Template.shellWord(lookup("project") ?? "<PROJECT>")
         switch verification.outcome {
         case .works: return nil
         case .alreadyAllowed:
             // Egress to the VIP is open; the public-address denials end once DNS points at it.
             if verifiedAgainstVIP { return nil }
             let c = first.event.connection
-            let filter = "logName=\"projects/\(lookup("project") ?? "<PROJECT>")/logs/compute.googleapis.com%2Ffirewall\" "
-                + "AND jsonPayload.disposition=\"DENIED\" AND jsonPayload.connection.dest_ip=\"\(c.destIP)\""
-                + (c.destPort.map { " AND jsonPayload.connection.dest_port=\($0)" } ?? "")
-            return "gcloud logging read \(Template.shellWord(filter)) --project=\(project) --freshness=1h --limit=5"
+            return Self.deniedLogCommand(project: lookup("project"), destIP: c.destIP.description, destPort: c.destPort).rendered
         case .fails:
             guard let blocker = verification.blocker else { return nil }
-            return "gcloud compute firewall-rules describe \(Template.shellWord(blocker)) --project=\(project)"
+            return Self.describeCommand(rule: blocker, project: lookup("project")).rendered
         }
+    }
+
+    /// The last hour's denials of one destination, to see whether they go on.
+    static func deniedLogCommand(project: String?, destIP: String, destPort: Int?) -> ShellCommand {
+        var query: [ShellCommand.Part] = [
+            .literal("logName=\"projects/"), .value(project ?? "<PROJECT>", [.logfilter]),
+            .literal("/logs/compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\" AND jsonPayload.connection.dest_ip=\""),
+            .value(destIP, [.logfilter]), .literal("\""),
+        ]
+        if let destPort { query.append(.literal(" AND jsonPayload.connection.dest_port=\(destPort)")) }
+        return ShellCommand("gcloud logging read").adding(.argument(query)).adding(flag: "project", project ?? "<PROJECT>")
+            .adding(literal: "--freshness=1h").adding(literal: "--limit=5")
+    }
+
+    static func describeCommand(rule: String, project: String?) -> ShellCommand {
+        ShellCommand("gcloud compute firewall-rules describe").adding(.value(rule, [])).adding(flag: "project", project ?? "<PROJECT>")
+    }
+
+    /// Lists the target tags of the cluster's GKE-made master rule (`gke-CLUSTER-HASH-master`).
+    static func nodeTagCommand(cluster: String?) -> ShellCommand {
+        let name: ShellCommand.Part = cluster.map { .value($0, [.regex, .filter]) } ?? .literal("CLUSTER")
+        return ShellCommand("gcloud compute firewall-rules list --filter")
+            .adding(.literal("name~gke-"), name, .literal("-[0-9a-z]*-master"))
+            .adding(literal: "--format").adding(literal: "value(targetTags)")
     }
 
     func findingValue(_ name: String) -> String? {
@@ -384,7 +404,7 @@ struct FindingBuilder {
             texts.notes.append("The denying rule has priority 0, which no allow rule can beat: change or delete that rule instead.")
         }
         if first.topology.bestNodeTag?.confidence == .inferred {
-            texts.notes.append("The node tag \(first.topology.bestNodeTag!.tag) is derived from the cluster id; confirm it with: gcloud compute firewall-rules list --filter 'name~gke-\(first.topology.clusterName ?? "CLUSTER")-[0-9a-z]*-master' --format 'value(targetTags)'")
+            texts.notes.append("The node tag \(first.topology.bestNodeTag!.tag) is derived from the cluster id; confirm it with: \(Self.nodeTagCommand(cluster: first.topology.clusterName).rendered)")
         }
         let event = first.event
         var finding = Finding(

@@ -140,10 +140,10 @@ public enum RuleLoader {
         }
         let why = try r.template(remedyMap["why"], "remedy.why", in: remedyNode)
         let notes = try r.conditionalTexts(remedyMap["notes"], "remedy.notes")
-        let commands = try r.conditionalTexts(remedyMap["commands"], "remedy.commands")
+        let commands = try r.conditionalTexts(remedyMap["commands"], "remedy.commands", shell: true)
         let configConnector = try r.conditionalTexts(remedyMap["config_connector"], "remedy.config_connector")
         if checkingManifests { try r.checkManifests(configConnector, nodes: remedyMap["config_connector"]?.sequence.map(Array.init) ?? []) }
-        let kpt = try r.conditionalTexts(remedyMap["kpt"], "remedy.kpt")
+        let kpt = try r.conditionalTexts(remedyMap["kpt"], "remedy.kpt", shell: true)
         guard !commands.isEmpty else {
             throw .badRuleFile(file: file, line: line(remedyNode), field: "remedy.commands", reason: "a rule needs at least one command")
         }
@@ -220,15 +220,30 @@ public enum RuleLoader {
             return scalar.string
         }
 
-        func template(_ node: Node?, _ field: String, in parent: Node) throws(TriageError) -> Template {
+        func template(_ node: Node?, _ field: String, in parent: Node, shell: Bool = false) throws(TriageError) -> Template {
             let template = Template(try string(node, field, in: parent))
-            try check(template, node, field)
+            try check(template, node, field, shell: shell)
             return template
         }
 
-        func check(_ template: Template, _ node: Node?, _ field: String) throws(TriageError) {
+        /// Placeholders must be known; in commands each must be written safely for where it lands
+        /// (`CommandTemplateCheck`), and only commands take modifiers.
+        func check(_ template: Template, _ node: Node?, _ field: String, shell: Bool = false) throws(TriageError) {
             for name in template.fields where !isKnownField(name) && !FlowFacts.findingFields.contains(name) {
                 throw fail(node, field, "unknown placeholder {\(name)}")
+            }
+            let problems: [String]
+            if shell {
+                problems = CommandTemplateCheck.problems(template)
+            } else {
+                problems = template.parts.compactMap { part in
+                    guard case .field(let name, let modifiers) = part, !modifiers.isEmpty else { return nil }
+                    return "{\(name)|\(modifiers.joined(separator: "|"))}: modifiers are only for commands"
+                }
+            }
+            if let problem = problems.first {
+                let shown = template.source.count > 160 ? template.source.prefix(157) + "..." : Substring(template.source)
+                throw fail(node, field, "\(problem), in: \(shown)")
             }
         }
 
@@ -313,14 +328,14 @@ public enum RuleLoader {
             }
         }
 
-        func conditionalTexts(_ node: Node?, _ field: String) throws(TriageError) -> [(when: [FieldPredicate], text: Template)] {
+        func conditionalTexts(_ node: Node?, _ field: String, shell: Bool = false) throws(TriageError) -> [(when: [FieldPredicate], text: Template)] {
             guard let node else { return [] }
             guard let sequence = node.sequence else { throw fail(node, field, "must be a list") }
             var result: [(when: [FieldPredicate], text: Template)] = []
             for item in sequence {
                 if let scalar = item.scalar {
                     let template = Template(scalar.string)
-                    try check(template, item, field)
+                    try check(template, item, field, shell: shell)
                     result.append(([], template))
                     continue
                 }
@@ -329,7 +344,7 @@ public enum RuleLoader {
                     throw fail(value, "\(field).\(key)", "unknown field; items take 'text' and an optional 'when'")
                 }
                 let when = try predicates(map["when"], "\(field).when", in: item, required: false)
-                result.append((when, try template(map["text"], "\(field).text", in: item)))
+                result.append((when, try template(map["text"], "\(field).text", in: item, shell: shell)))
             }
             return result
         }

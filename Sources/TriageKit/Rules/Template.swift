@@ -1,14 +1,17 @@
 import Foundation
 
-/// Text with `{field}` placeholders, split once at load time.
+/// Text with `{field}` placeholders, split once at load time. A placeholder may name the
+/// languages its value passes through before the shell (`{network|regex|filter}`); see `Quote`.
 public struct Template: Sendable {
     enum Part: Sendable {
         case text(String)
-        case field(String)
+        case field(String, modifiers: [String])
     }
 
     let parts: [Part]
     public let source: String
+    /// For each part, the shell quotes open where it starts (what a command's field sits in).
+    let shellContexts: [Quote.ShellContext]
 
     public init(_ source: String) {
         self.source = source
@@ -18,11 +21,14 @@ public struct Template: Sendable {
         while index < source.endIndex {
             let c = source[index]
             if c == "{", let close = source[index...].firstIndex(of: "}") {
-                let name = String(source[source.index(after: index)..<close])
-                if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) {
+                let inside = source[source.index(after: index)..<close].split(separator: "|", omittingEmptySubsequences: false)
+                let name = inside[0]
+                let modifiers = inside.dropFirst()
+                if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }),
+                    modifiers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isLetter) }) {
                     if !text.isEmpty { parts.append(.text(text)) }
                     text = ""
-                    parts.append(.field(name))
+                    parts.append(.field(String(name), modifiers: modifiers.map(String.init)))
                     index = source.index(after: close)
                     continue
                 }
@@ -32,78 +38,212 @@ public struct Template: Sendable {
         }
         if !text.isEmpty { parts.append(.text(text)) }
         self.parts = parts
+        shellContexts = ShellScan.contexts(of: parts)
     }
 
     public var fields: [String] {
-        parts.compactMap { if case .field(let name) = $0 { return name } else { return nil } }
+        parts.compactMap { if case .field(let name, _) = $0 { return name } else { return nil } }
     }
 
-    /// How a filled value is written: as it is (prose), as one shell word (commands), or as
-    /// one YAML scalar (Config Connector manifests).
+    /// How a filled value is written: as it is (prose), for the shell quotes it sits in
+    /// (commands), or as YAML (Config Connector manifests).
     public enum Quoting: Sendable {
         case none, shell, yaml
     }
 
     /// Fills the placeholders; an unknown value becomes `<FIELD_NAME>` so the gap is visible.
-    /// `forShell` quotes values that are not plain words, since log text reaches these commands.
+    /// `forShell` quotes values for the shell, since log text reaches these commands.
     public func render(_ lookup: (String) -> String?, forShell: Bool = false) -> String {
         render(lookup, quoting: forShell ? .shell : .none)
     }
 
     public func render(_ lookup: (String) -> String?, quoting: Quoting) -> String {
+        if quoting == .yaml { return renderYAML(lookup) }
         var result = ""
-        for part in parts {
+        for (index, part) in parts.enumerated() {
             switch part {
             case .text(let text): result += text
-            case .field(let name):
-                if let value = lookup(name), !value.isEmpty {
-                    switch quoting {
-                    case .none: result += value
-                    case .shell: result += Self.shellWord(value)
-                    case .yaml: result += Self.yamlScalar(value)
-                    }
-                } else {
-                    result += "<" + name.uppercased().replacingOccurrences(of: ".", with: "_") + ">"
+            case .field(let name, let modifiers):
+                guard let value = lookup(name), !value.isEmpty else {
+                    let gap = Self.gap(name)
+                    // Outside quotes `<X>` would be a redirection when pasted.
+                    result += quoting == .shell && shellContexts[index] == .unquoted ? "'\(gap)'" : gap
+                    continue
+                }
+                switch quoting {
+                case .none: result += value
+                case .shell:
+                    let languages = modifiers.compactMap(Quote.Language.init(rawValue:))
+                    result += Quote.shell(Quote.encode(value, languages), in: shellContexts[index])
+                case .yaml: break
                 }
             }
         }
         return result
     }
 
-    /// Plain when YAML would read the value back as the same scalar, else double-quoted. A
-    /// comma-separated list of plain items stays plain (`a, b`), so a template writes a list of
-    /// ranges as `[{pod_cidrs}]`; numbers stay numbers (`priority: {fix.priority}`).
-    static func yamlScalar(_ value: String) -> String {
-        func plain(_ item: Substring) -> Bool {
-            guard let first = item.first, first.isASCII, first.isLetter || first.isNumber else { return false }
-            let words = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
-            return item.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._/-".unicodeScalars.contains($0)
-            } && !words.contains(item.lowercased())
-        }
-        let items = value.split(separator: ",", omittingEmptySubsequences: false)
-        if items.allSatisfy(plain) { return items.joined(separator: ", ") }
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
+    static func gap(_ name: String) -> String { "<" + name.uppercased().replacingOccurrences(of: ".", with: "_") + ">" }
+
+    /// One YAML scalar per placeholder's scalar: a placeholder alone is `Quote.yamlScalar`; text
+    /// and placeholders together stay plain when every value is a plain word, else the whole
+    /// scalar is double-quoted; inside a "…" the template opened, values are escaped for it.
+    func renderYAML(_ lookup: (String) -> String?) -> String {
+        var result = ""
+        for scalar in YAMLScan.scalars(of: parts) {
             switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    escaped += String(format: "\\x%02X", scalar.value)
+            case .text(let text): result += text
+            case .scalar(let pieces, let doubleQuoted):
+                let values = pieces.map { piece -> (text: String, isValue: Bool) in
+                    switch piece {
+                    case .text(let text): return (text, false)
+                    case .field(let name, _):
+                        guard let value = lookup(name), !value.isEmpty else { return (Self.gap(name), false) }
+                        return (value, true)
+                    }
+                }
+                if doubleQuoted {
+                    result += values.map { $0.isValue ? Quote.yamlDoubleQuotedContent($0.text) : $0.text }.joined()
+                } else if values.count == 1, values[0].isValue {
+                    result += Quote.yamlScalar(values[0].text)
+                } else if values.allSatisfy({ !$0.isValue || Quote.isPlainYAMLWord(Substring($0.text)) }) {
+                    result += values.map(\.text).joined()
                 } else {
-                    escaped.unicodeScalars.append(scalar)
+                    result += "\"" + Quote.yamlDoubleQuotedContent(values.map(\.text).joined()) + "\""
                 }
             }
         }
-        return escaped + "\""
+        return result
     }
 
-    static func shellWord(_ value: String) -> String {
-        let safe = value.unicodeScalars.allSatisfy {
-            CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._:/,@=+-%".unicodeScalars.contains($0)
+    public static func shellWord(_ value: String) -> String { Quote.shellWord(value) }
+
+    static func yamlScalar(_ value: String) -> String { Quote.yamlScalar(value) }
+}
+
+/// Where each part of a command template sits with respect to shell quotes.
+enum ShellScan {
+    static func contexts(of parts: [Template.Part]) -> [Quote.ShellContext] {
+        var contexts: [Quote.ShellContext] = []
+        // Quote state per nesting level: `$(` opens an unquoted level even inside "…".
+        var stack: [Quote.ShellContext] = [.unquoted]
+        var escaped = false
+        var previous: Character = " "
+        for part in parts {
+            contexts.append(stack[stack.count - 1])
+            guard case .text(let text) = part else { escaped = false; previous = "x"; continue }
+            for c in text {
+                defer { previous = c }
+                if escaped { escaped = false; continue }
+                switch stack[stack.count - 1] {
+                case .singleQuoted:
+                    if c == "'" { stack[stack.count - 1] = .unquoted }
+                case .doubleQuoted:
+                    if c == "\\" { escaped = true } else if c == "\"" { stack[stack.count - 1] = .unquoted }
+                    else if c == "(" && previous == "$" { stack.append(.unquoted) }
+                case .unquoted:
+                    switch c {
+                    case "\\": escaped = true
+                    case "'": stack[stack.count - 1] = .singleQuoted
+                    case "\"": stack[stack.count - 1] = .doubleQuoted
+                    case "(": stack.append(.unquoted)
+                    case ")": if stack.count > 1 { stack.removeLast() }
+                    default: break
+                    }
+                }
+            }
         }
-        if safe { return value }
-        return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return contexts
+    }
+}
+
+/// The scalars of a manifest template that hold placeholders: a value after `key: `, after a
+/// list's `- `, or an item of a flow list `[a, b]`, to its end; as written, plain or in "…".
+enum YAMLScan {
+    enum Piece {
+        case text(String)
+        case scalar([Template.Part], doubleQuoted: Bool)
+    }
+
+    /// Cut the parts into lines of characters and fields, then find each line's scalars.
+    static func scalars(of parts: [Template.Part]) -> [Piece] {
+        enum Atom { case char(Character), field(Template.Part) }
+        var lines: [[Atom]] = [[]]
+        for part in parts {
+            guard case .text(let text) = part else { lines[lines.count - 1].append(.field(part)); continue }
+            for c in text {
+                lines[lines.count - 1].append(.char(c))
+                if c == "\n" { lines.append([]) }
+            }
+        }
+        var pieces: [Piece] = []
+        func emit(_ atoms: ArraySlice<Atom>) {
+            var text = ""
+            for atom in atoms { if case .char(let c) = atom { text.append(c) } }
+            if !text.isEmpty { pieces.append(.text(text)) }
+        }
+        func emitScalar(_ atoms: ArraySlice<Atom>, doubleQuoted: Bool) {
+            var parts: [Template.Part] = []
+            var text = ""
+            for atom in atoms {
+                switch atom {
+                case .char(let c): text.append(c)
+                case .field(let part):
+                    if !text.isEmpty { parts.append(.text(text)) }
+                    text = ""
+                    parts.append(part)
+                }
+            }
+            if !text.isEmpty { parts.append(.text(text)) }
+            pieces.append(.scalar(parts, doubleQuoted: doubleQuoted))
+        }
+        for line in lines {
+            let hasField = line.contains { if case .field = $0 { return true } else { return false } }
+            guard hasField, let start = valueStart(line.map { if case .char(let c) = $0 { return c } else { return "x" } }) else {
+                emit(line[...])
+                continue
+            }
+            emit(line[..<start])
+            var index = start
+            let chars = line.map { atom -> Character? in if case .char(let c) = atom { return c } else { return nil } }
+            var flow = false
+            while index < line.count {
+                let c = chars[index]
+                if c == "[" && !flow { flow = true; emit(line[index...index]); index += 1; continue }
+                if c == " " || (flow && (c == "," || c == "]")) || c == "\n" { emit(line[index...index]); index += 1; continue }
+                // A scalar starts here.
+                if c == "\"" {
+                    var end = index + 1
+                    while end < line.count, chars[end] != "\"" { end += chars[end] == "\\" ? 2 : 1 }
+                    end = min(end, line.count - 1)
+                    emit(line[index...index])
+                    emitScalar(line[(index + 1)..<end], doubleQuoted: true)
+                    emit(line[end...end])
+                    index = end + 1
+                    continue
+                }
+                var end = index
+                while end < line.count, chars[end] != "\n", !(flow && (chars[end] == "," || chars[end] == "]")) { end += 1 }
+                // Trailing spaces are not part of a plain scalar.
+                var last = end
+                while last > index, chars[last - 1] == " " { last -= 1 }
+                emitScalar(line[index..<last], doubleQuoted: false)
+                index = last
+            }
+        }
+        return pieces
+    }
+
+    /// Where a line's value begins: after the first `: ` (or `- `), ignoring indentation.
+    static func valueStart(_ chars: [Character]) -> Int? {
+        var index = 0
+        while index < chars.count, chars[index] == " " { index += 1 }
+        if index + 1 < chars.count, chars[index] == "-", chars[index + 1] == " " { index += 2 }
+        var probe = index
+        while probe + 1 < chars.count {
+            if chars[probe] == ":" && chars[probe + 1] == " " { return probe + 2 }
+            if chars[probe] == "\"" || chars[probe] == "[" { break }
+            probe += 1
+        }
+        return index
     }
 }

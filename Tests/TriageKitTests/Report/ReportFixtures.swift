@@ -18,7 +18,7 @@ enum ReportFixtures {
         groupBy: "[dst.port]",
         message: "{count} connections from {sources} to {dst.port} on {instance} were denied by {denied_by} between {first_seen} and {last_seen}, which is a long sentence that has to be wrapped several times to fit an eighty column terminal.",
         notes: "  notes:\n    - the VM was {instance}\n",
-        commands: "    - gcloud compute firewall-rules create allow-master-to-webhook-{dst.port} --network={network} --priority={fix.priority} --source-ranges={src.ranges} --target-tags={node_tag} --rules={protocol}:{dst.port} --description={instance}\n    - kubectl get endpoints --all-namespaces | grep ':{dst.port}'")
+        commands: "    - gcloud compute firewall-rules create allow-master-to-webhook-{dst.port} --network={network} --priority={fix.priority} --source-ranges={src.ranges} --target-tags={node_tag} --rules={protocol}:{dst.port} --description={instance}\n    - kubectl get endpoints --all-namespaces | grep ':{dst.port|regex}'")
 
     static func evilAnalysis() throws -> Analysis {
         let entries = [

@@ -106,7 +106,7 @@ struct EngineTests {
         let rule = try RuleText.rule(RuleText.make(id: "fix"), id: "fix")
         let analysis = try analyse(LogEntries.ndjson([LogEntries.firewall(priority: 0)]), rules: [rule])
         let finding = try #require(analysis.findings.first)
-        #expect(finding.remedy.commands == ["gcloud compute firewall-rules create allow-8443 --priority=<FIX_PRIORITY>"])
+        #expect(finding.remedy.commands == ["gcloud compute firewall-rules create allow-8443 --priority='<FIX_PRIORITY>'"])
         #expect(finding.remedy.notes.contains { $0.contains("priority 0") })
     }
 

@@ -175,7 +175,7 @@ struct ObservationRuleTests {
         facts["namespace"] = nil
         collector.add(Self.message(facts, line: 1))
         let analysis = Engine.analyse(collector, topology: Topology(), rules: [rule])
-        #expect(analysis.findings.first?.remedy.commands == ["kubectl get endpoints -n <NAMESPACE> gatekeeper-webhook-service"])
+        #expect(analysis.findings.first?.remedy.commands == ["kubectl get endpoints -n '<NAMESPACE>' gatekeeper-webhook-service"])
         #expect(analysis.findings.first?.message.hasSuffix("master <MASTER_CIDR>") == true)
     }
 

@@ -98,3 +98,37 @@ struct TemplateYAMLTests {
         #expect(Template("priority: {fix.priority}").render({ _ in nil }, quoting: .yaml) == "priority: <FIX_PRIORITY>")
     }
 }
+
+/// Where a value lands in a command decides how it is written; plain values read as before.
+struct TemplateShellContextTests {
+    static func fill(_ template: String, _ value: String?) -> String {
+        Template(template).render({ _ in value }, quoting: .shell)
+    }
+
+    @Test func plainValuesStayBareInEveryContext() {
+        #expect(Self.fill("--network={v}", "kubeflow-vpc") == "--network=kubeflow-vpc")
+        #expect(Self.fill("--filter=\"network~{v|regex|filter} AND direction=EGRESS\"", "kubeflow-vpc")
+            == "--filter=\"network~kubeflow-vpc AND direction=EGRESS\"")
+        #expect(Self.fill("gcloud logging read 'id=\"{v|logfilter}\"'", "5nKQ8") == "gcloud logging read 'id=\"5nKQ8\"'")
+        #expect(Self.fill("create '*.{v}'", "gcr.io.") == "create '*.gcr.io.'")
+    }
+
+    @Test func valuesNeverCloseTheTemplatesQuotes() {
+        #expect(Self.fill("--filter=\"network~{v|regex|filter} AND x\"", "vpc$(touch X)")
+            == "--filter=\"network~\"'\"vpc\\\\$[(]touch X[)]\"'\" AND x\"")
+        #expect(Self.fill("read 'id=\"{v|logfilter}\"'", "a'b\"c") == "read 'id=\"a'\\''b\\\"c\"'")
+        #expect(Self.fill("describe \"{v}\"", "$(id)") == "describe \"\"'$(id)'\"\"")
+    }
+
+    @Test func unknownValuesCannotRedirectWhenPasted() {
+        #expect(Self.fill("--project={v}", nil) == "--project='<V>'")
+        #expect(Self.fill("--filter=\"region:{v|filter}\"", nil) == "--filter=\"region:<V>\"")
+    }
+
+    @Test func shellCommandQuotesEachWordOnce() {
+        let command = ShellCommand("gcloud compute firewall-rules describe").adding(.value("a b", [])).adding(flag: "project", "kf")
+            .adding(redirect: "out.json")
+        #expect(command.rendered == "gcloud compute firewall-rules describe 'a b' --project=kf > out.json")
+        #expect(command.arguments == [["gcloud", "compute", "firewall-rules", "describe", "a b", "--project=kf"]])
+    }
+}

@@ -17,6 +17,6 @@ enum WebhookPort {
         facts["port_inferred"] = "true"
         let namespace = facts["namespace"] ?? known?.namespace ?? "<NAMESPACE>"
         let service = facts["service"] ?? known?.services.first ?? "<SERVICE>"
-        facts["confirm"] = "kubectl get endpoints -n \(namespace) \(service)"
+        facts["confirm"] = ShellCommand("kubectl get endpoints -n").adding(.value(namespace, [])).adding(.value(service, [])).rendered
     }
 }
