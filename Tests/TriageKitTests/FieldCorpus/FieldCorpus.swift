@@ -124,7 +124,7 @@ enum FieldCorpus {
             try Data(fieldCase.input.utf8).write(to: path)
             let topology = try Pipeline.topology(from: fieldCase.topologyOptions())
             let collector = EvidenceCollector(topology: topology)
-            _ = Pipeline.collect([InputSpec(path: path.path, displayName: fieldCase.id)], into: collector)
+            _ = Pipeline.collect(try Pipeline.expand([path.path]), into: collector)
             let analysis = Engine.analyse(collector, topology: topology, rules: rules)
             let output = Renderer.render(analysis, as: .json, options: RenderOptions())
             return try judge(fieldCase, jsonLines: output)
