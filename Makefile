@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev zlib1g-dev
 BENCH_SIZE ?= 1024
 
-.PHONY: all deps rules build release demo test bench install clean
+.PHONY: all deps rules build release demo test accuracy bench install clean
 
 all: build
 
@@ -40,6 +40,11 @@ demo: build
 test: deps rules
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Field corpus (Tests/FieldCorpus): right/total per class and per input kind, and the cases with no finding.
+accuracy: deps rules
+	$(SWIFT) build --build-tests
+	TRIAGE_ACCURACY_REPORT=1 $(SWIFT) test --skip-build --filter 'FieldCorpusTests/accuracyHoldsTheMeasuredLevel'
 
 bench: release
 	@command -v jq >/dev/null || { echo "bench compares against jq: apt-get install -y jq"; exit 1; }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import TriageKit
+
+/// The field corpus (`Tests/FieldCorpus/`) holds the accuracy measured on public error reports.
+/// `make accuracy` prints the per-class and per-kind table (TRIAGE_ACCURACY_REPORT=1).
+@Suite struct FieldCorpusTests {
+    /// Cases judged RIGHT when this level was last measured (25 of 81, before issue 12). It must only go up: raise it when a
+    /// change makes more cases right; a change that lowers it is a regression.
+    static let measuredRight = 25
+
+    @Test func everyCaseIsWellFormedAndQuotesItsReportVerbatim() throws {
+        let cases = try FieldCorpus.load()
+        #expect(cases.count >= 80)
+        for fieldCase in cases {
+            #expect(fieldCase.source.hasPrefix("https://"), "\(fieldCase.id): source is not a URL")
+            #expect(!fieldCase.verbatim.isEmpty, "\(fieldCase.id): no verbatim line")
+            for line in fieldCase.verbatim {
+                // JSON inputs hold the text JSON-escaped, as gcloud prints it.
+                let escaped = String(decoding: try JSONSerialization.data(withJSONObject: [line], options: [.withoutEscapingSlashes]), as: UTF8.self)
+                    .dropFirst(2).dropLast(2)
+                #expect(fieldCase.input.contains(line) || fieldCase.input.contains(escaped),
+                        "\(fieldCase.id): verbatim line not in the input: \(line.prefix(120))")
+            }
+            _ = try fieldCase.topologyOptions()
+        }
+    }
+
+    @Test func accuracyHoldsTheMeasuredLevel() throws {
+        let verdicts = try FieldCorpus.run(try FieldCorpus.load())
+        let report = FieldCorpus.report(verdicts)
+        if ProcessInfo.processInfo.environment["TRIAGE_ACCURACY_REPORT"] != nil { print(report) }
+        let right = verdicts.filter(\.right).count
+        #expect(right >= Self.measuredRight, "field corpus accuracy dropped to \(right) from \(Self.measuredRight)\n\(report)")
+    }
+
+    @Test func judgementNeedsTheClassAndEveryFact() throws {
+        let text = "source: https://example.invalid/1\nproduct: p\nkind: helm\nexpect: webhook-call-failed\nfact: 9443\nfact: svc\nverbatim: x\n--- input\nx\n"
+        let fieldCase = try FieldCase(id: "judge", text: text)
+        let both = #"{"type":"finding","rule":"webhook-call-failed","cause":"control-plane-ingress:tcp:9443","facts":{"port":"9443","service":"svc"},"message":"m","remedy":{"why":"w"}}"#
+        let factInEvidenceOnly = #"{"type":"finding","rule":"webhook-call-failed","facts":{"port":"9443"},"message":"m","evidence_by_source":[{"quotes":["svc"]}]}"#
+        let otherRule = #"{"type":"finding","rule":"request-timeout","facts":{"port":"9443","service":"svc"},"message":"m"}"#
+        let merged = #"{"type":"finding","rule":"master-to-webhook-port-blocked","merged_rules":["webhook-call-failed"],"facts":{"port":9443},"message":"svc","remedy":{}}"#
+        #expect(try FieldCorpus.judge(fieldCase, jsonLines: both).right)
+        #expect(try !FieldCorpus.judge(fieldCase, jsonLines: factInEvidenceOnly).right)
+        #expect(try !FieldCorpus.judge(fieldCase, jsonLines: otherRule).right)
+        #expect(try FieldCorpus.judge(fieldCase, jsonLines: merged + "\n" + #"{"type":"summary"}"#).right)
+        #expect(try FieldCorpus.judge(fieldCase, jsonLines: #"{"type":"summary"}"#).rules.isEmpty)
+    }
+}
