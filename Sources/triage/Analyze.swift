@@ -53,7 +53,8 @@ struct Analyze: ParsableCommand {
                 if verbose { trace = { @Sendable line in Console.diagnostic("live: " + line) } }
                 liveSession = LiveSession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace)
             }
-            topology = try Pipeline.topology(from: topologyOptions)
+            let quietly = quiet
+            topology = try Pipeline.topology(from: topologyOptions) { if !quietly { Console.diagnostic($0.description) } }
             if pendingRules == nil { rules = try Pipeline.rules(extra: ruleDirectories) }
         } catch {
             Console.diagnostic("\(error)")
