@@ -244,7 +244,7 @@ public enum Pipeline {
         collector.absorb(halves[0].collector, lineOffset: 0, byteOffset: 0)
         collector.absorb(halves[1].collector, lineOffset: lines, byteOffset: 0)
         collector.countInput()
-        for var problem in halves[1].problems {
+        for var problem in halves[1].problems where !collector.repeatsAReport(problem) {
             problem.line = problem.line.map { $0 + lines }
             collector.problem(problem, counted: false)
         }

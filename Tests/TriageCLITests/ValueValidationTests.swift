@@ -75,7 +75,7 @@ struct ValueValidationTests {
             try CLI.ndjsonLines(records).write(to: file)
             let result = try CLI.triage([file.path, "--cluster", Self.cluster, "--format", "json"])
             Self.expectProblem(result, file: file, line: 1, field: kind.field, value: kind.value)
-            let report = try JSONReport(result.stdout)
+            let report = try JSONReport(result)
             if kind.skipped {
                 #expect(report.summaryInt("firewall_records") == records.count - 1, "\(result)")
                 #expect((report.summary["skipped"] as? [String: Int])?["firewall record with an invalid \(kind.field)"] == 1)

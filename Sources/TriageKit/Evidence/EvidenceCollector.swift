@@ -76,6 +76,16 @@ public final class EvidenceCollector: RecordSink {
         account.otherLogEntries.merge(o.otherLogEntries, uniquingKeysWith: +)
         account.skipped.merge(o.skipped, uniquingKeysWith: +)
         account.invalidValues.merge(o.invalidValues, uniquingKeysWith: +)
+        // A value reported once per distinct value by both (two halves of a file) counts once.
+        for (reason, category) in other.perValueReports {
+            guard perValueReports[reason] != nil else {
+                perValueReports[reason] = category
+                continue
+            }
+            duplicateReports.insert(reason)
+            account.invalidValues[category, default: 1] -= 1
+            if account.invalidValues[category] == 0 { account.invalidValues[category] = nil }
+        }
         account.inputErrors += o.inputErrors
         let merged = flows.merge(other.flows, lineOffset: lineOffset, byteOffset: byteOffset)
         deniedFlowGroupsSeen += merged.newDeniedGroups
@@ -313,7 +323,9 @@ public final class EvidenceCollector: RecordSink {
         }
         if !flows.rejections.isEmpty {
             for (value, place) in flows.rejections {
-                invalidValue(value, at: place, in: "firewall log record")
+                // Timestamps are checked per record; names and rule details once per distinct value.
+                let perRecord = value.field == Field.timestamp.sourcePath || value.field == Field.receiveTimestamp.sourcePath
+                invalidValue(value, at: place, in: "firewall log record", oncePerValue: !perRecord)
             }
             flows.rejections.removeAll(keepingCapacity: true)
         }
@@ -321,14 +333,29 @@ public final class EvidenceCollector: RecordSink {
 
     /// A value that failed its check in evidence that is still used: reported as a problem
     /// line, counted apart from skips, and not used (the fact stays unknown).
-    public func invalidValue(_ value: RejectedValue, at place: RecordLocation?, in what: String, instead: String? = nil) {
-        account.invalidValues["invalid \(value.field)", default: 0] += 1
+    /// `oncePerValue`: reported the first time this value is met, as names are.
+    public func invalidValue(
+        _ value: RejectedValue, at place: RecordLocation?, in what: String, instead: String? = nil, oncePerValue: Bool = false
+    ) {
         let problem = InputProblem(
             input: place?.input ?? "(input)", line: place?.line, byteOffset: nil,
             reason: "\(what): \(value.sentence); \(instead ?? "not used")", category: "invalid \(value.field)")
+        if oncePerValue {
+            guard perValueReports[problem.reason] == nil else { return }
+            perValueReports[problem.reason] = problem.category
+        }
+        account.invalidValues[problem.category, default: 0] += 1
         problemsPerInput[problem.input, default: 0] += 1
         onProblem?(problem)
     }
+
+    /// Problems reported once per distinct value, by reason, with their category.
+    private var perValueReports: [String: String] = [:]
+    /// Such problems another collector reported again after this one had (see `absorb`).
+    private var duplicateReports: Set<String> = []
+
+    /// Whether a problem from an absorbed collector repeats one already reported here.
+    func repeatsAReport(_ problem: InputProblem) -> Bool { duplicateReports.contains(problem.reason) }
 
     public func problem(_ problem: InputProblem) { self.problem(problem, counted: true) }
 

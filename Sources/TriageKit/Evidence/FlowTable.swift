@@ -319,23 +319,16 @@ final class FlowTable {
     }
 
     /// The kind of name each checked field holds, for `checkNames`.
+    /// Only names that rules put into commands are checked (network, subnetwork, region,
+    /// projects; the rule reference is checked with the rule's details). VM names, zones and the
+    /// remote end's names are only shown, escaped by the report, so they stay as logged.
     private static let nameFields: [(Field, NameKind)] = [
-        (.instanceVM, .resource),
-        (.remoteInstanceVM, .resource),
         (.vpcName, .resource),
-        (.remoteVPCName, .resource),
         (.vpcSubnetwork, .resource),
-        (.remoteVPCSubnetwork, .resource),
         (.resourceSubnetworkName, .resource),
-        (.instanceZone, .resource),
         (.instanceRegion, .resource),
-        (.remoteInstanceZone, .resource),
-        (.remoteInstanceRegion, .resource),
-        (.resourceLocation, .resource),
         (.instanceProject, .project),
         (.vpcProject, .project),
-        (.remoteInstanceProject, .project),
-        (.remoteVPCProject, .project),
         (.resourceProject, .project),
     ]
 
@@ -345,12 +338,7 @@ final class FlowTable {
     /// recorded as rejected here and comes out unknown when the group is decoded.
     private func checkNames(key: FlowKey, strings ids: [Int32], locate: () -> RecordLocation) {
         for (field, kind) in Self.nameFields {
-            let id: Int32
-            switch field {
-            case .instanceVM: id = key.vmName
-            case .vpcName: id = key.network
-            default: id = CompactRecord.stringFields.firstIndex(of: field).map { ids[$0] } ?? -1
-            }
+            let id = field == .vpcName ? key.network : CompactRecord.stringFields.firstIndex(of: field).map { ids[$0] } ?? -1
             guard id >= 0 else { continue }
             let cacheKey = Int64(field.rawValue) << 32 | Int64(id)
             if nameVerdicts[cacheKey] != nil { continue }
@@ -432,11 +420,9 @@ final class FlowTable {
         }
         for r in records {
             let egress = r.key.flags & 2 != 0
-            if r.key.vmName >= 0 && !isRejectedName(.instanceVM, r.key.vmName) {
-                body(egress ? r.source : r.destination, name(r.key.vmName))
-            }
+            if r.key.vmName >= 0 { body(egress ? r.source : r.destination, name(r.key.vmName)) }
             let remote = r.strings[remotePosition]
-            if remote >= 0 && !isRejectedName(.remoteInstanceVM, remote) { body(egress ? r.destination : r.source, name(remote)) }
+            if remote >= 0 { body(egress ? r.destination : r.source, name(remote)) }
         }
     }
 
@@ -590,7 +576,7 @@ final class FlowTable {
                     protocolNumber: r.key.networkProtocol >= 0 ? Int(r.key.networkProtocol) : nil),
                 disposition: text(r.disposition) ?? "",
                 ruleDetails: details,
-                instance: instance(.instanceProject, name(.instanceVM, r.key.vmName), .instanceRegion, .instanceZone),
+                instance: instance(.instanceProject, text(r.key.vmName), .instanceRegion, .instanceZone),
                 vpc: vpc(field(.vpcProject), name(.vpcName, r.key.network), field(.vpcSubnetwork)),
                 remoteInstance: instance(.remoteInstanceProject, field(.remoteInstanceVM), .remoteInstanceRegion, .remoteInstanceZone),
                 remoteVPC: vpc(field(.remoteVPCProject), field(.remoteVPCName), field(.remoteVPCSubnetwork)),
