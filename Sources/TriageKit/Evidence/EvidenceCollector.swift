@@ -227,7 +227,9 @@ public final class EvidenceCollector: RecordSink {
             }
             return true
         }
-        if let operations = GKEOperations.observations(from: document, location: place) {
+        var rejected: [RejectedValue] = []
+        if let operations = GKEOperations.observations(from: document, location: place, rejected: &rejected) {
+            for value in rejected { invalidValue(value, at: place, in: "GKE operation") }
             for observation in operations { add(observation) }
             return true
         }

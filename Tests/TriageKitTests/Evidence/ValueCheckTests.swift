@@ -134,4 +134,34 @@ struct ValueCheckTests {
         #expect(subnet?.isPartial == true)
         #expect(rejected.map(\.field) == ["destRange", "priority", "nextHopIp", "ipCidrRange", "secondaryIpRanges.ipCidrRange"])
     }
+
+    /// An operation's times and the names in its link are checked; what fails is left out and
+    /// reported by the collector with the document's place.
+    @Test func gkeOperationValues() throws {
+        let document: [String: Any] = [
+            "name": "operation-1", "operationType": "CREATE_CLUSTER", "status": "DONE",
+            "targetLink": "https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf$(id)",
+            "startTime": "2026-11-22T09:00:00Z", "endTime": "not a time", "location": "us-central1",
+        ]
+        var rejected: [RejectedValue] = []
+        let place = RecordLocation(input: "ops.json", line: 3, byteOffset: 0)
+        let observation = try #require(GKEOperations.observations(from: document, location: place, rejected: &rejected)?.first)
+        #expect(observation.facts["cluster"] == nil)
+        #expect(observation.facts["target"] == nil)
+        #expect(observation.facts["end_time"] == nil)
+        #expect(observation.facts["duration_minutes"] == nil)
+        #expect(observation.facts["link_project"] == "kf-prod-4412")
+        #expect(observation.facts["start_time"] == "2026-11-22T09:00:00Z")
+        #expect(rejected.map(\.field) == ["endTime", "targetLink (cluster)"])
+
+        let collector = EvidenceCollector()
+        var problems: [InputProblem] = []
+        collector.onProblem = { problems.append($0) }
+        #expect(collector.addDocument(document, location: place))
+        #expect(problems.map(\.description) == [
+            "ops.json:3: GKE operation: endTime \"not a time\" is not an RFC 3339 timestamp; not used",
+            "ops.json:3: GKE operation: targetLink (cluster) \"kf$(id)\" \(ValueCheck.clusterNameReason); not used",
+        ])
+        #expect(collector.account.invalidValues == ["invalid endTime": 1, "invalid targetLink (cluster)": 1])
+    }
 }
