@@ -281,12 +281,14 @@ final class FlowTable {
             return RejectedValue(
                 field: Field.networkProtocol.sourcePath, value: shownText(record, .networkProtocol), reason: ValueCheck.protocolReason)
         }
-        for port in [Field.destPort, .srcPort] where record.has(port) {
-            if (record.integer(port) ?? Int.max) > ValueCheck.ports.upperBound {
-                return RejectedValue(field: port.sourcePath, value: shownText(record, port), reason: ValueCheck.portReason)
-            }
-        }
+        if let bad = rejectedPort(record, .destPort) ?? rejectedPort(record, .srcPort) { return bad }
         return nil
+    }
+
+    @inline(__always)
+    private static func rejectedPort(_ record: RecordFields, _ port: Field) -> RejectedValue? {
+        guard record.has(port), (record.integer(port) ?? Int.max) > ValueCheck.ports.upperBound else { return nil }
+        return RejectedValue(field: port.sourcePath, value: shownText(record, port), reason: ValueCheck.portReason)
     }
 
     /// A field's text for a problem line: decoded when it is a string, as spelled otherwise.
