@@ -27,7 +27,10 @@ public struct InputSpec: Sendable, Equatable {
 
 /// Wires inputs, evidence, rules and topology together; the executable only parses flags.
 public enum Pipeline {
-    public static func topology(from options: TopologyOptions) throws(TriageError) -> Topology {
+    /// `onProblem` hears of values in `--cluster` descriptions that failed their check.
+    public static func topology(
+        from options: TopologyOptions, onProblem: ((InputProblem) -> Void)? = nil
+    ) throws(TriageError) -> Topology {
         var topology = Topology()
         topology.nodeTag = options.nodeTag
         topology.network = options.network
@@ -38,7 +41,7 @@ public enum Pipeline {
             }
             topology.now = parsed
         }
-        for path in options.clusterFiles { topology.addCluster(try readCluster(path)) }
+        for path in options.clusterFiles { topology.addCluster(try readCluster(path, onProblem: onProblem)) }
         func add(_ texts: [String], _ role: Role, _ flag: String) throws(TriageError) {
             for text in texts {
                 for piece in text.split(separator: ",") {
@@ -57,8 +60,9 @@ public enum Pipeline {
     }
 
     /// Reads `gcloud container clusters describe` output (YAML or JSON, possibly gzip).
-    public static func readCluster(_ path: String) throws(TriageError) -> ClusterInfo {
+    public static func readCluster(_ path: String, onProblem: ((InputProblem) -> Void)? = nil) throws(TriageError) -> ClusterInfo {
         let collector = EvidenceCollector()
+        collector.onProblem = onProblem
         let reader: InputReader
         do {
             reader = InputReader(name: path, source: try FileDescriptorSource(path: path))
@@ -240,7 +244,7 @@ public enum Pipeline {
         collector.absorb(halves[0].collector, lineOffset: 0, byteOffset: 0)
         collector.absorb(halves[1].collector, lineOffset: lines, byteOffset: 0)
         collector.countInput()
-        for var problem in halves[1].problems {
+        for var problem in halves[1].problems where !collector.repeatsAReport(problem) {
             problem.line = problem.line.map { $0 + lines }
             collector.problem(problem, counted: false)
         }

@@ -58,7 +58,8 @@ struct Analyze: ParsableCommand {
                 }
                 liveSession = LiveSession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace)
             }
-            topology = try Pipeline.topology(from: topologyOptions)
+            let quietly = quiet
+            topology = try Pipeline.topology(from: topologyOptions) { if !quietly { Console.diagnostic($0.description) } }
             if pendingRules == nil { rules = try Pipeline.rules(extra: ruleDirectories) }
         } catch {
             Console.diagnostic("\(error)")

@@ -13,7 +13,7 @@ struct Classify: ParsableCommand {
         Console.ignoreBrokenPipe()
         let topology: Topology
         do {
-            topology = try Pipeline.topology(from: network.topologyOptions)
+            topology = try Pipeline.topology(from: network.topologyOptions) { Console.diagnostic($0.description) }
         } catch {
             Console.diagnostic("\(error)")
             if case .usage = error { throw ExitCode(64) }

@@ -206,10 +206,20 @@ struct InputTests {
                 let json = directory.appendingPathComponent("escaped.json")
                 try JSONSerialization.data(withJSONObject: [entry]).write(to: json)
 
-                let fromYAML = try JSONReport(try CLI.triage([yaml.path, "--cluster", CLI.mixedCluster, "--format", "json"])).brief
-                let fromJSON = try JSONReport(try CLI.triage([json.path, "--cluster", CLI.mixedCluster, "--format", "json"])).brief
-                #expect(fromJSON.first?.facts["denied_by"] == "deny\u{1B}[31m-all\u{07}-São")
+                let yamlRun = try CLI.triage([yaml.path, "--cluster", CLI.mixedCluster, "--format", "json"])
+                let jsonRun = try CLI.triage([json.path, "--cluster", CLI.mixedCluster, "--format", "json"])
+                let fromYAML = try JSONReport(yamlRun).brief
+                let fromJSON = try JSONReport(jsonRun).brief
                 #expect(fromYAML == fromJSON)
+                // Such a reference cannot be a rule's, so it is not believed: the problem line that
+                // rejects it shows the value each reader decoded, and they must agree.
+                func rejection(_ run: RunResult, _ file: URL) -> String? {
+                    run.err.split(separator: "\n").first { $0.contains("rule_details.reference") }
+                        .map { $0.replacingOccurrences(of: file.path, with: "FILE") }
+                }
+                #expect(rejection(jsonRun, json)?.contains(#""network:kubeflow-vpc/firewall:deny\u{1b}[31m-all\u{7}-São""#) == true,
+                        "\(jsonRun)")
+                #expect(rejection(yamlRun, yaml) == rejection(jsonRun, json), "\(yamlRun)")
             }
         }
     }

@@ -10,7 +10,7 @@ struct ParallelReadTests {
     /// so examples) of its own.
     static func entry(_ i: Int) -> String {
         let port = i >= 2000 ? 6443 : [8443, 9443, 15017][i % 3]
-        return #"{"insertId":"id\#(i)","jsonPayload":{"connection":{"dest_ip":"10.20.\#(i % 7).\#(i % 200)","dest_port":\#(port),"protocol":6,"src_ip":"172.16.0.2","src_port":\#(40000 + i)},"disposition":"DENIED","instance":{"project_id":"p","vm_name":"gke-c-default-pool-1234abcd-\#(i % 5)","zone":"us-central1-a"},"rule_details":{"action":"DENY","direction":"INGRESS","priority":65534,"reference":"network:net/firewall:deny-all-ingress"},"vpc":{"project_id":"p","vpc_name":"net"}},"logName":"projects/p/logs/compute.googleapis.com%2Ffirewall","timestamp":"2026-11-22T09:\#(10 + i % 40):00Z"}"#
+        return #"{"insertId":"id\#(i)","jsonPayload":{"connection":{"dest_ip":"10.20.\#(i % 7).\#(i % 200)","dest_port":\#(port),"protocol":6,"src_ip":"172.16.0.2","src_port":\#(40000 + i)},"disposition":"DENIED","instance":{"project_id":"kf-test-1","vm_name":"gke-c-default-pool-1234abcd-\#(i % 5)","zone":"us-central1-a"},"rule_details":{"action":"DENY","direction":"INGRESS","priority":65534,"reference":"network:net/firewall:deny-all-ingress"},"vpc":{"project_id":"kf-test-1","vpc_name":"net"}},"logName":"projects/p/logs/compute.googleapis.com%2Ffirewall","timestamp":"2026-11-22T09:\#(10 + i % 40):00Z"}"#
     }
 
     static func analyse(_ path: String, threshold: Int64) throws -> (Analysis, [InputProblem]) {

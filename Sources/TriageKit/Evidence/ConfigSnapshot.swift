@@ -38,6 +38,38 @@ public struct ConfigSnapshot: Sendable {
 
     public init() {}
 
+    /// A value in a config resource that failed its check, waiting to be reported.
+    public struct Rejection: Sendable {
+        public var value: RejectedValue
+        public var location: RecordLocation?
+        /// "firewall rule allow-x", "route r1"…
+        public var resource: String
+        /// The whole resource was left out (its name or defining range failed), not just the value.
+        public var skippedResource: Bool
+    }
+
+    /// Rejections since the last `takeRejections()`.
+    public private(set) var rejections: [Rejection] = []
+
+    public mutating func takeRejections() -> [Rejection] {
+        defer { rejections.removeAll() }
+        return rejections
+    }
+
+    /// Reads one resource with `make`, queueing what it rejected.
+    private mutating func checked<T>(
+        _ what: String, _ d: [String: Any], _ location: RecordLocation?,
+        _ make: ([String: Any], RecordLocation?, inout [RejectedValue]) -> T?
+    ) -> T? {
+        var rejected: [RejectedValue] = []
+        let item = make(d, location, &rejected)
+        let name = (d["name"] as? String).map { " " + ValueCheck.shown($0) } ?? ""
+        rejections += rejected.map {
+            Rejection(value: $0, location: location, resource: what + name, skippedResource: item == nil)
+        }
+        return item
+    }
+
     public var isEmpty: Bool { listed.isEmpty }
 
     /// Takes a decoded document (an API resource, a list response, gcloud's JSON/YAML of one);
@@ -136,16 +168,19 @@ public struct ConfigSnapshot: Sendable {
         guard let kind else { return nil }
         switch kind {
         case .firewallRules:
-            guard let rule = FirewallRule(resource: d, location: location) else { return nil }
+            guard let rule = checked("firewall rule", d, location, { FirewallRule(resource: $0, location: $1, rejected: &$2) })
+            else { return nil }
             insert(rule)
         case .routes:
-            guard let route = Route(resource: d, location: location) else { return nil }
+            guard let route = checked("route", d, location, { Route(resource: $0, location: $1, rejected: &$2) }) else { return nil }
             insert(route)
         case .networks:
-            guard let network = VPCNetwork(resource: d, location: location) else { return nil }
+            guard let network = checked("network", d, location, { VPCNetwork(resource: $0, location: $1, rejected: &$2) })
+            else { return nil }
             insert(network)
         case .subnetworks:
-            guard let subnet = Subnetwork(resource: d, location: location) else { return nil }
+            guard let subnet = checked("subnetwork", d, location, { Subnetwork(resource: $0, location: $1, rejected: &$2) })
+            else { return nil }
             insert(subnet)
         case .routers:
             guard let router = CloudRouter(resource: d, location: location) else { return nil }

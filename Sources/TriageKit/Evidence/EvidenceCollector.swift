@@ -75,6 +75,17 @@ public final class EvidenceCollector: RecordSink {
         account.textLines += o.textLines
         account.otherLogEntries.merge(o.otherLogEntries, uniquingKeysWith: +)
         account.skipped.merge(o.skipped, uniquingKeysWith: +)
+        account.invalidValues.merge(o.invalidValues, uniquingKeysWith: +)
+        // A value reported once per distinct value by both (two halves of a file) counts once.
+        for (reason, category) in other.perValueReports {
+            guard perValueReports[reason] != nil else {
+                perValueReports[reason] = category
+                continue
+            }
+            duplicateReports.insert(reason)
+            account.invalidValues[category, default: 1] -= 1
+            if account.invalidValues[category] == 0 { account.invalidValues[category] = nil }
+        }
         account.inputErrors += o.inputErrors
         let merged = flows.merge(other.flows, lineOffset: lineOffset, byteOffset: byteOffset)
         deniedFlowGroupsSeen += merged.newDeniedGroups
@@ -203,6 +214,9 @@ public final class EvidenceCollector: RecordSink {
         if ClusterInfo.looksLikeCluster(document) {
             do {
                 let cluster = try ClusterInfo(dictionary: document, source: place.description)
+                for value in cluster.rejected {
+                    invalidValue(value, at: place, in: "cluster \(cluster.name)", instead: Self.instead(of: value, cluster))
+                }
                 account.clusterDescriptions += 1
                 clusters.append(cluster)
                 for observation in ClusterState.observations(from: document, location: place) { add(observation) }
@@ -213,13 +227,45 @@ public final class EvidenceCollector: RecordSink {
             }
             return true
         }
-        if let operations = GKEOperations.observations(from: document, location: place) {
+        var rejected: [RejectedValue] = []
+        if let operations = GKEOperations.observations(from: document, location: place, rejected: &rejected) {
+            for value in rejected { invalidValue(value, at: place, in: "GKE operation") }
             for observation in operations { add(observation) }
             return true
         }
-        guard let added = config.read(document: document, location: place) else { return false }
+        let added = config.read(document: document, location: place)
+        reportConfigRejections(at: place)
+        guard let added else { return false }
         countConfig(added.source, added.count)
         return true
+    }
+
+    /// For a rejected control-plane range: what triage does instead, and the command that shows
+    /// the real range (its values were checked when the description was read).
+    private static func instead(of value: RejectedValue, _ cluster: ClusterInfo) -> String? {
+        guard value.field == ClusterInfo.masterRangeField else { return nil }
+        let location = cluster.location.map { " --location=\($0)" } ?? ""
+        let project = cluster.project.map { " --project=\($0)" } ?? ""
+        return "not used: the control-plane range is left unknown, not narrowed to the private endpoint; "
+            + "gcloud container clusters describe \(cluster.name)\(location)\(project) "
+            + "--format='value(privateClusterConfig.masterIpv4CidrBlock)' shows it"
+    }
+
+    /// Reports the values config readers rejected: a resource left out is a skip, a value left
+    /// out of a resource still used is an invalid value.
+    private func reportConfigRejections(at place: RecordLocation) {
+        for rejection in config.takeRejections() {
+            let at = rejection.location ?? place
+            if rejection.skippedResource {
+                problem(InputProblem(
+                    input: at.input, line: at.line, byteOffset: nil,
+                    reason: "\(rejection.resource) skipped: \(rejection.value.sentence)",
+                    category: "config resource with an invalid \(rejection.value.field)"))
+            } else {
+                invalidValue(rejection.value, at: at, in: rejection.resource,
+                             instead: "not used; the resource is read as partial (what it matches is unknown)")
+            }
+        }
     }
 
     /// Adds one piece of non-firewall evidence and counts it under its source.
@@ -270,8 +316,48 @@ public final class EvidenceCollector: RecordSink {
                 input: locate().input, line: locate().line, byteOffset: nil,
                 reason: "firewall log record without a valid connection.src_ip/dest_ip; skipped",
                 category: "firewall record without a connection"))
+        case .rejected(let value):
+            let place = locate()
+            problem(InputProblem(
+                input: place.input, line: place.line, byteOffset: nil,
+                reason: "firewall log record skipped: \(value.sentence)",
+                category: "firewall record with an invalid \(value.field)"))
+        }
+        if !flows.rejections.isEmpty {
+            for (value, place) in flows.rejections {
+                // Timestamps are checked per record; names and rule details once per distinct value.
+                let perRecord = value.field == Field.timestamp.sourcePath || value.field == Field.receiveTimestamp.sourcePath
+                invalidValue(value, at: place, in: "firewall log record", oncePerValue: !perRecord)
+            }
+            flows.rejections.removeAll(keepingCapacity: true)
         }
     }
+
+    /// A value that failed its check in evidence that is still used: reported as a problem
+    /// line, counted apart from skips, and not used (the fact stays unknown).
+    /// `oncePerValue`: reported the first time this value is met, as names are.
+    public func invalidValue(
+        _ value: RejectedValue, at place: RecordLocation?, in what: String, instead: String? = nil, oncePerValue: Bool = false
+    ) {
+        let problem = InputProblem(
+            input: place?.input ?? "(input)", line: place?.line, byteOffset: nil,
+            reason: "\(what): \(value.sentence); \(instead ?? "not used")", category: "invalid \(value.field)")
+        if oncePerValue {
+            guard perValueReports[problem.reason] == nil else { return }
+            perValueReports[problem.reason] = problem.category
+        }
+        account.invalidValues[problem.category, default: 0] += 1
+        problemsPerInput[problem.input, default: 0] += 1
+        onProblem?(problem)
+    }
+
+    /// Problems reported once per distinct value, by reason, with their category.
+    private var perValueReports: [String: String] = [:]
+    /// Such problems another collector reported again after this one had (see `absorb`).
+    private var duplicateReports: Set<String> = []
+
+    /// Whether a problem from an absorbed collector repeats one already reported here.
+    func repeatsAReport(_ problem: InputProblem) -> Bool { duplicateReports.contains(problem.reason) }
 
     public func problem(_ problem: InputProblem) { self.problem(problem, counted: true) }
 

@@ -157,7 +157,19 @@ final class FlowTable {
 
     var groupCount: Int { records.count }
 
-    enum AddResult { case added, newGroup, full, badConnection }
+    enum AddResult: Equatable {
+        case added, newGroup, full, badConnection
+        /// Skipped: a value the flow is made of (verdict, protocol, port) cannot be right.
+        case rejected(RejectedValue)
+    }
+
+    /// Values that failed their check in records that were still counted (a timestamp, a rule
+    /// priority, a name): each made unknown. The collector reports and clears them after each add.
+    var rejections: [(value: RejectedValue, location: RecordLocation)] = []
+
+    /// Per name field and interned id, whether the value failed its check (names are checked once
+    /// per distinct value, when a group first shows it, and made unknown when decoded).
+    private var nameVerdicts: [Int64: Bool] = [:]
 
     static let noTime = Int64.min
 
@@ -183,6 +195,7 @@ final class FlowTable {
         guard let srcBytes = record.bytes(.srcIP), let dstBytes = record.bytes(.destIP),
             let src = IPAddress.parse(srcBytes), let dst = IPAddress.parse(dstBytes)
         else { return .badConnection }
+        if let rejected = Self.rejectedFlowValue(record) { return .rejected(rejected) }
         var flags: UInt8 = 0
         if record.equals(.disposition, "DENIED") { flags |= 1 }
         if record.equals(.ruleDirection, "EGRESS") { flags |= 2 }
@@ -191,7 +204,14 @@ final class FlowTable {
             networkProtocol: Int16(truncatingIfNeeded: record.integer(.networkProtocol) ?? -1), flags: flags,
             reference: intern(record, .ruleReference), vmName: intern(record, .instanceVM),
             network: intern(record, .vpcName))
-        let time = record.bytes(.timestamp).flatMap(Timestamp.parse) ?? Self.noTime
+        var time = Self.noTime
+        if let bytes = record.bytes(.timestamp) {
+            if let parsed = Timestamp.parse(bytes) {
+                time = parsed
+            } else if let parsed = Self.timestamp(record, .timestamp, locate: locate, rejections: &rejections) {
+                time = parsed
+            }
+        }
         if let position = index.position(of: key) {
             var full: UInt8 = 0
             var group = 0
@@ -219,25 +239,165 @@ final class FlowTable {
         }
         guard records.count < capacity else { return .full }
         if key.reference >= 0 && rules[key.reference] == nil {
-            rules[key.reference] = Self.ruleDetails(record)
+            var rejected: [RejectedValue] = []
+            rules[key.reference] = Self.ruleDetails(record, rejected: &rejected)
+            if !rejected.isEmpty {
+                let place = locate()
+                rejections += rejected.map { ($0, place) }
+            }
         }
+        let stringIDs = CompactRecord.stringFields.map { intern(record, $0) }
+        checkNames(key: key, strings: stringIDs, locate: locate)
         index.insert(key, GroupCounters(group: Int32(records.count), firstSeen: time, lastSeen: time))
         sources.append(AddressSample(src))
         destinations.append(AddressSample(dst))
         records.append(CompactRecord(
             key: key, source: src, destination: dst, srcPort: Int32(truncatingIfNeeded: record.integer(.srcPort) ?? -1),
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
-            receiveTimestamp: record.bytes(.receiveTimestamp).flatMap(Timestamp.parse),
+            receiveTimestamp: record.has(.receiveTimestamp)
+                ? Self.timestamp(record, .receiveTimestamp, locate: locate, rejections: &rejections) : nil,
             insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
-            strings: CompactRecord.stringFields.map { intern(record, $0) }))
+            strings: stringIDs))
         return .newGroup
     }
 
-    static func ruleDetails(_ record: RecordFields) -> FirewallEvent.RuleDetails {
+    /// The first value a flow is made of that cannot be right, if any. Such a record is skipped
+    /// whole: its verdict, protocol or ports key the group, and a fix built on one would be wrong.
+    /// Absent ports and protocol stay unknown (ICMP has no ports); an absent verdict does not.
+    @inline(__always)
+    static func rejectedFlowValue(_ record: RecordFields) -> RejectedValue? {
+        if !record.equals(.disposition, "DENIED") && !record.equals(.disposition, "ALLOWED") {
+            guard record.has(.disposition) else {
+                return RejectedValue(field: Field.disposition.sourcePath, value: nil, reason: "is missing (ALLOWED or DENIED)")
+            }
+            let value = shownText(record, .disposition)
+            // Firewall policy logs document INTERCEPTED: sent to an inspection endpoint, no verdict yet.
+            let reason = value == "INTERCEPTED"
+                ? "is an interception for inspection, not an ALLOWED or DENIED verdict"
+                : "is not ALLOWED or DENIED (the documented verdicts)"
+            return RejectedValue(field: Field.disposition.sourcePath, value: value, reason: reason)
+        }
+        if record.has(.networkProtocol), (record.integer(.networkProtocol) ?? Int.max) > ValueCheck.protocolNumbers.upperBound {
+            return RejectedValue(
+                field: Field.networkProtocol.sourcePath, value: shownText(record, .networkProtocol), reason: ValueCheck.protocolReason)
+        }
+        if let bad = rejectedPort(record, .destPort) ?? rejectedPort(record, .srcPort) { return bad }
+        return nil
+    }
+
+    @inline(__always)
+    private static func rejectedPort(_ record: RecordFields, _ port: Field) -> RejectedValue? {
+        guard record.has(port), (record.integer(port) ?? Int.max) > ValueCheck.ports.upperBound else { return nil }
+        return RejectedValue(field: port.sourcePath, value: shownText(record, port), reason: ValueCheck.portReason)
+    }
+
+    /// A field's text for a problem line: decoded when it is a string, as spelled otherwise.
+    static func shownText(_ record: RecordFields, _ field: Field) -> String {
+        record.string(field) ?? record.bytes(field).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// A timestamp field read the slow way (quoted or escaped in the source), or nil with the
+    /// value recorded as rejected when it is no RFC 3339 time.
+    static func timestamp(
+        _ record: RecordFields, _ field: Field, locate: () -> RecordLocation,
+        rejections: inout [(value: RejectedValue, location: RecordLocation)]
+    ) -> Int64? {
+        if let bytes = record.bytes(field), let parsed = Timestamp.parse(bytes) { return parsed }
+        let text = shownText(record, field)
+        if let parsed = Timestamp.parse(text) { return parsed }
+        rejections.append((RejectedValue(field: field.sourcePath, value: text, reason: ValueCheck.timestampReason), locate()))
+        return nil
+    }
+
+    /// What a name field holds, and so which check it gets.
+    enum NameKind: Sendable {
+        case resource, project
+
+        func isValid(_ text: String) -> Bool {
+            self == .resource ? ValueCheck.isResourceName(text) : ValueCheck.isProject(text)
+        }
+
+        var reason: String { self == .resource ? ValueCheck.resourceNameReason : ValueCheck.projectReason }
+    }
+
+    /// The kind of name each checked field holds, for `checkNames`.
+    /// Only names that rules put into commands are checked (network, subnetwork, region,
+    /// projects; the rule reference is checked with the rule's details). VM names, zones and the
+    /// remote end's names are only shown, escaped by the report, so they stay as logged.
+    private static let nameFields: [(Field, NameKind)] = [
+        (.vpcName, .resource),
+        (.vpcSubnetwork, .resource),
+        (.resourceSubnetworkName, .resource),
+        (.instanceRegion, .resource),
+        (.instanceProject, .project),
+        (.vpcProject, .project),
+        (.resourceProject, .project),
+    ]
+
+    private static let nameKinds: [Int: NameKind] = Dictionary(uniqueKeysWithValues: nameFields.map { ($0.0.rawValue, $0.1) })
+
+    /// Checks the names a new group holds (once per distinct value and field); a failed one is
+    /// recorded as rejected here and comes out unknown when the group is decoded.
+    private func checkNames(key: FlowKey, strings ids: [Int32], locate: () -> RecordLocation) {
+        for (field, kind) in Self.nameFields {
+            let id = field == .vpcName ? key.network : CompactRecord.stringFields.firstIndex(of: field).map { ids[$0] } ?? -1
+            guard id >= 0 else { continue }
+            let cacheKey = Int64(field.rawValue) << 32 | Int64(id)
+            if nameVerdicts[cacheKey] != nil { continue }
+            let text = strings.string(id)
+            let bad = !kind.isValid(text)
+            nameVerdicts[cacheKey] = bad
+            if bad { rejections.append((RejectedValue(field: field.sourcePath, value: text, reason: kind.reason), locate())) }
+        }
+    }
+
+    /// Whether a name field's value failed its check (computed here for ids merged in from
+    /// another table, which reported them itself).
+    private func isRejectedName(_ field: Field, _ id: Int32) -> Bool {
+        guard id >= 0, let kind = Self.nameKinds[field.rawValue] else { return false }
+        let cacheKey = Int64(field.rawValue) << 32 | Int64(id)
+        if let known = nameVerdicts[cacheKey] { return known }
+        let bad = !kind.isValid(strings.string(id))
+        nameVerdicts[cacheKey] = bad
+        return bad
+    }
+
+    /// A firewall rule's reference: `network:NET/firewall:NAME` for VPC rules (both names
+    /// checked), or a policy rule's reference, which may hold only name-like characters.
+    static func isRuleReference(_ text: String) -> Bool {
+        let marker = "/firewall:"
+        if text.hasPrefix("network:"), let range = text.range(of: marker) {
+            let network = String(text[text.index(text.startIndex, offsetBy: 8)..<range.lowerBound])
+            return ValueCheck.isResourceName(network) && ValueCheck.isResourceName(String(text[range.upperBound...]))
+        }
+        return !text.isEmpty && text.utf8.count <= 300 && text.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x3A || byte == 0x2F
+        }
+    }
+
+    static let ruleReferenceReason = "is not a firewall rule reference (network:NETWORK/firewall:RULE, or a policy rule's)"
+
+    /// The rule details of a record; a reference or priority that fails its check is left out
+    /// (unknown) and added to `rejected`.
+    static func ruleDetails(_ record: RecordFields, rejected: inout [RejectedValue]) -> FirewallEvent.RuleDetails {
         let details = record.value(.ruleDetails) as? [String: Any] ?? [:]
         func strings(_ key: String) -> [String] { (details[key] as? [Any] ?? []).map { "\($0)" } }
+        var reference = record.string(.ruleReference)
+        if let text = reference, !isRuleReference(text) {
+            rejected.append(RejectedValue(field: Field.ruleReference.sourcePath, value: text, reason: ruleReferenceReason))
+            reference = nil
+        }
+        var priority: Int?
+        if record.has(.rulePriority) {
+            priority = record.integer(.rulePriority).flatMap { ValueCheck.priorities.contains($0) ? $0 : nil }
+            if priority == nil {
+                rejected.append(RejectedValue(
+                    field: Field.rulePriority.sourcePath, value: shownText(record, .rulePriority), reason: ValueCheck.priorityReason))
+            }
+        }
         return FirewallEvent.RuleDetails(
-            reference: record.string(.ruleReference), priority: record.integer(.rulePriority),
+            reference: reference, priority: priority,
             action: record.string(.ruleAction), direction: record.string(.ruleDirection),
             ipPortInfo: (details["ip_port_info"] as? [[String: Any]] ?? []).map {
                 FirewallEvent.PortInfo(ipProtocol: "\($0["ip_protocol"] ?? "")", portRanges: ($0["port_range"] as? [Any] ?? []).map { "\($0)" })
@@ -388,9 +548,11 @@ final class FlowTable {
         do {
             let r = records[i]
             func text(_ id: Int32) -> String? { id >= 0 ? strings.string(id) : nil }
+            /// A name that failed its check is unknown.
+            func name(_ f: Field, _ id: Int32) -> String? { isRejectedName(f, id) ? nil : text(id) }
             func field(_ f: Field) -> String? {
                 guard let position = CompactRecord.stringFields.firstIndex(of: f) else { return nil }
-                return text(r.strings[position])
+                return name(f, r.strings[position])
             }
             var details = r.key.reference >= 0 ? rules[r.key.reference] ?? FirewallEvent.RuleDetails() : FirewallEvent.RuleDetails()
             if details.direction == nil { details.direction = r.key.flags & 2 != 0 ? "EGRESS" : nil }
@@ -417,7 +579,7 @@ final class FlowTable {
                 disposition: text(r.disposition) ?? "",
                 ruleDetails: details,
                 instance: instance(.instanceProject, text(r.key.vmName), .instanceRegion, .instanceZone),
-                vpc: vpc(field(.vpcProject), text(r.key.network), field(.vpcSubnetwork)),
+                vpc: vpc(field(.vpcProject), name(.vpcName, r.key.network), field(.vpcSubnetwork)),
                 remoteInstance: instance(.remoteInstanceProject, field(.remoteInstanceVM), .remoteInstanceRegion, .remoteInstanceZone),
                 remoteVPC: vpc(field(.remoteVPCProject), field(.remoteVPCName), field(.remoteVPCSubnetwork)),
                 remoteLocation: geo.isEmpty ? nil : geo,

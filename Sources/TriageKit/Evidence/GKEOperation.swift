@@ -18,11 +18,22 @@ public enum GKEOperations {
     /// Observations of kind "operation" for an operation document or a list of them; nil when
     /// the document is not an operation.
     public static func observations(from document: [String: Any], location: RecordLocation) -> [Observation]? {
+        var rejected: [RejectedValue] = []
+        return observations(from: document, location: location, rejected: &rejected)
+    }
+
+    /// Like `observations(from:location:)`, adding to `rejected` each value that failed its check
+    /// (a time, a name from a link): such a fact is left out.
+    public static func observations(
+        from document: [String: Any], location: RecordLocation, rejected: inout [RejectedValue]
+    ) -> [Observation]? {
         if let list = document["operations"] as? [Any], document.keys.allSatisfy({ $0 == "operations" || $0 == "missingZones" }) {
-            return list.compactMap { ($0 as? [String: Any]).flatMap { operation($0, location: location, source: apiSource) } }
+            return list.compactMap { item in
+                (item as? [String: Any]).flatMap { operation($0, location: location, source: apiSource, rejected: &rejected) }
+            }
         }
         guard looksLikeOperation(document) else { return nil }
-        return operation(document, location: location, source: documentSource).map { [$0] } ?? []
+        return operation(document, location: location, source: documentSource, rejected: &rejected).map { [$0] } ?? []
     }
 
     static let documentSource = "gcloud container operations"
@@ -34,7 +45,9 @@ public enum GKEOperations {
         d["operationType"] is String && (d["name"] is String || d["selfLink"] is String)
     }
 
-    static func operation(_ d: [String: Any], location: RecordLocation, source: String) -> Observation? {
+    static func operation(
+        _ d: [String: Any], location: RecordLocation, source: String, rejected: inout [RejectedValue]
+    ) -> Observation? {
         guard looksLikeOperation(d) else { return nil }
         var f: [String: String] = [:]
         f["operation"] = (d["name"] as? String) ?? lastComponent(d["selfLink"] as? String ?? "")
@@ -64,14 +77,41 @@ public enum GKEOperations {
                 }
             }
         }
-        return make(facts: f, messages: messages, location: location, source: source, quote: nil)
+        return make(facts: f, messages: messages, location: location, source: source, quote: nil, rejected: &rejected)
     }
 
     /// Completes the facts common to every input form (table, JSON, YAML) and builds the observation.
     static func make(
         facts: [String: String], messages: [String], location: RecordLocation, source: String, quote: String?
     ) -> Observation {
+        var rejected: [RejectedValue] = []
+        return make(facts: facts, messages: messages, location: location, source: source, quote: quote, rejected: &rejected)
+    }
+
+    /// The facts that hold a time or a name later put into commands, with the field each comes
+    /// from and its check.
+    private static let checkedFacts: [(fact: String, field: String, isValid: @Sendable (String) -> Bool, reason: String)] = [
+        ("start_time", "startTime", { Timestamp.parse($0) != nil }, ValueCheck.timestampReason),
+        ("end_time", "endTime", { Timestamp.parse($0) != nil }, ValueCheck.timestampReason),
+        ("cluster", "targetLink (cluster)", ValueCheck.isClusterName, ValueCheck.clusterNameReason),
+        ("node_pool", "targetLink (node pool)", ValueCheck.isResourceName, ValueCheck.resourceNameReason),
+        ("link_project", "targetLink (project)", ValueCheck.isProject, ValueCheck.projectReason),
+        ("location", "location", ValueCheck.isResourceName, "is not a zone or region name"),
+    ]
+
+    /// Like `make(facts:messages:location:source:quote:)`; a checked fact that fails is left
+    /// out (and so is `target` when it named the same value) and added to `rejected`.
+    static func make(
+        facts: [String: String], messages: [String], location: RecordLocation, source: String, quote: String?,
+        rejected: inout [RejectedValue]
+    ) -> Observation {
         var f = facts
+        for check in checkedFacts {
+            guard let value = f[check.fact], !check.isValid(value) else { continue }
+            rejected.append(RejectedValue(field: check.field, value: value, reason: check.reason))
+            f[check.fact] = nil
+            if f["target"] == value { f["target"] = nil }
+        }
         let status = f["status"] ?? ""
         if let message = messages.first {
             f["error"] = messages.count == 1 ? message : messages.joined(separator: " | ")

@@ -18,6 +18,10 @@ public struct RunAccount: Sendable, Equatable {
     public var unrecognisedRecords = 0
     /// Records and inputs skipped, by reason.
     public var skipped: [String: Int] = [:]
+    /// Values that failed their check in evidence that was still used (the fact they would have
+    /// filled left unknown), by kind: "invalid jsonPayload.timestamp". Values that made a record
+    /// or resource be skipped are counted in `skipped` instead.
+    public var invalidValues: [String: Int] = [:]
     /// Records that reached a finding.
     public var matchedRecords = 0
     /// Observations (evidence other than firewall records) that reached a finding.
@@ -27,4 +31,5 @@ public struct RunAccount: Sendable, Equatable {
 
     public var otherRecords: Int { otherLogEntries.values.reduce(0, +) + unrecognisedRecords + clusterDescriptions }
     public var skippedTotal: Int { skipped.values.reduce(0, +) }
+    public var invalidValuesTotal: Int { invalidValues.values.reduce(0, +) }
 }

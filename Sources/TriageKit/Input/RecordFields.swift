@@ -20,6 +20,13 @@ public enum Field: Int, CaseIterable, Sendable {
     case kind, clusterMarker, apiName, selfLink
 
     public static let count = Field.allCases.count
+
+    /// The field's key path in a LogEntry, as problem lines name it ("jsonPayload.connection.protocol").
+    public var sourcePath: String { Field.sourcePaths[rawValue] }
+
+    private static let sourcePaths: [String] = Field.allCases.map { field in
+        FieldSchema.logEntryPaths.first { $0.1 == field }.map { $0.0.joined(separator: ".") } ?? "\(field)"
+    }
 }
 
 /// Where a field's value sits in the scan buffer, and how it is spelled there.
@@ -293,7 +300,9 @@ public final class FieldSchema: @unchecked Sendable {  // immutable after init
     }
 
     /// The LogEntry fields triage reads, plus the keys that mark other record kinds.
-    public static let logEntry = FieldSchema(paths: [
+    public static let logEntry = FieldSchema(paths: logEntryPaths)
+
+    static let logEntryPaths: [([String], Field)] = [
         (["insertId"], .insertId),
         (["logName"], .logName),
         (["timestamp"], .timestamp),
@@ -346,5 +355,5 @@ public final class FieldSchema: @unchecked Sendable {  // immutable after init
         (["currentMasterVersion"], .clusterMarker),
         (["selfLink"], .selfLink),
         (["apiVersion"], .apiName),
-    ])
+    ]
 }

@@ -24,6 +24,14 @@ public struct ClusterInfo: Sendable, Equatable {
     public var status: String?
     public var statusMessage: String?
     public var source: String
+    /// Values in the description that failed their check; each was left out (unknown).
+    public var rejected: [RejectedValue] = []
+
+    static let masterRangeField = "privateClusterConfig.masterIpv4CidrBlock"
+
+    /// The description gave a control-plane range that cannot be right: the range is unknown,
+    /// and the private endpoint must not stand in for it as a one-address range.
+    public var hasRejectedMasterRange: Bool { rejected.contains { $0.field == Self.masterRangeField } }
 
     public static func == (lhs: ClusterInfo, rhs: ClusterInfo) -> Bool {
         lhs.name == rhs.name && lhs.id == rhs.id && lhs.location == rhs.location && lhs.masterCIDR == rhs.masterCIDR
@@ -45,52 +53,120 @@ public struct ClusterInfo: Sendable, Equatable {
             || (d["nodePools"] != nil && d["operationType"] == nil)
     }
 
-    /// Reads a decoded cluster description (the GKE v1 Cluster resource).
+    /// Reads a decoded cluster description (the GKE v1 Cluster resource). Every value later
+    /// used in a command or to classify addresses is checked; one that fails is recorded in
+    /// `rejected` and left unknown. A name that cannot be a cluster's rejects the description.
     public init(dictionary d: [String: Any], source: String) throws(TriageError) {
         guard let name = d["name"] as? String else { throw .badCluster(input: source, reason: "no 'name' field") }
+        guard ValueCheck.isClusterName(name) else {
+            throw .badCluster(input: source, reason: "name \(ValueCheck.shown(name)) \(ValueCheck.clusterNameReason)")
+        }
         self.name = name
         self.source = source
-        id = d["id"] as? String
-        location = (d["location"] as? String) ?? (d["zone"] as? String)
-        network = d["network"] as? String
-        subnetwork = d["subnetwork"] as? String
+        var rejected: [RejectedValue] = []
+        /// A string field's value when `isValid`, else nil with the value recorded.
+        func checked(_ field: String, _ value: Any?, _ isValid: (String) -> Bool, _ reason: String) -> String? {
+            guard let text = value as? String else { return nil }
+            if isValid(text) { return text }
+            rejected.append(RejectedValue(field: field, value: text, reason: reason))
+            return nil
+        }
+        func range(_ field: String, _ value: Any?) -> CIDR? {
+            guard let text = value as? String else { return nil }
+            switch ValueCheck.cidr(text) {
+            case .success(let cidr): return cidr
+            case .failure(let why):
+                rejected.append(RejectedValue(field: field, value: text, reason: why.text))
+                return nil
+            }
+        }
+        func address(_ field: String, _ value: Any?) -> IPAddress? {
+            guard let text = value as? String else { return nil }
+            switch ValueCheck.address(text) {
+            case .success(let address): return address
+            case .failure(let why):
+                rejected.append(RejectedValue(field: field, value: text, reason: why.text))
+                return nil
+            }
+        }
+        // The id's first 8 hex digits go into node tags in fixes.
+        id = checked("id", d["id"], { !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } },
+                     "is not a cluster id (hexadecimal digits)")
+        location = checked(d["location"] != nil ? "location" : "zone", d["location"] ?? d["zone"], ValueCheck.isResourceName,
+                           "is not a zone or region name")
+        network = checked("network", d["network"], ValueCheck.isResourceName, ValueCheck.resourceNameReason)
+        subnetwork = checked("subnetwork", d["subnetwork"], ValueCheck.isResourceName, ValueCheck.resourceNameReason)
         if let selfLink = d["selfLink"] as? String, let range = selfLink.range(of: "/projects/") {
-            project = selfLink[range.upperBound...].split(separator: "/").first.map(String.init)
+            project = checked("selfLink (project)", selfLink[range.upperBound...].split(separator: "/").first.map(String.init),
+                              ValueCheck.isProject, ValueCheck.projectReason)
         }
         status = d["status"] as? String
         statusMessage = d["statusMessage"] as? String
         let privateConfig = d["privateClusterConfig"] as? [String: Any] ?? [:]
-        masterCIDR = (privateConfig["masterIpv4CidrBlock"] as? String).flatMap(CIDR.init)
-        privateEndpoint = (privateConfig["privateEndpoint"] as? String).flatMap(IPAddress.init)
-        publicEndpoint = (privateConfig["publicEndpoint"] as? String).flatMap(IPAddress.init)
+        masterCIDR = range(Self.masterRangeField, privateConfig["masterIpv4CidrBlock"])
+        privateEndpoint = address("privateClusterConfig.privateEndpoint", privateConfig["privateEndpoint"])
+        publicEndpoint = address("privateClusterConfig.publicEndpoint", privateConfig["publicEndpoint"])
         let allocation = d["ipAllocationPolicy"] as? [String: Any] ?? [:]
-        clusterCIDR = ((d["clusterIpv4Cidr"] as? String) ?? (allocation["clusterIpv4CidrBlock"] as? String)).flatMap(CIDR.init)
-        servicesCIDR = ((d["servicesIpv4Cidr"] as? String) ?? (allocation["servicesIpv4CidrBlock"] as? String)).flatMap(CIDR.init)
+        clusterCIDR = d["clusterIpv4Cidr"] is String
+            ? range("clusterIpv4Cidr", d["clusterIpv4Cidr"])
+            : range("ipAllocationPolicy.clusterIpv4CidrBlock", allocation["clusterIpv4CidrBlock"])
+        servicesCIDR = d["servicesIpv4Cidr"] is String
+            ? range("servicesIpv4Cidr", d["servicesIpv4Cidr"])
+            : range("ipAllocationPolicy.servicesIpv4CidrBlock", allocation["servicesIpv4CidrBlock"])
         var pods: [(String, CIDR)] = []
         if let clusterCIDR { pods.append(("cluster default", clusterCIDR)) }
         var tags: [String] = []
         var accounts: [String] = []
         for config in [d["nodeConfig"] as? [String: Any]] + (d["nodePools"] as? [[String: Any]] ?? []).map({ $0["config"] as? [String: Any] }) {
-            if let account = config?["serviceAccount"] as? String, !accounts.contains(account) { accounts.append(account) }
+            if let account = checked("nodeConfig.serviceAccount", config?["serviceAccount"], Self.isServiceAccount,
+                                     "is not a service account e-mail address or \"default\""),
+                !accounts.contains(account)
+            {
+                accounts.append(account)
+            }
         }
         nodeServiceAccounts = accounts
         for pool in d["nodePools"] as? [[String: Any]] ?? [] {
-            let poolName = pool["name"] as? String ?? "node pool"
+            let poolName = checked("nodePools.name", pool["name"], ValueCheck.isResourceName, ValueCheck.resourceNameReason)
+                ?? "node pool"
             if let networkConfig = pool["networkConfig"] as? [String: Any],
-                let block = (networkConfig["podIpv4CidrBlock"] as? String).flatMap(CIDR.init),
+                let block = range("nodePools.networkConfig.podIpv4CidrBlock", networkConfig["podIpv4CidrBlock"]),
                 !pods.contains(where: { $0.1 == block })
             {
                 pods.append((poolName, block))
             }
             if let config = pool["config"] as? [String: Any], let poolTags = config["tags"] as? [String] {
-                for tag in poolTags where !tags.contains(tag) { tags.append(tag) }
+                // Network tags are RFC 1035 labels like resource names; they go into --target-tags.
+                for tag in poolTags {
+                    guard let tag = checked("nodePools.config.tags", tag, ValueCheck.isResourceName, "is not a network tag"),
+                        !tags.contains(tag)
+                    else { continue }
+                    tags.append(tag)
+                }
             }
         }
         podRanges = pods
         userNodeTags = tags
+        self.rejected = rejected
         if masterCIDR == nil && clusterCIDR == nil && privateEndpoint == nil {
+            guard rejected.isEmpty else {
+                throw .badCluster(
+                    input: source,
+                    reason: "it names no usable control-plane or pod range: " + rejected.map(\.sentence).joined(separator: "; "))
+            }
             throw .badCluster(input: source, reason: "it names no control-plane or pod range")
         }
+    }
+
+    /// `default` (the Compute Engine default account) or an e-mail address of name-like characters.
+    static func isServiceAccount(_ text: String) -> Bool {
+        if text == "default" { return true }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && text.utf8.count <= 254
+            && text.utf8.allSatisfy { byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+                    || byte == 0x5F || byte == 0x40
+            }
     }
 
     public init(name: String, source: String) {

@@ -70,7 +70,15 @@ public struct Topology: Sendable {
             addRange(master, role: .controlPlane, reason: "masterIpv4CidrBlock of \(from)")
         }
         // The endpoint sits inside the master range when there is one; the range says more.
-        if let endpoint = cluster.privateEndpoint, !(cluster.masterCIDR?.contains(endpoint) ?? false) {
+        // When the description's range was invalid, the endpoint is known as a control-plane
+        // address but is no range: fixes keep the range unknown rather than narrow it to one address.
+        if let endpoint = cluster.privateEndpoint, cluster.hasRejectedMasterRange {
+            if inferredHosts[endpoint] == nil {
+                inferredHosts[endpoint] = Entry(
+                    role: .controlPlane, confidence: .known,
+                    reason: "private endpoint of \(from), whose masterIpv4CidrBlock is invalid (range unknown)")
+            }
+        } else if let endpoint = cluster.privateEndpoint, !(cluster.masterCIDR?.contains(endpoint) ?? false) {
             let host = CIDR(network: endpoint, prefixLength: endpoint.isV4 ? 32 : 128)
             addRange(host, role: .controlPlane, reason: "private endpoint of \(from)")
         }

@@ -81,6 +81,8 @@ struct JSONLinesRenderer {
             "unrecognised_records": a.unrecognisedRecords,
             "skipped": a.skipped,
             "skipped_total": a.skippedTotal,
+            "invalid_values": a.invalidValues,
+            "invalid_values_total": a.invalidValuesTotal,
             "matched_records": a.matchedRecords,
             "matched_observations": a.matchedObservations,
             "other_evidence": a.evidence,

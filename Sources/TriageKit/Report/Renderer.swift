@@ -44,6 +44,10 @@ public enum Renderer {
         } else {
             parts.append("0 skipped")
         }
+        if a.invalidValuesTotal > 0 {
+            let fields = a.invalidValues.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            parts.append("\(a.invalidValuesTotal) invalid value\(a.invalidValuesTotal == 1 ? "" : "s") not used (\(fields))")
+        }
         let bySeverity = Severity.allCases.compactMap { severity -> String? in
             let n = analysis.findings.filter { $0.severity == severity }.count
             return n > 0 ? "\(n) \(severity.rawValue)" : nil

@@ -97,7 +97,9 @@ struct ClusterInfoTests {
     @Test(arguments: [
         ([String: String](), "no 'name' field"),
         (["name": "only-a-name"], "it names no control-plane or pod range"),
-        (["name": "bad-ranges", "clusterIpv4Cidr": "not a range"], "it names no control-plane or pod range"),
+        // The range that failed its check is named, so the reason is not a mystery.
+        (["name": "bad-ranges", "clusterIpv4Cidr": "not a range"],
+         "it names no usable control-plane or pod range: clusterIpv4Cidr \"not a range\" is not an IP range (a.b.c.d/n or an IPv6 prefix)"),
     ])
     func rejectsUnusableDescriptions(dictionary: [String: String], reason: String) {
         #expect(throws: TriageError.badCluster(input: "in.yaml", reason: reason)) {

@@ -17,9 +17,11 @@ extension FirewallRule {
         let deny = spec["deny"] as? [[String: Any]]
         guard allow != nil || deny != nil else { return nil }
         func permissions(_ list: [[String: Any]]?) -> [ProtocolPorts] {
-            (list ?? []).compactMap { item in
-                guard let proto = (item["protocol"] as? String) ?? (item["protocol"] as? NSNumber)?.stringValue else { return nil }
-                return ProtocolPorts(protocolName: proto, ports: ConfigValue.strings(item["ports"]).compactMap(ProtocolPorts.portRange))
+            // Read like the Compute resource's entries: a protocol or port that fails its check
+            // drops the entry (dropping only the port would widen it to every port).
+            var rejected: [RejectedValue] = []
+            return (list ?? []).compactMap { item in
+                ProtocolPorts(resource: ["IPProtocol": item["protocol"] as Any, "ports": item["ports"] as Any], rejected: &rejected)
             }
         }
         // networkRef names a ComputeNetwork object (its resourceID is usually its name) or an

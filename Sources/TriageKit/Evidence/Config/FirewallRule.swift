@@ -53,25 +53,45 @@ public struct FirewallRule: Sendable, Equatable {
 
     /// Reads a Compute `Firewall` resource (API JSON or gcloud's JSON/YAML of it).
     public init?(resource d: [String: Any], location: RecordLocation?) {
+        var rejected: [RejectedValue] = []
+        self.init(resource: d, location: location, rejected: &rejected)
+    }
+
+    /// Reads a Compute `Firewall` resource, checking its values. A name that cannot be a rule's
+    /// rejects the rule (nil); any other value that fails is left out and makes the rule partial,
+    /// so the model says it cannot tell rather than judge on what is left. Failures go to `rejected`.
+    public init?(resource d: [String: Any], location: RecordLocation?, rejected: inout [RejectedValue]) {
         guard let name = d["name"] as? String else { return nil }
         let allowed = d["allowed"] as? [[String: Any]]
         let denied = d["denied"] as? [[String: Any]]
         guard allowed != nil || denied != nil else { return nil }
+        guard ValueCheck.isResourceName(name) else {
+            rejected.append(RejectedValue(field: "name", value: name, reason: ValueCheck.resourceNameReason))
+            return nil
+        }
+        let before = rejected.count
         self.name = name
-        network = (d["network"] as? String).map(ConfigValue.lastSegment)
-        direction = Direction(rawValue: (d["direction"] as? String ?? "INGRESS").uppercased()) ?? .ingress
-        priority = ConfigValue.int(d["priority"]) ?? 1000
+        network = ConfigValue.name("network", d["network"], &rejected)
+        direction = .ingress
+        if let text = d["direction"] as? String {
+            if let parsed = Direction(rawValue: text.uppercased()) {
+                direction = parsed
+            } else {
+                rejected.append(RejectedValue(field: "direction", value: text, reason: "is not INGRESS or EGRESS"))
+            }
+        }
+        priority = ConfigValue.priority(d["priority"], &rejected) ?? 1000
         action = (denied?.isEmpty == false) ? .deny : .allow
-        permissions = (action == .deny ? denied : allowed)?.compactMap(ProtocolPorts.init(resource:)) ?? []
-        sourceRanges = ConfigValue.strings(d["sourceRanges"]).compactMap(CIDR.init)
-        destinationRanges = ConfigValue.strings(d["destinationRanges"]).compactMap(CIDR.init)
-        sourceTags = ConfigValue.strings(d["sourceTags"])
-        targetTags = ConfigValue.strings(d["targetTags"])
-        sourceServiceAccounts = ConfigValue.strings(d["sourceServiceAccounts"])
-        targetServiceAccounts = ConfigValue.strings(d["targetServiceAccounts"])
+        permissions = ((action == .deny ? denied : allowed) ?? []).compactMap { ProtocolPorts(resource: $0, rejected: &rejected) }
+        sourceRanges = ConfigValue.ranges("sourceRanges", d["sourceRanges"], &rejected)
+        destinationRanges = ConfigValue.ranges("destinationRanges", d["destinationRanges"], &rejected)
+        sourceTags = ConfigValue.names("sourceTags", d["sourceTags"], &rejected)
+        targetTags = ConfigValue.names("targetTags", d["targetTags"], &rejected)
+        sourceServiceAccounts = ConfigValue.serviceAccounts("sourceServiceAccounts", d["sourceServiceAccounts"], &rejected)
+        targetServiceAccounts = ConfigValue.serviceAccounts("targetServiceAccounts", d["targetServiceAccounts"], &rejected)
         disabled = ConfigValue.bool(d["disabled"]) ?? false
         logging = (d["logConfig"] as? [String: Any]).flatMap { ConfigValue.bool($0["enable"]) } ?? false
-        isPartial = false
+        isPartial = rejected.count > before
         self.location = location
     }
 
@@ -106,10 +126,11 @@ public struct ProtocolPorts: Sendable, Equatable, CustomStringConvertible {
         self.ports = ports
     }
 
-    /// "tcp", "tcp:443", "tcp:30000-32767", "all", "6".
+    /// "tcp", "tcp:443", "tcp:30000-32767", "all", "6"; nil for a protocol or port that
+    /// cannot be right.
     public init?(_ text: String) {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
-        guard let first = parts.first, !first.isEmpty else { return nil }
+        guard let first = parts.first, !first.isEmpty, ValueCheck.isFirewallProtocol(String(first)) else { return nil }
         var ports: [ClosedRange<Int>] = []
         if parts.count == 2 {
             guard let range = ProtocolPorts.portRange(String(parts[1])) else { return nil }
@@ -118,14 +139,29 @@ public struct ProtocolPorts: Sendable, Equatable, CustomStringConvertible {
         self.init(protocolName: String(first), ports: ports)
     }
 
-    init?(resource d: [String: Any]) {
+    /// One `allowed[]`/`denied[]` entry; nil, with the value in `rejected`, when its protocol or
+    /// one of its ports cannot be right (dropping just the port would widen it to every port).
+    init?(resource d: [String: Any], rejected: inout [RejectedValue]) {
         guard let name = (d["IPProtocol"] as? String) ?? (d["IPProtocol"] as? NSNumber)?.stringValue else { return nil }
-        let ports = ConfigValue.strings(d["ports"]).compactMap(ProtocolPorts.portRange)
+        guard ValueCheck.isFirewallProtocol(name) else {
+            rejected.append(RejectedValue(
+                field: "IPProtocol", value: name, reason: "is not a protocol name gcloud knows or a protocol number (0–255)"))
+            return nil
+        }
+        var ports: [ClosedRange<Int>] = []
+        for text in ConfigValue.strings(d["ports"]) {
+            guard let range = ProtocolPorts.portRange(text) else {
+                rejected.append(RejectedValue(field: "ports", value: text, reason: "is not a port or port range (0–65535)"))
+                return nil
+            }
+            ports.append(range)
+        }
         self.init(protocolName: name, ports: ports)
     }
 
+    /// "443" or "30000-32767" within 0–65535; nil otherwise.
     static func portRange(_ text: String) -> ClosedRange<Int>? {
-        let bounds = text.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let bounds = text.split(separator: "-").map { ValueCheck.port($0.trimmingCharacters(in: .whitespaces)) }
         switch bounds.count {
         case 1: return bounds[0].map { $0...$0 }
         case 2: if let lo = bounds[0], let hi = bounds[1], lo <= hi { return lo...hi }
@@ -178,6 +214,54 @@ public struct ProtocolPorts: Sendable, Equatable, CustomStringConvertible {
 enum ConfigValue {
     static func lastSegment(_ url: String) -> String {
         url.split(separator: "/").last.map(String.init) ?? url
+    }
+
+    /// A resource name (the last segment of a URL), or nil with the value in `rejected`.
+    static func name(_ field: String, _ value: Any?, _ rejected: inout [RejectedValue]) -> String? {
+        guard let text = value as? String else { return nil }
+        let name = lastSegment(text)
+        if ValueCheck.isResourceName(name) { return name }
+        rejected.append(RejectedValue(field: field, value: text, reason: ValueCheck.resourceNameReason))
+        return nil
+    }
+
+    /// The names of a list that pass the check; the others go to `rejected`.
+    static func names(_ field: String, _ value: Any?, _ rejected: inout [RejectedValue]) -> [String] {
+        strings(value).filter { name in
+            if ValueCheck.isResourceName(name) { return true }
+            rejected.append(RejectedValue(field: field, value: name, reason: ValueCheck.resourceNameReason))
+            return false
+        }
+    }
+
+    static func serviceAccounts(_ field: String, _ value: Any?, _ rejected: inout [RejectedValue]) -> [String] {
+        strings(value).filter { account in
+            if ClusterInfo.isServiceAccount(account) { return true }
+            rejected.append(RejectedValue(field: field, value: account, reason: "is not a service account e-mail address"))
+            return false
+        }
+    }
+
+    /// The ranges of a list that pass the check; the others go to `rejected`.
+    static func ranges(_ field: String, _ value: Any?, _ rejected: inout [RejectedValue]) -> [CIDR] {
+        strings(value).compactMap { text in
+            switch ValueCheck.cidr(text) {
+            case .success(let cidr): return cidr
+            case .failure(let why):
+                rejected.append(RejectedValue(field: field, value: text, reason: why.text))
+                return nil
+            }
+        }
+    }
+
+    /// A priority 0–65535; nil when absent, or with the value in `rejected` when out of range.
+    static func priority(_ value: Any?, _ rejected: inout [RejectedValue]) -> Int? {
+        guard let value else { return nil }
+        if let priority = int(value), ValueCheck.priorities.contains(priority) {
+            return priority
+        }
+        rejected.append(RejectedValue(field: "priority", value: "\(value)", reason: ValueCheck.priorityReason))
+        return nil
     }
 
     static func int(_ value: Any?) -> Int? {

@@ -24,12 +24,23 @@ public struct VPCNetwork: Sendable, Equatable {
     }
 
     public init?(resource d: [String: Any], location: RecordLocation?) {
+        var rejected: [RejectedValue] = []
+        self.init(resource: d, location: location, rejected: &rejected)
+    }
+
+    /// Checks the name (nil when it fails) and the legacy range (left out, the network partial).
+    public init?(resource d: [String: Any], location: RecordLocation?, rejected: inout [RejectedValue]) {
         guard let name = d["name"] as? String else { return nil }
+        guard ValueCheck.isResourceName(name) else {
+            rejected.append(RejectedValue(field: "name", value: name, reason: ValueCheck.resourceNameReason))
+            return nil
+        }
+        let before = rejected.count
         self.name = name
         autoCreateSubnetworks = ConfigValue.bool(d["autoCreateSubnetworks"])
-        legacyRange = (d["IPv4Range"] as? String).flatMap(CIDR.init)
+        legacyRange = ConfigValue.ranges("IPv4Range", (d["IPv4Range"] as? String).map { [$0] }, &rejected).first
         peerings = (d["peerings"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        isPartial = false
+        isPartial = rejected.count > before
         self.location = location
     }
 }
@@ -64,21 +75,35 @@ public struct Subnetwork: Sendable, Equatable {
     }
 
     public init?(resource d: [String: Any], location: RecordLocation?) {
-        guard let name = d["name"] as? String, let primary = (d["ipCidrRange"] as? String).flatMap(CIDR.init) else {
+        var rejected: [RejectedValue] = []
+        self.init(resource: d, location: location, rejected: &rejected)
+    }
+
+    /// Checks the name and primary range (nil when either fails), and the region, network and
+    /// secondary ranges (left out, the subnet partial, when they fail).
+    public init?(resource d: [String: Any], location: RecordLocation?, rejected: inout [RejectedValue]) {
+        guard let name = d["name"] as? String, let primaryText = d["ipCidrRange"] as? String else { return nil }
+        guard ValueCheck.isResourceName(name) else {
+            rejected.append(RejectedValue(field: "name", value: name, reason: ValueCheck.resourceNameReason))
             return nil
         }
+        guard let primary = ConfigValue.ranges("ipCidrRange", [primaryText], &rejected).first else { return nil }
+        let before = rejected.count
         self.name = name
-        region = (d["region"] as? String).map(ConfigValue.lastSegment)
-        network = (d["network"] as? String).map(ConfigValue.lastSegment)
+        region = ConfigValue.name("region", d["region"], &rejected)
+        network = ConfigValue.name("network", d["network"], &rejected)
         self.primary = primary
-        secondaryRanges = (d["secondaryIpRanges"] as? [[String: Any]] ?? []).compactMap { range in
-            guard let name = range["rangeName"] as? String, let cidr = (range["ipCidrRange"] as? String).flatMap(CIDR.init)
-            else { return nil }
-            return SecondaryRange(name: name, cidr: cidr)
+        var secondary: [SecondaryRange] = []
+        for range in d["secondaryIpRanges"] as? [[String: Any]] ?? [] {
+            guard let rangeName = ConfigValue.name("secondaryIpRanges.rangeName", range["rangeName"], &rejected),
+                let cidr = ConfigValue.ranges("secondaryIpRanges.ipCidrRange", (range["ipCidrRange"] as? String).map { [$0] }, &rejected).first
+            else { continue }
+            secondary.append(SecondaryRange(name: rangeName, cidr: cidr))
         }
+        secondaryRanges = secondary
         // The API omits false booleans; a JSON resource without the field means off.
         privateIpGoogleAccess = ConfigValue.bool(d["privateIpGoogleAccess"]) ?? false
-        isPartial = false
+        isPartial = rejected.count > before
         self.location = location
     }
 }

@@ -65,11 +65,30 @@ public struct Route: Sendable, Equatable {
 
     /// Reads a Compute `Route` resource.
     public init?(resource d: [String: Any], location: RecordLocation?) {
-        guard let name = d["name"] as? String, let dest = (d["destRange"] as? String).flatMap(CIDR.init) else { return nil }
+        var rejected: [RejectedValue] = []
+        self.init(resource: d, location: location, rejected: &rejected)
+    }
+
+    /// Reads a Compute `Route` resource, checking its values: a name or destination that fails
+    /// rejects the route (nil); any other value that fails is left out and makes it partial.
+    public init?(resource d: [String: Any], location: RecordLocation?, rejected: inout [RejectedValue]) {
+        guard let name = d["name"] as? String, let destText = d["destRange"] as? String else { return nil }
+        guard ValueCheck.isResourceName(name) else {
+            rejected.append(RejectedValue(field: "name", value: name, reason: ValueCheck.resourceNameReason))
+            return nil
+        }
+        let dest: CIDR
+        switch ValueCheck.cidr(destText) {
+        case .success(let cidr): dest = cidr
+        case .failure(let why):
+            rejected.append(RejectedValue(field: "destRange", value: destText, reason: why.text))
+            return nil
+        }
+        let before = rejected.count
         self.name = name
-        network = (d["network"] as? String).map(ConfigValue.lastSegment)
+        network = ConfigValue.name("network", d["network"], &rejected)
         destination = dest
-        priority = ConfigValue.int(d["priority"]) ?? 1000
+        priority = ConfigValue.priority(d["priority"], &rejected) ?? 1000
         if let gateway = d["nextHopGateway"] as? String {
             nextHop = gateway.hasSuffix("default-internet-gateway") ? .internetGateway : .unknown(ConfigValue.lastSegment(gateway))
         } else if let instance = d["nextHopInstance"] as? String {
@@ -79,7 +98,12 @@ public struct Route: Sendable, Equatable {
         } else if let ilb = d["nextHopIlb"] as? String {
             nextHop = .internalLoadBalancer(ConfigValue.lastSegment(ilb))
         } else if let ip = d["nextHopIp"] as? String {
-            nextHop = .ip(ip)
+            if IPAddress(ip) != nil {
+                nextHop = .ip(ip)
+            } else {
+                rejected.append(RejectedValue(field: "nextHopIp", value: ip, reason: "is not an IPv4 or IPv6 address"))
+                nextHop = .unknown("")
+            }
         } else if let peering = d["nextHopPeering"] as? String {
             nextHop = .peering(peering)
         } else if let network = d["nextHopNetwork"] as? String {
@@ -87,8 +111,8 @@ public struct Route: Sendable, Equatable {
         } else {
             nextHop = .unknown("")
         }
-        tags = ConfigValue.strings(d["tags"])
-        isPartial = false
+        tags = ConfigValue.names("tags", d["tags"], &rejected)
+        isPartial = rejected.count > before
         self.location = location
     }
 
