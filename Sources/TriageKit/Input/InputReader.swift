@@ -18,6 +18,9 @@ public final class InputReader {
     private let yaml = YAMLScanner(schema: .logEntry)
     public private(set) var format: InputFormat?
     public private(set) var bytesRead: Int64 = 0
+    /// Bytes carried over by refills to be scanned again: stays within a small multiple of the
+    /// input however long its records (a test measures time by it, without a clock).
+    private(set) var bytesCarriedOver: Int64 = 0
 
     static let initialCapacity = 1 << 20
     /// A record (or text line) larger than this is skipped, not buffered: reading goes on at the
@@ -185,6 +188,7 @@ public final class InputReader {
     /// Keeps bytes from `keep` on, moves them to the front, and reads more. Returns false at the end.
     /// Afterwards the kept bytes always start at offset 0, whatever it returns.
     private func refill(keepingFrom keep: Int) throws(TriageError) -> Bool {
+        bytesCarriedOver += Int64(filled - keep)
         if let lender { return try borrowNext(from: lender, keepingFrom: keep) }
         if keep > 0 {
             dropCounted(upTo: keep)
