@@ -92,7 +92,7 @@ public final class InputReader {
         }
         jsonDepth = arrayPart.contains(.startsInside) ? 1 : 0
         while true {
-            do {
+            do throws(TriageError) {
                 switch format {
                 case .ndjson: try readLines(into: sink)
                 case .jsonStream: try readJSONStream(into: sink)
@@ -100,6 +100,7 @@ public final class InputReader {
                 case .text: try readText(into: sink)
                 case nil: break
                 }
+                if let sniffError { throw sniffError }
                 return
             } catch .recordTooLarge(_, let line, _) {
                 // The record starts at the buffer's first byte: skip it, then read on from the next.
@@ -433,9 +434,18 @@ public final class InputReader {
     /// Reads until `sniffBytes` are buffered or the input ends: a pipe may hand out a byte at a
     /// time, and the format is judged on a buffer's worth.
     private func gatherForSniffing() throws(TriageError) {
-        if filled == 0 { _ = try refill(keepingFrom: 0) }
-        while filled < Self.sniffBytes, try refill(keepingFrom: 0) {}
+        do {
+            if filled == 0 { _ = try refill(keepingFrom: 0) }
+            while filled < Self.sniffBytes, try refill(keepingFrom: 0) {}
+        } catch {
+            // A truncated gzip: what came before the error is still read, then the error stops it.
+            guard filled > 0 else { throw error }
+            sniffError = error
+        }
     }
+
+    /// An error met while gathering bytes to sniff, raised once those bytes were read.
+    private var sniffError: TriageError?
 
     /// `kubectl describe` starts `Name:` with the value aligned by spaces; gcloud YAML never pads.
     private func looksLikeDescribeText(from start: Int) -> Bool {
