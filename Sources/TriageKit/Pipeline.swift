@@ -21,6 +21,9 @@ public struct TopologyOptions: Sendable {
 public struct InputSpec: Sendable, Equatable {
     public var path: String?
     public var displayName: String
+    /// Why a path found in a walked folder cannot be read (permission denied, a symlink loop,
+    /// not a regular file); it is then named as an unreadable input instead of being read.
+    public var unreadable: String? = nil
 
     public static let standardInput = InputSpec(path: nil, displayName: "<stdin>")
 }
@@ -62,48 +65,119 @@ public enum Pipeline {
     /// Reads `gcloud container clusters describe` output (YAML or JSON, possibly gzip).
     public static func readCluster(_ path: String, onProblem: ((InputProblem) -> Void)? = nil) throws(TriageError) -> ClusterInfo {
         let collector = EvidenceCollector()
-        collector.onProblem = onProblem
+        var problems: [InputProblem] = []
+        collector.onProblem = { problems.append($0) }
         let reader: InputReader
         do {
             reader = InputReader(name: path, source: try FileDescriptorSource(path: path))
         }
         if let error = collector.read(reader) { throw error }
         guard let cluster = collector.clusters.first else {
+            // What stopped the description (a refused alias bomb, a broken document) says more.
+            if let problem = problems.first {
+                throw .badCluster(input: path, reason: (problem.line.map { "line \($0): " } ?? "") + problem.reason)
+            }
             throw .badCluster(input: path, reason: "no cluster description found in it")
         }
+        // Values the description holds that were not believed (an invalid range) are named once
+        // the description is known to be usable; a refused one says why in its error instead.
+        problems.forEach { onProblem?($0) }
         return cluster
     }
 
-    /// Expands directories (recursively, in name order) into files. Hidden files and Markdown notes (*.md) are skipped.
-    public static func expand(_ paths: [String]) throws(TriageError) -> [InputSpec] {
+    /// Expands directories (recursively, in name order) into files. Hidden files and Markdown
+    /// notes (*.md) are skipped. What a walked folder holds that cannot be read (a subfolder that
+    /// will not open, a symlink loop, a FIFO, socket or device) comes back as an input with its
+    /// reason, so that the run names it; a path named on the command line that does not exist
+    /// is an error. `openDirectory` is opendir(3), replaceable by tests.
+    public static func expand(
+        _ paths: [String], openDirectory: (String) -> OpaquePointer? = { opendir($0) }
+    ) throws(TriageError) -> [InputSpec] {
         var specs: [InputSpec] = []
         for path in paths {
             if path == "-" {
                 specs.append(.standardInput)
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw .cannotOpen(path: path, reason: "no such file or directory")
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw .cannotOpen(path: path, reason: reason(errno))
             }
-            if !isDirectory.boolValue {
+            if (info.st_mode & S_IFMT) != S_IFDIR {
+                // Named on purpose, a FIFO is read too (`triage <(gcloud …)`).
                 specs.append(InputSpec(path: path, displayName: path))
                 continue
             }
-            var files: [String] = []
-            let enumerator = FileManager.default.enumerator(
-                at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.isRegularFileKey],
-                options: [.skipsHiddenFiles])
-            while let url = enumerator?.nextObject() as? URL {
-                if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                    files.append(url.path)
-                }
-            }
-            // A folder of evidence often carries notes about it (README.md); they are not evidence.
-            for file in files.sorted() where !file.hasSuffix(".md") { specs.append(InputSpec(path: file, displayName: file)) }
+            var found: [InputSpec] = []
+            walk(path, ancestors: [DirectoryIdentity(info)], into: &found, openDirectory: openDirectory)
+            specs += found.sorted { $0.displayName < $1.displayName }
         }
         return specs
     }
+
+    /// A directory's device and inode: seeing one again below itself is a symlink loop.
+    private struct DirectoryIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+    }
+
+    private static func walk(
+        _ directory: String, ancestors: Set<DirectoryIdentity>, into found: inout [InputSpec],
+        openDirectory: (String) -> OpaquePointer?
+    ) {
+        guard let handle = openDirectory(directory) else {
+            found.append(InputSpec(path: directory, displayName: directory, unreadable: reason(errno)))
+            return
+        }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".") { continue }  // hidden files, and . and ..
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                found.append(InputSpec(path: path, displayName: path, unreadable: reason(errno)))
+                continue
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                let identity = DirectoryIdentity(info)
+                if ancestors.contains(identity) {
+                    found.append(InputSpec(path: path, displayName: path, unreadable: "symlink loop (leads back to a folder above it)"))
+                } else {
+                    walk(path, ancestors: ancestors.union([identity]), into: &found, openDirectory: openDirectory)
+                }
+            case S_IFREG:
+                // A folder of evidence often carries notes about it (README.md); they are not evidence.
+                if !name.hasSuffix(".md") { found.append(InputSpec(path: path, displayName: path)) }
+            default:
+                // Reading a FIFO found in a folder could wait forever; a device could be endless.
+                let kind: String
+                switch info.st_mode & S_IFMT {
+                case S_IFIFO: kind = "a FIFO"
+                case S_IFSOCK: kind = "a socket"
+                case S_IFCHR, S_IFBLK: kind = "a device"
+                default: kind = "a special file"
+                }
+                found.append(InputSpec(path: path, displayName: path, unreadable: "not a regular file (\(kind))"))
+            }
+        }
+    }
+
+    /// strerror's sentence, with ELOOP said plainly.
+    static func reason(_ code: Int32) -> String {
+        if code == ELOOP { return "symlink loop (too many levels of symbolic links)" }
+        if code == ENOENT { return "no such file or directory" }
+        return String(cString: strerror(code)).lowercased()
+    }
+
+    /// For tests: called once a file's halves are open and before they are read (to change the
+    /// file under the readers, as log rotation does).
+    @TaskLocal static var halvesOpened: (@Sendable (String) -> Void)?
 
     /// Plain (uncompressed) files at least this large are read by two threads, one half each. A variable so tests can take the parallel path with small files.
     nonisolated(unsafe) public static var parallelThreshold: Int64 = 32 << 20
@@ -114,18 +188,19 @@ public enum Pipeline {
         var errors: [TriageError] = []
         for input in inputs {
             let source: ByteSource
-            if let path = input.path, let split = splitPoint(path) {
+            if let path = input.path, input.unreadable == nil, let split = splitPoint(path) {
                 if let error = collectInHalves(path: path, name: input.displayName, split: split, into: collector) {
                     errors.append(error)
                 }
                 continue
             }
             if let path = input.path {
-                do {
+                do throws(TriageError) {
+                    if let reason = input.unreadable { throw .cannotOpen(path: path, reason: reason) }
                     source = try FileDescriptorSource(path: path)
                 } catch {
                     errors.append(error)
-                    collector.countUnreadable(error)
+                    collector.countUnreadable(error, input: input.displayName)
                     continue
                 }
             } else {
@@ -229,13 +304,14 @@ public enum Pipeline {
                 half.collector.onProblem = { [unowned half] in half.problems.append($0) }
             }
             do {
-                let source = try MappedFileRange(path: path, start: ranges[index].0, end: ranges[index].1)
+                let source = try FileRangeSource(path: path, start: ranges[index].0, end: ranges[index].1)
                 half.reader = InputReader(
                     name: name, source: source, format: split.format, startOffset: ranges[index].0, arrayPart: parts[index])
             } catch {
                 return error
             }
         }
+        halvesOpened?(path)
         DispatchQueue.concurrentPerform(iterations: 2) { index in
             let half = halves[index]
             if let reader = half.reader { half.error = half.collector.read(reader) }

@@ -114,6 +114,9 @@ struct Analyze: ParsableCommand {
             liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet, forceProgress: liveOptions.forceProgress)
         }
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
+        // Nothing read was evidence (empty, blank or only malformed input): that is no all-clear.
+        let withoutEvidence = collector.finishReading()
+        for line in withoutEvidence where !quiet { Console.diagnostic(line) }
 
         if let pendingRules {
             do throws(TriageError) {
@@ -140,7 +143,7 @@ struct Analyze: ParsableCommand {
             if let liveResult { LiveRunner.summarise(liveResult) }
         }
         if liveResult?.interrupted == true { throw ExitCode(130) }
-        if !errors.isEmpty || !(liveResult?.failures.isEmpty ?? true) { throw ExitCode(2) }
+        if !errors.isEmpty || !withoutEvidence.isEmpty || !(liveResult?.failures.isEmpty ?? true) { throw ExitCode(2) }
         if let worst = analysis.worstSeverity, worst >= failOn { throw ExitCode(1) }
     }
 }

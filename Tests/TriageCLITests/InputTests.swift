@@ -71,15 +71,59 @@ struct InputTests {
         }
     }
 
-    @Test("empty stdin: nothing found, exit 0")
+    @Test("empty stdin: no evidence, which is no all-clear: exit 2")
     func emptyStandardInput() throws {
         let result = try CLI.triage([], stdin: Data())
-        #expect(result.status == 0, "\(result)")
-        #expect(result.out.contains("No problems found"))
+        #expect(result.status == 2, "\(result)")
+        #expect(!result.out.contains("No problems found"))
+        #expect(result.err.contains("<stdin>: no evidence read: empty"), "\(result)")
         #expect(result.err.contains("0 records"))
         let piped = try CLI.shell(#": | "$TRIAGE""#)
-        #expect(piped.status == 0, "\(piped)")
-        #expect(piped.out.contains("No problems found"))
+        #expect(piped.status == 2, "\(piped)")
+        #expect(!piped.out.contains("No problems found"))
+    }
+
+    @Test("only malformed records: no evidence, exit 2, each input named with why")
+    func onlyMalformedRecords() throws {
+        try CLI.withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("bad.ndjson")
+            try CLI.write("{\"a\": \n{bad\n{\"x\":1,}\n", to: file)
+            let result = try CLI.triage([file.path])
+            #expect(result.status == 2, "\(result)")
+            #expect(!result.out.contains("No problems found"), "\(result)")
+            #expect(result.err.contains("\(file.path): no evidence read: every record was skipped (malformed JSON: 3)"), "\(result)")
+        }
+    }
+
+    @Test("a pipe whose first read is a blank line is read like any other")
+    func blankLedPipe() throws {
+        let result = try CLI.shell(#"(echo; sleep 0.3; cat "$1") | "$TRIAGE" --cluster "$2" --format json"#, [mixed.json.path, CLI.mixedCluster])
+        try expectMixedFindings(result)
+    }
+
+    @Test("an unreadable subfolder (chmod 000, run as an unprivileged user) is named; the good files still give findings")
+    func unreadableSubfolder() throws {
+        let privileged = geteuid() == 0
+        let setpriv = "/usr/bin/setpriv"
+        try #require(!privileged || FileManager.default.isExecutableFile(atPath: setpriv), "as root this needs setpriv to drop privileges")
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("triage-unreadable-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let locked = directory.appendingPathComponent("logs/locked", isDirectory: true)
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: mixed.json, to: directory.appendingPathComponent("logs/firewall.json"))
+        let cluster = directory.appendingPathComponent("cluster.yaml")
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent(CLI.mixedCluster), to: cluster)
+        for path in [directory.path, directory.appendingPathComponent("logs").path] { chmod(path, 0o755) }
+        for path in [cluster.path, directory.appendingPathComponent("logs/firewall.json").path] { chmod(path, 0o644) }
+        chmod(locked.path, 0)
+        defer { chmod(locked.path, 0o755) }
+        let script = (privileged ? "\(setpriv) --reuid=65534 --regid=65534 --clear-groups " : "") + #""$TRIAGE" "$1" --cluster "$2" --format json"#
+        let result = try CLI.shell(script, [directory.appendingPathComponent("logs").path, cluster.path])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.err.contains("cannot open \(locked.path): permission denied"), "\(result)")
+        #expect(result.err.contains("input not readable (permission denied): 1"), "\(result)")
+        let differences = ExpectedFinding.differences(actual: try JSONReport(result).brief, expected: try mixed.expected())
+        #expect(differences.isEmpty, "\(differences)")
     }
 
     @Test("ALLOWED entries only: 'No problems found', exit 0")

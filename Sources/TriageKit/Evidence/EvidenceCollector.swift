@@ -87,6 +87,7 @@ public final class EvidenceCollector: RecordSink {
             if account.invalidValues[category] == 0 { account.invalidValues[category] = nil }
         }
         account.inputErrors += o.inputErrors
+        account.inputsWithoutEvidence += o.inputsWithoutEvidence
         let merged = flows.merge(other.flows, lineOffset: lineOffset, byteOffset: byteOffset)
         deniedFlowGroupsSeen += merged.newDeniedGroups
         // Records whose group found no room here are skipped, as they would have been when read.
@@ -108,7 +109,11 @@ public final class EvidenceCollector: RecordSink {
     @discardableResult
     public func read(_ reader: InputReader, countingErrors: Bool = true) -> TriageError? {
         account.inputs += 1
-        defer { account.bytes += reader.bytesRead }
+        let before = account
+        defer {
+            account.bytes += reader.bytesRead
+            noteIfWithoutEvidence(reader, before: before)
+        }
         do throws(TriageError) {
             try reader.run(into: self)
             if reader.format == .text, let firstLine = textWithoutEvidence.removeValue(forKey: reader.name) {
@@ -124,14 +129,55 @@ public final class EvidenceCollector: RecordSink {
         }
     }
 
+    /// Remembers why an input gave no evidence, for a run that ends up with none at all.
+    private func noteIfWithoutEvidence(_ reader: InputReader, before: RunAccount) {
+        guard account.evidenceRead == before.evidenceRead else { return }
+        let records = account.records - before.records
+        let skipped = account.skipped.compactMap { reason, count -> String? in
+            let added = count - before.skipped[reason, default: 0]
+            return added > 0 ? "\(reason): \(added)" : nil
+        }.sorted()
+        let reason: String
+        if account.inputErrors.count > before.inputErrors.count, let error = account.inputErrors.last {
+            reason = "not read in full: \(error)"
+        } else if reader.bytesRead == 0 {
+            reason = "empty"
+        } else if records == 0 && skipped.isEmpty {
+            reason = reader.format == nil ? "only blank lines" : "nothing recognised in it"
+        } else if !skipped.isEmpty {
+            let kept = records == 0 ? "every record was skipped" : "\(records) record\(records == 1 ? "" : "s") without evidence, the rest skipped"
+            reason = "\(kept) (\(skipped.joined(separator: ", ")))"
+        } else {
+            reason = "\(records) record\(records == 1 ? "" : "s"), none of them evidence (other logs or unrecognised)"
+        }
+        account.inputsWithoutEvidence.append(InputWithoutEvidence(input: reader.name, reason: reason))
+    }
+
+    /// Ends reading. A run in which nothing read was evidence cannot say "no problems": each
+    /// input is named in the account's errors with why it gave none, and those lines are
+    /// returned (empty when there was evidence).
+    public func finishReading() -> [String] {
+        guard account.evidenceRead == 0 else { return [] }
+        var named = Set<String>()
+        var lines: [String] = []
+        for input in account.inputsWithoutEvidence where named.insert(input.input).inserted {
+            lines.append("\(input.input): no evidence read: \(input.reason)")
+        }
+        if lines.isEmpty { lines.append("no evidence read: no input was given") }
+        account.inputErrors += lines
+        return lines
+    }
+
     /// A file read in halves counts as one input.
     func countInput() { account.inputs += 1 }
 
     /// An input that could not even be opened still shows in the account.
-    func countUnreadable(_ error: TriageError) {
+    /// `input` names it among the inputs without evidence (live sources are named by their error).
+    func countUnreadable(_ error: TriageError, input: String? = nil) {
         account.inputs += 1
         account.inputErrors.append(error.description)
         account.skipped[category(of: error), default: 0] += 1
+        account.inputsWithoutEvidence.append(InputWithoutEvidence(input: input ?? "live", reason: error.sentence))
     }
 
     private func category(of error: TriageError) -> String {
@@ -140,7 +186,7 @@ public final class EvidenceCollector: RecordSink {
         case .corruptGzip: return "corrupt gzip"
         case .unknownFormat: return "unrecognised input format"
         case .recordTooLarge: return "record too large"
-        case .cannotOpen: return "input not readable"
+        case .cannotOpen(_, let reason): return "input not readable (\(reason))"
         case .noData: return "live source without data"
         default: return "unreadable input"
         }
@@ -180,7 +226,15 @@ public final class EvidenceCollector: RecordSink {
         let bytes = record.recordBytes
         var decoded: Any?
         if format == .yaml {
-            decoded = try? Yams.load(yaml: String(decoding: bytes, as: UTF8.self))
+            do {
+                decoded = try YAMLDocument.load(String(decoding: bytes, as: UTF8.self))
+            } catch {
+                // An alias bomb is neither decoded nor searched as text.
+                problem(InputProblem(
+                    input: place.input, line: place.line + error.line - 1, byteOffset: nil, reason: error.reason,
+                    category: "YAML aliases refused"))
+                return
+            }
         } else {
             decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
         }
@@ -197,9 +251,16 @@ public final class EvidenceCollector: RecordSink {
         // `Error: INSTALLATION FAILED: …` is a YAML key) is read like any pasted text.
         let text = TextDispatcher(input: place.input)
         var number = place.line
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
-            text.line(String(line), number: number, collector: self)
-            number += 1
+        if var cursor = bytes.baseAddress {
+            let end = cursor + bytes.count
+            while cursor <= end {
+                let lineEnd = memchr(cursor, 0x0A, end - cursor).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+                // A line is read cut at the text readers' bound, however long the value in it.
+                let cut = TextLine.cut(cursor, count: lineEnd - cursor, limit: InputReader.maximumTextLine)
+                text.line(TextLine.decode(cursor, count: cut), number: number, collector: self)
+                number += 1
+                cursor = lineEnd + 1
+            }
         }
         if text.finish(into: self) == 0 { account.unrecognisedRecords += 1 }
     }

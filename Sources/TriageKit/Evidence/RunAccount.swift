@@ -28,8 +28,20 @@ public struct RunAccount: Sendable, Equatable {
     public var matchedObservations = 0
     /// Errors that stopped an input early.
     public var inputErrors: [String] = []
+    /// Inputs that gave no evidence, each with why; named only when the whole run read none.
+    public var inputsWithoutEvidence: [InputWithoutEvidence] = []
+
+    /// Firewall records, cluster descriptions and other evidence: what findings are made of.
+    /// LogEntries of other logs, unrecognised and skipped records are not evidence.
+    public var evidenceRead: Int { firewallRecords + clusterDescriptions + evidence.values.reduce(0, +) }
 
     public var otherRecords: Int { otherLogEntries.values.reduce(0, +) + unrecognisedRecords + clusterDescriptions }
     public var skippedTotal: Int { skipped.values.reduce(0, +) }
     public var invalidValuesTotal: Int { invalidValues.values.reduce(0, +) }
+}
+
+/// An input that gave no evidence, and why (empty, every record skipped, unreadable, …).
+public struct InputWithoutEvidence: Sendable, Equatable {
+    public var input: String
+    public var reason: String
 }

@@ -36,6 +36,7 @@ public final class FileDescriptorSource: ByteSource {
 }
 
 /// One byte range of a file, read with pread(2), so two threads can read halves of one file.
+/// A file that shrinks under it is an error, not a crash (a mapping would fault with SIGBUS).
 public final class FileRangeSource: ByteSource {
     private let descriptor: Int32
     private let name: String
@@ -58,7 +59,13 @@ public final class FileRangeSource: ByteSource {
         if wanted <= 0 { return 0 }
         while true {
             let n = pread(descriptor, buffer.baseAddress, wanted, off_t(position))
-            if n >= 0 {
+            if n == 0 {
+                // The file ends before the range did: it shrank (log rotation) while being read.
+                throw .readFailed(
+                    input: name,
+                    reason: "the file changed while it was read: it now ends at byte \(position), before byte \(end); what came before was analysed")
+            }
+            if n > 0 {
                 position += Int64(n)
                 return n
             }

@@ -18,9 +18,20 @@ public final class InputReader {
     private let yaml = YAMLScanner(schema: .logEntry)
     public private(set) var format: InputFormat?
     public private(set) var bytesRead: Int64 = 0
+    /// Bytes carried over by refills to be scanned again: stays within a small multiple of the
+    /// input however long its records (a test measures time by it, without a clock).
+    private(set) var bytesCarriedOver: Int64 = 0
 
     static let initialCapacity = 1 << 20
-    static let maximumRecord = 64 << 20
+    /// A record (or text line) larger than this is skipped, not buffered: reading goes on at the
+    /// next record.
+    public static let defaultMaximumRecord = 64 << 20
+    let maximumRecord: Int
+    /// Text lines are handed on cut to this many bytes; the rest of a longer line is passed over
+    /// as it streams by, so no line is held whole.
+    static let maximumTextLine = 64 << 10
+    /// Bytes gathered before the format is judged (less only when the input is shorter).
+    static let sniffBytes = 64 << 10
 
     private let forcedFormat: InputFormat?
 
@@ -39,24 +50,18 @@ public final class InputReader {
     /// `format` skips sniffing (for a part of a file already sniffed); `startOffset` is where
     /// `source` begins in the file, for byte offsets in messages.
     public init(
-        name: String, source: ByteSource, format: InputFormat? = nil, startOffset: Int64 = 0, arrayPart: ArrayPart = []
+        name: String, source: ByteSource, format: InputFormat? = nil, startOffset: Int64 = 0, arrayPart: ArrayPart = [],
+        maximumRecord: Int = InputReader.defaultMaximumRecord
     ) {
         self.name = name
+        self.maximumRecord = maximumRecord
         self.source = source
         self.forcedFormat = format
         self.arrayPart = arrayPart
         self.streamOffset = startOffset
         self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
-        self.mapped = source as? MappedFileRange
         self.base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
-
-    /// A mapped file is scanned in place: the window `base..<base + filled` slides over the
-    /// mapping instead of bytes being copied into `buffer`.
-    private var mapped: MappedFileRange?
-    private var mappedStart = 0
-    /// Bytes the window grows by when a mapped reader needs more.
-    static let mappedStep = 1 << 20
 
     /// Inflated input is scanned in the read-ahead thread's own buffers, borrowed one at a
     /// time; `loan` is the one `base` points into.
@@ -71,7 +76,7 @@ public final class InputReader {
         fields.deallocate()
     }
 
-    /// Where the bytes being scanned start: `buffer`, or the window into a mapped file.
+    /// Where the bytes being scanned start: `buffer`, or a borrowed read-ahead buffer.
     private var base: UnsafePointer<UInt8>
     private var capacity: Int { buffer.count - 8 }
 
@@ -85,19 +90,92 @@ public final class InputReader {
         } else {
             try sniff()
         }
-        var stopError: TriageError?
-        do {
-            switch format {
-            case .ndjson: try readLines(into: sink)
-            case .jsonStream: try readJSONStream(into: sink)
-            case .yaml: try readYAML(into: sink)
-            case .text: try readText(into: sink)
-            case nil: break
+        jsonDepth = arrayPart.contains(.startsInside) ? 1 : 0
+        while true {
+            do throws(TriageError) {
+                switch format {
+                case .ndjson: try readLines(into: sink)
+                case .jsonStream: try readJSONStream(into: sink)
+                case .yaml: try readYAML(into: sink)
+                case .text: try readText(into: sink)
+                case nil: break
+                }
+                if let sniffError { throw sniffError }
+                return
+            } catch .recordTooLarge(_, let line, _) {
+                // The record starts at the buffer's first byte: skip it, then read on from the next.
+                if try !skipOversizedRecord(line: line, into: sink) { return }
             }
-        } catch {
-            stopError = error
         }
-        if let stopError { throw stopError }
+    }
+
+    /// Reports the record at the buffer's start, which grew past `maximumRecord`, and passes
+    /// over it as it streams by, without holding it. Afterwards the buffer starts at the next
+    /// record; false when the input ended inside the record.
+    private func skipOversizedRecord(line: Int, into sink: RecordSink) throws(TriageError) -> Bool {
+        let limit = maximumRecord >= 1 << 20 ? "\(maximumRecord >> 20) MiB" : "\(maximumRecord) bytes"
+        sink.problem(InputProblem(
+            input: name, line: line, byteOffset: format == .jsonStream ? streamOffset : nil,
+            reason: "a record larger than \(limit) was skipped; reading goes on at the next record",
+            category: "record too large"))
+        let next: Int?
+        switch format {
+        case .jsonStream: next = try endOfJSONValue()
+        case .yaml: next = try nextDocument(after: 0)
+        default: next = try endOfLine(from: 0).map { $0 + 1 }
+        }
+        guard let next else { return false }
+        _ = try refill(keepingFrom: next)
+        return true
+    }
+
+    /// The offset of the next line feed at or after `from`; bytes before it are dropped from
+    /// the buffer as they are passed over (so the result may be smaller than `from`). Nil at
+    /// the end of the input.
+    private func endOfLine(from start: Int) throws(TriageError) -> Int? {
+        var cursor = start
+        while true {
+            if cursor < filled, let hit = memchr(base + cursor, 0x0A, filled - cursor) {
+                return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+            }
+            guard try refill(keepingFrom: filled) else { return nil }
+            cursor = 0
+        }
+    }
+
+    /// The offset just past the JSON value that starts at the buffer's start, found by counting
+    /// brackets outside strings; bytes before it are dropped as they are passed over.
+    private func endOfJSONValue() throws(TriageError) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var cursor = 0
+        while true {
+            while cursor < filled {
+                let b = base[cursor]
+                cursor += 1
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if b == 0x5C {
+                        escaped = true
+                    } else if b == 0x22 {
+                        inString = false
+                    }
+                    continue
+                }
+                switch b {
+                case 0x22: inString = true
+                case 0x7B, 0x5B: depth += 1
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth <= 0 { return cursor }
+                default: break
+                }
+            }
+            guard try refill(keepingFrom: filled) else { return nil }
+            cursor = 0
+        }
     }
 
     // MARK: buffer
@@ -111,7 +189,7 @@ public final class InputReader {
     /// Keeps bytes from `keep` on, moves them to the front, and reads more. Returns false at the end.
     /// Afterwards the kept bytes always start at offset 0, whatever it returns.
     private func refill(keepingFrom keep: Int) throws(TriageError) -> Bool {
-        if let mapped { return try slideWindow(over: mapped, keepingFrom: keep) }
+        bytesCarriedOver += Int64(filled - keep)
         if let lender { return try borrowNext(from: lender, keepingFrom: keep) }
         if keep > 0 {
             dropCounted(upTo: keep)
@@ -121,8 +199,8 @@ public final class InputReader {
         }
         if atEnd { return false }
         if filled == capacity {
-            guard capacity < Self.maximumRecord else {
-                throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
+            guard capacity < maximumRecord else {
+                throw .recordTooLarge(input: name, line: linesBefore + 1, limit: maximumRecord)
             }
             let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2 + 8, alignment: 16)
             bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
@@ -130,20 +208,25 @@ public final class InputReader {
             buffer = bigger
             base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
-        let n: Int
-        do {
-            n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<capacity]))
-        } catch {
-            atEnd = true
-            throw error
-        }
-        if n == 0 {
-            atEnd = true
-            return false
-        }
-        filled += n
-        bytesRead += Int64(n)
-        return true
+        // The kept bytes are scanned again after the refill: reading at least as many new ones
+        // (a pipe hands out 64 KiB a read) keeps a long record's rescans linear in its length.
+        let kept = filled
+        repeat {
+            let n: Int
+            do {
+                n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<capacity]))
+            } catch {
+                atEnd = true
+                throw error
+            }
+            if n == 0 {
+                atEnd = true
+                break
+            }
+            filled += n
+            bytesRead += Int64(n)
+        } while filled < capacity && filled - kept < kept
+        return filled > kept
     }
 
     /// Moves the start of the stream past `keep` bytes: their lines join the count before, and
@@ -156,31 +239,6 @@ public final class InputReader {
         linesToCounted = 0
     }
 
-    /// `refill` for a mapped file: moves the window's start to `keep` and extends its end.
-    private func slideWindow(over mapped: MappedFileRange, keepingFrom keep: Int) throws(TriageError) -> Bool {
-        if keep > 0 {
-            dropCounted(upTo: keep)
-            mappedStart += keep
-            filled -= keep
-            mapped.release(before: mappedStart)
-        }
-        base = try mapped.pointer(at: mappedStart, covering: filled)
-        if atEnd { return false }
-        let available = mapped.count - mappedStart
-        if filled == available {
-            atEnd = true
-            return false
-        }
-        if filled >= Self.maximumRecord {
-            throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
-        }
-        let added = min(Self.mappedStep, available - filled)
-        base = try mapped.pointer(at: mappedStart, covering: filled + added)
-        filled += added
-        bytesRead += Int64(added)
-        return true
-    }
-
     /// `refill` for inflated input: copies the kept bytes into the room in front of the next
     /// borrowed buffer and scans there; only a record larger than that room is gathered in
     /// `buffer`.
@@ -191,6 +249,9 @@ public final class InputReader {
         base = kept
         filled = remaining
         if atEnd { return false }
+        guard remaining < maximumRecord else {
+            throw .recordTooLarge(input: name, line: linesBefore + 1, limit: maximumRecord)
+        }
         let next: ReadAheadSource.Loan?
         do {
             next = try lender.borrow()
@@ -209,21 +270,44 @@ public final class InputReader {
             loan = next
             base = UnsafePointer(start)
         } else {
-            guard remaining < Self.maximumRecord else {
-                lender.giveBack(next)
-                throw .recordTooLarge(input: name, line: linesBefore + 1, limit: Self.maximumRecord)
-            }
+            // A record larger than the room is gathered in `buffer`, with at least as many new
+            // bytes as it already had, so its rescans stay linear in its length.
             var size = capacity
-            while size < remaining + next.count { size *= 2 }
-            let gathered = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 16)
+            while size < 2 * remaining + next.count { size *= 2 }
+            var gathered = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 16)
             gathered.baseAddress!.copyMemory(from: kept, byteCount: remaining)
-            (gathered.baseAddress! + remaining).copyMemory(from: next.bytes, byteCount: next.count)
+            var total = remaining
+            var piece: ReadAheadSource.Loan? = next
+            var failure: TriageError?
+            while let current = piece {
+                if total + current.count > size {
+                    while size < total + current.count { size *= 2 }
+                    let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 8, alignment: 16)
+                    larger.baseAddress!.copyMemory(from: gathered.baseAddress!, byteCount: total)
+                    gathered.deallocate()
+                    gathered = larger
+                }
+                (gathered.baseAddress! + total).copyMemory(from: current.bytes, byteCount: current.count)
+                total += current.count
+                bytesRead += Int64(current.count)
+                lender.giveBack(current)
+                if total - remaining >= remaining || total >= maximumRecord { break }
+                do {
+                    piece = try lender.borrow()
+                } catch {
+                    failure = error
+                    piece = nil
+                }
+                if piece == nil { atEnd = true }
+            }
             buffer.deallocate()
             buffer = gathered
-            lender.giveBack(next)
             if let loan { lender.giveBack(loan) }
             loan = nil
             base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            filled = total
+            if let failure { throw failure }
+            return true
         }
         filled = remaining + next.count
         bytesRead += Int64(next.count)
@@ -271,7 +355,7 @@ public final class InputReader {
     }
 
     private func sniff() throws(TriageError) {
-        _ = try refill(keepingFrom: 0)
+        try gatherForSniffing()
         if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B {
             wasCompressed = true
             let compressed: ByteSource
@@ -280,12 +364,6 @@ public final class InputReader {
                 compressed = PrefixedSource(prefix: Array(UnsafeBufferPointer(start: base, count: filled)), rest: source)
                 lender?.giveBack(loan)
                 self.loan = nil
-                base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            } else if mapped != nil {
-                // Nothing was consumed from the mapping: the compressed bytes are read from its start.
-                compressed = source
-                mapped = nil
-                mappedStart = 0
                 base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
             } else {
                 compressed = PrefixedSource(prefix: Array(UnsafeBufferPointer(start: base, count: filled)), rest: source)
@@ -298,17 +376,24 @@ public final class InputReader {
             filled = 0
             bytesRead = 0
             atEnd = false
-            _ = try refill(keepingFrom: 0)
+            try gatherForSniffing()
             // Gzip inside gzip happens when an export is compressed twice.
             if filled >= 2 && base[0] == 0x1F && base[1] == 0x8B { return try sniff() }
         }
         // A UTF-8 byte order mark: dropped here so the readers start at the first real byte.
         if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { _ = try refill(keepingFrom: 3) }
+        // Leading blank lines (a pipe whose first read is one line break, a file padded with
+        // megabytes of them) are passed over: the format is judged on what follows them.
         var i = 0
-        while i < filled && (base[i] == 0x20 || base[i] == 0x0A || base[i] == 0x0D || base[i] == 0x09) { i += 1 }
-        if i == filled {
-            format = nil  // empty: gcloud prints nothing when nothing matched
-            return
+        while true {
+            while i < filled && (base[i] == 0x20 || base[i] == 0x0A || base[i] == 0x0D || base[i] == 0x09) { i += 1 }
+            if i < filled { break }
+            guard try refill(keepingFrom: i) else {
+                format = nil  // empty: gcloud prints nothing when nothing matched
+                return
+            }
+            i = 0
+            try gatherForSniffing()
         }
         switch base[i] {
         case 0x5B:
@@ -346,6 +431,22 @@ public final class InputReader {
         }
     }
 
+    /// Reads until `sniffBytes` are buffered or the input ends: a pipe may hand out a byte at a
+    /// time, and the format is judged on a buffer's worth.
+    private func gatherForSniffing() throws(TriageError) {
+        do {
+            if filled == 0 { _ = try refill(keepingFrom: 0) }
+            while filled < Self.sniffBytes, try refill(keepingFrom: 0) {}
+        } catch {
+            // A truncated gzip: what came before the error is still read, then the error stops it.
+            guard filled > 0 else { throw error }
+            sniffError = error
+        }
+    }
+
+    /// An error met while gathering bytes to sniff, raised once those bytes were read.
+    private var sniffError: TriageError?
+
     /// `kubectl describe` starts `Name:` with the value aligned by spaces; gcloud YAML never pads.
     private func looksLikeDescribeText(from start: Int) -> Bool {
         let prefix: [UInt8] = Array("Name:  ".utf8)
@@ -354,18 +455,14 @@ public final class InputReader {
         return true
     }
 
-    /// Text a person could paste: valid UTF-8 without NULs or other control bytes besides tab,
-    /// CR, LF and ESC (terminal colours), judged on the first buffer.
+    /// Text a person could paste: no NULs or other control bytes besides tab, CR, LF and ESC
+    /// (terminal colours), judged on the first buffer. Bytes that are not UTF-8 (a Latin-1 name,
+    /// a paste cut inside a character) do not make it binary: the text readers replace them with
+    /// U+FFFD.
     private func looksLikeText(from start: Int) -> Bool {
         let window = UnsafeBufferPointer(start: base + start, count: min(filled - start, 1 << 16))
         for b in window where b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x1B { return false }
-        // A multi-byte sequence may be cut at the window's end; allow up to three stray bytes there.
-        var valid = window.count
-        while valid > max(0, window.count - 3) {
-            if String(validating: UnsafeBufferPointer(rebasing: window.prefix(valid)), as: UTF8.self) != nil { return true }
-            valid -= 1
-        }
-        return false
+        return true
     }
 
     private func looksLikeYAML(from start: Int) -> Bool {
@@ -443,9 +540,11 @@ public final class InputReader {
 
     // MARK: JSON stream (arrays, pretty-printed or concatenated objects)
 
+    /// 1 inside a top-level array; kept across a skipped oversized element.
+    private var jsonDepth = 0
+
     private func readJSONStream(into sink: RecordSink) throws(TriageError) {
         var position = 0
-        var depth = arrayPart.contains(.startsInside) ? 1 : 0  // 1 inside a top-level array
         while true {
             while position < filled {
                 let b = base[position]
@@ -455,23 +554,23 @@ public final class InputReader {
                 let more = try refill(keepingFrom: position)
                 position = 0
                 if more { continue }
-                if depth > 0 && !arrayPart.contains(.endsInside) {
+                if jsonDepth > 0 && !arrayPart.contains(.endsInside) {
                     report(sink, at: filled, "the JSON array is not closed", category: "truncated input")
                 }
                 return
             }
             let b = base[position]
-            if b == 0x5B && depth == 0 {
-                depth = 1
+            if b == 0x5B && jsonDepth == 0 {
+                jsonDepth = 1
                 position += 1
                 continue
             }
-            if b == 0x5D && depth == 1 {
-                depth = 0
+            if b == 0x5D && jsonDepth == 1 {
+                jsonDepth = 0
                 position += 1
                 continue
             }
-            if b == 0x2C && depth == 1 {
+            if b == 0x2C && jsonDepth == 1 {
                 position += 1
                 continue
             }
@@ -540,7 +639,9 @@ public final class InputReader {
 
     // MARK: text
 
-    /// Hands each line to the sink as a String; text evidence is small, and its parsers work on lines.
+    /// Hands each line to the sink as a String; text evidence is read a line at a time, so memory
+    /// stays flat however long the text is. A line longer than `maximumTextLine` is handed on cut
+    /// there (with a problem naming it) and the rest of it is passed over as it streams by.
     private func readText(into sink: RecordSink) throws(TriageError) {
         var position = 0
         var number = linesBefore
@@ -549,6 +650,17 @@ public final class InputReader {
             var lineEnd: Int
             if let newline {
                 lineEnd = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+            } else if filled - position > Self.maximumTextLine {
+                number += 1
+                let cut = TextLine.cut(base + position, count: filled - position, limit: Self.maximumTextLine)
+                sink.text(TextLine.decode(base + position, count: cut), number: number, input: name)
+                sink.problem(InputProblem(
+                    input: name, line: number, byteOffset: nil,
+                    reason: "a line longer than \(Self.maximumTextLine >> 10) KiB; only its first \(Self.maximumTextLine >> 10) KiB were read",
+                    category: "text line cut"))
+                guard let end = try endOfLine(from: position + cut) else { break }
+                position = end + 1
+                continue
             } else {
                 let more = try refill(keepingFrom: position)
                 position = 0
@@ -559,7 +671,7 @@ public final class InputReader {
             number += 1
             var end = lineEnd
             if end > position && base[end - 1] == 0x0D { end -= 1 }
-            sink.text(String(decoding: UnsafeBufferPointer(start: base + position, count: end - position), as: UTF8.self), number: number, input: name)
+            sink.text(TextLine.decode(base + position, count: end - position), number: number, input: name)
             if lineEnd >= filled && newline == nil { break }
             position = lineEnd + 1
         }

@@ -99,7 +99,7 @@ struct EvidenceCollectorTests {
         let errors = Pipeline.collect([InputSpec(path: directory.path("missing.json"), displayName: "missing.json")], into: collector)
         #expect(errors.count == 1)
         #expect(collector.account.inputs == 1)
-        #expect(collector.account.skipped["input not readable"] == 1)
+        #expect(collector.account.skipped["input not readable (No such file or directory)"] == 1)
     }
 
     @Test func expandWalksDirectoriesInOrderSkippingHiddenFiles() throws {

@@ -4,17 +4,28 @@
 /// NS/NAME is not ready` through the objects in the same paste to the first one with a concrete
 /// error, and puts that error on every waiting resource (`root.kind`, `root.name`, `root.error`).
 enum ConfigConnectorWalk {
+    /// What the walk needs of a described object once its lines are done with: the object's
+    /// own lines are not kept, so a long paste costs memory per object, not per line.
     struct Described {
-        var object: DescribeObject
+        var kind: String?
+        var name: String?
+        var namespace: String?
         var found: [DescribeEvidence.Found]
+
+        init(object: DescribeObject, found: [DescribeEvidence.Found]) {
+            kind = object.kind
+            name = object.name
+            namespace = object.namespace
+            self.found = found
+        }
     }
 
     static func resolve(_ described: inout [Described]) {
         var byReference: [String: Int] = [:]
         for (index, item) in described.enumerated() {
-            guard let kind = item.object.kind, let name = item.object.name else { continue }
+            guard let kind = item.kind, let name = item.name else { continue }
             byReference[key(kind, name)] = byReference[key(kind, name)] ?? index
-            if let namespace = item.object.namespace {
+            if let namespace = item.namespace {
                 byReference[key(kind, namespace + "/" + name)] = byReference[key(kind, namespace + "/" + name)] ?? index
             }
         }
@@ -43,7 +54,7 @@ enum ConfigConnectorWalk {
                 return ["root.kind": reference.kind, "root.name": reference.name, "root.missing": "true"]
             }
             let item = described[at]
-            let name = item.object.namespace.map { $0 + "/" + (item.object.name ?? "") } ?? reference.name
+            let name = item.namespace.map { $0 + "/" + (item.name ?? "") } ?? reference.name
             if let concrete = item.found.first(where: { $0.facts["message"] != "kcc-dependency-not-ready" }) {
                 var facts = ["root.kind": reference.kind, "root.name": name, "root.error": concrete.text]
                 if let message = concrete.facts["message"] { facts["root.message"] = message }

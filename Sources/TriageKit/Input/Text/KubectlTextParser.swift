@@ -2,14 +2,18 @@ import Foundation
 
 /// kubectl describe / get events / apply output, helm and kfctl errors, and single pasted lines.
 /// Each recognised message occurrence becomes one `message` observation (an event seen 12 times
-/// is one observation with `occurrences: 12`). Described objects are kept until the text ends, so
-/// Config Connector references can be followed across every object in the paste.
+/// is one observation with `occurrences: 12`). Each described object is read into its messages
+/// when it ends and only those (with its kind and name) are kept until the text ends, so Config
+/// Connector references can be followed across every object in the paste while memory grows
+/// with the evidence, not with the lines.
 public final class KubectlTextParser: TextEvidenceParser {
     let input: String
     private var source = TextSource()
     private var observations: [Observation] = []
-    private var objects: [DescribeObject] = []
+    private var described: [ConfigConnectorWalk.Described] = []
     private var describing: DescribeObject?
+    /// A quote longer than this is cut (with an ellipsis): it is evidence, not the whole line.
+    static let maximumQuote = 2 << 10
     private var eventsTable: (columns: ColumnLayout, header: Int)?
 
     public init(input: String) { self.input = input }
@@ -21,15 +25,15 @@ public final class KubectlTextParser: TextEvidenceParser {
             eventsTable = nil
         }
         if DescribeObject.startsObject(text) {
+            endObject()
             let object = DescribeObject(firstLine: number)
             _ = object.take(text, number: number)
-            objects.append(object)
             describing = object
             return
         }
         if let object = describing {
             if object.take(text, number: number) { return }
-            describing = nil
+            endObject()
         }
         if KubectlTextParser.isEventsHeader(text) {
             eventsTable = (ColumnLayout(header: text), number)
@@ -38,8 +42,16 @@ public final class KubectlTextParser: TextEvidenceParser {
         freeLine(text, number: number)
     }
 
+    /// Reads the object being described into its messages and lets its lines go; its kind, name
+    /// and messages stay for the Config Connector walk.
+    private func endObject() {
+        guard let object = describing else { return }
+        describing = nil
+        described.append(ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object)))
+    }
+
     public func finish(into collector: EvidenceCollector) -> Int {
-        var described = objects.map { ConfigConnectorWalk.Described(object: $0, found: DescribeEvidence.messages(in: $0)) }
+        endObject()
         ConfigConnectorWalk.resolve(&described)
         var all = observations
         for item in described {
@@ -51,8 +63,7 @@ public final class KubectlTextParser: TextEvidenceParser {
         all.sort { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }
         for observation in all { collector.add(observation) }
         observations = []
-        objects = []
-        describing = nil
+        described = []
         return all.count
     }
 
@@ -104,6 +115,6 @@ public final class KubectlTextParser: TextEvidenceParser {
         -> Observation
     {
         Observation(kind: "message", facts: facts, location: RecordLocation(input: input, line: line, byteOffset: 0),
-                    source: source, quote: quote, time: time)
+                    source: source, quote: TextLine.capped(quote, limit: Self.maximumQuote), time: time)
     }
 }
