@@ -261,7 +261,7 @@ struct InputTests {
                     run.err.split(separator: "\n").first { $0.contains("rule_details.reference") }
                         .map { $0.replacingOccurrences(of: file.path, with: "FILE") }
                 }
-                #expect(rejection(jsonRun, json)?.contains(#""network:kubeflow-vpc/firewall:deny\u{1b}[31m-all\u{7}-São""#) == true,
+                #expect(rejection(jsonRun, json)?.contains(#""network:kubeflow-vpc/firewall:deny\x1b[31m-all\x07-São""#) == true,
                         "\(jsonRun)")
                 #expect(rejection(yamlRun, yaml) == rejection(jsonRun, json), "\(yamlRun)")
             }

@@ -155,12 +155,10 @@ public enum ValueCheck {
             switch scalar {
             case "\"": text += "\\\""
             case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
             default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || isInvisible(scalar) {
-                    text += "\\u{" + String(scalar.value, radix: 16) + "}"
+                // The same escapes as everything else shown on a terminal (`TerminalText`).
+                if TerminalText.isControl(scalar) || isInvisible(scalar) {
+                    text += TerminalText.escape(scalar)
                 } else {
                     text.unicodeScalars.append(scalar)
                 }

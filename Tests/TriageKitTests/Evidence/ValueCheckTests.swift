@@ -55,7 +55,7 @@ struct ValueCheckTests {
 
     @Test func shownValuesAreEscapedAndCapped() {
         #expect(ValueCheck.shown("a\"b\\c\nd") == "\"a\\\"b\\\\c\\nd\"")
-        #expect(ValueCheck.shown("x\u{202E}y\u{1B}") == "\"x\\u{202e}y\\u{1b}\"")
+        #expect(ValueCheck.shown("x\u{202E}y\u{1B}") == "\"x\\u202ey\\x1b\"")
         let long = ValueCheck.shown(String(repeating: "z", count: 500))
         #expect(long.hasSuffix("…\""))
         #expect(long.count == 83)

@@ -35,9 +35,25 @@ struct InjectionRegressionTests {
         let listing = try #require(finding.remedy.commands.first { $0.contains("--filter") })
         #expect(!listing.contains("network~'kubeflow-vpc"), "\(listing)")
         let calls = try Self.calls(of: finding)
+        // Such a name cannot be a VPC network's, so it is not believed at all: the network comes
+        // from the denying rule's reference (network:kubeflow-vpc/firewall:…) instead, and nothing ran.
+        #expect(!calls.joined().joined().contains("touch"), "\(calls)")
+        #expect(calls.contains { $0.contains("--filter=network~kubeflow-vpc AND direction=EGRESS") }, "\(calls)")
+    }
+
+    /// The same hostile name, rendered as if it had been believed: the quoting alone keeps it
+    /// data (validation is the second fence, not the only one).
+    @Test func networkNameRenderedWithoutValidation() throws {
+        let rule = try Self.rule("internet-egress-blocked").rule
+        let hostile = "kubeflow-vpc$(touch X)"
+        let template = try #require(rule.remedy.commands.first { $0.text.source.contains("--filter") }?.text)
+        let command = template.render({ $0 == "network" ? hostile : ($0 == "project" ? "kf-prod-4412" : nil) }, quoting: .shell)
+        let shell = try StubShell()
+        #expect(try shell.syntaxProblem([command]) == nil)
+        let outcome = try #require(try shell.outcomes([command]).first)
+        #expect(!outcome.files.contains("X"), "ran touch: \(command)")
         // The network, as a regular expression (`$`, `(`, `)` literal), as one filter operand.
-        #expect(calls.contains { $0.contains("--filter=network~\"kubeflow-vpc\\\\$[(]touch X[)]\" AND direction=EGRESS") }, "\(calls)")
-        #expect(calls.contains { $0.contains("--network=kubeflow-vpc$(touch X)") }, "\(calls)")
+        #expect(outcome.calls.contains { $0.contains("--filter=network~\"kubeflow-vpc\\\\$[(]touch X[)]\" AND direction=EGRESS") }, "\(outcome.calls)")
     }
 
     @Test func vpcServiceControlsIdFromPastedText() throws {
