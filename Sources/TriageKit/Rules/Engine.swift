@@ -6,6 +6,8 @@ public struct Analysis: Sendable {
     public var account: RunAccount
     public var topology: Topology
     public var rulesRun: Int
+    /// The rules that ran, for reports that describe them (SARIF's rule list).
+    public var rules: [Rule] = []
 
     /// The highest severity among the findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
@@ -76,7 +78,7 @@ public enum Engine {
             return $0.id < $1.id
         }
         collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
-        return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count)
+        return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count, rules: rules)
     }
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.
