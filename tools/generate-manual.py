@@ -60,7 +60,7 @@ def lines(text):
 
     for line in (text or "").strip("\n").split("\n"):
         if line.startswith("  "):
-            block.append(line.strip())
+            block.append(line[2:].rstrip())
             continue
         flush()
         if not line.strip():
@@ -112,8 +112,6 @@ def item(arg):
         extras.append("values: " + ", ".join(values))
     if arg.get("defaultValue") not in (None, ""):
         extras.append("default: " + arg["defaultValue"])
-    if arg.get("isRepeating") and arg["kind"] != "positional":
-        extras.append("repeatable")
     text = abstract + (" (" + "; ".join(extras) + ")" if extras else "")
     body.extend(lines(text))
     if arg.get("discussion"):
