@@ -356,8 +356,8 @@ struct FindingBuilder {
         switch name {
         case "fix.verified": return verification?.outcome.rawValue
         case "count": return String(count)
-        case "first_seen": return firstSeen.map(Timestamp.format)
-        case "last_seen": return lastSeen.map(Timestamp.format)
+        case "first_seen": return firstSeen.map(Timestamp.formatWholeSeconds)
+        case "last_seen": return lastSeen.map(Timestamp.formatWholeSeconds)
         case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count, more: moreSources)
         case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count, more: moreDestinations)
         case "src.ranges": return Self.sortedRanges(sourceRanges).joined(separator: ",")
