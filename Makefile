@@ -3,8 +3,14 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev zlib1g-dev
 BENCH_SIZE ?= 1024
+# The binary install-docs describes (make install passes the release build it installs).
+TRIAGE_BIN ?= .build/release/triage
+MAN_DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASH_DIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSH_DIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISH_DIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all deps rules build release demo test accuracy bench install clean
+.PHONY: all deps rules build release demo test accuracy bench install install-docs clean
 
 all: build
 
@@ -53,6 +59,22 @@ bench: release
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 0755 .build/release/triage "$(DESTDIR)$(PREFIX)/bin/triage"
+	@$(MAKE) --no-print-directory install-docs TRIAGE_BIN=.build/release/triage
+
+# The man page and the bash, zsh and fish completions, made from the built binary's own argument
+# definitions (no build here: TRIAGE_BIN names the binary, so the tests use the debug one).
+install-docs:
+	@test -x "$(TRIAGE_BIN)" || { echo "no triage binary at $(TRIAGE_BIN): make release, or give TRIAGE_BIN=PATH"; exit 1; }
+	install -d "$(MAN_DIR)" "$(BASH_DIR)" "$(ZSH_DIR)" "$(FISH_DIR)"
+	python3 tools/generate-manual.py "$(TRIAGE_BIN)" > "$(MAN_DIR)/triage.1.tmp"
+	mv "$(MAN_DIR)/triage.1.tmp" "$(MAN_DIR)/triage.1"
+	"$(TRIAGE_BIN)" --generate-completion-script bash > "$(BASH_DIR)/triage.tmp"
+	mv "$(BASH_DIR)/triage.tmp" "$(BASH_DIR)/triage"
+	"$(TRIAGE_BIN)" --generate-completion-script zsh > "$(ZSH_DIR)/_triage.tmp"
+	mv "$(ZSH_DIR)/_triage.tmp" "$(ZSH_DIR)/_triage"
+	"$(TRIAGE_BIN)" --generate-completion-script fish > "$(FISH_DIR)/triage.fish.tmp"
+	mv "$(FISH_DIR)/triage.fish.tmp" "$(FISH_DIR)/triage.fish"
+	chmod 0644 "$(MAN_DIR)/triage.1" "$(BASH_DIR)/triage" "$(ZSH_DIR)/_triage" "$(FISH_DIR)/triage.fish"
 
 clean:
 	rm -rf .build .bench

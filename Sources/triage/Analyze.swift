@@ -3,37 +3,29 @@ import Foundation
 import TriageKit
 
 struct Analyze: ParsableCommand {
+    // The root command (`triage [PATH…]`) is this one; `triage analyze` is still accepted.
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Read logs and name each cause (the default command).")
+        abstract: "Read logs and name each cause (the same as 'triage' alone).",
+        shouldDisplay: false)
 
-    @Argument(help: ArgumentHelp("Files or directories to read; '-' or nothing reads standard input.", valueName: "path"))
-    var paths: [String] = []
+    @OptionGroup(title: "Inputs") var inputs: InputOptions
 
-    @OptionGroup var network: NetworkOptions
+    @OptionGroup(title: "Topology (what triage knows about the cluster)") var network: NetworkOptions
 
-    @OptionGroup var liveOptions: LiveOptionGroup
+    @OptionGroup(title: "Live (read the project from the Google Cloud APIs)") var liveOptions: LiveOptionGroup
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"))
-    var ruleDirectories: [String] = []
+    @OptionGroup(title: "Output") var output: OutputOptions
 
-    @Option(help: "Output format: text, json (JSON Lines), markdown.")
-    var format: OutputFormat = .text
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at least this severe: error, warning, info.")
-    var failOn: Severity = .error
-
-    @Option(help: "Colour: auto, always, never (NO_COLOR and FORCE_COLOR are honoured).")
-    var color: ColorChoice = .auto
-
-    @Flag(name: .shortAndLong, help: "Print only findings; no account or per-record problems on stderr.")
-    var quiet = false
-
-    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made.")
-    var verbose = false
-
-    @Option(name: .customLong("max-problems"), help: "Per-record problems printed per input before they are only counted.")
-    var maxProblems = 20
+    // The analysis below reads the options by these names.
+    var paths: [String] { inputs.paths }
+    var ruleDirectories: [String] { inputs.ruleDirectories }
+    var format: OutputFormat { output.format }
+    var failOn: FailThreshold { output.failOn }
+    var color: ColorChoice { output.color }
+    var quiet: Bool { output.quiet }
+    var verbose: Bool { output.verbose }
+    var maxProblems: Int { output.maxProblems }
 
     func run() throws {
         Console.ignoreBrokenPipe()

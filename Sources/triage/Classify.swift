@@ -9,6 +9,11 @@ struct Classify: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
+    @Option(
+        help: ArgumentHelp("text (the default) or json (JSON Lines, one object per address).", valueName: "format"),
+        completion: Choice.completion(ListFormat.self), transform: { try Choice.parse($0) })
+    var format: ListFormat = .text
+
     func run() throws {
         Console.ignoreBrokenPipe()
         let topology: Topology
@@ -27,6 +32,10 @@ struct Classify: ParsableCommand {
                 continue
             }
             let role = topology.classify(address)
+            if format == .json {
+                Console.out(CatalogueJSON.address(address.description, role))
+                continue
+            }
             var line = "\(address)  \(role.role.rawValue)"
             if let range = role.range { line += "  \(range)" }
             line += "  (\(role.confidence.rawValue): \(role.reason))"

@@ -19,7 +19,7 @@ struct LiveOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("With --live: read logs up to this time (RFC 3339; needs --from).", valueName: "time"))
     var to: String?
 
-    @Option(name: .customLong("access-token-file"), help: ArgumentHelp("With --live: a file holding an OAuth access token (first in the credentials order).", valueName: "file"))
+    @Option(name: .customLong("access-token-file"), help: ArgumentHelp("With --live: a file holding an OAuth access token (first in the credentials order).", valueName: "file"), completion: .file())
     var accessTokenFile: String?
 
     /// Draws the progress line even when stderr is not a terminal (for tests; not in --help).

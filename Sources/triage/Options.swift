@@ -3,7 +3,7 @@ import TriageKit
 
 /// Flags that tell triage about the network, shared by `analyze` and `classify`.
 struct NetworkOptions: ParsableArguments {
-    @Option(name: .customLong("cluster"), help: ArgumentHelp("Output of 'gcloud container clusters describe' (YAML or JSON). Repeatable. With --live, a value that is not a file is the name of the cluster to read.", valueName: "file"))
+    @Option(name: .customLong("cluster"), help: ArgumentHelp("Output of 'gcloud container clusters describe' (YAML or JSON). Repeatable. With --live, a value that is not a file is the name of the cluster to read.", valueName: "file"), completion: .file())
     var clusterFiles: [String] = []
 
     @Option(name: .customLong("master-cidr"), help: ArgumentHelp("The control plane range (masterIpv4CidrBlock). Repeatable.", valueName: "cidr"))
@@ -45,9 +45,61 @@ struct NetworkOptions: ParsableArguments {
     }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
-extension Severity: ExpressibleByArgument {}
+/// What to read, for the analysis.
+struct InputOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Files or directories to read (folders are walked); '-' or nothing reads standard input.", valueName: "path"), completion: .file())
+    var paths: [String] = []
 
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"), completion: .directory)
+    var ruleDirectories: [String] = []
+}
+
+/// How the analysis is printed and when it fails.
+struct OutputOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("text (the default), json (JSON Lines), markdown (for a ticket) or sarif (SARIF 2.1.0, for code scanning).", valueName: "format"),
+        completion: Choice.completion(OutputFormat.self), transform: { try Choice.parse($0) })
+    var format: OutputFormat = .text
+
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp("Exit 1 when a finding is at least this severe: error (the default), warning, info; none never does.", valueName: "severity"),
+        completion: Choice.completion(FailThreshold.self), transform: { try Choice.parse($0) })
+    var failOn: FailThreshold = .error
+
+    @Option(
+        help: ArgumentHelp("Colour: auto (the default: when stdout is a terminal), always, never. NO_COLOR and FORCE_COLOR are honoured.", valueName: "when"),
+        completion: Choice.completion(ColorChoice.self), transform: { try Choice.parse($0) })
+    var color: ColorChoice = .auto
+
+    @Flag(name: .shortAndLong, help: "Print only findings; no account or per-record problems on stderr.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made.")
+    var verbose = false
+
+    @Option(name: .customLong("max-problems"), help: ArgumentHelp("Per-record problems printed per input before they are only counted.", valueName: "n"))
+    var maxProblems = 20
+}
+
+/// `--fail-on`: the least severity that makes the run exit 1; `none` never does.
+enum FailThreshold: String, CaseIterable, Sendable {
+    case error, warning, info, none
+
+    var severity: Severity? { self == .none ? nil : Severity(rawValue: rawValue) }
+}
+
+/// Whether a finding's severity reaches the `--fail-on` threshold.
+func >= (severity: Severity, threshold: FailThreshold) -> Bool {
+    guard let least = threshold.severity else { return false }
+    return severity >= least
+}
+
+enum ColorChoice: String, CaseIterable, Sendable {
     case auto, always, never
+}
+
+/// `--format` of the commands that print lists (rules, classify).
+enum ListFormat: String, CaseIterable, Sendable {
+    case text, json
 }

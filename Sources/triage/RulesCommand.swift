@@ -10,12 +10,18 @@ struct RulesCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the rules (built in and --rules).")
 
-        @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"))
+        @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"), completion: .directory)
         var ruleDirectories: [String] = []
+
+        @Option(
+            help: ArgumentHelp("text (the default) or json (JSON Lines).", valueName: "format"),
+            completion: Choice.completion(ListFormat.self), transform: { try Choice.parse($0) })
+        var format: ListFormat = .text
 
         func run() throws {
             Console.ignoreBrokenPipe()
             let rules = try loadOrExit(ruleDirectories)
+            if format == .json { return Console.out(CatalogueJSON.rules(rules)) }
             // Rules from --rules are someone else's files: their text is shown escaped, one line each.
             let ids = rules.map { TerminalText.sanitize($0.id, limit: TerminalText.Limit.name) }
             let width = ids.map(\.count).max() ?? 0
@@ -30,10 +36,15 @@ struct RulesCommand: ParsableCommand {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one rule: what it matches, why, and the fix.")
 
-        @Argument(help: "The rule id.") var id: String
+        @Argument(help: ArgumentHelp("The rule id ('triage rules list' shows them).", valueName: "id")) var id: String
 
-        @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"))
+        @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"), completion: .directory)
         var ruleDirectories: [String] = []
+
+        @Option(
+            help: ArgumentHelp("text (the default) or json (JSON Lines).", valueName: "format"),
+            completion: Choice.completion(ListFormat.self), transform: { try Choice.parse($0) })
+        var format: ListFormat = .text
 
         func run() throws {
             Console.ignoreBrokenPipe()
@@ -42,14 +53,14 @@ struct RulesCommand: ParsableCommand {
                 Console.diagnostic("no rule '\(id)'; 'triage rules list' shows them")
                 throw ExitCode(64)
             }
-            Console.out(RuleExplanation.text(rule))
+            Console.out(format == .json ? CatalogueJSON.explain(rule) : RuleExplanation.text(rule))
         }
     }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load rule files, check them, and run their samples.")
 
-        @Argument(help: "A directory or file of rules.") var path: String
+        @Argument(help: ArgumentHelp("A directory or file of rules.", valueName: "path"), completion: .file()) var path: String
 
         func run() throws {
             Console.ignoreBrokenPipe()

@@ -88,4 +88,10 @@ public enum Timestamp {
         }
         return text + "Z"
     }
+
+    /// `format` cut to whole seconds: what people read (messages, "Seen"), one precision for
+    /// every source whatever precision it wrote.
+    public static func formatWholeSeconds(_ micros: Int64) -> String {
+        format((micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000) * 1_000_000)
+    }
 }

@@ -18,6 +18,7 @@ struct JSONLinesRenderer {
     func object(_ f: Finding) -> [String: Any] {
         [
             "type": "finding",
+            "schema_version": Renderer.schemaVersion,
             "id": f.id,
             "rule": f.rule,
             "severity": f.severity.rawValue,
@@ -69,6 +70,7 @@ struct JSONLinesRenderer {
         for severity in Severity.allCases { bySeverity[severity.rawValue] = analysis.findings.filter { $0.severity == severity }.count }
         return [
             "type": "summary",
+            "schema_version": Renderer.schemaVersion,
             "inputs": a.inputs,
             "bytes": a.bytes,
             "records": a.records,

@@ -13,13 +13,26 @@ struct MarkdownRenderer {
         for f in analysis.findings {
             out += "| \(f.severity.rawValue) | \(MarkdownText.code(f.rule, inTable: true)) | \(f.count) | \(inline(f.confidence).replacingOccurrences(of: "|", with: "\\|")) |\n"
         }
+        var headings: [String: Int] = [:]
         for f in analysis.findings {
-            out += "\n## \(f.severity.rawValue.uppercased()): \(inline(f.title))\n\n"
+            // The heading names the problem (the rule, and the port or what else sets this
+            // finding apart), never the good state; a repeated one is numbered.
+            var heading = "\(f.severity.rawValue.uppercased()): \(MarkdownText.code(f.rule))"
+            if let distinction = Self.distinction(f) { heading += " \(inline(distinction, name))" }
+            heading += " (\(inline(TextRenderer.headline(f), name)))"
+            let seen = headings[heading, default: 0] + 1
+            headings[heading] = seen
+            if seen > 1 { heading += " #\(seen)" }
+            out += "\n## \(heading)\n\n"
             out += "\(inline(f.message))\n\n"
+            out += "- **Should be:** \(inline(f.title))\n"
             if !f.deniedBy.isEmpty {
                 out += "- **Denied by:** " + f.deniedBy.map { code($0.reference) + ($0.priority.map { " (priority \($0))" } ?? "") }.joined(separator: ", ") + "\n"
             }
-            if let first = f.firstSeen { out += "- **Seen:** \(inline(first, name)) to \(inline(f.lastSeen ?? first, name))\n" }
+            if let first = f.firstSeen.map(DisplayTime.seconds) {
+                let last = f.lastSeen.map(DisplayTime.seconds) ?? first
+                out += "- **Seen:** " + (first == last ? inline(first, name) : "\(inline(first, name)) to \(inline(last, name))") + "\n"
+            }
             if !f.sources.isEmpty {
                 out += "- **From:** " + endpoints(f.sources) + (f.distinctSources > f.sources.count ? " and \(f.distinctSources - f.sources.count) more" : "") + "\n"
             }
@@ -65,6 +78,14 @@ struct MarkdownRenderer {
         let body = commands.map { TerminalText.sanitize($0) + "\n" }.joined()
         let fence = MarkdownText.fence(for: body)
         return "**\(title):**\n\n\(fence)sh\n" + body + "\(fence)\n\n"
+    }
+
+    /// What sets a finding apart from others of its rule: its protocol and port, else its
+    /// cluster or the first of its facts.
+    static func distinction(_ f: Finding) -> String? {
+        if let port = f.port { return "\(f.protocolName ?? "port"):\(port)" }
+        if let cluster = f.facts["cluster"], !cluster.isEmpty { return cluster }
+        return f.facts.sorted { $0.key < $1.key }.first?.value
     }
 
     private var name: Int { TerminalText.Limit.name }

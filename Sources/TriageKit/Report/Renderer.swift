@@ -1,6 +1,6 @@
 /// Output formats. Each renderer sees only the `Analysis`.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, markdown
+    case text, json, markdown, sarif
 }
 
 public struct RenderOptions: Sendable {
@@ -16,11 +16,17 @@ public struct RenderOptions: Sendable {
 }
 
 public enum Renderer {
+    /// `schema_version` in every JSON object triage prints (findings, summary, SARIF properties,
+    /// `rules` and `classify`): raised when a key changes meaning or goes away; new keys may
+    /// appear without a raise.
+    public static let schemaVersion = 1
+
     public static func render(_ analysis: Analysis, as format: OutputFormat, options: RenderOptions) -> String {
         switch format {
         case .text: return TextRenderer(options: options).render(analysis)
         case .json: return JSONLinesRenderer().render(analysis)
         case .markdown: return MarkdownRenderer().render(analysis)
+        case .sarif: return SARIFRenderer().render(analysis)
         }
     }
 

@@ -44,8 +44,8 @@ struct TextRenderer {
                 }.joined(separator: ", ")
                 out += field("Denied by", rules, width)
             }
-            if let first = finding.firstSeen.map(name) {
-                let last = finding.lastSeen.map(name) ?? first
+            if let first = finding.firstSeen.map({ name(DisplayTime.seconds($0)) }) {
+                let last = finding.lastSeen.map({ name(DisplayTime.seconds($0)) }) ?? first
                 out += field("Seen", first == last ? first : "\(first) to \(last)", width)
             }
             if !finding.sources.isEmpty {

@@ -4020,7 +4020,7 @@ group_by: [webhook, port]
 cause: "control-plane-ingress:tcp:{port}"
 message: >-
   The API server could not reach admission webhook {webhook} ({namespace}/{service}) in time:
-  {count} calls failed. Its pods serve on tcp:{port}.
+  Failed calls: {count}. Its pods serve on tcp:{port}.
 remedy:
   why: >-
     A private cluster's control plane ({master_cidr}) reaches the nodes only on tcp:443 and

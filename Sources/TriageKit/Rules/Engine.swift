@@ -6,6 +6,8 @@ public struct Analysis: Sendable {
     public var account: RunAccount
     public var topology: Topology
     public var rulesRun: Int
+    /// The rules that ran, for reports that describe them (SARIF's rule list).
+    public var rules: [Rule] = []
 
     /// The highest severity among the findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
@@ -76,7 +78,7 @@ public enum Engine {
             return $0.id < $1.id
         }
         collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
-        return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count)
+        return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count, rules: rules)
     }
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.
@@ -354,8 +356,8 @@ struct FindingBuilder {
         switch name {
         case "fix.verified": return verification?.outcome.rawValue
         case "count": return String(count)
-        case "first_seen": return firstSeen.map(Timestamp.format)
-        case "last_seen": return lastSeen.map(Timestamp.format)
+        case "first_seen": return firstSeen.map(Timestamp.formatWholeSeconds)
+        case "last_seen": return lastSeen.map(Timestamp.formatWholeSeconds)
         case "sources": return Self.list(sources.map(\.ip), total: sourceSet.count, more: moreSources)
         case "destinations": return Self.list(destinations.map(\.ip), total: destinationSet.count, more: moreDestinations)
         case "src.ranges": return Self.sortedRanges(sourceRanges).joined(separator: ",")

@@ -56,8 +56,8 @@ struct ObservationFindingBuilder {
     func findingValue(_ name: String) -> String? {
         switch name {
         case "count": return String(count)
-        case "first_seen": return firstSeen.map(Timestamp.format)
-        case "last_seen": return lastSeen.map(Timestamp.format)
+        case "first_seen": return firstSeen.map(Timestamp.formatWholeSeconds)
+        case "last_seen": return lastSeen.map(Timestamp.formatWholeSeconds)
         case "sources": return bySource.flatMap(\.locations).joined(separator: ", ")
         case "quotes": return bySource.flatMap(\.quotes).map { "\"\($0)\"" }.joined(separator: "; ")
         default: return first.value(name)

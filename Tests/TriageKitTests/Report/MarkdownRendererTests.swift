@@ -33,7 +33,10 @@ struct MarkdownRendererTests {
         #expect(markdown.hasPrefix("# triage report\n\n"))
         #expect(markdown.contains("| Severity | Rule | Count | Confidence |\n|---|---|---:|---|\n"))
         #expect(markdown.contains("| error | `webhook-blocked` | 2 | observed |\n"))
-        #expect(markdown.contains("\n## ERROR: Connections of the test kind get through\n"))
+        // The heading names the problem (the rule and its port); the good state is under it.
+        #expect(markdown.contains("\n## ERROR: `webhook-blocked` "))
+        #expect(!markdown.contains("\n## ERROR: Connections of the test kind get through\n"))
+        #expect(markdown.contains("- **Should be:** Connections of the test kind get through\n"))
         #expect(markdown.contains("- **Denied by:** `network:kubeflow-vpc/firewall:deny-all-ingress` (priority 65534), `network:kubeflow-vpc/firewall:deny-b` (priority 900)\n"))
         #expect(markdown.contains("**Docs:** <https://cloud.google.com/firewall/docs/firewall-rules-logging>"))
     }

@@ -69,7 +69,8 @@ struct TextRendererTests {
         #expect(text.hasPrefix("ERROR webhook-blocked (2 connections denied, observed)\n"))
         #expect(text.contains("\nWARNING other-denied (1 connection denied, "))
         #expect(text.contains("  Denied by: deny-all-ingress (priority 65534), deny-b (priority 900)"))
-        #expect(text.contains("  Seen: 2026-11-22T09:14:03.412Z to 2026-11-22T09:20:00Z"))
+        // Times at one precision (whole seconds), whatever precision the log wrote.
+        #expect(text.contains("  Seen: 2026-11-22T09:14:03Z to 2026-11-22T09:20:00Z"))
         #expect(text.contains("  Fix:\n"))
         #expect(text.contains("  Docs:\n    https://cloud.google.com/firewall/docs/firewall-rules-logging\n"))
         #expect(text.contains("control plane 172.16.0.0/28"))
