@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev zlib1g-dev
 BENCH_SIZE ?= 1024
 
-.PHONY: all deps rules build release demo test bench install clean
+.PHONY: all deps rules build release demo test bench fuzz install clean
 
 all: build
 
@@ -44,6 +44,11 @@ test: deps rules
 bench: release
 	@command -v jq >/dev/null || { echo "bench compares against jq: apt-get install -y jq"; exit 1; }
 	.build/release/triage-bench --size-mb $(BENCH_SIZE) --directory .bench --triage .build/release/triage
+
+# libFuzzer targets (a separate package in Fuzz/, never built by build or test): each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps rules
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_TARGETS)
 
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin"
