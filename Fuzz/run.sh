@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the libFuzzer targets and runs each for FUZZ_SECONDS (default 60), one after another,
+# Builds the libFuzzer targets (lld: gold fails on the sanitized link) and runs each for FUZZ_SECONDS (default 60), one after another,
 # then prints a table: executions, execs/s, corpus size, crashes. Usage:
 #   Fuzz/run.sh [target ...]        (all targets when none are named)
 # Environment: FUZZ_SECONDS, FUZZ_RUNS (a run count instead of a time), FUZZ_NICE (default 10),
@@ -24,7 +24,7 @@ max_len() {
 
 echo "building fuzz targets (release, -sanitize=fuzzer,address)"
 nice -n "$FUZZ_NICE" "$SWIFT" build --package-path "$here" --scratch-path "$here/.build" -c release \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >"$here/work-build.log" 2>&1 || {
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld >"$here/work-build.log" 2>&1 || {
     tail -40 "$here/work-build.log"; exit 2; }
 bin="$here/.build/release"
 python3 "$here/seeds.py" $targets >/dev/null

@@ -1,3 +1,4 @@
+import CFuzzDriver
 import Foundation
 import TriageKit
 
@@ -6,20 +7,27 @@ import TriageKit
 /// should always hold afterwards is checked. A broken invariant traps, so libFuzzer keeps the input.
 public enum FuzzHarness {
     /// The built-in rules, loaded once per process (as the CLI loads them once per run).
-    nonisolated(unsafe) static let rules: [Rule] = {
+    static let rules: [Rule] = {
         do { return try RuleLoader.builtIn() } catch { fatalError("built-in rules do not load: \(error)") }
     }()
 
-    /// A fixed clock, so findings that judge durations do not depend on when the fuzzer runs.
-    static let now = Timestamp.parse("2026-11-22T10:30:00Z")
+    /// An empty topology with a fixed clock (so findings that judge durations do not depend on
+    /// when the fuzzer runs). Built once: parsing its well-known ranges costs more than a run.
+    public static let emptyTopology: Topology = {
+        var topology = Topology()
+        topology.now = Timestamp.parse("2026-11-22T10:30:00Z")
+        return topology
+    }()
+
+    /// Room for few flow groups: allocating the CLI's 200,000 costs more than a small run, and a
+    /// full table is a path worth reaching.
+    public static let maximumFlowGroups = 256
 
     /// Reads `size` bytes as one input. `format` nil sniffs the format (and gzip) as the CLI does;
     /// a format skips sniffing so every input reaches that one reader.
     public static func read(_ data: UnsafePointer<UInt8>, _ size: Int, format: InputFormat?) -> EvidenceCollector {
         let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-        var topology = Topology()
-        topology.now = now
-        let collector = EvidenceCollector(topology: topology)
+        let collector = EvidenceCollector(topology: emptyTopology, maximumFlowGroups: maximumFlowGroups)
         let reader = InputReader(name: "fuzz-input", source: MemorySource(bytes), format: format)
         collector.read(reader)
         checkAccount(collector.account, inputSize: size, compressed: reader.wasCompressed)
@@ -27,9 +35,7 @@ public enum FuzzHarness {
     }
 
     /// Runs the built-in rules over what was read, renders every output format and checks them.
-    public static func analyseAndRender(_ collector: EvidenceCollector, topology base: Topology = Topology()) {
-        var topology = base
-        topology.now = now
+    public static func analyseAndRender(_ collector: EvidenceCollector, topology: Topology = emptyTopology) {
         let analysis = Engine.analyse(collector, topology: topology, rules: rules)
         let account = analysis.account
         require(account.matchedRecords <= account.firewallRecords, "more matched records than firewall records: \(account)")
@@ -62,5 +68,17 @@ public enum FuzzHarness {
 
     static func require(_ condition: Bool, _ message: @autoclosure () -> String) {
         if !condition { fatalError("fuzz invariant broken: " + message()) }
+    }
+}
+
+/// Hands control to libFuzzer. SwiftPM links every executable with a `main` of its own, so the
+/// targets cannot rely on libFuzzer's; each target's `main` calls this with its test function.
+public enum FuzzDriver {
+    public typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+
+    public static func run(_ test: TestOneInput) -> Never {
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, test))
     }
 }

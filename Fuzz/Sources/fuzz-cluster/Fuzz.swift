@@ -3,12 +3,18 @@ import TriageKit
 
 /// A cluster description as given with --cluster: read like Pipeline.readCluster, added to the
 /// topology, and the network checks run against it.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let collector = FuzzHarness.read(data, size, format: nil)
-    guard let cluster = collector.clusters.first else { return 0 }
-    var topology = Topology()
-    topology.addCluster(cluster)
-    FuzzHarness.analyseAndRender(EvidenceCollector(topology: topology), topology: topology)
-    return 0
+@main
+enum FuzzCluster {
+    static func main() {
+        FuzzDriver.run { data, size in
+            guard let data else { return 0 }
+            let collector = FuzzHarness.read(data, size, format: nil)
+            guard let cluster = collector.clusters.first else { return 0 }
+            var topology = FuzzHarness.emptyTopology
+            topology.addCluster(cluster)
+            let empty = EvidenceCollector(topology: topology, maximumFlowGroups: FuzzHarness.maximumFlowGroups)
+            FuzzHarness.analyseAndRender(empty, topology: topology)
+            return 0
+        }
+    }
 }

@@ -2,8 +2,13 @@ import FuzzSupport
 import TriageKit
 
 /// JSON arrays and concatenated JSON values (gcloud --format=json, jq), then the engine.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzHarness.analyseAndRender(FuzzHarness.read(data, size, format: .jsonStream))
-    return 0
+@main
+enum FuzzJSONArray {
+    static func main() {
+        FuzzDriver.run { data, size in
+            guard let data else { return 0 }
+            FuzzHarness.analyseAndRender(FuzzHarness.read(data, size, format: .jsonStream))
+            return 0
+        }
+    }
 }

@@ -2,8 +2,13 @@ import FuzzSupport
 import TriageKit
 
 /// NDJSON framing (one LogEntry a line) and the JSON scanner, then the engine over the flows.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzHarness.analyseAndRender(FuzzHarness.read(data, size, format: .ndjson))
-    return 0
+@main
+enum FuzzNDJSON {
+    static func main() {
+        FuzzDriver.run { data, size in
+            guard let data else { return 0 }
+            FuzzHarness.analyseAndRender(FuzzHarness.read(data, size, format: .ndjson))
+            return 0
+        }
+    }
 }
