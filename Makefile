@@ -10,7 +10,7 @@ BASH_DIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSH_DIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISH_DIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all deps rules build release demo test accuracy bench install install-docs clean
+.PHONY: all deps rules build release demo test accuracy bench fuzz install install-docs clean
 
 all: build
 
@@ -55,6 +55,11 @@ accuracy: deps rules
 bench: release
 	@command -v jq >/dev/null || { echo "bench compares against jq: apt-get install -y jq"; exit 1; }
 	.build/release/triage-bench --size-mb $(BENCH_SIZE) --directory .bench --triage .build/release/triage
+
+# libFuzzer targets (a separate package in Fuzz/, never built by build or test): each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps rules
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_TARGETS)
 
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin"
