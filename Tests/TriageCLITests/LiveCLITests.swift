@@ -81,6 +81,29 @@ import Testing
         }
     }
 
+    /// TLS verification is always on: an API whose certificate does not verify (self-signed,
+    /// here for 127.0.0.1) is refused before any request is sent, and the run says so (exit 2).
+    @Test func aCertificateThatDoesNotVerifyIsRefused() throws {
+        try CLI.withTemporaryDirectory { directory in
+            let certificate = directory.appendingPathComponent("cert.pem")
+            let key = directory.appendingPathComponent("key.pem")
+            let made = try CLI.shell(
+                "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout \"$1\" -out \"$2\" 2>&1",
+                [key.path, certificate.path])
+            try #require(made.status == 0, "\(made)")
+            let server = try FakeGCPServer(tls: (certificate, key))
+            #expect(server.base.hasPrefix("https://"))
+            let (arguments, environment) = try Self.live(server, in: directory, ["--cluster", "kf-private"])
+            let result = try CLI.run(CLI.binary, arguments, environment: environment, timeout: 120)
+            #expect(result.status == 2, "\(result)")
+            #expect(result.err.lowercased().contains("certificate") || result.err.contains("SSL") || result.err.contains("TLS"), "\(result)")
+            // The handshake failed, so the server never saw a request (nor the token).
+            let log = (try? String(contentsOf: server.requestLog, encoding: .utf8)) ?? ""
+            #expect(log.isEmpty, "\(log)")
+            #expect(!result.out.contains("ERROR"), "no findings from an API that could not be verified: \(result)")
+        }
+    }
+
     @Test func aMissingSourceExitsTwoAndIsListed() throws {
         let server = try FakeGCPServer(files: [
             "errors.json": [

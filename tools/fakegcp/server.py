@@ -863,6 +863,8 @@ def main(argv=None):
     ap.add_argument("--port", type=int, default=0, help="0 = pick a free port")
     ap.add_argument("--port-file", help="write the port number here once listening")
     ap.add_argument("--request-log", help="append one JSON line per request here")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; with --tls-key)")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = ap.parse_args(argv)
     if not ipaddress.ip_address(args.host) in ipaddress.ip_network("127.0.0.0/8"):
         ap.error("--host must be in 127.0.0.0/8")
@@ -871,6 +873,12 @@ def main(argv=None):
     Handler.fake = Fake(args.root, args.request_log)
     httpd = ThreadingHTTPServer((args.host, args.port), Handler)
     httpd.daemon_threads = True
+    if args.tls_cert:
+        # For the test that a client refuses a certificate it cannot verify.
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     port = httpd.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"

@@ -17,10 +17,13 @@ final class FakeGCPServer: @unchecked Sendable {
     let requestLog: URL
     private let process: Process
 
-    var base: String { "http://127.0.0.1:\(port)/" }
+    let scheme: String
+    var base: String { "\(scheme)://127.0.0.1:\(port)/" }
 
-    /// `files` maps a path under the fixture root to its JSON content.
-    init(scenario: String = "mixed", files: [String: Any] = [:]) throws {
+    /// `files` maps a path under the fixture root to its JSON content. With `tls` (a PEM
+    /// certificate and key) the server speaks HTTPS.
+    init(scenario: String = "mixed", files: [String: Any] = [:], tls: (certificate: URL, key: URL)? = nil) throws {
+        scheme = tls == nil ? "http" : "https"
         let fm = FileManager.default
         root = fm.temporaryDirectory.appendingPathComponent("fakegcp-\(UUID().uuidString)")
         try fm.copyItem(at: Self.packageRoot.appendingPathComponent("tools/scenarios/\(scenario)"), to: root)
@@ -34,7 +37,7 @@ final class FakeGCPServer: @unchecked Sendable {
         process.arguments = [
             "python3", Self.packageRoot.appendingPathComponent("tools/fakegcp/server.py").path,
             "--root", root.path, "--request-log", requestLog.path,
-        ]
+        ] + (tls.map { ["--tls-cert", $0.certificate.path, "--tls-key", $0.key.path] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
