@@ -81,7 +81,8 @@ public enum Engine {
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.
     static func analyseObservations(_ observations: [Observation], topology: Topology, rules: [Rule]) -> ([Finding], Int) {
-        let now = topology.now ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let now = topology.now
+            ?? EvidenceClock.now(observations, wallClock: Int64(Date().timeIntervalSince1970 * 1_000_000))
         var byKind: [String: (primary: [Rule], fallback: [Rule])] = [:]
         for rule in rules where !rule.readsFirewallLogs {
             if rule.fallback { byKind[rule.evidence, default: ([], [])].fallback.append(rule) } else {
