@@ -207,6 +207,7 @@ public final class EvidenceCollector: RecordSink {
                 } else {
                     account.otherLogEntries["(other logs)", default: 0] += 1
                 }
+                addLogEntry(record, logID: logID, format: format, locate: locate)
             }
             return
         }
@@ -216,6 +217,17 @@ public final class EvidenceCollector: RecordSink {
             return
         }
         addDocument(record, format: format, locate: locate)
+    }
+
+    /// A LogEntry that is not a firewall record, read for the messages it carries. Only these
+    /// entries are decoded whole; firewall records keep the field scanner's fast path.
+    private func addLogEntry(_ record: RecordFields, logID: String, format: InputFormat, locate: () -> RecordLocation) {
+        let bytes = record.recordBytes
+        let decoded: Any? = format == .yaml
+            ? (try? YAMLDocument.load(String(decoding: bytes, as: UTF8.self))) ?? nil
+            : try? JSONSerialization.jsonObject(with: Data(bytes))
+        guard let entry = decoded as? [String: Any] else { return }
+        for observation in LogEntryMessages.observations(entry, logID: logID, location: locate()) { add(observation) }
     }
 
     /// A record that is not a LogEntry: a cluster description, a GKE operation, network config,

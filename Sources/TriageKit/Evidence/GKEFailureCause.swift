@@ -196,7 +196,7 @@ struct GKEPattern: @unchecked Sendable {
     static let nodesRegistered = GKEPattern(#"only (\d+) nodes? out of (\d+) (?:have|has) registered"#)
     static let notAllInstancesRunning = GKEPattern(#"Not all instances running in IGM after [^.]*\.\d*s?\.? *Expected (\d+), running (\d+)"#)
     static let currentErrors = GKEPattern(#"Current errors: \[([A-Z_]+)\]"#)
-    static let peeringProject = GKEPattern(#"restrictVpcPeering violated for project (\S+?)\.? "#)
+    static let peeringProject = GKEPattern(#"restrictVpcPeering violated for project (\S+?)\.?(?:\s|$)"#)
     static let peeringNetwork = GKEPattern(#"Peering the network (\S+) is not allowed"#)
     static let computePermission = GKEPattern(
         #"Required '(compute\.(?:subnetworks|networks|firewalls|routes)\.[A-Za-z]+)' permission for '(projects/([^/']+)/[^']*)'"#)
@@ -206,7 +206,7 @@ struct GKEPattern: @unchecked Sendable {
     static let quotaNumbers = GKEPattern(#"requires '([\d.]+)' and is short '([\d.]+)'"#)
     static let quotaLimit = GKEPattern(#"quota (?:of|is) '([\d.]+)' with '([\d.]+)' available"#)
     static let quotaExceeded = GKEPattern(#"Quota '([A-Z0-9_]+)' exceeded\.\s+Limit: ([\d.]+)(?: in region ([a-z0-9-]+))?"#)
-    static let externalIPProject = GKEPattern(#"vmExternalIpAccess violated for project (\S+?)\.? "#)
+    static let externalIPProject = GKEPattern(#"vmExternalIpAccess violated for project (\S+?)\.?(?:\s|$)"#)
     /// `Service account "N-compute@…" does not exist.` and IAM's `Gaia id not found for email …`.
     static let serviceAccountMissing = GKEPattern(
         #"[Ss]ervice account "?([^"\s]+@[^"\s]+?)"? does not exist|Gaia id not found for email ([^\s,]+?@[^\s,]+?)\.?(?:,|\s|$)"#)

@@ -3338,6 +3338,8 @@ remedy:
     networks it lists, and that tenant network is outside your organization, so GKE cannot create
     the peering and the cluster creation fails.
   notes:
+    - when: {project_number: {exists: true}}
+      text: "GKE names project {project_number} as the one the constraint was violated for."
     - >-
       The fix is a policy exception for this project (an organization policy administrator must make
       it), or a cluster that uses Private Service Connect for the control plane, which needs no
@@ -4159,6 +4161,47 @@ samples:
         - name: event.txt
           text: |
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/log-error-unexplained.yaml", #"""
+id: log-error-unexplained
+severity: warning
+title: Every error entry in the logs given can be explained
+evidence: message
+fallback: true
+match:
+  message: unexplained-log-error
+group_by: [log, error]
+cause: "unexplained-log-error:{log}:{error}"
+message: >-
+  A {severity} entry of {log} that no rule of triage explains ({count} time(s)): "{error}"
+remedy:
+  why: >-
+    triage reads every Cloud Logging entry for the messages of the usual private-cluster failures
+    (webhook and API calls that time out, image pulls, VPC Service Controls denials, failed GKE
+    operations); this error entry is none of them, or not in words it knows. It is shown so that no
+    error goes unreported: read the whole entry, and the entries around it, for its cause.
+  notes:
+    - when: {object.name: {exists: true}}
+      text: "It was logged for {object.kind} {object.name} in namespace {object.namespace}."
+  commands:
+    - gcloud logging read --project={log_project} --freshness=30d 'insertId="{insert_id|logfilter}"' --format=json
+    - >-
+      gcloud logging read --project={log_project} --freshness=1d
+      'logName="projects/{log_project|logfilter}/logs/{log|logfilter}" AND severity>=ERROR' --limit=50
+references:
+  - https://cloud.google.com/logging/docs/view/logging-query-language
+samples:
+  trigger:
+    - name: a container's error entry no rule knows
+      input: |
+        {"insertId":"8m2kq1f7x0c3w1","logName":"projects/kf-prod-4412/logs/stderr","receiveTimestamp":"2026-11-22T09:41:05.695566223Z","resource":{"labels":{"cluster_name":"kf-private","container_name":"ml-pipeline","location":"us-central1","namespace_name":"kubeflow","pod_name":"ml-pipeline-7c9f6b8d5-x2kqp","project_id":"kf-prod-4412"},"type":"k8s_container"},"severity":"ERROR","textPayload":"F1122 09:41:02.118530       1 main.go:93] Failed to open database: Error 1045: Access denied for user 'root'@'10.20.1.14' (using password: NO)","timestamp":"2026-11-22T09:41:02.118530846Z"}
+      expect:
+        - {count: 1, log: "stderr", error: "F1122 09:41:02.118530       1 main.go:93] Failed to open database: Error 1045: Access denied for user 'root'@'10.20.1.14' (using password: NO)"}
+  pass:
+    - name: an info entry is not an error
+      input: |
+        {"insertId":"8m2kq1f7x0c3w2","logName":"projects/kf-prod-4412/logs/stdout","receiveTimestamp":"2026-11-22T09:41:05.695566223Z","resource":{"labels":{"cluster_name":"kf-private","container_name":"ml-pipeline","location":"us-central1","namespace_name":"kubeflow","pod_name":"ml-pipeline-7c9f6b8d5-x2kqp","project_id":"kf-prod-4412"},"type":"k8s_container"},"severity":"INFO","textPayload":"Connected to database kubeflow at mysql.kubeflow:3306","timestamp":"2026-11-22T09:41:02.118530846Z"}
 
 """#),
         ("Rules/kubectl/registry-access-denied.yaml", #"""
