@@ -494,10 +494,15 @@ public final class InputReader {
         return progress.contains { line[colon.upperBound...].hasPrefix($0) }
     }
 
-    /// `[2020-01-23T00:50:00.464Z] …`: a log line with its time in brackets (CI consoles), not a
-    /// JSON array, which opens with a value, never a four-digit year and a dash.
+    /// `[2020-01-23T00:50:00.464Z] …`: a log line with its time in brackets (CI consoles), or a
+    /// shell prompt (`[root@host dir]# …`), not a JSON array, which opens with a value: never a
+    /// four-digit year and a dash, nor a letter other than those of true, false and null.
     private func startsWithBracketedTime(from start: Int) -> Bool {
         guard filled - start >= 6 else { return false }
+        let first = base[start + 1]
+        if (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A && first != 0x74 && first != 0x66 && first != 0x6E) {
+            return true
+        }
         for offset in 1...4 where !(base[start + offset] >= 0x30 && base[start + offset] <= 0x39) { return false }
         return base[start + 5] == 0x2D
     }

@@ -4174,7 +4174,7 @@ match:
 group_by: [log, error]
 cause: "unexplained-log-error:{log}:{error}"
 message: >-
-  A {severity} entry of {log} that no rule of triage explains ({count} time(s)): "{error}"
+  An entry of {log} that no rule of triage explains ({count} time(s)): "{error}"
 remedy:
   why: >-
     triage reads every Cloud Logging entry for the messages of the usual private-cluster failures

@@ -42,6 +42,11 @@ public enum UnexplainedError {
         }
         let levelWords: Set<Substring> = ["ERROR", "ERROR:", "FATAL", "FATAL:", "CRITICAL", "[error]", "[ERROR]",
                                           "[fatal]", "[FATAL]", "error", "Error", "E!"]
+        // Words that say something failed, in the wording of Go's errors and of tools' messages.
+        for phrase in failurePhrases where line.contains(phrase) { return true }
+        if line.utf8.count <= 4096, let failure = ErrorText.failure(in: String(line)), connectionFailures.contains(failure) {
+            return true
+        }
         // A level word leads the line or follows a time or a logger name, never a key (`Status: ERROR`).
         let words = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: true).prefix(4)
         for (index, word) in words.enumerated() where levelWords.contains(word) {
@@ -49,6 +54,13 @@ public enum UnexplainedError {
         }
         return false
     }
+
+    static let failurePhrases = ["failed to ", "Failed to ", "unable to ", "Unable to ", "couldn't ", "could not ",
+                                 "cannot ", "no matches for kind", "error dialing", "Error dialing"]
+
+    /// How a connection failed (`ErrorText.failure`) that makes a line an error whatever its level.
+    static let connectionFailures: Set<String> = ["timeout", "deadline", "refused", "unreachable", "no-such-host", "tls",
+                                                  "no-endpoints"]
 
     /// Words one of which every message `GKEFailureCause` knows contains (lower-cased), so the
     /// regular expressions only run on lines that may hold one.
