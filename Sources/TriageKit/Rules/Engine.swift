@@ -410,7 +410,7 @@ struct FindingBuilder {
         let event = first.event
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title,
-            message: Self.capitalised(rule.message.render(lookup)),
+            message: Self.capitalised(rule.message.render(lookup, quoting: .prose)),
             confidence: inferred ? "inferred" : "observed", count: count, firstSeen: firstSeen.map(Timestamp.format),
             lastSeen: lastSeen.map(Timestamp.format), direction: first.value("direction"),
             protocolName: FirewallEvent.protocolName(event.connection.protocolNumber),
@@ -419,7 +419,7 @@ struct FindingBuilder {
             moreSources: moreSources, moreDestinations: moreDestinations, deniedBy: deniedBy,
             examples: examples,
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup), notes: texts.notes, commands: texts.commands,
+                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
                 configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         finding.cause = rule.cause?.render(lookup)
         if let verification {
