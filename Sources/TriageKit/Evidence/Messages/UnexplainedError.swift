@@ -35,7 +35,13 @@ public enum UnexplainedError {
                        "FATAL:", "Fatal error", "panic:", "ERRO[", "FATA["] where line.hasPrefix(prefix) {
             return true
         }
-        if TextSource.isKlogLine(String(line)), let level = line.first, level == "E" || level == "F" { return true }
+        // klog: `E1122 09:14:02.123456   12345 file.go:42] …` (E and F are its error levels).
+        let head = Array(line.utf8.prefix(6))
+        if head.count == 6, head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"),
+            head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), head[5] == 0x20, line.contains("] ")
+        {
+            return true
+        }
         for marker in ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"",
                        "\"severity\":\"ERROR\"", "\"severity\":\"CRITICAL\""] where line.contains(marker) {
             return true
