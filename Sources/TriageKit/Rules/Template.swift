@@ -106,7 +106,7 @@ public struct Template: Sendable {
         "quotes": "the lines quoted", "default_route_next_hop": "the default route's next hop",
         "object.kind": "an object", "object.name": "named in the evidence", "object.namespace": "its namespace",
         "type": "An operation", "target": "its target", "error": "an error with no message",
-        "status_message": "no status message",
+        "status_message": "no status message", "denied_by": "a firewall rule the log does not name validly",
     ]
 
     static func gap(_ name: String) -> String { "<" + name.uppercased().replacingOccurrences(of: ".", with: "_") + ">" }

@@ -142,6 +142,29 @@ struct UnexplainedErrorTests {
         #expect(overdue.message.contains("for 51 minutes"))
     }
 
+    @Test func aMessageFoldedOverSeveralYAMLLinesIsReadWhole() throws {
+        // `kubectl get replicaset -o yaml`: the condition message is folded, so no single line
+        // holds the webhook error; the decoded document does.
+        let text = """
+            status:
+              conditions:
+                - lastTransitionTime: '2023-03-15T07:53:56Z'
+                  message: >-
+                    Internal error occurred: failed calling webhook
+                    "validation.gatekeeper.sh": failed to call webhook: Post
+                    "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.20.1.14:8443: i/o
+                    timeout
+                  reason: FailedCreate
+                  status: 'True'
+                  type: ReplicaFailure
+              replicas: 0
+
+            """
+        let analysis = try Self.analyse(text, name: "replicaset.yaml")
+        let finding = try #require(analysis.findings.first { $0.rule == "webhook-call-failed" })
+        #expect(finding.count == 1)
+    }
+
     @Test func evidenceClockKeepsTheWallClockForRecentEvidence() {
         let wall: Int64 = 1_800_000_000_000_000
         let recent = Observation(kind: "operation", facts: [:], source: "t", time: wall - 3_600_000_000)
