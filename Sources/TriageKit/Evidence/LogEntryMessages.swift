@@ -9,7 +9,7 @@ import Foundation
 /// `message: unexplained-log-error` for the fallback rule, with what finds it again.
 ///
 /// Facts besides the recognised ones: `log` (the log ID), `insert_id`, `severity`,
-/// `resource.type`, `log_project`, `object.kind`/`object.name`/`object.namespace` (an event's
+/// `resource.type`, `log_project`, `service_name` (an audit entry's API), `object.kind`/`object.name`/`object.namespace` (an event's
 /// involved object, or a container's pod), `event.reason`, `event.type`, `occurrences`.
 public enum LogEntryMessages {
     static let source = "Cloud Logging"
@@ -40,6 +40,8 @@ public enum LogEntryMessages {
         let resource = entry["resource"] as? [String: Any]
         let labels = resource?["labels"] as? [String: Any]
         base["resource.type"] = resource?["type"] as? String
+        // An audit entry names the API called; a recognised message's own value wins.
+        base["service_name"] = proto?["serviceName"] as? String
         if let name = entry["logName"] as? String, let project = ErrorText.word(after: "projects/", in: name, stops: ["/"]) {
             base["log_project"] = project
         }

@@ -197,5 +197,6 @@ struct UnexplainedErrorTests {
         let analysis = try Self.analyse(entry + "\n", name: "audit.json")
         let finding = try #require(analysis.findings.first { $0.rule == "vpc-sc-denied" })
         #expect(finding.facts.values.contains("MdZIaeqiC4dBZdUq2q1Pb") || finding.message.contains("MdZIaeqiC4dBZdUq2q1Pb"))
+        #expect(finding.message.contains("storage.googleapis.com") || finding.facts.values.contains("storage.googleapis.com"))
     }
 }
