@@ -207,6 +207,7 @@ public final class EvidenceCollector: RecordSink {
                 } else {
                     account.otherLogEntries["(other logs)", default: 0] += 1
                 }
+                addLogEntry(record, logID: logID, format: format, locate: locate)
             }
             return
         }
@@ -216,6 +217,17 @@ public final class EvidenceCollector: RecordSink {
             return
         }
         addDocument(record, format: format, locate: locate)
+    }
+
+    /// A LogEntry that is not a firewall record, read for the messages it carries. Only these
+    /// entries are decoded whole; firewall records keep the field scanner's fast path.
+    private func addLogEntry(_ record: RecordFields, logID: String, format: InputFormat, locate: () -> RecordLocation) {
+        let bytes = record.recordBytes
+        let decoded: Any? = format == .yaml
+            ? (try? YAMLDocument.load(String(decoding: bytes, as: UTF8.self))) ?? nil
+            : try? JSONSerialization.jsonObject(with: Data(bytes))
+        guard let entry = decoded as? [String: Any] else { return }
+        for observation in LogEntryMessages.observations(entry, logID: logID, location: locate()) { add(observation) }
     }
 
     /// A record that is not a LogEntry: a cluster description, a GKE operation, network config,
@@ -262,7 +274,41 @@ public final class EvidenceCollector: RecordSink {
                 cursor = lineEnd + 1
             }
         }
-        if text.finish(into: self) == 0 { account.unrecognisedRecords += 1 }
+        var recognised = text.finish(into: self)
+        // A message YAML folded over several lines (`message: >-`) or escaped in JSON is read
+        // again as the one line it is; one that stands whole on a line was read above.
+        if let document = decoded {
+            let raw = String(decoding: bytes, as: UTF8.self)
+            let folded = TextDispatcher(input: place.input)
+            for message in Self.messages(in: document) where !raw.contains(message) {
+                folded.line(message, number: place.line, collector: self)
+            }
+            recognised += folded.finish(into: self)
+        }
+        if recognised == 0 { account.unrecognisedRecords += 1 }
+    }
+
+    /// The `message`, `statusMessage` and `detail` strings anywhere in a decoded document
+    /// (conditions, events, errors), flattened to one line each; at most 1,000.
+    static func messages(in document: Any) -> [String] {
+        var found: [String] = []
+        func walk(_ value: Any) {
+            guard found.count < 1_000 else { return }
+            if let map = value as? [String: Any] {
+                for (key, child) in map {
+                    if ["message", "statusMessage", "detail"].contains(key), let text = child as? String {
+                        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+                        if !line.isEmpty { found.append(line) }
+                    } else {
+                        walk(child)
+                    }
+                }
+            } else if let list = value as? [Any] {
+                for child in list { walk(child) }
+            }
+        }
+        walk(document)
+        return found
     }
 
     /// Takes a decoded document; false when it is none of the kinds triage reads.

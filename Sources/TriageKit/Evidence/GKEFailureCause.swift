@@ -18,6 +18,10 @@ import Foundation
 ///   `quota_available`, `quota_requested`, `quota_short`, `quota_region`
 /// - `shared-vpc-iam-missing`: a Compute permission missing on a (host) project's network →
 ///   `permission`, `resource`, `host_project`, `role`, and `subnetwork`, `region` when it names one
+/// - `service-account-deleted`: the node service account (often the default compute one) does not
+///   exist → `service_account`
+/// - `vm-external-ip-blocked-by-org-policy`: constraints/compute.vmExternalIpAccess refused the
+///   nodes' external addresses → `constraint`, `project_number`, `instance`
 /// - `instances-not-running`: the node instance group did not start its VMs and named no known
 ///   cause → `expected`, `running`, `gce_error`
 public enum GKEFailureCause {
@@ -31,8 +35,8 @@ public enum GKEFailureCause {
 
     /// Most specific first: an instance-group message quotes the Compute error that caused it.
     private static let classifiers: [@Sendable (String) -> [String: String]?] = [
-        peering, legacyNetwork, sharedVPC, quota, podRange, aliasRange, networkMissing, nodeRegistration,
-        instancesNotRunning,
+        peering, externalIPPolicy, legacyNetwork, sharedVPC, quota, podRange, aliasRange, networkMissing,
+        serviceAccountMissing, nodeRegistration, instancesNotRunning,
     ]
 
     private static func peering(_ m: String) -> [String: String]? {
@@ -41,6 +45,20 @@ public enum GKEFailureCause {
         if let g = GKEPattern.peeringProject.groups(in: m) { f["project_number"] = g[1] }
         if let g = GKEPattern.peeringNetwork.groups(in: m) { f["peer_network"] = g[1] }
         return f
+    }
+
+    private static func externalIPPolicy(_ m: String) -> [String: String]? {
+        guard m.contains("constraints/compute.vmExternalIpAccess") else { return nil }
+        var f = ["cause": "vm-external-ip-blocked-by-org-policy", "constraint": "constraints/compute.vmExternalIpAccess"]
+        if let g = GKEPattern.externalIPProject.groups(in: m) { f["project_number"] = g[1] }
+        if let i = GKEPattern.instance.groups(in: m) { f["instance"] = i[1] }
+        return f
+    }
+
+    private static func serviceAccountMissing(_ m: String) -> [String: String]? {
+        guard let g = GKEPattern.serviceAccountMissing.groups(in: m) else { return nil }
+        let account = g[1].isEmpty ? g[2] : g[1]
+        return ["cause": "service-account-deleted", "service_account": account]
     }
 
     private static func legacyNetwork(_ m: String) -> [String: String]? {
@@ -95,6 +113,9 @@ public enum GKEFailureCause {
             var f = ["cause": "pod-range-exhausted", "subnetwork": g[1]]
             if let i = GKEPattern.instance.groups(in: m) { f["instance"] = i[1] }
             return f
+        }
+        if let g = GKEPattern.noPrivateSpaceForPods.groups(in: m) {
+            return ["cause": "pod-range-exhausted", "network": g[1], "range": g[2], "block": g[3]]
         }
         if m.contains("IP_SPACE_EXHAUSTED") || GKEPattern.podRangeExhausted.groups(in: m) != nil {
             return ["cause": "pod-range-exhausted"]
@@ -175,7 +196,7 @@ struct GKEPattern: @unchecked Sendable {
     static let nodesRegistered = GKEPattern(#"only (\d+) nodes? out of (\d+) (?:have|has) registered"#)
     static let notAllInstancesRunning = GKEPattern(#"Not all instances running in IGM after [^.]*\.\d*s?\.? *Expected (\d+), running (\d+)"#)
     static let currentErrors = GKEPattern(#"Current errors: \[([A-Z_]+)\]"#)
-    static let peeringProject = GKEPattern(#"restrictVpcPeering violated for project (\S+?)\.? "#)
+    static let peeringProject = GKEPattern(#"restrictVpcPeering violated for project (\S+?)\.?(?:\s|$)"#)
     static let peeringNetwork = GKEPattern(#"Peering the network (\S+) is not allowed"#)
     static let computePermission = GKEPattern(
         #"Required '(compute\.(?:subnetworks|networks|firewalls|routes)\.[A-Za-z]+)' permission for '(projects/([^/']+)/[^']*)'"#)
@@ -185,6 +206,14 @@ struct GKEPattern: @unchecked Sendable {
     static let quotaNumbers = GKEPattern(#"requires '([\d.]+)' and is short '([\d.]+)'"#)
     static let quotaLimit = GKEPattern(#"quota (?:of|is) '([\d.]+)' with '([\d.]+)' available"#)
     static let quotaExceeded = GKEPattern(#"Quota '([A-Z0-9_]+)' exceeded\.\s+Limit: ([\d.]+)(?: in region ([a-z0-9-]+))?"#)
+    static let externalIPProject = GKEPattern(#"vmExternalIpAccess violated for project (\S+?)\.?(?:\s|$)"#)
+    /// `Service account "N-compute@…" does not exist.` and IAM's `Gaia id not found for email …`.
+    static let serviceAccountMissing = GKEPattern(
+        #"[Ss]ervice account "?([^"\s]+@[^"\s]+?)"? does not exist|Gaia id not found for email ([^\s,]+?@[^\s,]+?)\.?(?:,|\s|$)"#)
+    /// GKE choosing a pod range itself: `The network "N" does not have available private IP space in
+    /// 10.0.0.0/8 to reserve a /14 block for pods`.
+    static let noPrivateSpaceForPods = GKEPattern(
+        #"network "([^"]+)" does not have available private IP space in (\S+) to reserve a (/\d+) block for pods"#)
     static let ipSpaceExhausted = GKEPattern(#"IP space of '([^']+)' is exhausted"#)
     static let instance = GKEPattern(#"Instance '([^']+)' creation failed"#)
     static let podRangeExhausted = GKEPattern(#"pod (?:ip )?(?:address )?range[^.]*exhausted"#, caseInsensitive: true)

@@ -396,6 +396,8 @@ public final class InputReader {
             try gatherForSniffing()
         }
         switch base[i] {
+        case 0x5B where startsWithBracketedTime(from: i):
+            format = .text
         case 0x5B:
             format = .jsonStream
         case 0x7B:
@@ -417,7 +419,7 @@ public final class InputReader {
                 format = next < filled && base[next] == 0x7B ? .ndjson : .jsonStream
             }
         default:
-            if looksLikeDescribeText(from: i) {
+            if looksLikeDescribeText(from: i) || startsWithErrorWord(from: i) || startsWithTerraformProgress(from: i) {
                 format = .text
             } else if looksLikeYAML(from: i) {
                 format = .yaml
@@ -463,6 +465,46 @@ public final class InputReader {
         let window = UnsafeBufferPointer(start: base + start, count: min(filled - start, 1 << 16))
         for b in window where b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x1B { return false }
         return true
+    }
+
+    /// `Error: …`, `ERROR: (gcloud.…)`, `error: …`, `FATAL: …`: a tool's error output, which reads
+    /// as a YAML key but is text (terraform, helm, gcloud and kubectl print errors so).
+    private func startsWithErrorWord(from start: Int) -> Bool {
+        for word in Self.errorWords where filled - start >= word.count {
+            if memcmp(base + start, word, word.count) == 0 { return true }
+        }
+        return false
+    }
+
+    private static let errorWords: [[UInt8]] = ["Error:", "ERROR:", "error:", "Error from server", "FATAL:", "fatal:"]
+        .map { Array($0.utf8) }
+
+    /// `google_container_cluster.primary: Creating...`: terraform's progress line, whose resource
+    /// address reads as a YAML key.
+    private func startsWithTerraformProgress(from start: Int) -> Bool {
+        let end = memchr(base + start, 0x0A, filled - start).map {
+            UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+        } ?? filled
+        let line = String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+        guard let colon = line.range(of: ": ") else { return false }
+        let address = line[..<colon.lowerBound]
+        guard address.contains("."), !address.contains(" ") else { return false }
+        let progress = ["Creating...", "Still creating...", "Refreshing state...", "Modifying...", "Destroying...",
+                        "Reading...", "Still modifying...", "Still destroying..."]
+        return progress.contains { line[colon.upperBound...].hasPrefix($0) }
+    }
+
+    /// `[2020-01-23T00:50:00.464Z] …`: a log line with its time in brackets (CI consoles), or a
+    /// shell prompt (`[root@host dir]# …`), not a JSON array, which opens with a value: never a
+    /// four-digit year and a dash, nor a letter other than those of true, false and null.
+    private func startsWithBracketedTime(from start: Int) -> Bool {
+        guard filled - start >= 6 else { return false }
+        let first = base[start + 1]
+        if (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A && first != 0x74 && first != 0x66 && first != 0x6E) {
+            return true
+        }
+        for offset in 1...4 where !(base[start + offset] >= 0x30 && base[start + offset] <= 0x39) { return false }
+        return base[start + 5] == 0x2D
     }
 
     private func looksLikeYAML(from start: Int) -> Bool {

@@ -871,6 +871,7 @@ match:
   aspect: status
   status: [ERROR, DEGRADED]
   cause: {exists: false}
+  status_message: {exists: false}
 group_by: [cluster, status]
 cause: "cluster-state:{cluster}"
 message: >-
@@ -2290,6 +2291,62 @@ samples:
             zone: us-central1
 
 """#),
+        ("Rules/gke/cluster-status-unexplained.yaml", #"""
+id: cluster-status-unexplained
+severity: error
+title: The cluster is RUNNING
+evidence: cluster
+match:
+  aspect: status
+  status: [ERROR, DEGRADED]
+  cause: {exists: false}
+  status_message: {exists: true}
+group_by: [cluster, status]
+cause: "cluster-state:{cluster}"
+message: >-
+  Cluster {cluster} is {status}: "{status_message}" (a status message no rule of triage explains).
+remedy:
+  why: >-
+    GKE puts a cluster in ERROR when an operation on it failed, and in DEGRADED when it runs but
+    something it needs is missing; the status message is GKE's own statement of why. triage knows
+    the usual private-cluster causes and this message is none of them: the cluster's conditions and
+    the operation that failed say more.
+  commands:
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(status,statusMessage,conditions)"
+    - >-
+      gcloud container operations list --location={location} --project={project}
+      --filter="targetLink~/clusters/{cluster|regex|filter}"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
+samples:
+  trigger:
+    - name: "a cluster in ERROR with a message triage does not know"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/14
+            currentMasterVersion: 1.31.6-gke.1020000
+            location: us-central1
+            name: kf-private
+            status: ERROR
+            statusMessage: "Cloud KMS key projects/kf-prod-4412/locations/us-central1/keyRings/gke/cryptoKeys/etcd is disabled."
+      expect:
+        - {count: 1, cluster: "kf-private", status: "ERROR"}
+  pass:
+    - name: "a running cluster with a message"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/14
+            currentMasterVersion: 1.31.6-gke.1020000
+            location: us-central1
+            name: kf-private
+            status: RUNNING
+            statusMessage: "Cluster is running."
+
+"""#),
         ("Rules/gke/invalid-alias-range.yaml", #"""
 id: invalid-alias-range
 severity: error
@@ -2530,7 +2587,7 @@ group_by: [cluster, type, target]
 cause: "node-registration"
 message: >-
   {type} of {target} ended with {registered} of {expected} nodes registered with the control plane
-  ({count} operation(s), last ended {end_time}): the VMs started but their kubelets never joined.
+  ({count} time(s)): the VMs started but their kubelets never joined.
 remedy:
   why: >-
     A new node's kubelet must reach the control plane's private endpoint on tcp:443 to register, and
@@ -2538,6 +2595,8 @@ remedy:
     boots. In a private cluster with a deny-all egress rule, restricted DNS or no NAT, one of these
     flows is usually blocked: GKE waits for the nodes, then gives up with this message.
   notes:
+    - when: {end_time: {exists: true}}
+      text: "The last such operation ended {end_time}."
     - >-
       Flows to check: (1) nodes ({node_tag}) to the control plane {master_cidr} on tcp:443, which needs
       an egress allow rule above any deny-all egress rule; (2) nodes to Google APIs through the
@@ -2626,6 +2685,68 @@ samples:
                 "zone": "us-central1"
               }
             ]
+
+"""#),
+        ("Rules/gke/operation-failed-unexplained.yaml", #"""
+id: operation-failed-unexplained
+severity: error
+title: GKE operations succeed
+evidence: operation
+fallback: true
+match:
+  failed: "true"
+group_by: [operation, type, target]
+cause: "operation-failed:{operation}"
+message: >-
+  {type} of {target} failed with a message no rule of triage explains: "{error}"
+remedy:
+  why: >-
+    GKE ends a failed operation DONE with an error message, and that message is the best statement of
+    the cause there is; triage knows the usual private-cluster causes (exhausted ranges, quota, org
+    policies, Shared VPC permissions, missing networks, nodes that never registered) and this is none
+    of them. Describe the operation for its full error and progress, and read the cluster's events
+    and the Compute Engine errors of its instance groups around its end time.
+  commands:
+    - gcloud container operations describe {operation} --location={location} --project={project}
+    - >-
+      gcloud logging read --project={project} --freshness=7d
+      'resource.type="gke_cluster" AND resource.labels.cluster_name="{cluster|logfilter}" AND severity>=WARNING'
+references:
+  - https://cloud.google.com/sdk/gcloud/reference/container/operations/describe
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
+samples:
+  trigger:
+    - name: "a zone out of resources (operations describe, YAML)"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:52:41.200331094Z'
+            error:
+              code: 8
+              message: "Google Compute Engine: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request. '(resource type:compute)'."
+            name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            startTime: '2026-11-21T15:48:38.032174551Z'
+            status: DONE
+            statusMessage: "Google Compute Engine: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request. '(resource type:compute)'."
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
+            zone: us-central1
+      expect:
+        - {count: 1, operation: "operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58", type: "CREATE_NODE_POOL", target: "a100-pool"}
+  pass:
+    - name: "an operation that succeeded"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:58:12.400119283Z'
+            name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            startTime: '2026-11-21T15:48:38.032174551Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
+            zone: us-central1
 
 """#),
         ("Rules/gke/operation-running-too-long.yaml", #"""
@@ -2891,8 +3012,7 @@ match:
 group_by: [quota_metric, location]
 cause: "quota-exceeded"
 message: >-
-  {type} of {target} failed for lack of {quota_metric} quota in {location}: it needed
-  {quota_requested}, {quota_short} more than the {quota_available} available (limit {quota_limit}).
+  {type} of {target} failed for lack of quota: "{error}"
 remedy:
   why: >-
     GKE creates the nodes as Compute Engine VMs, which count against the project's regional quotas
@@ -2900,6 +3020,12 @@ remedy:
     pool needs more than is left, the operation fails before any node exists. Request more quota, or
     make the pool smaller or of a smaller machine type.
   notes:
+    - when: {quota_short: {exists: true}}
+      text: >-
+        It needed {quota_requested} of {quota_metric}, {quota_short} more than the {quota_available}
+        available (limit {quota_limit}).
+    - when: {quota_region: {exists: true}}
+      text: "The quota is {quota_metric} in region {quota_region} (limit {quota_limit})."
     - "Request more quota in the console: https://console.cloud.google.com/iam-admin/quotas?project={project}"
   commands:
     - >-
@@ -2971,6 +3097,85 @@ samples:
                 "zone": "us-central1"
               }
             ]
+
+"""#),
+        ("Rules/gke/service-account-deleted.yaml", #"""
+id: service-account-deleted
+severity: error
+title: The nodes' service account exists
+evidence: operation
+match:
+  cause: service-account-deleted
+group_by: [service_account]
+cause: "service-account-deleted"
+message: >-
+  {type} of {target} failed because the service account its nodes run as, {service_account}, does
+  not exist: "{error}"
+remedy:
+  why: >-
+    Nodes run as a service account: the one given with --service-account, or else the project's
+    default Compute Engine service account (PROJECT_NUMBER-compute@developer.gserviceaccount.com).
+    When that account was deleted, GKE cannot create node VMs and cluster and node pool creation
+    fail. A deleted account can be restored within 30 days with its unique ID (in the audit log of
+    its deletion); otherwise create a dedicated node service account and name it.
+  notes:
+    - >-
+      A dedicated account needs at least roles/container.defaultNodeServiceAccount (or logging.logWriter,
+      monitoring.metricWriter and monitoring.viewer) and read access to the registries the nodes pull from.
+  commands:
+    - gcloud iam service-accounts list --project={project}
+    - >-
+      gcloud logging read --project={project} --freshness=30d
+      'protoPayload.methodName="google.iam.admin.v1.DeleteServiceAccount" AND protoPayload.request.name:"{service_account|logfilter}"'
+      --format="value(timestamp,protoPayload.authenticationInfo.principalEmail,protoPayload.response.unique_id)"
+    - gcloud iam service-accounts undelete '<ACCOUNT_UNIQUE_ID>' --project={project}
+references:
+  - https://cloud.google.com/iam/docs/service-accounts-delete-undelete
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts
+samples:
+  trigger:
+    - name: "terraform, the default compute service account deleted"
+      files:
+        - name: apply.txt
+          text: |
+            google_container_cluster.kf_private: Creating...
+            ╷
+            │ Error: googleapi: Error 400: Service account "481516234200-compute@developer.gserviceaccount.com" does not exist., badRequest
+            │
+            │   with google_container_cluster.kf_private,
+            ╵
+      expect:
+        - {count: 1, service_account: "481516234200-compute@developer.gserviceaccount.com"}
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:32:09.126704993Z'
+            error:
+              code: 5
+              message: 'Gaia id not found for email 481516234200-compute@developer.gserviceaccount.com.'
+            name: operation-1795333905719-4f2c8e1a-7d6b-4093-b8e5-3a0c9f1d7e63
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795333905719-4f2c8e1a-7d6b-4093-b8e5-3a0c9f1d7e63
+            startTime: '2026-11-21T15:31:05.719335081Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/cpu-pool
+            zone: us-central1
+      expect:
+        - {count: 1, service_account: "481516234200-compute@developer.gserviceaccount.com"}
+  pass:
+    - name: "a node pool creation that succeeded"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:58:12.400119283Z'
+            name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            startTime: '2026-11-21T15:48:38.032174551Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
+            zone: us-central1
 
 """#),
         ("Rules/gke/shared-vpc-iam-missing.yaml", #"""
@@ -3051,6 +3256,69 @@ samples:
             operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
 
 """#),
+        ("Rules/gke/vm-external-ip-blocked-by-org-policy.yaml", #"""
+id: vm-external-ip-blocked-by-org-policy
+severity: error
+title: The organization policy lets GKE create its nodes
+evidence: operation
+match:
+  cause: vm-external-ip-blocked-by-org-policy
+group_by: [cluster, constraint]
+cause: "vm-external-ip-blocked-by-org-policy"
+message: >-
+  {type} of {target} failed: the organization policy {constraint} forbids external IP addresses on
+  VMs, and the nodes were to have them: "{error}"
+remedy:
+  why: >-
+    Nodes of a cluster without private nodes get an external IP address. The list constraint
+    compute.vmExternalIpAccess allows external addresses only on the VMs it lists, so the node VMs
+    cannot be created and the operation fails after waiting for them. Private nodes (the nodes keep
+    only internal addresses, with Cloud NAT for egress) satisfy the policy; the alternative is a
+    policy exception that an organization policy administrator makes.
+  notes:
+    - >-
+      Create the cluster or node pool with --enable-private-nodes (and a control plane range for
+      clusters that use VPC peering), then give the nodes Cloud NAT for images outside Google.
+  commands:
+    - gcloud resource-manager org-policies describe compute.vmExternalIpAccess --project={project} --effective
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(privateClusterConfig,networkConfig)"
+references:
+  - https://cloud.google.com/compute/docs/ip-addresses/reserve-static-external-ip-address#disableexternalip
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters
+samples:
+  trigger:
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:41:17.048830125Z'
+            name: operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a55
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a55
+            startTime: '2026-11-21T15:20:44.561209734Z'
+            status: DONE
+            statusMessage: "Google Compute Engine: Not all instances running in IGM after 20m5.2s. Expected 1, running 0, transitioning 1. Current errors: [CONDITION_NOT_MET]: Instance 'gke-kf-public-default-pool-5c2e367b-clkx' creation failed: Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200. Add instance projects/kf-prod-4412/zones/us-central1-f/instances/gke-kf-public-default-pool-5c2e367b-clkx to the constraint to use external IP with it."
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-public
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: "kf-public", constraint: "constraints/compute.vmExternalIpAccess"}
+  pass:
+    - name: "a node pool creation that succeeded"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:58:12.400119283Z'
+            name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            startTime: '2026-11-21T15:48:38.032174551Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
+            zone: us-central1
+
+"""#),
         ("Rules/gke/vpc-peering-blocked-by-org-policy.yaml", #"""
 id: vpc-peering-blocked-by-org-policy
 severity: error
@@ -3070,6 +3338,8 @@ remedy:
     networks it lists, and that tenant network is outside your organization, so GKE cannot create
     the peering and the cluster creation fails.
   notes:
+    - when: {project_number: {exists: true}}
+      text: "GKE names project {project_number} as the one the constraint was violated for."
     - >-
       The fix is a policy exception for this project (an organization policy administrator must make
       it), or a cluster that uses Private Service Connect for the control plane, which needs no
@@ -3333,6 +3603,67 @@ samples:
         - name: event.txt
           text: |
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/error-unexplained.yaml", #"""
+id: error-unexplained
+severity: warning
+title: Every error in the text given can be explained
+evidence: message
+fallback: true
+match:
+  message: unexplained-error
+group_by: [error]
+cause: "unexplained-error:{error}"
+message: >-
+  An error that no rule of triage explains ({count} time(s)): "{error}"
+remedy:
+  why: >-
+    triage knows the usual ways a private GKE cluster fails (blocked control-plane and webhook
+    flows, registries and Google APIs out of reach, failed GKE operations, VPC Service Controls)
+    and this message is none of them, or not in words it knows. It is shown so that no error goes
+    unreported: read it as it is, and give triage the cluster's events and the failed operations to
+    find what the message is a symptom of.
+  notes:
+    - when: {object.name: {exists: true}}
+      text: "It was reported for {object.kind} {object.name}; kubectl describe of it shows its conditions and events."
+  commands:
+    - kubectl get events --all-namespaces --field-selector=type=Warning --sort-by=.lastTimestamp
+    - gcloud container operations list --project={project} --filter='status!=DONE OR error:*'
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
+samples:
+  trigger:
+    - name: a helm error no rule knows
+      files:
+        - name: helm.txt
+          text: |
+            $ helm install kf ./chart
+            Error: INSTALLATION FAILED: cannot re-use a name that is still in use
+      expect:
+        - {count: 1, error: "Error: INSTALLATION FAILED: cannot re-use a name that is still in use"}
+    - name: a CDKTF error box no rule knows
+      files:
+        - name: deploy.txt
+          text: |
+            ╷
+            │ Error: googleapi: Error 409: Already exists: projects/kf-prod-4412/locations/us-central1/clusters/kf-private., alreadyExists
+            │
+            │   with google_container_cluster.kf_private,
+            ╵
+      expect:
+        - {count: 1, error: "Error: googleapi: Error 409: Already exists: projects/kf-prod-4412/locations/us-central1/clusters/kf-private., alreadyExists"}
+  pass:
+    - name: a warning and a healthy cluster are not errors
+      files:
+        - name: clusters.txt
+          text: |
+            NAME        LOCATION     MASTER_VERSION      MASTER_IP   MACHINE_TYPE   NODE_VERSION        NUM_NODES  STATUS
+            kf-private  us-central1  1.31.6-gke.1020000  172.16.0.2  e2-standard-8  1.31.6-gke.1020000  8          RUNNING
+
+            W1122 09:14:02.123456   12345 warnings.go:70] policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+
+            Status:  ERROR_FREE
+            Type:    Error
 
 """#),
         ("Rules/kubectl/external-registry-pull-failed.yaml", #"""
@@ -3830,6 +4161,47 @@ samples:
         - name: event.txt
           text: |
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/log-error-unexplained.yaml", #"""
+id: log-error-unexplained
+severity: warning
+title: Every error entry in the logs given can be explained
+evidence: message
+fallback: true
+match:
+  message: unexplained-log-error
+group_by: [log, error]
+cause: "unexplained-log-error:{log}:{error}"
+message: >-
+  An entry of {log} that no rule of triage explains ({count} time(s)): "{error}"
+remedy:
+  why: >-
+    triage reads every Cloud Logging entry for the messages of the usual private-cluster failures
+    (webhook and API calls that time out, image pulls, VPC Service Controls denials, failed GKE
+    operations); this error entry is none of them, or not in words it knows. It is shown so that no
+    error goes unreported: read the whole entry, and the entries around it, for its cause.
+  notes:
+    - when: {object.name: {exists: true}}
+      text: "It was logged for {object.kind} {object.name} in namespace {object.namespace}."
+  commands:
+    - gcloud logging read --project={log_project} --freshness=30d 'insertId="{insert_id|logfilter}"' --format=json
+    - >-
+      gcloud logging read --project={log_project} --freshness=1d
+      'logName="projects/{log_project|logfilter}/logs/{log|logfilter}" AND severity>=ERROR' --limit=50
+references:
+  - https://cloud.google.com/logging/docs/view/logging-query-language
+samples:
+  trigger:
+    - name: a container's error entry no rule knows
+      input: |
+        {"insertId":"8m2kq1f7x0c3w1","logName":"projects/kf-prod-4412/logs/stderr","receiveTimestamp":"2026-11-22T09:41:05.695566223Z","resource":{"labels":{"cluster_name":"kf-private","container_name":"ml-pipeline","location":"us-central1","namespace_name":"kubeflow","pod_name":"ml-pipeline-7c9f6b8d5-x2kqp","project_id":"kf-prod-4412"},"type":"k8s_container"},"severity":"ERROR","textPayload":"F1122 09:41:02.118530       1 main.go:93] Failed to open database: Error 1045: Access denied for user 'root'@'10.20.1.14' (using password: NO)","timestamp":"2026-11-22T09:41:02.118530846Z"}
+      expect:
+        - {count: 1, log: "stderr", error: "F1122 09:41:02.118530       1 main.go:93] Failed to open database: Error 1045: Access denied for user 'root'@'10.20.1.14' (using password: NO)"}
+  pass:
+    - name: an info entry is not an error
+      input: |
+        {"insertId":"8m2kq1f7x0c3w2","logName":"projects/kf-prod-4412/logs/stdout","receiveTimestamp":"2026-11-22T09:41:05.695566223Z","resource":{"labels":{"cluster_name":"kf-private","container_name":"ml-pipeline","location":"us-central1","namespace_name":"kubeflow","pod_name":"ml-pipeline-7c9f6b8d5-x2kqp","project_id":"kf-prod-4412"},"type":"k8s_container"},"severity":"INFO","textPayload":"Connected to database kubeflow at mysql.kubeflow:3306","timestamp":"2026-11-22T09:41:02.118530846Z"}
 
 """#),
         ("Rules/kubectl/registry-access-denied.yaml", #"""

@@ -83,7 +83,8 @@ public enum Engine {
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.
     static func analyseObservations(_ observations: [Observation], topology: Topology, rules: [Rule]) -> ([Finding], Int) {
-        let now = topology.now ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let now = topology.now
+            ?? EvidenceClock.now(observations, wallClock: Int64(Date().timeIntervalSince1970 * 1_000_000))
         var byKind: [String: (primary: [Rule], fallback: [Rule])] = [:]
         for rule in rules where !rule.readsFirewallLogs {
             if rule.fallback { byKind[rule.evidence, default: ([], [])].fallback.append(rule) } else {
@@ -411,7 +412,7 @@ struct FindingBuilder {
         let event = first.event
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title,
-            message: Self.capitalised(rule.message.render(lookup)),
+            message: Self.capitalised(rule.message.render(lookup, quoting: .prose)),
             confidence: inferred ? "inferred" : "observed", count: count, firstSeen: firstSeen.map(Timestamp.format),
             lastSeen: lastSeen.map(Timestamp.format), direction: first.value("direction"),
             protocolName: FirewallEvent.protocolName(event.connection.protocolNumber),
@@ -420,7 +421,7 @@ struct FindingBuilder {
             moreSources: moreSources, moreDestinations: moreDestinations, deniedBy: deniedBy,
             examples: examples,
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup), notes: texts.notes, commands: texts.commands,
+                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
                 configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         finding.cause = rule.cause?.render(lookup)
         if let verification {

@@ -71,7 +71,7 @@ struct ObservationFindingBuilder {
         // What the merger needs to keep one verification note and to drop fixes that would not work.
         for name in ["fix.verified", "fix.note"] { if let value = first.value(name) { facts[name] = value } }
         let texts = rule.remedyTexts(fact: first.value, lookup: lookup)
-        let message = FindingBuilder.capitalised(rule.message.render(lookup))
+        let message = FindingBuilder.capitalised(rule.message.render(lookup, quoting: .prose))
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title, message: message,
             confidence: inferred ? "inferred" : "observed", count: count, firstSeen: firstSeen.map(Timestamp.format),
@@ -80,7 +80,7 @@ struct ObservationFindingBuilder {
             sources: [], destinations: destinations, distinctSources: 0, distinctDestinations: destinations.count,
             moreSources: false, moreDestinations: false, deniedBy: [], examples: [],
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup), notes: texts.notes, commands: texts.commands,
+                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
                 configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         if let denying = first.value("denied_by") {
             finding.deniedBy = [Finding.DenyingRule(

@@ -79,7 +79,7 @@ public final class Rule: Sendable {
             texts.filter { applies($0.when) }.map { $0.text.render(lookup, quoting: quoting) }
         }
         return RenderedRemedy(
-            notes: render(remedy.notes, .none), commands: render(remedy.commands, .shell),
+            notes: render(remedy.notes, .prose), commands: render(remedy.commands, .shell),
             configConnector: render(remedy.configConnector, .yaml), kpt: render(remedy.kpt, .shell))
     }
 

@@ -48,7 +48,9 @@ public struct Template: Sendable {
     /// How a filled value is written: as it is (prose), for the shell quotes it sits in
     /// (commands), or as YAML (Config Connector manifests).
     public enum Quoting: Sendable {
-        case none, shell, yaml
+        /// `prose` is `none` with an unknown value phrased (`Template.phrase`), never a `<TAG>`:
+        /// titles, messages, why and notes are read, not filled in.
+        case none, prose, shell, yaml
     }
 
     /// Fills the placeholders; an unknown value becomes `<FIELD_NAME>` so the gap is visible.
@@ -65,13 +67,17 @@ public struct Template: Sendable {
             case .text(let text): result += text
             case .field(let name, let modifiers):
                 guard let value = lookup(name), !value.isEmpty else {
+                    if quoting == .prose {
+                        result += Self.phrase(name)
+                        continue
+                    }
                     let gap = Self.gap(name)
                     // Outside quotes `<X>` would be a redirection when pasted.
                     result += quoting == .shell && shellContexts[index] == .unquoted ? "'\(gap)'" : gap
                     continue
                 }
                 switch quoting {
-                case .none: result += value
+                case .none, .prose: result += value
                 case .shell:
                     let languages = modifiers.compactMap(Quote.Language.init(rawValue:))
                     result += Quote.shell(Quote.encode(value, languages), in: shellContexts[index])
@@ -81,6 +87,27 @@ public struct Template: Sendable {
         }
         return result
     }
+
+    /// Words for a value the evidence did not give, for prose: what it is and, where one exists,
+    /// how to give it. Names without an entry read as "the" and their words.
+    static func phrase(_ name: String) -> String {
+        if let known = phrases[name] { return known }
+        return "the " + name.replacingOccurrences(of: ".", with: " ").replacingOccurrences(of: "_", with: " ")
+    }
+
+    static let phrases: [String: String] = [
+        "master_cidr": "the control plane range (give --master-cidr or the cluster description)",
+        "node_tag": "the nodes' network tag (give --node-tag or the cluster description)",
+        "pod_cidrs": "the pod ranges (give --pod-cidr or the cluster description)",
+        "project": "the project", "link_project": "the project", "log_project": "the project",
+        "cluster": "the cluster", "location": "the cluster's location", "network": "the cluster's network",
+        "registry": "the registry named in the error", "api": "the aggregated API named in the error",
+        "port": "the port named in the error", "vpcsc.id": "the unique identifier in the error",
+        "quotes": "the lines quoted", "default_route_next_hop": "the default route's next hop",
+        "object.kind": "an object", "object.name": "named in the evidence", "object.namespace": "its namespace",
+        "type": "An operation", "target": "its target", "error": "an error with no message",
+        "status_message": "no status message", "denied_by": "a firewall rule the log does not name validly",
+    ]
 
     static func gap(_ name: String) -> String { "<" + name.uppercased().replacingOccurrences(of: ".", with: "_") + ">" }
 

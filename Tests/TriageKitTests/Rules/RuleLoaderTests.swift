@@ -283,6 +283,7 @@ struct RuleLoaderTests {
         #expect(!rules.isEmpty)
         #expect(Set(rules.map(\.id)).count == rules.count)
         #expect(rules.map(\.id) == rules.map(\.id).sorted())
-        #expect(rules.filter(\.fallback).map(\.id) == ["unclassified-denied"])
+        #expect(rules.filter(\.fallback).map(\.id)
+            == ["error-unexplained", "log-error-unexplained", "operation-failed-unexplained", "unclassified-denied"])
     }
 }

@@ -60,6 +60,12 @@ public final class KubectlTextParser: TextEvidenceParser {
                                        time: found.time))
             }
         }
+        // An error line beside a message triage explains is most often that failure's own header
+        // (`Error: UPGRADE FAILED:`, `ERROR: (gcloud.…) Operation [`): the fallback is for text
+        // in which nothing was explained.
+        if all.contains(where: { $0.facts["message"] != UnexplainedError.messageClass }) {
+            all.removeAll { $0.facts["message"] == UnexplainedError.messageClass }
+        }
         all.sort { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }
         for observation in all { collector.add(observation) }
         observations = []
@@ -73,12 +79,27 @@ public final class KubectlTextParser: TextEvidenceParser {
         let trimmed = text.trimmingCharacters(in: [" ", "\t"])
         guard !trimmed.isEmpty, !source.notePrompt(trimmed) else { return }
         let recognised = MessageRecognizer.recognize(trimmed)
-        guard !recognised.isEmpty else { return }
+        guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }
         let from = source.source(of: trimmed)
         for var facts in recognised {
             facts["occurrences"] = "1"
             observations.append(observation(facts, line: number, source: from, quote: trimmed,
                                             time: ErrorText.leadingTime(trimmed)))
+        }
+    }
+
+    /// A line no recogniser knows: a relayed GKE operation failure, or an error line for the
+    /// fallback rule; any other line is not evidence.
+    private func unexplained(_ line: String, number: Int) {
+        if let facts = UnexplainedError.operationFacts(line) {
+            observations.append(Observation(
+                kind: "operation", facts: facts, location: RecordLocation(input: input, line: number, byteOffset: 0),
+                source: source.source(of: line), quote: TextLine.capped(line, limit: Self.maximumQuote),
+                time: ErrorText.leadingTime(line)))
+        } else if var facts = UnexplainedError.facts(line) {
+            facts["occurrences"] = "1"
+            observations.append(observation(facts, line: number, source: source.source(of: line), quote: line,
+                                            time: ErrorText.leadingTime(line)))
         }
     }
 

@@ -18,6 +18,7 @@ struct TextSource {
                     : verb == "logs" ? "kubectl logs" : "kubectl"
             case "helm": fromPrompt = "helm"
             case "kfctl": fromPrompt = "kfctl"
+            case "terraform", "cdktf", "gcloud": fromPrompt = String(tool)
             default: fromPrompt = nil
             }
             return true
@@ -40,6 +41,9 @@ struct TextSource {
                        "error when retrieving current configuration"] where text.contains(marker) {
             return "kubectl apply"
         }
+        // terraform ≥ 0.15 and CDKTF box their errors (`│ Error:`); 0.11 lists them (`* google_…:`).
+        if text.hasPrefix("│") || text.hasPrefix("* google_") { return "terraform" }
+        if text.contains("ERROR: (gcloud.") { return "gcloud" }
         if let fromPrompt { return fromPrompt }
         if text.hasPrefix("Error from server") || text.hasPrefix("error: ") || TextSource.isKlogLine(text) {
             return "kubectl"

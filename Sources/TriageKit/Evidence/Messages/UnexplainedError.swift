@@ -1,0 +1,105 @@
+/// A line of pasted text that reports an error no recogniser knows, and a line that relays a
+/// failed GKE operation's message (terraform, CDKTF and gcloud print the operation's error, not
+/// the operation). Neither is dropped: the first becomes a `message` observation with
+/// `message: unexplained-error` for the fallback rule, the second an `operation` observation the
+/// GKE cause rules read like one from `operations describe`.
+public enum UnexplainedError {
+    /// The message facts of an error line, or nil when the line is not shaped like an error.
+    /// Facts: `message` (`unexplained-error`), `error` (the line, capped).
+    public static func facts(_ line: String) -> [String: String]? {
+        guard isErrorLine(line) else { return nil }
+        return ["message": messageClass, "error": TextLine.capped(String(unboxed(line)), limit: maximumError)]
+    }
+
+    /// The line without terraform's and CDKTF's box drawing (`│ Error: …`) and leading blanks.
+    static func unboxed(_ text: String) -> Substring {
+        var line = Substring(text)
+        while let first = line.first, first == "│" || first == " " || first == "\t" { line = line.dropFirst() }
+        return line
+    }
+
+    public static let messageClass = "unexplained-error"
+
+    /// An error quoted in a finding's message is cut here; the finding's quote keeps more.
+    static let maximumError = 600
+
+    /// The shapes tools print an error line in: a leading `Error:` (terraform, helm, kubectl,
+    /// CDKTF's `│ Error:` box), `ERROR: (gcloud.…)`, `Error from server`, klog's `E`/`F` lines,
+    /// logrus `ERRO[`/`FATA[`, `level=error`, JSON `"level":"error"` / `"severity":"ERROR"`, and a
+    /// log line whose level word (`ERROR`, `FATAL`, `[error]`) is among its first words.
+    public static func isErrorLine(_ text: String) -> Bool {
+        // CDKTF and terraform ≥ 0.15 draw a box: `│ Error: …`, `╷`, `╵`.
+        let line = unboxed(text)
+        guard line.utf8.count >= 8 else { return false }
+        for prefix in ["Error:", "error:", "ERROR:", "Error from server", "Error response from daemon", "fatal:",
+                       "FATAL:", "Fatal error", "panic:", "ERRO[", "FATA["] where line.hasPrefix(prefix) {
+            return true
+        }
+        // klog: `E1122 09:14:02.123456   12345 file.go:42] …` (E and F are its error levels).
+        let head = Array(line.utf8.prefix(6))
+        if head.count == 6, head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"),
+            head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), head[5] == 0x20, line.contains("] ")
+        {
+            return true
+        }
+        for marker in ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"",
+                       "\"severity\":\"ERROR\"", "\"severity\":\"CRITICAL\""] where line.contains(marker) {
+            return true
+        }
+        let levelWords: Set<Substring> = ["ERROR", "ERROR:", "FATAL", "FATAL:", "CRITICAL", "[error]", "[ERROR]",
+                                          "[fatal]", "[FATAL]", "error", "Error", "E!"]
+        // Words that say something failed, in the wording of Go's errors and of tools' messages.
+        for phrase in failurePhrases where line.contains(phrase) { return true }
+        if line.utf8.count <= 4096, let failure = ErrorText.failure(in: String(line)), connectionFailures.contains(failure) {
+            return true
+        }
+        // A level word leads the line or follows a time or a logger name, never a key (`Status: ERROR`).
+        let words = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: true).prefix(4)
+        for (index, word) in words.enumerated() where levelWords.contains(word) {
+            if index == 0 || !words[words.startIndex + index - 1].hasSuffix(":") { return true }
+        }
+        return false
+    }
+
+    static let failurePhrases = ["failed to ", "Failed to ", "unable to ", "Unable to ", "couldn't ", "could not ",
+                                 "cannot ", "no matches for kind", "error dialing", "Error dialing"]
+
+    /// How a connection failed (`ErrorText.failure`) that makes a line an error whatever its level.
+    static let connectionFailures: Set<String> = ["timeout", "deadline", "refused", "unreachable", "no-such-host", "tls",
+                                                  "no-endpoints"]
+
+    /// Words one of which every message `GKEFailureCause` knows contains (lower-cased), so the
+    /// regular expressions only run on lines that may hold one.
+    static let causeAnchors = [
+        "constraints/compute", "legacy network", "permission for", "hostserviceagent", "host service agent", "quota",
+        "exhausted", "ipranges", "ipcidrrange", "secondary range", "network", "registered", "instances running",
+        "service account", "gaia id",
+    ]
+
+    /// The facts of a GKE operation failure relayed in a line of tool output, or nil when the line
+    /// names no cause `GKEFailureCause` knows. Facts: the cause's facts, `error`, `status` (DONE),
+    /// `failed`, and `type`/`target` as far as the line says them.
+    public static func operationFacts(_ line: String) -> [String: String]? {
+        let lower = line.lowercased()
+        guard causeAnchors.contains(where: { lower.contains($0) }) else { return nil }
+        var facts = GKEFailureCause.classify(line)
+        guard !facts.isEmpty else { return nil }
+        facts["error"] = TextLine.capped(String(unboxed(line)), limit: maximumError)
+        facts["status"] = "DONE"
+        facts["failed"] = "true"
+        let nodePool = lower.contains("nodepool") || lower.contains("node pool") || lower.contains("node-pools")
+            || lower.contains("node_pool")
+        // The type only when the line says it: terraform's "creating GKE cluster", gcloud's command group.
+        if lower.contains("node-pools.create") || (nodePool && lower.contains("creating")) {
+            facts["type"] = "CREATE_NODE_POOL"
+        } else if lower.contains("clusters.create") || lower.contains("creating gke cluster")
+            || lower.contains("creating cluster")
+        {
+            facts["type"] = "CREATE_CLUSTER"
+        } else {
+            facts["type"] = "An operation"
+        }
+        facts["target"] = nodePool ? "the node pool" : "the cluster"
+        return facts
+    }
+}
