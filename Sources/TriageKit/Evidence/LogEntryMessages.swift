@@ -42,7 +42,10 @@ public enum LogEntryMessages {
         base["resource.type"] = resource?["type"] as? String
         // An audit entry names the API called; a recognised message's own value wins.
         base["service_name"] = proto?["serviceName"] as? String
-        if let name = entry["logName"] as? String, let project = ErrorText.word(after: "projects/", in: name, stops: ["/"]) {
+        // The project goes into commands (`--project=`): only a value that can be a project id is used.
+        if let name = entry["logName"] as? String, let project = ErrorText.word(after: "projects/", in: name, stops: ["/"]),
+            ValueCheck.isProject(project)
+        {
             base["log_project"] = project
         }
         if let object = json?["involvedObject"] as? [String: Any] {
