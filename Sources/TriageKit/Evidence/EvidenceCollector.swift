@@ -227,14 +227,20 @@ public final class EvidenceCollector: RecordSink {
         var decoded: Any?
         if format == .yaml {
             do {
-                decoded = try YAMLDocument.load(String(decoding: bytes, as: UTF8.self))
+                decoded = try YAMLDocument.load(bytes)
             } catch {
-                // An alias bomb is neither decoded nor searched as text.
                 problem(InputProblem(
                     input: place.input, line: place.line + error.line - 1, byteOffset: nil, reason: error.reason,
-                    category: "YAML aliases refused"))
-                return
+                    category: error.category))
+                // An alias bomb or a nesting too deep is neither decoded nor searched as text; a
+                // document too large to decode is still searched, a line at a time, below.
+                guard error.searchAsText else { return }
             }
+        } else if let line = JSONNesting.lineTooDeep(bytes) {
+            problem(InputProblem(
+                input: place.input, line: place.line + line - 1, byteOffset: nil,
+                reason: "JSON nested more than \(YAMLDocument.maximumDepth) levels deep; refused", category: "JSON nested too deep"))
+            return
         } else {
             decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
         }
