@@ -229,9 +229,12 @@ public final class EvidenceCollector: RecordSink {
             do {
                 decoded = try YAMLDocument.load(bytes)
             } catch {
-                problem(InputProblem(
-                    input: place.input, line: place.line + error.line - 1, byteOffset: nil, reason: error.reason,
-                    category: error.category))
+                // Only what is not read at all counts as skipped; a large document is still searched.
+                problem(
+                    InputProblem(
+                        input: place.input, line: place.line + error.line - 1, byteOffset: nil, reason: error.reason,
+                        category: error.category),
+                    counted: !error.searchAsText)
                 // An alias bomb or a nesting too deep is neither decoded nor searched as text; a
                 // document too large to decode is still searched, a line at a time, below.
                 guard error.searchAsText else { return }
