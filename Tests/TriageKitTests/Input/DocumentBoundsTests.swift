@@ -59,6 +59,29 @@ struct DocumentBoundsTests {
         #expect(YAMLDocument.Shape(of: text).depth == 3)
     }
 
+    @Test func anAliasBombInARuleSampleFileIsRefusedNamingItsLine() throws {
+        var lines = [#"a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j", "k"] {
+            lines.append("\(name): &\(name) [" + Array(repeating: "*" + previous, count: 9).joined(separator: ",") + "]")
+            previous = name
+        }
+        let file = Rule.File(name: "cluster.yaml", text: lines.joined(separator: "\n") + "\n")
+        let sample = Rule.Sample(name: "bomb", topology: [:], input: "", files: [file], expect: [], line: 7)
+        do {
+            _ = try SampleRunner.rewrite(file, as: .ndjson, sample: sample)
+            Issue.record("the bomb was expanded")
+        } catch {
+            guard case .badRuleFile(let name, let line, _, let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(name == "bomb")
+            #expect(line == 7)
+            #expect(reason.hasPrefix("cluster.yaml line 2: YAML aliases expand to more than"), "\(reason)")
+        }
+    }
+
     @Test func jsonNestingIsMeasuredOutsideStrings() {
         let deep = Array(("{\"a\": \"[[[[\", \"b\":\n" + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}").utf8)
         #expect(deep.withUnsafeBufferPointer { JSONNesting.lineTooDeep($0) } == 2)
