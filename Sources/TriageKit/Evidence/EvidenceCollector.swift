@@ -7,8 +7,14 @@ import Yams
 public final class EvidenceCollector: RecordSink {
     public private(set) var account = RunAccount()
     public private(set) var clusters: [ClusterInfo] = []
-    /// Evidence other than firewall log records, in the order it was read.
-    public private(set) var observations: [Observation] = []
+    /// Evidence other than firewall log records, in the order it was read; identical messages
+    /// are one observation with a count (see `ObservationTally`).
+    public var observations: [Observation] { tally.observations }
+    private var tally = ObservationTally()
+    /// How many observations were read, each copy counted.
+    public var observationCount: Int { tally.total }
+    /// Sets of observations handed over so far (see `Observation.ReadingOrder`).
+    private var batches = 0
     /// Network config found among the inputs.
     public var config = ConfigSnapshot()
     private var textInputs: [String: TextDispatcher] = [:]
@@ -58,11 +64,15 @@ public final class EvidenceCollector: RecordSink {
     /// which count from the start of its part of a file, into whole-file ones.
     func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {
         clusters += other.clusters
-        observations += other.observations.map { observation in
-            var observation = observation
+        for var observation in other.observations {
             observation.location?.line += lineOffset
-            return observation
+            for index in observation.places.indices {
+                observation.places[index].location.line += lineOffset
+                observation.places[index].order.batch += batches
+            }
+            tally.add(observation)
         }
+        batches += other.batches
         let o = other.account
         account.bytes += o.bytes
         account.records += o.records
@@ -239,14 +249,23 @@ public final class EvidenceCollector: RecordSink {
         var decoded: Any?
         if format == .yaml {
             do {
-                decoded = try YAMLDocument.load(String(decoding: bytes, as: UTF8.self))
+                decoded = try YAMLDocument.load(bytes)
             } catch {
-                // An alias bomb is neither decoded nor searched as text.
-                problem(InputProblem(
-                    input: place.input, line: place.line + error.line - 1, byteOffset: nil, reason: error.reason,
-                    category: "YAML aliases refused"))
-                return
+                // Only what is not read at all counts as skipped; a large document is still searched.
+                problem(
+                    InputProblem(
+                        input: place.input, line: place.line + error.line - 1, byteOffset: nil, reason: error.reason,
+                        category: error.category),
+                    counted: !error.searchAsText)
+                // An alias bomb or a nesting too deep is neither decoded nor searched as text; a
+                // document too large to decode is still searched, a line at a time, below.
+                guard error.searchAsText else { return }
             }
+        } else if let line = JSONNesting.lineTooDeep(bytes) {
+            problem(InputProblem(
+                input: place.input, line: place.line + line - 1, byteOffset: nil,
+                reason: "JSON nested more than \(YAMLDocument.maximumDepth) levels deep; refused", category: "JSON nested too deep"))
+            return
         } else {
             decoded = try? JSONSerialization.jsonObject(with: Data(bytes))
         }
@@ -376,9 +395,22 @@ public final class EvidenceCollector: RecordSink {
     }
 
     /// Adds one piece of non-firewall evidence and counts it under its source.
-    public func add(_ observation: Observation) {
-        observations.append(observation)
-        account.evidence[observation.source, default: 0] += 1
+    public func add(_ observation: Observation) { add([observation]) }
+
+    /// Adds observations handed over together, in reading order (a text parser's, whose places
+    /// carry their lines), each counted under its source as many times as it stands for.
+    public func add(_ observations: [Observation]) {
+        batches += 1
+        for (index, var observation) in observations.enumerated() {
+            if observation.places.isEmpty, let location = observation.location {
+                observation.places = [Observation.Place(
+                    order: Observation.ReadingOrder(index: index), location: location, quote: observation.quote,
+                    time: observation.time)]
+            }
+            for place in observation.places.indices { observation.places[place].order.batch = batches }
+            tally.add(observation)
+            account.evidence[observation.source, default: 0] += observation.multiplicity
+        }
     }
 
     /// Counts config items under their source ("firewall rules", "routes", …).

@@ -357,10 +357,16 @@ enum YAMLBlockDecoder {
         }
         guard !lines.isEmpty else { return nil }
         var index = 0
-        return parseBlock(lines, &index, indent: lines[0].indent)
+        return parseBlock(lines, &index, indent: lines[0].indent, depth: 1)
     }
 
-    private static func parseBlock(_ lines: [Line], _ index: inout Int, indent: Int) -> Any {
+    /// Each level is a call: what nests deeper than `YAMLDocument.maximumDepth` is passed over
+    /// (read as null) rather than overflow the stack.
+    private static func parseBlock(_ lines: [Line], _ index: inout Int, indent: Int, depth: Int) -> Any {
+        guard depth <= YAMLDocument.maximumDepth else {
+            while index < lines.count, lines[index].indent >= indent { index += 1 }
+            return NSNull()
+        }
         if lines[index].text.hasPrefix("- ") || lines[index].text == "-" {
             var items: [Any] = []
             while index < lines.count, lines[index].indent == indent,
@@ -371,23 +377,23 @@ enum YAMLBlockDecoder {
                 if rest.isEmpty {
                     index += 1
                     if index < lines.count, lines[index].indent > indent {
-                        items.append(parseBlock(lines, &index, indent: lines[index].indent))
+                        items.append(parseBlock(lines, &index, indent: lines[index].indent, depth: depth + 1))
                     }
                 } else if splitKey(rest) != nil {
                     // "- key: value" opens a mapping whose later keys sit at indent + 2.
                     var substituted = lines
                     substituted[index] = Line(indent: itemIndent, text: rest)
-                    items.append(parseMapping(substituted, &index, indent: itemIndent))
+                    items.append(parseMapping(substituted, &index, indent: itemIndent, depth: depth + 1))
                 } else {
                     items.append(scalar(String(rest), followedBy: lines, &index, parentIndent: indent))
                 }
             }
             return items
         }
-        return parseMapping(lines, &index, indent: indent)
+        return parseMapping(lines, &index, indent: indent, depth: depth)
     }
 
-    private static func parseMapping(_ lines: [Line], _ index: inout Int, indent: Int) -> [String: Any] {
+    private static func parseMapping(_ lines: [Line], _ index: inout Int, indent: Int, depth: Int) -> [String: Any] {
         var mapping: [String: Any] = [:]
         while index < lines.count, lines[index].indent == indent, !lines[index].text.hasPrefix("- ") {
             guard let (key, value) = splitKey(lines[index].text) else {
@@ -400,7 +406,7 @@ enum YAMLBlockDecoder {
                     lines[index].indent > indent
                         || (lines[index].indent == indent && lines[index].text.hasPrefix("- "))
                 {
-                    mapping[key] = parseBlock(lines, &index, indent: lines[index].indent)
+                    mapping[key] = parseBlock(lines, &index, indent: lines[index].indent, depth: depth + 1)
                 } else {
                     mapping[key] = NSNull()
                 }

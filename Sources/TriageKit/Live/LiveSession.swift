@@ -151,7 +151,7 @@ public final class LiveSession: @unchecked Sendable {
             }
             result.progress.firewallRecords = collector.account.firewallRecords
             result.progress.deniedFlows = collector.deniedFlowGroupsSeen
-            result.progress.observations = collector.observations.count
+            result.progress.observations = collector.observationCount
             onProgress?(result.progress)
         }
         result.interrupted = cancellation.isCancelled

@@ -541,7 +541,7 @@ extension NetworkChecks {
         out += loggingChecks(
             config: config, cluster: cluster,
             firewallRecords: collector.account.firewallRecords,
-            failureMessages: collector.observations.filter { $0.kind == "message" }.count)
+            failureMessages: collector.observations.filter { $0.kind == "message" }.reduce(0) { $0 + $1.multiplicity })
         return out
     }
 

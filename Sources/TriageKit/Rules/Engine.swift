@@ -99,7 +99,7 @@ public enum Engine {
             let facts = ObservationFacts(observation, topology: topology, now: now)
             var hits = candidates.primary.filter { facts.matches($0.match) }
             if hits.isEmpty { hits = candidates.fallback.filter { facts.matches($0.match) } }
-            if !hits.isEmpty { matched += 1 }
+            if !hits.isEmpty { matched += observation.multiplicity }
             for rule in hits {
                 let key = ([rule.id] + rule.groupBy.map { facts.value($0) ?? "-" }).joined(separator: "|")
                 if builders[key] == nil {

@@ -9,11 +9,11 @@ struct ObservationFindingBuilder {
     var firstSeen: Int64?
     var lastSeen: Int64?
     /// Per kind of input: how many, where, and the lines quoted.
-    var bySource: [(kind: String, count: Int, locations: [String], quotes: [String])] = []
+    var bySource: [(kind: String, count: Int, places: [Observation.Place])] = []
     var destinations: [Finding.Endpoint] = []
     var inferred = false
-
-    static let placeLimit = 3
+    /// Observations seen without places (derived, not read), in the order they came.
+    var derived = 0
 
     init(rule: Rule, key: String, first: ObservationFacts) {
         self.rule = rule
@@ -24,24 +24,29 @@ struct ObservationFindingBuilder {
     mutating func add(_ facts: ObservationFacts) {
         let observation = facts.observation
         // An events row that says "x12 over 5m" is twelve occurrences of one message.
-        let occurrences = max(1, facts.facts["occurrences"].flatMap(Int.init) ?? 1)
+        // One observation may stand for several identical ones (`multiplicity`).
+        let occurrences = max(1, facts.facts["occurrences"].flatMap(Int.init) ?? 1) * observation.multiplicity
         count += occurrences
-        if let t = observation.time {
+        for t in [observation.earliest, observation.latest].compactMap({ $0 }) {
             if firstSeen.map({ t < $0 }) ?? true { firstSeen = t }
             if lastSeen.map({ t > $0 }) ?? true { lastSeen = t }
         }
         var index = bySource.firstIndex { $0.kind == observation.source }
         if index == nil {
-            bySource.append((observation.source, 0, [], []))
+            bySource.append((observation.source, 0, []))
             index = bySource.count - 1
         }
         bySource[index!].count += occurrences
-        if let place = observation.location?.description, bySource[index!].locations.count < Self.placeLimit,
-            !bySource[index!].locations.contains(place)
-        {
-            bySource[index!].locations.append(place)
-            if let quote = observation.quote { bySource[index!].quotes.append(quote) }
+        // The first distinct places in reading order, whatever order the observations come in.
+        var places = observation.places
+        if places.isEmpty, let location = observation.location {
+            // Not read but derived (the network model's checks): these come after all that was read.
+            places = [Observation.Place(
+                order: Observation.ReadingOrder(batch: .max, index: derived), location: location, quote: observation.quote,
+                time: observation.time)]
+            derived += 1
         }
+        Observation.Place.merge(places, into: &bySource[index!].places)
         for (name, value) in facts.facts where (name == "ip" || name.hasSuffix(".ip")) && destinations.count < 20 {
             guard let address = IPAddress(value), !destinations.contains(where: { $0.ip == address.description }) else { continue }
             let assignment = facts.topology.classify(address)
@@ -58,8 +63,8 @@ struct ObservationFindingBuilder {
         case "count": return String(count)
         case "first_seen": return firstSeen.map(Timestamp.formatWholeSeconds)
         case "last_seen": return lastSeen.map(Timestamp.formatWholeSeconds)
-        case "sources": return bySource.flatMap(\.locations).joined(separator: ", ")
-        case "quotes": return bySource.flatMap(\.quotes).map { "\"\($0)\"" }.joined(separator: "; ")
+        case "sources": return bySource.flatMap { $0.places.map(\.location.description) }.joined(separator: ", ")
+        case "quotes": return bySource.flatMap { $0.places.compactMap(\.quote) }.map { "\"\($0)\"" }.joined(separator: "; ")
         default: return first.value(name)
         }
     }
@@ -89,7 +94,8 @@ struct ObservationFindingBuilder {
         finding.cause = rule.cause?.render(lookup)
         finding.evidence = bySource.map {
             Finding.EvidenceSource(
-                kind: $0.kind, rule: rule.id, summary: message, count: $0.count, locations: $0.locations, quotes: $0.quotes)
+                kind: $0.kind, rule: rule.id, summary: message, count: $0.count, locations: $0.places.map(\.location.description),
+                quotes: $0.places.compactMap(\.quote))
         }
         return finding
     }

@@ -89,12 +89,15 @@ public enum RuleLoader {
     public static func parse(_ text: String, file: String, checkingManifests: Bool = true) throws(TriageError) -> Rule {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text, Self.resolver) else {
+            guard let node = try YAMLDocument.composeReportingErrors(text, resolver: Self.resolver) else {
                 throw TriageError.badRuleFile(file: file, line: nil, field: "(file)", reason: "the file is empty")
             }
             root = node
         } catch let error as TriageError {
             throw error
+        } catch let refused as YAMLDocument.Refused {
+            // An alias bomb or a nesting too deep in a --rules file is named, not expanded.
+            throw .badRuleFile(file: file, line: refused.line, field: "(syntax)", reason: refused.reason)
         } catch let error as YamlError {
             throw .badRuleFile(file: file, line: yamlLine(error), field: "(syntax)", reason: "not valid YAML: \(yamlProblem(error))")
         } catch {
@@ -354,7 +357,7 @@ public enum RuleLoader {
         func checkManifests(_ manifests: [(when: [FieldPredicate], text: Template)], nodes: [Node]) throws(TriageError) {
             for (manifest, node) in zip(manifests, nodes) {
                 let filled = manifest.text.render({ _ in "x" }, quoting: .yaml)
-                let parsed = try? Yams.load(yaml: filled) as? [String: Any]
+                let parsed = (try? YAMLDocument.load(filled)) as? [String: Any]
                 guard let parsed, let apiVersion = parsed["apiVersion"] as? String,
                     apiVersion.contains(".cnrm.cloud.google.com/"), parsed["kind"] is String, parsed["spec"] is [String: Any]
                 else {

@@ -72,10 +72,16 @@ public enum SampleRunner {
             }
             documents = (value as? [Any]) ?? [value]
         } else if file.name.hasSuffix(".yaml") || file.name.hasSuffix(".yml") {
-            guard let loaded = try? Yams.load_all(yaml: file.text).map({ $0 }) else {
+            let loaded: [Node]
+            do {
+                loaded = try YAMLDocument.composeAll(file.text)
+            } catch let refused as YAMLDocument.Refused {
+                throw .badRuleFile(
+                    file: sample.name, line: sample.line, field: "files", reason: "\(file.name) line \(refused.line): \(refused.reason)")
+            } catch {
                 throw .badRuleFile(file: sample.name, line: sample.line, field: "files", reason: "\(file.name) is not valid YAML")
             }
-            documents = loaded.map(plain)
+            documents = loaded.map { plain($0.any) }
         } else {
             documents = nil
         }

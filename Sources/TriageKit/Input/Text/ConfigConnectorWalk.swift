@@ -20,6 +20,35 @@ enum ConfigConnectorWalk {
         }
     }
 
+    /// The objects a walk can reach, read as they end: the first object under each reference
+    /// (as `resolve` picks), trimmed to the two messages the walk reads, so a long paste of the
+    /// same objects costs memory per distinct object.
+    struct Index {
+        private var described: [Described] = []
+        private var byReference: [String: Int] = [:]
+
+        mutating func add(_ item: Described) {
+            guard let kind = item.kind, let name = item.name else { return }
+            var keys = [key(kind, name)]
+            if let namespace = item.namespace { keys.append(key(kind, namespace + "/" + name)) }
+            let new = keys.filter { byReference[$0] == nil }
+            guard !new.isEmpty else { return }
+            var kept = item
+            let concrete = item.found.firstIndex { $0.facts["message"] != "kcc-dependency-not-ready" }
+            let reference = item.found.firstIndex { $0.facts["ref.kind"] != nil }
+            kept.found = Set([concrete, reference].compactMap { $0 }).sorted().map { item.found[$0] }
+            described.append(kept)
+            for key in new { byReference[key] = described.count - 1 }
+        }
+
+        /// The facts naming the root of a waiting resource's chain, for a message that waits.
+        func rootFacts(for facts: [String: String]) -> [String: String]? {
+            guard facts["message"] == "kcc-dependency-not-ready", let kind = facts["ref.kind"], let name = facts["ref.name"]
+            else { return nil }
+            return root(from: (kind, name), in: described, index: byReference)
+        }
+    }
+
     static func resolve(_ described: inout [Described]) {
         var byReference: [String: Int] = [:]
         for (index, item) in described.enumerated() {

@@ -9,8 +9,14 @@ import Foundation
 public final class KubectlTextParser: TextEvidenceParser {
     let input: String
     private var source = TextSource()
-    private var observations: [Observation] = []
-    private var described: [ConfigConnectorWalk.Described] = []
+    /// Messages outside described objects, and those inside them, each kept once per distinct
+    /// message with a count (see `ObservationTally`).
+    private var free = ObservationTally()
+    private var described = ObservationTally()
+    /// What the Config Connector walk needs of the objects described so far.
+    private var walk = ConfigConnectorWalk.Index()
+    /// Observations taken so far: with its line, this is each one's place in reading order.
+    private var arrivals = 0
     private var describing: DescribeObject?
     /// A quote longer than this is cut (with an ellipsis): it is evidence, not the whole line.
     static let maximumQuote = 2 << 10
@@ -47,18 +53,22 @@ public final class KubectlTextParser: TextEvidenceParser {
     private func endObject() {
         guard let object = describing else { return }
         describing = nil
-        described.append(ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object)))
+        let item = ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object))
+        walk.add(item)
+        for found in item.found {
+            described.add(observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
+                                      time: found.time, phase: 1))
+        }
     }
 
     public func finish(into collector: EvidenceCollector) -> Int {
         endObject()
-        ConfigConnectorWalk.resolve(&described)
-        var all = observations
-        for item in described {
-            for found in item.found {
-                all.append(observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
-                                       time: found.time))
-            }
+        // A waiting resource's message names its chain's root only now that every object is read;
+        // identical messages wait on the same reference, so they resolve alike.
+        var all = free.observations
+        for var observation in described.observations {
+            for (fact, value) in walk.rootFacts(for: observation.facts) ?? [:] { observation.facts[fact] = value }
+            all.append(observation)
         }
         // An error line beside a message triage explains is most often that failure's own header
         // (`Error: UPGRADE FAILED:`, `ERROR: (gcloud.…) Operation [`): the fallback is for text
@@ -66,11 +76,14 @@ public final class KubectlTextParser: TextEvidenceParser {
         if all.contains(where: { $0.facts["message"] != UnexplainedError.messageClass }) {
             all.removeAll { $0.facts["message"] == UnexplainedError.messageClass }
         }
-        all.sort { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }
-        for observation in all { collector.add(observation) }
-        observations = []
-        described = []
-        return all.count
+        // In reading order: by line, messages outside objects before those inside, then arrival.
+        all.sort { ($0.places.first?.order ?? .init()) < ($1.places.first?.order ?? .init()) }
+        collector.add(all)
+        let count = all.reduce(0) { $0 + $1.multiplicity }
+        free = ObservationTally()
+        described = ObservationTally()
+        walk = ConfigConnectorWalk.Index()
+        return count
     }
 
     // MARK: - Lines outside describe output
@@ -83,8 +96,7 @@ public final class KubectlTextParser: TextEvidenceParser {
         let from = source.source(of: trimmed)
         for var facts in recognised {
             facts["occurrences"] = "1"
-            observations.append(observation(facts, line: number, source: from, quote: trimmed,
-                                            time: ErrorText.leadingTime(trimmed)))
+            free.add(observation(facts, line: number, source: from, quote: trimmed, time: ErrorText.leadingTime(trimmed)))
         }
     }
 
@@ -92,14 +104,15 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// fallback rule; any other line is not evidence.
     private func unexplained(_ line: String, number: Int) {
         if let facts = UnexplainedError.operationFacts(line) {
-            observations.append(Observation(
-                kind: "operation", facts: facts, location: RecordLocation(input: input, line: number, byteOffset: 0),
-                source: source.source(of: line), quote: TextLine.capped(line, limit: Self.maximumQuote),
-                time: ErrorText.leadingTime(line)))
+            // Placed in reading order like every other observation; operations are never tallied.
+            var relayed = observation(facts, line: number, source: source.source(of: line), quote: line,
+                                      time: ErrorText.leadingTime(line))
+            relayed.kind = "operation"
+            free.add(relayed)
         } else if var facts = UnexplainedError.facts(line) {
             facts["occurrences"] = "1"
-            observations.append(observation(facts, line: number, source: source.source(of: line), quote: line,
-                                            time: ErrorText.leadingTime(line)))
+            free.add(observation(facts, line: number, source: source.source(of: line), quote: line,
+                                 time: ErrorText.leadingTime(line)))
         }
     }
 
@@ -126,16 +139,23 @@ public final class KubectlTextParser: TextEvidenceParser {
             if let kind = row.objectKind { facts["object.kind"] = kind }
             if let name = row.objectName { facts["object.name"] = name }
             if let namespace = row.namespace { facts["object.namespace"] = namespace }
-            observations.append(observation(facts, line: number, source: "kubectl get events",
-                                            quote: DescribeEvidence.collapse(text), time: nil))
+            free.add(observation(facts, line: number, source: "kubectl get events", quote: DescribeEvidence.collapse(text),
+                                 time: nil))
         }
         return true
     }
 
-    private func observation(_ facts: [String: String], line: Int, source: String, quote: String, time: Int64?)
+    /// `phase`: 0 outside described objects, 1 inside, which is how the two sort on one line.
+    private func observation(_ facts: [String: String], line: Int, source: String, quote: String, time: Int64?, phase: Int = 0)
         -> Observation
     {
-        Observation(kind: "message", facts: facts, location: RecordLocation(input: input, line: line, byteOffset: 0),
-                    source: source, quote: TextLine.capped(quote, limit: Self.maximumQuote), time: time)
+        var observation = Observation(
+            kind: "message", facts: facts, location: RecordLocation(input: input, line: line, byteOffset: 0),
+            source: source, quote: TextLine.capped(quote, limit: Self.maximumQuote), time: time)
+        observation.places = [Observation.Place(
+            order: Observation.ReadingOrder(line: line, phase: phase, index: arrivals), location: observation.location!,
+            quote: observation.quote, time: time)]
+        arrivals += 1
+        return observation
     }
 }
