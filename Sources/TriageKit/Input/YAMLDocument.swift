@@ -66,7 +66,37 @@ enum YAMLDocument {
         let aliases = try check(text)
         let node = try Parser(yaml: text, resolver: resolver).singleRoot()
         if let node, let firstAlias = aliases.first { try measure(node, firstAlias: firstAlias) }
+        if let node { try checkKeys(node) }
         return node
+    }
+
+    /// Yams converts a mapping by force-unwrapping each key as a string: a key that is itself a
+    /// sequence or mapping (`[a]: b`, `{a: 1}: b`, an alias of a collection) would stop the
+    /// process. Found by the fuzzer (Fuzz/regressions/cluster-collection-key.yaml); refused here.
+    /// Iterative: the depth is bounded already, and the walk stays off the stack anyway.
+    private static func checkKeys(_ root: Node) throws(Refused) {
+        var pending = [root]
+        var visited = 0
+        while let node = pending.popLast() {
+            visited += 1
+            // Aliases are expanded within `maximumExpandedNodes` by `measure`; stay within it too.
+            guard visited <= maximumExpandedNodes else { return }
+            switch node {
+            case .scalar: continue
+            case .sequence(let sequence): pending.append(contentsOf: sequence)
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    guard case .scalar = key else {
+                        throw Refused(
+                            line: key.mark?.line ?? 1,
+                            reason: "a YAML mapping key that is a sequence or mapping; refused",
+                            category: "YAML key not a scalar")
+                    }
+                    pending.append(value)
+                }
+            case .alias: continue
+            }
+        }
     }
 
     /// Every document in a stream (rule samples), each within the same bounds.
@@ -76,6 +106,7 @@ enum YAMLDocument {
         var nodes: [Node] = []
         while let node = try parser.nextRoot() {
             if let firstAlias = aliases.first { try measure(node, firstAlias: firstAlias) }
+            try checkKeys(node)
             nodes.append(node)
         }
         return nodes
