@@ -19,8 +19,26 @@ enum YAMLDocument {
 
     /// The document decoded (nil when it is not YAML Yams can read), or `Refused`.
     static func load(_ text: String) throws(Refused) -> Any? {
-        guard let node = try compose(text) else { return nil }
+        guard let node = try compose(text), !hasCollectionKey(node) else { return nil }
         return node.any
+    }
+
+    /// Whether a mapping anywhere in the document has a sequence or mapping as a key (`[a]: b`,
+    /// `? - x`): Yams builds keys as strings and traps on any other (found by fuzz-cluster).
+    static func hasCollectionKey(_ root: Node) -> Bool {
+        var pending = [root]
+        while let node = pending.popLast() {
+            switch node {
+            case .scalar, .alias: continue
+            case .sequence(let sequence): pending += Array(sequence)
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    guard case .scalar = key else { return true }
+                    pending.append(value)
+                }
+            }
+        }
+        return false
     }
 
     /// The composed document, after the alias checks; nil when it is not YAML.
