@@ -56,10 +56,11 @@ bench: release
 	@command -v jq >/dev/null || { echo "bench compares against jq: apt-get install -y jq"; exit 1; }
 	.build/release/triage-bench --size-mb $(BENCH_SIZE) --directory .bench --triage .build/release/triage
 
-# libFuzzer targets (a separate package in Fuzz/, never built by build or test): each runs FUZZ_SECONDS.
+# libFuzzer targets (a separate package in Fuzz/, never built by build or test): each runs FUZZ_SECONDS
+# (or FUZZ_RUNS executions).
 FUZZ_SECONDS ?= 60
 fuzz: deps rules
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_TARGETS)
 
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin"

@@ -5,7 +5,30 @@ import TriageKit
 /// What every fuzz target shares: the bytes go through the same path the CLI takes for one input
 /// (`InputReader` into an `EvidenceCollector`, then the engine and the renderers), and whatever
 /// should always hold afterwards is checked. A broken invariant traps, so libFuzzer keeps the input.
+///
+/// Every input takes the reader surface (the parsers of hostile bytes, which is what fuzzing is
+/// for); the deep path (engine, renderers, the JSON check) costs tens of times more, so it runs
+/// on the inputs `isDeep` picks.
 public enum FuzzHarness {
+    /// FUZZ_DEEP=1 runs the deep path on every input (to replay one), FUZZ_DEEP=0 on none;
+    /// otherwise one input in `deepShare`, chosen by its bytes.
+    static let deepMode: String? = ProcessInfo.processInfo.environment["FUZZ_DEEP"]
+    public static let deepShare: UInt64 = 64
+
+    /// Whether this input also goes through the engine and the renderers. Decided by a hash of
+    /// the bytes, not a counter, so an input always takes the same path: its coverage is stable
+    /// and a crash found on the deep path replays.
+    public static func isDeep(_ data: UnsafePointer<UInt8>, _ size: Int) -> Bool {
+        switch deepMode {
+        case "1": return true
+        case "0": return false
+        default:
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for i in 0..<size { hash = (hash ^ UInt64(data[i])) &* 0x100_0000_01b3 }
+            return hash % deepShare == 0
+        }
+    }
+
     /// The built-in rules, loaded once per process (as the CLI loads them once per run).
     static let rules: [Rule] = {
         do { return try RuleLoader.builtIn() } catch { fatalError("built-in rules do not load: \(error)") }
@@ -77,6 +100,10 @@ public enum FuzzDriver {
     public typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
     public static func run(_ test: TestOneInput) -> Never {
+        // Statics the deep path needs are built before fuzzing starts, not inside the first
+        // input that takes it, so no input pays for them or owns their allocations.
+        _ = FuzzHarness.rules
+        _ = FuzzHarness.emptyTopology
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv, test))

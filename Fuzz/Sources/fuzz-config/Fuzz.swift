@@ -8,7 +8,8 @@ enum FuzzConfig {
     static func main() {
         FuzzDriver.run { data, size in
             guard let data else { return 0 }
-            FuzzHarness.analyseAndRender(FuzzHarness.read(data, size, format: nil))
+            let collector = FuzzHarness.read(data, size, format: nil)
+            if FuzzHarness.isDeep(data, size) { FuzzHarness.analyseAndRender(collector) }
             return 0
         }
     }

@@ -7,7 +7,8 @@ enum FuzzNDJSON {
     static func main() {
         FuzzDriver.run { data, size in
             guard let data else { return 0 }
-            FuzzHarness.analyseAndRender(FuzzHarness.read(data, size, format: .ndjson))
+            let collector = FuzzHarness.read(data, size, format: .ndjson)
+            if FuzzHarness.isDeep(data, size) { FuzzHarness.analyseAndRender(collector) }
             return 0
         }
     }

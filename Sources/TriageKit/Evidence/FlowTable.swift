@@ -130,7 +130,7 @@ final class FlowTable {
     private var sources: [AddressSample] = []
     private var destinations: [AddressSample] = []
     private let folder: AddressFolder?
-    private var index = FastTable<FlowKey, GroupCounters>()
+    private var index: FastTable<FlowKey, GroupCounters>
     private let strings = ByteInterner()
     /// Per field, the id the previous record's value had: consecutive records mostly repeat the
     /// rule and network, and a compare is cheaper than hashing and probing.
@@ -142,6 +142,9 @@ final class FlowTable {
     /// With a topology, addresses in its stable ranges are counted per range, not per address.
     init(capacity: Int, topology: Topology? = nil) {
         self.capacity = capacity
+        // The index grows as groups arrive; a small table (a part of a file, a fuzz input) need
+        // not start with room for a thousand.
+        index = FastTable(capacity: min(capacity, 1024))
         self.folder = topology.map(AddressFolder.init(topology:))
         lastIDs = .allocate(capacity: Field.count)
         lastIDs.initialize(repeating: -1, count: Field.count)

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// Inputs the fuzz targets (Fuzz/) found crashing, replayed through the path the CLI takes.
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    /// Every minimised input kept in Fuzz/regressions/ reads to the end without trapping.
+    @Test func everyKeptInputReadsThrough() throws {
+        let folder = repositoryRoot.appendingPathComponent("Fuzz/regressions")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(!names.isEmpty)
+        for name in names {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
+            let collector = collect(bytes, name: name)
+            #expect(collector.account.inputs == 1, "\(name)")
+        }
+    }
+
+    /// fuzz-cluster: a sequence as a mapping key made Yams force-unwrap nil (it builds keys as
+    /// strings). Such a document is refused with its line, and the run goes on.
+    @Test func collectionAsMappingKeyIsRefusedAndDoesNotTrap() throws {
+        for text in ["name: c\n[a]: b\n", "outer:\n  ? - x\n  : y\n", "{a: 1}: b\n"] {
+            #expect(throws: YAMLDocument.Refused.self, "\(text)") { try YAMLDocument.load(text) }
+        }
+        let collector = collect("name: c\n[a]: b\n", name: "cluster.yaml")
+        #expect(collector.clusters.isEmpty)
+        #expect(collector.account.inputs == 1)
+        // A plain document still loads.
+        #expect(try YAMLDocument.load("name: c\nb: [a]\n") as? [String: Any] != nil)
+    }
+}
