@@ -40,7 +40,7 @@ public enum GKEFailureCause {
     ]
 
     private static func peering(_ m: String) -> [String: String]? {
-        guard m.contains("constraints/compute.restrictVpcPeering") else { return nil }
+        guard m.includes("constraints/compute.restrictVpcPeering") else { return nil }
         var f = ["cause": "vpc-peering-blocked-by-org-policy", "constraint": "constraints/compute.restrictVpcPeering"]
         if let g = GKEPattern.peeringProject.groups(in: m) { f["project_number"] = g[1] }
         if let g = GKEPattern.peeringNetwork.groups(in: m) { f["peer_network"] = g[1] }
@@ -48,7 +48,7 @@ public enum GKEFailureCause {
     }
 
     private static func externalIPPolicy(_ m: String) -> [String: String]? {
-        guard m.contains("constraints/compute.vmExternalIpAccess") else { return nil }
+        guard m.includes("constraints/compute.vmExternalIpAccess") else { return nil }
         var f = ["cause": "vm-external-ip-blocked-by-org-policy", "constraint": "constraints/compute.vmExternalIpAccess"]
         if let g = GKEPattern.externalIPProject.groups(in: m) { f["project_number"] = g[1] }
         if let i = GKEPattern.instance.groups(in: m) { f["instance"] = i[1] }
@@ -77,7 +77,7 @@ public enum GKEFailureCause {
             if let i = parts.firstIndex(of: "regions"), i + 1 < parts.count { f["region"] = parts[i + 1] }
             return f
         }
-        if m.contains("hostServiceAgentUser") || m.range(of: "Host Service Agent User", options: .caseInsensitive) != nil {
+        if m.includes("hostServiceAgentUser") || m.range(of: "Host Service Agent User", options: .caseInsensitive) != nil {
             return ["cause": "shared-vpc-iam-missing", "role": "roles/container.hostServiceAgentUser"]
         }
         return nil
@@ -104,7 +104,7 @@ public enum GKEFailureCause {
             }
             return f
         }
-        if m.contains("GCE_QUOTA_EXCEEDED") || m.contains("QUOTA_EXCEEDED") { return ["cause": "quota-exceeded"] }
+        if m.includes("GCE_QUOTA_EXCEEDED") || m.includes("QUOTA_EXCEEDED") { return ["cause": "quota-exceeded"] }
         return nil
     }
 
@@ -117,7 +117,7 @@ public enum GKEFailureCause {
         if let g = GKEPattern.noPrivateSpaceForPods.groups(in: m) {
             return ["cause": "pod-range-exhausted", "network": g[1], "range": g[2], "block": g[3]]
         }
-        if m.contains("IP_SPACE_EXHAUSTED") || GKEPattern.podRangeExhausted.groups(in: m) != nil {
+        if m.includes("IP_SPACE_EXHAUSTED") || GKEPattern.podRangeExhausted.groups(in: m) != nil {
             return ["cause": "pod-range-exhausted"]
         }
         return nil

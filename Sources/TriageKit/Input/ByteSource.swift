@@ -3,6 +3,13 @@ import Foundation
 /// Something that fills a buffer with the next bytes of an input; 0 means the end.
 public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int
+    /// How many bytes are left, when the source knows (memory, a file range): a reader of a small
+    /// input then allocates a small buffer instead of a megabyte. Only a hint: more may come.
+    var remainingHint: Int? { get }
+}
+
+extension ByteSource {
+    public var remainingHint: Int? { nil }
 }
 
 /// read(2) on a file descriptor into the caller's reused buffer: no whole-file read, no mmap.
@@ -25,6 +32,14 @@ public final class FileDescriptorSource: ByteSource {
 
     deinit { if closeWhenDone { close(descriptor) } }
 
+    /// A regular file's bytes past the current offset; nil for a pipe, a terminal or a device.
+    public var remainingHint: Int? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let offset = lseek(descriptor, 0, SEEK_CUR)
+        return offset < 0 ? nil : Int(clamping: max(0, Int64(status.st_size) - Int64(offset)))
+    }
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
         while true {
             let n = Foundation.read(descriptor, buffer.baseAddress, buffer.count)
@@ -42,6 +57,8 @@ public final class FileRangeSource: ByteSource {
     private let name: String
     private var position: Int64
     private let end: Int64
+
+    public var remainingHint: Int? { Int(clamping: max(0, end - position)) }
 
     public init(path: String, start: Int64, end: Int64) throws(TriageError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -107,6 +124,8 @@ public final class MemorySource: ByteSource {
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public convenience init(_ text: String) { self.init(Array(text.utf8)) }
+
+    public var remainingHint: Int? { bytes.count - position }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
         let n = min(buffer.count, bytes.count - position)

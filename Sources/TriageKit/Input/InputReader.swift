@@ -23,6 +23,15 @@ public final class InputReader {
     private(set) var bytesCarriedOver: Int64 = 0
 
     static let initialCapacity = 1 << 20
+
+    /// The first buffer: a megabyte, or less for an input known to be smaller (a fuzz input, a
+    /// small file), which then never pays for a megabyte it does not fill. It grows as needed.
+    static func firstCapacity(for source: ByteSource) -> Int {
+        guard let remaining = source.remainingHint, remaining < initialCapacity else { return initialCapacity }
+        var capacity = 4096
+        while capacity <= remaining { capacity <<= 1 }
+        return capacity
+    }
     /// A record (or text line) larger than this is skipped, not buffered: reading goes on at the
     /// next record.
     public static let defaultMaximumRecord = 64 << 20
@@ -59,7 +68,7 @@ public final class InputReader {
         self.forcedFormat = format
         self.arrayPart = arrayPart
         self.streamOffset = startOffset
-        self.buffer = .allocate(byteCount: Self.initialCapacity + 8, alignment: 16)
+        self.buffer = .allocate(byteCount: Self.firstCapacity(for: source) + 8, alignment: 16)
         self.base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
 

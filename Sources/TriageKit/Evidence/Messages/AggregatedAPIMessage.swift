@@ -4,8 +4,8 @@
 /// discovery's `couldn't get resource list for G/V: …`.
 enum AggregatedAPIMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
-        let discovery = text.contains("failing or missing response from") || text.contains("FailedDiscoveryCheck")
-        let unavailable = text.contains("the server is currently unable to handle the request")
+        let discovery = text.includes("failing or missing response from") || text.includes("FailedDiscoveryCheck")
+        let unavailable = text.includes("the server is currently unable to handle the request")
         guard discovery || unavailable else { return nil }
         var facts: [String: String] = ["message": "aggregated-api-unavailable"]
         let anchor = text.range(of: "failing or missing response from")?.lowerBound

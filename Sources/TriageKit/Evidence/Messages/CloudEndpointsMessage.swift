@@ -3,8 +3,8 @@
 enum CloudEndpointsMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
         let lower = text.lowercased()
-        guard lower.contains("servicemanagement.googleapis.com") || lower.contains("servicecontrol.googleapis.com")
-            || lower.contains("cloudendpoint") || lower.contains("cloud-endpoints-controller")
+        guard lower.includes("servicemanagement.googleapis.com") || lower.includes("servicecontrol.googleapis.com")
+            || lower.includes("cloudendpoint") || lower.includes("cloud-endpoints-controller")
         else { return nil }
         guard let failure = ErrorText.failure(in: text) else { return nil }
         var facts = ["message": "cloud-endpoints-failed", "failure": failure]

@@ -7,11 +7,11 @@ enum ConfigConnectorMessage {
             return [["message": "kcc-dependency-not-ready", "ref.kind": reference.kind, "ref.name": reference.name,
                      "failure": reference.missing ? "not-found" : "not-ready"]]
         }
-        guard text.contains("Update call failed") || text.contains("Create call failed")
-            || text.contains("error applying desired state") || text.contains("Delete call failed")
+        guard text.includes("Update call failed") || text.includes("Create call failed")
+            || text.includes("error applying desired state") || text.includes("Delete call failed")
         else { return nil }
         var facts = ["message": "kcc-update-failed"]
-        facts["failure"] = ErrorText.failure(in: text) ?? (text.contains("Error 400") ? "invalid" : "unknown")
+        facts["failure"] = ErrorText.failure(in: text) ?? (text.includes("Error 400") ? "invalid" : "unknown")
         if let code = ErrorText.word(after: "googleapi: Error ", in: text, stops: [":", ","]) { facts["code"] = code }
         if let permission = text.range(of: "Required '").flatMap({ start in
             text[start.upperBound...].firstIndex(of: "'").map { String(text[start.upperBound..<$0]) }

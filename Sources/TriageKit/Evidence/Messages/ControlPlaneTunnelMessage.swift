@@ -3,12 +3,12 @@
 /// complete within the API server's timeout is usually a webhook that never answered.
 enum ControlPlaneTunnelMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
-        if text.contains("No SSH tunnels currently open") {
+        if text.includes("No SSH tunnels currently open") {
             var facts = ["message": "ssh-tunnels-down", "failure": "timeout", "port": "22"]
             if let user = ErrorText.quoted(after: "ssh-key for user", in: text) { facts["user"] = user }
             return [facts]
         }
-        if text.contains("Timeout: request did not complete within requested timeout") {
+        if text.includes("Timeout: request did not complete within requested timeout") {
             return [["message": "request-timeout", "failure": ErrorText.failure(in: text) ?? "timeout"]]
         }
         return nil

@@ -20,7 +20,7 @@ enum ErrorText {
 
     /// The first `dial tcp IP:PORT` (or the `lookup HOST` of a failed resolution).
     static func dial(in text: String) -> Dial? {
-        guard let marker = text.range(of: "dial tcp") else { return nil }
+        guard text.includes("dial tcp"), let marker = text.range(of: "dial tcp") else { return nil }
         var rest = text[marker.upperBound...]
         if rest.hasPrefix("4") || rest.hasPrefix("6") { rest = rest.dropFirst() }
         if rest.hasPrefix(": lookup ") {
@@ -54,6 +54,7 @@ enum ErrorText {
     /// The first URL with the given scheme prefix: host, port when written, path without the query.
     static func url(in text: String, after start: String.Index? = nil) -> URLParts? {
         let searchStart = start ?? text.startIndex
+        guard text.includes("http") else { return nil }
         guard let scheme = text.range(of: "https://", range: searchStart..<text.endIndex)
             ?? text.range(of: "http://", range: searchStart..<text.endIndex)
         else { return nil }
@@ -79,7 +80,7 @@ enum ErrorText {
 
     /// The text between the double quotes that follow `marker` (`failed calling webhook "NAME"`).
     static func quoted(after marker: String, in text: String) -> String? {
-        guard let found = text.range(of: marker) else { return nil }
+        guard text.includes(marker), let found = text.range(of: marker) else { return nil }
         var rest = text[found.upperBound...].drop { $0 == " " }
         guard rest.first == "\"" else { return nil }
         rest = rest.dropFirst()
@@ -90,7 +91,7 @@ enum ErrorText {
 
     /// The word after `marker`, up to a space or one of `stops`.
     static func word(after marker: String, in text: String, stops: Set<Character> = []) -> String? {
-        guard let found = text.range(of: marker) else { return nil }
+        guard text.includes(marker), let found = text.range(of: marker) else { return nil }
         let value = text[found.upperBound...].drop { $0 == " " }.prefix { !$0.isWhitespace && !stops.contains($0) }
         return value.isEmpty ? nil : String(value)
     }
@@ -100,7 +101,7 @@ enum ErrorText {
     /// headers)` is a timeout of the dial, not of the caller's deadline.
     static func failure(in text: String) -> String? {
         let lower = text.lowercased()
-        func has(_ words: String...) -> Bool { words.contains { lower.contains($0) } }
+        func has(_ words: String...) -> Bool { words.contains { lower.includes($0) } }
         if has("no endpoints available for service") { return "no-endpoints" }
         if has("no such host", "server misbehaving") { return "no-such-host" }
         if has("connection refused") { return "refused" }

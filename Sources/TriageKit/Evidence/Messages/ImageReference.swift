@@ -7,9 +7,9 @@ struct ImageReference: Equatable {
 
     init?(_ text: String) {
         let reference = text.trimmingCharacters(in: [" ", "\"", "'"])
-        guard !reference.isEmpty, !reference.contains(" ") else { return nil }
+        guard !reference.isEmpty, !reference.includes(" ") else { return nil }
         let parts = reference.split(separator: "/", maxSplits: 1)
-        if parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
+        if parts.count == 2, parts[0].includes(".") || parts[0].includes(":") || parts[0] == "localhost" {
             registry = parts[0].lowercased()
             repository = String(parts[1])
         } else {

@@ -7,16 +7,16 @@ enum JWKSMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
         let lower = text.lowercased()
         var facts = ["message": "jwks-fetch-failed"]
-        if lower.contains("jwks remote fetch is failed") {
+        if lower.includes("jwks remote fetch is failed") {
             facts["failure"] = ErrorText.failure(in: text) ?? "fetch-failed"
-        } else if lower.contains("invalid iap") || lower.contains("iap assertion") {
+        } else if lower.includes("invalid iap") || lower.includes("iap assertion") {
             facts["failure"] = "invalid-assertion"
-        } else if lower.contains("jwks doesn't have key") || lower.contains("jwks does not have key") {
+        } else if lower.includes("jwks doesn't have key") || lower.includes("jwks does not have key") {
             facts["failure"] = "key-mismatch"
-        } else if lower.contains("jwks key is not yet fetched") {
+        } else if lower.includes("jwks key is not yet fetched") {
             // istiod gave up and serves a fake JWKS, so every token is rejected.
             facts["failure"] = "fetch-failed"
-        } else if lower.contains("jwk") || lower.contains("public key from") {
+        } else if lower.includes("jwk") || lower.includes("public key from") {
             guard let failure = ErrorText.failure(in: text) else { return nil }
             facts["failure"] = failure
         } else {
@@ -40,7 +40,7 @@ enum JWKSMessage {
         var first: ErrorText.URLParts?
         while let scheme = text.range(of: "://", range: start..<text.endIndex), let url = ErrorText.url(in: text, after: text.index(scheme.lowerBound, offsetBy: -5, limitedBy: start) ?? start) {
             if first == nil { first = url }
-            if url.path.lowercased().contains("jwk") || url.host.contains("jwk") { return url }
+            if url.path.lowercased().includes("jwk") || url.host.includes("jwk") { return url }
             start = scheme.upperBound
         }
         return first

@@ -41,21 +41,6 @@ public enum MessageRecognizer {
     static func mayHoldMessage(_ text: String) -> Bool {
         var bytes = Array(text.utf8)
         for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
-        return bytes.withUnsafeBufferPointer { line in
-            for anchor in anchors where anchor.count <= line.count {
-                let first = anchor[0]
-                var i = 0
-                let last = line.count - anchor.count
-                while i <= last {
-                    if line[i] == first {
-                        var j = 1
-                        while j < anchor.count && line[i + j] == anchor[j] { j += 1 }
-                        if j == anchor.count { return true }
-                    }
-                    i += 1
-                }
-            }
-            return false
-        }
+        return bytes.withUnsafeBufferPointer { line in anchors.contains { TextSearch.find($0, in: line) } }
     }
 }

@@ -38,18 +38,18 @@ public enum UnexplainedError {
         // klog: `E1122 09:14:02.123456   12345 file.go:42] …` (E and F are its error levels).
         let head = Array(line.utf8.prefix(6))
         if head.count == 6, head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"),
-            head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), head[5] == 0x20, line.contains("] ")
+            head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), head[5] == 0x20, line.includes("] ")
         {
             return true
         }
         for marker in ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"",
-                       "\"severity\":\"ERROR\"", "\"severity\":\"CRITICAL\""] where line.contains(marker) {
+                       "\"severity\":\"ERROR\"", "\"severity\":\"CRITICAL\""] where line.includes(marker) {
             return true
         }
         let levelWords: Set<Substring> = ["ERROR", "ERROR:", "FATAL", "FATAL:", "CRITICAL", "[error]", "[ERROR]",
                                           "[fatal]", "[FATAL]", "error", "Error", "E!"]
         // Words that say something failed, in the wording of Go's errors and of tools' messages.
-        for phrase in failurePhrases where line.contains(phrase) { return true }
+        for phrase in failurePhrases where line.includes(phrase) { return true }
         if line.utf8.count <= 4096, let failure = ErrorText.failure(in: String(line)), connectionFailures.contains(failure) {
             return true
         }
@@ -81,19 +81,19 @@ public enum UnexplainedError {
     /// `failed`, and `type`/`target` as far as the line says them.
     public static func operationFacts(_ line: String) -> [String: String]? {
         let lower = line.lowercased()
-        guard causeAnchors.contains(where: { lower.contains($0) }) else { return nil }
+        guard causeAnchors.contains(where: { lower.includes($0) }) else { return nil }
         var facts = GKEFailureCause.classify(line)
         guard !facts.isEmpty else { return nil }
         facts["error"] = TextLine.capped(String(unboxed(line)), limit: maximumError)
         facts["status"] = "DONE"
         facts["failed"] = "true"
-        let nodePool = lower.contains("nodepool") || lower.contains("node pool") || lower.contains("node-pools")
-            || lower.contains("node_pool")
+        let nodePool = lower.includes("nodepool") || lower.includes("node pool") || lower.includes("node-pools")
+            || lower.includes("node_pool")
         // The type only when the line says it: terraform's "creating GKE cluster", gcloud's command group.
-        if lower.contains("node-pools.create") || (nodePool && lower.contains("creating")) {
+        if lower.includes("node-pools.create") || (nodePool && lower.includes("creating")) {
             facts["type"] = "CREATE_NODE_POOL"
-        } else if lower.contains("clusters.create") || lower.contains("creating gke cluster")
-            || lower.contains("creating cluster")
+        } else if lower.includes("clusters.create") || lower.includes("creating gke cluster")
+            || lower.includes("creating cluster")
         {
             facts["type"] = "CREATE_CLUSTER"
         } else {

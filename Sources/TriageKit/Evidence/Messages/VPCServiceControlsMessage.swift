@@ -3,8 +3,8 @@
 /// Cloud Storage's XML (`<Code>SecurityPolicyViolated</Code>`).
 enum VPCServiceControlsMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
-        let json = text.contains("vpcServiceControlsUniqueIdentifier") || text.contains("prohibited by organization's policy")
-        let xml = text.contains("SecurityPolicyViolated") || text.contains("violates VPC Service Controls")
+        let json = text.includes("vpcServiceControlsUniqueIdentifier") || text.includes("prohibited by organization's policy")
+        let xml = text.includes("SecurityPolicyViolated") || text.includes("violates VPC Service Controls")
         guard json || xml else { return nil }
         var facts = ["message": "vpc-sc-denied", "failure": "forbidden"]
         if let id = ErrorText.word(after: "vpcServiceControlsUniqueIdentifier:", in: text, stops: ["<", "\"", ",", "."]) {
@@ -41,7 +41,7 @@ enum VPCServiceControlsMessage {
     /// gcloud names its command group, not the API: `ERROR: (gcloud.storage.ls) …`; a `gs://` URI
     /// is Cloud Storage too.
     static func gcloudServiceName(in text: String) -> String? {
-        if text.contains("gs://") { return "storage.googleapis.com" }
+        if text.includes("gs://") { return "storage.googleapis.com" }
         guard let group = ErrorText.word(after: "(gcloud.", in: text, stops: [".", ")"]) else { return nil }
         let services = [
             "storage": "storage.googleapis.com", "container": "container.googleapis.com",

@@ -7,9 +7,9 @@ enum WebhookMessage {
         if let name = ErrorText.quoted(after: "failed calling webhook", in: text) {
             facts["webhook"] = name
         } else if let name = ErrorText.word(after: "conversion webhook for ", in: text, stops: [" "]) {
-            guard text.contains(" failed") else { return nil }
+            guard text.includes(" failed") else { return nil }
             facts["webhook"] = "conversion " + name.trimmingCharacters(in: [","])
-        } else if !text.contains("failed calling webhook") && !text.contains("failed to call webhook") {
+        } else if !text.includes("failed calling webhook") && !text.includes("failed to call webhook") {
             return nil
         }
         let anchor = text.range(of: "webhook")?.upperBound

@@ -51,7 +51,7 @@ final class DescribeObject {
     }
 
     /// Config Connector resources carry `API Version: <service>.cnrm.cloud.google.com/v1beta1`.
-    var isConfigConnector: Bool { value("API Version")?.contains("cnrm.cloud.google.com") ?? false }
+    var isConfigConnector: Bool { value("API Version")?.includes("cnrm.cloud.google.com") ?? false }
 
     /// Takes one more line of this object; false when the line cannot belong to it (the caller
     /// then reads it as something else).
@@ -92,7 +92,7 @@ final class DescribeObject {
 
     private func takeEventLine(_ text: String, content: Substring, number: Int) {
         guard let columns = eventColumns else {
-            if content.hasPrefix("Type") && content.contains("Message") { eventColumns = ColumnLayout(header: text) }
+            if content.hasPrefix("Type") && content.includes("Message") { eventColumns = ColumnLayout(header: text) }
             return
         }
         if content.hasPrefix("----") { return }
@@ -106,7 +106,7 @@ final class DescribeObject {
     static func keyValue(_ content: Substring) -> (String, String)? {
         guard let colon = content.firstIndex(of: ":") else { return nil }
         let key = content[..<colon]
-        guard let first = key.first, first.isLetter, !key.contains("\""), !key.contains("("), key.count <= 60 else {
+        guard let first = key.first, first.isLetter, !key.includes("\""), !key.includes("("), key.count <= 60 else {
             return nil
         }
         let after = content[content.index(after: colon)...]

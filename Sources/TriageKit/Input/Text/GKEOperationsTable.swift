@@ -46,7 +46,7 @@ public final class GKEOperationsTable: TextTableParser {
             if let target = cells["TARGET"], !target.isEmpty {
                 // The table has no links: TARGET is the node pool for node operations, else the cluster.
                 f["target"] = target
-                if type.contains("NODE_POOL") || type.hasSuffix("_NODES") {
+                if type.includes("NODE_POOL") || type.hasSuffix("_NODES") {
                     f["target_kind"] = "node-pool"
                     f["node_pool"] = target
                 } else {

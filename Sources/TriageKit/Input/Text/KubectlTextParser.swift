@@ -122,7 +122,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// `-o wide` and pre-1.14 layouts.
     static func isEventsHeader(_ text: String) -> Bool {
         guard text.hasPrefix("LAST SEEN") || text.hasPrefix("NAMESPACE") else { return false }
-        return text.contains("REASON") && text.contains("MESSAGE") && text.contains("LAST SEEN")
+        return text.includes("REASON") && text.includes("MESSAGE") && text.includes("LAST SEEN")
     }
 
     private func takeEventsRow(_ text: String, number: Int) -> Bool {

@@ -27,7 +27,7 @@ struct TextSource {
     }
 
     func source(of text: String) -> String {
-        if text.contains("(kubeflow.error)") || text.contains("kfApp") || text.hasPrefix("kfctl")
+        if text.includes("(kubeflow.error)") || text.includes("kfApp") || text.hasPrefix("kfctl")
             || TextSource.isLogrusLine(text)
         {
             return "kfctl"
@@ -43,7 +43,7 @@ struct TextSource {
         }
         // terraform ≥ 0.15 and CDKTF box their errors (`│ Error:`); 0.11 lists them (`* google_…:`).
         if text.hasPrefix("│") || text.hasPrefix("* google_") { return "terraform" }
-        if text.contains("ERROR: (gcloud.") { return "gcloud" }
+        if text.includes("ERROR: (gcloud.") { return "gcloud" }
         if let fromPrompt { return fromPrompt }
         if text.hasPrefix("Error from server") || text.hasPrefix("error: ") || TextSource.isKlogLine(text) {
             return "kubectl"
@@ -61,6 +61,6 @@ struct TextSource {
     static func isKlogLine(_ text: String) -> Bool {
         let characters = Array(text.prefix(6))
         guard characters.count == 6, "IWEF".contains(characters[0]) else { return false }
-        return characters[1...].allSatisfy(\.isNumber) && text.contains("] ")
+        return characters[1...].allSatisfy(\.isNumber) && text.includes("] ")
     }
 }

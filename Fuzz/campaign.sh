@@ -1,0 +1,80 @@
+#!/bin/sh
+# A long fuzzing campaign toward a run count per target (FUZZ_GOAL, default 10,000,000), in rounds
+# of FUZZ_ROUND executions (default 1,000,000) so it can be stopped and resumed, and so a rebuilt
+# target is picked up at the next round. Each round resumes from the target's corpus in
+# Fuzz/work/corpus/, which is how one libFuzzer run continues another (as its -fork mode does).
+# Every round is appended to Fuzz/work/campaign.tsv; `Fuzz/campaign.sh --report` sums it.
+#   Fuzz/campaign.sh [target ...]     run (build first with Fuzz/run.sh or FUZZ_RUNS=1)
+#   Fuzz/campaign.sh --report         executions, time and crashes per target so far
+# Two workers on two cores: FUZZ_WORKER=0 and FUZZ_WORKER=1 each take every other target.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+work="$here/work"
+ledger="$work/campaign.tsv"
+FUZZ_GOAL=${FUZZ_GOAL:-10000000}
+FUZZ_ROUND=${FUZZ_ROUND:-1000000}
+FUZZ_NICE=${FUZZ_NICE:-19}
+all="ndjson json-array yaml gzip text cluster config"
+
+# Cumulative executions of one target in the ledger.
+done_runs() { awk -F'\t' -v t="$1" '$2 == t { s += $3 } END { print s + 0 }' "$ledger" 2>/dev/null || echo 0; }
+
+if [ "${1:-}" = "--report" ]; then
+    printf '%-11s %12s %8s %10s %8s\n' target execs rounds seconds crashes
+    for target in $all; do
+        awk -F'\t' -v t="$target" '$2 == t { e += $3; n += 1; s += $4; c += $6 }
+            END { printf "%-11s %12d %8d %10d %8d\n", t, e, n, s, c }' "$ledger" 2>/dev/null
+    done
+    exit 0
+fi
+
+targets=${*:-$all}
+if [ -n "${FUZZ_WORKER:-}" ]; then
+    mine=""; i=0
+    for target in $targets; do
+        [ $((i % 2)) = "$FUZZ_WORKER" ] && mine="$mine $target"
+        i=$((i + 1))
+    done
+    targets=$mine
+fi
+mkdir -p "$work/artifacts" "$work/logs" "$work/bin"
+touch "$ledger"
+max_len() {
+    case $1 in
+        gzip) echo 2048 ;;
+        cluster | config) echo 8192 ;;
+        *) echo 4096 ;;
+    esac
+}
+while :; do
+    progressed=0
+    for target in $targets; do
+        runs=$(done_runs "$target")
+        [ "$runs" -ge "$FUZZ_GOAL" ] && continue
+        progressed=1
+        # A copy of the binary, so a rebuild during the round does not change it under the run.
+        cp "$here/.build/release/fuzz-$target" "$work/bin/fuzz-$target.$$"
+        corpus="$work/corpus/$target"
+        mkdir -p "$corpus"
+        log="$work/logs/campaign-$target.log"
+        before=$(ls "$work/artifacts" | grep -c "^$target-" || true)
+        start=$(date +%s)
+        ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=16:quarantine_size_mb=16} \
+        LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
+        GCE_METADATA_HOST=127.0.0.1 nice -n "$FUZZ_NICE" "$work/bin/fuzz-$target.$$" -runs="$FUZZ_ROUND" \
+            -max_len="$(max_len "$target")" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+            -artifact_prefix="$work/artifacts/$target-" "$corpus" >"$log" 2>&1 || true
+        seconds=$(($(date +%s) - start))
+        rm -f "$work/bin/fuzz-$target.$$"
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+        speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+        after=$(ls "$work/artifacts" | grep -c "^$target-" || true)
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${execs:-0}" "$seconds" "${speed:-0}" \
+            "$((after - before))" >>"$ledger"
+        if [ "$after" -gt "$before" ]; then
+            echo "$target: a crash; see $log and $work/artifacts/" >&2
+            cp "$log" "$work/logs/crash-$target-$(date +%s).log"
+        fi
+    done
+    [ "$progressed" = 1 ] || break
+done
