@@ -7,7 +7,8 @@ public enum RuleLoader {
     /// Their manifests are not parsed again here: the same files pass that check in the tests.
     /// (Parsing the files on both cores was slower: Yams and its regular expressions contend.)
     public static func builtIn() throws(TriageError) -> [Rule] {
-        try EmbeddedRules.files.map { file throws(TriageError) in try parse(file.text, file: file.path, checkingManifests: false) }
+        try EmbeddedRules.files.filter { !isCatalogue($0.path) }
+            .map { file throws(TriageError) in try parse(file.text, file: file.path, checkingManifests: false) }
             .sorted { $0.id < $1.id }
     }
 
@@ -37,7 +38,12 @@ public enum RuleLoader {
         }
     }
 
-    /// Every *.yaml under a directory (or one file).
+    /// Data the rules use (the webhook catalogue) lives beside them in `catalogue/`: not rules.
+    static func isCatalogue(_ path: String) -> Bool {
+        path.hasPrefix("catalogue/") || path.contains("/catalogue/")
+    }
+
+    /// Every *.yaml under a directory (or one file), but the catalogue.
     public static func load(path: String) throws(TriageError) -> [Rule] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -47,7 +53,9 @@ public enum RuleLoader {
         if isDirectory.boolValue {
             let enumerator = FileManager.default.enumerator(atPath: path)
             while let next = enumerator?.nextObject() as? String {
-                if next.hasSuffix(".yaml") || next.hasSuffix(".yml") { files.append((path as NSString).appendingPathComponent(next)) }
+                if (next.hasSuffix(".yaml") || next.hasSuffix(".yml")) && !isCatalogue(next) {
+                    files.append((path as NSString).appendingPathComponent(next))
+                }
             }
         } else {
             files = [path]

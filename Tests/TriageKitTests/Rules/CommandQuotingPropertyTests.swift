@@ -162,7 +162,7 @@ struct CommandQuotingPropertyTests {
                 commands.append((command, command.arguments))
             }
             var facts = ["namespace": project, "service": value, "service_port": "443"]
-            WebhookPort.infer(into: &facts, name: nil)
+            WebhookPort.infer(into: &facts, name: nil, text: "")
             let confirm = ShellCommand("kubectl get endpoints -n").adding(.value(project, [])).adding(.value(value, []))
             #expect(facts["confirm"] == confirm.rendered)
             commands.append((confirm, [["kubectl", "get", "endpoints", "-n", project, value]]))

@@ -37,7 +37,7 @@ enum AggregatedAPIMessage {
         }
         facts["failure"] = ErrorText.failure(in: text) ?? "unavailable"
         let group = facts["api"].map { String($0.split(separator: "/").first ?? "") }
-        WebhookPort.infer(into: &facts, name: group)
+        WebhookPort.infer(into: &facts, name: group, text: text)
         return [facts]
     }
 }

@@ -8,7 +8,18 @@ enum ControlPlaneTunnelMessage {
             if let user = ErrorText.quoted(after: "ssh-key for user", in: text) { facts["user"] = user }
             return [facts]
         }
-        if text.includes("Timeout: request did not complete within requested timeout") {
+        let timedOut = text.includes("Timeout: request did not complete within requested timeout")
+        if timedOut || text.includes("the server responded with the status code 504") {
+            // A write to an API group whose webhook a known product serves (networking.istio.io)
+            // timed out: that webhook is the one that did not answer.
+            if let group = ErrorText.requestGroup(in: text),
+                let product = WebhookCatalogue.builtIn.product(webhook: nil, service: nil, namespace: nil, apiGroup: group)
+            {
+                var facts = ["message": "webhook-call-failed", "failure": "timeout", "api_group": group,
+                             "webhook": product.webhooks.first ?? group]
+                WebhookPort.infer(into: &facts, name: nil, apiGroup: group, text: text)
+                return [facts]
+            }
             return [["message": "request-timeout", "failure": ErrorText.failure(in: text) ?? "timeout"]]
         }
         return nil

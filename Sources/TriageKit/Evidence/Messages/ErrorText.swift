@@ -121,6 +121,19 @@ enum ErrorText {
         return nil
     }
 
+    /// The API group of the request an API status names (`… did not return more information (post
+    /// virtualservices.networking.istio.io)`): the resource's group, when it has a dotted one.
+    static func requestGroup(in text: String) -> String? {
+        for verb in ["(post ", "(put ", "(patch ", "(get ", "(delete ", "(create "] where text.includes(verb) {
+            guard let open = text.range(of: verb), let close = text[open.upperBound...].firstIndex(of: ")") else { continue }
+            let target = text[open.upperBound..<close]
+            guard let dot = target.firstIndex(of: "."), !target.contains(" ") else { continue }
+            let group = target[target.index(after: dot)...]
+            if group.contains(".") { return String(group).lowercased() }
+        }
+        return nil
+    }
+
     /// `projects/P/…` or `project "P"` or `project=P`.
     static func project(in text: String) -> String? {
         let stops: Set<Character> = ["/", "\"", "'", ",", ")", ".", ":", ";"]

@@ -32,7 +32,7 @@ public enum MessageRecognizer {
     /// a pasted log hold none, and one byte scan for them is far cheaper than ten recognisers.
     static let anchors: [[UInt8]] = [
         "webhook", "unable to handle the request", "discoverycheck", "failing or missing response", "ssh tunnels",
-        "requested timeout", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
+        "requested timeout", "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
         "securitypolicyviolated", "violates vpc", "jwk", "iap", "public key from", "legacy network", "reference ",
         "call failed", "desired state", "/backends", "servicemanagement", "servicecontrol", "cloudendpoint",
         "cloud-endpoints",

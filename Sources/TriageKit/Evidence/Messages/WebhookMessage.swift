@@ -32,7 +32,7 @@ enum WebhookMessage {
         if let service = ErrorText.quoted(after: "no endpoints available for service", in: text) {
             facts["service"] = facts["service"] ?? service
         }
-        WebhookPort.infer(into: &facts, name: facts["webhook"])
+        WebhookPort.infer(into: &facts, name: facts["webhook"], text: text)
         return [facts]
     }
 }

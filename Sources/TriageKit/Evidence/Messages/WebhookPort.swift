@@ -1,22 +1,46 @@
-/// Fills `port` when the text did not say which pod port was dialled: from the well-known
-/// webhooks, else the Service port in the URL (the targetPort often equals it). Either way the
-/// port is marked inferred and `confirm` holds the command that shows the real one.
+/// The pod port a failed webhook or aggregated-API call needed, when the error did not show the
+/// dial (`dial tcp 10.4.1.5:8443`). The Service port in the URL is never taken for it: GKE's API
+/// server calls the endpoint, the pod on the Service's targetPort. The port comes from the
+/// webhook catalogue (product by webhook name, Service name or API group; range by Service name
+/// and a version in the text); when no single port remains it stays unknown and the candidates are
+/// listed. Either way `confirm` holds the command that shows the real one.
+///
+/// Facts: `port` + `port_inferred` + `port_source`, or `port_unknown`; `product`,
+/// `port_candidates` (`tcp:15017 (1.5 and later (istiod)), …`), `confirm`.
 enum WebhookPort {
-    static func infer(into facts: inout [String: String], name: String?) {
+    static func infer(into facts: inout [String: String], name: String?, apiGroup: String? = nil, text: String) {
         guard facts["port"] == nil else { return }
-        let known = WellKnownWebhooks.entry(webhook: name, service: facts["service"], namespace: facts["namespace"])
-        if let known {
-            facts["port"] = String(known.port)
-            facts["port_source"] = known.project
-        } else if let servicePort = facts["service_port"] {
-            facts["port"] = servicePort
-            facts["port_source"] = "the Service port in the URL"
-        } else {
-            return
+        let resolution = WebhookCatalogue.builtIn.resolve(
+            webhook: name, service: facts["service"], namespace: facts["namespace"], apiGroup: apiGroup, text: text)
+        if let resolution {
+            facts["product"] = resolution.product
+            if let version = resolution.version { facts["product_version"] = version }
+            if let port = resolution.port {
+                facts["port"] = String(port)
+                facts["port_inferred"] = "true"
+                facts["port_source"] = describe(resolution.product, resolution.candidates.map(\.versions).joined(separator: "; "))
+                    + (resolution.version.map { ", the version " + $0 + " in the text" } ?? "")
+            } else {
+                var seen: Set<Int> = []
+                facts["port_candidates"] = resolution.candidates.filter { seen.insert($0.port).inserted }
+                    .map { "tcp:\($0.port) (\($0.versions))" }.joined(separator: ", ")
+            }
         }
-        facts["port_inferred"] = "true"
-        let namespace = facts["namespace"] ?? known?.namespace ?? "<NAMESPACE>"
-        let service = facts["service"] ?? known?.services.first ?? "<SERVICE>"
-        facts["confirm"] = ShellCommand("kubectl get endpoints -n").adding(.value(namespace, [])).adding(.value(service, [])).rendered
+        if facts["port"] == nil { facts["port_unknown"] = "true" }
+        if facts["namespace"] == nil, let namespace = resolution?.namespace { facts["namespace"] = namespace }
+        if facts["service"] == nil, let service = resolution?.service { facts["service"] = service }
+        // Without the Service's name, every endpoint in the namespace (the webhook's among them).
+        guard let namespace = facts["namespace"] else { return }
+        var confirm = ShellCommand("kubectl get endpoints -n").adding(.value(namespace, []))
+        if let service = facts["service"] { confirm = confirm.adding(.value(service, [])) }
+        facts["confirm"] = confirm.rendered
+    }
+
+    /// "Istio 1.5 and later (istiod)", "Vault agent injector", "a kubebuilder operator (its default)".
+    static func describe(_ product: String, _ versions: String) -> String {
+        if versions == "all" { return product }
+        let first = versions.first.map { $0.isNumber || $0 == "v" } ?? false
+        return first || versions.hasPrefix("before") || versions.hasPrefix("charts") ? product + " " + versions
+            : product + " (" + versions + ")"
     }
 }
