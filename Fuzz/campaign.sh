@@ -1,6 +1,6 @@
 #!/bin/sh
 # A long fuzzing campaign toward a run count per target (FUZZ_GOAL, default 10,000,000), in rounds
-# of FUZZ_ROUND executions (default 1,000,000) so it can be stopped and resumed, and so a rebuilt
+# of FUZZ_ROUND executions (default 250,000: a round cut short by a stop is lost) so it can be stopped and resumed, and so a rebuilt
 # target is picked up at the next round. Each round resumes from the target's corpus in
 # Fuzz/work/corpus/, which is how one libFuzzer run continues another (as its -fork mode does).
 # Every round is appended to Fuzz/work/campaign.tsv; `Fuzz/campaign.sh --report` sums it.
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work="$here/work"
 ledger="$work/campaign.tsv"
 FUZZ_GOAL=${FUZZ_GOAL:-10000000}
-FUZZ_ROUND=${FUZZ_ROUND:-1000000}
+FUZZ_ROUND=${FUZZ_ROUND:-250000}
 FUZZ_NICE=${FUZZ_NICE:-19}
 all="ndjson json-array yaml gzip text cluster config"
 

@@ -404,7 +404,8 @@ enum RuleFiles {
         var infos: [Info] = []
         let enumerator = FileManager.default.enumerator(at: CLI.rulesDirectory, includingPropertiesForKeys: nil)
         while let url = enumerator?.nextObject() as? URL {
-            guard url.pathExtension == "yaml" || url.pathExtension == "yml",
+            // Rules/catalogue/ holds data the rules use, not rules.
+            guard url.pathExtension == "yaml" || url.pathExtension == "yml", !url.pathComponents.contains("catalogue"),
                 let text = try? String(contentsOf: url, encoding: .utf8)
             else { continue }
             var id = "", severity = "", references: [String] = []

@@ -45,11 +45,21 @@ products:
          services: [istio-sidecar-injector, istio-galley]}
     source: https://github.com/istio/istio/issues/19532 (1.3 moved galley and the injector to 9443); istiod serves webhooks on 15017
 
+  # Before v0.11 cert-manager's API group was certmanager.k8s.io and its webhook an aggregated API
+  # (admission.certmanager.k8s.io); a name in that group dates the install.
+  - product: cert-manager before v0.11
+    webhooks: [admission.certmanager.k8s.io, certmanager.k8s.io]
+    namespace: cert-manager
+    api_groups: [certmanager.k8s.io, admission.certmanager.k8s.io]
+    ports:
+      - {versions: "v0.5 to v0.10 (the certmanager.k8s.io API group)", port: 6443}
+    source: https://github.com/cert-manager/cert-manager/issues/1883 (6443 until v0.12; the group was renamed cert-manager.io in v0.11)
+
   - product: cert-manager
     webhooks: [cert-manager.io, webhook.cert-manager.io]
     services: [cert-manager-webhook]
     namespace: cert-manager
-    api_groups: [cert-manager.io, acme.cert-manager.io, certmanager.k8s.io]
+    api_groups: [cert-manager.io, acme.cert-manager.io]
     version_from: ["jetstack/cert-manager-webhook:v", "jetstack/cert-manager-controller:v", "cert-manager/releases/download/v", "cert-manager v"]
     ports:
       - {versions: "v0.12 and later", from: "0.12", port: 10250}
@@ -3892,6 +3902,116 @@ samples:
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
 
 """#),
+        ("Rules/kubectl/control-plane-endpoint-unreachable.yaml", #"""
+id: control-plane-endpoint-unreachable
+severity: error
+title: Clients reach the cluster's API server endpoint
+evidence: message
+match:
+  message: control-plane-endpoint-unreachable
+  failure: [timeout, deadline, unreachable, refused, eof]
+group_by: [endpoint]
+cause: "control-plane-endpoint:{endpoint}"
+message: >-
+  A client (kubectl, helm, terraform or a CI job) could not reach the API server at {endpoint}
+  ({count} errors): nothing answered before the timeout.
+remedy:
+  why: >-
+    A private cluster's endpoint answers only inside the VPC (and networks peered or connected to
+    it), and only to sources in the master authorized networks when they are on; a public endpoint
+    with authorized networks drops every other address silently. The client's requests time out
+    instead of being refused: run from a VM or Cloud Shell inside the network, connect through a
+    bastion, VPN or Interconnect, or add the client's range to the authorized networks. A CI
+    runner or Cloud Build worker outside the VPC needs a private pool in it.
+  notes:
+    - when: {ip: {matches: '^(10\.|172\.(1[6-9]|2[0-9]|3[01])\.|192\.168\.)'}}
+      text: "{endpoint} is a private address: it is reachable only from inside the cluster's VPC or networks connected to it."
+  commands:
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(endpoint,privateClusterConfig,masterAuthorizedNetworksConfig,controlPlaneEndpointsConfig)"
+    - >-
+      gcloud container clusters update {cluster} --location={location} --project={project}
+      --enable-master-authorized-networks --master-authorized-networks={client_cidr}
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#access_from_external
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks
+samples:
+  trigger:
+    - name: kubectl from outside the VPC to a private endpoint (klog layout)
+      files:
+        - name: kubectl.txt
+          text: |
+            E1226 18:51:18.798792      24 memcache.go:265] couldn't get current server API group list: Get "https://172.16.0.2/api?timeout=32s": dial tcp 172.16.0.2:443: i/o timeout
+            Unable to connect to the server: dial tcp 172.16.0.2:443: i/o timeout
+      expect:
+        - {count: 2, endpoint: 172.16.0.2}
+    - name: terraform's kubernetes provider against the private endpoint
+      files:
+        - name: terraform.txt
+          text: |
+            │ Error: Post "https://10.3.0.50/api/v1/namespaces": dial tcp 10.3.0.50:443: i/o timeout
+      expect:
+        - {count: 1, endpoint: 10.3.0.50}
+  pass:
+    - name: a certificate the client does not trust is an answer, not a blocked path
+      files:
+        - name: kubectl.txt
+          text: |
+            Unable to connect to the server: x509: certificate signed by unknown authority
+
+"""#),
+        ("Rules/kubectl/crd-not-established.yaml", #"""
+id: crd-not-established
+severity: error
+title: The API server serves every kind the manifests create
+evidence: message
+match:
+  message: resource-not-served
+group_by: [api_version]
+cause: "resource-not-served:{api_version}"
+message: >-
+  The API server does not serve {kind} in {api_version} ({count} objects not created): its
+  CustomResourceDefinition is missing, not established yet, or no longer serves that version.
+remedy:
+  why: >-
+    "no matches for kind" and "could not find the requested resource" come before any admission
+    or network step: the API server has no such resource. Most often the CRDs were applied in the
+    same run and were not established yet (apply again, or apply CRDs first and wait for them), an
+    earlier step that installs them failed (on a private cluster, often a webhook or image pull
+    that the control plane or the nodes could not reach), or the manifests use an API version the
+    installed release removed (cert-manager.io/v1alpha2 was removed in cert-manager 1.6).
+  commands:
+    - kubectl api-resources --api-group={api_group}
+    - >-
+      kubectl get crd
+      -o 'custom-columns=NAME:.metadata.name,ESTABLISHED:.status.conditions[?(@.type=="Established")].status'
+references:
+  - https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/
+samples:
+  trigger:
+    - name: kfctl apply before cert-manager's CRDs (kubeflow/kfctl issue layout)
+      files:
+        - name: kfctl.txt
+          text: |
+            Error: failed to apply:  (kubeflow.error): Code 500 with message: Apply.Run  Error [unable to recognize "/tmp/kout242652420": no matches for kind "Issuer" in version "cert-manager.io/v1alpha2"]
+      expect:
+        - {count: 1, api_version: cert-manager.io/v1alpha2}
+    - name: a resource the API server does not know
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (NotFound): error when creating "gateway.yaml": the server could not find the requested resource (post gateways.networking.istio.io)
+      expect:
+        - {count: 1, api_version: gateways.networking.istio.io}
+  pass:
+    - name: a webhook's certificate error on a served resource
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (InternalError): error when creating "gw.yaml": Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod.istio-system.svc:443/validate?timeout=10s": x509: certificate signed by unknown authority
+
+"""#),
         ("Rules/kubectl/error-unexplained.yaml", #"""
 id: error-unexplained
 severity: warning
@@ -4405,6 +4525,114 @@ samples:
         - name: event.txt
           text: |
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
+
+"""#),
+        ("Rules/kubectl/konnectivity-agent-unavailable.yaml", #"""
+id: konnectivity-agent-unavailable
+severity: error
+title: The API server's Konnectivity proxy has agents to reach the nodes
+evidence: message
+match:
+  message: konnectivity-agent-unavailable
+group_by: [component]
+cause: "konnectivity-agent"
+message: >-
+  The API server had no konnectivity-agent to carry its connections to the nodes ({count} errors):
+  kubectl logs, exec and port-forward, webhooks and aggregated APIs fail with "No agent available".
+remedy:
+  why: >-
+    On clusters that use the Konnectivity proxy, the API server reaches nodes and pods only through
+    tunnels that the konnectivity-agent pods in kube-system open from the nodes to the control
+    plane. When the agents are not running (not scheduled, crash-looping, evicted) or their
+    connections out to the control plane are blocked (an egress deny covering the control plane
+    range {master_cidr}, a removed peering route), the proxy has no agent and every request through
+    it fails at once.
+  commands:
+    - kubectl get pods -n kube-system -l k8s-app=konnectivity-agent -o wide
+    - kubectl logs -n kube-system -l k8s-app=konnectivity-agent --tail=50
+    - >-
+      gcloud compute firewall-rules list --project={project}
+      --filter="direction=EGRESS AND disabled=false" --format="table(name,network,priority,destinationRanges.list(),denied[].map().firewall_rule().list())"
+references:
+  - https://kubernetes.io/docs/tasks/extend-kubernetes/setup-konnectivity/
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/kubectl
+samples:
+  trigger:
+    - name: cilium-cli status on GKE (cilium/cilium issue layout)
+      files:
+        - name: cilium.txt
+          text: |
+            Error: Unable to print features status: failed to features status from cilium-x2k7q: command failed (pod=kube-system/cilium-x2k7q, container=cilium-agent): error dialing backend: No agent available
+      expect:
+        - {count: 1, component: konnectivity-agent}
+  pass:
+    - name: a kubelet certificate error is not a missing agent
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
+        ("Rules/kubectl/kubelet-unreachable.yaml", #"""
+id: kubelet-unreachable
+severity: error
+title: The control plane reaches the kubelets on tcp:10250
+evidence: message
+match:
+  message: kubelet-unreachable
+  failure: [timeout, deadline, unreachable, refused]
+group_by: [port]
+cause: "control-plane-ingress:tcp:{port}"
+message: >-
+  The API server could not connect to the kubelet on tcp:{port} ({count} errors, first at {ip}):
+  kubectl logs, exec, attach and port-forward fail, and so do metrics and webhooks served on that port.
+remedy:
+  why: >-
+    kubectl logs, exec and port-forward are proxied by the API server to the kubelet on the node
+    (tcp:10250). On GKE the rule gke-CLUSTER-HASH-master allows that from the control plane range
+    ({master_cidr}) to the nodes; when it is deleted or disabled, or a deny with a lower priority
+    number covers the same traffic, every such request times out. On a cluster that uses the
+    Konnectivity proxy the same error means the agents cannot carry the connection.
+  notes:
+    - when: {failure: unreachable}
+      text: >-
+        "No route to host" means nothing answered for that address at all: a node that is gone, or
+        a route or peering between the control plane and the nodes that is missing.
+  commands:
+    - >-
+      gcloud compute firewall-rules list --project={project}
+      --filter="sourceRanges:{master_cidr|filter}" --format="table(name,network,priority,direction,disabled,targetTags.list())"
+    - >-
+      gcloud compute firewall-rules create allow-master-to-kubelet --project={project}
+      --network={network} --direction=INGRESS --action=ALLOW
+      --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:10250
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/kubectl
+samples:
+  trigger:
+    - name: kubectl exec timing out on the kubelet (kubernetes/kubernetes issue layout)
+      topology: {master_cidr: 172.16.0.0/28, node_tag: gke-kf-private-3f9a6c2e-node}
+      files:
+        - name: exec.txt
+          text: |
+            $ kubectl exec -it busybox -- nslookup kubernetes
+            Error from server: error dialing backend: dial tcp 10.240.0.22:10250: i/o timeout
+      expect:
+        - {count: 1, port: "10250"}
+    - name: kubectl logs -f through the API server's proxy
+      files:
+        - name: logs.txt
+          text: |
+            Error from server: Get "https://10.128.0.9:10250/containerLogs/kubeflow/ml-pipeline-5c8d7b9f4-x2k7q/ml-pipeline-api-server?follow=true": dial tcp 10.128.0.9:10250: i/o timeout
+      expect:
+        - {count: 1, port: "10250"}
+  pass:
+    - name: the kubelet answered with a certificate the API server rejects, not the network
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/legacy-network-message.yaml", #"""

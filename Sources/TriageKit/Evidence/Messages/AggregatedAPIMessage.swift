@@ -27,6 +27,15 @@ enum AggregatedAPIMessage {
             if let ip = dial.ip { facts["ip"] = ip }
             if let port = dial.port { facts["port"] = port }
         }
+        if facts["api"] == nil, let name = ErrorText.quoted(after: "failed calling admission webhook", in: text)
+            ?? ErrorText.quoted(after: "failed calling webhook", in: text), let dot = name.firstIndex(of: ".")
+        {
+            // `issuers.admission.certmanager.k8s.io`: the webhook is served by that API group's APIService.
+            facts["api"] = String(name[name.index(after: dot)...])
+        }
+        if facts["api"] == nil, let list = ErrorText.word(after: "complete list of server APIs: ", in: text, stops: [":", ","]) {
+            facts["api"] = list
+        }
         if facts["api"] == nil, let list = ErrorText.word(after: "resource list for ", in: text, stops: [":"]) {
             facts["api"] = list
         }

@@ -15,6 +15,8 @@ public enum MessageRecognizer {
         ConfigConnectorMessage.recognize,
         BackendHealthMessage.recognize,
         CloudEndpointsMessage.recognize,
+        MissingResourceMessage.recognize,
+        APIServerReachMessage.recognize,
     ]
 
     /// The facts of each message recognised in `text` (one line, colour codes already removed);
@@ -35,7 +37,8 @@ public enum MessageRecognizer {
         "requested timeout", "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
         "securitypolicyviolated", "violates vpc", "jwk", "iap", "public key from", "legacy network", "reference ",
         "call failed", "desired state", "/backends", "servicemanagement", "servicecontrol", "cloudendpoint",
-        "cloud-endpoints",
+        "cloud-endpoints", "error dialing backend", "no agent available", "no matches for kind",
+        "could not find the requested resource", "/api", "unable to connect to the server", ":10250/", "http trace: dial to", ".svc:",
     ].map { Array($0.utf8) }
 
     static func mayHoldMessage(_ text: String) -> Bool {

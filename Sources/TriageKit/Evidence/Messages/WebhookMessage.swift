@@ -3,13 +3,20 @@
 /// ending (deadline, Client.Timeout, refused, EOF, no endpoints).
 enum WebhookMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
+        // cert-manager before 0.12 served its webhook as an aggregated API: the APIService's
+        // unavailability is the aggregated-API message, read by that recogniser.
+        if text.includes("the server is currently unable to handle the request") { return nil }
         var facts: [String: String] = ["message": "webhook-call-failed"]
-        if let name = ErrorText.quoted(after: "failed calling webhook", in: text) {
+        if let name = ErrorText.quoted(after: "failed calling webhook", in: text)
+            ?? ErrorText.quoted(after: "failed calling admission webhook", in: text)
+        {
             facts["webhook"] = name
         } else if let name = ErrorText.word(after: "conversion webhook for ", in: text, stops: [" "]) {
             guard text.includes(" failed") else { return nil }
             facts["webhook"] = "conversion " + name.trimmingCharacters(in: [","])
-        } else if !text.includes("failed calling webhook") && !text.includes("failed to call webhook") {
+        } else if !text.includes("failed calling webhook") && !text.includes("failed to call webhook")
+            && !isBareWebhookCall(text)
+        {
             return nil
         }
         let anchor = text.range(of: "webhook")?.upperBound
@@ -34,5 +41,17 @@ enum WebhookMessage {
         }
         WebhookPort.infer(into: &facts, name: facts["webhook"], text: text)
         return [facts]
+    }
+
+    /// The API server's own log of a webhook call, without the words "webhook" (`Post
+    /// https://svc.ns.svc:443/admission-prometheusrules/mutate?timeout=30s: net/http: request
+    /// canceled …`): an in-cluster Service URL whose path is an admission verb, failing to connect.
+    static func isBareWebhookCall(_ text: String) -> Bool {
+        guard text.includes(".svc"), let url = ErrorText.url(in: text) else { return false }
+        let labels = url.host.split(separator: ".")
+        guard labels.count >= 3, labels[2] == "svc" else { return false }
+        let path = url.path.lowercased()
+        guard ["mutate", "validate", "admission", "inject", "convert"].contains(where: { path.includes($0) }) else { return false }
+        return ErrorText.failure(in: text).map { ["timeout", "deadline", "refused", "unreachable", "no-endpoints"].contains($0) } ?? false
     }
 }

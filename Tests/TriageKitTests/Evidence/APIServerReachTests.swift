@@ -1,0 +1,55 @@
+import Testing
+@testable import TriageKit
+
+/// Which path failed: the API server to a kubelet, the Konnectivity proxy, a client to the API
+/// server, a webhook, or a resource the API server does not serve. Each message goes to one class,
+/// and answers (certificate errors) are recognised but are not network failures.
+struct APIServerReachTests {
+    static func first(_ text: String) -> [String: String]? { MessageRecognizer.recognize(text).first }
+
+    @Test(arguments: [
+        ("Error from server: error dialing backend: dial tcp 10.240.0.22:10250: i/o timeout", "kubelet-unreachable", "timeout"),
+        ("Error from server: error dialing backend: dial tcp 192.168.1.14:10250: getsockopt: no route to host", "kubelet-unreachable", "unreachable"),
+        (#"Error from server: Get "https://192.168.1.109:10250/containerLogs/default/web-1/web?follow=true": dial tcp 192.168.1.109:10250: i/o timeout"#, "kubelet-unreachable", "timeout"),
+        ("Error from server: error dialing backend: x509: certificate has expired or is not yet valid", "kubelet-unreachable", "tls"),
+        ("command failed (pod=kube-system/cilium-x, container=cilium-agent): error dialing backend: No agent available", "konnectivity-agent-unavailable", "unavailable"),
+        (#"couldn't get current server API group list: Get "https://10.3.0.50/api?timeout=32s": dial tcp 10.3.0.50:443: i/o timeout"#, "control-plane-endpoint-unreachable", "timeout"),
+        ("I0622 02:36:23.988713    1628 round_trippers.go:508] HTTP Trace: Dial to tcp:172.16.0.2:443 failed: dial tcp 172.16.0.2:443: i/o timeout", "control-plane-endpoint-unreachable", "timeout"),
+        (#"from server for: "cert.yaml": Get "https://34.155.15.145/apis/cert-manager.io/v1/namespaces/kubeflow/certificates/serving-cert": net/http: TLS handshake timeout"#, "control-plane-endpoint-unreachable", "timeout"),
+        ("Unable to connect to the server: x509: certificate signed by unknown authority", "control-plane-endpoint-unreachable", "tls"),
+        (#"Post https://prometheus-operator-operator.monitoring.svc:443/admission-prometheusrules/mutate?timeout=30s: net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)"#, "webhook-call-failed", "timeout"),
+        (#"unable to recognize "/tmp/kout1": no matches for kind "Issuer" in version "cert-manager.io/v1alpha2""#, "resource-not-served", "not-found"),
+    ] as [(String, String, String)])
+    func eachMessageHasOneClass(text: String, message: String, failure: String) throws {
+        let facts = try #require(Self.first(text), "\(text)")
+        #expect(facts["message"] == message)
+        #expect(facts["failure"] == failure)
+    }
+
+    @Test func theClassesKeepTheirFacts() throws {
+        let kubelet = try #require(Self.first("Error from server: error dialing backend: dial tcp 10.240.0.22:10250: i/o timeout"))
+        #expect(kubelet["ip"] == "10.240.0.22" && kubelet["port"] == "10250")
+        let endpoint = try #require(Self.first(#"│ Error: Post "https://10.3.0.50/api/v1/namespaces": dial tcp 10.3.0.50:443: i/o timeout"#))
+        #expect(endpoint["endpoint"] == "10.3.0.50" && endpoint["port"] == "443")
+        // A wrapped paste cuts the first `in version "…"`; the last whole one is kept.
+        let wrapped = #"Error [unable to recognize "/tmp/k": no matches for kind "Certificate" in version "cer"#
+            + #"t-manager.io/v1alpha2", unable to recognize "/tmp/k": no matches for kind "Issuer" in version "cert-manager.io/v1alpha2"]"#
+        let crd = try #require(Self.first(wrapped))
+        #expect(crd["kind"] == "Issuer" && crd["api_version"] == "cert-manager.io/v1alpha2" && crd["api_group"] == "cert-manager.io")
+        let resource = try #require(Self.first("the server could not find the requested resource (post gateways.networking.istio.io)"))
+        #expect(resource["api_group"] == "networking.istio.io")
+    }
+
+    /// A webhook's own URL or a Service URL that is not an admission call is not a client failing
+    /// to reach the API server, and not a webhook either.
+    @Test func otherPathsAreNotTheEndpoint() {
+        let webhook = #"Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": context deadline exceeded"#
+        #expect(Self.first(webhook)?["message"] == "webhook-call-failed")
+        let service = #"Get "https://ml-pipeline.kubeflow.svc:8888/apis/v1beta1/healthz": dial tcp 10.0.12.4:8888: i/o timeout"#
+        #expect(Self.first(service) == nil)
+        let inCluster = #"Get "https://kubernetes.default.svc/api?timeout=32s": dial tcp 10.96.0.1:443: i/o timeout"#
+        #expect(Self.first(inCluster)?["message"] == "control-plane-endpoint-unreachable")
+        let answered = #"GET https://172.16.0.2/api?timeout=32s 200 OK in 45 milliseconds"#
+        #expect(Self.first(answered) == nil)
+    }
+}
