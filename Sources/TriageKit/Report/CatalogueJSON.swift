@@ -17,6 +17,7 @@ public enum CatalogueJSON {
             }
         }
         object["match"] = rule.match.map(predicate)
+        object["match_any"] = rule.matchAny.map { $0.map(predicate) }
         object["fallback"] = rule.fallback
         object["group_by"] = rule.groupBy
         object["message"] = rule.message.source

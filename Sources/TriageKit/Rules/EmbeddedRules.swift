@@ -4079,9 +4079,12 @@ severity: error
 title: Nodes pull images from registries outside Google (Docker Hub, quay.io, ghcr.io, registry.k8s.io)
 evidence: message
 match:
-  message: image-pull-failed
   registry.google: "false"
-  failure: [timeout, deadline, refused, unreachable, no-such-host]
+# A pull that failed in the network, or, on a private cluster (its control plane range is known),
+# a back-off from a registry outside Google: without Cloud NAT that is what private nodes meet.
+match_any:
+  - {message: image-pull-failed, failure: [timeout, deadline, refused, unreachable, no-such-host]}
+  - {message: image-pull-backoff, master_cidr: {exists: true}}
 group_by: [registry, failure]
 cause: "internet-egress"
 message: >-
@@ -4092,6 +4095,12 @@ remedy:
     allows tcp:443 to the internet). Without NAT for the node subnet, Docker Hub, quay.io, ghcr.io
     and registry.k8s.io are unreachable. Either add Cloud NAT, or mirror the images into Artifact
     Registry, which private nodes reach through Private Google Access.
+  notes:
+    - when: {message: image-pull-backoff}
+      text: >-
+        Only the back-off was given, not why the pulls failed. On a private cluster a registry
+        outside Google is most often unreachable for want of NAT; the pod's "Failed to pull image"
+        event (`kubectl describe pod`) says for sure.
   commands:
     - gcloud compute routers nats list --router={network}-router --project={project} --region={region}
     - gcloud compute routers create {network}-router --project={project} --network={network} --region={region}
@@ -4112,6 +4121,14 @@ samples:
             kubeflow    2m30s       Warning   Failed   pod/mysql-6f7c9d8b5-q4w8n   Failed to pull image "docker.io/library/mysql:8.0.26": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/mysql:8.0.26": failed to resolve reference "docker.io/library/mysql:8.0.26": failed to do request: Head "https://registry-1.docker.io/v2/library/mysql/manifests/8.0.26": dial tcp 54.236.113.205:443: i/o timeout
       expect:
         - {count: 1, registry: docker.io, failure: timeout}
+    - name: a back-off from ghcr.io on a private cluster (coder/coder issue layout)
+      topology: {master_cidr: 172.16.0.0/28}
+      files:
+        - name: events.txt
+          text: |
+            Error: Back-off pulling image "ghcr.io/coder/coder:v2.6.0"
+      expect:
+        - {count: 1, registry: ghcr.io, failure: backoff}
   pass:
     - name: pull access denied is a credentials problem
       files:
@@ -4267,6 +4284,10 @@ title: Pods start with their images pulled
 evidence: message
 match:
   message: image-pull-backoff
+# Not a registry outside Google on a private cluster: external-registry-pull-failed names that.
+match_any:
+  - {registry.google: {not: ["false"]}}
+  - {master_cidr: {exists: false}}
 group_by: [registry]
 message: >-
   Pods are backing off pulling images from {registry} ({count} times); the reason is in the pod's events.
@@ -4274,7 +4295,14 @@ remedy:
   why: >-
     ImagePullBackOff only says that earlier pulls failed. The "Failed to pull image" event of the
     same pod says why (a timeout, a refusal, a 403); give triage that text to get the cause.
+  notes:
+    - when: {pod: {exists: true}}
+      text: "The first pod backing off: {pod}; `kubectl describe pod` shows its Failed events."
   commands:
+    - when: {pod: {exists: true}, namespace: {exists: true}}
+      text: kubectl describe pod -n {namespace} {pod}
+    - when: {pod: {exists: true}, namespace: {exists: false}}
+      text: kubectl describe pod {pod}
     - kubectl get events -A --field-selector reason=Failed
 references:
   - https://kubernetes.io/docs/concepts/containers/images/#imagepullbackoff

@@ -39,8 +39,8 @@ public enum Engine {
                 group: group, source: classify(group.event.connection.srcIP),
                 destination: classify(group.event.connection.destIP), topology: topology)
             var values = FlowFacts.Values(facts)
-            var hits = primary.filter { values.matches($0.match) }
-            if hits.isEmpty { hits = fallbacks.filter { values.matches($0.match) } }
+            var hits = primary.filter { $0.matches { values.matches($0) } }
+            if hits.isEmpty { hits = fallbacks.filter { $0.matches { values.matches($0) } } }
             if !hits.isEmpty { matched += group.count }
             for rule in hits {
                 let key = ([rule.id] + rule.groupByIndexes.map { values.value($0) ?? "-" }).joined(separator: "|")
@@ -97,8 +97,8 @@ public enum Engine {
         for observation in latestStates(observations) {
             guard let candidates = byKind[observation.kind] else { continue }
             let facts = ObservationFacts(observation, topology: topology, now: now)
-            var hits = candidates.primary.filter { facts.matches($0.match) }
-            if hits.isEmpty { hits = candidates.fallback.filter { facts.matches($0.match) } }
+            var hits = candidates.primary.filter { $0.matches(facts.matches) }
+            if hits.isEmpty { hits = candidates.fallback.filter { $0.matches(facts.matches) } }
             if !hits.isEmpty { matched += observation.multiplicity }
             for rule in hits {
                 let key = ([rule.id] + rule.groupBy.map { facts.value($0) ?? "-" }).joined(separator: "|")

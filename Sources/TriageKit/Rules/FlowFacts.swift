@@ -64,7 +64,7 @@ public struct FlowFacts: Sendable {
     static func anyRuleAccepts(disposition logged: String?, _ rules: [Rule]) -> Bool {
         let value = disposition(logged)
         let index = fieldIndex["disposition"]
-        return rules.contains { rule in rule.match.allSatisfy { $0.fieldIndex != index || $0.evaluate(value) } }
+        return rules.contains { rule in rule.matches { $0.allSatisfy { $0.fieldIndex != index || $0.evaluate(value) } } }
     }
 
     /// Every field name, in a fixed order: predicates keep an index into it, so the engine

@@ -16,6 +16,8 @@ public final class Rule: Sendable {
     public let title: String
     public let evidence: String
     public let match: [FieldPredicate]
+    /// Alternatives, at least one of which must hold besides `match` (`match_any:`); empty: none.
+    public let matchAny: [[FieldPredicate]]
     /// Fires only for flows no other rule of the same evidence claimed.
     public let fallback: Bool
     public let groupBy: [String]
@@ -34,7 +36,8 @@ public final class Rule: Sendable {
     public let source: String
 
     init(
-        id: String, severity: Severity, title: String, evidence: String, match: [FieldPredicate], fallback: Bool,
+        id: String, severity: Severity, title: String, evidence: String, match: [FieldPredicate],
+        matchAny: [[FieldPredicate]] = [], fallback: Bool,
         groupBy: [String], cause: Template? = nil, message: Template, remedy: Remedy, references: [String], samples: Samples, file: String,
         source: String
     ) {
@@ -43,6 +46,7 @@ public final class Rule: Sendable {
         self.title = title
         self.evidence = evidence
         self.match = match
+        self.matchAny = matchAny
         self.fallback = fallback
         self.groupBy = groupBy
         self.cause = cause
@@ -53,6 +57,12 @@ public final class Rule: Sendable {
         self.samples = samples
         self.file = file
         self.source = source
+    }
+
+    /// Whether a finding's facts satisfy `match` and one of `match_any` (when there are any).
+    @inline(__always)
+    func matches(_ holds: ([FieldPredicate]) -> Bool) -> Bool {
+        holds(match) && (matchAny.isEmpty || matchAny.contains(where: holds))
     }
 
     /// The evidence kinds a rule can read: firewall log records, or observations of one kind.

@@ -5,6 +5,10 @@ public enum RuleExplanation {
         out += "  \(rule.title)\n\n"
         out += "Matches \(rule.evidence) evidence where:\n"
         for predicate in rule.match { out += "  \(predicate.field) \(describe(predicate.test))\n" }
+        for (index, alternative) in rule.matchAny.enumerated() {
+            out += index == 0 ? "  and one of:\n" : ""
+            out += "    - " + alternative.map { "\($0.field) \(describe($0.test))" }.joined(separator: ", ") + "\n"
+        }
         if rule.fallback { out += "  and no other rule matched\n" }
         if !rule.groupBy.isEmpty { out += "One finding per: \(rule.groupBy.joined(separator: ", "))\n" }
         out += "\nMessage:\n  \(rule.message.source.trimmingCharacters(in: .whitespacesAndNewlines))\n"

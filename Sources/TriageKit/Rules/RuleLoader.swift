@@ -83,7 +83,7 @@ public enum RuleLoader {
     }
 
     static let knownKeys: Set<String> = [
-        "id", "severity", "title", "evidence", "match", "fallback", "group_by", "cause", "message", "remedy",
+        "id", "severity", "title", "evidence", "match", "match_any", "fallback", "group_by", "cause", "message", "remedy",
         "references", "samples",
     ]
 
@@ -134,6 +134,15 @@ public enum RuleLoader {
         }
         r.firewall = evidence == "firewall"
         let match = try r.predicates(top["match"], "match", in: root, required: true)
+        var matchAny: [[FieldPredicate]] = []
+        if let node = top["match_any"] {
+            guard let alternatives = node.sequence, alternatives.count >= 2 else {
+                throw .badRuleFile(file: file, line: line(node), field: "match_any", reason: "a list of two or more mappings of tests, one of which must hold")
+            }
+            for (index, alternative) in alternatives.enumerated() {
+                matchAny.append(try r.predicates(alternative, "match_any[\(index)]", in: node, required: true))
+            }
+        }
         let groupBy = try r.strings(top["group_by"], "group_by", in: root, required: false)
         for name in groupBy where !r.isKnownField(name) {
             throw .badRuleFile(file: file, line: line(top["group_by"]), field: "group_by", reason: "unknown field '\(name)'")
@@ -170,7 +179,7 @@ public enum RuleLoader {
         }
         return Rule(
             id: id, severity: severity, title: try r.string(top["title"], "title", in: root), evidence: evidence,
-            match: match, fallback: fallback, groupBy: groupBy, cause: cause, message: message,
+            match: match, matchAny: matchAny, fallback: fallback, groupBy: groupBy, cause: cause, message: message,
             remedy: Rule.Remedy(why: why, notes: notes, commands: commands, configConnector: configConnector, kpt: kpt),
             references: references,
             samples: samples, file: file, source: text)

@@ -206,6 +206,10 @@ struct RuleLoaderTests {
                marker: "    - echo '{dst.port}", field: "remedy.commands", reason: "is never closed"),
         Broken("backquotes", replacing("    - echo {dst.port}", with: "    - echo `{dst.port}`"),
                marker: "    - echo `{dst.port}`", field: "remedy.commands", reason: "backquotes are not allowed"),
+        Broken("match_any with one alternative", replacing("group_by: [dst.port, network]", with: "match_any:\n  - {direction: INGRESS}\ngroup_by: [dst.port, network]"),
+               marker: "  - {direction: INGRESS}", field: "match_any", reason: "two or more"),
+        Broken("match_any naming an unknown field", replacing("group_by: [dst.port, network]", with: "match_any:\n  - {direction: INGRESS}\n  - {colour: blue}\ngroup_by: [dst.port, network]"),
+               marker: "  - {colour: blue}", field: "match_any[1].colour", reason: "unknown field"),
         Broken("a modifier in prose", replacing("  why: because", with: "  why: because {dst.port|regex}"),
                marker: "  why: because", field: "remedy.why", reason: "modifiers are only for commands"),
     ]
@@ -285,5 +289,26 @@ struct RuleLoaderTests {
         #expect(rules.map(\.id) == rules.map(\.id).sorted())
         #expect(rules.filter(\.fallback).map(\.id)
             == ["error-unexplained", "log-error-unexplained", "operation-failed-unexplained", "unclassified-denied"])
+    }
+
+    /// `match_any`: `match` and at least one alternative must hold.
+    @Test func matchAnyNeedsOneAlternative() throws {
+        let text = Self.replacing("group_by: [dst.port, network]", with: """
+            match_any:
+              - {direction: INGRESS, dst.port: 8443}
+              - {direction: EGRESS}
+            group_by: [dst.port, network]
+            """)
+        let rule = try RuleLoader.parse(text, file: Self.file)
+        #expect(rule.matchAny.count == 2)
+        func holds(_ facts: [String: String]) -> Bool {
+            rule.matches { $0.allSatisfy { $0.evaluate(facts[$0.field]) } }
+        }
+        let base = ["disposition": "DENIED", "dst.role": "node", "src.role": "node", "instance": "gke-x", "denied_by": "deny-all"]
+        #expect(holds(base.merging(["direction": "INGRESS", "dst.port": "8443"]) { $1 }))
+        #expect(holds(base.merging(["direction": "EGRESS", "dst.port": "8500"]) { $1 }))
+        #expect(!holds(base.merging(["direction": "INGRESS", "dst.port": "8500"]) { $1 }))
+        #expect(!holds(base.merging(["direction": "EGRESS", "dst.port": "8500", "disposition": "ALLOWED"]) { $1 }))
+        #expect(RuleExplanation.text(rule).contains("and one of:"))
     }
 }

@@ -6,8 +6,16 @@ enum AggregatedAPIMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
         let discovery = text.includes("failing or missing response from") || text.includes("FailedDiscoveryCheck")
         let unavailable = text.includes("the server is currently unable to handle the request")
-        guard discovery || unavailable else { return nil }
+        // The API server's availability controller: `available_controller.go:311]
+        // v1beta1.admission.certmanager.k8s.io failed with: Get https://IP:443: … Client.Timeout …`.
+        let availability = text.includes("available_controller") && text.includes(" failed with: ")
+        guard discovery || unavailable || availability else { return nil }
         var facts: [String: String] = ["message": "aggregated-api-unavailable"]
+        if availability, let end = text.range(of: " failed with: ") {
+            // The APIService's name is VERSION.GROUP, the last word before "failed with".
+            let name = text[..<end.lowerBound].split(separator: " ").last ?? ""
+            if let dot = name.firstIndex(of: "."), name.first == "v" { facts["api"] = String(name[name.index(after: dot)...]) }
+        }
         let anchor = text.range(of: "failing or missing response from")?.lowerBound
         if let url = ErrorText.url(in: text, after: anchor) {
             if IPAddress(url.host) != nil {

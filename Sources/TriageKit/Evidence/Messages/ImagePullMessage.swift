@@ -15,6 +15,10 @@ enum ImagePullMessage {
             facts = ["message": "image-pull-backoff", "image": image, "failure": "backoff"]
         } else if containsWord(text, "ImagePullBackOff") || containsWord(text, "ErrImagePull") {
             facts = ["message": "image-pull-backoff", "failure": "backoff"]
+            if let (namespace, pod) = podsTableRow(text) {
+                facts["pod"] = pod
+                if let namespace { facts["namespace"] = namespace }
+            }
         } else {
             return nil
         }
@@ -31,6 +35,21 @@ enum ImagePullMessage {
             }
         }
         return [facts]
+    }
+
+    /// A `kubectl get pods` row (`[NAMESPACE] NAME READY STATUS RESTARTS AGE …`, `-o wide` too):
+    /// the pod and its namespace, found by the READY column's `n/m` shape, not by the header.
+    static func podsTableRow(_ text: String) -> (String?, String)? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).prefix(4)
+        guard words.count >= 3 else { return nil }
+        func isReady(_ word: Substring) -> Bool {
+            let parts = word.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+        }
+        let index = words.startIndex
+        if isReady(words[index + 1]) { return (nil, String(words[index])) }
+        if isReady(words[index + 2]) { return (String(words[index]), String(words[index + 1])) }
+        return nil
     }
 
     static func containsWord(_ text: String, _ word: String) -> Bool {

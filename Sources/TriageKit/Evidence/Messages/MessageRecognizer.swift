@@ -38,7 +38,7 @@ public enum MessageRecognizer {
         "securitypolicyviolated", "violates vpc", "jwk", "iap", "public key from", "legacy network", "reference ",
         "call failed", "desired state", "/backends", "servicemanagement", "servicecontrol", "cloudendpoint",
         "cloud-endpoints", "error dialing backend", "no agent available", "no matches for kind",
-        "could not find the requested resource", "/api", "unable to connect to the server", ":10250/", "http trace: dial to", ".svc:",
+        "could not find the requested resource", "/api", "unable to connect to the server", ":10250/", "http trace: dial to", "available_controller", ".svc:",
     ].map { Array($0.utf8) }
 
     static func mayHoldMessage(_ text: String) -> Bool {
