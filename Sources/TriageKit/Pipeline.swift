@@ -294,7 +294,8 @@ public enum Pipeline {
             var error: TriageError?
             init(_ collector: EvidenceCollector) { self.collector = collector }
         }
-        let halves = [Half(EvidenceCollector(topology: collector.topology)), Half(EvidenceCollector(topology: collector.topology))]
+        let halves = [Half(EvidenceCollector(topology: collector.topology, patterns: collector.patterns)),
+                     Half(EvidenceCollector(topology: collector.topology, patterns: collector.patterns))]
         let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, split.fileSize)]
         let parts = [split.firstPart, split.secondPart]
         for (index, half) in halves.enumerated() {

@@ -83,7 +83,8 @@ struct Analyze: ParsableCommand {
             }
         }
 
-        let collector = EvidenceCollector(topology: topology)
+        // With --rules, their recognisers read the input too (the rules are loaded by now).
+        let collector = EvidenceCollector(topology: topology, patterns: pendingRules == nil ? MessagePatterns(rules: rules) : .builtIn)
         var printed: [String: Int] = [:]
         let quiet = self.quiet
         let verbose = self.verbose

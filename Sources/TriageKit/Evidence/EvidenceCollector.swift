@@ -25,12 +25,15 @@ public final class EvidenceCollector: RecordSink {
 
     /// `topology` is what is known before reading: addresses in its stable ranges are counted
     /// per range rather than per address, which keeps memory flat.
-    public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000) {
+    public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000, patterns: MessagePatterns = .builtIn) {
         self.topology = topology
+        self.patterns = patterns
         flows = FlowTable(capacity: maximumFlowGroups, topology: topology)
     }
 
     let topology: Topology?
+    /// The message recognisers written in the rules (the built-in ones, or with `--rules` those too).
+    public let patterns: MessagePatterns
 
     /// The flow groups, decoded (for tests and small inputs; the engine walks them one by one).
     public func flowGroups() -> [FlowGroup] {
@@ -237,7 +240,7 @@ public final class EvidenceCollector: RecordSink {
             ? (try? YAMLDocument.load(String(decoding: bytes, as: UTF8.self))) ?? nil
             : try? JSONSerialization.jsonObject(with: Data(bytes))
         guard let entry = decoded as? [String: Any] else { return }
-        for observation in LogEntryMessages.observations(entry, logID: logID, location: locate()) { add(observation) }
+        for observation in LogEntryMessages.observations(entry, logID: logID, location: locate(), patterns: patterns) { add(observation) }
     }
 
     /// A record that is not a LogEntry: a cluster description, a GKE operation, network config,

@@ -17,7 +17,9 @@ public enum LogEntryMessages {
     /// Severities that are errors (LogSeverity ERROR and above).
     static let errorSeverities: Set<String> = ["ERROR", "CRITICAL", "ALERT", "EMERGENCY"]
 
-    public static func observations(_ entry: [String: Any], logID: String, location: RecordLocation) -> [Observation] {
+    public static func observations(
+        _ entry: [String: Any], logID: String, location: RecordLocation, patterns: MessagePatterns = .builtIn
+    ) -> [Observation] {
         let json = entry["jsonPayload"] as? [String: Any]
         let proto = entry["protoPayload"] as? [String: Any]
         var texts: [String] = []
@@ -69,7 +71,7 @@ public enum LogEntryMessages {
             let text = TerminalEscapes.strip(raw).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { continue }
             let quote = TextLine.capped(text, limit: KubectlTextParser.maximumQuote)
-            let recognised = MessageRecognizer.recognize(text)
+            let recognised = MessageRecognizer.recognize(text, patterns: patterns, scope: .log)
             if !recognised.isEmpty {
                 for facts in recognised {
                     observations.append(Observation(kind: "message", facts: base.merging(facts) { _, found in found },

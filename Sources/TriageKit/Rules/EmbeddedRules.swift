@@ -3867,6 +3867,16 @@ id: cloud-endpoints-failed
 severity: error
 title: Kubeflow's Cloud Endpoints controller reaches Service Management
 evidence: message
+recognise:
+  - pattern: '(?i)servicemanagement\.googleapis\.com|servicecontrol\.googleapis\.com|cloudendpoint|cloud-endpoints-controller'
+    facts: {message: cloud-endpoints-failed}
+    derive: [failure, url, dial, project]
+    require: [failure]
+    samples:
+      - text: 'time="2026-11-22T09:14:02Z" level=error msg="Failed to get service config: Get https://servicemanagement.googleapis.com/v1/services/kubeflow.endpoints.kf-prod.cloud.goog/configs: dial tcp 142.250.1.95:443: i/o timeout"'
+        facts: {message: cloud-endpoints-failed, failure: timeout, host: servicemanagement.googleapis.com, ip: 142.250.1.95, port: "443"}
+      - text: 'cloud-endpoints-controller started, watching CloudEndpoint resources'
+        facts: {}
 match:
   message: cloud-endpoints-failed
   failure: [timeout, deadline, refused, unreachable, no-such-host]
@@ -3966,6 +3976,24 @@ id: crd-not-established
 severity: error
 title: The API server serves every kind the manifests create
 evidence: message
+# The last whole `no matches for kind` of a line (a wrapped paste cuts an earlier one), or a
+# write the API server has no resource for.
+recognise:
+  - pattern: '.*no matches for kind "(?<kind>[^"]+)" in version "(?<apiversion>(?<apigroup>[^"/]+)/[^"]+)"'
+    keywords: [no matches for kind]
+    facts: {message: resource-not-served, failure: not-found, kind: "{kind}", api_version: "{apiversion}", api_group: "{apigroup}"}
+    samples:
+      - text: 'unable to recognize "/tmp/k": no matches for kind "Certificate" in version "cer'
+        facts: {}
+      - text: 'Error [unable to recognize "/tmp/k": no matches for kind "Certificate" in version "cert-manager.io/v1alpha2", unable to recognize "/tmp/k": no matches for kind "Issuer" in version "cert-manager.io/v1alpha3"]'
+        facts: {kind: Issuer, api_version: cert-manager.io/v1alpha3, api_group: cert-manager.io}
+  - pattern: 'the server could not find the requested resource \((?:post|put|patch|get) (?<resource>[a-z0-9-]+\.(?<apigroup>[a-z0-9-]+\.[a-z0-9.-]+))\)'
+    facts: {message: resource-not-served, failure: not-found, resource: "{resource}", api_version: "{resource}", api_group: "{apigroup}"}
+    samples:
+      - text: 'Error from server (NotFound): error when creating "gw.yaml": the server could not find the requested resource (post gateways.networking.istio.io)'
+        facts: {resource: gateways.networking.istio.io, api_group: networking.istio.io}
+      - text: 'the server could not find the requested resource (get pods)'
+        facts: {}
 match:
   message: resource-not-served
 group_by: [api_version]
@@ -4560,6 +4588,14 @@ id: konnectivity-agent-unavailable
 severity: error
 title: The API server's Konnectivity proxy has agents to reach the nodes
 evidence: message
+recognise:
+  - pattern: 'No agent available'
+    facts: {message: konnectivity-agent-unavailable, failure: unavailable, component: konnectivity-agent}
+    samples:
+      - text: 'Error: Unable to print features status: failed to features status from cilium-v8v4f: command failed (pod=kube-system/cilium-v8v4f, container=cilium-agent): error dialing backend: No agent available'
+        facts: {message: konnectivity-agent-unavailable, component: konnectivity-agent}
+      - text: 'Error from server: error dialing backend: dial tcp 10.240.0.22:10250: i/o timeout'
+        facts: {}
 match:
   message: konnectivity-agent-unavailable
 group_by: [component]
@@ -4668,6 +4704,16 @@ id: legacy-network-message
 severity: error
 title: The cluster's network is a VPC network with subnets
 evidence: message
+recognise:
+  - pattern: '(?i)legacy network'
+    extract: ['networks/(?<network>[^/"'',):;\s]+)', 'network "(?<network>[^"]+)"']
+    facts: {message: legacy-network, failure: invalid}
+    derive: [project]
+    samples:
+      - text: 'ERROR: (gcloud.container.clusters.create) ResponseError: code=400, message=IP aliases cannot be used with a legacy network.'
+        facts: {message: legacy-network, failure: invalid}
+      - text: 'Error: googleapi: Error 400: Network "projects/kf-prod/global/networks/default" is a legacy network; subnetworks are required., badRequest'
+        facts: {network: default, project: kf-prod}
 match:
   message: legacy-network
 group_by: [network]
@@ -4834,6 +4880,15 @@ id: ssh-tunnels-down
 severity: error
 title: The control plane can open its SSH tunnels to the nodes
 evidence: message
+recognise:
+  - pattern: 'No SSH tunnels currently open'
+    extract: ['ssh-key for user "(?<user>[^"]+)"']
+    facts: {message: ssh-tunnels-down, failure: timeout, port: "22"}
+    samples:
+      - text: 'Error from server: Get "https://10.10.0.5:10250/containerLogs/kubeflow/ml-pipeline-5c8d7b9f4-x2k7q/ml-pipeline-api-server": No SSH tunnels currently open. Were the targets able to accept an ssh-key for user "gke-3f9a6c2e1b7d4a90"?'
+        facts: {message: ssh-tunnels-down, failure: timeout, port: "22", user: gke-3f9a6c2e1b7d4a90}
+      - text: 'Error from server: error dialing backend: No SSH tunnels currently open. Were the targets able to accept an ssh-key for user "gke-1"?'
+        facts: {message: ssh-tunnels-down}
 match:
   message: ssh-tunnels-down
 group_by: [message]

@@ -18,6 +18,8 @@ public final class Rule: Sendable {
     public let match: [FieldPredicate]
     /// Alternatives, at least one of which must hold besides `match` (`match_any:`); empty: none.
     public let matchAny: [[FieldPredicate]]
+    /// The message recognisers written in the rule (`recognise:`), for `evidence: message` rules.
+    public let recognisers: [MessagePattern]
     /// Fires only for flows no other rule of the same evidence claimed.
     public let fallback: Bool
     public let groupBy: [String]
@@ -37,7 +39,7 @@ public final class Rule: Sendable {
 
     init(
         id: String, severity: Severity, title: String, evidence: String, match: [FieldPredicate],
-        matchAny: [[FieldPredicate]] = [], fallback: Bool,
+        matchAny: [[FieldPredicate]] = [], recognisers: [MessagePattern] = [], fallback: Bool,
         groupBy: [String], cause: Template? = nil, message: Template, remedy: Remedy, references: [String], samples: Samples, file: String,
         source: String
     ) {
@@ -47,6 +49,7 @@ public final class Rule: Sendable {
         self.evidence = evidence
         self.match = match
         self.matchAny = matchAny
+        self.recognisers = recognisers
         self.fallback = fallback
         self.groupBy = groupBy
         self.cause = cause

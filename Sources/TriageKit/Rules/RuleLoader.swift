@@ -6,11 +6,20 @@ public enum RuleLoader {
     /// The rules built into the binary (from Rules/ at build time).
     /// Their manifests are not parsed again here: the same files pass that check in the tests.
     /// (Parsing the files on both cores was slower: Yams and its regular expressions contend.)
-    public static func builtIn() throws(TriageError) -> [Rule] {
-        try EmbeddedRules.files.filter { !isCatalogue($0.path) }
-            .map { file throws(TriageError) in try parse(file.text, file: file.path, checkingManifests: false) }
-            .sorted { $0.id < $1.id }
-    }
+    public static func builtIn() throws(TriageError) -> [Rule] { try builtInRules.get() }
+
+    /// Parsed once per process: the engine's rules and the readers' message recognisers (a text
+    /// line may need them while the rules still load on another thread; it then waits for them).
+    static let builtInRules: Result<[Rule], TriageError> = {
+        do throws(TriageError) {
+            return .success(
+                try EmbeddedRules.files.filter { !isCatalogue($0.path) }
+                    .map { file throws(TriageError) in try parse(file.text, file: file.path, checkingManifests: false) }
+                    .sorted { $0.id < $1.id })
+        } catch {
+            return .failure(error)
+        }
+    }()
 
     /// Starts loading the built-in rules on another thread, for a caller that has input to read
     /// first; `wait()` gives them (or the error) when the reading is done.
@@ -83,7 +92,7 @@ public enum RuleLoader {
     }
 
     static let knownKeys: Set<String> = [
-        "id", "severity", "title", "evidence", "match", "match_any", "fallback", "group_by", "cause", "message", "remedy",
+        "id", "severity", "title", "evidence", "recognise", "match", "match_any", "fallback", "group_by", "cause", "message", "remedy",
         "references", "samples",
     ]
 
@@ -134,6 +143,7 @@ public enum RuleLoader {
         }
         r.firewall = evidence == "firewall"
         let match = try r.predicates(top["match"], "match", in: root, required: true)
+        let recognisers = try r.recognisers(top["recognise"], evidence: evidence)
         var matchAny: [[FieldPredicate]] = []
         if let node = top["match_any"] {
             guard let alternatives = node.sequence, alternatives.count >= 2 else {
@@ -179,7 +189,7 @@ public enum RuleLoader {
         }
         return Rule(
             id: id, severity: severity, title: try r.string(top["title"], "title", in: root), evidence: evidence,
-            match: match, matchAny: matchAny, fallback: fallback, groupBy: groupBy, cause: cause, message: message,
+            match: match, matchAny: matchAny, recognisers: recognisers, fallback: fallback, groupBy: groupBy, cause: cause, message: message,
             remedy: Rule.Remedy(why: why, notes: notes, commands: commands, configConnector: configConnector, kpt: kpt),
             references: references,
             samples: samples, file: file, source: text)
@@ -379,6 +389,81 @@ public enum RuleLoader {
                     apiVersion.contains(".cnrm.cloud.google.com/"), parsed["kind"] is String, parsed["spec"] is [String: Any]
                 else {
                     throw fail(node, "remedy.config_connector", "each item must be a Config Connector resource (apiVersion *.cnrm.cloud.google.com/…, kind, spec)")
+                }
+            }
+        }
+
+        /// `recognise:`: message recognisers as data (see `MessagePattern`).
+        func recognisers(_ node: Node?, evidence: String) throws(TriageError) -> [MessagePattern] {
+            guard let node else { return [] }
+            guard evidence == "message" else { throw fail(node, "recognise", "only rules with `evidence: message` recognise messages") }
+            guard let list = node.sequence, !list.isEmpty else { throw fail(node, "recognise", "must be a list of recognisers") }
+            let keys: Set<String> = ["pattern", "extract", "facts", "derive", "require", "keywords", "in", "samples"]
+            return try list.enumerated().map { index, item throws(TriageError) in
+                let field = "recognise[\(index)]"
+                let map = try mapping(item, field)
+                for (key, value) in map where !keys.contains(key) {
+                    throw fail(value, "\(field).\(key)", "unknown field; known: \(keys.sorted().joined(separator: ", "))")
+                }
+                let pattern = try string(map["pattern"], "\(field).pattern", in: item)
+                let extract = try strings(map["extract"], "\(field).extract", in: item, required: false)
+                var facts: [String: String] = [:]
+                if let factsNode = map["facts"] {
+                    for (name, value) in try mapping(factsNode, "\(field).facts") {
+                        guard let text = value.scalar?.string else { throw fail(value, "\(field).facts.\(name)", "must be a single value") }
+                        facts[name] = text
+                    }
+                }
+                guard facts["message"] != nil else { throw fail(item, "\(field).facts", "must set `message`, the class rules match on") }
+                let derive = try strings(map["derive"], "\(field).derive", in: item, required: false).map { name throws(TriageError) in
+                    guard let derivation = MessagePattern.Derivation(rawValue: name) else {
+                        throw fail(map["derive"], "\(field).derive", "'\(name)' is not one of \(MessagePattern.Derivation.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return derivation
+                }
+                let require = try strings(map["require"], "\(field).require", in: item, required: false)
+                let keywords = map["keywords"] == nil ? nil : try strings(map["keywords"], "\(field).keywords", in: item, required: true)
+                var scopes = Set(MessagePattern.Scope.allCases)
+                if map["in"] != nil {
+                    scopes = Set(try strings(map["in"], "\(field).in", in: item, required: true).map { name throws(TriageError) in
+                        guard let scope = MessagePattern.Scope(rawValue: name) else {
+                            throw fail(map["in"], "\(field).in", "'\(name)' is not one of text, log")
+                        }
+                        return scope
+                    })
+                }
+                var samples: [MessagePattern.Sample] = []
+                if let samplesNode = map["samples"] {
+                    guard let sampleList = samplesNode.sequence else { throw fail(samplesNode, "\(field).samples", "must be a list") }
+                    for (sampleIndex, sampleNode) in sampleList.enumerated() {
+                        let sampleField = "\(field).samples[\(sampleIndex)]"
+                        let sampleMap = try mapping(sampleNode, sampleField)
+                        let text = try string(sampleMap["text"], "\(sampleField).text", in: sampleNode)
+                        var expected: [String: String] = [:]
+                        if let expectedNode = sampleMap["facts"] {
+                            for (name, value) in try mapping(expectedNode, "\(sampleField).facts") {
+                                expected[name] = value.scalar?.string ?? ""
+                            }
+                        }
+                        samples.append(MessagePattern.Sample(text: text, facts: expected, line: sampleNode.mark?.line))
+                    }
+                }
+                guard samples.contains(where: { !$0.facts.isEmpty }) else {
+                    throw fail(item, "\(field).samples", "a recogniser carries at least one sample text with the facts it gives")
+                }
+                do throws(MessagePattern.Problem) {
+                    return try MessagePattern(
+                        origin: "\(file):\(item.mark?.line ?? 0)", pattern: pattern, extract: extract, facts: facts, derive: derive,
+                        require: require, keywords: keywords, scopes: scopes, samples: samples)
+                } catch {
+                    switch error {
+                    case .badPattern(let source, let reason):
+                        throw fail(map["pattern"], "\(field).pattern", "\(reason): \(source)")
+                    case .noKeyword(let source):
+                        throw fail(map["pattern"], "\(field).pattern", "no literal word of 3 or more characters every match must hold (add `keywords:`): \(source)")
+                    case .unknownCapture(let name):
+                        throw fail(map["facts"], "\(field).facts", "{\(name)} names no capture of the patterns")
+                    }
                 }
             }
         }

@@ -5,7 +5,7 @@ import Yams
 /// pass sample none, in every input format, with all rules loaded (so collisions show).
 public enum SampleRunner {
     public static func check(_ rule: Rule, allRules: [Rule], formats: [FormatWriter.Kind] = FormatWriter.Kind.allCases) -> [String] {
-        var failures: [String] = []
+        var failures = checkRecognisers(rule, allRules: allRules)
         for (kind, samples) in [("trigger", rule.samples.trigger), ("pass", rule.samples.pass)] {
             for sample in samples {
                 for format in formats {
@@ -19,6 +19,32 @@ public enum SampleRunner {
                     } catch {
                         failures.append("\(kind) sample '\(sample.name)' (line \(sample.line)): \(error)")
                     }
+                }
+            }
+        }
+        return failures
+    }
+
+    /// Each recogniser's samples: a text with facts must give them (a subset) through the whole
+    /// recogniser chain, so a class claimed earlier in the chain shows; a text without facts must
+    /// not match that recogniser.
+    public static func checkRecognisers(_ rule: Rule, allRules: [Rule]) -> [String] {
+        var failures: [String] = []
+        let patterns = MessagePatterns(rules: allRules)
+        for (index, recogniser) in rule.recognisers.enumerated() {
+            for sample in recogniser.samples {
+                let place = "recognise[\(index)] sample (line \(sample.line ?? 0))"
+                if sample.facts.isEmpty {
+                    if let facts = recogniser.recognise(sample.text) {
+                        failures.append("\(place): should not match, gave \(facts.sorted { $0.key < $1.key })")
+                    }
+                    continue
+                }
+                let scope = recogniser.scopes.contains(.text) ? MessagePattern.Scope.text : .log
+                let found = MessageRecognizer.recognize(sample.text, patterns: patterns, scope: scope).first ?? [:]
+                for (name, value) in sample.facts.sorted(by: { $0.key < $1.key }) where found[name] != value {
+                    failures.append("\(place): \(name) is \(found[name].map { "'\($0)'" } ?? "missing"), expected '\(value)'"
+                        + (found["message"].map { " (recognised as \($0))" } ?? " (not recognised)"))
                 }
             }
         }
@@ -48,7 +74,7 @@ public enum SampleRunner {
         options.project = sample.topology["project"]?.first
         options.now = sample.topology["now"]?.first
         let topology = try Pipeline.topology(from: options)
-        let collector = EvidenceCollector(topology: topology)
+        let collector = EvidenceCollector(topology: topology, patterns: MessagePatterns(rules: rules))
         if !sample.input.isEmpty {
             let bytes = FormatWriter.write(try entries(sample), as: format)
             if let error = collector.read(InputReader(name: "sample.\(format.rawValue)", source: MemorySource(bytes))) {

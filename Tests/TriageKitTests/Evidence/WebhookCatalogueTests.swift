@@ -94,15 +94,15 @@ struct WebhookCatalogueTests {
     /// A timeout (or 504) on a write to a group a known webhook owns is that webhook's failure.
     @Test func aTimeoutOnAnOwnedAPIGroupIsTheWebhooks() throws {
         let gateway = #"Error from server: error when creating "gw.yaml": the server responded with the status code 504 but did not return more information (post gateways.networking.istio.io)"#
-        let facts = try #require(ControlPlaneTunnelMessage.recognize(gateway)?.first)
+        let facts = try #require(RequestTimeoutMessage.recognize(gateway)?.first)
         #expect(facts["message"] == "webhook-call-failed")
         #expect(facts["api_group"] == "networking.istio.io")
         #expect(facts["product"] == "Istio")
         #expect(facts["port_candidates"] == "tcp:15017 (1.5 and later, istiod), tcp:9443 (1.3 to 1.4, galley and sidecar injector), tcp:443 (1.2 and earlier, galley and sidecar injector)")
         #expect(facts["confirm"] == "kubectl get endpoints -n istio-system")
         let plain = #"Error from server (Timeout): error when creating "notebook.yaml": Timeout: request did not complete within requested timeout - context deadline exceeded"#
-        #expect(ControlPlaneTunnelMessage.recognize(plain)?.first?["message"] == "request-timeout")
+        #expect(RequestTimeoutMessage.recognize(plain)?.first?["message"] == "request-timeout")
         let core = #"the server responded with the status code 504 but did not return more information (post pods)"#
-        #expect(ControlPlaneTunnelMessage.recognize(core)?.first?["message"] == "request-timeout")
+        #expect(RequestTimeoutMessage.recognize(core)?.first?["message"] == "request-timeout")
     }
 }

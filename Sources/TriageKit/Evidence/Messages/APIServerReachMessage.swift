@@ -3,8 +3,6 @@
 /// - the API server could not dial a kubelet (`kubectl exec/logs/port-forward`): `error dialing
 ///   backend: dial tcp 10.240.0.22:10250: i/o timeout`, `Get "https://IP:10250/containerLogs/…":
 ///   dial tcp IP:10250: i/o timeout` → `kubelet-unreachable`;
-/// - the Konnectivity proxy had no agent to carry it: `error dialing backend: No agent available`
-///   → `konnectivity-agent-unavailable`;
 /// - a client (kubectl, helm, terraform, a CI job) could not reach the API server itself:
 ///   `Get "https://10.3.0.50/api?timeout=32s": dial tcp 10.3.0.50:443: i/o timeout`, `Unable to
 ///   connect to the server: …`, `net/http: TLS handshake timeout` → `control-plane-endpoint-unreachable`.
@@ -13,9 +11,6 @@ enum APIServerReachMessage {
     static let kubeletPaths = ["/containerLogs/", "/exec/", "/attach/", "/portForward/", "/run/", "/logs/", "/stats/", "/metrics"]
 
     static func recognize(_ text: String) -> [[String: String]]? {
-        if text.includes("No agent available") {
-            return [["message": "konnectivity-agent-unavailable", "failure": "unavailable", "component": "konnectivity-agent"]]
-        }
         let failure = ErrorText.failure(in: text)
         let dial = ErrorText.dial(in: text)
         let url = ErrorText.url(in: text)
@@ -53,46 +48,5 @@ enum APIServerReachMessage {
         if let port = dial?.port ?? url?.port { facts["port"] = port }
         if let ip = dial?.ip ?? url.flatMap({ IPAddress($0.host) != nil ? $0.host : nil }) { facts["ip"] = ip }
         return [facts]
-    }
-}
-
-/// The API server does not serve a kind or resource a client tried to write: `no matches for kind
-/// "Certificate" in version "cert-manager.io/v1alpha2"`, `the server could not find the requested
-/// resource (post gateways.networking.istio.io)`. Its CRD is missing, not established yet, or no
-/// longer serves that version; on a private cluster often because the step that installs it
-/// failed on a webhook the control plane could not reach.
-enum MissingResourceMessage {
-    static func recognize(_ text: String) -> [[String: String]]? {
-        if text.includes("no matches for kind") {
-            // The last complete `no matches for kind "K" in version "G/V"` (a wrapped paste cuts one).
-            var found: (kind: String, version: String)?
-            var rest = text[...]
-            while let marker = rest.range(of: "no matches for kind \"") {
-                rest = rest[marker.upperBound...]
-                guard let kindEnd = rest.firstIndex(of: "\"") else { break }
-                let kind = String(rest[..<kindEnd])
-                let after = rest[kindEnd...]
-                guard after.hasPrefix("\" in version \"") else { continue }
-                let version = after.dropFirst("\" in version \"".count)
-                guard let close = version.firstIndex(of: "\"") else { continue }
-                found = (kind, String(version[..<close]))
-            }
-            guard let found, !found.kind.isEmpty, !found.version.isEmpty else {
-                return [["message": "resource-not-served", "failure": "not-found"]]
-            }
-            var facts = ["message": "resource-not-served", "failure": "not-found", "kind": found.kind, "api_version": found.version]
-            if let slash = found.version.firstIndex(of: "/") { facts["api_group"] = String(found.version[..<slash]) }
-            return [facts]
-        }
-        if text.includes("the server could not find the requested resource"), let open = text.range(of: "(post ")
-            ?? text.range(of: "(put ") ?? text.range(of: "(patch ") ?? text.range(of: "(get "),
-            let close = text[open.upperBound...].firstIndex(of: ")")
-        {
-            let resource = String(text[open.upperBound..<close])
-            guard let dot = resource.firstIndex(of: "."), !resource.contains(" ") else { return nil }
-            return [["message": "resource-not-served", "failure": "not-found", "resource": resource,
-                     "api_group": String(resource[resource.index(after: dot)...]), "api_version": resource]]
-        }
-        return nil
     }
 }

@@ -3,47 +3,57 @@
 /// facts (webhook, registry, vpcsc.id, …). A message belongs to one class; the most specific wins
 /// (a VPC Service Controls denial inside a Config Connector update error is a VPC-SC denial).
 public enum MessageRecognizer {
-    /// The classes in the order they are tried.
+    /// Tried before anything else: a VPC Service Controls denial is that, whatever else the text says.
+    static let first: [@Sendable (String) -> [[String: String]]?] = [VPCServiceControlsMessage.recognize]
+
+    /// The classes written in Swift (where recognising takes reasoning), tried after the rules'
+    /// data recognisers, which name specific phrases.
     static let recognizers: [@Sendable (String) -> [[String: String]]?] = [
-        VPCServiceControlsMessage.recognize,
         WebhookMessage.recognize,
         AggregatedAPIMessage.recognize,
-        ControlPlaneTunnelMessage.recognize,
+        RequestTimeoutMessage.recognize,
         ImagePullMessage.recognize,
         JWKSMessage.recognize,
-        LegacyNetworkMessage.recognize,
         ConfigConnectorMessage.recognize,
         BackendHealthMessage.recognize,
-        CloudEndpointsMessage.recognize,
-        MissingResourceMessage.recognize,
         APIServerReachMessage.recognize,
     ]
 
     /// The facts of each message recognised in `text` (one line, colour codes already removed);
     /// empty when it is none of them. Most texts hold one message; an Ingress backends annotation
-    /// holds one per unhealthy backend.
-    public static func recognize(_ text: String) -> [[String: String]] {
-        guard text.utf8.count >= 8, mayHoldMessage(text) else { return [] }
-        for recognizer in recognizers {
-            if let found = recognizer(text) { return found }
-        }
-        return []
-    }
-
-    /// Words at least one of which every recognised message contains, lower-cased. Most lines of
-    /// a pasted log hold none, and one byte scan for them is far cheaper than ten recognisers.
-    static let anchors: [[UInt8]] = [
-        "webhook", "unable to handle the request", "discoverycheck", "failing or missing response", "ssh tunnels",
-        "requested timeout", "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
-        "securitypolicyviolated", "violates vpc", "jwk", "iap", "public key from", "legacy network", "reference ",
-        "call failed", "desired state", "/backends", "servicemanagement", "servicecontrol", "cloudendpoint",
-        "cloud-endpoints", "error dialing backend", "no agent available", "no matches for kind",
-        "could not find the requested resource", "/api", "unable to connect to the server", ":10250/", "http trace: dial to", "available_controller", ".svc:",
-    ].map { Array($0.utf8) }
-
-    static func mayHoldMessage(_ text: String) -> Bool {
+    /// holds one per unhealthy backend. VPC Service Controls first, then the rules' data recognisers
+    /// (`patterns`) for where the text was found, then the classes written in Swift.
+    public static func recognize(
+        _ text: String, patterns: MessagePatterns = .builtIn, scope: MessagePattern.Scope = .text
+    ) -> [[String: String]] {
+        guard text.utf8.count >= 8 else { return [] }
         var bytes = Array(text.utf8)
         for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
-        return bytes.withUnsafeBufferPointer { line in anchors.contains { TextSearch.find($0, in: line) } }
+        return bytes.withUnsafeBufferPointer { lowercased -> [[String: String]] in
+            let anchored = anchors.contains { TextSearch.find($0, in: lowercased) }
+            if anchored {
+                for recognizer in first {
+                    if let found = recognizer(text) { return found }
+                }
+            }
+            if let found = patterns.recognise(text, lowercased: lowercased, scope: scope) { return [found] }
+            if anchored {
+                for recognizer in recognizers {
+                    if let found = recognizer(text) { return found }
+                }
+            }
+            return []
+        }
     }
+
+    /// Words at least one of which every message a Swift recogniser knows contains, lower-cased.
+    /// Most lines of a pasted log hold none, and one byte scan for them is far cheaper than ten
+    /// recognisers. The data recognisers' words come from their patterns (`PatternKeywords`).
+    static let anchors: [[UInt8]] = [
+        "webhook", "unable to handle the request", "discoverycheck", "failing or missing response", "requested timeout",
+        "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
+        "securitypolicyviolated", "violates vpc", "jwk", "iap", "public key from", "reference ", "call failed",
+        "desired state", "/backends", "error dialing backend", "/api", "unable to connect to the server", ":10250/",
+        "http trace: dial to", "available_controller", ".svc:",
+    ].map { Array($0.utf8) }
 }

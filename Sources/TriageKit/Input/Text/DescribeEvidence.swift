@@ -16,12 +16,12 @@ enum DescribeEvidence {
     /// Config Connector condition reasons that mean the resource itself failed.
     static let failedReasons: Set<String> = ["UpdateFailed", "DeleteFailed", "ManagementConflict", "DependencyInvalid"]
 
-    static func messages(in object: DescribeObject) -> [Found] {
+    static func messages(in object: DescribeObject, patterns: MessagePatterns = .builtIn) -> [Found] {
         var found: [Found] = []
         var eventTexts = Set<String>()
         for event in object.events {
             eventTexts.insert(event.row.message)
-            for var facts in MessageRecognizer.recognize(event.row.message) {
+            for var facts in MessageRecognizer.recognize(event.row.message, patterns: patterns) {
                 facts["occurrences"] = String(event.row.occurrences)
                 if let reason = event.row.reason { facts["event.reason"] = reason }
                 if let type = event.row.type { facts["event.type"] = type }
@@ -40,7 +40,7 @@ enum DescribeEvidence {
                 }
                 continue
             }
-            var recognised = MessageRecognizer.recognize(message.value)
+            var recognised = MessageRecognizer.recognize(message.value, patterns: patterns)
             if recognised.isEmpty, object.isConfigConnector, let reason, failedReasons.contains(reason),
                 condition["Status"]?.value != "True"
             {
@@ -59,7 +59,7 @@ enum DescribeEvidence {
             let isBackends = entry.key == "ingress.kubernetes.io/backends" || entry.value.hasPrefix("ingress.kubernetes.io/backends")
             guard (isMessage && !eventTexts.contains(entry.value)) || isBackends else { continue }
             let text = isBackends ? entry.key + ": " + entry.value : entry.value
-            for var facts in MessageRecognizer.recognize(text) {
+            for var facts in MessageRecognizer.recognize(text, patterns: patterns) {
                 facts["occurrences"] = "1"
                 found.append(Found(facts: facts, line: entry.line, quote: entry.text.trimmingCharacters(in: [" "]),
                                    time: nil, text: entry.value, fromEvents: false))

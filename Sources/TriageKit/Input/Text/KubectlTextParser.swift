@@ -22,7 +22,13 @@ public final class KubectlTextParser: TextEvidenceParser {
     static let maximumQuote = 2 << 10
     private var eventsTable: (columns: ColumnLayout, header: Int)?
 
-    public init(input: String) { self.input = input }
+    /// The rules' data recognisers, tried after the Swift ones.
+    let patterns: MessagePatterns
+
+    public init(input: String, patterns: MessagePatterns = .builtIn) {
+        self.input = input
+        self.patterns = patterns
+    }
 
     public func line(_ raw: String, number: Int) {
         let text = TerminalEscapes.strip(raw)
@@ -53,7 +59,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     private func endObject() {
         guard let object = describing else { return }
         describing = nil
-        let item = ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object))
+        let item = ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object, patterns: patterns))
         walk.add(item)
         for found in item.found {
             described.add(observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
@@ -91,7 +97,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     private func freeLine(_ text: String, number: Int) {
         let trimmed = text.trimmingCharacters(in: [" ", "\t"])
         guard !trimmed.isEmpty, !source.notePrompt(trimmed) else { return }
-        let recognised = MessageRecognizer.recognize(trimmed)
+        let recognised = MessageRecognizer.recognize(trimmed, patterns: patterns)
         guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }
         let from = source.source(of: trimmed)
         for var facts in recognised {
@@ -132,7 +138,7 @@ public final class KubectlTextParser: TextEvidenceParser {
         var named: [String: String] = [:]
         for (column, cell) in zip(table.columns.columns, cells) { named[column.name] = cell }
         guard let row = EventRow(cells: named) else { return false }
-        for var facts in MessageRecognizer.recognize(row.message) {
+        for var facts in MessageRecognizer.recognize(row.message, patterns: patterns) {
             facts["occurrences"] = String(row.occurrences)
             if let reason = row.reason { facts["event.reason"] = reason }
             if let type = row.type { facts["event.type"] = type }

@@ -37,7 +37,7 @@ final class TextDispatcher {
             }
         }
         if current == nil {
-            current = KubectlTextParser(input: input)
+            current = KubectlTextParser(input: input, patterns: collector.patterns)
             currentIsTable = false
         }
         current!.line(text, number: number)

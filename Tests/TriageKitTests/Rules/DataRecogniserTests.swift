@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// Recognisers written as data in a rule (`recognise:`): the prefilter words taken from the
+/// pattern, the loader's errors, every built-in recogniser's samples, and a new failure class
+/// added as one rule file.
+struct DataRecogniserTests {
+    @Test(arguments: [
+        ("No SSH tunnels currently open", ["no ssh tunnels currently open"]),
+        ("(?i)legacy network", ["legacy network"]),
+        (#"(?i)servicemanagement\.googleapis\.com|servicecontrol\.googleapis\.com|cloudendpoint"#,
+         ["cloudendpoint", "servicecontrol.googleapis.com", "servicemanagement.googleapis.com"]),
+        (#"the server could not find the requested resource \((?:post|get) (?<r>[a-z]+)\)"#,
+         ["the server could not find the requested resource ("]),
+        // An optional character and a class end a run; the longest run is the word.
+        (#"colou?r code [0-9]+ exceeded quota"#, [" exceeded quota"]),
+        // Both runs are required; the longer is the word.
+        (#"error: x\d+ happened"#, [" happened"]),
+    ] as [(String, [String])])
+    func keywordsComeFromThePattern(pattern: String, words: [String]) {
+        #expect(PatternKeywords.required(in: pattern) == words)
+    }
+
+    @Test func aPatternWithoutLiteralTextNeedsKeywords() {
+        #expect(PatternKeywords.required(in: #"(?<a>\w+)|[0-9]+"#) == nil)
+        #expect(PatternKeywords.required(in: "ab|cdef") == nil)
+    }
+
+    static func rule(_ recognise: String) -> String {
+        """
+        id: probe-failed
+        severity: warning
+        title: Probes pass
+        evidence: message
+        \(recognise)
+        match:
+          message: probe-failed
+        group_by: [probe]
+        message: >-
+          The {probe} probe failed {count} times.
+        remedy:
+          why: because
+          commands:
+            - kubectl get pods
+        references:
+          - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+        samples:
+          trigger:
+            - name: a failing probe
+              files:
+                - name: events.txt
+                  text: |
+                    Warning  Unhealthy  2m  kubelet  Readiness probe failed: Get "http://10.20.1.5:8080/healthz": dial tcp 10.20.1.5:8080: connect: connection refused
+              expect:
+                - {count: 1, probe: Readiness}
+          pass:
+            - name: a webhook certificate error
+              files:
+                - name: apply.txt
+                  text: |
+                    Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+        """
+    }
+
+    static let probe = """
+        recognise:
+          - pattern: '(?<probe>Readiness|Liveness|Startup) probe failed'
+            keywords: [probe failed]
+            facts: {message: probe-failed}
+            derive: [failure, dial]
+            samples:
+              - text: 'Readiness probe failed: Get "http://10.20.1.5:8080/healthz": dial tcp 10.20.1.5:8080: connect: connection refused'
+                facts: {message: probe-failed, probe: Readiness, failure: refused, ip: 10.20.1.5, port: "8080"}
+              - text: 'Readiness probe passed'
+                facts: {}
+        """
+
+    /// A failure class no Swift code knows, added as one rule file: its recogniser, rule and
+    /// samples pass `rules check` with all the built-in rules loaded.
+    @Test func aNewClassIsOneRuleFile() throws {
+        let rule = try RuleLoader.parse(Self.rule(Self.probe), file: "Rules/kubectl/probe-failed.yaml")
+        #expect(rule.recognisers.count == 1)
+        #expect(rule.recognisers[0].keywords == ["probe failed"])
+        let all = try RuleLoader.builtIn() + [rule]
+        #expect(SampleRunner.check(rule, allRules: all) == [])
+        // Without the rule's recognisers the same text is no probe failure.
+        let builtIn = MessagePatterns.builtIn
+        #expect(MessageRecognizer.recognize("Liveness probe failed: HTTP probe failed with statuscode: 500", patterns: builtIn).first?["message"] != "probe-failed")
+        let withRule = MessagePatterns(rules: all)
+        let facts = MessageRecognizer.recognize("Liveness probe failed: HTTP probe failed with statuscode: 500", patterns: withRule).first
+        #expect(facts?["message"] == "probe-failed" && facts?["probe"] == "Liveness")
+    }
+
+    /// A sample whose facts are wrong is reported with the fact and what was found.
+    @Test func aWrongSampleIsReported() throws {
+        let wrong = Self.probe.replacingOccurrences(of: "probe: Readiness,", with: "probe: Startup,")
+            .replacingOccurrences(of: "'Readiness probe passed'", with: "'Startup probe failed: x'")
+        let rule = try RuleLoader.parse(Self.rule(wrong), file: "Rules/kubectl/probe-failed.yaml")
+        let failures = SampleRunner.checkRecognisers(rule, allRules: try RuleLoader.builtIn() + [rule])
+        #expect(failures.contains { $0.contains("probe is 'Readiness', expected 'Startup'") }, "\(failures)")
+        #expect(failures.contains { $0.contains("should not match") }, "\(failures)")
+    }
+
+    @Test(arguments: [
+        ("pattern: '(?<probe>unclosed'", "recognise[0].pattern", "not a valid regular expression"),
+        ("pattern: '(?<probe>\\w+)'", "recognise[0].pattern", "no literal word"),
+        ("pattern: 'probe failed'\n    facts: {message: probe-failed, probe: \"{kind}\"}", "recognise[0].facts", "{kind} names no capture"),
+        ("pattern: 'probe failed'\n    derive: [weather]", "recognise[0].derive", "'weather' is not one of"),
+        ("pattern: 'probe failed'\n    in: [kubelet]", "recognise[0].in", "'kubelet' is not one of text, log"),
+        ("pattern: 'probe failed'\n    colour: blue", "recognise[0].colour", "unknown field"),
+    ] as [(String, String, String)])
+    func brokenRecognisersNameTheField(change: String, field: String, reason: String) throws {
+        var text = Self.rule(Self.probe)
+        text = text.replacingOccurrences(of: "pattern: '(?<probe>Readiness|Liveness|Startup) probe failed'", with: change)
+        // The change replaces the line it names (the base's facts or derive go); the base's
+        // keywords always go, so a pattern without literal text has none to fall back on.
+        text = text.replacingOccurrences(of: "    keywords: [probe failed]\n", with: "")
+        if change.contains("\n    facts:") { text = text.replacingOccurrences(of: "    facts: {message: probe-failed}\n", with: "") }
+        if change.contains("\n    derive:") { text = text.replacingOccurrences(of: "    derive: [failure, dial]\n", with: "") }
+        do {
+            _ = try RuleLoader.parse(text, file: "Rules/kubectl/probe-failed.yaml")
+            Issue.record("parsed: \(change)")
+        } catch {
+            guard case .badRuleFile(_, let line, let badField, let badReason) = error else { Issue.record("\(error)"); return }
+            #expect(line != nil)
+            #expect(badField == field, "\(error)")
+            #expect(badReason.contains(reason), "\(error)")
+        }
+    }
+
+    @Test func recognisersBelongToMessageRulesAndCarrySamples() throws {
+        let firewall = Self.rule(Self.probe).replacingOccurrences(of: "evidence: message", with: "evidence: operation")
+        #expect(throws: TriageError.self) { try RuleLoader.parse(firewall, file: "Rules/kubectl/probe-failed.yaml") }
+        let unsampled = Self.rule("""
+            recognise:
+              - pattern: 'probe failed'
+                facts: {message: probe-failed}
+            """)
+        #expect(throws: TriageError.self) { try RuleLoader.parse(unsampled, file: "Rules/kubectl/probe-failed.yaml") }
+    }
+
+    /// Every built-in recogniser's samples hold, through the whole chain of recognisers.
+    @Test func everyBuiltInRecogniserSampleHolds() throws {
+        let rules = try RuleLoader.builtIn()
+        let withRecognisers = rules.filter { !$0.recognisers.isEmpty }
+        #expect(withRecognisers.count >= 5)
+        for rule in withRecognisers {
+            #expect(SampleRunner.checkRecognisers(rule, allRules: rules) == [], "\(rule.id)")
+        }
+    }
+
+    /// A recogniser limited to log entries does not read pasted text, and the other way round.
+    @Test func scopesKeepRecognisersWhereTheyApply() throws {
+        let logOnly = Self.probe.replacingOccurrences(of: "    derive: [failure, dial]", with: "    derive: [failure, dial]\n    in: [log]")
+        let rule = try RuleLoader.parse(Self.rule(logOnly), file: "Rules/kubectl/probe-failed.yaml")
+        let patterns = MessagePatterns(rules: [rule])
+        let text = "Liveness probe failed: HTTP probe failed with statuscode: 500"
+        #expect(MessageRecognizer.recognize(text, patterns: patterns, scope: .text).first?["message"] != "probe-failed")
+        #expect(MessageRecognizer.recognize(text, patterns: patterns, scope: .log).first?["message"] == "probe-failed")
+    }
+}
