@@ -151,47 +151,8 @@ struct RulesAndClassifyTests {
     /// recogniser's samples (and names a wrong one), and `--rules DIR` reads text with it.
     @Test("--rules DIR adds a recogniser: a new failure class is one file")
     func aRecogniserInAUserRule() throws {
-        let rule = """
-            id: probe-failed
-            severity: warning
-            title: Probes pass
-            evidence: message
-            recognise:
-              - pattern: '(?<probe>Readiness|Liveness|Startup) probe failed'
-                keywords: [probe failed]
-                facts: {message: probe-failed}
-                derive: [failure]
-                samples:
-                  - text: 'Readiness probe failed: Get "http://10.20.1.5:8080/healthz": dial tcp 10.20.1.5:8080: connect: connection refused'
-                    facts: {probe: Readiness, failure: refused}
-            match:
-              message: probe-failed
-            group_by: [probe]
-            message: >-
-              The {probe} probe failed {count} times.
-            remedy:
-              why: A probe that fails keeps the pod out of its Service.
-              commands:
-                - kubectl get pods
-            references:
-              - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
-            samples:
-              trigger:
-                - name: a failing probe
-                  files:
-                    - name: events.txt
-                      text: |
-                        Warning  Unhealthy  2m  kubelet  Readiness probe failed: Get "http://10.20.1.5:8080/healthz": dial tcp 10.20.1.5:8080: connect: connection refused
-                  expect:
-                    - {count: 1, probe: Readiness}
-              pass:
-                - name: a webhook certificate error
-                  files:
-                    - name: apply.txt
-                      text: |
-                        Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
-
-            """
+        let rule = try String(
+            contentsOf: CLI.packageRoot.appendingPathComponent("Tests/TriageKitTests/Fixtures/rules/probe-failed.yaml"), encoding: .utf8)
         try CLI.withTemporaryDirectory { directory in
             let rules = directory.appendingPathComponent("rules")
             try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
@@ -205,7 +166,7 @@ struct RulesAndClassifyTests {
             let plain = try CLI.triage([events.path])
             #expect(!plain.out.contains("probe-failed"), "\(plain)")
             // A sample whose facts are wrong fails the check and says which fact.
-            try CLI.write(rule.replacingOccurrences(of: "facts: {probe: Readiness", with: "facts: {probe: Startup"),
+            try CLI.write(rule.replacingOccurrences(of: "probe: Readiness, failure", with: "probe: Startup, failure"),
                           to: rules.appendingPathComponent("probe-failed.yaml"))
             let wrong = try CLI.triage(["rules", "check", rules.path])
             #expect(wrong.status != 0)

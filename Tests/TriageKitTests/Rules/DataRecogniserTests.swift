@@ -27,54 +27,26 @@ struct DataRecogniserTests {
         #expect(PatternKeywords.required(in: "ab|cdef") == nil)
     }
 
+    /// A rule file for a class no built-in rule knows (`Fixtures/rules/probe-failed.yaml`, which
+    /// the CLI test uses too).
+    static let probeRule: String = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/rules/probe-failed.yaml")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }()
+
+    /// The probe rule with its `recognise:` block replaced.
     static func rule(_ recognise: String) -> String {
-        """
-        id: probe-failed
-        severity: warning
-        title: Probes pass
-        evidence: message
-        \(recognise)
-        match:
-          message: probe-failed
-        group_by: [probe]
-        message: >-
-          The {probe} probe failed {count} times.
-        remedy:
-          why: because
-          commands:
-            - kubectl get pods
-        references:
-          - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
-        samples:
-          trigger:
-            - name: a failing probe
-              files:
-                - name: events.txt
-                  text: |
-                    Warning  Unhealthy  2m  kubelet  Readiness probe failed: Get "http://10.20.1.5:8080/healthz": dial tcp 10.20.1.5:8080: connect: connection refused
-              expect:
-                - {count: 1, probe: Readiness}
-          pass:
-            - name: a webhook certificate error
-              files:
-                - name: apply.txt
-                  text: |
-                    Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
-        """
+        let start = probeRule.range(of: "recognise:\n")!.lowerBound
+        let end = probeRule.range(of: "match:\n")!.lowerBound
+        return probeRule.replacingCharacters(in: start..<end, with: recognise + "\n")
     }
 
-    static let probe = """
-        recognise:
-          - pattern: '(?<probe>Readiness|Liveness|Startup) probe failed'
-            keywords: [probe failed]
-            facts: {message: probe-failed}
-            derive: [failure, dial]
-            samples:
-              - text: 'Readiness probe failed: Get "http://10.20.1.5:8080/healthz": dial tcp 10.20.1.5:8080: connect: connection refused'
-                facts: {message: probe-failed, probe: Readiness, failure: refused, ip: 10.20.1.5, port: "8080"}
-              - text: 'Readiness probe passed'
-                facts: {}
-        """
+    static let probe: String = {
+        let start = probeRule.range(of: "recognise:\n")!.lowerBound
+        let end = probeRule.range(of: "match:\n")!.lowerBound
+        return String(probeRule[start..<end]).trimmingCharacters(in: .newlines)
+    }()
 
     /// A failure class no Swift code knows, added as one rule file: its recogniser, rule and
     /// samples pass `rules check` with all the built-in rules loaded.
