@@ -428,7 +428,9 @@ public final class InputReader {
                 format = next < filled && base[next] == 0x7B ? .ndjson : .jsonStream
             }
         default:
-            if looksLikeDescribeText(from: i) || startsWithErrorWord(from: i) || startsWithTerraformProgress(from: i) {
+            if looksLikeDescribeText(from: i) || startsWithDescribeSection(from: i) || startsWithErrorWord(from: i)
+                || startsWithTerraformProgress(from: i)
+            {
                 format = .text
             } else if looksLikeYAML(from: i) {
                 format = .yaml
@@ -464,6 +466,18 @@ public final class InputReader {
         guard filled - start >= prefix.count else { return false }
         for (k, byte) in prefix.enumerated() where base[start + k] != byte { return false }
         return true
+    }
+
+    /// A piece of `kubectl describe` cut from its top: `Events:` or `Conditions:` alone on the first
+    /// line and the table's `Type …` header on the next. It reads as a YAML key, and the table
+    /// under it is not YAML.
+    private func startsWithDescribeSection(from start: Int) -> Bool {
+        let window = String(decoding: UnsafeBufferPointer(start: base + start, count: min(filled - start, 4096)), as: UTF8.self)
+        let lines = window.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        guard lines.count >= 2 else { return false }
+        let first = lines[0].trimmingCharacters(in: .whitespaces)
+        guard first == "Events:" || first == "Conditions:" else { return false }
+        return lines[1].split(separator: " ", omittingEmptySubsequences: true).first == "Type"
     }
 
     /// Text a person could paste: no NULs or other control bytes besides tab, CR, LF and ESC

@@ -4033,11 +4033,11 @@ samples:
       expect:
         - {count: 1, api_version: gateways.networking.istio.io}
   pass:
-    - name: a webhook's certificate error on a served resource
+    - name: a kubelet certificate error is an answer, not a blocked path
       files:
         - name: apply.txt
           text: |
-            Error from server (InternalError): error when creating "gw.yaml": Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod.istio-system.svc:443/validate?timeout=10s": x509: certificate signed by unknown authority
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/error-unexplained.yaml", #"""
@@ -4163,6 +4163,68 @@ samples:
         - name: event.txt
           text: |
             Failed to pull image "quay.io/private/thing:v1": rpc error: code = NotFound desc = failed to pull and unpack image "quay.io/private/thing:v1": failed to resolve reference "quay.io/private/thing:v1": quay.io/private/thing:v1: not found
+
+"""#),
+        ("Rules/kubectl/google-api-unreachable.yaml", #"""
+id: google-api-unreachable
+severity: error
+title: Workloads reach Google APIs
+evidence: message
+# A call to a Google API endpoint that got no answer, as Go clients print it (`Post
+# https://accounts.google.com/o/oauth2/token: dial tcp: i/o timeout`): the last such URL of the
+# line is the one that failed. Image pulls and JWKS fetches have rules of their own.
+recognise:
+  - pattern: '(?i)^(?!.*(?:jwk|pull|image)).*https?://(?<host>(?:[a-z0-9-]+\.)*(?:googleapis\.com|accounts\.google\.com))[^\s"]*"?: (?:dial tcp|net/http|context deadline exceeded|read tcp)'
+    keywords: [googleapis.com, accounts.google.com]
+    facts: {message: google-api-unreachable}
+    derive: [failure, dial]
+    require: [failure]
+    samples:
+      - text: 'couldn''t connect to "p:r:i": Post https://www.googleapis.com/sql/v1beta4/projects/p/instances/i/createEphemeral?alt=json: oauth2: cannot fetch token: Post https://accounts.google.com/o/oauth2/token: dial tcp: i/o timeout'
+        facts: {message: google-api-unreachable, host: accounts.google.com, failure: timeout}
+      - text: 'Get "https://storage.googleapis.com/kf-artifacts/x.tgz": dial tcp 199.36.153.9:443: connect: connection refused'
+        facts: {host: storage.googleapis.com, failure: refused, ip: 199.36.153.9}
+      - text: 'Failed to pull image "gcr.io/p/x:1": Get https://storage.googleapis.com/x: dial tcp 142.250.1.128:443: i/o timeout'
+        facts: {}
+match:
+  message: google-api-unreachable
+  failure: [timeout, deadline, unreachable, refused, no-such-host, eof]
+group_by: [host]
+message: >-
+  Workloads could not reach {host} ({failure}, {count} times): calls to Google APIs from the
+  cluster fail.
+remedy:
+  why: >-
+    Private nodes and pods reach *.googleapis.com only through Private Google Access on the node
+    subnet (or private.googleapis.com / restricted.googleapis.com with Cloud DNS and a route to
+    199.36.153.8/30 or 199.36.153.4/30), and only when no egress rule drops the traffic. A
+    timeout means nothing answered: Private Google Access off, an egress deny without an allow for
+    Google's ranges, or DNS resolving to a VIP with no route. With VPC Service Controls, the
+    restricted VIP is required.
+  commands:
+    - >-
+      gcloud compute networks subnets list --project={project} --network={network}
+      --format="table(name,region,privateIpGoogleAccess)"
+    - >-
+      gcloud compute firewall-rules list --project={project}
+      --filter="direction=EGRESS AND disabled=false" --format="table(name,network,priority,destinationRanges.list(),denied[].map().firewall_rule().list(),allowed[].map().firewall_rule().list())"
+references:
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+samples:
+  trigger:
+    - name: the Cloud SQL proxy cannot fetch its token (cloud-sql-proxy#9, kubectl logs layout)
+      files:
+        - name: logs.txt
+          text: |
+            2026/11/22 09:14:02 couldn't connect to "kf-prod:us-central1:kf-sql": Post https://www.googleapis.com/sql/v1beta4/projects/kf-prod/instances/kf-sql/createEphemeral?alt=json: oauth2: cannot fetch token: Post https://accounts.google.com/o/oauth2/token: dial tcp: i/o timeout
+      expect:
+        - {count: 1, host: accounts.google.com}
+  pass:
+    - name: a kubelet certificate error
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/google-registry-pull-failed.yaml", #"""
@@ -4542,6 +4604,58 @@ samples:
             Failed to pull image "gcr.io/ml-pipeline/api-server:2.0.99": rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/ml-pipeline/api-server:2.0.99": manifest unknown
 
 """#),
+        ("Rules/kubectl/kcc-resource-not-ready.yaml", #"""
+id: kcc-resource-not-ready
+severity: error
+title: Config Connector resources become Ready
+evidence: message
+# `kubectl wait --for=condition=Ready` on a Config Connector kind (its plural names the GCP service:
+# containerclusters, computenetworks, iampolicymembers, …), with or without the API group.
+recognise:
+  - pattern: 'timed out waiting for the condition on (?<resource>(?:accesscontextmanager|alloydb|apigateway|artifactregistry|bigquery|bigtable|cloudbuild|cloudfunctions|cloudscheduler|compute|container|dataproc|dns|filestore|gkehub|iam|kms|logging|monitoring|networkconnectivity|networkservices|pubsub|redis|resourcemanager|run|secretmanager|servicenetworking|serviceusage|sql|storage)[a-z]+)(?:\.[a-z0-9.]*cnrm\.cloud\.google\.com)?/(?<name>[a-z0-9][a-z0-9.-]*)'
+    facts: {message: kcc-resource-not-ready, failure: timeout}
+    samples:
+      - text: 'error: timed out waiting for the condition on containerclusters/kubeflow1'
+        facts: {message: kcc-resource-not-ready, resource: containerclusters, name: kubeflow1}
+      - text: 'error: timed out waiting for the condition on computenetworks.compute.cnrm.cloud.google.com/kf-vpc'
+        facts: {resource: computenetworks, name: kf-vpc}
+      - text: 'error: timed out waiting for the condition on deployments/ml-pipeline'
+        facts: {}
+match:
+  message: kcc-resource-not-ready
+group_by: [resource, name]
+message: >-
+  The Config Connector resource {resource}/{name} did not become Ready in time ({count} waits
+  timed out).
+remedy:
+  why: >-
+    kubectl wait only says that the Ready condition never came. Config Connector writes why in the
+    resource's status and events: UpdateFailed with the GCP API's error (an org policy, a quota, a
+    missing permission of its service account, an invalid field), or DependencyNotReady naming the
+    resource it waits for. Give triage that describe output to name the cause.
+  commands:
+    - kubectl describe {resource} {name}
+    - kubectl get {resource} {name} -o yaml
+references:
+  - https://cloud.google.com/config-connector/docs/troubleshooting
+samples:
+  trigger:
+    - name: a ContainerCluster that never became Ready (kubeflow/kubeflow#5384 layout)
+      files:
+        - name: make.txt
+          text: |
+            kubectl --context=managecluster wait --for=condition=Ready --timeout=600s  containercluster kubeflow1
+            error: timed out waiting for the condition on containerclusters/kubeflow1
+      expect:
+        - {count: 1, resource: containerclusters, name: kubeflow1}
+  pass:
+    - name: a kubelet certificate error
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
         ("Rules/kubectl/kcc-update-failed.yaml", #"""
 id: kcc-update-failed
 severity: error
@@ -4868,11 +4982,11 @@ samples:
       expect:
         - {count: 1}
   pass:
-    - name: a certificate error
+    - name: a kubelet certificate error is an answer, not a blocked path
       files:
         - name: apply.txt
           text: |
-            Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/ssh-tunnels-down.yaml", #"""
@@ -4918,11 +5032,11 @@ samples:
       expect:
         - {count: 1}
   pass:
-    - name: another control-plane error
+    - name: a kubelet certificate error is an answer, not a blocked path
       files:
         - name: apply.txt
           text: |
-            Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/vpc-sc-denied.yaml", #"""
@@ -5065,11 +5179,58 @@ samples:
       expect:
         - {count: 1, webhook: istio.io, port: ""}
   pass:
-    - name: a certificate error is the webhook's own TLS, not the network
+    - name: a kubelet certificate error is an answer, not a blocked path
+      files:
+        - name: apply.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
+        ("Rules/kubectl/webhook-certificate-invalid.yaml", #"""
+id: webhook-certificate-invalid
+severity: error
+title: Every admission webhook serves a certificate the API server trusts for its Service
+evidence: message
+match:
+  message: webhook-call-failed
+  failure: tls
+group_by: [webhook, service]
+message: >-
+  The API server reached admission webhook {webhook} ({namespace}/{service}) but rejected its
+  certificate ({count} calls): {tls_error}
+remedy:
+  why: >-
+    This is not the network: the connection was made and the webhook answered. The API server
+    checks the certificate against the caBundle of the webhook configuration and the name
+    {service}.{namespace}.svc. A certificate issued for another Service or namespace (a chart
+    installed into a namespace its certificate does not name; GKE's managed gke-gmp-system against
+    the gmp-system of a self-deployed operator), an expired certificate, or a caBundle that was
+    never injected fails every call.
+  notes:
+    - when: {tls_error: {matches: 'valid for .*, not '}}
+      text: >-
+        The certificate names other hosts than {service}.{namespace}.svc: reissue it for that name
+        (or install the webhook in the namespace its certificate was made for).
+  commands:
+    - kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations
+    - kubectl get pods,endpoints -n {namespace}
+references:
+  - https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#contacting-the-webhook
+samples:
+  trigger:
+    - name: Gatekeeper's webhook with a certificate from another authority
       files:
         - name: apply.txt
           text: |
             Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+      expect:
+        - {count: 1, webhook: validation.gatekeeper.sh, service: gatekeeper-webhook-service}
+  pass:
+    - name: a kubelet certificate error is not a webhook's
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/webhook-service-not-serving.yaml", #"""
@@ -5105,11 +5266,11 @@ samples:
       expect:
         - {count: 1, webhook: validation.gatekeeper.sh, service: gatekeeper-webhook-service, failure: no-endpoints}
   pass:
-    - name: a certificate error is the webhook's own TLS
+    - name: a kubelet certificate error is an answer, not a blocked path
       files:
         - name: apply.txt
           text: |
-            Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": x509: certificate signed by unknown authority
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/network/allow-rule-shadowed.yaml", #"""

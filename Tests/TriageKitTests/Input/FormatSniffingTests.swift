@@ -46,3 +46,19 @@ extension FormatSniffingTests {
         #expect(sink.problems.isEmpty)
     }
 }
+
+extension FormatSniffingTests {
+    /// A `kubectl describe` pasted from its `Events:` (or `Conditions:`) section on is text, not a
+    /// YAML document that fails on the table below the key (the paste in elastic/cloud-on-k8s#3636).
+    @Test(arguments: [
+        ("Events:\n  Type     Reason   Age   From     Message\n  ----     ------   ----  ----     -------\n  Warning  Failed   10s   kubelet  Failed to pull image \"docker.elastic.co/eck/eck-operator:1.2.1\": i/o timeout\n", InputFormat.text),
+        ("Conditions:\n  Type    Status  Reason\n  ----    ------  ------\n  Ready   False   UpdateFailed\n", InputFormat.text),
+        // A YAML document whose key is Events stays YAML.
+        ("Events:\n  - type: Warning\n    reason: Failed\n", InputFormat.yaml),
+    ] as [(String, InputFormat)])
+    func aDescribeSectionIsText(text: String, format: InputFormat) throws {
+        let reader = InputReader(name: "paste", source: MemorySource(text))
+        try reader.run(into: Counter())
+        #expect(reader.format == format)
+    }
+}

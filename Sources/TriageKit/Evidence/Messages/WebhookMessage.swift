@@ -36,6 +36,10 @@ enum WebhookMessage {
             if let port = dial.port { facts["port"] = port }
         }
         facts["failure"] = ErrorText.failure(in: text) ?? "unknown"
+        // The certificate's complaint (`certificate is valid for a, b, not c`), for a TLS failure.
+        if facts["failure"] == "tls", let x509 = text.range(of: "x509: ") {
+            facts["tls_error"] = TextLine.capped(String(text[x509.upperBound...]).trimmingCharacters(in: .whitespaces), limit: 300)
+        }
         if let service = ErrorText.quoted(after: "no endpoints available for service", in: text) {
             facts["service"] = facts["service"] ?? service
         }
