@@ -11,7 +11,7 @@ struct FlowGraph {
         var ranges: [String]
 
         /// A fixed identifier (from the role's own raw value), never text from evidence.
-        var id: String { role.rawValue.replacingOccurrences(of: "-", with: "_") }
+        var id: String { "role_" + role.rawValue.replacingOccurrences(of: "-", with: "_") }
         var name: String { FlowGraph.roleName(role) }
     }
 

@@ -58,7 +58,9 @@ struct TextRenderer {
     private func header(_ finding: Finding, _ width: Int) -> String {
         let severity = label(finding.severity)
         let rule = name(finding.rule)
-        var text = hangingWrap("\(severity.text) \(rule) (\(Self.headline(finding)))", indent: "  ", width: width)
+        // The label and the rule stay on the first line together, however long the rule's name.
+        let words = ["\(severity.text) \(rule)"] + "(\(Self.headline(finding)))".split(separator: " ").map(String.init)
+        var text = hangingWrap(words, indent: "  ", width: width)
         let plainStart = "\(severity.text) \(rule)"
         if text.hasPrefix(plainStart + " ") || text.hasPrefix(plainStart + "\n") {
             text = "\(severity.painted) \(paint(rule, "1"))" + text.dropFirst(plainStart.count)
@@ -264,8 +266,7 @@ struct TextRenderer {
     }
 
     /// Word-wraps to `width`: the first line from the margin, the others under `indent`.
-    func hangingWrap(_ text: String, indent: String, width: Int) -> String {
-        let words = text.split(separator: " ")
+    func hangingWrap(_ words: [String], indent: String, width: Int) -> String {
         var line = ""
         var index = 0
         while index < words.count, line.isEmpty || line.count + 1 + words[index].count <= width {
