@@ -83,7 +83,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only findings; no account or per-record problems on stderr.")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made.")
+    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made, and every part of each finding (--details).")
     var verbose = false
 
     @Option(name: .customLong("max-problems"), help: ArgumentHelp("Per-record problems printed per input before they are only counted.", valueName: "n"))
