@@ -122,7 +122,7 @@ struct Analyze: ParsableCommand {
         let analyseStart = DispatchTime.now().uptimeNanoseconds
         let analysis = Engine.analyse(collector, topology: topology, rules: rules)
         let analyseSeconds = Double(DispatchTime.now().uptimeNanoseconds - analyseStart) / 1e9
-        let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose)
+        let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose, detail: output.detail)
         Console.out(Renderer.render(analysis, as: format, options: options))
         if !quiet {
             if verbose {

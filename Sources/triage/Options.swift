@@ -57,9 +57,17 @@ struct InputOptions: ParsableArguments {
 /// How the analysis is printed and when it fails.
 struct OutputOptions: ParsableArguments {
     @Option(
-        help: ArgumentHelp("text (the default), json (JSON Lines), markdown (for a ticket) or sarif (SARIF 2.1.0, for code scanning).", valueName: "format"),
+        help: ArgumentHelp(
+            "text (the default), json (JSON Lines), markdown (for a ticket, with a Mermaid picture of the denied flows), sarif (SARIF 2.1.0, for code scanning) or dot (the denied flows for Graphviz).",
+            valueName: "format"),
         completion: Choice.completion(OutputFormat.self), transform: { try Choice.parse($0) })
     var format: OutputFormat = .text
+
+    @Flag(help: "Text: the summary, then one line per finding and its first fix command (fits one screen).")
+    var brief = false
+
+    @Flag(help: "Text: every part of each finding: examples, notes, Config Connector and kpt forms, docs, and the commands that would make it surer (--verbose implies it).")
+    var details = false
 
     @Option(
         name: .customLong("fail-on"),
@@ -75,11 +83,18 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only findings; no account or per-record problems on stderr.")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made.")
+    @Flag(name: .shortAndLong, help: "Also print every per-record problem and the inferences made, and every part of each finding (--details).")
     var verbose = false
 
     @Option(name: .customLong("max-problems"), help: ArgumentHelp("Per-record problems printed per input before they are only counted.", valueName: "n"))
     var maxProblems = 20
+
+    func validate() throws {
+        if brief && details { throw ValidationError("--brief and --details ask for opposite amounts of text; give one.") }
+    }
+
+    /// How much of each finding text shows: --brief, else --details or --verbose for all of it.
+    var detail: TextDetail { brief ? .brief : (details || verbose ? .full : .compact) }
 }
 
 /// `--fail-on`: the least severity that makes the run exit 1; `none` never does.

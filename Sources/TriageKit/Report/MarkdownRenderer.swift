@@ -13,6 +13,12 @@ struct MarkdownRenderer {
         for f in analysis.findings {
             out += "| \(f.severity.rawValue) | \(MarkdownText.code(f.rule, inTable: true)) | \(f.count) | \(inline(f.confidence).replacingOccurrences(of: "|", with: "\\|")) |\n"
         }
+        // The picture: renders in GitHub and GitLab issues; its text is escaped for Mermaid and
+        // holds no backtick, so the fence cannot be closed from inside.
+        let graph = FlowGraph(analysis.findings)
+        if !graph.edges.isEmpty {
+            out += "\n**Denied flows** (each red arrow: protocol:port and the rule that denied it):\n\n```mermaid\n" + graph.mermaid() + "```\n"
+        }
         var headings: [String: Int] = [:]
         for f in analysis.findings {
             // The heading names the problem (the rule, and the port or what else sets this

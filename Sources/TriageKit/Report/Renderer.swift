@@ -1,17 +1,29 @@
 /// Output formats. Each renderer sees only the `Analysis`.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, markdown, sarif
+    case text, json, markdown, sarif, dot
+}
+
+/// How much of each finding the text format shows.
+public enum TextDetail: Sendable {
+    /// One line per finding and its first fix command (`--brief`).
+    case brief
+    /// The cause, evidence counts, where, and the fix commands (the default).
+    case compact
+    /// Everything: examples, notes, manifests, docs (`--details`, `--verbose`).
+    case full
 }
 
 public struct RenderOptions: Sendable {
     public var color: Bool
     public var width: Int
     public var verbose: Bool
+    public var detail: TextDetail
 
-    public init(color: Bool = false, width: Int = 80, verbose: Bool = false) {
+    public init(color: Bool = false, width: Int = 80, verbose: Bool = false, detail: TextDetail = .compact) {
         self.color = color
         self.width = width
         self.verbose = verbose
+        self.detail = detail
     }
 }
 
@@ -27,6 +39,7 @@ public enum Renderer {
         case .json: return JSONLinesRenderer().render(analysis)
         case .markdown: return MarkdownRenderer().render(analysis)
         case .sarif: return SARIFRenderer().render(analysis)
+        case .dot: return FlowGraph(analysis.findings).dot()
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 struct TextRenderer {
     let options: RenderOptions
 
-    private func paint(_ text: String, _ code: String) -> String {
+    func paint(_ text: String, _ code: String) -> String {
         options.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
@@ -27,84 +27,178 @@ struct TextRenderer {
             return out
         }
         let width = max(40, options.width)
-        for (index, finding) in analysis.findings.enumerated() {
-            if index > 0 { out += "\n" }
-            let label: String
-            switch finding.severity {
-            case .error: label = paint("ERROR", "1;31")
-            case .warning: label = paint("WARNING", "1;33")
-            case .info: label = paint("INFO", "1;36")
+        out += TextSummary(options: options, width: width).render(analysis)
+        switch options.detail {
+        case .brief:
+            out += "\n"
+            for finding in analysis.findings { out += brief(finding, width) }
+        case .compact:
+            for finding in analysis.findings { out += "\n" + compact(finding, width) }
+            if analysis.findings.contains(where: hasDetails) {
+                out += "\n" + wrap("Examples, notes, Config Connector manifests and docs: add --details.", indent: "", width: width)
             }
-            out += "\(label) \(paint(name(finding.rule), "1")) (\(Self.headline(finding)))\n"
-            out += wrap(message(finding.message), indent: "  ", width: width)
-            out += field("Should be", message(finding.title), width)
-            if !finding.deniedBy.isEmpty {
-                let rules = finding.deniedBy.map { rule in
-                    name(rule.name) + (rule.priority.map { " (priority \($0))" } ?? "")
-                }.joined(separator: ", ")
-                out += field("Denied by", rules, width)
-            }
-            if let first = finding.firstSeen.map({ name(DisplayTime.seconds($0)) }) {
-                let last = finding.lastSeen.map({ name(DisplayTime.seconds($0)) }) ?? first
-                out += field("Seen", first == last ? first : "\(first) to \(last)", width)
-            }
-            if !finding.sources.isEmpty {
-                out += field("From", endpoints(finding.sources, total: finding.distinctSources), width)
-            }
-            if !finding.destinations.isEmpty {
-                out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations), width)
-            }
-            if finding.evidence.count > 1 || finding.evidence.contains(where: { !$0.quotes.isEmpty }) {
-                out += "  Evidence:\n"
-                for source in finding.evidence {
-                    // The lead's own part is the message above: say only how much of it there was.
-                    let what = source.rule == finding.rule
-                        ? "\(source.count) record\(source.count == 1 ? "" : "s")"
-                        : (source.quotes.isEmpty
-                            ? message(source.summary)
-                            : source.quotes.map { "\"\(TerminalText.sanitize($0, limit: TerminalText.Limit.quote))\"" }.joined(separator: "; "))
-                    var line = "\(name(source.kind)): " + what
-                    if !source.locations.isEmpty { line += " (\(source.locations.map(name).joined(separator: ", ")))" }
-                    out += wrap(line, indent: "    ", width: width)
-                }
-            }
-            if !finding.examples.isEmpty {
-                out += "  Examples:\n"
-                for example in finding.examples {
-                    var line = "\(name(example.source)) -> \(name(example.destination)) \(name(example.protocolName))"
-                    if let vm = example.vmName { line += " on \(name(vm))" }
-                    if let place = example.remoteLocation, !place.isEmpty { line += " [\(name(place))]" }
-                    if let location = example.location { line += " (\(name(location)))" }
-                    out += wrap(line, indent: "    ", width: width)
-                }
-            }
-            out += "  Why:\n" + wrap(message(finding.remedy.why), indent: "    ", width: width)
-            for note in finding.remedy.notes {
-                out += wrap("Note: " + message(note), indent: "    ", width: width)
-            }
-            // A titled list of shell commands, or nothing when there are none.
-            func commandBlock(_ title: String, _ commands: [String]) {
-                guard !commands.isEmpty else { return }
-                out += "  \(title):\n"
-                // Escaped but never cut: a shortened command would be a different command.
-                for command in commands { out += shellWrap(TerminalText.sanitize(command), indent: "    ", width: width) }
-            }
-            commandBlock("Fix", finding.remedy.commands)
-            commandBlock("Kubeflow blueprint (kpt)", finding.remedy.kpt)
-            for manifest in finding.remedy.configConnector {
-                // Verbatim, not wrapped: YAML indentation is meaning. Its line breaks are the
-                // template's (values are quoted YAML scalars); each line is escaped on its own.
-                out += "  Config Connector (kubectl apply -f - on the cluster that runs it):\n"
-                for line in manifest.split(separator: "\n", omittingEmptySubsequences: false)
-                where !line.isEmpty {
-                    out += "    \(TerminalText.sanitize(String(line)))\n"
-                }
-            }
-            commandBlock("Surer with", finding.surerWith)
-            out += "  Docs:\n"
-            for reference in finding.remedy.references { out += "    \(TerminalText.sanitize(reference))\n" }
+        case .full:
+            for finding in analysis.findings { out += "\n" + full(finding, width) }
         }
         return out
+    }
+
+    /// The severity as a label: the word, coloured when colour is on.
+    func label(_ severity: Severity) -> (text: String, painted: String) {
+        let text = severity.rawValue.uppercased()
+        switch severity {
+        case .error: return (text, paint(text, "1;31"))
+        case .warning: return (text, paint(text, "1;33"))
+        case .info: return (text, paint(text, "1;36"))
+        }
+    }
+
+    /// `ERROR rule (12 connections denied, observed)`, wrapped under itself when it is wider
+    /// than the terminal; the label and the rule are painted after the wrapping is measured.
+    private func header(_ finding: Finding, _ width: Int) -> String {
+        let severity = label(finding.severity)
+        let rule = name(finding.rule)
+        // The label and the rule stay on the first line together, however long the rule's name.
+        let words = ["\(severity.text) \(rule)"] + "(\(Self.headline(finding)))".split(separator: " ").map(String.init)
+        var text = hangingWrap(words, indent: "  ", width: width)
+        let plainStart = "\(severity.text) \(rule)"
+        if text.hasPrefix(plainStart + " ") || text.hasPrefix(plainStart + "\n") {
+            text = "\(severity.painted) \(paint(rule, "1"))" + text.dropFirst(plainStart.count)
+        } else if text.hasPrefix(severity.text) {
+            text = severity.painted + text.dropFirst(severity.text.count)
+        }
+        return text
+    }
+
+    /// One line (the severity, the rule, and the flow from the typed facts or else the message,
+    /// cut to the width: three health-check findings differ in their port, which a cut message
+    /// would lose), then the first fix command whole and how many more there are.
+    private func brief(_ finding: Finding, _ width: Int) -> String {
+        let severity = label(finding.severity)
+        let rule = name(finding.rule)
+        var out: String
+        let head = "\(severity.text) \(rule)"
+        if head.count + 2 < width {
+            let room = width - head.count - 2
+            out = "\(severity.painted) \(paint(rule, "1")): " + Self.cut(TextSummary.cause(finding, self), to: room) + "\n"
+        } else {
+            out = "\(severity.painted) \(paint(rule, "1"))\n"
+        }
+        let commands = finding.remedy.commands
+        if let first = commands.first {
+            out += shellWrap(TerminalText.sanitize(first), indent: "  ", width: width)
+        }
+        if commands.count > 1 {
+            let more = commands.count - 1
+            out += wrap("(\(more) more fix command\(more == 1 ? "" : "s"): run without --brief)", indent: "  ", width: width)
+        }
+        return out
+    }
+
+    /// The cause, how much evidence of which kind, where it is, and the commands that fix it.
+    private func compact(_ finding: Finding, _ width: Int) -> String {
+        var out = header(finding, width)
+        out += wrap(message(finding.message), indent: "  ", width: width)
+        if !finding.evidence.isEmpty {
+            out += field("Evidence", finding.evidence.map { "\($0.count) from \(name($0.kind))" }.joined(separator: ", "), width)
+        }
+        var places: [String] = []
+        for place in finding.evidence.flatMap(\.locations) + finding.examples.compactMap(\.location) where !places.contains(place) {
+            places.append(place)
+        }
+        if !places.isEmpty {
+            let shown = places.prefix(2).map(name).joined(separator: ", ")
+            out += field("Where", shown + (places.count > 2 ? ", +\(places.count - 2) more" : ""), width)
+        }
+        out += commandBlock("Fix", finding.remedy.commands, width)
+        return out
+    }
+
+    /// What `--details` adds to a finding.
+    private func hasDetails(_ finding: Finding) -> Bool {
+        !finding.examples.isEmpty || !finding.remedy.notes.isEmpty || !finding.remedy.kpt.isEmpty
+            || !finding.remedy.configConnector.isEmpty || !finding.remedy.references.isEmpty || !finding.surerWith.isEmpty
+    }
+
+    /// A titled list of shell commands, or nothing when there are none.
+    private func commandBlock(_ title: String, _ commands: [String], _ width: Int) -> String {
+        guard !commands.isEmpty else { return "" }
+        // Escaped but never cut: a shortened command would be a different command.
+        return "  \(title):\n" + commands.map { shellWrap(TerminalText.sanitize($0), indent: "    ", width: width) }.joined()
+    }
+
+    /// Every part of a finding (`--details`).
+    private func full(_ finding: Finding, _ width: Int) -> String {
+        var out = header(finding, width)
+        out += wrap(message(finding.message), indent: "  ", width: width)
+        out += field("Should be", message(finding.title), width)
+        if !finding.deniedBy.isEmpty {
+            let rules = finding.deniedBy.map { rule in
+                name(rule.name) + (rule.priority.map { " (priority \($0))" } ?? "")
+            }.joined(separator: ", ")
+            out += field("Denied by", rules, width)
+        }
+        if let first = finding.firstSeen.map({ name(DisplayTime.seconds($0)) }) {
+            let last = finding.lastSeen.map({ name(DisplayTime.seconds($0)) }) ?? first
+            out += field("Seen", first == last ? first : "\(first) to \(last)", width)
+        }
+        if !finding.sources.isEmpty {
+            out += field("From", endpoints(finding.sources, total: finding.distinctSources), width)
+        }
+        if !finding.destinations.isEmpty {
+            out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations), width)
+        }
+        if finding.evidence.count > 1 || finding.evidence.contains(where: { !$0.quotes.isEmpty }) {
+            out += "  Evidence:\n"
+            for source in finding.evidence {
+                // The lead's own part is the message above: say only how much of it there was.
+                let what = source.rule == finding.rule
+                    ? "\(source.count) record\(source.count == 1 ? "" : "s")"
+                    : (source.quotes.isEmpty
+                        ? message(source.summary)
+                        : source.quotes.map { "\"\(TerminalText.sanitize($0, limit: TerminalText.Limit.quote))\"" }.joined(separator: "; "))
+                var line = "\(name(source.kind)): " + what
+                if !source.locations.isEmpty { line += " (\(source.locations.map(name).joined(separator: ", ")))" }
+                out += wrap(line, indent: "    ", width: width)
+            }
+        }
+        if !finding.examples.isEmpty {
+            out += "  Examples:\n"
+            for example in finding.examples {
+                var line = "\(name(example.source)) -> \(name(example.destination)) \(name(example.protocolName))"
+                if let vm = example.vmName { line += " on \(name(vm))" }
+                if let place = example.remoteLocation, !place.isEmpty { line += " [\(name(place))]" }
+                if let location = example.location { line += " (\(name(location)))" }
+                out += wrap(line, indent: "    ", width: width)
+            }
+        }
+        out += "  Why:\n" + wrap(message(finding.remedy.why), indent: "    ", width: width)
+        for note in finding.remedy.notes {
+            out += wrap("Note: " + message(note), indent: "    ", width: width)
+        }
+        out += commandBlock("Fix", finding.remedy.commands, width)
+        out += commandBlock("Kubeflow blueprint (kpt)", finding.remedy.kpt, width)
+        for manifest in finding.remedy.configConnector {
+            // YAML indentation is meaning: lines are never re-flowed, only a long value moved
+            // under its key (`YAMLLines`). Its line breaks are the template's (values are quoted
+            // YAML scalars); each line is escaped on its own.
+            out += wrap("Config Connector (kubectl apply -f - on the cluster that runs it):", indent: "  ", width: width)
+            for line in manifest.split(separator: "\n", omittingEmptySubsequences: false)
+            where !line.isEmpty {
+                out += YAMLLines.fit("    " + TerminalText.sanitize(String(line)), width: width)
+            }
+        }
+        out += commandBlock("Surer with", finding.surerWith, width)
+        out += "  Docs:\n"
+        for reference in finding.remedy.references { out += "    \(TerminalText.sanitize(reference))\n" }
+        return out
+    }
+
+    /// `text` cut to `limit` characters, the last being an ellipsis when anything was cut.
+    static func cut(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        guard limit > 1 else { return String(text.prefix(max(0, limit))) }
+        return text.prefix(limit - 1).trimmingCharacters(in: .whitespaces) + "…"
     }
 
     /// "312 connections denied, observed" for firewall findings; "3 occurrences, …" otherwise.
@@ -122,8 +216,8 @@ struct TextRenderer {
     }
 
     /// A value as shown: escaped to one line and cut (see `TerminalText`); the whole value is in JSON.
-    private func name(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.name) }
-    private func message(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.message) }
+    func name(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.name) }
+    func message(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.message) }
 
     private func endpoints(_ list: [Finding.Endpoint], total: Int) -> String {
         var groups: [(key: String, ips: [String])] = []
@@ -169,6 +263,18 @@ struct TextRenderer {
             out += line + "\n"
         }
         return out
+    }
+
+    /// Word-wraps to `width`: the first line from the margin, the others under `indent`.
+    func hangingWrap(_ words: [String], indent: String, width: Int) -> String {
+        var line = ""
+        var index = 0
+        while index < words.count, line.isEmpty || line.count + 1 + words[index].count <= width {
+            line += (line.isEmpty ? "" : " ") + words[index]
+            index += 1
+        }
+        let rest = words[index...].joined(separator: " ")
+        return line + "\n" + (rest.isEmpty ? "" : wrap(rest, indent: indent, width: width))
     }
 
     /// Splits at spaces outside quotes, so a wrapped command keeps quoted text whole.

@@ -26,13 +26,13 @@ struct TextRendererTests {
     }
 
     /// Every line fits the width, except a line that is one word too long to break.
-    @Test(arguments: [80, 60, 100])
-    func linesFitTheWidth(width: Int) throws {
+    @Test(arguments: [80, 60, 100], [TextDetail.brief, .compact, .full])
+    func linesFitTheWidth(width: Int, detail: TextDetail) throws {
         for analysis in [try ReportFixtures.evilAnalysis(), try ReportFixtures.plainAnalysis()] {
-            let text = Renderer.render(analysis, as: .text, options: RenderOptions(color: false, width: width))
+            let text = Renderer.render(analysis, as: .text, options: RenderOptions(color: false, width: width, detail: detail))
             for line in text.split(separator: "\n") where line.count > width {
                 var rest = line.drop(while: { $0 == " " })
-                for label in ["Should be: ", "Denied by: ", "Seen: ", "From: ", "To: ", "Note: "] where rest.hasPrefix(label) {
+                for label in ["Should be: ", "Denied by: ", "Seen: ", "From: ", "To: ", "Note: ", "Where: ", "Evidence: "] where rest.hasPrefix(label) {
                     rest = rest.dropFirst(label.count)
                 }
                 if rest.hasSuffix(" \\") { rest = rest.dropLast(2) }
@@ -65,8 +65,9 @@ struct TextRendererTests {
 
     @Test func showsTheFindingsParts() throws {
         let analysis = try ReportFixtures.plainAnalysis()
-        let text = Renderer.render(analysis, as: .text, options: RenderOptions(width: 80))
-        #expect(text.hasPrefix("ERROR webhook-blocked (2 connections denied, observed)\n"))
+        let text = Renderer.render(analysis, as: .text, options: RenderOptions(width: 80, detail: .full))
+        #expect(text.hasPrefix("2 findings: 1 error, 1 warning.\n"))
+        #expect(text.contains("\n\nERROR webhook-blocked (2 connections denied, observed)\n"))
         #expect(text.contains("\nWARNING other-denied (1 connection denied, "))
         #expect(text.contains("  Denied by: deny-all-ingress (priority 65534), deny-b (priority 900)"))
         // Times at one precision (whole seconds), whatever precision the log wrote.
