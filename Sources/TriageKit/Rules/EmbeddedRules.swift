@@ -4419,6 +4419,55 @@ id: jwks-fetch-failed
 severity: error
 title: Istio fetches the IAP and OIDC signing keys (JWKS)
 evidence: message
+# Istio and IAP token checks that cannot fetch their keys or reject the token. The keys' host is the
+# URL that names a JWK set (istiod writes the issuer's URL first), else the first URL.
+recognise:
+  # istio-proxy's "Jwks remote fetch is failed", with the failure when the line says it.
+  - pattern: '(?i)jwks remote fetch is failed'
+    extract: ['(?i)https?://(?<host>[a-z0-9.-]+)/[^\s"''<>?]*jwk']
+    facts: {message: jwks-fetch-failed}
+    derive: [failure, dial, url]
+    require: [failure]
+    samples:
+      - text: 'Jwks remote fetch is failed: Get "https://www.googleapis.com/oauth2/v3/certs": dial tcp 142.250.1.95:443: i/o timeout'
+        facts: {message: jwks-fetch-failed, failure: timeout, host: www.googleapis.com, ip: 142.250.1.95}
+  - pattern: '(?i)jwks remote fetch is failed'
+    extract: ['(?i)https?://(?<host>[a-z0-9.-]+)/[^\s"''<>?]*jwk']
+    facts: {message: jwks-fetch-failed, failure: fetch-failed}
+    derive: [dial, url]
+    samples:
+      - text: 'Jwks remote fetch is failed'
+        facts: {message: jwks-fetch-failed, failure: fetch-failed}
+  # The token itself: an IAP assertion Istio or the app rejects, a key id the set does not hold.
+  - pattern: '(?i)invalid iap|iap assertion'
+    facts: {message: jwks-fetch-failed, failure: invalid-assertion}
+    samples:
+      - text: 'Invalid IAP assertion: token has expired'
+        facts: {message: jwks-fetch-failed, failure: invalid-assertion}
+  - pattern: "(?i)jwks doesn't have key|jwks does not have key"
+    facts: {message: jwks-fetch-failed, failure: key-mismatch}
+    samples:
+      - text: "Jwks doesn't have key to match kid or alg from Jwt"
+        facts: {message: jwks-fetch-failed, failure: key-mismatch}
+  # istiod gave up and serves a fake JWKS, so every token is rejected.
+  - pattern: '(?i)jwks key is not yet fetched'
+    extract: ['(?i)https?://(?<host>[a-z0-9.-]+)/[^\s"''<>?]*jwk']
+    facts: {message: jwks-fetch-failed, failure: fetch-failed}
+    derive: [dial, url]
+    samples:
+      - text: "2026-11-22T09:20:16.001200Z\tinfo\tmodel\tThe JWKS key is not yet fetched for issuer https://cloud.google.com/iap (https://www.gstatic.com/iap/verify/public_key-jwk), using a fake JWKS for now"
+        facts: {message: jwks-fetch-failed, failure: fetch-failed, host: www.gstatic.com}
+  # istiod's own fetch: `Failed to GET from "URL": …`, `Failed to refresh JWT public key from "URL": …`.
+  - pattern: '(?i)jwk|public key from'
+    extract: ['(?i)https?://(?<host>[a-z0-9.-]+)/[^\s"''<>?]*jwk']
+    facts: {message: jwks-fetch-failed}
+    derive: [failure, dial, url]
+    require: [failure]
+    samples:
+      - text: "2026-11-22T09:20:14.512340Z\twarn\tmodel\tFailed to GET from \"https://www.gstatic.com/iap/verify/public_key-jwk\": Get \"https://www.gstatic.com/iap/verify/public_key-jwk\": dial tcp 142.250.141.94:443: i/o timeout. Retry in 1s"
+        facts: {message: jwks-fetch-failed, host: www.gstatic.com, ip: 142.250.141.94, port: "443", failure: timeout}
+      - text: 'loaded 3 keys from the JWK set'
+        facts: {}
 match:
   message: jwks-fetch-failed
   failure: [timeout, deadline, refused, unreachable, no-such-host, fetch-failed]

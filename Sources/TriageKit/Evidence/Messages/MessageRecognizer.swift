@@ -13,7 +13,6 @@ public enum MessageRecognizer {
         AggregatedAPIMessage.recognize,
         RequestTimeoutMessage.recognize,
         ImagePullMessage.recognize,
-        JWKSMessage.recognize,
         ConfigConnectorMessage.recognize,
         BackendHealthMessage.recognize,
         APIServerReachMessage.recognize,
@@ -52,7 +51,7 @@ public enum MessageRecognizer {
     static let anchors: [[UInt8]] = [
         "webhook", "unable to handle the request", "discoverycheck", "failing or missing response", "requested timeout",
         "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
-        "securitypolicyviolated", "violates vpc", "jwk", "iap", "public key from", "reference ", "call failed",
+        "securitypolicyviolated", "violates vpc", "reference ", "call failed",
         "desired state", "/backends", "error dialing backend", "/api", "unable to connect to the server", ":10250/",
         "http trace: dial to", "available_controller", ".svc:",
     ].map { Array($0.utf8) }
