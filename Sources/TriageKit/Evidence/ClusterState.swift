@@ -33,7 +33,62 @@ public enum ClusterState {
                 kind: "cluster", facts: f, location: location, source: describeSource,
                 quote: "\(name) condition: " + said.joined(separator: ": ")))
         }
+        for pool in document["nodePools"] as? [[String: Any]] ?? [] {
+            observations += nodePool(pool, cluster: name, base: base, location: location, source: describeSource)
+        }
         return observations
+    }
+
+    static let nodePoolSource = "gcloud container node-pools describe"
+
+    /// A node pool that is not RUNNING (in a cluster description, or a `node-pools describe` of its
+    /// own): `aspect: node-pool`, `node_pool`, `status` (ERROR, RUNNING_WITH_ERROR, …),
+    /// `status_message`, and the cause facts its message or conditions give. A running pool says nothing.
+    static func nodePool(
+        _ pool: [String: Any], cluster: String?, base: [String: String], location: RecordLocation, source: String
+    ) -> [Observation] {
+        guard let name = pool["name"] as? String, let status = pool["status"] as? String,
+            !["RUNNING", "PROVISIONING", "RECONCILING"].contains(status)
+        else { return [] }
+        var f = base
+        f["aspect"] = "node-pool"
+        f["node_pool"] = name
+        f["status"] = status
+        if let cluster { f["cluster"] = cluster }
+        let conditions = (pool["conditions"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        let message = (pool["statusMessage"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? conditions.first
+        if let message {
+            f["status_message"] = message
+            f.merge(classify(message, code: (pool["conditions"] as? [[String: Any]])?.first?["code"] as? String),
+                    uniquingKeysWith: { first, _ in first })
+        }
+        let said = [cluster, name].compactMap { $0 }.joined(separator: "/") + " " + status + (message.map { ": \($0)" } ?? "")
+        return [Observation(kind: "cluster", facts: f, location: location, source: source, quote: said)]
+    }
+
+    /// `gcloud container node-pools describe` (and the API's NodePool): a name, a status, a node
+    /// `config` and a selfLink (or an instance count) — not a cluster.
+    static func looksLikeNodePool(_ document: [String: Any]) -> Bool {
+        guard document["name"] is String, document["status"] is String, document["config"] is [String: Any] else { return false }
+        let link = document["selfLink"] as? String ?? ""
+        return link.contains("/nodePools/") || document["initialNodeCount"] != nil || document["instanceGroupUrls"] != nil
+    }
+
+    /// A `node-pools describe` document: its cluster and location come from its selfLink.
+    public static func observations(fromNodePool document: [String: Any], location: RecordLocation) -> [Observation] {
+        var base: [String: String] = [:]
+        var cluster: String?
+        if let link = document["selfLink"] as? String {
+            let parts = link.split(separator: "/").map(String.init)
+            if let c = parts.firstIndex(of: "clusters"), c + 1 < parts.count { cluster = parts[c + 1] }
+            if let p = parts.firstIndex(of: "projects"), p + 1 < parts.count, ValueCheck.isProject(parts[p + 1]) {
+                base["project"] = parts[p + 1]
+            }
+            if let l = parts.firstIndex(of: "locations") ?? parts.firstIndex(of: "zones"), l + 1 < parts.count {
+                base["location"] = parts[l + 1]
+            }
+        }
+        return nodePool(document, cluster: cluster, base: base, location: location, source: nodePoolSource)
     }
 
     /// The status observation, shared with the `clusters list` table reader.

@@ -356,6 +356,13 @@ public final class EvidenceCollector: RecordSink {
             }
             return true
         }
+        if ClusterState.looksLikeNodePool(document) {
+            let observations = ClusterState.observations(fromNodePool: document, location: place)
+            for observation in observations { add(observation) }
+            // A running pool is read, and says nothing wrong: it still counts as read evidence.
+            if observations.isEmpty { countConfig(ClusterState.nodePoolSource, 1) }
+            return true
+        }
         var rejected: [RejectedValue] = []
         if let operations = GKEOperations.observations(from: document, location: place, rejected: &rejected) {
             for value in rejected { invalidValue(value, at: place, in: "GKE operation") }

@@ -2867,6 +2867,96 @@ samples:
             operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
 
 """#),
+        ("Rules/gke/node-pool-not-running.yaml", #"""
+id: node-pool-not-running
+severity: error
+title: Every node pool is RUNNING
+evidence: cluster
+match:
+  aspect: node-pool
+  status: [ERROR, RUNNING_WITH_ERROR]
+group_by: [cluster, node_pool, status]
+cause: "node-pool-state:{cluster}/{node_pool}"
+message: >-
+  Node pool {node_pool} of cluster {cluster} is {status}: "{status_message}".
+remedy:
+  why: >-
+    GKE puts a node pool in ERROR when it may be unusable and in RUNNING_WITH_ERROR when it runs
+    with part of what it needs failing (nodes that could not be created or upgraded); the status
+    message is GKE's own statement of why, and the operation that failed on the pool has the rest.
+    On a private cluster the usual causes are quota, an org policy on the nodes' VMs, a service
+    account the nodes cannot use, or nodes that cannot reach the control plane to register.
+  notes:
+    - when: {cause: {exists: true}}
+      text: "The message is one triage knows: {cause}."
+  commands:
+    - >-
+      gcloud container node-pools describe {node_pool} --cluster={cluster} --location={location}
+      --project={project} --format="yaml(status,statusMessage,conditions)"
+    - >-
+      gcloud container operations list --location={location} --project={project}
+      --filter="targetLink~/nodePools/{node_pool|regex|filter}"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools#status
+samples:
+  trigger:
+    - name: "gcloud container node-pools describe of a pool in ERROR"
+      files:
+        - name: node-pool.yaml
+          text: |
+            config:
+              diskSizeGb: 100
+              diskType: pd-balanced
+              imageType: COS_CONTAINERD
+              machineType: e2-standard-4
+              serviceAccount: default
+            initialNodeCount: 3
+            instanceGroupUrls:
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-3f9a6c2e-grp
+            locations:
+            - us-central1-a
+            name: gpu-pool
+            podIpv4CidrSize: 24
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool
+            status: ERROR
+            statusMessage: "Instance 'gke-kf-private-gpu-pool-3f9a6c2e-x2k7' creation failed: The zone 'projects/kf-prod-4412/zones/us-central1-a' does not have enough resources available to fulfill the request."
+            version: 1.31.6-gke.1020000
+      expect:
+        - {count: 1, cluster: kf-private, node_pool: gpu-pool, status: ERROR}
+    - name: "a pool in a cluster description"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/14
+            currentMasterVersion: 1.31.6-gke.1020000
+            location: us-central1
+            name: kf-private
+            nodePools:
+            - config:
+                machineType: e2-standard-4
+              name: default-pool
+              status: RUNNING
+            - config:
+                machineType: n1-standard-8
+              name: cpu-pool
+              status: RUNNING_WITH_ERROR
+              statusMessage: "Node pool cpu-pool: 2 of 5 nodes failed to upgrade."
+            status: RUNNING
+      expect:
+        - {count: 1, cluster: kf-private, node_pool: cpu-pool, status: RUNNING_WITH_ERROR}
+  pass:
+    - name: "running pools"
+      files:
+        - name: node-pool.yaml
+          text: |
+            config:
+              machineType: e2-standard-4
+            initialNodeCount: 3
+            name: default-pool
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+            status: RUNNING
+
+"""#),
         ("Rules/gke/nodes-never-registered.yaml", #"""
 id: nodes-never-registered
 severity: error
@@ -5171,7 +5261,7 @@ remedy:
       text: >-
         The error names only the Service, not the pods' port, and the Service port is not what the
         API server dials: it calls the pods on the Service's targetPort. For {port_source} that is
-        tcp:{port}. Confirm it with `{confirm}` (the port after each address) before opening it.
+        tcp:{port}. Confirm it with `{confirm}` (it prints the pods' ports) before opening it.
     - when: {port_unknown: "true"}
       text: >-
         The error does not say which port the pods serve on. A Service port in its URL is not the
@@ -5179,7 +5269,7 @@ remedy:
     - when: {port_candidates: {exists: true}}
       text: "{product} serves webhooks on one of: {port_candidates}; which one depends on the version installed."
     - when: {port_unknown: "true", confirm: {exists: true}}
-      text: "`{confirm}` shows the pods' port after each address; open that port in the rule below."
+      text: "`{confirm}` shows the pods' ports (without a Service name, after each address); open that port in the rule below."
     - when: {port: "15017"}
       text: Istio and Cloud Service Mesh document exactly this rule for port 15017.
   commands:

@@ -83,7 +83,7 @@ struct WebhookCatalogueTests {
         #expect(facts["port"] == nil)
         #expect(facts["service_port"] == "443")
         #expect(facts["port_unknown"] == "true")
-        #expect(facts["confirm"] == "kubectl get endpoints -n acme acme-admission")
+        #expect(facts["confirm"] == "kubectl get endpoints -n acme acme-admission -o 'jsonpath={.subsets[*].ports[*].port}'")
         // The dialled port, when the error has it, is exact and not marked inferred.
         let dialled = text.replacingOccurrences(of: "context deadline exceeded", with: "dial tcp 10.20.1.14:8443: i/o timeout")
         let exact = try #require(WebhookMessage.recognize(dialled)?.first)

@@ -164,8 +164,9 @@ struct CommandQuotingPropertyTests {
             var facts = ["namespace": project, "service": value, "service_port": "443"]
             WebhookPort.infer(into: &facts, name: nil, text: "")
             let confirm = ShellCommand("kubectl get endpoints -n").adding(.value(project, [])).adding(.value(value, []))
+                .adding(literal: "-o").adding(literal: "jsonpath={.subsets[*].ports[*].port}")
             #expect(facts["confirm"] == confirm.rendered)
-            commands.append((confirm, [["kubectl", "get", "endpoints", "-n", project, value]]))
+            commands.append((confirm, [["kubectl", "get", "endpoints", "-n", project, value, "-o", "jsonpath={.subsets[*].ports[*].port}"]]))
         }
         try Self.checkDelivered(commands, in: shell)
     }

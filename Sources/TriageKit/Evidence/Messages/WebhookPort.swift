@@ -32,7 +32,10 @@ enum WebhookPort {
         // Without the Service's name, every endpoint in the namespace (the webhook's among them).
         guard let namespace = facts["namespace"] else { return }
         var confirm = ShellCommand("kubectl get endpoints -n").adding(.value(namespace, []))
-        if let service = facts["service"] { confirm = confirm.adding(.value(service, [])) }
+        if let service = facts["service"] {
+            // Only the pods' ports, which is what the firewall rule needs.
+            confirm = confirm.adding(.value(service, [])).adding(literal: "-o").adding(literal: "jsonpath={.subsets[*].ports[*].port}")
+        }
         facts["confirm"] = confirm.rendered
     }
 

@@ -21,11 +21,11 @@ struct MessageRecognizerTests {
              facts: ["webhook": "webhook.cert-manager.io", "service": "cert-manager-webhook", "port": nil,
                      "port_unknown": "true", "port_candidates": "tcp:10250 (v0.12 and later), tcp:6443 (before v0.12)",
                      "failure": "deadline", "path": "/mutate",
-                     "confirm": "kubectl get endpoints -n cert-manager cert-manager-webhook"]),
+                     "confirm": "kubectl get endpoints -n cert-manager cert-manager-webhook -o 'jsonpath={.subsets[*].ports[*].port}'"]),
         Case(text: #"Internal error occurred: failed calling webhook "webhook-server.webhook-demo.svc": Post https://webhook-server.webhook-demo.svc:443/mutate?timeout=30s: net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)"#,
              // An unknown webhook: the Service port (443) is not the pods' port, so none is given.
              facts: ["failure": "timeout", "port": nil, "service_port": "443", "port_unknown": "true", "port_inferred": nil,
-                     "confirm": "kubectl get endpoints -n webhook-demo webhook-server"]),
+                     "confirm": "kubectl get endpoints -n webhook-demo webhook-server -o 'jsonpath={.subsets[*].ports[*].port}'"]),
         Case(text: #"Error from server (InternalError): Internal error occurred: failed calling webhook "rev.validation.istio.io": failed to call webhook: Post "https://istiod.istio-system.svc:443/validate?timeout=10s": EOF"#,
              facts: ["webhook": "rev.validation.istio.io", "port": "15017", "failure": "eof"]),
         Case(text: #"Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": dial tcp 10.20.0.41:8443: connect: connection refused"#,

@@ -30,7 +30,7 @@ struct KubectlDescribeTests {
         #expect(webhook.facts["failure"] == "deadline")
         #expect(webhook.facts["port"] == "8443")
         #expect(webhook.facts["port_inferred"] == "true")
-        #expect(webhook.facts["confirm"] == "kubectl get endpoints -n gatekeeper-system gatekeeper-webhook-service")
+        #expect(webhook.facts["confirm"] == "kubectl get endpoints -n gatekeeper-system gatekeeper-webhook-service -o 'jsonpath={.subsets[*].ports[*].port}'")
         #expect(webhook.facts["occurrences"] == "17")
         #expect(webhook.facts["event.reason"] == "FailedCreate")
         #expect(webhook.facts["object.kind"] == "ReplicaSet")
