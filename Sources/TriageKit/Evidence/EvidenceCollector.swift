@@ -25,7 +25,7 @@ public final class EvidenceCollector: RecordSink {
 
     /// `topology` is what is known before reading: addresses in its stable ranges are counted
     /// per range rather than per address, which keeps memory flat.
-    public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000, patterns: MessagePatterns = .builtIn) {
+    public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000, patterns: MessagePatterns = .current) {
         self.topology = topology
         self.patterns = patterns
         flows = FlowTable(capacity: maximumFlowGroups, topology: topology)
@@ -128,7 +128,16 @@ public final class EvidenceCollector: RecordSink {
             noteIfWithoutEvidence(reader, before: before)
         }
         do throws(TriageError) {
-            try reader.run(into: self)
+            // withValue rethrows untyped: the reader's typed error is carried out as a value.
+            let failure: TriageError? = MessagePatterns.$current.withValue(patterns) {
+                do throws(TriageError) {
+                    try reader.run(into: self)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
             if reader.format == .text, let firstLine = textWithoutEvidence.removeValue(forKey: reader.name) {
                 // Text that held nothing triage knows is an input it could not use.
                 throw TriageError.unknownFormat(input: reader.name, firstBytes: TerminalText.sanitize(String(firstLine.prefix(40))))

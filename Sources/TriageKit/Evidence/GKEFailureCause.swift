@@ -5,12 +5,11 @@ import Foundation
 /// vocabulary serves operations, cluster state and text parsers, so one cause read from several
 /// inputs carries the same facts.
 ///
-/// `cause` values and their extra facts:
+/// `cause` values and their extra facts (the rules' `recognise:` lists add more:
+/// `vpc-peering-blocked-by-org-policy`, `vm-external-ip-blocked-by-org-policy`, `legacy-network`,
+/// `service-account-deleted`):
 /// - `node-registration`: "only N nodes out of M have registered" → `registered`, `expected`
 /// - `pod-range-exhausted`: "IP space of '…' is exhausted", IP_SPACE_EXHAUSTED → `subnetwork`, `instance`
-/// - `vpc-peering-blocked-by-org-policy`: constraints/compute.restrictVpcPeering → `constraint`,
-///   `project_number`, `peer_network`
-/// - `legacy-network`: "IP aliases cannot be used with a legacy network" → (none)
 /// - `network-missing`: a network or subnetwork that does not exist → `network` or `subnetwork`
 /// - `invalid-alias-range`: a secondary/alias range that is invalid, overlaps or is missing →
 ///   `field`, `range`, `conflicts_with`, `range_name`
@@ -18,15 +17,14 @@ import Foundation
 ///   `quota_available`, `quota_requested`, `quota_short`, `quota_region`
 /// - `shared-vpc-iam-missing`: a Compute permission missing on a (host) project's network →
 ///   `permission`, `resource`, `host_project`, `role`, and `subnetwork`, `region` when it names one
-/// - `service-account-deleted`: the node service account (often the default compute one) does not
-///   exist → `service_account`
-/// - `vm-external-ip-blocked-by-org-policy`: constraints/compute.vmExternalIpAccess refused the
-///   nodes' external addresses → `constraint`, `project_number`, `instance`
 /// - `instances-not-running`: the node instance group did not start its VMs and named no known
 ///   cause → `expected`, `running`, `gce_error`
 public enum GKEFailureCause {
-    /// The cause facts for `message`, or an empty dictionary when it names no known cause.
-    public static func classify(_ message: String) -> [String: String] {
+    /// The cause facts for `message`, or an empty dictionary when it names no known cause. The
+    /// rules' `in: [operation]` recognisers come first (org policies, legacy networks, deleted
+    /// service accounts are data in their rule files), then the classifiers that reason.
+    public static func classify(_ message: String, patterns: MessagePatterns = .current) -> [String: String] {
+        if let facts = patterns.recognise(message, scope: .operation) { return facts }
         for classifier in classifiers {
             if let facts = classifier(message) { return facts }
         }
@@ -35,37 +33,8 @@ public enum GKEFailureCause {
 
     /// Most specific first: an instance-group message quotes the Compute error that caused it.
     private static let classifiers: [@Sendable (String) -> [String: String]?] = [
-        peering, externalIPPolicy, legacyNetwork, sharedVPC, quota, podRange, aliasRange, networkMissing,
-        serviceAccountMissing, nodeRegistration, instancesNotRunning,
+        sharedVPC, quota, podRange, aliasRange, networkMissing, nodeRegistration, instancesNotRunning,
     ]
-
-    private static func peering(_ m: String) -> [String: String]? {
-        guard m.includes("constraints/compute.restrictVpcPeering") else { return nil }
-        var f = ["cause": "vpc-peering-blocked-by-org-policy", "constraint": "constraints/compute.restrictVpcPeering"]
-        if let g = GKEPattern.peeringProject.groups(in: m) { f["project_number"] = g[1] }
-        if let g = GKEPattern.peeringNetwork.groups(in: m) { f["peer_network"] = g[1] }
-        return f
-    }
-
-    private static func externalIPPolicy(_ m: String) -> [String: String]? {
-        guard m.includes("constraints/compute.vmExternalIpAccess") else { return nil }
-        var f = ["cause": "vm-external-ip-blocked-by-org-policy", "constraint": "constraints/compute.vmExternalIpAccess"]
-        if let g = GKEPattern.externalIPProject.groups(in: m) { f["project_number"] = g[1] }
-        if let i = GKEPattern.instance.groups(in: m) { f["instance"] = i[1] }
-        return f
-    }
-
-    private static func serviceAccountMissing(_ m: String) -> [String: String]? {
-        guard let g = GKEPattern.serviceAccountMissing.groups(in: m) else { return nil }
-        let account = g[1].isEmpty ? g[2] : g[1]
-        return ["cause": "service-account-deleted", "service_account": account]
-    }
-
-    private static func legacyNetwork(_ m: String) -> [String: String]? {
-        m.range(of: "cannot be used with a legacy network", options: .caseInsensitive) != nil
-            || m.range(of: "legacy networks are not supported", options: .caseInsensitive) != nil
-            ? ["cause": "legacy-network"] : nil
-    }
 
     private static func sharedVPC(_ m: String) -> [String: String]? {
         if let g = GKEPattern.computePermission.groups(in: m) {
@@ -196,8 +165,6 @@ struct GKEPattern: @unchecked Sendable {
     static let nodesRegistered = GKEPattern(#"only (\d+) nodes? out of (\d+) (?:have|has) registered"#)
     static let notAllInstancesRunning = GKEPattern(#"Not all instances running in IGM after [^.]*\.\d*s?\.? *Expected (\d+), running (\d+)"#)
     static let currentErrors = GKEPattern(#"Current errors: \[([A-Z_]+)\]"#)
-    static let peeringProject = GKEPattern(#"restrictVpcPeering violated for project (\S+?)\.?(?:\s|$)"#)
-    static let peeringNetwork = GKEPattern(#"Peering the network (\S+) is not allowed"#)
     static let computePermission = GKEPattern(
         #"Required '(compute\.(?:subnetworks|networks|firewalls|routes)\.[A-Za-z]+)' permission for '(projects/([^/']+)/[^']*)'"#)
     static let insufficientQuota = GKEPattern(
@@ -206,10 +173,6 @@ struct GKEPattern: @unchecked Sendable {
     static let quotaNumbers = GKEPattern(#"requires '([\d.]+)' and is short '([\d.]+)'"#)
     static let quotaLimit = GKEPattern(#"quota (?:of|is) '([\d.]+)' with '([\d.]+)' available"#)
     static let quotaExceeded = GKEPattern(#"Quota '([A-Z0-9_]+)' exceeded\.\s+Limit: ([\d.]+)(?: in region ([a-z0-9-]+))?"#)
-    static let externalIPProject = GKEPattern(#"vmExternalIpAccess violated for project (\S+?)\.?(?:\s|$)"#)
-    /// `Service account "N-compute@…" does not exist.` and IAM's `Gaia id not found for email …`.
-    static let serviceAccountMissing = GKEPattern(
-        #"[Ss]ervice account "?([^"\s]+@[^"\s]+?)"? does not exist|Gaia id not found for email ([^\s,]+?@[^\s,]+?)\.?(?:,|\s|$)"#)
     /// GKE choosing a pod range itself: `The network "N" does not have available private IP space in
     /// 10.0.0.0/8 to reserve a /14 block for pods`.
     static let noPrivateSpaceForPods = GKEPattern(

@@ -18,7 +18,7 @@ public enum LogEntryMessages {
     static let errorSeverities: Set<String> = ["ERROR", "CRITICAL", "ALERT", "EMERGENCY"]
 
     public static func observations(
-        _ entry: [String: Any], logID: String, location: RecordLocation, patterns: MessagePatterns = .builtIn
+        _ entry: [String: Any], logID: String, location: RecordLocation, patterns: MessagePatterns = .current
     ) -> [Observation] {
         let json = entry["jsonPayload"] as? [String: Any]
         let proto = entry["protoPayload"] as? [String: Any]

@@ -2730,6 +2730,12 @@ id: legacy-network
 severity: error
 title: The cluster's network is a VPC network with subnets
 evidence: operation
+recognise:
+  - pattern: '(?i)cannot be used with a legacy network|legacy networks are not supported'
+    facts: {cause: legacy-network}
+    samples:
+      - text: 'IP aliases cannot be used with a legacy network.'
+        facts: {cause: legacy-network}
 match:
   cause: legacy-network
 group_by: [cluster]
@@ -3485,6 +3491,20 @@ id: service-account-deleted
 severity: error
 title: The nodes' service account exists
 evidence: operation
+# The node service account (often the default compute one) no longer exists: Compute's wording, and
+# IAM's when it resolves the account.
+recognise:
+  - pattern: '[Ss]ervice account "?(?<account>[^"\s]+@[^"\s]+?)"? does not exist'
+    keywords: [does not exist]
+    facts: {cause: service-account-deleted, service_account: "{account}"}
+    samples:
+      - text: '│ Error: googleapi: Error 400: Service account "481516234200-compute@developer.gserviceaccount.com" does not exist., badRequest'
+        facts: {cause: service-account-deleted, service_account: 481516234200-compute@developer.gserviceaccount.com}
+  - pattern: 'Gaia id not found for email (?<account>[^\s,]+?@[^\s,]+?)\.?(?:,|\s|$)'
+    facts: {cause: service-account-deleted, service_account: "{account}"}
+    samples:
+      - text: 'Gaia id not found for email 481516234200-compute@developer.gserviceaccount.com.'
+        facts: {cause: service-account-deleted, service_account: 481516234200-compute@developer.gserviceaccount.com}
 match:
   cause: service-account-deleted
 group_by: [service_account]
@@ -3642,6 +3662,18 @@ id: vm-external-ip-blocked-by-org-policy
 severity: error
 title: The organization policy lets GKE create its nodes
 evidence: operation
+# GKE's own error; an instance group's message quotes the Compute error, so this comes before
+# the instance-group classifier.
+recognise:
+  - pattern: 'constraints/compute\.vmExternalIpAccess'
+    extract:
+      - 'vmExternalIpAccess violated for project (?<projectnumber>\S+?)\.?(?:\s|$)'
+      - "Instance '(?<instance>[^']+)' creation failed"
+    facts: {cause: vm-external-ip-blocked-by-org-policy, constraint: constraints/compute.vmExternalIpAccess,
+            project_number: "{projectnumber}"}
+    samples:
+      - text: "Google Compute Engine: Not all instances running in IGM after 20m5.2s. Expected 1, running 0, transitioning 1. Current errors: [CONDITION_NOT_MET]: Instance 'gke-kf-public-default-pool-5c2e367b-clkx' creation failed: Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200. Add instance projects/kf-prod-4412/zones/us-central1-f/instances/gke-kf-public-default-pool-5c2e367b-clkx to the constraint to use external IP with it."
+        facts: {cause: vm-external-ip-blocked-by-org-policy, project_number: "481516234200", instance: gke-kf-public-default-pool-5c2e367b-clkx}
 match:
   cause: vm-external-ip-blocked-by-org-policy
 group_by: [cluster, constraint]
@@ -3705,6 +3737,20 @@ id: vpc-peering-blocked-by-org-policy
 severity: error
 title: The organization policy lets GKE peer with the control plane network
 evidence: operation
+# GKE's own error (an operation, a cluster's status, a line that relays one).
+recognise:
+  - pattern: 'constraints/compute\.restrictVpcPeering'
+    extract:
+      - 'restrictVpcPeering violated for project (?<projectnumber>\S+?)\.?(?:\s|$)'
+      - 'Peering the network (?<peernetwork>\S+) is not allowed'
+    facts: {cause: vpc-peering-blocked-by-org-policy, constraint: constraints/compute.restrictVpcPeering,
+            project_number: "{projectnumber}", peer_network: "{peernetwork}"}
+    samples:
+      - text: 'Constraint constraints/compute.restrictVpcPeering violated for project 481516234200. Peering the network projects/gke-prod-us-central1-59d2/global/networks/gke-n51c8e2d07a4f93b6e1d-7f2c-90ab-net is not allowed.'
+        facts: {cause: vpc-peering-blocked-by-org-policy, project_number: "481516234200",
+                peer_network: projects/gke-prod-us-central1-59d2/global/networks/gke-n51c8e2d07a4f93b6e1d-7f2c-90ab-net}
+      - text: 'Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200.'
+        facts: {}
 match:
   cause: vpc-peering-blocked-by-org-policy
 group_by: [cluster, constraint]

@@ -396,7 +396,9 @@ public enum RuleLoader {
         /// `recognise:`: message recognisers as data (see `MessagePattern`).
         func recognisers(_ node: Node?, evidence: String) throws(TriageError) -> [MessagePattern] {
             guard let node else { return [] }
-            guard evidence == "message" else { throw fail(node, "recognise", "only rules with `evidence: message` recognise messages") }
+            guard ["message", "operation", "cluster"].contains(evidence) else {
+                throw fail(node, "recognise", "only rules with `evidence: message`, `operation` or `cluster` recognise messages")
+            }
             guard let list = node.sequence, !list.isEmpty else { throw fail(node, "recognise", "must be a list of recognisers") }
             let keys: Set<String> = ["pattern", "extract", "facts", "derive", "require", "keywords", "in", "samples"]
             return try list.enumerated().map { index, item throws(TriageError) in
@@ -414,7 +416,9 @@ public enum RuleLoader {
                         facts[name] = text
                     }
                 }
-                guard facts["message"] != nil else { throw fail(item, "\(field).facts", "must set `message`, the class rules match on") }
+                guard facts["message"] != nil || facts["cause"] != nil else {
+                    throw fail(item, "\(field).facts", "must set `message` (text and log messages) or `cause` (GKE errors, `in: [operation]`)")
+                }
                 let derive = try strings(map["derive"], "\(field).derive", in: item, required: false).map { name throws(TriageError) in
                     guard let derivation = MessagePattern.Derivation(rawValue: name) else {
                         throw fail(map["derive"], "\(field).derive", "'\(name)' is not one of \(MessagePattern.Derivation.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -423,14 +427,21 @@ public enum RuleLoader {
                 }
                 let require = try strings(map["require"], "\(field).require", in: item, required: false)
                 let keywords = map["keywords"] == nil ? nil : try strings(map["keywords"], "\(field).keywords", in: item, required: true)
-                var scopes = Set(MessagePattern.Scope.allCases)
+                // A `cause` reads GKE's errors; a `message`, text and log entries.
+                var scopes: Set<MessagePattern.Scope> = facts["message"] == nil ? [.operation] : [.text, .log]
                 if map["in"] != nil {
                     scopes = Set(try strings(map["in"], "\(field).in", in: item, required: true).map { name throws(TriageError) in
                         guard let scope = MessagePattern.Scope(rawValue: name) else {
-                            throw fail(map["in"], "\(field).in", "'\(name)' is not one of text, log")
+                            throw fail(map["in"], "\(field).in", "'\(name)' is not one of text, log, operation")
                         }
                         return scope
                     })
+                }
+                if scopes.contains(.operation) && facts["cause"] == nil {
+                    throw fail(map["in"], "\(field).in", "an `operation` recogniser sets `cause`")
+                }
+                if (scopes.contains(.text) || scopes.contains(.log)) && facts["message"] == nil {
+                    throw fail(map["in"] ?? item, "\(field).facts", "a `text` or `log` recogniser sets `message`")
                 }
                 var samples: [MessagePattern.Sample] = []
                 if let samplesNode = map["samples"] {

@@ -40,11 +40,16 @@ public enum SampleRunner {
                     }
                     continue
                 }
-                let scope = recogniser.scopes.contains(.text) ? MessagePattern.Scope.text : .log
-                let found = MessageRecognizer.recognize(sample.text, patterns: patterns, scope: scope).first ?? [:]
+                let found: [String: String]
+                if recogniser.scopes.contains(.operation) {
+                    found = GKEFailureCause.classify(sample.text, patterns: patterns)
+                } else {
+                    let scope = recogniser.scopes.contains(.text) ? MessagePattern.Scope.text : .log
+                    found = MessageRecognizer.recognize(sample.text, patterns: patterns, scope: scope).first ?? [:]
+                }
                 for (name, value) in sample.facts.sorted(by: { $0.key < $1.key }) where found[name] != value {
                     failures.append("\(place): \(name) is \(found[name].map { "'\($0)'" } ?? "missing"), expected '\(value)'"
-                        + (found["message"].map { " (recognised as \($0))" } ?? " (not recognised)"))
+                        + ((found["message"] ?? found["cause"]).map { " (recognised as \($0))" } ?? " (not recognised)"))
                 }
             }
         }

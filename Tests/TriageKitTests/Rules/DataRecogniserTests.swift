@@ -102,8 +102,11 @@ struct DataRecogniserTests {
     }
 
     @Test func recognisersBelongToMessageRulesAndCarrySamples() throws {
-        let firewall = Self.rule(Self.probe).replacingOccurrences(of: "evidence: message", with: "evidence: operation")
-        #expect(throws: TriageError.self) { try RuleLoader.parse(firewall, file: "Rules/kubectl/probe-failed.yaml") }
+        let config = Self.rule(Self.probe).replacingOccurrences(of: "evidence: message", with: "evidence: config")
+        #expect(throws: TriageError.self) { try RuleLoader.parse(config, file: "Rules/kubectl/probe-failed.yaml") }
+        // An `operation` recogniser sets `cause`; a text one `message`.
+        let operationWithMessage = Self.rule(Self.probe.replacingOccurrences(of: "    derive: [failure, dial]", with: "    derive: [failure, dial]\n    in: [operation]"))
+        #expect(throws: TriageError.self) { try RuleLoader.parse(operationWithMessage, file: "Rules/kubectl/probe-failed.yaml") }
         let unsampled = Self.rule("""
             recognise:
               - pattern: 'probe failed'
@@ -130,5 +133,21 @@ struct DataRecogniserTests {
         let text = "Liveness probe failed: HTTP probe failed with statuscode: 500"
         #expect(MessageRecognizer.recognize(text, patterns: patterns, scope: .text).first?["message"] != "probe-failed")
         #expect(MessageRecognizer.recognize(text, patterns: patterns, scope: .log).first?["message"] == "probe-failed")
+    }
+
+    /// GKE's own errors go through the rules' `in: [operation]` recognisers first: the org-policy,
+    /// legacy-network and deleted-service-account causes are data in their rule files.
+    @Test func operationRecognisersClassifyGKEErrors() {
+        let peering = GKEFailureCause.classify("Constraint constraints/compute.restrictVpcPeering violated for project 481516234200. Peering the network projects/p/global/networks/n is not allowed.")
+        #expect(peering["cause"] == "vpc-peering-blocked-by-org-policy")
+        #expect(peering["project_number"] == "481516234200" && peering["peer_network"] == "projects/p/global/networks/n")
+        // A capture used by a fact's template is not a fact of its own.
+        #expect(peering["projectnumber"] == nil && peering["peernetwork"] == nil)
+        #expect(GKEFailureCause.classify("Gaia id not found for email 1-compute@developer.gserviceaccount.com.")["service_account"]
+            == "1-compute@developer.gserviceaccount.com")
+        // The classifiers that reason still run after them.
+        #expect(GKEFailureCause.classify("Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1.")["cause"] == "quota-exceeded")
+        // Without the rules' recognisers, the data classes are unknown.
+        #expect(GKEFailureCause.classify("IP aliases cannot be used with a legacy network.", patterns: MessagePatterns([])).isEmpty)
     }
 }

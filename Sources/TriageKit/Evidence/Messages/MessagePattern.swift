@@ -42,9 +42,12 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
     }
 
     /// Where a recogniser applies: pasted and kubectl text (lines, events, conditions,
-    /// annotations), or the message fields of Cloud Logging entries.
+    /// annotations), the message fields of Cloud Logging entries, or GKE's own errors (a failed
+    /// operation's message, a cluster's or node pool's status message and conditions, a line that
+    /// relays one). The first two set `message`, the class message rules match; `operation` sets
+    /// `cause`, which the operation and cluster rules match.
     public enum Scope: String, Sendable, CaseIterable {
-        case text, log
+        case text, log, operation
     }
 
     public struct Sample: Sendable {
@@ -102,7 +105,9 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
         for extract in extracts {
             if let found = extract.firstMatch(in: text, range: whole) { Self.collect(found, of: extract, in: text, into: &captured) }
         }
-        var result = captured
+        // A capture a fact's template uses lands in that fact only (ICU names cannot hold `_`).
+        let referenced = Set(facts.values.flatMap(Self.references))
+        var result = captured.filter { !referenced.contains($0.key) }
         for (name, value) in facts {
             let filled = Self.fill(value, captured)
             if filled.isEmpty { result.removeValue(forKey: name) } else { result[name] = filled }
@@ -184,6 +189,11 @@ public struct MessagePatterns: Sendable {
 
     public init(rules: [Rule]) { self.init(rules.flatMap(\.recognisers)) }
 
+    /// The recognisers in force while an input is read: the collector binds its own (with
+    /// `--rules`, the user's too) around each read, so readers deep in the input path need no
+    /// parameter for them; elsewhere the built-in ones.
+    @TaskLocal public static var current: MessagePatterns = .builtIn
+
     /// The built-in rules' recognisers (loaded once, with the rules).
     public static let builtIn: MessagePatterns = {
         (try? RuleLoader.builtIn()).map { MessagePatterns(rules: $0) } ?? MessagePatterns([])
@@ -197,7 +207,14 @@ public struct MessagePatterns: Sendable {
         return nil
     }
 
-    func mayMatch(_ lowercased: UnsafeBufferPointer<UInt8>) -> Bool {
-        patterns.contains { $0.mayMatch(lowercased) }
+    func mayMatch(_ lowercased: UnsafeBufferPointer<UInt8>, scope: MessagePattern.Scope) -> Bool {
+        patterns.contains { $0.scopes.contains(scope) && $0.mayMatch(lowercased) }
+    }
+
+    /// The facts of the first `scope` recogniser that matches `text`.
+    func recognise(_ text: String, scope: MessagePattern.Scope) -> [String: String]? {
+        var bytes = Array(text.utf8)
+        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
+        return bytes.withUnsafeBufferPointer { recognise(text, lowercased: $0, scope: scope) }
     }
 }

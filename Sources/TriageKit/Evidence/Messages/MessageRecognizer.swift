@@ -23,7 +23,7 @@ public enum MessageRecognizer {
     /// holds one per unhealthy backend. VPC Service Controls first, then the rules' data recognisers
     /// (`patterns`) for where the text was found, then the classes written in Swift.
     public static func recognize(
-        _ text: String, patterns: MessagePatterns = .builtIn, scope: MessagePattern.Scope = .text
+        _ text: String, patterns: MessagePatterns = .current, scope: MessagePattern.Scope = .text
     ) -> [[String: String]] {
         guard text.utf8.count >= 8 else { return [] }
         var bytes = Array(text.utf8)

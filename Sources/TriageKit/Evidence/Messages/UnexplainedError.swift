@@ -79,10 +79,12 @@ public enum UnexplainedError {
     /// The facts of a GKE operation failure relayed in a line of tool output, or nil when the line
     /// names no cause `GKEFailureCause` knows. Facts: the cause's facts, `error`, `status` (DONE),
     /// `failed`, and `type`/`target` as far as the line says them.
-    public static func operationFacts(_ line: String) -> [String: String]? {
+    public static func operationFacts(_ line: String, patterns: MessagePatterns = .current) -> [String: String]? {
         let lower = line.lowercased()
-        guard causeAnchors.contains(where: { lower.includes($0) }) else { return nil }
-        var facts = GKEFailureCause.classify(line)
+        let anchored = causeAnchors.contains(where: { lower.includes($0) })
+            || lower.utf8.withContiguousStorageIfAvailable({ patterns.mayMatch($0, scope: .operation) }) == true
+        guard anchored else { return nil }
+        var facts = GKEFailureCause.classify(line, patterns: patterns)
         guard !facts.isEmpty else { return nil }
         facts["error"] = TextLine.capped(String(unboxed(line)), limit: maximumError)
         facts["status"] = "DONE"

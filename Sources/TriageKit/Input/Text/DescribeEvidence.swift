@@ -16,7 +16,7 @@ enum DescribeEvidence {
     /// Config Connector condition reasons that mean the resource itself failed.
     static let failedReasons: Set<String> = ["UpdateFailed", "DeleteFailed", "ManagementConflict", "DependencyInvalid"]
 
-    static func messages(in object: DescribeObject, patterns: MessagePatterns = .builtIn) -> [Found] {
+    static func messages(in object: DescribeObject, patterns: MessagePatterns = .current) -> [Found] {
         var found: [Found] = []
         var eventTexts = Set<String>()
         for event in object.events {

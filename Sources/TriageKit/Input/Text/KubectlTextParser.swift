@@ -25,7 +25,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// The rules' data recognisers, tried after the Swift ones.
     let patterns: MessagePatterns
 
-    public init(input: String, patterns: MessagePatterns = .builtIn) {
+    public init(input: String, patterns: MessagePatterns = .current) {
         self.input = input
         self.patterns = patterns
     }
