@@ -85,6 +85,15 @@ struct Analyze: ParsableCommand {
 
         // With --rules, their recognisers read the input too (the rules are loaded by now).
         let collector = EvidenceCollector(topology: topology, patterns: pendingRules == nil ? MessagePatterns(rules: rules) : .builtIn)
+        if !liveOptions.live {
+            do throws(TriageError) {
+                let now = topology.now.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) } ?? Date()
+                collector.window = try liveOptions.fileWindow(now: now)
+            } catch {
+                Console.diagnostic("\(error)")
+                throw ExitCode(64)
+            }
+        }
         var printed: [String: Int] = [:]
         let quiet = self.quiet
         let verbose = self.verbose
@@ -119,8 +128,21 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        // --rule names rules that exist (a typo would silently show nothing).
+        let ruleIDs = rules.map(\.id)
+        for id in output.onlyRules where !ruleIDs.contains(id) {
+            let hint = Suggestion.nearest(id, among: ruleIDs).map { "; did you mean '\($0)'?" } ?? "; `triage rules list` lists them"
+            Console.diagnostic("--rule: no rule '\(TerminalText.sanitize(id))'" + hint)
+            throw ExitCode(64)
+        }
         let analyseStart = DispatchTime.now().uptimeNanoseconds
-        let analysis = Engine.analyse(collector, topology: topology, rules: rules)
+        var analysis = Engine.analyse(collector, topology: topology, rules: rules)
+        let allFindings = analysis.findings.count
+        analysis.findings = analysis.findings.filter { finding in
+            finding.severity >= output.severity.least
+                && (output.onlyRules.isEmpty || output.onlyRules.contains(finding.rule)
+                    || finding.mergedRules.contains(where: output.onlyRules.contains))
+        }
         let analyseSeconds = Double(DispatchTime.now().uptimeNanoseconds - analyseStart) / 1e9
         let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose, detail: output.detail)
         Console.out(Renderer.render(analysis, as: format, options: options))
@@ -133,6 +155,9 @@ struct Analyze: ParsableCommand {
                 for inference in analysis.topology.inferences { Console.diagnostic("inferred: \(inference)") }
             }
             Console.err(TerminalText.sanitize(Renderer.accountSummary(analysis)) + "\n")
+            if analysis.findings.count < allFindings {
+                Console.diagnostic("showing \(analysis.findings.count) of \(allFindings) findings (--rule, --severity); --fail-on judges those shown")
+            }
             if let liveResult { LiveRunner.summarise(liveResult) }
         }
         if liveResult?.interrupted == true { throw ExitCode(130) }

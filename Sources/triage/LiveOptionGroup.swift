@@ -10,13 +10,13 @@ struct LiveOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("With --live: the cluster's region or zone (default: every location).", valueName: "location"))
     var location: String?
 
-    @Option(help: ArgumentHelp("With --live: how far back to read firewall logs, like 24h, 90m or 7d (default 24h).", valueName: "duration"))
+    @Option(help: ArgumentHelp("How far back to read, like 24h, 90m or 7d: with --live, the logs fetched (default 24h); on files, the records and events kept, by their own timestamps, counted back from --now or the clock.", valueName: "duration"))
     var since: String?
 
-    @Option(help: ArgumentHelp("With --live: read logs from this time (RFC 3339, like 2026-11-22T09:00:00Z).", valueName: "time"))
+    @Option(help: ArgumentHelp("Read from this time (RFC 3339, like 2026-11-22T09:00:00Z): with --live, the logs fetched; on files, the records and events kept by their own timestamps.", valueName: "time"))
     var from: String?
 
-    @Option(help: ArgumentHelp("With --live: read logs up to this time (RFC 3339; needs --from).", valueName: "time"))
+    @Option(help: ArgumentHelp("Read up to this time (RFC 3339; needs --from).", valueName: "time"))
     var to: String?
 
     @Option(name: .customLong("access-token-file"), help: ArgumentHelp("With --live: a file holding an OAuth access token (first in the credentials order).", valueName: "file"), completion: .file())
@@ -28,14 +28,22 @@ struct LiveOptionGroup: ParsableArguments {
 
     /// Usage errors in the combination of flags.
     func validateCombination() throws(TriageError) {
+        if since != nil && (from != nil || to != nil) { throw .usage("give either --since or --from/--to, not both") }
         if !live {
-            let stray = [("--location", location), ("--since", since), ("--from", from), ("--to", to), ("--access-token-file", accessTokenFile)]
-                .filter { $0.1 != nil }.map(\.0)
+            let stray = [("--location", location), ("--access-token-file", accessTokenFile)].filter { $0.1 != nil }.map(\.0)
             if !stray.isEmpty { throw .usage("\(stray.joined(separator: ", ")) only apply with --live") }
+            if to != nil && from == nil { throw .usage("--to needs --from") }
             return
         }
-        if since != nil && (from != nil || to != nil) { throw .usage("give either --since or --from/--to, not both") }
         if to != nil && from == nil { throw .usage("--to needs --from") }
+    }
+
+    /// The window for files: nil unless --since or --from was given.
+    func fileWindow(now: Date) throws(TriageError) -> (from: Int64?, to: Int64?)? {
+        guard since != nil || from != nil else { return nil }
+        let window = try self.window(now: now)
+        func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+        return (micros(window.from), window.to.map(micros))
     }
 
     func window(now: Date = Date()) throws(TriageError) -> TimeWindow {

@@ -70,6 +70,17 @@ struct OutputOptions: ParsableArguments {
     var details = false
 
     @Option(
+        name: .customLong("rule"),
+        help: ArgumentHelp("Show only findings of this rule, also where it was merged into another rule's finding. Repeatable.", valueName: "id"))
+    var onlyRules: [String] = []
+
+    @Option(
+        name: .customLong("severity"),
+        help: ArgumentHelp("Show only findings at least this severe: error, warning or info (the default).", valueName: "severity"),
+        completion: Choice.completion(SeverityFilter.self), transform: { try Choice.parse($0) })
+    var severity: SeverityFilter = .info
+
+    @Option(
         name: .customLong("fail-on"),
         help: ArgumentHelp("Exit 1 when a finding is at least this severe: error (the default), warning, info; none never does.", valueName: "severity"),
         completion: Choice.completion(FailThreshold.self), transform: { try Choice.parse($0) })
@@ -108,6 +119,13 @@ enum FailThreshold: String, CaseIterable, Sendable {
 func >= (severity: Severity, threshold: FailThreshold) -> Bool {
     guard let least = threshold.severity else { return false }
     return severity >= least
+}
+
+/// `--severity`: the least severity a finding needs to be shown.
+enum SeverityFilter: String, CaseIterable, Sendable {
+    case error, warning, info
+
+    var least: Severity { Severity(rawValue: rawValue) ?? .info }
 }
 
 enum ColorChoice: String, CaseIterable, Sendable {

@@ -155,7 +155,8 @@ import Testing
     }
 
     @Test func liveFlagsNeedLiveAndAProject() throws {
-        let withoutLive = try CLI.triage(["--since", "24h", "SampleLogs/mixed/firewall-denied.json"])
+        // --since, --from and --to apply to files too (FindingFilterTests); --location does not.
+        let withoutLive = try CLI.triage(["--location", "us-central1", "SampleLogs/mixed/firewall-denied.json"])
         #expect(withoutLive.status == 64, "\(withoutLive)")
         #expect(withoutLive.err.contains("only apply with --live"))
         var environment = CLI.environment

@@ -153,7 +153,9 @@ public final class EvidenceCollector: RecordSink {
 
     /// Remembers why an input gave no evidence, for a run that ends up with none at all.
     private func noteIfWithoutEvidence(_ reader: InputReader, before: RunAccount) {
-        guard account.evidenceRead == before.evidenceRead else { return }
+        // Evidence passed over for the time window was read all the same: the input is not empty.
+        let windowed = account.skipped[Self.outsideWindow, default: 0] > before.skipped[Self.outsideWindow, default: 0]
+        guard account.evidenceRead == before.evidenceRead, !windowed else { return }
         let records = account.records - before.records
         let skipped = account.skipped.compactMap { reason, count -> String? in
             let added = count - before.skipped[reason, default: 0]
@@ -421,6 +423,11 @@ public final class EvidenceCollector: RecordSink {
     public func add(_ observations: [Observation]) {
         batches += 1
         for (index, var observation) in observations.enumerated() {
+            // Messages are events; an operation, a cluster's state or config is what holds now.
+            if observation.kind == "message", isOutsideWindow(observation.time) {
+                account.skipped[Self.outsideWindow, default: 0] += observation.multiplicity
+                continue
+            }
             if observation.places.isEmpty, let location = observation.location {
                 observation.places = [Observation.Place(
                     order: Observation.ReadingOrder(index: index), location: location, quote: observation.quote,
@@ -455,7 +462,25 @@ public final class EvidenceCollector: RecordSink {
     /// The skip reason for records whose flow found the table full.
     private var flowTableFull: String { "flow table full (more than \(flows.capacity) distinct flows)" }
 
+    /// `--since` / `--from` / `--to` on what is read (microseconds since 1970): firewall records
+    /// and messages (log entries, events) stamped outside it are passed over and counted; those
+    /// without a time stay, and so do operations, cluster state and config, which hold now.
+    public var window: (from: Int64?, to: Int64?)?
+
+    static let outsideWindow = "outside --since/--from/--to"
+
+    func isOutsideWindow(_ time: Int64?) -> Bool {
+        guard let window, let time else { return false }
+        if let from = window.from, time < from { return true }
+        if let to = window.to, time > to { return true }
+        return false
+    }
+
     private func addFirewall(_ record: RecordFields, locate: () -> RecordLocation) {
+        if window != nil, let bytes = record.bytes(.timestamp), isOutsideWindow(Timestamp.parse(bytes)) {
+            account.skipped[Self.outsideWindow, default: 0] += 1
+            return
+        }
         let added = flows.add(record, locate: locate)
         switch added {
         case .added, .newGroup:
