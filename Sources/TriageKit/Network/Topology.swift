@@ -25,7 +25,30 @@ public struct Topology: Sendable {
     /// clock when nil. Fixed in samples and tests so results do not depend on the day.
     public var now: Int64?
     /// Facts worked out from logs, for the account printed at the end.
-    public private(set) var inferences: [String] = []
+    /// Ranges whose role was inferred (a master range from GKE's rule, …), in the order learned.
+    private var rangeInferences: [String] = []
+    /// GKE VMs whose addresses were taken for nodes, with how many addresses each (the first 20 VMs named).
+    private var observedVMs: [(name: String, addresses: Int)] = []
+    /// Every GKE VM name seen (a cluster's nodes: bounded by its size, not by the log's).
+    private var observedVMNames: Set<String> = []
+
+    /// Every inference made, for `--verbose` and the JSON summary: ranges whose role was inferred,
+    /// addresses taken for nodes because a GKE VM logged them, and where the node tag came from.
+    public var inferences: [String] {
+        var lines = rangeInferences
+        for vm in observedVMs {
+            lines.append("\(vm.addresses) address\(vm.addresses == 1 ? "" : "es") seen on GKE VM \(vm.name): nodes (or pods on them) where no given range says otherwise")
+        }
+        if observedVMNames.count > observedVMs.count {
+            lines.append("and addresses on \(observedVMNames.count - observedVMs.count) more GKE VMs")
+        }
+        if nodeTag == nil, let tag = observedNodeTags.first {
+            lines.append("node tag \(tag): the target tag of GKE's own firewall rule (give --node-tag to choose another)")
+        } else if nodeTag == nil, let cluster = clusters.first(where: { $0.derivedNodeTag != nil }), let tag = cluster.derivedNodeTag {
+            lines.append("node tag \(tag): made from cluster \(cluster.name)'s id as GKE names it, not documented (give --node-tag or the firewall rules to be sure)")
+        }
+        return lines
+    }
     public private(set) var masterCIDRs: [(cidr: CIDR, confidence: Confidence)] = []
     public private(set) var podCIDRs: [CIDR] = []
     /// Node (subnet primary) ranges given by flag.
@@ -59,7 +82,7 @@ public struct Topology: Sendable {
         }
         if role == .pod, !podCIDRs.contains(cidr) { podCIDRs.append(cidr) }
         if role == .node, !nodeCIDRs.contains(cidr) { nodeCIDRs.append(cidr) }
-        if confidence == .inferred { inferences.append("\(cidr) is \(role.phrase): \(reason)") }
+        if confidence == .inferred { rangeInferences.append("\(cidr) is \(role.phrase): \(reason)") }
     }
 
     public mutating func addCluster(_ cluster: ClusterInfo) {
@@ -97,6 +120,12 @@ public struct Topology: Sendable {
         inferredHosts[address] = Entry(
             role: .node, confidence: .inferred,
             reason: "seen on GKE VM \(vmName); without the cluster's pod ranges a pod on that VM looks the same")
+        observedVMNames.insert(vmName)
+        if let index = observedVMs.firstIndex(where: { $0.name == vmName }) {
+            observedVMs[index].addresses += 1
+        } else if observedVMs.count < 20 {
+            observedVMs.append((vmName, 1))
+        }
     }
 
     public mutating func addObservedNodeTag(_ tag: String) {

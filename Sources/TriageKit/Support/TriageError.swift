@@ -40,6 +40,13 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A GKE cluster name (lower-case letters, digits and `-`, a letter first, at most 40), with
+    /// no path or extension: safe to repeat in a command as it is.
+    static func looksLikeClusterName(_ text: String) -> Bool {
+        guard (1...40).contains(text.count), text.first?.isLetter == true, text.last != "-" else { return false }
+        return text.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
+    }
+
     public var hint: String? {
         switch self {
         case .unknownFormat:
@@ -51,6 +58,10 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .truncatedGzip: return "the file was probably cut short while copying; fetch it again"
         case .badCluster: return "pass the output of: gcloud container clusters describe CLUSTER --location LOCATION"
         case .badRuleFile: return "see Rules/README.md for the rule format"
+        case .cannotOpen(let path, let reason) where reason.lowercased().contains("no such file") && Self.looksLikeClusterName(path):
+            // A cluster's name given where a file was expected (`--cluster kf-private`, `triage kf-private`).
+            return "if \(path) is a cluster, read it live: triage --live --project PROJECT --cluster \(path); "
+                + "or save its description: gcloud container clusters describe \(path) --location LOCATION --format=yaml > \(path).yaml"
         case .noData(_, _, let hint): return hint
         case .noCredentials(_, let hint): return hint
         default: return nil
