@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TriageKit
 
 /// One screen first: the text report opens with a summary, each finding is compact unless
 /// --details (or -v) asks for all of it, --brief fits the demo on one screen, every line fits
@@ -35,29 +36,9 @@ struct ScreenTests {
                 rest = rest.dropFirst(label.count)
             }
             if rest.hasSuffix(" \\") { rest = rest.dropLast(2) }
-            return shellWords(String(rest)).count > 1
+            // The renderer's own word splitting: a quoted shell word is one word.
+            return TextRenderer.shellWords(String(rest)).count > 1
         }
-    }
-
-    /// Words split at spaces outside quotes.
-    static func shellWords(_ text: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var quote: Character?
-        for c in text {
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == " " {
-                if !current.isEmpty { words.append(current) }
-                current = ""
-                continue
-            }
-            current.append(c)
-        }
-        if !current.isEmpty { words.append(current) }
-        return words
     }
 
     /// Commands as printed: continued lines (` \`) joined back into one.

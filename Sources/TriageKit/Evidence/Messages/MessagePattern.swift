@@ -18,6 +18,11 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
     public let pattern: String
     let regex: NSRegularExpression
     let extracts: [NSRegularExpression]
+    /// The named captures of `regex` and of each extract, read once from the patterns.
+    let captureNamesOfRegex: [String]
+    let captureNamesOfExtracts: [[String]]
+    /// Captures a fact's template uses: they land in that fact only.
+    let referencedCaptures: Set<String>
     /// Constant facts; a value may hold `{capture}` to copy a named capture.
     public let facts: [String: String]
     public let derive: [Derivation]
@@ -76,10 +81,11 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
         self.pattern = pattern
         regex = try compile(pattern)
         extracts = try extract.map { source throws(Problem) in try compile(source) }
-        let captures = Set(([pattern] + extract).flatMap(Self.captureNames))
-        for value in facts.values {
-            for name in Self.references(in: value) where !captures.contains(name) { throw .unknownCapture(name) }
-        }
+        captureNamesOfRegex = Self.captureNames(pattern)
+        captureNamesOfExtracts = extract.map(Self.captureNames)
+        let captures = Set(captureNamesOfRegex + captureNamesOfExtracts.flatMap { $0 })
+        referencedCaptures = Set(facts.values.flatMap(Self.references))
+        for name in referencedCaptures where !captures.contains(name) { throw .unknownCapture(name) }
         self.facts = facts
         self.derive = derive
         self.require = require
@@ -101,13 +107,12 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
         let whole = NSRange(text.startIndex..., in: text)
         guard let match = regex.firstMatch(in: text, range: whole) else { return nil }
         var captured: [String: String] = [:]
-        Self.collect(match, of: regex, in: text, into: &captured)
-        for extract in extracts {
-            if let found = extract.firstMatch(in: text, range: whole) { Self.collect(found, of: extract, in: text, into: &captured) }
+        Self.collect(match, names: captureNamesOfRegex, in: text, into: &captured)
+        for (extract, names) in zip(extracts, captureNamesOfExtracts) {
+            if let found = extract.firstMatch(in: text, range: whole) { Self.collect(found, names: names, in: text, into: &captured) }
         }
         // A capture a fact's template uses lands in that fact only (ICU names cannot hold `_`).
-        let referenced = Set(facts.values.flatMap(Self.references))
-        var result = captured.filter { !referenced.contains($0.key) }
+        var result = captured.filter { !referencedCaptures.contains($0.key) }
         for (name, value) in facts {
             let filled = Self.fill(value, captured)
             if filled.isEmpty { result.removeValue(forKey: name) } else { result[name] = filled }
@@ -118,8 +123,8 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
     }
 
     /// Named captures that took part in the match, first one wins.
-    static func collect(_ match: NSTextCheckingResult, of regex: NSRegularExpression, in text: String, into facts: inout [String: String]) {
-        for name in captureNames(regex.pattern) where facts[name] == nil {
+    static func collect(_ match: NSTextCheckingResult, names: [String], in text: String, into facts: inout [String: String]) {
+        for name in names where facts[name] == nil {
             let range = match.range(withName: name)
             guard range.location != NSNotFound, let swiftRange = Range(range, in: text) else { continue }
             let value = String(text[swiftRange])
