@@ -302,6 +302,8 @@ PY
 # Folders with config-scenario.json (written by tools/scenarios/generate-config.py) hold only
 # network config; render_config_scenario writes gcloud's listings of it, JSON and table:
 #   cluster.yaml                  gcloud container clusters describe kf-private --region us-central1
+#     (with "clusters" in config-scenario.json: cluster-NAME.yaml for each, `clusters describe NAME
+#     --location L`, and clusters.json, `gcloud container clusters list --format=json`)
 #   firewall-rules.json|.txt      gcloud compute firewall-rules list [--format=json]
 #   routes.json|.txt              gcloud compute routes list [--format=json]
 #   subnets.json                  gcloud compute networks subnets list --format=json
@@ -323,7 +325,19 @@ render_config_scenario() {  # name
   local reqlog="$SCRATCH/$name.requests.jsonl"
   : > "$reqlog"
   start_server "$fx" "$reqlog"
-  run_gcloud "$out/cluster.yaml" container clusters describe "$CLUSTER" --region "$REGION" "$p"
+  # A scenario with several clusters ("clusters": [[name, location], ...]) describes each one
+  # (cluster-NAME.yaml) and lists them all (clusters.json); else the one kf-private.
+  local described
+  described=$(python3 -c 'import json,sys; print(" ".join(n + "@" + l for n, l in json.load(open(sys.argv[1])).get("clusters", [])))' "$fx/config-scenario.json")
+  if [[ -n "$described" ]]; then
+    local pair
+    for pair in $described; do
+      run_gcloud "$out/cluster-${pair%@*}.yaml" container clusters describe "${pair%@*}" --location "${pair#*@}" "$p"
+    done
+    run_gcloud "$out/clusters.json" container clusters list "$p" --format=json
+  else
+    run_gcloud "$out/cluster.yaml" container clusters describe "$CLUSTER" --region "$REGION" "$p"
+  fi
   run_gcloud "$out/firewall-rules.json" compute firewall-rules list "$p" --format=json
   run_gcloud "$out/firewall-rules.txt" compute firewall-rules list "$p"
   run_gcloud "$out/routes.json" compute routes list "$p" --format=json
@@ -354,7 +368,9 @@ lines = [f"# {spec['name']}: {spec['title']}", "", spec["summary"], "",
          "`tools/scenarios/generate-config.py`); there are no firewall logs, the network model finds the causes",
          "from the config alone. Files (`.json` is `--format=json`, `.txt` gcloud's default table):", ""]
 lines += [f"- `{f}`" for f in files]
-lines += ["", "Expected findings (`triage SampleLogs/" + spec["name"] + "/*.json SampleLogs/" + spec["name"] + "/cluster.yaml`; `expected.json` holds them for the CLI tests):", ""]
+run = ("`triage SampleLogs/" + spec["name"] + "/`" if spec.get("clusters") else
+       "`triage SampleLogs/" + spec["name"] + "/*.json SampleLogs/" + spec["name"] + "/cluster.yaml`")
+lines += ["", "Expected findings (" + run + "; `expected.json` holds them for the CLI tests):", ""]
 lines += [f"- {e}" for e in spec["expected"]]
 lines += ["", "The `.txt` tables alone hide ranges and tags: read without the JSON, the firewall checks say",
           "they cannot tell and ask for `gcloud compute firewall-rules list --format=json`."]

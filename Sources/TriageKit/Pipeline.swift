@@ -8,6 +8,9 @@ public struct TopologyOptions: Sendable {
     public var podCIDRs: [String] = []
     public var serviceCIDRs: [String] = []
     public var clusterFiles: [String] = []
+    /// `--cluster NAME` (a value that is no file but a cluster's name): the one cluster, among
+    /// those described in the inputs, that checks and fixes are about.
+    public var clusterName: String?
     public var nodeTag: String?
     public var network: String?
     public var project: String?
@@ -44,7 +47,18 @@ public enum Pipeline {
             }
             topology.now = parsed
         }
-        for path in options.clusterFiles { topology.addCluster(try readCluster(path, onProblem: onProblem)) }
+        topology.selectedCluster = options.clusterName
+        for path in options.clusterFiles {
+            // A cluster's name where a file was expected selects that cluster among those described.
+            if !FileManager.default.fileExists(atPath: path), TriageError.looksLikeClusterName(path) {
+                if let chosen = topology.selectedCluster, chosen != path {
+                    throw .usage("--cluster: one cluster at a time; got \(chosen) and \(path)")
+                }
+                topology.selectedCluster = path
+                continue
+            }
+            topology.addCluster(try readCluster(path, onProblem: onProblem))
+        }
         func add(_ texts: [String], _ role: Role, _ flag: String) throws(TriageError) {
             for text in texts {
                 for piece in text.split(separator: ",") {
@@ -60,6 +74,21 @@ public enum Pipeline {
         try add(options.serviceCIDRs, .service, "--service-cidr")
         try add(options.masterCIDRs, .controlPlane, "--master-cidr")
         return topology
+    }
+
+    /// `--cluster NAME` must name a cluster the inputs describe; the error lists those found.
+    public static func checkSelectedCluster(_ topology: Topology, read: [ClusterInfo]) throws(TriageError) {
+        guard let name = topology.selectedCluster else { return }
+        var found: [String] = []
+        for cluster in topology.clusters + read where !found.contains(cluster.name) { found.append(cluster.name) }
+        guard !found.contains(name) else { return }
+        if found.isEmpty {
+            throw .usage(
+                "--cluster \(name): no cluster description was read to choose it from; if \(name) is a cluster, read it live: "
+                    + "triage --live --project PROJECT --cluster \(name); or save its description: gcloud container clusters describe "
+                    + "\(name) --location LOCATION --format=yaml > \(name).yaml and give that file")
+        }
+        throw .usage("--cluster \(name): no such cluster among those described (\(found.joined(separator: ", ")))")
     }
 
     /// Reads `gcloud container clusters describe` output (YAML or JSON, possibly gzip).

@@ -116,6 +116,12 @@ struct Analyze: ParsableCommand {
             liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet, forceProgress: liveOptions.forceProgress)
         }
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
+        do {
+            try Pipeline.checkSelectedCluster(topology, read: collector.clusters)
+        } catch {
+            Console.diagnostic("\(error)")
+            throw ExitCode(64)
+        }
         // Nothing read was evidence (empty, blank or only malformed input): that is no all-clear.
         let withoutEvidence = collector.finishReading()
         for line in withoutEvidence where !quiet { Console.diagnostic(line) }

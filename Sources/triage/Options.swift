@@ -3,7 +3,7 @@ import TriageKit
 
 /// Flags that tell triage about the network, shared by `analyze` and `classify`.
 struct NetworkOptions: ParsableArguments {
-    @Option(name: .customLong("cluster"), help: ArgumentHelp("Output of 'gcloud container clusters describe' (YAML or JSON). Repeatable. With --live, a value that is not a file is the name of the cluster to read.", valueName: "file"), completion: .file())
+    @Option(name: .customLong("cluster"), help: ArgumentHelp("Output of 'gcloud container clusters describe' (YAML or JSON). Repeatable. A value that is not a file is a cluster's name: the one, among several described, that checks and fixes are about (with --live, the cluster to read).", valueName: "file|name"), completion: .file())
     var clusterFiles: [String] = []
 
     @Option(name: .customLong("master-cidr"), help: ArgumentHelp("The control plane range (masterIpv4CidrBlock). Repeatable.", valueName: "cidr"))

@@ -5,7 +5,7 @@ import Testing
 /// expected.json; gcloud's tables alone give no error, only "cannot tell" notes for firewall checks.
 @Suite("Config scenarios")
 struct ConfigScenarioTests {
-    static let names = ["gcr-pull-dns-routes", "egress-priority-nat", "health-checks-config"]
+    static let names = ["gcr-pull-dns-routes", "egress-priority-nat", "health-checks-config", "vip-route-shadowed"]
 
     static func files(_ name: String, extension wanted: String) throws -> [String] {
         let directory = CLI.sampleLogs.appendingPathComponent(name)

@@ -70,6 +70,16 @@ def by_name(items, name):
     return next(i for i in items if i["name"] == name)
 
 
+def via_instance(route, name, rid, priority, instance, description):
+    """`route`'s destination sent to an instance in us-central1-a instead of the internet gateway."""
+    changed = copy.deepcopy(route)
+    changed.update({"description": description, "name": name, "selfLink": COMPUTE + "global/routes/" + name,
+                    "id": rid, "priority": priority})
+    del changed["nextHopGateway"]
+    changed["nextHopInstance"] = COMPUTE + "zones/us-central1-a/instances/" + instance
+    return changed
+
+
 def gke_rules(base):
     return [r for r in base if r["name"].startswith("gke-")]
 
@@ -114,17 +124,9 @@ def main():
     # 1. Pods cannot pull from gcr.io: egress goes through an appliance, there is no route to the
     #    restricted VIP, and only googleapis.com has a private zone.
     routes = [r for r in base_routes if r["name"] != "restricted-googleapis"]
-    default = copy.deepcopy(by_name(routes, "default-route-6a1f0c9e2d4b7a35"))
+    default = via_instance(by_name(routes, "default-route-6a1f0c9e2d4b7a35"), "egress-via-appliance",
+                           "5518203947710264391", 900, "egress-appliance-1", "All egress through the inspection appliance.")
     routes = [r for r in routes if r["destRange"] != "0.0.0.0/0"]
-    default.update({
-        "description": "All egress through the inspection appliance.",
-        "name": "egress-via-appliance",
-        "selfLink": COMPUTE + "global/routes/egress-via-appliance",
-        "id": "5518203947710264391",
-        "priority": 900,
-    })
-    del default["nextHopGateway"]
-    default["nextHopInstance"] = COMPUTE + "zones/us-central1-a/instances/egress-appliance-1"
     write("gcr-pull-dns-routes", {
         "title": "pods cannot pull from gcr.io: no private zone for gcr.io/pkg.dev and no route to the VIP",
         "summary": "Egress leaves through an inspection appliance (0.0.0.0/0 via instance egress-appliance-1) and the "
@@ -168,6 +170,21 @@ def main():
                    "backends flap UNHEALTHY.",
         "expected": ["health-check-ingress-denied (35.191.0.0/16 on 10256 and 30000-32767, denied by deny-all-ingress)"],
     }, gke_rules(base_fw) + [iap, hc, by_name(base_fw, "deny-all-ingress")], base_routes, base_routers,
+        *private_zones())
+
+    # 4. Image pulls time out though DNS, firewall and the VIP route are right: a retired API
+    #    proxy's route to the same VIP range wins on priority and sends the traffic to an instance.
+    proxy = via_instance(by_name(base_routes, "restricted-googleapis"), "vip-via-api-proxy", "3354197208816639911", 500,
+                         "api-proxy-1", "Google APIs through the API proxy (retired).")
+    write("vip-route-shadowed", {
+        "title": "Google API traffic goes to a retired proxy: its route to the VIP beats the gateway route",
+        "summary": "restricted-googleapis (199.36.153.4/30, priority 1000, default internet gateway) exists, but "
+                   "vip-via-api-proxy sends the same range to instance api-proxy-1 at priority 500, so nodes' "
+                   "traffic to restricted.googleapis.com follows it and is dropped. DNS zones and firewall rules "
+                   "are right; creating another gateway route would change nothing.",
+        "expected": ["vip-route-shadowed (restricted, vip-via-api-proxy over restricted-googleapis)"],
+    }, gke_rules(base_fw) + [allow_vip, allow_internal, allow_master_egress, iap, deny_egress,
+                             by_name(base_fw, "deny-all-ingress")], base_routes + [proxy], base_routers,
         *private_zones())
 
 

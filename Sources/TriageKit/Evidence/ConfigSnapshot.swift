@@ -14,9 +14,16 @@ public struct ConfigSnapshot: Sendable {
     public private(set) var zones: [ManagedZone] = []
     public private(set) var recordSets: [RecordSet] = []
 
-    /// Which listings were read at all: an empty listing still says "there are none", while a
-    /// listing never read says nothing.
-    public private(set) var listed: Set<Kind> = []
+    /// Which listings were read in full: an empty listing still says "there are none", while a
+    /// listing never read, or read only in part (a region or a page that failed), says nothing
+    /// of what is absent.
+    public var listed: Set<Kind> { seen.subtracting(incomplete) }
+    private var seen: Set<Kind> = []
+    /// Listings some part of which could not be read (an API error on one region or page, an
+    /// aggregated list's `unreachables`): what they hold is used, what they lack proves nothing.
+    public private(set) var incomplete: Set<Kind> = []
+
+    public mutating func markIncomplete(_ kind: Kind) { incomplete.insert(kind) }
 
     public enum Kind: String, Sendable, CaseIterable {
         case firewallRules = "firewall rules"
@@ -90,13 +97,15 @@ public struct ConfigSnapshot: Sendable {
                 addition = Addition(kind: added, count: (addition?.count ?? 0) + 1)
             }
             if let addition { return addition }
-            if let hinted { listed.insert(hinted); return Addition(kind: hinted, count: 0) }
+            if let hinted { seen.insert(hinted); return Addition(kind: hinted, count: 0) }
             return nil
         }
         // Aggregated lists: {"items": {"regions/R": {"subnetworks": [...]} | {"warning": ...}}}.
         if let scopes = d["items"] as? [String: Any] {
             var addition: Addition?
             let hinted = Self.kind(ofList: kindName)
+            // With returnPartialSuccess, scopes that failed are named in `unreachables`.
+            if let hinted, let unreachable = d["unreachables"] as? [Any], !unreachable.isEmpty { incomplete.insert(hinted) }
             for case let scope as [String: Any] in scopes.values {
                 for (key, value) in scope where key != "warning" {
                     guard let items = value as? [[String: Any]] else { continue }
@@ -108,16 +117,16 @@ public struct ConfigSnapshot: Sendable {
                 }
             }
             if let addition { return addition }
-            if let hinted { listed.insert(hinted); return Addition(kind: hinted, count: 0) }
+            if let hinted { seen.insert(hinted); return Addition(kind: hinted, count: 0) }
             return nil
         }
         if let zones = d["managedZones"] as? [[String: Any]] {
-            listed.insert(.zones)
+            seen.insert(.zones)
             let count = zones.filter { readResource($0, hint: .zones, zone: nil, location: location) != nil }.count
             return Addition(kind: .zones, count: count)
         }
         if let records = d["rrsets"] as? [[String: Any]] {
-            listed.insert(.recordSets)
+            seen.insert(.recordSets)
             let count = records.filter { readResource($0, hint: .recordSets, zone: nil, location: location) != nil }.count
             return Addition(kind: .recordSets, count: count)
         }
@@ -220,12 +229,12 @@ public struct ConfigSnapshot: Sendable {
     private var recordIndex: [String: Int] = [:]
 
     public mutating func insert(_ rule: FirewallRule) {
-        listed.insert(.firewallRules)
+        seen.insert(.firewallRules)
         Self.upsert(&firewallRules, &firewallIndex, rule, key: rule.name, partial: \.isPartial)
     }
 
     public mutating func insert(_ route: Route) {
-        listed.insert(.routes)
+        seen.insert(.routes)
         Self.upsert(&routes, &routeIndex, route, key: route.name, partial: \.isPartial)
     }
 
@@ -239,35 +248,35 @@ public struct ConfigSnapshot: Sendable {
     }
 
     public mutating func insert(_ network: VPCNetwork) {
-        listed.insert(.networks)
+        seen.insert(.networks)
         Self.upsert(&networks, network, same: { $0.name == network.name }, partial: \.isPartial)
     }
 
     public mutating func insert(_ subnet: Subnetwork) {
-        listed.insert(.subnetworks)
+        seen.insert(.subnetworks)
         Self.upsert(&subnetworks, subnet, same: { $0.name == subnet.name && $0.region == subnet.region }, partial: \.isPartial)
     }
 
     public mutating func insert(_ router: CloudRouter) {
-        listed.insert(.routers)
-        listed.insert(.nats)
+        seen.insert(.routers)
+        seen.insert(.nats)
         Self.upsert(&routers, router, same: { $0.name == router.name && $0.region == router.region }, partial: \.isPartial)
         standaloneNATs.removeAll { nat in router.nats.contains { $0.name == nat.name } }
     }
 
     public mutating func insert(_ nat: CloudNAT) {
-        listed.insert(.nats)
+        seen.insert(.nats)
         if routers.contains(where: { $0.nats.contains { $0.name == nat.name } }) { return }
         Self.upsert(&standaloneNATs, nat, same: { $0.name == nat.name }, partial: \.isPartial)
     }
 
     public mutating func insert(_ zone: ManagedZone) {
-        listed.insert(.zones)
+        seen.insert(.zones)
         Self.upsert(&zones, zone, same: { $0.name == zone.name }, partial: \.isPartial)
     }
 
     public mutating func insert(_ record: RecordSet) {
-        listed.insert(.recordSets)
+        seen.insert(.recordSets)
         // One record set per name and type within a zone; a listing that names no zone (gcloud's
         // output) matches the same set read with its zone.
         let key = "\(record.name) \(record.type)"

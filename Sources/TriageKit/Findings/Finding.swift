@@ -78,6 +78,8 @@ public struct Finding: Sendable {
     public var remedy: Remedy
     /// The cause key findings merge on (nil for rules without one).
     public var cause: String? = nil
+    /// The cluster the finding is about, when the run has several.
+    public var cluster: String? = nil
     /// Every input that showed this cause, by kind.
     public var evidence: [EvidenceSource] = []
     /// Other rules whose findings were merged into this one.

@@ -11,6 +11,8 @@ final class DeliveryQueue: @unchecked Sendable {
         case logPage(name: String, source: JSONPageSource, done: (TriageError?, Int) -> Void)
         /// A source that gave no data.
         case failure(TriageError)
+        /// A config listing of which a part failed: absences in it prove nothing.
+        case incomplete(ConfigSnapshot.Kind)
         /// A source was read in full; for progress.
         case sourceDone
     }

@@ -146,6 +146,8 @@ public final class LiveSession: @unchecked Sendable {
                 let error = redactor.redact(error)
                 result.failures.append(error)
                 collector.countUnreadable(error)
+            case .incomplete(let kind):
+                collector.config.markIncomplete(kind)
             case .sourceDone:
                 result.progress.sourcesDone += 1
             }
@@ -283,10 +285,26 @@ public final class LiveSession: @unchecked Sendable {
                 token = (object["nextPageToken"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             } catch {
                 report(queue, error, kind, url: pageURL)
+                // What other pages or regions gave stays; what is absent from them proves nothing.
+                for listing in Self.configKinds(kind) { queue.put(.incomplete(listing)) }
                 return false
             }
         } while token != nil && !cancellation.isCancelled
         return !cancellation.isCancelled
+    }
+
+    /// The config listings an API request feeds.
+    static func configKinds(_ kind: APIRequestKind) -> [ConfigSnapshot.Kind] {
+        switch kind.what {
+        case APIRequestKind.firewalls.what: return [.firewallRules]
+        case APIRequestKind.routes.what: return [.routes]
+        case APIRequestKind.networks.what: return [.networks]
+        case APIRequestKind.subnetworks.what: return [.subnetworks]
+        case APIRequestKind.routers.what: return [.routers, .nats]
+        case APIRequestKind.managedZones.what: return [.zones]
+        case APIRequestKind.recordSets.what: return [.recordSets]
+        default: return []
+        }
     }
 
     /// The operations of the clusters read (all of them, or the named one's, node pools

@@ -23,6 +23,13 @@ public struct ClusterInfo: Sendable, Equatable {
     public var nodeServiceAccounts: [String]
     public var status: String?
     public var statusMessage: String?
+    /// Whether the nodes have internal addresses only (`privateClusterConfig.enablePrivateNodes`,
+    /// or `networkConfig.defaultEnablePrivateNodes` in newer descriptions); nil when not said.
+    public var privateNodes: Bool?
+    /// An Autopilot cluster (`autopilot.enabled`).
+    public var autopilot = false
+    /// VPC-native (alias IP ranges) rather than routes-based (`ipAllocationPolicy.useIpAliases`).
+    public var vpcNative: Bool?
     public var source: String
     /// Values in the description that failed their check; each was left out (unknown).
     public var rejected: [RejectedValue] = []
@@ -103,10 +110,14 @@ public struct ClusterInfo: Sendable, Equatable {
         status = d["status"] as? String
         statusMessage = d["statusMessage"] as? String
         let privateConfig = d["privateClusterConfig"] as? [String: Any] ?? [:]
+        let networkConfig = d["networkConfig"] as? [String: Any] ?? [:]
+        privateNodes = networkConfig["defaultEnablePrivateNodes"] as? Bool ?? privateConfig["enablePrivateNodes"] as? Bool
+        autopilot = (d["autopilot"] as? [String: Any])?["enabled"] as? Bool ?? false
         masterCIDR = range(Self.masterRangeField, privateConfig["masterIpv4CidrBlock"])
         privateEndpoint = address("privateClusterConfig.privateEndpoint", privateConfig["privateEndpoint"])
         publicEndpoint = address("privateClusterConfig.publicEndpoint", privateConfig["publicEndpoint"])
         let allocation = d["ipAllocationPolicy"] as? [String: Any] ?? [:]
+        vpcNative = allocation["useIpAliases"] as? Bool ?? (d["ipAllocationPolicy"] == nil ? nil : false)
         clusterCIDR = d["clusterIpv4Cidr"] is String
             ? range("clusterIpv4Cidr", d["clusterIpv4Cidr"])
             : range("ipAllocationPolicy.clusterIpv4CidrBlock", allocation["clusterIpv4CidrBlock"])

@@ -19,6 +19,79 @@ public struct FixVerification: Sendable, Equatable {
     public var sentence: String
     /// The rule that decides the flow once the fix is in (nil: an implied rule), for `fails`.
     public var blocker: String? = nil
+    /// When a rule that exists would allow the flow but for one thing (it is disabled, or its
+    /// priority loses), changing it is the smallest fix: no new rule is then proposed.
+    public var change: ExistingRuleChange? = nil
+
+    /// A change to a firewall rule that exists.
+    public enum ExistingRuleChange: Sendable, Equatable {
+        case enable(rule: String)
+        case priority(rule: String, to: Int)
+
+        public var rule: String {
+            switch self {
+            case .enable(let rule), .priority(let rule, _): return rule
+            }
+        }
+
+        /// `gcloud compute firewall-rules update RULE …`, every value quoted for the shell.
+        public func command(project: String?) -> ShellCommand {
+            let base = ShellCommand("gcloud compute firewall-rules update").adding(.value(rule, []))
+                .adding(flag: "project", project ?? "<PROJECT>")
+            switch self {
+            case .enable: return base.adding(literal: "--no-disabled")
+            case .priority(_, let priority): return base.adding(literal: "--priority=\(priority)")
+            }
+        }
+
+        /// The finding's facts for it (`fix.change`, `fix.change.rule`, `fix.change.priority`).
+        public var facts: [String: String] {
+            switch self {
+            case .enable(let rule): return ["fix.change": "enable", "fix.change.rule": rule]
+            case .priority(let rule, let priority):
+                return ["fix.change": "priority", "fix.change.rule": rule, "fix.change.priority": String(priority)]
+            }
+        }
+
+        public init?(facts: (String) -> String?) {
+            guard let rule = facts("fix.change.rule") else { return nil }
+            switch facts("fix.change") {
+            case "enable": self = .enable(rule: rule)
+            case "priority":
+                guard let priority = facts("fix.change.priority").flatMap(Int.init) else { return nil }
+                self = .priority(rule: rule, to: priority)
+            default: return nil
+            }
+        }
+    }
+
+    /// A rule that exists and misses the flow for one reason a change can undo: disabled, or
+    /// beaten on priority. The change is kept only if the flow is then allowed.
+    static func existingRuleChange(
+        _ flow: FirewallModel.Flow, _ now: FirewallModel.Evaluation, priority: Int?, model: FirewallModel
+    ) -> (change: ExistingRuleChange, rule: FirewallRule)? {
+        // Nearest first: the evaluation's own order for telling losers.
+        let candidates = now.losers.filter { $0.misses.count == 1 }.sorted { a, b in
+            (a.rank, a.rule.priority, a.rule.name) < (b.rank, b.rule.priority, b.rule.name)
+        }
+        for loser in candidates {
+            var changed = loser.rule
+            let change: ExistingRuleChange
+            switch loser.miss {
+            case .disabled:
+                changed.disabled = false
+                change = .enable(rule: loser.rule.name)
+            case .shadowed:
+                guard let priority, priority < loser.rule.priority else { continue }
+                changed.priority = priority
+                change = .priority(rule: loser.rule.name, to: priority)
+            default: continue
+            }
+            let rules = model.rules.map { $0.name == loser.rule.name && $0.network == loser.rule.network ? changed : $0 }
+            if FirewallModel(rules: rules).evaluate(flow).verdict == .allowed { return (change, loser.rule) }
+        }
+        return nil
+    }
 
     /// The allow rule triage proposes for a flow, as its commands and manifests write it.
     public static func proposedAllow(
@@ -50,6 +123,19 @@ public struct FixVerification: Sendable, Equatable {
                 outcome: .fails,
                 sentence: "\(now.deciderName) denies \(what) at priority 0, which no allow rule can beat: "
                     + "change or delete that rule instead of adding one.", blocker: now.rule?.name)
+        }
+        if let (change, rule) = existingRuleChange(flow, now, priority: priority, model: model) {
+            let how: String
+            switch change {
+            case .enable: how = "it is disabled; enabled, it lets \(what) through"
+            case .priority(_, let to):
+                how = "\(now.deciderName) (priority \(now.priority)) decides first; at priority \(to) it lets \(what) through"
+            }
+            return FixVerification(
+                outcome: .works,
+                sentence: "Verified against the \(ruleCount) firewall rules given: \(rule.name) (priority \(rule.priority)) "
+                    + "already allows this traffic, but \(how). Change that rule rather than add another.",
+                change: change)
         }
         let fix = proposedAllow(for: flow, priority: priority, network: flow.network, targetTags: targetTags)
         let after = model.adding(fix).evaluate(flow)

@@ -74,9 +74,16 @@ public enum NetworkChecks {
                 podServingPorts: podServingPorts)
             out += shadowedAllowRules(config: config, cluster: cluster)
         }
-        out += routeChecks(config: config, cluster: cluster)
-        out += dnsChecks(config: config, cluster: cluster)
-        out += natChecks(config: config, cluster: cluster)
+        // Routes and zones to Google's VIPs matter to a private cluster's nodes: say nothing of
+        // them where nothing says there is a cluster. Public nodes reach the internet and
+        // Google's APIs by their own external addresses: NAT and Private Google Access are theirs to skip.
+        if cluster.hasCluster, cluster.privateNodes != false {
+            out += routeChecks(config: config, cluster: cluster)
+            out += dnsChecks(config: config, cluster: cluster)
+        }
+        if cluster.hasCluster, cluster.privateNodes != false {
+            out += natChecks(config: config, cluster: cluster)
+        }
         out += subnetChecks(config: config, cluster: cluster)
         return out
     }
@@ -122,7 +129,7 @@ public enum NetworkChecks {
             _ = check("nodes-to-control-plane", nodes, master, "tcp", 443...443, .egress)
         }
         if egressDenies {
-            let inUse = vipsInUse(config)
+            let inUse = vipsInUse(config, network: cluster.network)
             let candidates = inUse.isEmpty ? vips : vips.filter { inUse.contains($0.name) }
             let sources = [nodes].compactMap { $0 } + pods
             if inUse.isEmpty {
@@ -156,7 +163,10 @@ public enum NetworkChecks {
                     _ = check("health-checks-to-nodes", Endpoint(role: .healthCheck, cidr: range), nodes, "tcp", ports, .ingress)
                 }
             }
-            _ = check("iap-to-nodes", Endpoint(role: .iap, cidr: iapRange), nodes, "tcp", 22...22, .ingress)
+            // Autopilot allows no SSH to its nodes: nothing to reach there.
+            if cluster.cluster?.autopilot != true {
+                _ = check("iap-to-nodes", Endpoint(role: .iap, cidr: iapRange), nodes, "tcp", 22...22, .ingress)
+            }
         }
         // Container-native load balancing (NEGs) health-checks the pods themselves, on the pod port.
         for podRange in pods.prefix(1) {
@@ -212,6 +222,7 @@ public enum NetworkChecks {
                     ruleCount: model.rules.count)
                 facts["fix.verified"] = verification.outcome == .works ? "yes" : "no"
                 facts["fix.note"] = verification.sentence
+                facts.merge(verification.change?.facts ?? [:]) { $1 }
             }
         }
         if let loser = e.bestLoser {
@@ -239,9 +250,11 @@ public enum NetworkChecks {
     }
 
     /// The VIPs the private DNS zones point at ("restricted", "private").
-    static func vipsInUse(_ config: ConfigSnapshot) -> Set<String> {
+    static func vipsInUse(_ config: ConfigSnapshot, network: String? = nil) -> Set<String> {
         var used: Set<String> = []
         for record in config.recordSets where record.type == "A" {
+            // A zone bound to other networks says nothing of this one's path to Google.
+            if let network, let zone = config.zone(of: record), let networks = zone.networks, !networks.contains(network) { continue }
             for data in record.rrdatas {
                 guard let address = IPAddress(data) else { continue }
                 for vip in vips where vip.cidr.contains(address) { used.insert(vip.name) }
@@ -311,7 +324,7 @@ public enum NetworkChecks {
         let model = RouteModel(routes: config.routes, subnets: config.subnetworks)
         let tags = cluster.vmTags
         let defaultRoute = model.defaultRoute(tags: tags, network: cluster.network)
-        let inUse = vipsInUse(config)
+        let inUse = vipsInUse(config, network: cluster.network)
         var out: [Observation] = []
         var failing: [(vip: (name: String, cidr: CIDR, role: Role), decision: RouteModel.Decision)] = []
         for vip in vips {
@@ -321,10 +334,22 @@ public enum NetworkChecks {
         // With no DNS config, either VIP may be in use: speak only when neither is reachable.
         let relevant = inUse.isEmpty ? (failing.count == vips.count ? Array(failing.prefix(1)) : []) : failing.filter { inUse.contains($0.vip.name) }
         for (vip, decision) in relevant {
+            // A route to the VIP through the internet gateway that exists but loses (to a better
+            // priority, or a more specific range) is shadowed: the fix is the winner, not a new route.
+            let shadowed = decision.route == nil ? nil : decision.beaten.first { $0.nextHop == .internetGateway }
             var facts: [String: String] = [
                 "config": "vip-route", "vip": vip.name, "vip.range": vip.cidr.description,
-                "problem": decision.route == nil ? "missing" : "not-internet-gateway",
+                "problem": decision.route == nil ? "missing" : shadowed == nil ? "not-internet-gateway" : "shadowed",
             ]
+            if let shadowed, let winner = decision.route {
+                facts["shadowed_route"] = shadowed.name
+                facts["shadowed_route.priority"] = String(shadowed.priority)
+                facts["shadowed_route.range"] = shadowed.destination.description
+                facts["route.priority"] = String(winner.priority)
+                facts["route.range"] = winner.destination.description
+                // A more specific route wins whatever its priority: only deleting it helps.
+                facts["route.more_specific"] = winner.destination.prefixLength > shadowed.destination.prefixLength ? "yes" : "no"
+            }
             facts["network"] = cluster.network
             facts["project"] = cluster.project
             facts["node_tag"] = cluster.nodeTag
@@ -341,9 +366,10 @@ public enum NetworkChecks {
             }
             let how = decision.route.map { "goes to \($0.nextHop.kind) \($0.nextHop.target) via \($0.name) (\($0.destination), priority \($0.priority))" }
                 ?? "has no route"
+            let beaten = shadowed.map { "; \($0.name) (\($0.destination), priority \($0.priority)) to the default internet gateway loses to it" } ?? ""
             out.append(Observation(
                 kind: "config", facts: facts, location: decision.route?.location, source: "routes",
-                quote: "\(vip.cidr) (\(vip.name).googleapis.com) \(how); it must leave through the default internet gateway"))
+                quote: "\(vip.cidr) (\(vip.name).googleapis.com) \(how)\(beaten); it must leave through the default internet gateway"))
         }
         return out
     }
@@ -352,7 +378,7 @@ public enum NetworkChecks {
 
     static func dnsChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
         guard config.listed.contains(.zones) else { return [] }
-        let inUse = vipsInUse(config)
+        let inUse = vipsInUse(config, network: cluster.network)
         // Google's default domains work from private nodes (Private Google Access through the
         // default internet route) unless the VIP path is chosen: say nothing about missing zones
         // unless some zone already uses a VIP, the default route is not the internet gateway, or
@@ -489,7 +515,7 @@ public enum NetworkChecks {
 
     static func subnetChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
         var out: [Observation] = []
-        for subnet in cluster.nodeSubnets where subnet.privateIpGoogleAccess == false {
+        for subnet in cluster.nodeSubnets where subnet.privateIpGoogleAccess == false && cluster.privateNodes != false {
             var facts: [String: String] = ["config": "private-google-access-off", "subnet": subnet.name]
             facts["region"] = subnet.region
             facts["network"] = subnet.network ?? cluster.network
@@ -517,32 +543,60 @@ extension NetworkChecks {
     static func observations(for collector: EvidenceCollector, topology: Topology) -> [Observation] {
         let config = collector.config
         guard !config.isEmpty else { return [] }
-        var webhookPorts = Set<Int>()
+        var messagePorts = Set<Int>()
+        var webhookPorts: [String?: Set<Int>] = [:]
         var servingPorts = Set<Int>()
         var podServingPorts = Set<Int>()
         for observation in collector.observations where observation.facts["webhook"] != nil {
-            if let port = observation.facts["port"].flatMap(Int.init) { webhookPorts.insert(port) }
+            if let port = observation.facts["port"].flatMap(Int.init) { messagePorts.insert(port) }
         }
         if config.listed.contains(.firewallRules) {
             collector.forEachConnection { source, destination, port in
                 guard let port else { return }
-                switch topology.classify(source).role {
-                case .controlPlane where ![443, 10250].contains(port): webhookPorts.insert(port)
+                let from = topology.classify(source)
+                switch from.role {
+                // A logged control plane → pod port is its own cluster's webhook.
+                case .controlPlane where ![443, 10250].contains(port): webhookPorts[from.cluster, default: []].insert(port)
                 case .healthCheck where topology.classify(destination).role == .pod: podServingPorts.insert(port)
                 case .healthCheck: servingPorts.insert(port)
                 default: break
                 }
             }
         }
-        let cluster = ClusterNetwork(config: config, topology: topology)
-        var out = run(
-            config: config, cluster: cluster, webhookPorts: webhookPorts.sorted(),
-            servingPorts: servingPorts.sorted().map { $0...$0 }, podServingPorts: podServingPorts.sorted().map { $0...$0 })
-        out += loggingChecks(
-            config: config, cluster: cluster,
-            firewallRecords: collector.account.firewallRecords,
-            failureMessages: collector.observations.filter { $0.kind == "message" }.reduce(0) { $0 + $1.multiplicity })
+        let networks = topology.clusterNetworks.isEmpty ? ClusterNetwork.all(config: config, topology: topology) : topology.clusterNetworks
+        var out: [Observation] = []
+        var networkWide = Set<[String: String]>()
+        for cluster in networks {
+            // A port named by an error message is some cluster's webhook: with several clusters,
+            // which one is not known, and checking it on all would deny what no one runs.
+            var ports = networks.count == 1 ? messagePorts : []
+            ports.formUnion(webhookPorts[cluster.clusterName] ?? [])
+            if networks.count == 1 { for (_, logged) in webhookPorts { ports.formUnion(logged) } }
+            let found = run(
+                config: config, cluster: cluster, webhookPorts: ports.sorted(),
+                servingPorts: servingPorts.sorted().map { $0...$0 }, podServingPorts: podServingPorts.sorted().map { $0...$0 })
+                + loggingChecks(
+                    config: config, cluster: cluster,
+                    firewallRecords: collector.account.firewallRecords,
+                    failureMessages: collector.observations.filter { $0.kind == "message" }.reduce(0) { $0 + $1.multiplicity })
+            for var observation in found {
+                if isClusterScoped(observation) {
+                    cluster.label(&observation.facts)
+                } else if !networkWide.insert(observation.facts).inserted {
+                    continue  // the same network-wide fact, seen from another cluster on that network
+                }
+                out.append(observation)
+            }
+        }
         return out
+    }
+
+    /// Checks whose answer depends on the cluster (its ranges, tags, subnet), as opposed to the
+    /// network's DNS zones, legacy mode or logging, which every cluster on it shares.
+    static func isClusterScoped(_ observation: Observation) -> Bool {
+        guard observation.kind == "config" else { return true }
+        return !["private-dns-zone-missing", "private-dns-zone-wrong", "legacy-network", "firewall-logging-off"]
+            .contains(observation.facts["config"] ?? "")
     }
 
     /// Deny rules that do not log, and ingress left to the implied deny (which never logs):

@@ -51,4 +51,6 @@ public struct RoleAssignment: Sendable, Hashable {
     public var range: CIDR?
     public var confidence: Confidence
     public var reason: String
+    /// The cluster whose range gave the role (nil: a flag, an inference or a fixed range).
+    public var cluster: String? = nil
 }

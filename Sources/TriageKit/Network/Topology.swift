@@ -7,6 +7,8 @@ public struct Topology: Sendable {
         var role: Role
         var confidence: Confidence
         var reason: String
+        /// The cluster whose description gave the range; nil for flags and inferences.
+        var cluster: String? = nil
     }
 
     private var known = PrefixTable<Entry>()
@@ -17,6 +19,11 @@ public struct Topology: Sendable {
     private var nonPublic = PrefixTable<Entry>()
 
     public private(set) var clusters: [ClusterInfo] = []
+    /// `--cluster NAME` among several clusters: checks and fixes are about that one alone.
+    public var selectedCluster: String?
+    /// Each cluster's side of the network (one entry without a cluster when none is known),
+    /// worked out once the config is read; findings take their cluster's values from it.
+    public var clusterNetworks: [ClusterNetwork] = []
     /// Explicit values from flags; they win over anything found in inputs.
     public var project: String?
     public var network: String?
@@ -49,10 +56,38 @@ public struct Topology: Sendable {
         }
         return lines
     }
-    public private(set) var masterCIDRs: [(cidr: CIDR, confidence: Confidence)] = []
-    public private(set) var podCIDRs: [CIDR] = []
-    /// Node (subnet primary) ranges given by flag.
-    public private(set) var nodeCIDRs: [CIDR] = []
+    /// Control-plane, pod and node ranges, each with the cluster it belongs to (nil: a flag or
+    /// an inference, which belongs to whichever cluster the run is about).
+    private var owned: [(cidr: CIDR, role: Role, confidence: Confidence, cluster: String?)] = []
+
+    /// The clusters the run is about: the one `--cluster` names, else all of them.
+    public var activeClusters: [ClusterInfo] {
+        guard let selectedCluster else { return clusters }
+        return clusters.filter { $0.name == selectedCluster }
+    }
+
+    /// The one cluster the run is about, when there is one: values not tied to an address
+    /// (the node tag, pod ranges for a fix) come from it. With several, such a value would be
+    /// another cluster's as often as not, so it stays unknown.
+    public var soleCluster: ClusterInfo? { activeClusters.count == 1 ? activeClusters[0] : nil }
+
+    /// Ranges of `role` that belong to the run's cluster: flags and inferences always, a
+    /// description's only when it is the sole cluster (or there is none).
+    private func ranges(_ role: Role) -> [(cidr: CIDR, confidence: Confidence)] {
+        let sole = activeClusters.count <= 1
+        let active = Set(activeClusters.map(\.name))
+        return owned.filter { $0.role == role && ($0.cluster == nil || (sole && active.contains($0.cluster!))) }
+            .map { ($0.cidr, $0.confidence) }
+    }
+
+    public var masterCIDRs: [(cidr: CIDR, confidence: Confidence)] {
+        ranges(.controlPlane).enumerated().sorted { a, b in
+            a.element.confidence != b.element.confidence ? a.element.confidence > b.element.confidence : a.offset < b.offset
+        }.map(\.element)
+    }
+    public var podCIDRs: [CIDR] { ranges(.pod).map(\.cidr) }
+    /// Node (subnet primary) ranges given by flag or known from a cluster's subnet.
+    public var nodeCIDRs: [CIDR] { ranges(.node).map(\.cidr) }
     /// Node tags seen as targets of GKE's own rules in the logs.
     public private(set) var observedNodeTags: [String] = []
 
@@ -74,14 +109,18 @@ public struct Topology: Sendable {
     // MARK: adding facts
 
     public mutating func addRange(_ cidr: CIDR, role: Role, reason: String, confidence: Confidence = .known) {
-        let entry = Entry(role: role, confidence: confidence, reason: reason)
+        addRange(cidr, role: role, reason: reason, confidence: confidence, cluster: nil)
+    }
+
+    /// A range a cluster's description (or its subnet) gives; `cluster` names the owner.
+    mutating func addRange(_ cidr: CIDR, role: Role, reason: String, confidence: Confidence, cluster: String?) {
+        let entry = Entry(role: role, confidence: confidence, reason: reason, cluster: cluster)
         if confidence == .known { known.insert(cidr, entry) } else { inferred.insert(cidr, entry) }
-        if role == .controlPlane, !masterCIDRs.contains(where: { $0.cidr == cidr }) {
-            masterCIDRs.append((cidr, confidence))
-            masterCIDRs.sort { $0.confidence > $1.confidence }
+        if [.controlPlane, .pod, .node].contains(role),
+            !owned.contains(where: { $0.cidr == cidr && $0.role == role && $0.cluster == cluster })
+        {
+            owned.append((cidr, role, confidence, cluster))
         }
-        if role == .pod, !podCIDRs.contains(cidr) { podCIDRs.append(cidr) }
-        if role == .node, !nodeCIDRs.contains(cidr) { nodeCIDRs.append(cidr) }
         if confidence == .inferred { rangeInferences.append("\(cidr) is \(role.phrase): \(reason)") }
     }
 
@@ -90,7 +129,7 @@ public struct Topology: Sendable {
         clusters.append(cluster)
         let from = "cluster \(cluster.name) (\(cluster.source))"
         if let master = cluster.masterCIDR {
-            addRange(master, role: .controlPlane, reason: "masterIpv4CidrBlock of \(from)")
+            addRange(master, role: .controlPlane, reason: "masterIpv4CidrBlock of \(from)", confidence: .known, cluster: cluster.name)
         }
         // The endpoint sits inside the master range when there is one; the range says more.
         // When the description's range was invalid, the endpoint is known as a control-plane
@@ -99,17 +138,17 @@ public struct Topology: Sendable {
             if inferredHosts[endpoint] == nil {
                 inferredHosts[endpoint] = Entry(
                     role: .controlPlane, confidence: .known,
-                    reason: "private endpoint of \(from), whose masterIpv4CidrBlock is invalid (range unknown)")
+                    reason: "private endpoint of \(from), whose masterIpv4CidrBlock is invalid (range unknown)", cluster: cluster.name)
             }
         } else if let endpoint = cluster.privateEndpoint, !(cluster.masterCIDR?.contains(endpoint) ?? false) {
             let host = CIDR(network: endpoint, prefixLength: endpoint.isV4 ? 32 : 128)
-            addRange(host, role: .controlPlane, reason: "private endpoint of \(from)")
+            addRange(host, role: .controlPlane, reason: "private endpoint of \(from)", confidence: .known, cluster: cluster.name)
         }
         for (pool, cidr) in cluster.podRanges {
-            addRange(cidr, role: .pod, reason: "pod range (\(pool)) of \(from)")
+            addRange(cidr, role: .pod, reason: "pod range (\(pool)) of \(from)", confidence: .known, cluster: cluster.name)
         }
         if let services = cluster.servicesCIDR {
-            addRange(services, role: .service, reason: "servicesIpv4Cidr of \(from)")
+            addRange(services, role: .service, reason: "servicesIpv4Cidr of \(from)", confidence: .known, cluster: cluster.name)
         }
     }
 
@@ -136,13 +175,13 @@ public struct Topology: Sendable {
 
     public func classify(_ address: IPAddress) -> RoleAssignment {
         if let (cidr, entry) = known.longestMatch(address) {
-            return RoleAssignment(role: entry.role, range: cidr, confidence: entry.confidence, reason: entry.reason)
+            return RoleAssignment(role: entry.role, range: cidr, confidence: entry.confidence, reason: entry.reason, cluster: entry.cluster)
         }
         if let (cidr, entry) = special.longestMatch(address) {
             return RoleAssignment(role: entry.role, range: cidr, confidence: .known, reason: entry.reason)
         }
         if let entry = inferredHosts[address] {
-            return RoleAssignment(role: entry.role, range: nil, confidence: .inferred, reason: entry.reason)
+            return RoleAssignment(role: entry.role, range: nil, confidence: .inferred, reason: entry.reason, cluster: entry.cluster)
         }
         if let (cidr, entry) = inferred.longestMatch(address) {
             return RoleAssignment(role: entry.role, range: cidr, confidence: .inferred, reason: entry.reason)
@@ -165,12 +204,26 @@ public struct Topology: Sendable {
     /// The node tag to target in fixes, and whether it was inferred.
     public var bestNodeTag: (tag: String, confidence: Confidence)? {
         if let nodeTag { return (nodeTag, .known) }
+        // Several clusters: each has its own tag, which findings take from their cluster's network.
+        if activeClusters.count > 1 { return nil }
+        if let sole = soleCluster, clusters.count > 1 {
+            if let tag = observedNodeTags.first(where: { ClusterNetwork.isGKETag($0, of: sole) }) { return (tag, .known) }
+            return sole.derivedNodeTag.map { ($0, .inferred) }
+        }
         if let tag = observedNodeTags.first { return (tag, .known) }
         if let tag = clusters.lazy.compactMap(\.derivedNodeTag).first { return (tag, .inferred) }
         return nil
     }
 
-    public var clusterName: String? { clusters.first?.name }
+    /// The cluster the run is about, when there is one.
+    public var clusterName: String? { soleCluster?.name }
+
+    /// The network of the cluster an address belongs to (by its range), for values a finding
+    /// about that address needs: its cluster, node tag, pod ranges.
+    public func clusterNetwork(of address: IPAddress) -> ClusterNetwork? {
+        guard let name = classify(address).cluster else { return nil }
+        return clusterNetworks.first { $0.cluster?.name == name }
+    }
 
     /// The range an address can be folded into while reading: one whose role can no longer
     /// change (a known cluster or flag range, or one of Google's fixed ranges). Addresses outside

@@ -23,6 +23,7 @@ struct JSONLinesRenderer {
             "rule": f.rule,
             "severity": f.severity.rawValue,
             "title": f.title,
+            "cluster": f.cluster ?? NSNull(),
             "message": f.message,
             "confidence": f.confidence,
             "count": f.count,

@@ -12,19 +12,19 @@ struct TextRenderer {
         var out = ""
         if analysis.findings.isEmpty {
             let unreadable = analysis.account.inputErrors.count
-            if unreadable > 0 {
-                return "No findings in what could be read; \(unreadable) input\(unreadable == 1 ? "" : "s") could not be read in full (see the errors above).\n"
-            }
-            out += "No problems found"
+            let line: String
             let evidence = analysis.account.evidence.values.reduce(0, +)
-            if analysis.account.firewallRecords == 0 && evidence == 0 {
-                out += " (no firewall log records or other evidence were read).\n"
+            if unreadable > 0 {
+                line = "No findings in what could be read; \(unreadable) input\(unreadable == 1 ? "" : "s") could not be read in full (see the errors above)."
+            } else if analysis.account.firewallRecords == 0 && evidence == 0 {
+                line = "No problems found (no firewall log records or other evidence were read)."
             } else if evidence == 0 {
-                out += " in \(analysis.account.firewallRecords) firewall log records.\n"
+                line = "No problems found in \(analysis.account.firewallRecords) firewall log records."
             } else {
-                out += " in \(analysis.account.firewallRecords) firewall log records and \(evidence) other pieces of evidence.\n"
+                line = "No problems found in \(analysis.account.firewallRecords) firewall log records and \(evidence) other pieces of evidence."
             }
-            return out
+            // Fitted to the terminal like everything else printed.
+            return wrap(line, indent: "", width: max(40, options.width))
         }
         let width = max(40, options.width)
         out += TextSummary(options: options, width: width).render(analysis)
@@ -80,7 +80,8 @@ struct TextRenderer {
         let head = "\(severity.text) \(rule)"
         if head.count + 2 < width {
             let room = width - head.count - 2
-            out = "\(severity.painted) \(paint(rule, "1")): " + Self.cut(TextSummary.cause(finding, self), to: room) + "\n"
+            let cause = (finding.cluster.map { "[\(name($0))] " } ?? "") + TextSummary.cause(finding, self)
+            out = "\(severity.painted) \(paint(rule, "1")): " + Self.cut(cause, to: room) + "\n"
         } else {
             out = "\(severity.painted) \(paint(rule, "1"))\n"
         }
@@ -210,6 +211,7 @@ struct TextRenderer {
             unit = finding.count == 1 ? "occurrence" : "occurrences"
         }
         var text = "\(finding.count) \(unit), \(finding.confidence)"
+        if let cluster = finding.cluster { text = "cluster \(cluster): " + text }
         let kinds = Set(finding.evidence.map(\.kind))
         if kinds.count > 1 { text += " by \(kinds.count) kinds of evidence" }
         return text

@@ -11665,6 +11665,7 @@ title: The Google APIs VIP is routed through the default internet gateway
 evidence: config
 match:
   config: vip-route
+  problem: [missing, not-internet-gateway]
 group_by: [vip, problem]
 cause: google-apis-path
 message: >-
@@ -12015,6 +12016,188 @@ samples:
                 "type": "A"
               }
             ]
+
+"""#),
+        ("Rules/network/vip-route-shadowed.yaml", #"""
+id: vip-route-shadowed
+severity: error
+title: The route to the Google APIs VIP through the internet gateway is the one in use
+evidence: config
+match:
+  config: vip-route
+  problem: shadowed
+group_by: [vip, route, shadowed_route]
+cause: google-apis-path
+message: >-
+  Nodes' traffic to the {vip}.googleapis.com VIP {vip.range} follows {route} ({route.range}, priority
+  {route.priority}, next hop {route.next_hop.kind} {route.next_hop}), not {shadowed_route}
+  ({shadowed_route.range}, priority {shadowed_route.priority}) through the default internet gateway, which
+  exists but loses: {quotes}.
+remedy:
+  why: >-
+    VPC picks the most specific destination first, then the lowest priority number. A route that
+    sends the VIP to an instance, a VPN or a load balancer takes Google API traffic away from the
+    internet gateway; when that next hop is gone or does not forward it, image pulls and API calls
+    time out, though DNS, firewall rules and the gateway route are all right. Creating another
+    gateway route does not help while this one wins.
+  notes:
+    - when: {route.more_specific: "yes"}
+      text: "{route} is more specific ({route.range}) than {shadowed_route} ({shadowed_route.range}): it wins whatever the priorities, so only deleting it (or narrowing it off the VIP) helps."
+    - when: {route.more_specific: "no"}
+      text: "Both cover {vip.range}; {route} wins on priority ({route.priority} against {shadowed_route.priority}). Routes cannot be edited: delete {route} if its next hop should not carry Google API traffic."
+    - when: {route.next_hop.kind: instance}
+      text: "Check that the instance {route.next_hop} still exists and forwards the traffic (the first command lists it; nothing listed means it is gone)."
+  commands:
+    - when: {route.next_hop.kind: instance}
+      text: gcloud compute instances list --project={project} --filter=name={route.next_hop|filter}
+    - gcloud compute routes describe {route} --project={project}
+    - gcloud compute routes delete {route} --project={project}
+references:
+  - https://cloud.google.com/vpc/docs/routes#routeselection
+  - https://cloud.google.com/vpc/docs/configure-private-google-access
+samples:
+  trigger:
+    - name: a retired API proxy's route (priority 500) beats the gateway route (1000)
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routes.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "Default route to the Internet.",
+                "destRange": "0.0.0.0/0",
+                "id": "8126530547193302754",
+                "kind": "compute#route",
+                "name": "default-route-6a1f0c9e2d4b7a35",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopGateway": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/gateways/default-internet-gateway",
+                "priority": 1000,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-6a1f0c9e2d4b7a35"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "restricted.googleapis.com VIP through the default internet gateway.",
+                "destRange": "199.36.153.4/30",
+                "id": "3354197208816635427",
+                "kind": "compute#route",
+                "name": "restricted-googleapis",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopGateway": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/gateways/default-internet-gateway",
+                "priority": 1000,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/restricted-googleapis"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "Google APIs through the API proxy (retired).",
+                "destRange": "199.36.153.4/30",
+                "id": "3354197208816639911",
+                "kind": "compute#route",
+                "name": "vip-via-api-proxy",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopInstance": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instances/api-proxy-1",
+                "priority": 500,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/vip-via-api-proxy"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+                          {"kind": "dns#resourceRecordSet", "name": "*.googleapis.com.", "rrdatas": ["restricted.googleapis.com."], "ttl": 300, "type": "CNAME"},
+                          {"kind": "dns#resourceRecordSet", "name": "restricted.googleapis.com.", "rrdatas": ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"], "ttl": 300, "type": "A"}
+                        ]
+      expect:
+        - {count: 1, vip: restricted, route: vip-via-api-proxy, shadowed_route: restricted-googleapis}
+    - name: the same from gcloud's table
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routes.txt
+          text: |
+            NAME                            NETWORK       DEST_RANGE        NEXT_HOP                               PRIORITY
+            default-route-6a1f0c9e2d4b7a35  kubeflow-vpc  0.0.0.0/0         default-internet-gateway               1000
+            restricted-googleapis           kubeflow-vpc  199.36.153.4/30   default-internet-gateway               1000
+            vip-via-api-proxy               kubeflow-vpc  199.36.153.4/30   us-central1-a/instances/api-proxy-1    500
+        - name: dns-record-sets-googleapis.txt
+          text: |
+            NAME                        TYPE   TTL    DATA
+            *.googleapis.com.           CNAME  300    restricted.googleapis.com.
+            restricted.googleapis.com.  A      300    199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+      expect:
+        - {count: 1, vip: restricted, route: vip-via-api-proxy, shadowed_route: restricted-googleapis}
+  pass:
+    - name: "the proxy route has the worse priority (1100): the gateway route is used"
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routes.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "Default route to the Internet.",
+                "destRange": "0.0.0.0/0",
+                "id": "8126530547193302754",
+                "kind": "compute#route",
+                "name": "default-route-6a1f0c9e2d4b7a35",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopGateway": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/gateways/default-internet-gateway",
+                "priority": 1000,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/default-route-6a1f0c9e2d4b7a35"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "restricted.googleapis.com VIP through the default internet gateway.",
+                "destRange": "199.36.153.4/30",
+                "id": "3354197208816635427",
+                "kind": "compute#route",
+                "name": "restricted-googleapis",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopGateway": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/gateways/default-internet-gateway",
+                "priority": 1000,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/restricted-googleapis"
+              },
+              {
+                "creationTimestamp": "2026-03-02T11:01:37.240-08:00",
+                "description": "Google APIs through the API proxy (retired).",
+                "destRange": "199.36.153.4/30",
+                "id": "3354197208816639911",
+                "kind": "compute#route",
+                "name": "vip-via-api-proxy",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "nextHopInstance": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instances/api-proxy-1",
+                "priority": 1100,
+                "routeType": "STATIC",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/routes/vip-via-api-proxy"
+              }
+            ]
+        - name: dns-record-sets-googleapis.json
+          text: |
+            [
+                          {"kind": "dns#resourceRecordSet", "name": "*.googleapis.com.", "rrdatas": ["restricted.googleapis.com."], "ttl": 300, "type": "CNAME"},
+                          {"kind": "dns#resourceRecordSet", "name": "restricted.googleapis.com.", "rrdatas": ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"], "ttl": 300, "type": "A"}
+                        ]
 
 """#),
     ]

@@ -19,6 +19,19 @@ public enum Engine {
         var topology = base
         for cluster in collector.clusters { topology.addCluster(cluster) }
         infer(from: collector, into: &topology)
+        // Each cluster's nodes live in its subnet's primary range: addresses there are its nodes.
+        for network in ClusterNetwork.all(config: collector.config, topology: topology) {
+            guard let cluster = network.cluster else { continue }
+            for subnet in network.nodeSubnets {
+                topology.addRange(
+                    subnet.primary, role: .node, reason: "primary range of subnet \(subnet.name), where cluster \(cluster.name)'s nodes are",
+                    confidence: .known, cluster: cluster.name)
+            }
+        }
+        topology.clusterNetworks = ClusterNetwork.all(config: collector.config, topology: topology)
+        // With several clusters each finding is about one of them: the same cause in two
+        // clusters is two findings, each with that cluster's fix.
+        let perCluster = topology.activeClusters.count > 1
 
         let firewallRules = rules.filter { $0.evidence == "firewall" }
         let primary = firewallRules.filter { !$0.fallback }
@@ -43,7 +56,8 @@ public enum Engine {
             if hits.isEmpty { hits = fallbacks.filter { $0.matches { values.matches($0) } } }
             if !hits.isEmpty { matched += group.count }
             for rule in hits {
-                let key = ([rule.id] + rule.groupByIndexes.map { values.value($0) ?? "-" }).joined(separator: "|")
+                var key = ([rule.id] + rule.groupByIndexes.map { values.value($0) ?? "-" }).joined(separator: "|")
+                if perCluster, let cluster = facts.vmCluster?.clusterName { key += "|cluster=" + cluster }
                 if builders.index(forKey: key) == nil {
                     builders[key] = FindingBuilder(rule: rule, key: key, first: facts)
                     order.append(key)
@@ -56,7 +70,11 @@ public enum Engine {
             let model = FirewallModel(rules: collector.config.firewallRules)
             for key in order { builders[key]!.verify(against: model, ruleCount: collector.config.firewallRules.count) }
         }
-        var findings = order.map { builders[$0]!.build() }
+        var findings = order.map { key in
+            var finding = builders[key]!.build()
+            if perCluster { finding.cluster = builders[key]!.first.vmCluster?.clusterName }
+            return finding
+        }
         // The network model's checks join the observations read from the inputs.
         let checks = NetworkChecks.observations(for: collector, topology: topology)
         let (observed, matchedObservations) = analyseObservations(
@@ -101,7 +119,8 @@ public enum Engine {
             if hits.isEmpty { hits = candidates.fallback.filter { $0.matches(facts.matches) } }
             if !hits.isEmpty { matched += observation.multiplicity }
             for rule in hits {
-                let key = ([rule.id] + rule.groupBy.map { facts.value($0) ?? "-" }).joined(separator: "|")
+                var key = ([rule.id] + rule.groupBy.map { facts.value($0) ?? "-" }).joined(separator: "|")
+                if topology.activeClusters.count > 1, let cluster = observation.facts["cluster"] { key += "|cluster=" + cluster }
                 if builders[key] == nil {
                     builders[key] = ObservationFindingBuilder(rule: rule, key: key, first: facts)
                     order.append(key)
@@ -109,7 +128,12 @@ public enum Engine {
                 builders[key]!.add(facts)
             }
         }
-        return (order.map { builders[$0]!.build() }, matched)
+        let perCluster = topology.activeClusters.count > 1
+        return (order.map { key in
+            var finding = builders[key]!.build()
+            if perCluster { finding.cluster = builders[key]!.first.observation.facts["cluster"] }
+            return finding
+        }, matched)
     }
 
     /// One GKE operation seen twice (a RUNNING row in a list table, then a describe that says DONE)
@@ -160,9 +184,12 @@ public enum Engine {
     ) {
         guard name.hasPrefix("gke-") else { return }
         if name.hasSuffix("-master") {
+            // The rule's own cluster, when one is described: its range is that cluster's.
+            let owner = topology.clusters.first { ClusterNetwork.isGKEName(name, of: $0) }?.name
             for cidr in sourceRanges where topology.masterCIDRs.allSatisfy({ $0.cidr != cidr }) {
                 topology.addRange(
-                    cidr, role: .controlPlane, reason: "source range of GKE's rule \(name) (\(seenIn))", confidence: .inferred)
+                    cidr, role: .controlPlane, reason: "source range of GKE's rule \(name) (\(seenIn))", confidence: .inferred,
+                    cluster: owner)
             }
         }
         if name.hasSuffix("-master") || name.hasSuffix("-vms") || name.hasSuffix("-all") {
@@ -397,7 +424,9 @@ struct FindingBuilder {
         var texts = rule.remedyTexts(fact: fact, lookup: lookup)
         if let verification {
             texts.notes.insert(verification.sentence, at: 0)
-            if verification.outcome != .works {
+            if let change = verification.change {
+                texts.changeExisting(change, project: lookup("project"))
+            } else if verification.outcome != .works {
                 // Only fixes that work are printed: drop the allow rule, keep the diagnostics.
                 texts.commands.removeAll(where: FindingMerger.opensFirewall(command:))
                 texts.configConnector.removeAll(where: FindingMerger.opensFirewall(manifest:))
@@ -427,6 +456,7 @@ struct FindingBuilder {
         if let verification {
             finding.facts["fix.verified"] = verification.outcome.rawValue
             finding.facts["fix.note"] = verification.sentence
+            finding.facts.merge(verification.change?.facts ?? [:]) { $1 }
         }
         finding.evidence = [Finding.EvidenceSource(
             kind: "firewall log", rule: rule.id, summary: finding.message, count: count,

@@ -41,10 +41,13 @@ public struct FlowFacts: Sendable {
         "remote_location": { $0.event.remoteLocation?.summary },
         "remote_location.country": { $0.event.remoteLocation?.country },
         "remote_instance": { $0.event.remoteInstance?.vmName },
-        "master_cidr": { $0.topology.masterCIDR?.description },
-        "node_tag": { $0.topology.bestNodeTag?.tag },
-        "pod_cidrs": { $0.topology.podCIDRs.isEmpty ? nil : $0.topology.podCIDRs.map(\.description).joined(separator: ",") },
-        "cluster": { $0.topology.clusterName },
+        "master_cidr": { $0.vmCluster?.masterCIDR?.description ?? $0.topology.masterCIDR?.description },
+        "node_tag": { $0.vmCluster?.nodeTag ?? $0.topology.bestNodeTag?.tag },
+        "pod_cidrs": { facts in
+            let pods = facts.vmCluster?.podCIDRs ?? facts.topology.podCIDRs
+            return pods.isEmpty ? nil : pods.map(\.description).joined(separator: ",")
+        },
+        "cluster": { $0.vmCluster?.clusterName ?? $0.topology.clusterName },
         "fix.priority": { $0.fixPriority.map(String.init) },
     ]
 
@@ -95,12 +98,28 @@ public struct FlowFacts: Sendable {
 
     public var network: String? {
         if let explicit = topology.network { return explicit }
-        return event.vpc?.vpcName ?? event.ruleDetails.networkName ?? topology.clusters.first?.network
+        return event.vpc?.vpcName ?? event.ruleDetails.networkName ?? (vmCluster?.cluster ?? topology.soleCluster)?.network
     }
 
     public var project: String? {
-        topology.project ?? event.vpc?.projectID ?? event.instance?.projectID ?? topology.clusters.first?.project
+        topology.project ?? event.vpc?.projectID ?? event.instance?.projectID ?? (vmCluster?.cluster ?? topology.soleCluster)?.project
             ?? event.resourceLabels["project_id"]
+    }
+
+    /// The cluster of the VM the firewall judged (the destination of ingress, the source of
+    /// egress), by the range its address is in; else of the other end. Nil when neither
+    /// address is in a described cluster's range.
+    public var vmCluster: ClusterNetwork? {
+        guard topology.clusterNetworks.contains(where: { $0.cluster != nil }) else { return nil }
+        let ingress = event.isIngress
+        let vmSide = ingress ? destination : source
+        let otherSide = ingress ? source : destination
+        for assignment in [vmSide, otherSide] {
+            if let name = assignment.cluster, let network = topology.clusterNetworks.first(where: { $0.clusterName == name }) {
+                return network
+            }
+        }
+        return nil
     }
 
     /// An allow rule must have a strictly lower priority number than the deny it has to beat

@@ -74,8 +74,13 @@ struct ObservationFindingBuilder {
         var facts: [String: String] = [:]
         for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
         // What the merger needs to keep one verification note and to drop fixes that would not work.
-        for name in ["fix.verified", "fix.note"] { if let value = first.value(name) { facts[name] = value } }
-        let texts = rule.remedyTexts(fact: first.value, lookup: lookup)
+        for name in ["fix.verified", "fix.note", "fix.change", "fix.change.rule", "fix.change.priority"] {
+            if let value = first.value(name) { facts[name] = value }
+        }
+        var texts = rule.remedyTexts(fact: first.value, lookup: lookup)
+        if let change = FixVerification.ExistingRuleChange(facts: first.value) {
+            texts.changeExisting(change, project: first.value("project"))
+        }
         let message = FindingBuilder.capitalised(rule.message.render(lookup, quoting: .prose))
         var finding = Finding(
             id: key, rule: rule.id, severity: rule.severity, title: rule.title, message: message,

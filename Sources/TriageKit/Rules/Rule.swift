@@ -101,6 +101,14 @@ public final class Rule: Sendable {
         var commands: [String]
         var configConnector: [String]
         var kpt: [String]
+
+        /// A rule that exists is changed (enabled, re-prioritised) instead of a new allow rule
+        /// created beside it: the new rule's command and manifest go, the change comes first.
+        mutating func changeExisting(_ change: FixVerification.ExistingRuleChange, project: String?) {
+            commands.removeAll(where: FindingMerger.opensFirewall(command:))
+            configConnector.removeAll(where: FindingMerger.opensFirewall(manifest:))
+            commands.insert(change.command(project: project).rendered, at: 0)
+        }
     }
 
     public struct Samples: Sendable {
