@@ -516,7 +516,11 @@ extension NetworkChecks {
     /// health-check connections (and from rules already open to one health-check range).
     static func observations(for collector: EvidenceCollector, topology: Topology) -> [Observation] {
         let config = collector.config
-        guard !config.isEmpty else { return [] }
+        // Capacity needs only a cluster description; the other checks need network config.
+        guard !config.isEmpty else {
+            let cluster = ClusterNetwork(config: config, topology: topology)
+            return topology.clusters.flatMap { CapacityChecks.run(config: config, cluster: $0, network: cluster) }
+        }
         var webhookPorts = Set<Int>()
         var servingPorts = Set<Int>()
         var podServingPorts = Set<Int>()
@@ -542,6 +546,7 @@ extension NetworkChecks {
             config: config, cluster: cluster,
             firewallRecords: collector.account.firewallRecords,
             failureMessages: collector.observations.filter { $0.kind == "message" }.reduce(0) { $0 + $1.multiplicity })
+        for info in topology.clusters { out += CapacityChecks.run(config: config, cluster: info, network: cluster) }
         return out
     }
 

@@ -60,7 +60,8 @@ public enum Engine {
         // The network model's checks join the observations read from the inputs.
         let checks = NetworkChecks.observations(for: collector, topology: topology)
         let (observed, matchedObservations) = analyseObservations(
-            collector.observations + checks, topology: topology, rules: rules)
+            CapacityChecks.reclassified(collector.observations, config: collector.config, clusters: topology.clusters) + checks,
+            topology: topology, rules: rules)
         findings += observed
         findings = FindingMerger.merge(findings, rules: rules)
         var present = Set(collector.observations.map(\.kind))
