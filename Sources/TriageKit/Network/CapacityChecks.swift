@@ -90,8 +90,10 @@ public enum CapacityChecks {
     }
 
     /// The most nodes a pool may have: the autoscaler's total maximum, its per-zone maximum times
-    /// the zones, or a fixed pool's size (`initialNodeCount` per zone); nil when not said.
+    /// the zones, or a fixed pool's size (`initialNodeCount` per zone); nil when not said, and for
+    /// Autopilot and auto-provisioned pools, whose maxima GKE sets (1000 and the like), not the user.
     static func maxNodes(_ pool: ClusterInfo.Capacity.NodePool, _ capacity: ClusterInfo.Capacity) -> Int? {
+        if capacity.autopilot || pool.autoprovisioned { return nil }
         let zones = pool.zones ?? capacity.zones ?? 1
         if pool.autoscaling { return pool.totalMaxNodes ?? pool.maxNodesPerZone.map { $0 * zones } }
         return pool.initialNodeCount.map { $0 * zones }

@@ -199,6 +199,8 @@ extension ClusterInfo {
         public var defaultMaxPodsPerNode: Int?
         /// `locations`: the zones nodes run in (per-zone counts multiply by these).
         public var zones: Int?
+        /// `autopilot.enabled`: GKE sizes the node pools itself; their maxima are not the user's.
+        public var autopilot = false
         public var nodePools: [NodePool] = []
 
         public struct NodePool: Sendable, Equatable {
@@ -214,6 +216,8 @@ extension ClusterInfo {
             public var maxPodsPerNode: Int?
             public var initialNodeCount: Int?
             public var autoscaling: Bool
+            /// `autoscaling.autoprovisioned`: a pool node auto-provisioning made, with GKE's maxima.
+            public var autoprovisioned = false
             /// `autoscaling.totalMaxNodeCount`, else `autoscaling.maxNodeCount` (per zone).
             public var totalMaxNodes: Int?
             public var maxNodesPerZone: Int?
@@ -231,6 +235,7 @@ extension ClusterInfo {
             defaultPodRangeName = (policy?["clusterSecondaryRangeName"] as? String).flatMap { ValueCheck.isResourceName($0) ? $0 : nil }
             defaultMaxPodsPerNode = ConfigValue.int((d["defaultMaxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"])
             zones = (d["locations"] as? [Any]).map(\.count)
+            autopilot = ConfigValue.bool((d["autopilot"] as? [String: Any])?["enabled"]) ?? false
             nodePools = (d["nodePools"] as? [[String: Any]] ?? []).compactMap { pool in
                 guard let name = pool["name"] as? String, ValueCheck.isResourceName(name) else { return nil }
                 let network = pool["networkConfig"] as? [String: Any]
@@ -245,6 +250,7 @@ extension ClusterInfo {
                     maxPodsPerNode: ConfigValue.int((pool["maxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"]),
                     initialNodeCount: ConfigValue.int(pool["initialNodeCount"]),
                     autoscaling: ConfigValue.bool(autoscaling?["enabled"]) ?? false,
+                    autoprovisioned: ConfigValue.bool(autoscaling?["autoprovisioned"]) ?? false,
                     totalMaxNodes: ConfigValue.int(autoscaling?["totalMaxNodeCount"]),
                     maxNodesPerZone: ConfigValue.int(autoscaling?["maxNodeCount"]),
                     zones: (pool["locations"] as? [Any]).map(\.count))

@@ -137,6 +137,27 @@ struct CapacityChecksTests {
         #expect(pods.facts["fix.prefix"] == "18")
     }
 
+    @Test func autopilotAndAutoProvisionedMaximaAreGKEsNotAShortfall() throws {
+        var cluster = try #require(try Self.collector(["cluster.yaml"]).clusters.first)
+        cluster.clusterCIDR = CIDR("10.20.0.0/18")
+        cluster.capacity.defaultPodRangeUtilization = 0.1
+        cluster.capacity.nodePools = cluster.capacity.nodePools.filter { $0.name == "default-pool" }.map { pool in
+            var pool = pool
+            pool.podRange = CIDR("10.20.0.0/18")
+            pool.podRangeUtilization = 0.1
+            pool.maxNodesPerZone = 1000
+            pool.autoprovisioned = true
+            return pool
+        }
+        let network = ClusterNetwork(config: ConfigSnapshot(), topology: Topology())
+        #expect(CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: network).isEmpty)
+        cluster.capacity.nodePools[0].autoprovisioned = false
+        cluster.capacity.autopilot = true
+        #expect(CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: network).isEmpty)
+        cluster.capacity.autopilot = false
+        #expect(CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: network).first?.facts["state"] == "max-unreachable")
+    }
+
     // MARK: node subnet
 
     @Test func ipSpaceExhaustedNamingTheNodeSubnetIsNodeSubnetExhaustion() throws {
