@@ -130,6 +130,7 @@ import Testing
             #expect(live.err.contains("no data from Cloud Routers and NAT"), "\(live.err)")
             let rules = LiveCLITests.findings(live).map { $0.split(separator: " ").first.map(String.init) ?? "" }
             #expect(!rules.contains("nat-missing"), "\(rules)")
+            #expect(live.err.contains("read in part, so no data on what they lack: Cloud NAT gateways, Cloud Routers"), "\(live.err)")
             // The region that was read still counts: us-central1's routers were read before europe-west1 failed.
             let requests = server.requests(pathPrefix: "/compute/v1/projects/kf-prod-4412/regions/us-central1/routers")
             #expect(!requests.isEmpty)

@@ -40,7 +40,8 @@ Endpoints (everything answers `application/json; charset=UTF-8`):
   Compute   GET /compute/v1/projects/P/global/{firewalls,routes,networks}[/NAME]
             GET /compute/v1/projects/P/aggregated/{subnetworks,routers}
             GET /compute/v1/projects/P/regions/R/{subnetworks,routers}[/NAME]
-            GET /compute/v1/projects/P/regions/R/routers/RT/getRouterStatus (minimal)
+            GET /compute/v1/projects/P/regions/R/routers/RT/getRouterStatus (one natStatus per NAT;
+            fields from compute/routerStatus.json {"RT": {"NAT": {...}}} when present)
             Lists honour maxResults (default 500) and pageToken; `items`, `nextPageToken`,
             `kind`, `id`, `selfLink` as the real API. Aggregated lists group by `regions/R`
             and add NO_RESULTS_ON_PAGE warnings for a few other regions, as the real API does.
@@ -341,6 +342,14 @@ class Fake:
         path = os.path.join(self.root, *parts)
         if not os.path.exists(path):
             raise HTTPError(404, f"fake: no fixture {os.path.join(*parts)}", api=api)
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+
+    def optional_fixture(self, *parts):
+        """A fixture that may be absent (None then)."""
+        path = os.path.join(self.root, *parts)
+        if not os.path.exists(path):
+            return None
         with open(path, encoding="utf-8") as f:
             return json.load(f)
 
@@ -778,13 +787,20 @@ class Handler(BaseHTTPRequestHandler):
             if len(parts) == 4:
                 return found[0]
             if len(parts) == 5 and coll == "routers" and parts[4] == "getRouterStatus":
+                # compute/routerStatus.json (optional): {"ROUTER": {"NAT": {fields}}} overrides
+                # the NAT statuses' fields (minExtraNatIpsNeeded, userAllocatedNatIps, ...).
+                overrides = self.fake.optional_fixture("compute", "routerStatus.json") or {}
+                router_overrides = overrides.get(parts[3], {}) if isinstance(overrides, dict) else {}
+                statuses = []
+                for n in found[0].get("nats", []):
+                    status = {"name": n.get("name"), "autoAllocatedNatIps": [],
+                              "minExtraNatIpsNeeded": 0, "numVmEndpointsWithNatMappings": 8}
+                    status.update(router_overrides.get(n.get("name"), {}))
+                    statuses.append(status)
                 return {"kind": "compute#routerStatusResponse",
                         "result": {"network": found[0].get("network"), "bestRoutes": [],
                                    "bestRoutesForRouter": [], "bgpPeerStatus": [],
-                                   "natStatus": [{"name": n.get("name"), "autoAllocatedNatIps": [],
-                                                  "minExtraNatIpsNeeded": 0,
-                                                  "numVmEndpointsWithNatMappings": 8}
-                                                 for n in found[0].get("nats", [])]}}
+                                   "natStatus": statuses}}
         not_found(rest)
 
     @staticmethod

@@ -13,6 +13,8 @@ public struct ConfigSnapshot: Sendable {
     public private(set) var standaloneNATs: [CloudNAT] = []
     public private(set) var zones: [ManagedZone] = []
     public private(set) var recordSets: [RecordSet] = []
+    /// Cloud NAT gateways' status from `routers get-status` (`routers.getRouterStatus`).
+    public private(set) var natStatuses: [NATStatus] = []
 
     /// Which listings were read in full: an empty listing still says "there are none", while a
     /// listing never read, or read only in part (a region or a page that failed), says nothing
@@ -34,6 +36,7 @@ public struct ConfigSnapshot: Sendable {
         case nats = "Cloud NAT gateways"
         case zones = "DNS managed zones"
         case recordSets = "DNS record sets"
+        case routerStatus = "Cloud Router status"
     }
 
     /// What one document added: how many items and of what kind (the run's account counts them).
@@ -88,6 +91,11 @@ public struct ConfigSnapshot: Sendable {
     /// Like `add(document:location:)`, saying what was added; nil when it is not network config.
     public mutating func read(document d: [String: Any], location: RecordLocation?) -> Addition? {
         let kindName = d["kind"] as? String ?? ""
+        if let statuses = NATStatus.statuses(in: d) {
+            for status in statuses { insert(status) }
+            seen.insert(.routerStatus)
+            return Addition(kind: .routerStatus, count: statuses.count)
+        }
         // compute#firewallList and friends, paged or not.
         if let items = d["items"] as? [[String: Any]] ?? (kindName.hasSuffix("List") && d["items"] == nil ? [] : nil) {
             let hinted = Self.kind(ofList: kindName)
@@ -203,6 +211,8 @@ public struct ConfigSnapshot: Sendable {
         case .recordSets:
             guard let record = RecordSet(resource: d, zone: zone, location: location) else { return nil }
             insert(record)
+        case .routerStatus:
+            return nil
         }
         return kind
     }
@@ -290,6 +300,13 @@ public struct ConfigSnapshot: Sendable {
         }
     }
 
+    /// One status per gateway name and network; a later reading replaces an earlier one.
+    public mutating func insert(_ status: NATStatus) {
+        seen.insert(.routerStatus)
+        natStatuses.removeAll { $0.name == status.name && ($0.network == nil || status.network == nil || $0.network == status.network) }
+        natStatuses.append(status)
+    }
+
     /// Keeps one copy: a full reading replaces a partial one, never the other way round.
     private static func upsert<T>(_ list: inout [T], _ item: T, same: (T) -> Bool, partial: KeyPath<T, Bool>) {
         if let i = list.firstIndex(where: same) {
@@ -314,6 +331,12 @@ public struct ConfigSnapshot: Sendable {
     /// Record sets of a zone.
     public func records(in zone: ManagedZone) -> [RecordSet] {
         recordSets.filter { self.zone(of: $0)?.name == zone.name }
+    }
+
+    /// The status read for a gateway: by its name, on its router's network when both are known.
+    public func status(of nat: CloudNAT) -> NATStatus? {
+        let network = nat.router.flatMap { name in routers.first { $0.name == name && $0.region == nat.region }?.network }
+        return natStatuses.first { $0.name == nat.name && ($0.network == nil || network == nil || $0.network == network) }
     }
 
     /// Whether any firewall rule was read from a table that hides ranges and tags.

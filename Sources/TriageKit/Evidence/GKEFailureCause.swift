@@ -10,6 +10,8 @@ import Foundation
 /// `service-account-deleted`):
 /// - `node-registration`: "only N nodes out of M have registered" → `registered`, `expected`
 /// - `pod-range-exhausted`: "IP space of '…' is exhausted", IP_SPACE_EXHAUSTED → `subnetwork`, `instance`
+///   (the engine makes it `node-subnet-exhausted` when the subnetwork is a described cluster's own
+///   node subnet: `CapacityChecks.reclassified`)
 /// - `network-missing`: a network or subnetwork that does not exist → `network` or `subnetwork`
 /// - `invalid-alias-range`: a secondary/alias range that is invalid, overlaps or is missing →
 ///   `field`, `range`, `conflicts_with`, `range_name`

@@ -28,6 +28,9 @@ public struct RunAccount: Sendable, Equatable {
     public var matchedObservations = 0
     /// Errors that stopped an input early.
     public var inputErrors: [String] = []
+    /// Config listings of which a part could not be read (a region or page that failed): what
+    /// they lack is "no data", never "none".
+    public var partialListings: [String] = []
     /// Inputs that gave no evidence, each with why; named only when the whole run read none.
     public var inputsWithoutEvidence: [InputWithoutEvidence] = []
 

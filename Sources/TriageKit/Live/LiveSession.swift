@@ -125,7 +125,7 @@ public final class LiveSession: @unchecked Sendable {
         spawn(queue) { self.fetchList(queue, .routes, "compute routes", self.computeURL("global/routes")) }
         spawn(queue) { self.fetchList(queue, .networks, "compute networks", self.computeURL("global/networks")) }
         spawn(queue) { self.fetchRegional(queue, .subnetworks, "subnetworks", regions: regions) }
-        spawn(queue) { self.fetchRegional(queue, .routers, "routers", regions: regions) }
+        spawn(queue) { self.fetchRouters(queue, regions: regions) }
         spawn(queue) { self.fetchDNS(queue) }
         spawn(queue) { self.fetchLogs(queue) }
 
@@ -370,6 +370,48 @@ public final class LiveSession: @unchecked Sendable {
             guard !cancellation.isCancelled, fetchList(queue, kind, "compute \(collection) \(region)", computeURL("regions/\(region)/\(collection)")) else { return false }
         }
         return true
+    }
+
+    /// The routers (as `fetchRegional`), then the status of each one with a Cloud NAT gateway
+    /// (`routers.getRouterStatus`: how many NAT addresses are missing), which the NAT capacity
+    /// check reads.
+    private func fetchRouters(_ queue: DeliveryQueue, regions: [String]) -> Bool {
+        var withNAT: [(region: String, name: String)] = []
+        let collect: ([String: Any]) -> Void = { object in
+            // A regional list has `items: [...]`; the aggregated one groups them by `regions/R`.
+            var routers = object["items"] as? [[String: Any]] ?? []
+            for case let scope as [String: Any] in (object["items"] as? [String: Any] ?? [:]).values {
+                routers += scope["routers"] as? [[String: Any]] ?? []
+            }
+            for router in routers where !(router["nats"] as? [Any] ?? []).isEmpty {
+                guard let name = router["name"] as? String, ValueCheck.isResourceName(name),
+                    let region = (router["region"] as? String).map(ConfigValue.lastSegment), ValueCheck.isResourceName(region)
+                else { continue }
+                withNAT.append((region, name))
+            }
+        }
+        if regions.isEmpty {
+            guard fetchList(queue, .routers, "compute routers (all regions)",
+                            computeURL("aggregated/routers?includeAllScopes=True&returnPartialSuccess=True"), each: collect)
+            else { return false }
+        } else {
+            for region in regions {
+                guard !cancellation.isCancelled,
+                    fetchList(queue, .routers, "compute routers \(region)", computeURL("regions/\(region)/routers"), each: collect)
+                else { return false }
+            }
+        }
+        for router in withNAT where !cancellation.isCancelled {
+            let url = endpoints.compute + "projects/\(project)/regions/\(router.region)/routers/\(router.name)/getRouterStatus"
+            do throws(FetchFailure) {
+                let (bytes, _) = try client.json(get(url))
+                queue.put(.document(name: "live:compute routers get-status \(router.name) \(router.region)", bytes: bytes))
+            } catch {
+                report(queue, error, .routers, url: url)
+                return false
+            }
+        }
+        return !cancellation.isCancelled
     }
 
     /// The managed zones (their metadata, peering and forwarding targets included, comes with

@@ -33,6 +33,8 @@ public struct ClusterInfo: Sendable, Equatable {
     public var source: String
     /// Values in the description that failed their check; each was left out (unknown).
     public var rejected: [RejectedValue] = []
+    /// What the capacity checks read (node counts, pod blocks, GKE's utilization figures).
+    public var capacity = Capacity()
 
     static let masterRangeField = "privateClusterConfig.masterIpv4CidrBlock"
 
@@ -158,6 +160,7 @@ public struct ClusterInfo: Sendable, Equatable {
         }
         podRanges = pods
         userNodeTags = tags
+        capacity = Capacity(cluster: d)
         self.rejected = rejected
         if masterCIDR == nil && clusterCIDR == nil && privateEndpoint == nil {
             guard rejected.isEmpty else {
@@ -186,5 +189,90 @@ public struct ClusterInfo: Sendable, Equatable {
         podRanges = []
         userNodeTags = []
         nodeServiceAccounts = []
+    }
+}
+
+extension ClusterInfo {
+    /// The figures of a cluster description that say how much room its address ranges have.
+    /// Field names are the GKE v1 REST resource's
+    /// (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters,
+    /// `Cluster`, `IPAllocationPolicy`, `NodePool`, `NodeNetworkConfig`, `NodePoolAutoscaling`).
+    public struct Capacity: Sendable, Equatable {
+        /// `currentNodeCount`: nodes in the whole cluster now (output only).
+        public var currentNodeCount: Int?
+        /// `ipAllocationPolicy.useIpAliases`: VPC-native; false (or absent with no policy) is routes-based.
+        public var vpcNative: Bool?
+        /// `ipAllocationPolicy.defaultPodIpv4RangeUtilization`: 0…1, the cluster's default pod range.
+        public var defaultPodRangeUtilization: Double?
+        /// `ipAllocationPolicy.clusterSecondaryRangeName`: the default pod range's name in the subnet.
+        public var defaultPodRangeName: String?
+        /// `defaultMaxPodsConstraint.maxPodsPerNode`.
+        public var defaultMaxPodsPerNode: Int?
+        /// `locations`: the zones nodes run in (per-zone counts multiply by these).
+        public var zones: Int?
+        /// `autopilot.enabled`: GKE sizes the node pools itself; their maxima are not the user's.
+        public var autopilot = false
+        public var nodePools: [NodePool] = []
+
+        public struct NodePool: Sendable, Equatable {
+            public var name: String
+            /// `networkConfig.podIpv4CidrBlock` / `networkConfig.podRange`: the pool's own pod range.
+            public var podRange: CIDR?
+            public var podRangeName: String?
+            /// `networkConfig.podIpv4RangeUtilization`: 0…1, of the range the pool's pods use.
+            public var podRangeUtilization: Double?
+            /// `podIpv4CidrSize`: the prefix length of each node's pod block.
+            public var podBlockPrefix: Int?
+            /// `maxPodsConstraint.maxPodsPerNode`.
+            public var maxPodsPerNode: Int?
+            public var initialNodeCount: Int?
+            public var autoscaling: Bool
+            /// `autoscaling.autoprovisioned`: a pool node auto-provisioning made, with GKE's maxima.
+            public var autoprovisioned = false
+            /// `autoscaling.totalMaxNodeCount`, else `autoscaling.maxNodeCount` (per zone).
+            public var totalMaxNodes: Int?
+            public var maxNodesPerZone: Int?
+            /// `locations` of the pool, when it names its own.
+            public var zones: Int?
+        }
+
+        public init() {}
+
+        init(cluster d: [String: Any]) {
+            let policy = d["ipAllocationPolicy"] as? [String: Any]
+            currentNodeCount = ConfigValue.int(d["currentNodeCount"])
+            vpcNative = policy.map { ConfigValue.bool($0["useIpAliases"]) ?? false } ?? (d["clusterIpv4Cidr"] != nil ? false : nil)
+            defaultPodRangeUtilization = Self.fraction(policy?["defaultPodIpv4RangeUtilization"])
+            defaultPodRangeName = (policy?["clusterSecondaryRangeName"] as? String).flatMap { ValueCheck.isResourceName($0) ? $0 : nil }
+            defaultMaxPodsPerNode = ConfigValue.int((d["defaultMaxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"])
+            zones = (d["locations"] as? [Any]).map(\.count)
+            autopilot = ConfigValue.bool((d["autopilot"] as? [String: Any])?["enabled"]) ?? false
+            nodePools = (d["nodePools"] as? [[String: Any]] ?? []).compactMap { pool in
+                guard let name = pool["name"] as? String, ValueCheck.isResourceName(name) else { return nil }
+                let network = pool["networkConfig"] as? [String: Any]
+                let autoscaling = pool["autoscaling"] as? [String: Any]
+                let block = ConfigValue.int(pool["podIpv4CidrSize"]).flatMap { (1...32).contains($0) ? $0 : nil }
+                return NodePool(
+                    name: name,
+                    podRange: (network?["podIpv4CidrBlock"] as? String).flatMap { CIDR($0) }.flatMap { $0.isV4 ? $0 : nil },
+                    podRangeName: (network?["podRange"] as? String).flatMap { ValueCheck.isResourceName($0) ? $0 : nil },
+                    podRangeUtilization: Self.fraction(network?["podIpv4RangeUtilization"]),
+                    podBlockPrefix: block,
+                    maxPodsPerNode: ConfigValue.int((pool["maxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"]),
+                    initialNodeCount: ConfigValue.int(pool["initialNodeCount"]),
+                    autoscaling: ConfigValue.bool(autoscaling?["enabled"]) ?? false,
+                    autoprovisioned: ConfigValue.bool(autoscaling?["autoprovisioned"]) ?? false,
+                    totalMaxNodes: ConfigValue.int(autoscaling?["totalMaxNodeCount"]),
+                    maxNodesPerZone: ConfigValue.int(autoscaling?["maxNodeCount"]),
+                    zones: (pool["locations"] as? [Any]).map(\.count))
+            }
+        }
+
+        /// A utilization figure: a number 0…1 (JSON) or its text (YAML); anything else is unknown.
+        static func fraction(_ value: Any?) -> Double? {
+            let number = (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(Double.init)
+            guard let number, number.isFinite, number >= 0, number <= 1 else { return nil }
+            return number
+        }
     }
 }

@@ -542,7 +542,19 @@ extension NetworkChecks {
     /// health-check connections (and from rules already open to one health-check range).
     static func observations(for collector: EvidenceCollector, topology: Topology) -> [Observation] {
         let config = collector.config
-        guard !config.isEmpty else { return [] }
+        let networks = topology.clusterNetworks.isEmpty ? ClusterNetwork.all(config: config, topology: topology) : topology.clusterNetworks
+        // Capacity needs only a cluster description; the other checks need network config.
+        guard !config.isEmpty else {
+            return networks.flatMap { network in
+                network.cluster.map { info in
+                    CapacityChecks.run(config: config, cluster: info, network: network).map { observation in
+                        var observation = observation
+                        network.label(&observation.facts)
+                        return observation
+                    }
+                } ?? []
+            }
+        }
         var messagePorts = Set<Int>()
         var webhookPorts: [String?: Set<Int>] = [:]
         var servingPorts = Set<Int>()
@@ -563,7 +575,6 @@ extension NetworkChecks {
                 }
             }
         }
-        let networks = topology.clusterNetworks.isEmpty ? ClusterNetwork.all(config: config, topology: topology) : topology.clusterNetworks
         var out: [Observation] = []
         var networkWide = Set<[String: String]>()
         for cluster in networks {
@@ -572,13 +583,14 @@ extension NetworkChecks {
             var ports = networks.count == 1 ? messagePorts : []
             ports.formUnion(webhookPorts[cluster.clusterName] ?? [])
             if networks.count == 1 { for (_, logged) in webhookPorts { ports.formUnion(logged) } }
-            let found = run(
+            var found = run(
                 config: config, cluster: cluster, webhookPorts: ports.sorted(),
                 servingPorts: servingPorts.sorted().map { $0...$0 }, podServingPorts: podServingPorts.sorted().map { $0...$0 })
                 + loggingChecks(
                     config: config, cluster: cluster,
                     firewallRecords: collector.account.firewallRecords,
                     failureMessages: collector.observations.filter { $0.kind == "message" }.reduce(0) { $0 + $1.multiplicity })
+            if let info = cluster.cluster { found += CapacityChecks.run(config: config, cluster: info, network: cluster) }
             for var observation in found {
                 if isClusterScoped(observation) {
                     cluster.label(&observation.facts)

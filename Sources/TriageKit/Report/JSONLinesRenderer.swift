@@ -94,6 +94,7 @@ struct JSONLinesRenderer {
             "findings": analysis.findings.count,
             "by_severity": bySeverity,
             "errors": a.inputErrors,
+            "partial_listings": a.partialListings,
             "inferences": analysis.topology.inferences,
             "rules": analysis.rulesRun,
         ]

@@ -57,6 +57,9 @@ public enum Renderer {
         if !a.evidence.isEmpty {
             parts.append("other evidence: " + a.evidence.sorted { $0.key < $1.key }.map { "\($0.value) from \($0.key)" }.joined(separator: ", "))
         }
+        if !a.partialListings.isEmpty {
+            parts.append("read in part, so no data on what they lack: " + a.partialListings.joined(separator: ", "))
+        }
         if a.skippedTotal > 0 {
             let reasons = a.skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             parts.append("\(a.skippedTotal) skipped (\(reasons))")

@@ -2963,6 +2963,235 @@ samples:
             status: RUNNING
 
 """#),
+        ("Rules/gke/node-subnet-exhausted.yaml", #"""
+id: node-subnet-exhausted
+severity: error
+title: The cluster's node subnet has addresses for new nodes
+evidence: operation
+match:
+  cause: node-subnet-exhausted
+group_by: [cluster, subnet]
+cause: "node-subnet-exhausted:{subnet}"
+message: >-
+  {type} of {target} failed because the node subnet {subnet} of cluster {cluster} has no address
+  left for a new node: "{error}"
+remedy:
+  why: >-
+    Every node takes one address of its subnet's primary range (less the 4 every subnet reserves),
+    shared with every other VM and internal load balancer there. IP_SPACE_EXHAUSTED naming the
+    cluster's own subnetwork is that range, not a pod range: adding pod ranges does not help. A
+    subnet's primary range can be widened in place while the wider range overlaps nothing else
+    in the VPC.
+  notes:
+    - when: {fix.range: {exists: true}}
+      text: "Widening {subnet.range} to /{fix.prefix} gives {fix.range}."
+    - when: {fix.range: {exists: false}}
+      text: "Give the subnet list to see the prefix length the subnet needs (gcloud compute networks subnets describe)."
+  commands:
+    - >-
+      gcloud compute networks subnets describe {subnet} --region={region} --project={project}
+      --format="yaml(ipCidrRange,secondaryIpRanges)"
+    - when: {fix.prefix: {exists: true}}
+      text: >-
+        gcloud compute networks subnets expand-ip-range {subnet} --region={region} --project={project}
+        --prefix-length={fix.prefix}
+references:
+  - https://cloud.google.com/vpc/docs/create-modify-vpc-networks#expand-subnet
+  - https://cloud.google.com/sdk/gcloud/reference/compute/networks/subnets/expand-ip-range
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips#node_limiters
+samples:
+  trigger:
+    - name: "IP_SPACE_EXHAUSTED names the cluster's own subnetwork (operations, cluster and subnet JSON)"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-11-21T15:31:12.502118734Z",
+                "name": "operation-1795330268104-2b7d4e1a-6f3c-4d90-a8b5-c1e7f2d9a064",
+                "operationType": "UPGRADE_NODES",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795330268104-2b7d4e1a-6f3c-4d90-a8b5-c1e7f2d9a064",
+                "startTime": "2026-11-21T15:11:30.104337251Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/default-pool",
+                "zone": "us-central1",
+                "error": {
+                  "code": 8,
+                  "message": "Google Compute Engine: Not all instances running in IGM after 19m42.118203339s. Expected 3, running 0, transitioning 3. Current errors: [IP_SPACE_EXHAUSTED]: Instance 'gke-kf-private-default-pool-5c2e9a1f-q8zt' creation failed: IP space of 'projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet' is exhausted."
+                },
+                "statusMessage": "Google Compute Engine: Not all instances running in IGM after 19m42.118203339s. Expected 3, running 0, transitioning 3. Current errors: [IP_SPACE_EXHAUSTED]: Instance 'gke-kf-private-default-pool-5c2e9a1f-q8zt' creation failed: IP space of 'projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet' is exhausted."
+              }
+            ]
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 12
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/28",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/16",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 1, cluster: kf-private, subnet: kubeflow-subnet}
+  pass:
+    - name: "the upgrade succeeded"
+      files:
+        - name: operations.json
+          text: |
+            [
+              {
+                "endTime": "2026-11-21T15:31:12.502118734Z",
+                "name": "operation-1795330268104-2b7d4e1a-6f3c-4d90-a8b5-c1e7f2d9a064",
+                "operationType": "UPGRADE_NODES",
+                "selfLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795330268104-2b7d4e1a-6f3c-4d90-a8b5-c1e7f2d9a064",
+                "startTime": "2026-11-21T15:11:30.104337251Z",
+                "status": "DONE",
+                "targetLink": "https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/default-pool",
+                "zone": "us-central1"
+              }
+            ]
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 4
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+
+"""#),
         ("Rules/gke/nodes-never-registered.yaml", #"""
 id: nodes-never-registered
 severity: error
@@ -9211,6 +9440,309 @@ samples:
             ]
 
 """#),
+        ("Rules/network/nat-ips-insufficient.yaml", #"""
+id: nat-ips-insufficient
+severity: error
+title: The Cloud NAT gateway has the addresses its VMs' ports need
+evidence: config
+match:
+  config: nat-capacity
+group_by: [nat, router, region]
+cause: "nat-capacity:{region}:{nat}"
+message: >-
+  Cloud NAT {nat} (router {router}, {region}) has {nat.ips} manually assigned address(es): at
+  {min_ports} ports per VM ({min_ports.source}) they serve {vms.fit} VMs, and cluster {cluster} has
+  {nodes.now} nodes; the router status asks for {status.extra_ips} more address(es). Nodes left without
+  ports cannot reach the internet.
+remedy:
+  why: >-
+    With MANUAL_ONLY allocation a gateway only has the addresses it was given; each offers 64,512
+    source ports, and every VM reserves its minimum ports (minPortsPerVm; 64 by default, 32 with
+    dynamic port allocation) up front. VMs that find no ports left get no NAT mapping at all.
+  notes:
+    - "Add {extra_ips} address(es) to the gateway (the commands below), or one of:"
+    - when: {fix.min_ports: {not: [none]}}
+      text: >-
+        lower the ports each VM reserves to {fix.min_ports} (--min-ports-per-vm={fix.min_ports} on the
+        nats update command): the present addresses then serve every node, with fewer
+        simultaneous connections per VM and destination;
+    - when: {dynamic_ports: "no"}
+      text: >-
+        enable dynamic port allocation (--enable-dynamic-port-allocation --min-ports-per-vm=32): each
+        address then serves 2,016 VMs at first, and busy VMs get more ports as they need them;
+    - >-
+      or let Cloud NAT reserve addresses itself (--auto-allocate-nat-external-ips), if nothing
+      outside allowlists the gateway's addresses.
+  commands:
+    - >-
+      for address in $(echo {fix.new_addresses} | tr , ' '); do gcloud compute addresses create $address
+      --region={region} --project={project}; done
+    - >-
+      gcloud compute routers nats update {nat} --router={router} --region={region} --project={project}
+      --nat-external-ip-pool={fix.ip_pool}
+    - gcloud compute routers get-status {router} --region={region} --project={project} --format=json
+references:
+  - https://cloud.google.com/nat/docs/ports-and-addresses
+  - https://cloud.google.com/nat/docs/tune-nat-configuration
+  - https://cloud.google.com/compute/docs/reference/rest/v1/routers/getRouterStatus
+samples:
+  trigger:
+    - name: "one address at 4096 ports per VM for 20 nodes (routers list, get-status, cluster)"
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 4096,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "MANUAL_ONLY",
+                    "natIps": [
+                      "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/addresses/kf-nat-ip-1"
+                    ],
+                    "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/routers/kf-router"
+              }
+            ]
+        - name: router-status.json
+          text: |
+            {
+              "kind": "compute#routerStatusResponse",
+              "result": {
+                "bestRoutes": [],
+                "bestRoutesForRouter": [],
+                "natStatus": [
+                  {
+                    "minExtraNatIpsNeeded": 1,
+                    "name": "kf-nat",
+                    "numVmEndpointsWithNatMappings": 15,
+                    "userAllocatedNatIpResources": [
+                      "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/addresses/kf-nat-ip-1"
+                    ],
+                    "userAllocatedNatIps": [
+                      "34.118.22.7"
+                    ]
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+              }
+            }
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 20
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+      expect:
+        - {count: 1, nat: kf-nat, router: kf-router, region: us-central1}
+  pass:
+    - name: "two addresses for 20 nodes"
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 4096,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "MANUAL_ONLY",
+                    "natIps": [
+                      "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/addresses/kf-nat-ip-1",
+                      "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/addresses/kf-nat-ip-2"
+                    ],
+                    "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/routers/kf-router"
+              }
+            ]
+        - name: router-status.json
+          text: |
+            {
+              "kind": "compute#routerStatusResponse",
+              "result": {
+                "bestRoutes": [],
+                "bestRoutesForRouter": [],
+                "natStatus": [
+                  {
+                    "minExtraNatIpsNeeded": 0,
+                    "name": "kf-nat",
+                    "numVmEndpointsWithNatMappings": 20,
+                    "userAllocatedNatIpResources": [
+                      "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/addresses/kf-nat-ip-1",
+                      "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/addresses/kf-nat-ip-2"
+                    ],
+                    "userAllocatedNatIps": [
+                      "34.118.22.7",
+                      "34.118.22.8"
+                    ]
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc"
+              }
+            }
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 20
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+
+"""#),
         ("Rules/network/nat-missing.yaml", #"""
 id: nat-missing
 severity: warning
@@ -10309,6 +10841,719 @@ samples:
                 ]
               }
             ]
+
+"""#),
+        ("Rules/network/node-subnet-nearly-full.yaml", #"""
+id: node-subnet-nearly-full
+severity: warning
+title: The cluster's node subnet has addresses for the nodes it may need
+evidence: config
+match:
+  config: node-subnet-capacity
+group_by: [cluster, subnet]
+cause: "node-subnet-exhausted:{subnet}"
+message: >-
+  The node subnet {subnet} ({subnet.range}, {subnet.usable} usable addresses) of cluster
+  {cluster} is {state}: {nodes.now} nodes now, {nodes.max} at the node pools' maxima.
+remedy:
+  why: >-
+    Every node takes one address of the subnet's primary range, less the 4 every subnet reserves,
+    and shares it with any other VM or internal load balancer there. When it runs out, new nodes
+    fail with IP_SPACE_EXHAUSTED. "high" is above {threshold} % used.
+  notes:
+    - "Widening {subnet.range} to /{fix.prefix} gives {fix.range}, room for the maxima or twice today's nodes; the wider range must overlap nothing else in the VPC."
+  commands:
+    - >-
+      gcloud compute networks subnets expand-ip-range {subnet} --region={region} --project={project}
+      --prefix-length={fix.prefix}
+references:
+  - https://cloud.google.com/vpc/docs/create-modify-vpc-networks#expand-subnet
+  - https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet
+samples:
+  trigger:
+    - name: "13 nodes in a /28 (12 usable)"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 13
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/28",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/16",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 1, cluster: kf-private, subnet: kubeflow-subnet}
+    - name: "9 nodes in a /27, autoscaling to 40"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 9
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 20
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/27",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/16",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 1, cluster: kf-private, subnet: kubeflow-subnet}
+  pass:
+    - name: "13 nodes in a /20"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 13
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/16",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+
+"""#),
+        ("Rules/network/pod-range-full.yaml", #"""
+id: pod-range-full
+severity: error
+title: The cluster's pod range has room for another node
+evidence: config
+match:
+  config: pod-range-capacity
+  state: full
+group_by: [cluster, range]
+cause: "pod-range-exhausted"
+message: >-
+  The pod range {range} ({range.name}) of cluster {cluster} is full: {utilization} % used
+  ({utilization.source}), room for {nodes.fit} nodes at a {node_block} block each; no new node
+  (resize, autoscaling, surge upgrade, new node pool on this range) can get its pod addresses.
+remedy:
+  why: >-
+    Every node takes a fixed block of the pod range ({node_block} for its maximum pods per node), so
+    the range caps the number of nodes. GKE reports the share used as
+    defaultPodIpv4RangeUtilization and each node pool's podIpv4RangeUtilization.
+  notes:
+    - when: {range.kind: vpc-native}
+      text: >-
+        Add a pod range of at least /{fix.prefix} (an unused range in the VPC) to the node subnet and
+        to the cluster: new node pools then take their blocks from it (GKE 1.26+, multi-pod CIDR).
+        Existing pools keep their range; recreate a full pool to move it.
+    - when: {range.kind: routes}
+      text: >-
+        A routes-based cluster's pod range (clusterIpv4Cidr, which also holds the services) cannot
+        grow or gain another range: create new node pools with a lower --max-pods-per-node (a smaller
+        block each), or move the workloads to a VPC-native cluster with a larger pod range.
+    - when: {nodes.max: {exists: true}}
+      text: "The node pools' autoscaling maxima add up to {nodes.max} nodes on this range."
+  commands:
+    - when: {range.kind: vpc-native}
+      text: >-
+        gcloud compute networks subnets update {subnet} --project={project} --region={region}
+        --add-secondary-ranges={fix.range_name}='<UNUSED_CIDR>'
+    - when: {range.kind: vpc-native}
+      text: >-
+        gcloud container clusters update {cluster} --location={location} --project={project}
+        --additional-pod-ipv4-ranges={fix.range_name}
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(currentNodeCount,ipAllocationPolicy,nodePools[].networkConfig,nodePools[].autoscaling)"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/multi-pod-cidr
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr
+  - https://cloud.google.com/network-intelligence-center/docs/network-analyzer/insights/kubernetes-engine/gke-ip-utilization
+samples:
+  trigger:
+    - name: "VPC-native, GKE reports the default pod range 100 % used (clusters describe)"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/20
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 16
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/20
+              clusterIpv4CidrBlock: 10.20.0.0/20
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 1.0
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/20
+                podIpv4RangeUtilization: 1.0
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: kf-private, range: 10.20.0.0/20}
+    - name: "routes-based: 16 nodes at /24 in the /19 that also holds the services' /20"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/19
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 16
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              stackType: IPV4
+              useRoutes: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.20.16.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: kf-private, range: 10.20.0.0/19}
+  pass:
+    - name: "a /16 pod range, 6 % used"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/16
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 16
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/16
+              clusterIpv4CidrBlock: 10.20.0.0/16
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.0625
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/16
+                podIpv4RangeUtilization: 0.0625
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+
+"""#),
+        ("Rules/network/pod-range-nearly-full.yaml", #"""
+id: pod-range-nearly-full
+severity: warning
+title: The cluster's pod range has room for the nodes it may need
+evidence: config
+match:
+  config: pod-range-capacity
+  state: [high, max-unreachable]
+group_by: [cluster, range]
+cause: "pod-range-capacity:{cluster}:{range}"
+message: >-
+  The pod range {range} ({range.name}) of cluster {cluster} is running out: {utilization} % used
+  ({utilization.source}; reported above {threshold} %), room for {nodes.fit} nodes at a
+  {node_block} block each.
+remedy:
+  why: >-
+    Every node takes a fixed block of the pod range, so the range caps the number of nodes: once it
+    is used up, scale-ups, surge upgrades and new node pools on it fail with IP_SPACE_EXHAUSTED.
+    80 % is where Network Analyzer's "High GKE Pod ranges allocation" insight fires.
+  notes:
+    - when: {state: max-unreachable}
+      text: >-
+        The node pools' autoscaling maxima ({nodes.max} nodes) need more blocks than the range has
+        ({nodes.fit}): the autoscaler will stop short of its maximum.
+    - when: {range.kind: vpc-native}
+      text: >-
+        Add a pod range of at least /{fix.prefix} (an unused range in the VPC) before it fills: new
+        node pools take their blocks from it.
+    - when: {range.kind: routes}
+      text: >-
+        A routes-based cluster's pod range cannot grow: plan new node pools with a lower
+        --max-pods-per-node, or a VPC-native cluster.
+  commands:
+    - when: {range.kind: vpc-native}
+      text: >-
+        gcloud compute networks subnets update {subnet} --project={project} --region={region}
+        --add-secondary-ranges={fix.range_name}='<UNUSED_CIDR>'
+    - when: {range.kind: vpc-native}
+      text: >-
+        gcloud container clusters update {cluster} --location={location} --project={project}
+        --additional-pod-ipv4-ranges={fix.range_name}
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/multi-pod-cidr
+  - https://cloud.google.com/network-intelligence-center/docs/network-analyzer/insights/kubernetes-engine/gke-ip-utilization
+samples:
+  trigger:
+    - name: "13 of 16 node blocks used (81 %)"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/20
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 13
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/20
+              clusterIpv4CidrBlock: 10.20.0.0/20
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.8125
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/20
+                podIpv4RangeUtilization: 0.8125
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: kf-private, range: 10.20.0.0/20}
+  pass:
+    - name: "4 of 16 blocks used, autoscaling to 16"
+      files:
+        - name: cluster.yaml
+          text: |
+            clusterIpv4Cidr: 10.20.0.0/20
+            currentMasterVersion: 1.30.5-gke.1014001
+            currentNodeCount: 4
+            defaultMaxPodsConstraint:
+              maxPodsPerNode: '110'
+            id: 3f9a6c2e81d04b7c9e5f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d
+            ipAllocationPolicy:
+              clusterIpv4Cidr: 10.20.0.0/20
+              clusterIpv4CidrBlock: 10.20.0.0/20
+              clusterSecondaryRangeName: kf-pods
+              defaultPodIpv4RangeUtilization: 0.25
+              servicesIpv4Cidr: 10.24.0.0/20
+              servicesIpv4CidrBlock: 10.24.0.0/20
+              servicesSecondaryRangeName: kf-services
+              stackType: IPV4
+              useIpAliases: true
+            location: us-central1
+            locations:
+            - us-central1-a
+            - us-central1-b
+            name: kf-private
+            network: kubeflow-vpc
+            nodePools:
+            - autoscaling:
+                enabled: true
+                locationPolicy: BALANCED
+                maxNodeCount: 8
+                minNodeCount: 1
+              config:
+                diskSizeGb: 100
+                machineType: e2-standard-8
+                serviceAccount: default
+              initialNodeCount: 3
+              locations:
+              - us-central1-a
+              - us-central1-b
+              maxPodsConstraint:
+                maxPodsPerNode: '110'
+              name: default-pool
+              networkConfig:
+                podIpv4CidrBlock: 10.20.0.0/20
+                podIpv4RangeUtilization: 0.25
+                podRange: kf-pods
+              podIpv4CidrSize: 24
+              selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+              status: RUNNING
+              version: 1.30.5-gke.1014001
+            privateClusterConfig:
+              enablePrivateNodes: true
+              masterIpv4CidrBlock: 172.16.0.0/28
+              privateEndpoint: 172.16.0.2
+              publicEndpoint: 34.123.45.67
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private
+            servicesIpv4Cidr: 10.24.0.0/20
+            status: RUNNING
+            subnetwork: kubeflow-subnet
+            zone: us-central1
 
 """#),
         ("Rules/network/pod-to-pod-denied.yaml", #"""

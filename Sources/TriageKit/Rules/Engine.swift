@@ -78,7 +78,8 @@ public enum Engine {
         // The network model's checks join the observations read from the inputs.
         let checks = NetworkChecks.observations(for: collector, topology: topology)
         let (observed, matchedObservations) = analyseObservations(
-            collector.observations + checks, topology: topology, rules: rules)
+            CapacityChecks.reclassified(collector.observations, config: collector.config, clusters: topology.clusters) + checks,
+            topology: topology, rules: rules)
         findings += observed
         findings = FindingMerger.merge(findings, rules: rules)
         var present = Set(collector.observations.map(\.kind))
@@ -96,7 +97,9 @@ public enum Engine {
             return $0.id < $1.id
         }
         collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
-        return Analysis(findings: findings, account: collector.account, topology: topology, rulesRun: rules.count, rules: rules)
+        var account = collector.account
+        account.partialListings = collector.config.incomplete.map(\.rawValue).sorted()
+        return Analysis(findings: findings, account: account, topology: topology, rulesRun: rules.count, rules: rules)
     }
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.
@@ -249,6 +252,8 @@ struct FindingBuilder {
     /// The first logged connection evaluated again with the proposed allow rule (when the
     /// run has the firewall rules).
     var verification: FixVerification?
+    /// The rule that comes nearest to allowing the first connection, and why it does not.
+    var nearest: String?
     /// The connection went to a public Google address, so the fix (Private Google Access) opens
     /// the restricted VIP, not that address: the verification evaluates egress to the VIP.
     var verifiedAgainstVIP: Bool { first.value("direction") == "EGRESS" && first.destination.role == .googlePublic }
@@ -317,8 +322,10 @@ struct FindingBuilder {
         guard let port = connection.destPort else { return }
         let direction: FirewallRule.Direction = first.value("direction") == "EGRESS" ? .egress : .ingress
         func host(_ ip: IPAddress) -> CIDR { CIDR(network: ip, prefixLength: ip.isV4 ? 32 : 128) }
-        let tags = first.topology.bestNodeTag.map { [$0.tag] } ?? []
-        let cluster = first.topology.clusters.first
+        // The VM's own cluster (by its address) gives its tags and account; else the run's one cluster.
+        let network = first.vmCluster
+        let tags = (network?.nodeTag ?? first.topology.bestNodeTag?.tag).map { [$0] } ?? []
+        let cluster = network?.cluster ?? first.topology.soleCluster
         // The VM side of a node or pod flow carries the node tags and runs as the nodes' account.
         let vmRole = direction == .ingress ? first.destination.role : first.source.role
         let onNode = [.node, .pod].contains(vmRole)
@@ -331,6 +338,12 @@ struct FindingBuilder {
             vmServiceAccount: onNode ? ClusterNetwork.nodeServiceAccount(of: cluster, rules: model.rules) : nil)
         verification = FixVerification.verify(
             flow, priority: first.fixPriority, model: model, targetTags: tags, ruleCount: ruleCount)
+        // The rule nearest to allowing it, and why it does not: the first place to look.
+        let now = model.evaluate(flow)
+        if now.verdict == .denied, let loser = now.bestLoser, verification?.change == nil {
+            nearest = "\(loser.rule.name) (priority \(loser.rule.priority)) would allow this traffic, but "
+                + loser.misses.map { $0.sentence(for: flow) }.joined(separator: ", and ") + "."
+        }
         if verifiedAgainstVIP, verification?.outcome == .alreadyAllowed {
             let now = model.evaluate(flow)
             verification?.sentence = "Checked against the \(ruleCount) firewall rules given: egress to the restricted VIP "
@@ -422,6 +435,7 @@ struct FindingBuilder {
         for field in rule.groupBy { facts[field] = first.value(field) ?? "" }
         let fact: (String) -> String? = { $0 == "fix.verified" ? verification?.outcome.rawValue : first.value($0) }
         var texts = rule.remedyTexts(fact: fact, lookup: lookup)
+        if let nearest { texts.notes.insert(nearest, at: 0) }
         if let verification {
             texts.notes.insert(verification.sentence, at: 0)
             if let change = verification.change {

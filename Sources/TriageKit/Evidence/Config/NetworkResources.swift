@@ -163,6 +163,8 @@ public struct CloudNAT: Sendable, Equatable {
     public var subnetworks: [SubnetworkCoverage]?
     public var logging: Bool?
     public var isPartial: Bool
+    /// How many source ports and addresses it has; see `CloudNAT.Ports`.
+    public var ports = Ports()
 
     public init(name: String, router: String? = nil, region: String? = nil, coverage: Coverage?,
                 subnetworks: [SubnetworkCoverage]? = [], logging: Bool? = nil, isPartial: Bool = false) {
@@ -189,6 +191,39 @@ public struct CloudNAT: Sendable, Equatable {
         }
         logging = (d["logConfig"] as? [String: Any]).flatMap { ConfigValue.bool($0["enable"]) } ?? false
         isPartial = false
+        ports = Ports(resource: d)
+    }
+
+    /// The gateway's address and port settings (Compute v1 `RouterNat`,
+    /// https://cloud.google.com/compute/docs/reference/rest/v1/routers): `natIpAllocateOption`,
+    /// `natIps`, `minPortsPerVm`, `maxPortsPerVm`, `enableDynamicPortAllocation`.
+    public struct Ports: Sendable, Equatable {
+        /// MANUAL_ONLY or AUTO_ONLY; nil when not shown.
+        public var allocation: String?
+        /// The names of the reserved addresses of a MANUAL_ONLY gateway.
+        public var natIPs: [String] = []
+        public var minPortsPerVM: Int?
+        public var maxPortsPerVM: Int?
+        public var dynamicPortAllocation: Bool = false
+
+        /// Source ports one NAT address offers per protocol: 65,536 less the 1,024 well-known
+        /// ones (https://cloud.google.com/nat/docs/ports-and-addresses).
+        public static let portsPerAddress = 64_512
+
+        /// The ports reserved for each VM: `minPortsPerVm`, else the documented default, 64 with
+        /// static allocation and 32 with dynamic allocation (`enableDynamicPortAllocation`:
+        /// "If minPortsPerVm is not set, a minimum of 32 ports will be allocated").
+        public var effectiveMinPortsPerVM: Int { minPortsPerVM ?? (dynamicPortAllocation ? 32 : 64) }
+
+        public init() {}
+
+        init(resource d: [String: Any]) {
+            allocation = (d["natIpAllocateOption"] as? String).flatMap { ["MANUAL_ONLY", "AUTO_ONLY"].contains($0) ? $0 : nil }
+            natIPs = ConfigValue.strings(d["natIps"]).map(ConfigValue.lastSegment).filter(ValueCheck.isResourceName)
+            minPortsPerVM = ConfigValue.int(d["minPortsPerVm"]).flatMap { (1...65_536).contains($0) ? $0 : nil }
+            maxPortsPerVM = ConfigValue.int(d["maxPortsPerVm"]).flatMap { (1...65_536).contains($0) ? $0 : nil }
+            dynamicPortAllocation = ConfigValue.bool(d["enableDynamicPortAllocation"]) ?? false
+        }
     }
 
     /// What the gateway translates for a subnet: its primary range, and which secondary ranges.
@@ -208,6 +243,38 @@ public struct CloudNAT: Sendable, Equatable {
                 return modes.contains("LIST_OF_SECONDARY_IP_RANGES") && entry.secondaryIpRangeNames.contains(secondaryRange)
             }
             return primary && modes.contains("PRIMARY_IP_RANGE")
+        }
+    }
+}
+
+/// One `natStatus[]` entry of a router's status (`gcloud compute routers get-status ROUTER
+/// --format=json`, the API's `routers.getRouterStatus`: `{"kind": "compute#routerStatusResponse",
+/// "result": {"network": …, "natStatus": [...]}}`; Compute v1 `RouterStatusNatStatus`). The response
+/// does not name its router: a status is matched to its gateway by name and network.
+public struct NATStatus: Sendable, Equatable {
+    public var name: String
+    public var network: String?
+    /// "The number of extra IPs to allocate … greater than 0 only if user-specified IPs are NOT
+    /// enough to allow all configured VMs to use NAT" (meaningful only for MANUAL_ONLY).
+    public var minExtraNatIpsNeeded: Int?
+    /// "Number of VM endpoints (i.e., Nics) that can use NAT."
+    public var vmEndpointsWithNatMappings: Int?
+    public var userAllocatedNatIps: [String]
+    public var autoAllocatedNatIps: [String]
+
+    /// The gateways' statuses of one router status response; nil when `d` is not one.
+    static func statuses(in d: [String: Any]) -> [NATStatus]? {
+        let result = d["result"] as? [String: Any]
+        guard d["kind"] as? String == "compute#routerStatusResponse" || result?["natStatus"] != nil, let result else { return nil }
+        let network = (result["network"] as? String).map(ConfigValue.lastSegment).flatMap { ValueCheck.isResourceName($0) ? $0 : nil }
+        return (result["natStatus"] as? [[String: Any]] ?? []).compactMap { entry in
+            guard let name = entry["name"] as? String, ValueCheck.isResourceName(name) else { return nil }
+            return NATStatus(
+                name: name, network: network,
+                minExtraNatIpsNeeded: ConfigValue.int(entry["minExtraNatIpsNeeded"]).flatMap { $0 >= 0 ? $0 : nil },
+                vmEndpointsWithNatMappings: ConfigValue.int(entry["numVmEndpointsWithNatMappings"]).flatMap { $0 >= 0 ? $0 : nil },
+                userAllocatedNatIps: ConfigValue.strings(entry["userAllocatedNatIps"]),
+                autoAllocatedNatIps: ConfigValue.strings(entry["autoAllocatedNatIps"]))
         }
     }
 }
