@@ -3,6 +3,8 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES = libcurl4-openssl-dev zlib1g-dev
 BENCH_SIZE ?= 1024
+# More triage-bench options, e.g. BENCH_ARGS='--pipe --runs 2 --ports 200' (triage-bench --help lists the knobs).
+BENCH_ARGS ?=
 # The binary install-docs describes (make install passes the release build it installs).
 TRIAGE_BIN ?= .build/release/triage
 MAN_DIR = $(DESTDIR)$(PREFIX)/share/man/man1
@@ -54,7 +56,7 @@ accuracy: deps rules
 
 bench: release
 	@command -v jq >/dev/null || { echo "bench compares against jq: apt-get install -y jq"; exit 1; }
-	.build/release/triage-bench --size-mb $(BENCH_SIZE) --directory .bench --triage .build/release/triage
+	.build/release/triage-bench --size-mb $(BENCH_SIZE) --directory .bench --triage .build/release/triage $(BENCH_ARGS)
 
 # libFuzzer targets (a separate package in Fuzz/, never built by build or test): each runs FUZZ_SECONDS
 # (or FUZZ_RUNS executions).

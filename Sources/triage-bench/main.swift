@@ -15,49 +15,95 @@ struct Bench: ParsableCommand {
     @Option(help: "The jq binary to compare with.") var jq = "/usr/bin/jq"
     @Flag(help: "Only generate the files.") var generateOnly = false
     @Option(help: "Runs per measurement (best and median are printed).") var runs = 5
-    @Option(help: "Measure only the inputs whose label contains this text (e.g. YAML, gzip, 1024).") var only: String?
+    @Option(help: "Measure only the inputs whose label contains this text (e.g. YAML, gzip, 1024, high).") var only: String?
+    @Option(help: "Cardinalities to generate and measure side by side: low (few distinct flows), high (noisy exports), or both.")
+    var cardinality: [CardinalityProfile] = [.low, .high]
+    @Option(help: "High cardinality: distinct internet addresses that scan and probe the nodes.") var internetSources = 40_000
+    @Option(help: "High cardinality: distinct internet addresses pods call (CDNs, package hosts).") var internetDestinations = 60_000
+    @Option(help: "High cardinality: distinct destination ports the scanners try.") var ports = 50
+    @Option(help: "High cardinality: distinct node VMs.") var vms = 300
+    @Option(help: "High cardinality: distinct pod addresses outside every pod range given.") var unrangedPods = 4_000
+    @Flag(help: "Also time `cat FILE | triage -` for each NDJSON file (stdin from a pipe).") var pipe = false
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var generator = LogGenerator(seed: 20261123)
         let cluster = "\(directory)/cluster.json"
-        try generator.clusterJSON.write(toFile: cluster, atomically: true, encoding: .utf8)
-        let sizes = [100, sizeMB]
+        try LogGenerator(seed: 20261123).clusterJSON.write(toFile: cluster, atomically: true, encoding: .utf8)
         var files: [(label: String, path: String, size: Int)] = []
-        for size in sizes {
-            let base = "\(directory)/firewall-\(size)mb"
-            if !FileManager.default.fileExists(atPath: base + ".ndjson") || fileSize(base + ".gz") == 0 {
-                print("generating \(size) MB of firewall logs in \(directory) …")
-                try generator.write(sizeBytes: size * 1_000_000, base: base)
-            }
-            files.append(("NDJSON \(size) MB", base + ".ndjson", size))
-            if size == sizeMB {
-                files.append(("gcloud JSON array", base + ".json", size))
-                files.append(("gcloud YAML", base + ".yaml", size))
-                files.append(("gzip (NDJSON inside)", base + ".gz", size))
+        for profile in cardinality {
+            let knobs = profile == .low ? Cardinality() : Cardinality(
+                internetSources: internetSources, internetDestinations: internetDestinations, ports: ports, vms: vms,
+                unrangedPods: unrangedPods)
+            // Low cardinality keeps today's files (and every format); high is NDJSON only.
+            let sizes = profile == .low ? [100, sizeMB] : [sizeMB]
+            for size in sizes {
+                let base = "\(directory)/firewall-\(size)mb" + knobs.fileTag
+                let suffixes = profile == .low ? LogGenerator.allSuffixes : [".ndjson"]
+                if suffixes.contains(where: { fileSize(base + $0) == 0 }) {
+                    print("generating \(size) MB of \(profile)-cardinality firewall logs in \(directory) …")
+                    var generator = LogGenerator(seed: 20261123, cardinality: knobs)
+                    try generator.write(sizeBytes: size * 1_000_000, base: base, suffixes: suffixes)
+                }
+                files.append(("NDJSON \(size) MB \(profile)", base + ".ndjson", size))
+                if size == sizeMB && profile == .low {
+                    files.append(("gcloud JSON array", base + ".json", size))
+                    files.append(("gcloud YAML", base + ".yaml", size))
+                    files.append(("gzip (NDJSON inside)", base + ".gz", size))
+                }
             }
         }
         if generateOnly { return }
 
-        print("\n| input | bytes read | triage MB/s best | median | triage peak RSS | jq MB/s | jq peak RSS | triage/jq (best) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("\n| input | bytes read | triage MB/s best | median | triage CPU s | triage peak RSS | jq MB/s | jq CPU s | jq peak RSS | triage/jq (best) | by CPU |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        var details: [String] = []
         for file in files where only.map({ file.label.localizedCaseInsensitiveContains($0) }) ?? true {
             let uncompressed = file.path.hasSuffix(".gz") ? fileSize(file.path.replacingOccurrences(of: ".gz", with: ".ndjson")) : fileSize(file.path)
-            let t = try measure([triage, "--format", "json", "--quiet", "--cluster", cluster, file.path], runs: runs)
-            var jqColumns = "– | – | –"
+            let arguments = ["--format", "json", "--quiet", "--cluster", cluster]
+            let t = try measure([triage] + arguments + [file.path], runs: runs)
+            var jqColumns = "– | – | – | – | –"
             if file.path.hasSuffix(".ndjson") {
                 let filter = "select(.jsonPayload.disposition==\"DENIED\") | [.jsonPayload.connection.src_ip,.jsonPayload.connection.dest_ip,.jsonPayload.connection.dest_port]"
                 let j = try measure([jq, "-c", filter, file.path], runs: 1)
                 let ratio = j.seconds / t.seconds
-                jqColumns = String(format: "%.0f | %@ | %.1f×", Double(uncompressed) / 1e6 / j.seconds, mib(j.peakRSS), ratio)
+                jqColumns = String(
+                    format: "%.0f | %.1f | %@ | %.1f× | %.1f×", Double(uncompressed) / 1e6 / j.seconds, j.cpuSeconds, mib(j.peakRSS), ratio,
+                    j.cpuSeconds / t.cpuSeconds)
+                details.append("\(file.label): \(try verboseSummary(arguments: arguments, path: file.path))")
             }
             print(String(
-                format: "| %@ | %@ | %.0f | %.0f | %@ | %@ |", file.label, mib(Int64(uncompressed)),
-                Double(uncompressed) / 1e6 / t.seconds, Double(uncompressed) / 1e6 / t.medianSeconds, mib(t.peakRSS), jqColumns))
+                format: "| %@ | %@ | %.0f | %.0f | %.2f | %@ | %@ |", file.label, mib(Int64(uncompressed)),
+                Double(uncompressed) / 1e6 / t.seconds, Double(uncompressed) / 1e6 / t.medianSeconds, t.cpuSeconds, mib(t.peakRSS), jqColumns))
+            if pipe && file.path.hasSuffix(".ndjson") {
+                // The shell waits for cat and triage: wait4 reports the larger peak RSS of the two.
+                let command = "cat \(shellQuoted(file.path)) | " + ([triage] + arguments + ["-"]).map(shellQuoted).joined(separator: " ")
+                let p = try measure(["/bin/sh", "-c", command], runs: runs)
+                print(String(
+                    format: "| %@ through a pipe | %@ | %.0f | %.0f | %.2f | %@ | – | – | – | – | – |", file.label, mib(Int64(uncompressed)),
+                    Double(uncompressed) / 1e6 / p.seconds, Double(uncompressed) / 1e6 / p.medianSeconds, p.cpuSeconds, mib(p.peakRSS)))
+            }
         }
         print("\nMB/s counts uncompressed bytes (10^6) per wall-clock second over \(runs) runs of triage (best and median; on a")
         print("shared machine noise only ever slows a run, so the best is the closest to the program's own cost); peak RSS")
-        print("is the largest of the runs, from wait4(2).")
+        print("is the largest of the runs, from wait4(2). CPU s is user + system time of the fastest run (with a pipe, cat's")
+        print("too): on a machine shared with other work it moves less than wall time, and the ratio by CPU says what the")
+        print("programs cost apart from waiting for a core.")
+        if !details.isEmpty {
+            print("\nOne more run each with --verbose (read and analysis time, flow groups, records skipped):")
+            for line in details { print("- \(line)") }
+        }
+    }
+
+    func shellQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// triage's own account of a run: its --verbose timing line and its summary line.
+    func verboseSummary(arguments: [String], path: String) throws -> String {
+        let log = "\(directory)/verbose.log"
+        _ = try measure([triage] + arguments.filter { $0 != "--quiet" } + ["--verbose", path], runs: 1, stderrPath: log)
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        let timing = lines.first { $0.contains("flow groups in") }.map(String.init) ?? "no timing line"
+        let summary = lines.last { $0.contains("skipped") }.map(String.init) ?? "no summary line"
+        return "\(timing); \(summary)"
     }
 
     func fileSize(_ path: String) -> Int {
@@ -66,17 +112,19 @@ struct Bench: ParsableCommand {
 
     func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
-    struct Measurement { var seconds: Double; var medianSeconds: Double; var peakRSS: Int64 }
+    /// Wall-clock best and median, the CPU time (user + system) of the best run, and peak RSS.
+    struct Measurement { var seconds: Double; var medianSeconds: Double; var cpuSeconds: Double; var peakRSS: Int64 }
 
     /// Runs a command with stdout to /dev/null `runs` times; returns the best and median wall
     /// time and the largest peak RSS.
-    func measure(_ argv: [String], runs: Int) throws -> Measurement {
-        var times: [Double] = []
+    func measure(_ argv: [String], runs: Int, stderrPath: String? = nil) throws -> Measurement {
+        var times: [(wall: Double, cpu: Double)] = []
         var peak: Int64 = 0
         for _ in 0..<max(1, runs) {
             var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            if let stderrPath { posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
             defer { posix_spawn_file_actions_destroy(&actions) }
             var pid: pid_t = 0
             let cArgs = argv.map { strdup($0) } + [nil]
@@ -90,11 +138,33 @@ struct Bench: ParsableCommand {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let exitCode = (waitStatus >> 8) & 0xFF
             guard exitCode <= 1 else { throw ValidationError("\(argv.joined(separator: " ")) exited \(exitCode)") }
-            times.append(seconds)
+            func secondsOf(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+            times.append((seconds, secondsOf(usage.ru_utime) + secondsOf(usage.ru_stime)))
             peak = max(peak, Int64(usage.ru_maxrss) * 1024)
         }
-        times.sort()
-        return Measurement(seconds: times[0], medianSeconds: times[times.count / 2], peakRSS: peak)
+        times.sort { $0.wall < $1.wall }
+        return Measurement(seconds: times[0].wall, medianSeconds: times[times.count / 2].wall, cpuSeconds: times[0].cpu, peakRSS: peak)
+    }
+}
+
+enum CardinalityProfile: String, ExpressibleByArgument, CaseIterable {
+    case low, high
+}
+
+/// How many distinct values the noisy parts of an export draw from. All zero is the low-cardinality
+/// traffic `make bench` has always generated (the same bytes for the same seed).
+struct Cardinality {
+    var internetSources = 0
+    var internetDestinations = 0
+    var ports = 0
+    var vms = 0
+    var unrangedPods = 0
+
+    var isLow: Bool { internetSources == 0 && internetDestinations == 0 && ports == 0 && vms == 0 && unrangedPods == 0 }
+
+    /// Part of the file name, so files of other knobs are never taken for these.
+    var fileTag: String {
+        isLow ? "" : "-high-\(internetSources)s-\(internetDestinations)d-\(ports)p-\(vms)vm-\(unrangedPods)u"
     }
 }
 
@@ -103,8 +173,21 @@ struct Bench: ParsableCommand {
 /// majority of ALLOWED traffic, over many nodes and pods.
 struct LogGenerator {
     var random: SplitMix64
+    let cardinality: Cardinality
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    init(seed: UInt64, cardinality: Cardinality = Cardinality()) {
+        random = SplitMix64(seed: seed)
+        self.cardinality = cardinality
+    }
+
+    static let allSuffixes = [".ndjson", ".json", ".yaml", ".gz"]
+
+    /// The k-th of a spread of public addresses (80.0.0.0 to 99.255.255.255: no private, shared,
+    /// Google or documentation range), a different spread for each salt.
+    static func publicAddress(_ k: Int, salt: UInt32) -> String {
+        let v = (UInt32(truncatingIfNeeded: k) &+ salt) &* 2_654_435_761
+        return "\(80 + (v >> 24) % 20).\((v >> 16) & 255).\((v >> 8) & 255).\(v & 255)"
+    }
 
     mutating func next() -> UInt64 { random.next() }
 
@@ -125,14 +208,40 @@ struct LogGenerator {
     }
 
     mutating func entry(index: Int, baseTime: Int64) -> [String: Any] {
-        let node = below(64)
+        let noisy = !cardinality.isLow
+        let node = below(noisy && cardinality.vms > 0 ? cardinality.vms : 64)
         let nodeIP = "10.10.\(node / 250).\(2 + node % 250)"
-        let podIP = below(4) == 0 ? "10.32.\(below(4)).\(2 + below(250))" : "10.20.\(below(64)).\(2 + below(250))"
+        var podIP = below(4) == 0 ? "10.32.\(below(4)).\(2 + below(250))" : "10.20.\(below(64)).\(2 + below(250))"
+        // Pods of a pool whose range nobody gave (10.60.0.0/16 is in no range of the cluster).
+        func unrangedPod() -> String {
+            let k = below(cardinality.unrangedPods)
+            return "10.60.\(k / 250).\(2 + k % 250)"
+        }
+        if noisy && cardinality.unrangedPods > 0 && below(5) == 0 { podIP = unrangedPod() }
         let vm = "gke-kf-private-\(node % 5 == 0 ? "gpu" : "default")-pool-\(String(format: "%08x", UInt32(truncatingIfNeeded: node &* 2_654_435_761)))-\(String(node, radix: 36))x7k"
         let zone = ["us-central1-a", "us-central1-b", "us-central1-c"][node % 3]
         var src: String, dst: String, port: Int, direction: String, rule: String, priority: Int, denied: Bool
         var remote: [String: Any]?
-        switch below(100) {
+        // High cardinality: 40% of records are scanners on many ports, pods calling many internet
+        // addresses, and pods outside every given range calling each other; the rest as below.
+        let noise = noisy ? below(100) : 100
+        switch noise < 40 ? 100 + noise : below(100) {
+        case 100..<115 where cardinality.internetSources > 0 && cardinality.ports > 0:
+            let scanned = 1 + (below(cardinality.ports) &* 7_919) % 65_000
+            (src, dst, port, direction) = (Self.publicAddress(below(cardinality.internetSources), salt: 17), nodeIP, scanned, "INGRESS")
+            (rule, priority, denied) = ("deny-all-ingress", 65534, true)
+            remote = ["continent": "Europe", "country": "nld"]
+        case 100..<135 where cardinality.internetDestinations > 0:
+            (src, dst, port, direction) = (podIP, Self.publicAddress(below(cardinality.internetDestinations), salt: 91), [443, 80][below(2)], "EGRESS")
+            denied = below(10) < 3
+            (rule, priority) = denied ? ("deny-all-egress", 65534) : ("allow-egress-internet", 1000)
+            remote = ["continent": "America", "country": "usa"]
+        case 100..<140 where cardinality.unrangedPods > 0:
+            (src, dst, port, direction) = (unrangedPod(), unrangedPod(), [8080, 9000, 53][below(3)], "INGRESS")
+            (rule, priority, denied) = ("gke-kf-private-3f9a6c2e-all", 1000, false)
+        case 100...:
+            (src, dst, port, direction) = (podIP, "10.20.\(below(64)).\(2 + below(250))", [8080, 9000, 53][below(3)], "INGRESS")
+            (rule, priority, denied) = ("gke-kf-private-3f9a6c2e-all", 1000, false)
         case 0..<8:
             (src, dst, port, direction) = ("172.16.0.2", podIP, [8443, 9443, 15017, 6443][below(4)], "INGRESS")
             (rule, priority, denied) = ("deny-all-ingress", 65534, true)
@@ -195,14 +304,16 @@ struct LogGenerator {
 
     /// Writes NDJSON of about `sizeBytes`, and the same records as a gcloud JSON array, gcloud
     /// YAML and gzip.
-    mutating func write(sizeBytes: Int, base: String) throws {
+    /// Only the formats in `suffixes` are written (the others cost most of the time).
+    mutating func write(sizeBytes: Int, base: String, suffixes: [String] = LogGenerator.allSuffixes) throws {
         var generator = self
-        let outputs = try [".ndjson", ".json", ".yaml", ".gz"].map { suffix -> FileHandle in
+        let outputs = try Self.allSuffixes.map { suffix -> FileHandle? in
+            guard suffixes.contains(suffix) else { return nil }
             _ = FileManager.default.createFile(atPath: base + suffix, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: base + suffix))
         }
-        let gzip = GzipWriter(handle: outputs[3], level: 6)
-        outputs[1].write(Data("[\n".utf8))
+        let gzip = outputs[3].map { GzipWriter(handle: $0, level: 6) }
+        outputs[1]?.write(Data("[\n".utf8))
         var written = 0
         var index = 0
         let baseTime = Timestamp.parse("2026-11-22T00:00:00Z")!
@@ -214,19 +325,19 @@ struct LogGenerator {
                 let entry = generator.entry(index: index, baseTime: baseTime)
                 let line = FormatWriter.json(entry, indent: nil) + "\n"
                 ndjson += line
-                array += (index == 0 ? "  " : ",\n  ") + FormatWriter.json(entry, indent: 1)
-                yaml += "---\n" + FormatWriter.yaml(entry)
+                if outputs[1] != nil { array += (index == 0 ? "  " : ",\n  ") + FormatWriter.json(entry, indent: 1) }
+                if outputs[2] != nil { yaml += "---\n" + FormatWriter.yaml(entry) }
                 index += 1
             }
             let bytes = Array(ndjson.utf8)
             written += bytes.count
-            outputs[0].write(Data(bytes))
-            outputs[1].write(Data(array.utf8))
-            outputs[2].write(Data(yaml.utf8))
-            gzip.write(bytes)
+            outputs[0]?.write(Data(bytes))
+            outputs[1]?.write(Data(array.utf8))
+            outputs[2]?.write(Data(yaml.utf8))
+            gzip?.write(bytes)
         }
-        outputs[1].write(Data("\n]\n".utf8))
-        gzip.finish()
-        for output in outputs { try output.close() }
+        outputs[1]?.write(Data("\n]\n".utf8))
+        gzip?.finish()
+        for case let output? in outputs { try output.close() }
     }
 }

@@ -79,6 +79,9 @@ public final class InputReader {
 
     private var readAheads: [ReadAheadSource] = []
 
+    /// Whether a thread of its own reads the input ahead (a pipe, or gzip being inflated).
+    var readsAhead: Bool { !readAheads.isEmpty }
+
     deinit {
         for readAhead in readAheads { readAhead.cancel() }
         buffer.deallocate()
@@ -93,6 +96,7 @@ public final class InputReader {
     /// the input (unreadable, truncated gzip, unknown format) is thrown after what came before
     /// it was handed on.
     public func run(into sink: RecordSink) throws(TriageError) {
+        readAheadFromPipe()
         if let forcedFormat {
             format = forcedFormat
             _ = try refill(keepingFrom: 0)
@@ -359,8 +363,21 @@ public final class InputReader {
 
     /// Only detects the format (reading the first buffer), for callers that plan how to read.
     public func detectFormat() throws(TriageError) -> InputFormat? {
+        readAheadFromPipe()
         try sniff()
         return format
+    }
+
+    /// A pipe is read on a thread of its own, as inflated gzip is: the writer's side and the
+    /// scanning overlap, and records are scanned in the worker's megabyte buffers, not in
+    /// 64 KiB pieces each carrying over a partial record.
+    private func readAheadFromPipe() {
+        guard lender == nil, bytesRead == 0, let pipe = source as? FileDescriptorSource, pipe.isPipe else { return }
+        pipe.enlargePipeBuffer()
+        let readAhead = ReadAheadSource(upstream: pipe)
+        readAheads.append(readAhead)
+        source = readAhead
+        lender = readAhead
     }
 
     private func sniff() throws(TriageError) {

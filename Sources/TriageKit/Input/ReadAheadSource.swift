@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads an upstream source on a thread of its own, a few buffers ahead, so that inflating gzip
-/// (or waiting on a slow pipe) overlaps with scanning on the caller's thread. A reader may also
+/// (or reading a pipe: stdin, `<(cmd)`) overlaps with scanning on the caller's thread. A reader may also
 /// borrow the filled buffers themselves (`borrow`), with room in front of the data for the
 /// unfinished record it carries over, so inflated bytes are not copied a second time.
 final class ReadAheadSource: ByteSource, @unchecked Sendable {  // state guarded by `condition`
@@ -21,8 +21,12 @@ final class ReadAheadSource: ByteSource, @unchecked Sendable {  // state guarded
     /// Bytes kept free in front of each buffer's data for a borrower's carried-over bytes.
     let headroom: Int
 
+    /// The descriptor when the upstream is a pipe or socket, whose reads can wait forever.
+    private let pipe: Int32?
+
     init(upstream: ByteSource, bufferSize: Int = 1 << 20, count: Int = 3, headroom: Int = 256 << 10) {
         self.upstream = upstream
+        pipe = (upstream as? FileDescriptorSource).flatMap { $0.isPipe ? $0.descriptor : nil }
         self.headroom = headroom
         buffers = (0..<count).map { _ in
             UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer.allocate(byteCount: headroom + bufferSize + 8, alignment: 16)[headroom..<(headroom + bufferSize)])
@@ -61,23 +65,43 @@ final class ReadAheadSource: ByteSource, @unchecked Sendable {  // state guarded
             let index = free.removeFirst()
             condition.unlock()
 
+            // Each buffer is filled whole: a pipe hands out 64 KiB a read, and every loan costs the
+            // reader a carry-over of its unfinished record.
             var n = 0
+            var ended = false
             var error: TriageError?
             do {
-                n = try upstream.read(into: buffers[index])
+                filling: repeat {
+                    if let pipe {
+                        switch waitForBytes(pipe, holding: n > 0) {
+                        case .readable: break
+                        case .quiet, .cancelled: break filling
+                        }
+                    }
+                    let got = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffers[index][n...]))
+                    if got == 0 {
+                        ended = true
+                        break
+                    }
+                    n += got
+                } while n < buffers[index].count
             } catch let thrown {
                 error = thrown
             }
 
             condition.lock()
+            // Bytes read before an error or the end are handed out first.
+            if n > 0 {
+                lengths[index] = n
+                ready.append(index)
+            } else {
+                free.append(index)
+            }
             if let error {
                 failure = error
                 finished = true
-            } else if n == 0 {
+            } else if ended || cancelled {
                 finished = true
-            } else {
-                lengths[index] = n
-                ready.append(index)
             }
             condition.broadcast()
             let done = finished
@@ -120,6 +144,26 @@ final class ReadAheadSource: ByteSource, @unchecked Sendable {  // state guarded
                 return nil
             }
             condition.wait()
+        }
+    }
+
+    private enum PipeState { case readable, quiet, cancelled }
+
+    /// Waits until the pipe has bytes (or its end) to read. A writer that goes quiet while bytes
+    /// are held gets them handed out after 50 ms (`quiet`): the format is judged, and a stream
+    /// that pauses is read as far as it came. The worker looks at `cancelled` between waits, so
+    /// a reader that stops early (an input of no known format) never waits on a quiet writer.
+    private func waitForBytes(_ descriptor: Int32, holding: Bool) -> PipeState {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            condition.lock()
+            let stop = cancelled
+            condition.unlock()
+            if stop { return .cancelled }
+            // Readable, closed or failed: read(2) tells which. Interrupted: look again.
+            let ready = poll(&poller, 1, 50)
+            if ready > 0 && poller.revents != 0 { return .readable }
+            if ready == 0 && holding { return .quiet }
         }
     }
 
