@@ -328,6 +328,8 @@ public enum Pipeline {
         let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, split.fileSize)]
         let parts = [split.firstPart, split.secondPart]
         for (index, half) in halves.enumerated() {
+            // --since/--from/--to hold for both halves, as for one read.
+            half.collector.window = collector.window
             if index == 0 {
                 half.collector.onProblem = collector.onProblem
             } else {

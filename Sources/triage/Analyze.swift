@@ -152,6 +152,16 @@ struct Analyze: ParsableCommand {
         let analyseSeconds = Double(DispatchTime.now().uptimeNanoseconds - analyseStart) / 1e9
         let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose, detail: output.detail)
         Console.out(Renderer.render(analysis, as: format, options: options))
+        if let path = output.fixScript {
+            do {
+                // Owner-only until reviewed: it holds the project's names and is meant to be run.
+                try Data(Renderer.render(analysis, as: .script, options: options).utf8).write(to: URL(fileURLWithPath: path))
+                chmod(path, 0o700)
+            } catch {
+                Console.diagnostic("--fix-script \(TerminalText.sanitize(path)): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        }
         if !quiet {
             if verbose {
                 let megabytes = Double(analysis.account.bytes) / 1e6

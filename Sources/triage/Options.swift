@@ -58,10 +58,16 @@ struct InputOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "text (the default), json (JSON Lines), markdown (for a ticket, with a Mermaid picture of the denied flows), sarif (SARIF 2.1.0, for code scanning) or dot (the denied flows for Graphviz).",
+            "text (the default), json (JSON Lines), markdown (for a ticket, with a Mermaid picture of the denied flows), sarif (SARIF 2.1.0, for code scanning), dot (the denied flows for Graphviz) or script (the fix plan as one bash script to review and run).",
             valueName: "format"),
         completion: Choice.completion(OutputFormat.self), transform: { try Choice.parse($0) })
     var format: OutputFormat = .text
+
+    @Option(
+        name: .customLong("fix-script"),
+        help: ArgumentHelp("Also write the fix plan as one reviewable bash script to this file (as --format script prints it).", valueName: "file"),
+        completion: .file())
+    var fixScript: String?
 
     @Flag(help: "Text: the summary, then one line per finding and its first fix command (fits one screen).")
     var brief = false

@@ -13,7 +13,9 @@ struct ParallelReadTests {
         return #"{"insertId":"id\#(i)","jsonPayload":{"connection":{"dest_ip":"10.20.\#(i % 7).\#(i % 200)","dest_port":\#(port),"protocol":6,"src_ip":"172.16.0.2","src_port":\#(40000 + i)},"disposition":"DENIED","instance":{"project_id":"kf-test-1","vm_name":"gke-c-default-pool-1234abcd-\#(i % 5)","zone":"us-central1-a"},"rule_details":{"action":"DENY","direction":"INGRESS","priority":65534,"reference":"network:net/firewall:deny-all-ingress"},"vpc":{"project_id":"kf-test-1","vpc_name":"net"}},"logName":"projects/p/logs/compute.googleapis.com%2Ffirewall","timestamp":"2026-11-22T09:\#(10 + i % 40):00Z"}"#
     }
 
-    static func analyse(_ path: String, threshold: Int64) throws -> (Analysis, [InputProblem]) {
+    static func analyse(
+        _ path: String, threshold: Int64, window: (from: Int64?, to: Int64?)? = nil
+    ) throws -> (Analysis, [InputProblem]) {
         let saved = Pipeline.parallelThreshold
         Pipeline.parallelThreshold = threshold
         defer { Pipeline.parallelThreshold = saved }
@@ -22,6 +24,7 @@ struct ParallelReadTests {
         options.podCIDRs = ["10.20.0.0/14"]
         let topology = try Pipeline.topology(from: options)
         let collector = EvidenceCollector(topology: topology)
+        collector.window = window
         var problems: [InputProblem] = []
         collector.onProblem = { problems.append($0) }
         let errors = Pipeline.collect([InputSpec(path: path, displayName: path)], into: collector)
@@ -62,6 +65,24 @@ struct ParallelReadTests {
         // Evidence locations in the second half count from the start of the file.
         let lastExample = try #require(parallel.findings.flatMap(\.examples).compactMap(\.location).last)
         #expect(lastExample.hasPrefix(file.path + ":"))
+    }
+
+    /// `--since`/`--from`/`--to` keep the same records whether a file is read whole or in
+    /// halves (the halves once read every record, whatever the window).
+    @Test func theWindowHoldsForBothHalves() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triage-parallel-window-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("big.ndjson")
+        try ((0..<3000).map(Self.entry).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        // Timestamps run 09:10 to 09:49; keep 09:30 onwards.
+        let window = (from: Timestamp.parse("2026-11-22T09:30:00Z"), to: Int64?.none)
+        let (sequential, _) = try Self.analyse(file.path, threshold: .max, window: window)
+        let (parallel, _) = try Self.analyse(file.path, threshold: 1, window: window)
+        #expect(sequential.account.firewallRecords == 3000 / 40 * 20)
+        #expect(parallel.account.firewallRecords == sequential.account.firewallRecords)
+        #expect(parallel.account.skipped == sequential.account.skipped)
+        #expect(Self.rendered(parallel) == Self.rendered(sequential))
     }
 
     /// gcloud's JSON arrays and YAML are cut too, at an element or a `---` line.

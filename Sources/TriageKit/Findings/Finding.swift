@@ -48,6 +48,9 @@ public struct Finding: Sendable {
         /// Kubeflow blueprint kpt setter commands, where one exists.
         public var kpt: [String] = []
         public var references: [String]
+        /// For a command with unknown values (`'<NODE_TAG>'`), the form a script runs: the values as
+        /// shell variables (`"${NODE_TAG}"`) it declares at its top. Keyed by the command.
+        public var scriptForms: [String: String] = [:]
     }
 
     /// Stable across runs: the rule id and the facts that change the remedy.

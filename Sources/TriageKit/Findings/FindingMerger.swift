@@ -53,6 +53,37 @@ enum FindingMerger {
         return merged
     }
 
+    /// One step printed once: a command an earlier finding already gives (the same zone, the
+    /// same route, from two causes) is dropped from the later one, which says where it is.
+    /// Findings are taken in the order they are shown.
+    static func dropRepeatedSteps(_ findings: inout [Finding]) {
+        var givenBy: [String: String] = [:]
+        for index in findings.indices {
+            var kept: [String] = []
+            var repeated: [String: [String]] = [:]
+            for command in findings[index].remedy.commands {
+                if let earlier = givenBy[command], earlier != findings[index].id {
+                    repeated[earlier, default: []].append(command)
+                } else {
+                    givenBy[command] = findings[index].id
+                    if !kept.contains(command) { kept.append(command) }
+                }
+            }
+            findings[index].remedy.commands = kept
+            // The same rule named as nearly allowing it, once (a log and a check both tell it).
+            var named = Set<String>()
+            findings[index].remedy.notes = findings[index].remedy.notes.filter { note in
+                guard let range = note.range(of: ") would allow ") else { return true }
+                return named.insert(String(note[..<range.lowerBound])).inserted
+            }
+            for (earlier, commands) in repeated.sorted(by: { $0.key < $1.key }) {
+                let rule = findings.first { $0.id == earlier }?.rule ?? earlier
+                findings[index].remedy.notes.append(
+                    "\(commands.count) fix command\(commands.count == 1 ? "" : "s") for this finding \(commands.count == 1 ? "is" : "are") already printed under \(rule) above; run \(commands.count == 1 ? "it" : "them") once.")
+            }
+        }
+    }
+
     /// The port a finding is about, whichever evidence it came from.
     static func port(of finding: Finding) -> String? {
         finding.port.map(String.init) ?? finding.facts["dst.port"] ?? finding.facts["port"]
@@ -86,6 +117,7 @@ enum FindingMerger {
             lead.remedy.commands.append(command)
         }
         // One manifest per fix: the lead's, else the first merged finding's.
+        lead.remedy.scriptForms.merge(other.remedy.scriptForms) { kept, _ in kept }
         if lead.remedy.configConnector.isEmpty { lead.remedy.configConnector = other.remedy.configConnector }
         for command in other.remedy.kpt where !lead.remedy.kpt.contains(command) { lead.remedy.kpt.append(command) }
         for reference in other.remedy.references where !lead.remedy.references.contains(reference) {

@@ -29,6 +29,8 @@ public struct ClusterNetwork: Sendable {
     public var hasCluster: Bool
     /// The cluster's location (zone or region).
     public var location: String?
+    /// What the config says already exists for this cluster (`ConfigState`), for remedies.
+    public var configFacts: [String: String] = [:]
 
     /// One network per cluster the run is about (the one `--cluster` names, else every one
     /// described), or a single one without a cluster when none is.
@@ -153,6 +155,7 @@ public struct ClusterNetwork: Sendable {
         set("project", project)
         set("master_cidr", masterCIDR?.description)
         set("pod_cidrs", podCIDRs.isEmpty ? nil : podCIDRs.map(\.description).joined(separator: ","))
+        for (name, value) in configFacts { set(name, value) }
     }
 
     /// The tags every check puts on node and pod VMs: GKE's own and the node pools' (a rule

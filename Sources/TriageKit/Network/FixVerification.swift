@@ -71,7 +71,8 @@ public struct FixVerification: Sendable, Equatable {
         _ flow: FirewallModel.Flow, _ now: FirewallModel.Evaluation, priority: Int?, model: FirewallModel
     ) -> (change: ExistingRuleChange, rule: FirewallRule)? {
         // Nearest first: the evaluation's own order for telling losers.
-        let candidates = now.losers.filter { $0.misses.count == 1 }.sorted { a, b in
+        // GKE's own rules (gke-CLUSTER-HASH-…) are GKE's to manage: it resets them when edited.
+        let candidates = now.losers.filter { $0.misses.count == 1 && !$0.rule.name.hasPrefix("gke-") }.sorted { a, b in
             (a.rank, a.rule.priority, a.rule.name) < (b.rank, b.rule.priority, b.rule.name)
         }
         for loser in candidates {

@@ -1,6 +1,6 @@
 /// Output formats. Each renderer sees only the `Analysis`.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, markdown, sarif, dot
+    case text, json, markdown, sarif, dot, script
 }
 
 /// How much of each finding the text format shows.
@@ -40,6 +40,7 @@ public enum Renderer {
         case .markdown: return MarkdownRenderer().render(analysis)
         case .sarif: return SARIFRenderer().render(analysis)
         case .dot: return FlowGraph(analysis.findings).dot()
+        case .script: return FixScript().render(analysis)
         }
     }
 

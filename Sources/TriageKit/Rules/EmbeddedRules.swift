@@ -318,27 +318,54 @@ remedy:
     private.googleapis.com (199.36.153.8/30) with Cloud DNS private zones, route that range to the
     default internet gateway, and allow egress to it on tcp:443. The commands use the restricted
     VIP; for private.googleapis.com use 199.36.153.8/30 and 199.36.153.8-11 instead.
+  # Each step only where the config given does not show it done (ConfigState facts): never
+  # create what exists. The zone and route commands are those of private-dns-zone-missing and
+  # restricted-vip-route-missing, word for word, so a merged finding prints each once.
   commands:
-    - >-
-      gcloud compute networks subnets update {subnetwork} --project={project} --region={region}
-      --enable-private-ip-google-access
-    - >-
-      gcloud dns managed-zones create googleapis --project={project} --visibility=private
-      --networks={network} --dns-name=googleapis.com. --description="Private Google Access"
-    - >-
-      gcloud dns record-sets create restricted.googleapis.com. --project={project} --zone=googleapis
-      --type=A --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
-    - >-
-      gcloud dns record-sets create '*.googleapis.com.' --project={project} --zone=googleapis
-      --type=CNAME --ttl=300 --rrdatas=restricted.googleapis.com.
-    - >-
-      for domain in gcr.io pkg.dev; do zone=$(echo $domain | tr . -);
-      gcloud dns managed-zones create $zone --project={project} --visibility=private --networks={network} --dns-name=$domain. --description="Private Google Access";
-      gcloud dns record-sets create $domain. --project={project} --zone=$zone --type=A --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7;
-      gcloud dns record-sets create "*.$domain." --project={project} --zone=$zone --type=CNAME --ttl=300 --rrdatas=$domain.; done
-    - >-
-      gcloud compute routes create route-to-restricted-googleapis --project={project}
-      --network={network} --destination-range=199.36.153.4/30 --next-hop-gateway=default-internet-gateway
+    - when: {pga: [off, unknown]}
+      text: >-
+        gcloud compute networks subnets update {subnetwork} --project={project} --region={region}
+        --enable-private-ip-google-access
+    - when: {exists.zone.googleapis: [missing, unknown]}
+      text: >-
+        gcloud dns managed-zones create googleapis-com --project={project} --visibility=private
+        --networks={network} --dns-name=googleapis.com. --description="googleapis.com to the restricted VIP"
+    - when: {exists.zone.googleapis: [missing, unknown]}
+      text: >-
+        gcloud dns record-sets create googleapis.com. --project={project} --zone=googleapis-com --type=A
+        --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+    - when: {exists.zone.googleapis: [missing, unknown]}
+      text: >-
+        gcloud dns record-sets create '*.googleapis.com.' --project={project} --zone=googleapis-com
+        --type=CNAME --ttl=300 --rrdatas=googleapis.com.
+    - when: {exists.zone.gcr: [missing, unknown]}
+      text: >-
+        gcloud dns managed-zones create gcr-io --project={project} --visibility=private
+        --networks={network} --dns-name=gcr.io. --description="gcr.io to the restricted VIP"
+    - when: {exists.zone.gcr: [missing, unknown]}
+      text: >-
+        gcloud dns record-sets create gcr.io. --project={project} --zone=gcr-io --type=A
+        --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+    - when: {exists.zone.gcr: [missing, unknown]}
+      text: >-
+        gcloud dns record-sets create '*.gcr.io.' --project={project} --zone=gcr-io
+        --type=CNAME --ttl=300 --rrdatas=gcr.io.
+    - when: {exists.zone.pkg: [missing, unknown]}
+      text: >-
+        gcloud dns managed-zones create pkg-dev --project={project} --visibility=private
+        --networks={network} --dns-name=pkg.dev. --description="pkg.dev to the restricted VIP"
+    - when: {exists.zone.pkg: [missing, unknown]}
+      text: >-
+        gcloud dns record-sets create pkg.dev. --project={project} --zone=pkg-dev --type=A
+        --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+    - when: {exists.zone.pkg: [missing, unknown]}
+      text: >-
+        gcloud dns record-sets create '*.pkg.dev.' --project={project} --zone=pkg-dev
+        --type=CNAME --ttl=300 --rrdatas=pkg.dev.
+    - when: {exists.vip_route: [missing, unknown]}
+      text: >-
+        gcloud compute routes create route-to-restricted-googleapis --project={project} --network={network}
+        --destination-range=199.36.153.4/30 --next-hop-gateway=default-internet-gateway --priority=100
     - >-
       gcloud compute firewall-rules create allow-egress-restricted-googleapis --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
@@ -679,11 +706,18 @@ remedy:
       gcloud compute firewall-rules create allow-egress-{protocol}-{dst.port} --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
       --destination-ranges={dst.ranges} --target-tags={node_tag} --rules={protocol}:{dst.port}
-    - >-
-      gcloud compute routers nats list --project={project} --router='<ROUTER>' --region={region}
-      || gcloud compute routers create nat-router --project={project} --network={network} --region={region}
-      && gcloud compute routers nats create nat-config --project={project} --router=nat-router
-      --region={region} --nat-all-subnet-ip-ranges --auto-allocate-nat-external-ips
+    # A Cloud NAT only where the config shows none in the nodes' region; where routers were not
+    # given, list them first (read-only) rather than guess a router's name.
+    - when: {exists.nat: unknown}
+      text: >-
+        gcloud compute routers list --project={project} --regions={region}
+        --format="table(name,network.basename(),nats[].name.list())"
+    - when: {exists.nat: missing}
+      text: gcloud compute routers create nat-router --project={project} --network={network} --region={region}
+    - when: {exists.nat: missing}
+      text: >-
+        gcloud compute routers nats create nat-config --project={project} --router=nat-router
+        --region={region} --nat-all-subnet-ip-ranges --auto-allocate-nat-external-ips
   config_connector:
     - |
       apiVersion: compute.cnrm.cloud.google.com/v1beta1
@@ -4495,7 +4529,7 @@ remedy:
         outside Google is most often unreachable for want of NAT; the pod's "Failed to pull image"
         event (`kubectl describe pod`) says for sure.
   commands:
-    - gcloud compute routers nats list --router={network}-router --project={project} --region={region}
+    - gcloud compute routers list --project={project} --regions={region} --format="table(name,network.basename(),nats[].name.list())"
     - gcloud compute routers create {network}-router --project={project} --network={network} --region={region}
     - >-
       gcloud compute routers nats create {network}-nat --project={project} --router={network}-router
@@ -4847,7 +4881,7 @@ remedy:
     https://www.gstatic.com/iap/verify/public_key-jwk. Private nodes reach it only through Cloud
     NAT; Private Google Access does not serve www.gstatic.com.
   commands:
-    - gcloud compute routers nats list --router={network}-router --project={project} --region={region}
+    - gcloud compute routers list --project={project} --regions={region} --format="table(name,network.basename(),nats[].name.list())"
     - >-
       gcloud compute routers nats create {network}-nat --project={project} --router={network}-router
       --region={region} --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges

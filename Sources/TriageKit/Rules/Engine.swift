@@ -28,7 +28,11 @@ public enum Engine {
                     confidence: .known, cluster: cluster.name)
             }
         }
-        topology.clusterNetworks = ClusterNetwork.all(config: collector.config, topology: topology)
+        topology.clusterNetworks = ClusterNetwork.all(config: collector.config, topology: topology).map { network in
+            var network = network
+            network.configFacts = ConfigState.facts(config: collector.config, network: network)
+            return network
+        }
         // With several clusters each finding is about one of them: the same cause in two
         // clusters is two findings, each with that cluster's fix.
         let perCluster = topology.activeClusters.count > 1
@@ -96,6 +100,7 @@ public enum Engine {
             if $0.count != $1.count { return $0.count > $1.count }
             return $0.id < $1.id
         }
+        FindingMerger.dropRepeatedSteps(&findings)
         collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
         var account = collector.account
         account.partialListings = collector.config.incomplete.map(\.rawValue).sorted()
@@ -340,8 +345,11 @@ struct FindingBuilder {
             flow, priority: first.fixPriority, model: model, targetTags: tags, ruleCount: ruleCount)
         // The rule nearest to allowing it, and why it does not: the first place to look.
         let now = model.evaluate(flow)
-        if now.verdict == .denied, let loser = now.bestLoser, verification?.change == nil {
-            nearest = "\(loser.rule.name) (priority \(loser.rule.priority)) would allow this traffic, but "
+        // Only a rule meant for these ends is worth naming: one whose ranges miss them is another rule.
+        if now.verdict == .denied, let loser = now.bestLoser, verification?.change == nil,
+            loser.misses.allSatisfy(Self.isNearMiss)
+        {
+            nearest = "\(loser.rule.name) (priority \(loser.rule.priority)) would allow it, but "
                 + loser.misses.map { $0.sentence(for: flow) }.joined(separator: ", and ") + "."
         }
         if verifiedAgainstVIP, verification?.outcome == .alreadyAllowed {
@@ -350,6 +358,15 @@ struct FindingBuilder {
                 + "\(vip) on \(flow.protocolName):\(port) is already allowed (\(now.deciderName), priority \(now.priority)), "
                 + "so no firewall rule is needed. These connections went to public Google addresses: what is missing "
                 + "is the DNS (and route) that sends the names to the VIP."
+        }
+    }
+
+    /// A miss that a small change to the rule undoes (it is about this traffic, not other ends).
+    static func isNearMiss(_ miss: FirewallModel.Miss) -> Bool {
+        switch miss {
+        case .disabled, .shadowed, .protocolOrPorts, .targetTags, .targetServiceAccounts, .otherNetwork: return true
+        case .sourceRanges(_, let partly), .destinationRanges(_, let partly): return partly
+        case .sourceTags, .otherDirection: return false
         }
     }
 
@@ -465,7 +482,8 @@ struct FindingBuilder {
             examples: examples,
             remedy: Finding.Remedy(
                 why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
-                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
+                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references,
+                scriptForms: texts.scriptForms))
         finding.cause = rule.cause?.render(lookup)
         if let verification {
             finding.facts["fix.verified"] = verification.outcome.rawValue

@@ -10,7 +10,10 @@ public struct FlowFacts: Sendable {
 
     public var event: FirewallEvent { group.event }
 
-    public static let fields: [String: @Sendable (FlowFacts) -> String?] = [
+    public static let fields: [String: @Sendable (FlowFacts) -> String?] = flowFields.merging(
+        ConfigState.fields.map { name in (name, { @Sendable (facts: FlowFacts) in facts.configFact(name) }) }) { a, _ in a }
+
+    private static let flowFields: [String: @Sendable (FlowFacts) -> String?] = [
         "disposition": { disposition($0.event.disposition) },
         "direction": { ($0.event.ruleDetails.direction ?? ($0.event.isIngress ? "INGRESS" : "EGRESS")).uppercased() },
         "protocol": { FirewallEvent.protocolName($0.event.connection.protocolNumber) },
@@ -104,6 +107,12 @@ public struct FlowFacts: Sendable {
     public var project: String? {
         topology.project ?? event.vpc?.projectID ?? event.instance?.projectID ?? (vmCluster?.cluster ?? topology.soleCluster)?.project
             ?? event.resourceLabels["project_id"]
+    }
+
+    /// What the config says exists for the VM's cluster (else the run's one cluster network).
+    func configFact(_ name: String) -> String? {
+        let network = vmCluster ?? (topology.clusterNetworks.count == 1 ? topology.clusterNetworks[0] : nil)
+        return network?.configFacts[name]
     }
 
     /// The cluster of the VM the firewall judged (the destination of ingress, the source of

@@ -39,6 +39,8 @@ struct ObservationFacts {
         case "project": return topology.project ?? topology.clusters.first?.project
         case "location": return topology.clusters.first?.location
         case "fix.priority": return "1000"
+        case _ where ConfigState.fields.contains(name):
+            return topology.clusterNetworks.count == 1 ? topology.clusterNetworks[0].configFacts[name] : nil
         default: return nil
         }
     }

@@ -91,7 +91,8 @@ struct ObservationFindingBuilder {
             moreSources: false, moreDestinations: false, deniedBy: [], examples: [],
             remedy: Finding.Remedy(
                 why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
-                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
+                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references,
+                scriptForms: texts.scriptForms))
         if let denying = first.value("denied_by") {
             finding.deniedBy = [Finding.DenyingRule(
                 reference: denying, name: denying, priority: first.value("denied_by.priority").flatMap(Int.init))]

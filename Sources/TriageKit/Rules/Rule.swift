@@ -91,9 +91,14 @@ public final class Rule: Sendable {
         func render(_ texts: [(when: [FieldPredicate], text: Template)], _ quoting: Template.Quoting) -> [String] {
             texts.filter { applies($0.when) }.map { $0.text.render(lookup, quoting: quoting) }
         }
+        var scriptForms: [String: String] = [:]
+        for command in remedy.commands where applies(command.when) {
+            guard !command.text.gaps(lookup).isEmpty else { continue }
+            scriptForms[command.text.render(lookup, quoting: .shell)] = command.text.render(lookup, quoting: .script)
+        }
         return RenderedRemedy(
             notes: render(remedy.notes, .prose), commands: render(remedy.commands, .shell),
-            configConnector: render(remedy.configConnector, .yaml), kpt: render(remedy.kpt, .shell))
+            configConnector: render(remedy.configConnector, .yaml), kpt: render(remedy.kpt, .shell), scriptForms: scriptForms)
     }
 
     struct RenderedRemedy {
@@ -101,6 +106,8 @@ public final class Rule: Sendable {
         var commands: [String]
         var configConnector: [String]
         var kpt: [String]
+        /// Commands with unknown values, as a script writes them (the values as shell variables).
+        var scriptForms: [String: String] = [:]
 
         /// A rule that exists is changed (enabled, re-prioritised) instead of a new allow rule
         /// created beside it: the new rule's command and manifest go, the change comes first.

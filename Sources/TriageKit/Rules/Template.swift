@@ -51,6 +51,9 @@ public struct Template: Sendable {
         /// `prose` is `none` with an unknown value phrased (`Template.phrase`), never a `<TAG>`:
         /// titles, messages, why and notes are read, not filled in.
         case none, prose, shell, yaml
+        /// `shell`, but an unknown value is a shell variable (`"${NODE_TAG}"`) a script declares
+        /// at its top, expanded right in whatever quotes the template opened.
+        case script
     }
 
     /// Fills the placeholders; an unknown value becomes `<FIELD_NAME>` so the gap is visible.
@@ -71,6 +74,15 @@ public struct Template: Sendable {
                         result += Self.phrase(name)
                         continue
                     }
+                    if quoting == .script {
+                        let variable = "${" + Self.variable(name) + "}"
+                        switch shellContexts[index] {
+                        case .unquoted: result += "\"" + variable + "\""
+                        case .doubleQuoted: result += variable
+                        case .singleQuoted: result += "'\"" + variable + "\"'"
+                        }
+                        continue
+                    }
                     let gap = Self.gap(name)
                     // Outside quotes `<X>` would be a redirection when pasted.
                     result += quoting == .shell && shellContexts[index] == .unquoted ? "'\(gap)'" : gap
@@ -78,7 +90,7 @@ public struct Template: Sendable {
                 }
                 switch quoting {
                 case .none, .prose: result += value
-                case .shell:
+                case .shell, .script:
                     let languages = modifiers.compactMap(Quote.Language.init(rawValue:))
                     result += Quote.shell(Quote.encode(value, languages), in: shellContexts[index])
                 case .yaml: break
@@ -110,7 +122,16 @@ public struct Template: Sendable {
         "status_message": "no status message", "denied_by": "a firewall rule the log does not name validly",
     ]
 
-    static func gap(_ name: String) -> String { "<" + name.uppercased().replacingOccurrences(of: ".", with: "_") + ">" }
+    static func gap(_ name: String) -> String { "<" + variable(name) + ">" }
+    /// The shell variable a script uses for an unknown value: `node_tag` → `NODE_TAG`.
+    public static func variable(_ name: String) -> String { name.uppercased().replacingOccurrences(of: ".", with: "_") }
+    /// The fields this template names that `lookup` has no value for.
+    func gaps(_ lookup: (String) -> String?) -> [String] {
+        parts.compactMap { part in
+            guard case .field(let name, _) = part, (lookup(name) ?? "").isEmpty else { return nil }
+            return name
+        }
+    }
 
     /// One YAML scalar per placeholder's scalar: a placeholder alone is `Quote.yamlScalar`; text
     /// and placeholders together stay plain when every value is a plain word, else the whole

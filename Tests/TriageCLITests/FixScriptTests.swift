@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// `--format script` and `--fix-script FILE`: the plan as one bash script, run end to end
+/// against stub `gcloud` and `kubectl` that record their argv.
+@Suite struct FixScriptTests {
+    /// Runs `script` with stubs first on PATH; returns its status, stderr and the argv lines the
+    /// stubs recorded (each argument quoted with printf %q, one call per line).
+    static func runWithStubs(_ script: String, environment extra: [String: String] = [:]) throws -> (status: Int32, err: String, calls: [String]) {
+        try CLI.withTemporaryDirectory { directory in
+            let bin = directory.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            let log = directory.appendingPathComponent("calls.log")
+            for tool in ["gcloud", "kubectl"] {
+                let stub = bin.appendingPathComponent(tool)
+                try Data("#!/usr/bin/env bash\n{ printf '%s' \"\(tool)\"; printf ' %q' \"$@\"; printf '\\n'; } >> \"$CALLS\"\n".utf8).write(to: stub)
+                chmod(stub.path, 0o755)
+            }
+            let file = directory.appendingPathComponent("fix.sh")
+            try Data(script.utf8).write(to: file)
+            var environment = CLI.environment
+            environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+            environment["CALLS"] = log.path
+            for (key, value) in extra { environment[key] = value }
+            let result = try CLI.run(URL(fileURLWithPath: "/bin/bash"), [file.path], environment: environment, timeout: 60)
+            let calls = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            return (result.status, result.err, calls)
+        }
+    }
+
+    @Test func theBundlesPlanRunsEachChangeOnceInOrder() throws {
+        let result = try CLI.triage(["SampleLogs/bundle/inputs", "--now", "2026-11-22T10:30:00Z", "--format", "script"])
+        let script = result.out
+        #expect(script.hasPrefix("#!/usr/bin/env bash\n"), "\(script)")
+        #expect(script.contains("\nset -euo pipefail\n"))
+        #expect(try CLI.shell("bash -n -c \"$1\"", [script]).status == 0)
+        #expect(!script.contains("<"), "no placeholder reaches the script: \(script)")
+        // The changes the JSON report proposes, in its order, each once, are what runs.
+        let json = try JSONReport(try CLI.triage(["SampleLogs/bundle/inputs", "--now", "2026-11-22T10:30:00Z", "--format", "json"]))
+        var expected: [String] = []
+        for finding in json.findings {
+            for command in (finding["remedy"] as? [String: Any])?["commands"] as? [String] ?? []
+            where !expected.contains(command) && (command.contains(" create ") || command.contains(" update ")) {
+                expected.append(command)
+            }
+        }
+        #expect(!expected.isEmpty)
+        let run = try Self.runWithStubs(script)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.calls.count == expected.count, "\(run.calls)")
+        // Each recorded call is the command's words as bash parsed them.
+        for (call, command) in zip(run.calls, expected) {
+            let words = try CLI.shell("eval \"set -- $1\"; printf '%s' \"$1\"; shift; printf ' %q' \"$@\"", [command])
+            #expect(call == words.out, "\(call) vs \(command)")
+        }
+        // Checks are comments, not run: a grep that finds nothing would stop a set -e script.
+        #expect(script.contains("# check: kubectl get endpoints"), "\(script)")
+    }
+
+    /// A value the evidence did not give is a variable set at the top; the step that needs it
+    /// stops the script while it is empty, and runs with the value once it is set.
+    @Test func anUnknownValueIsAVariableTheScriptAsksFor() throws {
+        // The webhook log alone: no cluster description, so no node tag.
+        let result = try CLI.triage(["SampleLogs/webhook-port-blocked/firewall-denied.json", "--format", "script"])
+        let script = result.out
+        #expect(script.contains("NODE_TAG=\"${NODE_TAG:-}\"  # gcloud compute firewall-rules list"), "\(script)")
+        #expect(script.contains("need NODE_TAG"), "\(script)")
+        #expect(script.contains("--target-tags=\"${NODE_TAG}\""), "\(script)")
+        let unset = try Self.runWithStubs(script)
+        #expect(unset.status == 64 && unset.err.contains("set NODE_TAG first"), "\(unset)")
+        #expect(unset.calls.allSatisfy { !$0.contains("--target-tags") })
+        let set = try Self.runWithStubs(script, environment: ["NODE_TAG": "gke-kf-private-3f9a6c2e-node"])
+        #expect(set.status == 0, "\(set.err)")
+        #expect(set.calls.contains { $0.contains("--target-tags=gke-kf-private-3f9a6c2e-node") }, "\(set.calls)")
+    }
+
+    @Test func fixScriptWritesTheFileBesideTheReport() throws {
+        try CLI.withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("plan.sh").path
+            let result = try CLI.triage(["SampleLogs/bundle/inputs", "--now", "2026-11-22T10:30:00Z", "--brief", "--fix-script", path])
+            #expect(result.out.contains("ERROR"), "the report still prints: \(result)")
+            let script = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(script.hasPrefix("#!/usr/bin/env bash\n"))
+            var info = stat()
+            #expect(stat(path, &info) == 0 && info.st_mode & 0o077 == 0, "owner only")
+        }
+    }
+}
