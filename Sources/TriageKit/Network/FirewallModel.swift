@@ -81,8 +81,13 @@ public struct FirewallModel: Sendable {
 
         public var portText: String {
             guard let ports else { return protocolName }
-            return ports.lowerBound == ports.upperBound ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)"
+            return FirewallModel.portText(ports)
         }
+    }
+
+    /// "443" or "1-1000", as gcloud writes ports.
+    public static func portText(_ ports: ClosedRange<Int>) -> String {
+        ports.lowerBound == ports.upperBound ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)"
     }
 
     /// Why a rule did not decide the flow.
@@ -241,6 +246,88 @@ public struct FirewallModel: Sendable {
         return Evaluation(
             flow: flow, verdict: deciding.isEmpty ? verdict : .undetermined, rule: decider, priority: priority,
             losers: losers, unknowns: deciding.map { (rule: $0.0, field: $0.1) })
+    }
+
+    /// The flow's ports split where any rule that could apply starts or stops covering them,
+    /// each part evaluated on its own (within a part every rule covers all of it or none, so
+    /// the verdict is exact), and neighbouring parts with the same verdict and decider merged:
+    /// a deny on tcp:1-1000 shows as tcp:1-1000 denied and the rest allowed, where `evaluate`
+    /// (which needs every port to pass for a rule to count) would pass it over. A flow without
+    /// ports gives one evaluation, `evaluate`'s.
+    public func evaluateRanges(_ flow: Flow) -> [Evaluation] {
+        guard let tested = flow.ports else { return [evaluate(flow)] }
+        var anyPort = flow
+        anyPort.ports = nil
+        var cuts: Set<Int> = [tested.lowerBound, tested.upperBound + 1]
+        // Only rules that could decide cut: enabled, this direction, matching on all but the ports.
+        for boxed in ordered where boxed.rule.direction == flow.direction && quickMatch(boxed, anyPort) != .misses([]) {
+            for permission in boxed.rule.permissions where permission.hasPorts && permission.protocolName == flow.protocolName {
+                for range in permission.ports {
+                    if tested.contains(range.lowerBound) { cuts.insert(range.lowerBound) }
+                    if tested.contains(range.upperBound + 1) { cuts.insert(range.upperBound + 1) }
+                }
+            }
+        }
+        let bounds = cuts.sorted()
+        var parts: [[Evaluation]] = []
+        for (lower, next) in zip(bounds, bounds.dropFirst()) {
+            var part = flow
+            part.ports = lower...(next - 1)
+            let evaluation = evaluate(part)
+            if let last = parts.last?.last, Self.sameOutcome(last, evaluation) {
+                parts[parts.count - 1].append(evaluation)
+            } else {
+                parts.append([evaluation])
+            }
+        }
+        return parts.map(Self.merged)
+    }
+
+    /// Whether two neighbouring parts of a range can be told as one. Undetermined parts merge
+    /// whichever hidden rules make them so: the answer for all of them is the full listing.
+    private static func sameOutcome(_ a: Evaluation, _ b: Evaluation) -> Bool {
+        a.verdict == b.verdict && a.rule?.name == b.rule?.name && a.priority == b.priority
+            && (a.verdict == .undetermined || a.unknowns.map(\.rule.name) == b.unknowns.map(\.rule.name))
+    }
+
+    /// Parts with the same outcome as one evaluation over their whole range. A rule that would
+    /// have given the other verdict keeps its nearest reasons from any part, plus "its ports"
+    /// when it does not cover the whole merged range.
+    private static func merged(_ parts: [Evaluation]) -> Evaluation {
+        guard parts.count > 1, let first = parts.first, let last = parts.last,
+            let lower = first.flow.ports?.lowerBound, let upper = last.flow.ports?.upperBound
+        else { return parts[0] }
+        var whole = first
+        whole.flow.ports = lower...upper
+        for part in parts.dropFirst() {
+            for unknown in part.unknowns where !whole.unknowns.contains(where: { $0.rule.name == unknown.rule.name }) {
+                whole.unknowns.append(unknown)
+            }
+        }
+        var order: [String] = []
+        var best: [String: Loser] = [:]
+        for part in parts {
+            // Nearest: a part whose ports the rule covers, then the fewest reasons.
+            func distance(_ loser: Loser) -> (Int, Int) { (loser.misses.contains { $0.code == "ports" } ? 1 : 0, loser.misses.count) }
+            for loser in part.losers {
+                if let known = best[loser.rule.name] {
+                    if distance(loser) < distance(known) { best[loser.rule.name] = loser }
+                } else {
+                    order.append(loser.rule.name)
+                    best[loser.rule.name] = loser
+                }
+            }
+        }
+        whole.losers = order.map { name in
+            var loser = best[name]!
+            let onlyPorts = loser.misses.allSatisfy { $0.code == "ports" }
+            if !onlyPorts { loser.misses.removeAll { $0.code == "ports" } }
+            if !onlyPorts, !loser.rule.permissions.contains(where: { $0.covers(protocol: whole.flow.protocolName, ports: whole.flow.ports) }) {
+                loser.misses.append(.protocolOrPorts(loser.rule.permissionsText.isEmpty ? "nothing" : loser.rule.permissionsText))
+            }
+            return loser
+        }
+        return whole
     }
 
     /// VPC's order: lower priority number first; at equal priority a deny first.

@@ -10311,6 +10311,373 @@ samples:
             ]
 
 """#),
+        ("Rules/network/nodes-to-pods-denied.yaml", #"""
+id: nodes-to-pods-denied
+severity: error
+title: Nodes reach the pods
+evidence: check
+match:
+  check: nodes-to-pods
+  verdict: denied
+group_by: [direction, protocol, dst.port, denied_by]
+cause: "intra-cluster:nodes-to-pods"
+message: >-
+  Nodes cannot reach pods ({direction}, {protocol}:{dst.port} of {dst.port.tested}), e.g.
+  {src.range} → {dst.range}: {denied_by} (priority {denied_by.priority}) decides first;
+  {count} pod range(s) fail.
+remedy:
+  why: >-
+    The kubelet's probes, hostNetwork pods (kube-proxy, DNS caches, CNI agents) and NodePort
+    traffic reach pods from the nodes' own addresses. GKE's gke-CLUSTER-HASH-vms rule allows the
+    node subnet to every node on tcp/udp 1-65535; when it is deleted, or a better-priority deny
+    covers some of those ports, liveness and readiness probes fail and pods restart.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {allowed.ports: {exists: true}}
+      text: "Only {protocol}:{dst.port} is denied; {protocol}:{allowed.ports} is allowed by {allowed.by}."
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - when: {direction: INGRESS}
+      text: >-
+        gcloud compute firewall-rules create allow-nodes-to-pods --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={src.range}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+    - when: {direction: EGRESS}
+      text: >-
+        gcloud compute firewall-rules create allow-nodes-to-pods-egress --project={project} --network={network}
+        --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+samples:
+  trigger:
+    - name: GKE's -vms rule deleted
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 2, direction: INGRESS, protocol: tcp, dst.port: 1-65535, denied_by: deny-all-ingress}
+        - {count: 2, direction: INGRESS, protocol: udp, dst.port: 1-65535, denied_by: deny-all-ingress}
+  pass:
+    - name: GKE's own rules in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
         ("Rules/network/pod-to-pod-denied.yaml", #"""
 id: pod-to-pod-denied
 severity: error
@@ -10507,6 +10874,446 @@ samples:
       expect:
         - {count: 4, direction: INGRESS, protocol: tcp, denied_by: deny-all-ingress}
         - {count: 4, direction: INGRESS, protocol: udp, denied_by: deny-all-ingress}
+        - {rule: pods-to-nodes-denied, count: 2, direction: INGRESS, protocol: tcp, denied_by: deny-all-ingress}
+        - {rule: pods-to-nodes-denied, count: 2, direction: INGRESS, protocol: udp, denied_by: deny-all-ingress}
+  pass:
+    - name: GKE's own rules in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/pods-to-nodes-denied.yaml", #"""
+id: pods-to-nodes-denied
+severity: error
+title: Pods reach the nodes
+evidence: check
+match:
+  check: pods-to-nodes
+  verdict: denied
+group_by: [direction, protocol, dst.port, denied_by]
+cause: "intra-cluster:pods-to-nodes"
+message: >-
+  Pods cannot reach nodes ({direction}, {protocol}:{dst.port} of {dst.port.tested}), e.g.
+  {src.range} → {dst.range}: {denied_by} (priority {denied_by.priority}) decides first;
+  {count} pod range(s) fail.
+remedy:
+  why: >-
+    Pods reach the nodes' own addresses for hostNetwork pods (kube-dns's node-local cache,
+    metrics agents, CNI agents), NodePorts and the kubelet. GKE's gke-CLUSTER-HASH-all rule allows
+    every pod range to every node; when it is deleted, or a better-priority deny covers some of
+    those ports, that traffic is dropped while pod-to-pod traffic may still work.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {allowed.ports: {exists: true}}
+      text: "Only {protocol}:{dst.port} is denied; {protocol}:{allowed.ports} is allowed by {allowed.by}."
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - when: {direction: INGRESS}
+      text: >-
+        gcloud compute firewall-rules create allow-pods-to-nodes --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+    - when: {direction: EGRESS}
+      text: >-
+        gcloud compute firewall-rules create allow-pods-to-nodes-egress --project={project} --network={network}
+        --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+samples:
+  trigger:
+    - name: a deny on tcp:1-1000 from the pods to the node subnet
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-05T11:02:40.118-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-1000"
+                    ]
+                  }
+                ],
+                "description": "Keep pods off the nodes' low ports.",
+                "destinationRanges": [
+                  "10.10.0.0/20"
+                ],
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "5120774398412277345",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-pods-to-node-low-ports",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 900,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-pods-to-node-low-ports",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 2, direction: INGRESS, protocol: tcp, dst.port: 1-1000, denied_by: deny-pods-to-node-low-ports}
   pass:
     - name: GKE's own rules in place
       topology:
@@ -11385,6 +12192,8 @@ samples:
         - {count: 2, check: control-plane-to-nodes}
         - {count: 1, check: iap-to-nodes}
         - {count: 8, check: pod-to-pod}
+        - {count: 4, check: nodes-to-pods}
+        - {count: 4, check: pods-to-nodes}
   pass:
     - name: the same rules as JSON
       topology:
