@@ -16,6 +16,8 @@ import Foundation
 /// - `denied_by` (rule name, or "implied-deny-ingress"), `denied_by.priority`, `denied_by.implied` (yes/no)
 /// - `loser`, `loser.priority`, `loser.reason` (a `FirewallModel.Miss` code), `loser.why` (a sentence),
 ///   only when some rule would have allowed the flow
+/// - `denied_by.policy`, `denied_by.policy_type` (HIERARCHY | NETWORK | NETWORK_REGIONAL): when a firewall
+///   policy's rule decides (`denied_by` is then "firewall policy P rule priority N")
 /// - `unknown.rules`, `unknown.fields`: for `undetermined`, the table-read rules and what is hidden
 /// - `network`, `node_tag`, `node_tag.source`, `project`
 /// - `fix.priority`: one better than the deciding deny (an allow loses ties), 1000 against the
@@ -96,7 +98,7 @@ public enum NetworkChecks {
         config: ConfigSnapshot, cluster: ClusterNetwork, webhookPorts: [Int], servingPorts: [ClosedRange<Int>],
         podServingPorts: [ClosedRange<Int>] = []
     ) -> [Observation] {
-        let model = FirewallModel(rules: config.firewallRules)
+        let model = FirewallModel(config: config)
         let tags = cluster.vmTags
         var out: [Observation] = []
         /// One observation per part of the tested ports that is not allowed (see `evaluateRanges`).
@@ -227,10 +229,16 @@ public enum NetworkChecks {
             facts["denied_by"] = e.rule?.name ?? "implied-deny-ingress"
             facts["denied_by.priority"] = String(e.priority)
             facts["denied_by.implied"] = e.rule == nil ? "yes" : "no"
+            facts["denied_by.policy"] = e.rule?.policy?.policy
+            facts["denied_by.policy_type"] = e.rule?.policy?.kind.rawValue
             quote = "\(what): denied by \(e.deciderName) (priority \(e.priority))"
-            let fixPriority: Int? = e.rule == nil ? 1000 : (e.priority > 0 ? e.priority - 1 : nil)
+            // A VPC allow rule beats a policy rule only when VPC rules are evaluated first.
+            let fixPriority: Int? = e.rule.map { rule in
+                rule.policy == nil ? (e.priority > 0 ? e.priority - 1 : nil) : (model.vpcRulesPrecede(rule, network: flow.network) ? 1000 : nil)
+            } ?? 1000
             facts["fix.priority"] = fixPriority.map(String.init) ?? "none"
-            if let fixPriority {
+            // A policy rule no VPC rule can beat still gets the sentence saying so.
+            if fixPriority != nil || e.rule?.policy != nil {
                 let verification = FixVerification.verify(
                     flow, priority: fixPriority, model: model, targetTags: cluster.nodeTag.map { [$0] } ?? [],
                     ruleCount: model.rules.count)
@@ -303,7 +311,7 @@ public enum NetworkChecks {
     // MARK: shadowed rules
 
     static func shadowedAllowRules(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
-        let model = FirewallModel(rules: config.firewallRules)
+        let model = FirewallModel(config: config)
         let anywhere = CIDR("0.0.0.0/0")!
         var out: [Observation] = []
         for rule in config.firewallRules where rule.action == .allow && !rule.disabled && !rule.isPartial {
@@ -469,7 +477,7 @@ public enum NetworkChecks {
             let flow = FirewallModel.Flow(
                 source: nodes, destination: CIDR("142.250.0.0/15")!, protocolName: "tcp", ports: 443...443, direction: .egress,
                 network: cluster.network, vmTags: tags, vmServiceAccount: cluster.nodeServiceAccount)
-            if FirewallModel(rules: config.firewallRules).evaluate(flow).verdict == .denied { return "egress-denied" }
+            if FirewallModel(config: config).evaluate(flow).verdict == .denied { return "egress-denied" }
         }
         return nil
     }
