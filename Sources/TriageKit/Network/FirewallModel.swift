@@ -202,6 +202,8 @@ public struct FirewallModel: Sendable {
                     ? "its destination ranges \(ranges.map(\.description).joined(separator: ",")) cover only part of \(flow.destination)"
                     : "its destination ranges \(ranges.map(\.description).joined(separator: ",")) miss \(flow.destination)"
             case .shadowed(let name, let priority):
+                // A policy rule's name already says its priority.
+                if name.hasPrefix("firewall policy ") { return "\(name) decides first" }
                 return "it is shadowed by \(name) at priority \(priority)"
             }
         }
