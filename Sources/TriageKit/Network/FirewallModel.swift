@@ -25,9 +25,14 @@ public struct FirewallModel: Sendable {
     private final class Boxed: Sendable {
         let rule: FirewallRule
         let tier: Int
+        /// Read once here, not per flow: the rule has matchers triage cannot evaluate.
+        let opaquePeers: Bool
+        let secureTargets: Bool
         init(_ rule: FirewallRule, tier: Int) {
             self.rule = rule
             self.tier = tier
+            opaquePeers = !rule.opaquePeers.isEmpty
+            secureTargets = !rule.targetSecureTags.isEmpty
         }
     }
     private let hasPartialRules: Bool
@@ -508,7 +513,7 @@ public struct FirewallModel: Sendable {
             guard let account = flow.vmServiceAccount else { return .unknown("the VMs' service account") }
             if !accounts.contains(account) { return .misses([]) }
         }
-        let opaque = !rule.opaquePeers.isEmpty
+        let opaque = boxed.opaquePeers
         var unknownPeer = false
         switch flow.direction {
         case .ingress:
@@ -538,7 +543,7 @@ public struct FirewallModel: Sendable {
                 return .misses([])
             }
         }
-        if !rule.targetSecureTags.isEmpty || unknownPeer { return .unknown("secure tags or other matchers") }
+        if boxed.secureTargets || unknownPeer { return .unknown("secure tags or other matchers") }
         return .matches
     }
 }
