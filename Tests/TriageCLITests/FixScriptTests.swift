@@ -48,11 +48,9 @@ import Testing
         let run = try Self.runWithStubs(script)
         #expect(run.status == 0, "\(run.err)")
         #expect(run.calls.count == expected.count, "\(run.calls)")
-        // Each recorded call is the command's words as bash parsed them.
-        for (call, command) in zip(run.calls, expected) {
-            let words = try CLI.shell("eval \"set -- $1\"; printf '%s' \"$1\"; shift; printf ' %q' \"$@\"", [command])
-            #expect(call == words.out, "\(call) vs \(command)")
-        }
+        // The same commands pasted one by one into bash make the same calls.
+        let pasted = try Self.runWithStubs("set -e\n" + expected.joined(separator: "\n") + "\n")
+        #expect(pasted.status == 0 && run.calls == pasted.calls, "\(run.calls) vs \(pasted.calls)")
         // Checks are comments, not run: a grep that finds nothing would stop a set -e script.
         #expect(script.contains("# check: kubectl get endpoints"), "\(script)")
     }
@@ -60,8 +58,8 @@ import Testing
     /// A value the evidence did not give is a variable set at the top; the step that needs it
     /// stops the script while it is empty, and runs with the value once it is set.
     @Test func anUnknownValueIsAVariableTheScriptAsksFor() throws {
-        // The webhook log alone: no cluster description, so no node tag.
-        let result = try CLI.triage(["SampleLogs/webhook-port-blocked/firewall-denied.json", "--format", "script"])
+        // The health-check log alone: no cluster description or rules, so no node tag.
+        let result = try CLI.triage(["SampleLogs/health-checks-blocked/firewall-denied.json", "--format", "script"])
         let script = result.out
         #expect(script.contains("NODE_TAG=\"${NODE_TAG:-}\"  # gcloud compute firewall-rules list"), "\(script)")
         #expect(script.contains("need NODE_TAG"), "\(script)")

@@ -39,13 +39,19 @@ import Testing
 
     @Test func eachClusterIsCheckedAlone() throws {
         let (result, findings) = try Self.findings([Self.folder])
-        #expect(result.status <= 1, "\(result)")
+        #expect(result.status == 1, "\(result)")
         try Self.expectOwnRanges(findings, "\(result.err)")
-        // ml-batch's pod-to-pod denial is the only fault; no other cluster has one.
+        // ml-batch's deny on tcp:1-1000 from its own pods is the only fault: its pods cannot reach
+        // its pods (or its nodes) on those ports. No other cluster has a finding.
         for finding in findings {
             #expect(finding["cluster"] as? String == "ml-batch", "\(finding)")
-            #expect(finding["rule"] as? String == "pod-to-pod-denied", "\(finding)")
+            #expect(["pod-to-pod-denied", "pods-to-nodes-denied"].contains(finding["rule"] as? String ?? ""), "\(finding)")
+            let facts = finding["facts"] as? [String: String] ?? [:]
+            #expect(facts["denied_by"] == "deny-batch-low-ports", "\(finding)")
         }
+        let podToPod = findings.filter { $0["rule"] as? String == "pod-to-pod-denied" }
+        #expect(podToPod.count == 1, "\(findings)")
+        #expect(podToPod.first.flatMap { ($0["facts"] as? [String: String])?["dst.port"] } == "1-1000", "\(podToPod)")
         // No NAT, DNS, PGA or IAP finding for the public Autopilot cluster in a network without NAT.
         #expect(!findings.contains { ["nat-missing", "private-dns-zone-missing", "iap-ingress-denied"].contains($0["rule"] as? String ?? "") })
         #expect(result.err.contains("4 cluster") || result.err.contains("8 cluster"), "\(result.err)")

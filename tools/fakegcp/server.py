@@ -11,6 +11,9 @@ Python 3 standard library only. Listens on 127.0.0.1 (any 127.0.0.0/8 address is
     compute/firewalls.json     JSON array of Firewall resources        (also: routes, networks,
     compute/subnetworks.json   ... subnetworks, routers: arrays of the resources; regional ones
     compute/routers.json       ... carry their "region" URL, which is how they are grouped)
+    compute/firewall-policies.json  optional: JSON array of EffectiveFirewallPolicy objects
+                               (name, shortName, type, rules), each with "networks": [names]
+                               it applies to (absent: every network)
     dns/managedZones.json      JSON array of ManagedZone resources
     dns/rrsets.json            JSON object: zone name -> array of ResourceRecordSet
     errors.json                optional, see "Error injection" below
@@ -38,6 +41,8 @@ Endpoints (everything answers `application/json; charset=UTF-8`):
             GET /v1/projects/P/locations/L/operations/OP
             (also the legacy /v1/projects/P/zones/Z/... spellings of the same)
   Compute   GET /compute/v1/projects/P/global/{firewalls,routes,networks}[/NAME]
+            GET /compute/v1/projects/P/global/networks/N/getEffectiveFirewalls
+                {"firewalls": the network's rules, "firewallPolicys": firewall-policies.json's}
             GET /compute/v1/projects/P/aggregated/{subnetworks,routers}
             GET /compute/v1/projects/P/regions/R/{subnetworks,routers}[/NAME]
             GET /compute/v1/projects/P/regions/R/routers/RT/getRouterStatus (one natStatus per NAT;
@@ -338,8 +343,10 @@ class Fake:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
 
-    def fixture(self, *parts, api="google"):
+    def fixture(self, *parts, api="google", default=None):
         path = os.path.join(self.root, *parts)
+        if not os.path.exists(path) and default is not None:
+            return default
         if not os.path.exists(path):
             raise HTTPError(404, f"fake: no fixture {os.path.join(*parts)}", api=api)
         with open(path, encoding="utf-8") as f:
@@ -761,6 +768,16 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(404, f"The resource 'projects/{project}/{what}' was not found",
                             api="compute", reason="notFound")
 
+        if parts[:2] == ["global", "networks"] and len(parts) == 4 and parts[3] == "getEffectiveFirewalls":
+            # networks.getEffectiveFirewalls: the network's VPC rules and the firewall policies
+            # applied to it (compute/firewall-policies.json: [{..., "networks": [names]}]).
+            if not [n for n in load("networks") if n.get("name") == parts[2]]:
+                not_found(rest)
+            rules = [r for r in load("firewalls") if (r.get("network") or "").rsplit("/", 1)[-1] == parts[2]]
+            policies = [{k: v for k, v in p.items() if k != "networks"}
+                        for p in self.fake.fixture("compute", "firewall-policies.json", api="compute", default=[])
+                        if parts[2] in p.get("networks", [parts[2]])]
+            return {"firewalls": rules, "firewallPolicys": policies}
         if parts[0] == "global" and len(parts) >= 2 and parts[1] in ("firewalls", "routes", "networks"):
             coll = parts[1]
             items = load(coll)

@@ -5,6 +5,9 @@ import Foundation
 /// two pages) is kept once, the fuller reading winning.
 public struct ConfigSnapshot: Sendable {
     public private(set) var firewallRules: [FirewallRule] = []
+    /// The rules of firewall policies (hierarchical, global and regional network policies),
+    /// each with its `policy`; evaluated with `firewallRules` by `FirewallModel(config:)`.
+    public private(set) var firewallPolicyRules: [FirewallRule] = []
     public private(set) var routes: [Route] = []
     public private(set) var networks: [VPCNetwork] = []
     public private(set) var subnetworks: [Subnetwork] = []
@@ -37,6 +40,7 @@ public struct ConfigSnapshot: Sendable {
         case zones = "DNS managed zones"
         case recordSets = "DNS record sets"
         case routerStatus = "Cloud Router status"
+        case firewallPolicies = "firewall policies"
     }
 
     /// What one document added: how many items and of what kind (the run's account counts them).
@@ -96,6 +100,17 @@ public struct ConfigSnapshot: Sendable {
             seen.insert(.routerStatus)
             return Addition(kind: .routerStatus, count: statuses.count)
         }
+        // networks.getEffectiveFirewalls: the network's VPC rules and the policies applied to it.
+        if FirewallPolicyReader.isEffectiveFirewalls(d) {
+            var count = 0
+            seen.insert(.firewallRules)
+            for case let item as [String: Any] in d["firewalls"] as? [Any] ?? [] {
+                if readResource(item, hint: .firewallRules, zone: nil, location: location) != nil { count += 1 }
+            }
+            let policyRules = FirewallPolicyReader.rules(ofEffective: d, location: location)
+            insert(policyRules: policyRules)
+            return Addition(kind: .firewallRules, count: count + policyRules.count)
+        }
         // compute#firewallList and friends, paged or not.
         if let items = d["items"] as? [[String: Any]] ?? (kindName.hasSuffix("List") && d["items"] == nil ? [] : nil) {
             let hinted = Self.kind(ofList: kindName)
@@ -144,6 +159,7 @@ public struct ConfigSnapshot: Sendable {
     private static func kind(ofList kind: String) -> Kind? {
         switch kind {
         case "compute#firewallList": return .firewallRules
+        case "compute#firewallPolicyList": return .firewallPolicies
         case "compute#routeList": return .routes
         case "compute#networkList": return .networks
         case "compute#subnetworkList", "compute#subnetworkAggregatedList": return .subnetworks
@@ -167,6 +183,7 @@ public struct ConfigSnapshot: Sendable {
         let kind: Kind?
         switch d["kind"] as? String {
         case "compute#firewall": kind = .firewallRules
+        case "compute#firewallPolicy": kind = .firewallPolicies
         case "compute#route": kind = .routes
         case "compute#network": kind = .networks
         case "compute#subnetwork": kind = .subnetworks
@@ -213,6 +230,8 @@ public struct ConfigSnapshot: Sendable {
             insert(record)
         case .routerStatus:
             return nil
+        case .firewallPolicies:
+            insert(policyRules: FirewallPolicyReader.rules(ofPolicy: d, location: location))
         }
         return kind
     }
@@ -228,6 +247,7 @@ public struct ConfigSnapshot: Sendable {
         if d["autoCreateSubnetworks"] != nil || d["IPv4Range"] != nil || d["routingConfig"] != nil { return .networks }
         if d["dnsName"] != nil { return .zones }
         if d["rrdatas"] != nil && d["type"] != nil { return .recordSets }
+        if FirewallPolicyReader.isPolicy(d) { return .firewallPolicies }
         return nil
     }
 
@@ -235,12 +255,21 @@ public struct ConfigSnapshot: Sendable {
 
     /// Positions by name, so that thousands of rules or routes are not searched one by one.
     private var firewallIndex: [String: Int] = [:]
+    private var policyRuleIndex: [String: Int] = [:]
     private var routeIndex: [String: Int] = [:]
     private var recordIndex: [String: Int] = [:]
 
     public mutating func insert(_ rule: FirewallRule) {
         seen.insert(.firewallRules)
         Self.upsert(&firewallRules, &firewallIndex, rule, key: rule.name, partial: \.isPartial)
+    }
+
+    /// A policy's rules, one per policy, priority and network (a policy read twice is kept once).
+    public mutating func insert(policyRules: [FirewallRule]) {
+        seen.insert(.firewallPolicies)
+        for rule in policyRules {
+            Self.upsert(&firewallPolicyRules, &policyRuleIndex, rule, key: "\(rule.name) \(rule.network ?? "")", partial: \.isPartial)
+        }
     }
 
     public mutating func insert(_ route: Route) {

@@ -70,6 +70,12 @@ enum FindingMerger {
                 }
             }
             findings[index].remedy.commands = kept
+            // A manifest an earlier finding gives goes with its command.
+            findings[index].remedy.configConnector = findings[index].remedy.configConnector.filter { manifest in
+                if let earlier = givenBy[manifest], earlier != findings[index].id { return false }
+                givenBy[manifest] = findings[index].id
+                return true
+            }
             // The same rule named as nearly allowing it, once (a log and a check both tell it).
             var named = Set<String>()
             findings[index].remedy.notes = findings[index].remedy.notes.filter { note in

@@ -79,6 +79,10 @@ public struct APIRequestKind: Sendable {
     public static let firewalls = compute("firewalls", "firewall rules")
     public static let routes = compute("routes", "routes")
     public static let networks = compute("networks", "VPC networks")
+    /// `networks.getEffectiveFirewalls`: the network's VPC rules and the firewall policies applied to it.
+    public static let effectiveFirewalls = APIRequestKind(
+        what: "firewall policies (Compute Engine)", apiName: "Compute Engine", service: "compute.googleapis.com",
+        permission: "compute.networks.getEffectiveFirewalls", role: "roles/compute.networkViewer")
     public static let subnetworks = compute("subnetworks", "subnetworks")
     public static let routers = compute("routers", "Cloud Routers and NAT")
     public static let managedZones = APIRequestKind(

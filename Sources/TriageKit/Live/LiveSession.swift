@@ -123,7 +123,7 @@ public final class LiveSession: @unchecked Sendable {
         spawn(queue) { self.fetchOperations(queue) }
         spawn(queue) { self.fetchList(queue, .firewalls, "compute firewalls", self.computeURL("global/firewalls")) }
         spawn(queue) { self.fetchList(queue, .routes, "compute routes", self.computeURL("global/routes")) }
-        spawn(queue) { self.fetchList(queue, .networks, "compute networks", self.computeURL("global/networks")) }
+        spawn(queue) { self.fetchNetworks(queue) }
         spawn(queue) { self.fetchRegional(queue, .subnetworks, "subnetworks", regions: regions) }
         spawn(queue) { self.fetchRouters(queue, regions: regions) }
         spawn(queue) { self.fetchDNS(queue) }
@@ -305,6 +305,27 @@ public final class LiveSession: @unchecked Sendable {
         case APIRequestKind.recordSets.what: return [.recordSets]
         default: return []
         }
+    }
+
+    /// The networks, then each network's effective firewalls: the firewall policies (hierarchical
+    /// and global network ones) that the firewall model evaluates with the VPC rules.
+    private func fetchNetworks(_ queue: DeliveryQueue) -> Bool {
+        var names: [String] = []
+        let listed = fetchList(queue, .networks, "compute networks", computeURL("global/networks")) { page in
+            names += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        }
+        var complete = listed
+        for name in names where ValueCheck.isResourceName(name) && !cancellation.isCancelled {
+            let url = endpoints.compute + "projects/\(project)/global/networks/\(name)/getEffectiveFirewalls"
+            do throws(FetchFailure) {
+                let (bytes, _) = try client.json(get(url))
+                queue.put(.document(name: "live:compute networks get-effective-firewalls \(name)", bytes: bytes))
+            } catch {
+                report(queue, error, .effectiveFirewalls, url: url)
+                complete = false
+            }
+        }
+        return complete && !cancellation.isCancelled
     }
 
     /// The operations of the clusters read (all of them, or the named one's, node pools

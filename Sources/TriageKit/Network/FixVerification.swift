@@ -120,6 +120,13 @@ public struct FixVerification: Sendable, Equatable {
                     + "does not reach these VMs (check their network tags and service accounts); no new rule is needed.")
         }
         guard let priority else {
+            if let rule = now.rule, let policy = rule.policy {
+                return FixVerification(
+                    outcome: .fails,
+                    sentence: "\(now.deciderName) denies \(what); firewall policy \(policy.policy) is evaluated before the "
+                        + "network's VPC firewall rules, so no VPC allow rule can beat it: change that policy rule instead.",
+                    blocker: rule.name)
+            }
             return FixVerification(
                 outcome: .fails,
                 sentence: "\(now.deciderName) denies \(what) at priority 0, which no allow rule can beat: "

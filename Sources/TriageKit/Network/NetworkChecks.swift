@@ -5,13 +5,19 @@ import Foundation
 ///
 /// `kind: "check"` (a required flow, evaluated by `FirewallModel`), facts:
 /// - `check`: control-plane-to-nodes | control-plane-to-pods | nodes-to-control-plane |
-///   nodes-to-google-vip | pods-to-google-vip | health-checks-to-nodes | health-checks-to-pods | pod-to-pod | iap-to-nodes
+///   nodes-to-google-vip | pods-to-google-vip | health-checks-to-nodes | health-checks-to-pods | pod-to-pod | iap-to-nodes |
+///   nodes-to-pods | pods-to-nodes
 /// - `verdict`: denied | undetermined (table-read rules hide what decides)
-/// - `direction` (INGRESS/EGRESS), `protocol`, `dst.port` ("443", "30000-32767")
+/// - `direction` (INGRESS/EGRESS), `protocol`, `dst.port` ("443", "30000-32767": the part of the tested ports
+///   with this verdict; a range is split where rules start or stop covering it, one observation per part)
+/// - `dst.port.tested` (the whole range checked), `allowed.ports` and `allowed.by` (the parts of it that are
+///   allowed and the rules allowing them, comma-separated), only when some part is allowed
 /// - `src.role`, `src.range`, `dst.role`, `dst.range` (roles as `Role` raw values)
 /// - `denied_by` (rule name, or "implied-deny-ingress"), `denied_by.priority`, `denied_by.implied` (yes/no)
 /// - `loser`, `loser.priority`, `loser.reason` (a `FirewallModel.Miss` code), `loser.why` (a sentence),
 ///   only when some rule would have allowed the flow
+/// - `denied_by.policy`, `denied_by.policy_type` (HIERARCHY | NETWORK | NETWORK_REGIONAL): when a firewall
+///   policy's rule decides (`denied_by` is then "firewall policy P rule priority N")
 /// - `unknown.rules`, `unknown.fields`: for `undetermined`, the table-read rules and what is hidden
 /// - `network`, `node_tag`, `node_tag.source`, `project`
 /// - `fix.priority`: one better than the deciding deny (an allow loses ties), 1000 against the
@@ -99,19 +105,25 @@ public enum NetworkChecks {
         config: ConfigSnapshot, cluster: ClusterNetwork, webhookPorts: [Int], servingPorts: [ClosedRange<Int>],
         podServingPorts: [ClosedRange<Int>] = []
     ) -> [Observation] {
-        let model = FirewallModel(rules: config.firewallRules)
+        let model = FirewallModel(config: config)
         let tags = cluster.vmTags
         var out: [Observation] = []
+        /// One observation per part of the tested ports that is not allowed (see `evaluateRanges`).
+        @discardableResult
         func check(_ id: String, _ src: Endpoint, _ dst: Endpoint, _ proto: String, _ ports: ClosedRange<Int>?,
-                   _ direction: FirewallRule.Direction) -> FirewallModel.Evaluation {
+                   _ direction: FirewallRule.Direction) -> [FirewallModel.Evaluation] {
+            // Nodes carry the node tag and account as sources too (source tags match primary addresses).
             let flow = FirewallModel.Flow(
                 source: src.cidr, destination: dst.cidr, protocolName: proto, ports: ports, direction: direction,
-                network: cluster.network, vmTags: tags, vmServiceAccount: cluster.nodeServiceAccount)
-            let evaluation = model.evaluate(flow)
-            if evaluation.verdict != .allowed {
-                out.append(observation(id, evaluation, src, dst, model: model, cluster: cluster))
+                network: cluster.network, vmTags: tags, vmServiceAccount: cluster.nodeServiceAccount,
+                sourceTags: src.role == .node ? tags : [], sourceServiceAccount: src.role == .node ? cluster.nodeServiceAccount : nil)
+            let parts = model.evaluateRanges(flow)
+            let allowed = parts.filter { $0.verdict == .allowed }
+            // GKE's own gke-CLUSTER-HASH-exkubelet closes the read-only kubelet port on purpose.
+            for evaluation in parts where evaluation.verdict != .allowed && !Self.isGKEDesign(evaluation.rule) {
+                out.append(observation(id, evaluation, src, dst, model: model, cluster: cluster, tested: ports, allowed: allowed))
             }
-            return evaluation
+            return parts
         }
         let nodes = cluster.nodeCIDRs.first.map { Endpoint(role: .node, cidr: $0) }
         let pods = cluster.podCIDRs.map { Endpoint(role: .pod, cidr: $0) }
@@ -184,17 +196,31 @@ public enum NetworkChecks {
                 }
             }
         }
+        // GKE's gke-CLUSTER-HASH-vms and -all rules let nodes reach pods and pods reach nodes.
+        if let nodes {
+            for podRange in pods {
+                for proto in ["tcp", "udp"] {
+                    check("nodes-to-pods", nodes, podRange, proto, 1...65535, .ingress)
+                    check("pods-to-nodes", podRange, nodes, proto, 1...65535, .ingress)
+                    if egressDenies {
+                        check("nodes-to-pods", nodes, podRange, proto, 1...65535, .egress)
+                        check("pods-to-nodes", podRange, nodes, proto, 1...65535, .egress)
+                    }
+                }
+            }
+        }
         return out
     }
 
     static func observation(
         _ id: String, _ e: FirewallModel.Evaluation, _ src: Endpoint, _ dst: Endpoint, model: FirewallModel,
-        cluster: ClusterNetwork
+        cluster: ClusterNetwork, tested: ClosedRange<Int>? = nil, allowed: [FirewallModel.Evaluation] = []
     ) -> Observation {
         let flow = e.flow
         var facts: [String: String] = [
             "check": id, "verdict": e.verdict.rawValue, "direction": flow.direction.rawValue,
             "protocol": flow.protocolName, "dst.port": flow.portText,
+            "dst.port.tested": tested.map(FirewallModel.portText) ?? flow.portText,
             "src.role": src.role.rawValue, "src.range": src.cidr.description,
             "dst.role": dst.role.rawValue, "dst.range": dst.cidr.description,
             "node_tag.source": cluster.nodeTagSource,
@@ -213,10 +239,16 @@ public enum NetworkChecks {
             facts["denied_by"] = e.rule?.name ?? "implied-deny-ingress"
             facts["denied_by.priority"] = String(e.priority)
             facts["denied_by.implied"] = e.rule == nil ? "yes" : "no"
+            facts["denied_by.policy"] = e.rule?.policy?.policy
+            facts["denied_by.policy_type"] = e.rule?.policy?.kind.rawValue
             quote = "\(what): denied by \(e.deciderName) (priority \(e.priority))"
-            let fixPriority: Int? = e.rule == nil ? 1000 : (e.priority > 0 ? e.priority - 1 : nil)
+            // A VPC allow rule beats a policy rule only when VPC rules are evaluated first.
+            let fixPriority: Int? = e.rule.map { rule in
+                rule.policy == nil ? (e.priority > 0 ? e.priority - 1 : nil) : (model.vpcRulesPrecede(rule, network: flow.network) ? 1000 : nil)
+            } ?? 1000
             facts["fix.priority"] = fixPriority.map(String.init) ?? "none"
-            if let fixPriority {
+            // A policy rule no VPC rule can beat still gets the sentence saying so.
+            if fixPriority != nil || e.rule?.policy != nil {
                 let verification = FixVerification.verify(
                     flow, priority: fixPriority, model: model, targetTags: cluster.nodeTag.map { [$0] } ?? [],
                     ruleCount: model.rules.count)
@@ -233,7 +265,33 @@ public enum NetworkChecks {
             facts["loser.why"] = why
             quote += "; \(loser.rule.name) would allow it but \(why)"
         }
+        // The rest of the tested range, so the quote tells the whole range.
+        if !allowed.isEmpty {
+            var ranges: [ClosedRange<Int>] = []
+            for range in allowed.compactMap(\.flow.ports) {
+                if let last = ranges.last, last.upperBound + 1 == range.lowerBound {
+                    ranges[ranges.count - 1] = last.lowerBound...range.upperBound
+                } else {
+                    ranges.append(range)
+                }
+            }
+            var deciders: [String] = []
+            for part in allowed where !deciders.contains("\(part.deciderName) (priority \(part.priority))") {
+                deciders.append("\(part.deciderName) (priority \(part.priority))")
+            }
+            facts["allowed.ports"] = ranges.map(FirewallModel.portText).joined(separator: ",")
+            facts["allowed.by"] = allowed.map(\.deciderName).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                .joined(separator: ",")
+            quote += "; \(flow.protocolName):\(facts["allowed.ports"]!) allowed by \(deciders.joined(separator: ", "))"
+        }
         return Observation(kind: "check", facts: facts, location: e.rule?.location, source: "firewall rules", quote: quote)
+    }
+
+    /// A denial GKE makes on purpose: its gke-CLUSTER-HASH-exkubelet rule closes the read-only
+    /// kubelet port (10255) to all but the cluster's own pod range.
+    static func isGKEDesign(_ rule: FirewallRule?) -> Bool {
+        guard let rule, rule.action == .deny else { return false }
+        return rule.name.hasPrefix("gke-") && rule.name.hasSuffix("-exkubelet")
     }
 
     /// Ports some rule already opens to a health-check range: the user meant health checks to
@@ -266,7 +324,7 @@ public enum NetworkChecks {
     // MARK: shadowed rules
 
     static func shadowedAllowRules(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
-        let model = FirewallModel(rules: config.firewallRules)
+        let model = FirewallModel(config: config)
         let anywhere = CIDR("0.0.0.0/0")!
         var out: [Observation] = []
         for rule in config.firewallRules where rule.action == .allow && !rule.disabled && !rule.isPartial {
@@ -445,7 +503,7 @@ public enum NetworkChecks {
             let flow = FirewallModel.Flow(
                 source: nodes, destination: CIDR("142.250.0.0/15")!, protocolName: "tcp", ports: 443...443, direction: .egress,
                 network: cluster.network, vmTags: tags, vmServiceAccount: cluster.nodeServiceAccount)
-            if FirewallModel(rules: config.firewallRules).evaluate(flow).verdict == .denied { return "egress-denied" }
+            if FirewallModel(config: config).evaluate(flow).verdict == .denied { return "egress-denied" }
         }
         return nil
     }

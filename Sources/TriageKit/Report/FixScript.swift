@@ -43,8 +43,10 @@ struct FixScript {
             for command in finding.remedy.commands where seen.insert(command).inserted {
                 let form = finding.remedy.scriptForms[command] ?? command
                 let names = Self.variables(in: form)
-                for name in names where !variables.contains(name) { variables.append(name) }
-                steps.append(Step(command: form, isChange: Self.changes(command), variables: names))
+                let isChange = Self.changes(command)
+                // Checks are comments: only the values changes need are asked for.
+                if isChange { for name in names where !variables.contains(name) { variables.append(name) } }
+                steps.append(Step(command: isChange ? form : command, isChange: isChange, variables: names))
             }
             sections.append((finding, steps))
         }
@@ -115,8 +117,8 @@ struct FixScript {
         return names
     }
 
-    /// Text for a comment: one line, no control characters.
+    /// Text for a comment: one line, no control characters, never cut (a check is copied from it).
     static func comment(_ text: String) -> String {
-        TerminalText.sanitize(text, limit: 200).replacingOccurrences(of: "\n", with: " ")
+        TerminalText.sanitize(text).replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -85,13 +85,16 @@ struct TextRenderer {
         } else {
             out = "\(severity.painted) \(paint(rule, "1"))\n"
         }
+        // The first change, not a check: the line a reader acts on (checks are behind --brief).
         let commands = finding.remedy.commands
-        if let first = commands.first {
+        if let first = commands.first(where: FixScript.changes) ?? commands.first {
             out += shellWrap(TerminalText.sanitize(first), indent: "  ", width: width)
         }
         if commands.count > 1 {
             let more = commands.count - 1
             out += wrap("(\(more) more fix command\(more == 1 ? "" : "s"): run without --brief)", indent: "  ", width: width)
+        } else if commands.isEmpty, let shared = finding.remedy.notes.first(where: { $0.contains("already printed under") }) {
+            out += wrap("(" + message(shared) + ")", indent: "  ", width: width)
         }
         return out
     }

@@ -11188,6 +11188,375 @@ samples:
             ]
 
 """#),
+        ("Rules/network/nodes-to-pods-denied.yaml", #"""
+id: nodes-to-pods-denied
+severity: error
+title: Nodes reach the pods
+evidence: check
+match:
+  check: nodes-to-pods
+  verdict: denied
+group_by: [direction, protocol, dst.port, denied_by]
+cause: "intra-cluster:nodes-to-pods"
+message: >-
+  Nodes cannot reach pods ({direction}, {protocol}:{dst.port}), e.g.
+  {src.range} → {dst.range}: {denied_by} (priority {denied_by.priority}) decides first;
+  {count} pod range(s) fail.
+remedy:
+  why: >-
+    The kubelet's probes, hostNetwork pods (kube-proxy, DNS caches, CNI agents) and NodePort
+    traffic reach pods from the nodes' own addresses. GKE's gke-CLUSTER-HASH-vms rule allows the
+    node subnet to every node on tcp/udp 1-65535; when it is deleted, or a better-priority deny
+    covers some of those ports, liveness and readiness probes fail and pods restart.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {allowed.ports: {exists: true}}
+      text: "Only {protocol}:{dst.port} is denied; {protocol}:{allowed.ports} is allowed by {allowed.by}."
+    - when: {fix.note: {exists: true}}
+      text: "{fix.note}"
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - when: {direction: INGRESS, fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-nodes-to-pods --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={src.range}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+    - when: {direction: EGRESS, fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-nodes-to-pods-egress --project={project} --network={network}
+        --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+samples:
+  trigger:
+    - name: GKE's -vms rule deleted
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 2, direction: INGRESS, protocol: tcp, dst.port: 1-65535, denied_by: deny-all-ingress}
+        - {count: 2, direction: INGRESS, protocol: udp, dst.port: 1-65535, denied_by: deny-all-ingress}
+  pass:
+    - name: GKE's own rules in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
         ("Rules/network/pod-range-full.yaml", #"""
 id: pod-range-full
 severity: error
@@ -11598,10 +11967,10 @@ evidence: check
 match:
   check: pod-to-pod
   verdict: denied
-group_by: [direction, protocol, denied_by]
+group_by: [direction, protocol, dst.port, denied_by]
 cause: intra-cluster
 message: >-
-  Pods cannot reach pods ({direction}, {protocol}) between the cluster's pod ranges, e.g.
+  Pods cannot reach pods ({direction}, {protocol}:{dst.port}) between the cluster's pod ranges, e.g.
   {src.range} → {dst.range}: {denied_by} (priority {denied_by.priority}) decides first;
   {count} range pair(s) fail.
 remedy:
@@ -11611,37 +11980,45 @@ remedy:
   notes:
     - when: {loser: {exists: true}}
       text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {allowed.ports: {exists: true}}
+      text: "Only {protocol}:{dst.port} is denied; {protocol}:{allowed.ports} is allowed by {allowed.by}."
+    - when: {denied_by.policy: {exists: true}, fix.verified: "no"}
+      text: >-
+        {denied_by} belongs to firewall policy {denied_by.policy} ({denied_by.policy_type}), which is evaluated
+        before the VPC firewall rules: no VPC allow rule can override it; change that policy rule.
     - when: {denied_by.implied: "yes"}
       text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
   commands:
-    - >-
-      gcloud compute firewall-rules create allow-pods-to-pods --project={project} --network={network}
-      --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
-      --target-tags={node_tag} --rules=tcp,udp,icmp,esp,ah,sctp
+    - when: {fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-pods-to-pods --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
+        --target-tags={node_tag} --rules=tcp,udp,icmp,esp,ah,sctp
   config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-pods-to-pods
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [{pod_cidrs}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-          - protocol: udp
-          - protocol: icmp
-          - protocol: sctp
-          - protocol: esp
-          - protocol: ah
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
+    - when: {fix.verified: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-pods-to-pods
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: INGRESS
+          priority: {fix.priority}
+          sourceRanges: [{pod_cidrs}]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+            - protocol: udp
+            - protocol: icmp
+            - protocol: sctp
+            - protocol: esp
+            - protocol: ah
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -11786,6 +12163,665 @@ samples:
       expect:
         - {count: 4, direction: INGRESS, protocol: tcp, denied_by: deny-all-ingress}
         - {count: 4, direction: INGRESS, protocol: udp, denied_by: deny-all-ingress}
+        - {rule: pods-to-nodes-denied, count: 2, direction: INGRESS, protocol: tcp, denied_by: deny-all-ingress}
+        - {rule: pods-to-nodes-denied, count: 2, direction: INGRESS, protocol: udp, denied_by: deny-all-ingress}
+  pass:
+    - name: GKE's own rules in place
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+
+"""#),
+        ("Rules/network/pods-to-nodes-denied.yaml", #"""
+id: pods-to-nodes-denied
+severity: error
+title: Pods reach the nodes
+evidence: check
+match:
+  check: pods-to-nodes
+  verdict: denied
+group_by: [direction, protocol, dst.port, denied_by]
+cause: "intra-cluster:pods-to-nodes"
+message: >-
+  Pods cannot reach nodes ({direction}, {protocol}:{dst.port}), e.g.
+  {src.range} → {dst.range}: {denied_by} (priority {denied_by.priority}) decides first;
+  {count} pod range(s) fail.
+remedy:
+  why: >-
+    Pods reach the nodes' own addresses for hostNetwork pods (kube-dns's node-local cache,
+    metrics agents, CNI agents), NodePorts and the kubelet. GKE's gke-CLUSTER-HASH-all rule allows
+    every pod range to every node; when it is deleted, or a better-priority deny covers some of
+    those ports, that traffic is dropped while pod-to-pod traffic may still work.
+  notes:
+    - when: {loser: {exists: true}}
+      text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
+    - when: {allowed.ports: {exists: true}}
+      text: "Only {protocol}:{dst.port} is denied; {protocol}:{allowed.ports} is allowed by {allowed.by}."
+    - when: {fix.note: {exists: true}}
+      text: "{fix.note}"
+    - when: {denied_by.implied: "yes"}
+      text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
+  commands:
+    - when: {direction: INGRESS, fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-pods-to-nodes --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+    - when: {direction: EGRESS, fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-pods-to-nodes-egress --project={project} --network={network}
+        --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+        --target-tags={node_tag} --rules={protocol}:{dst.port}
+references:
+  - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+samples:
+  trigger:
+    - name: a deny on tcp:1-1000 from the pods to the node subnet
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-03-05T11:02:40.118-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-1000"
+                    ]
+                  }
+                ],
+                "description": "Keep pods off the nodes' low ports.",
+                "destinationRanges": [
+                  "10.10.0.0/20"
+                ],
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "5120774398412277345",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-pods-to-node-low-ports",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 900,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-pods-to-node-low-ports",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+      expect:
+        - {count: 2, direction: INGRESS, protocol: tcp, dst.port: 1-1000, denied_by: deny-pods-to-node-low-ports}
+    - name: an organization's firewall policy denies tcp:1-1000 inside 10.0.0.0/8
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: firewall-rules.json
+          text: |
+            [
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "22"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-02-27T09:33:18.041-08:00",
+                "description": "SSH through IAP TCP forwarding (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7027548855370821144",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "allow-ingress-iap-ssh",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/allow-ingress-iap-ssh",
+                "sourceRanges": [
+                  "35.235.240.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "creationTimestamp": "2026-02-27T09:31:52.884-08:00",
+                "denied": [
+                  {
+                    "IPProtocol": "all"
+                  }
+                ],
+                "description": "Baseline: deny all ingress not explicitly allowed (logged).",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "3449908568920985813",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": true,
+                  "metadata": "INCLUDE_ALL_METADATA"
+                },
+                "name": "deny-all-ingress",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 65534,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/deny-all-ingress",
+                "sourceRanges": [
+                  "0.0.0.0/0"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp"
+                  },
+                  {
+                    "IPProtocol": "udp"
+                  },
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "esp"
+                  },
+                  {
+                    "IPProtocol": "ah"
+                  },
+                  {
+                    "IPProtocol": "sctp"
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "4061091489834935228",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-all",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-all",
+                "sourceRanges": [
+                  "10.20.0.0/14",
+                  "10.32.0.0/16"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "10250",
+                      "443"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "9232937467829769798",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-master",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-master",
+                "sourceRanges": [
+                  "172.16.0.0/28"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              },
+              {
+                "allowed": [
+                  {
+                    "IPProtocol": "icmp"
+                  },
+                  {
+                    "IPProtocol": "tcp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  },
+                  {
+                    "IPProtocol": "udp",
+                    "ports": [
+                      "1-65535"
+                    ]
+                  }
+                ],
+                "creationTimestamp": "2026-03-02T10:43:26.071-08:00",
+                "description": "",
+                "direction": "INGRESS",
+                "disabled": false,
+                "id": "7839445292297035809",
+                "kind": "compute#firewall",
+                "logConfig": {
+                  "enable": false
+                },
+                "name": "gke-kf-private-3f9a6c2e-vms",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "priority": 1000,
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/firewalls/gke-kf-private-3f9a6c2e-vms",
+                "sourceRanges": [
+                  "10.10.0.0/20"
+                ],
+                "targetTags": [
+                  "gke-kf-private-3f9a6c2e-node"
+                ]
+              }
+            ]
+        - name: effective-firewalls.json
+          text: |
+            {
+              "firewalls": [],
+              "firewallPolicys": [
+                {
+                  "name": "318802947513",
+                  "shortName": "org-baseline",
+                  "type": "HIERARCHY",
+                  "rules": [
+                    {
+                      "kind": "compute#firewallPolicyRule",
+                      "priority": 1000,
+                      "action": "deny",
+                      "direction": "INGRESS",
+                      "match": {
+                        "srcIpRanges": [
+                          "10.0.0.0/8"
+                        ],
+                        "layer4Configs": [
+                          {
+                            "ipProtocol": "tcp",
+                            "ports": [
+                              "1-1000"
+                            ]
+                          }
+                        ]
+                      },
+                      "enableLogging": false,
+                      "ruleTupleCount": 4
+                    }
+                  ]
+                }
+              ]
+            }
+      expect:
+        - {count: 2, direction: INGRESS, protocol: tcp, dst.port: 1-1000, denied_by: firewall policy org-baseline rule priority 1000}
+        - {rule: nodes-to-pods-denied, count: 2, direction: INGRESS, protocol: tcp, dst.port: 1-1000, denied_by: firewall policy org-baseline rule priority 1000}
+        - {rule: pod-to-pod-denied, count: 4, direction: INGRESS, protocol: tcp, denied_by: firewall policy org-baseline rule priority 1000}
   pass:
     - name: GKE's own rules in place
       topology:
@@ -12664,6 +13700,8 @@ samples:
         - {count: 2, check: control-plane-to-nodes}
         - {count: 1, check: iap-to-nodes}
         - {count: 8, check: pod-to-pod}
+        - {count: 4, check: nodes-to-pods}
+        - {count: 4, check: pods-to-nodes}
   pass:
     - name: the same rules as JSON
       topology:

@@ -71,7 +71,7 @@ public enum Engine {
         }
 
         if collector.config.listed.contains(.firewallRules) {
-            let model = FirewallModel(rules: collector.config.firewallRules)
+            let model = FirewallModel(config: collector.config)
             for key in order { builders[key]!.verify(against: model, ruleCount: collector.config.firewallRules.count) }
         }
         var findings = order.map { key in

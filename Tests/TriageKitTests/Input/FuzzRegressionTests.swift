@@ -41,4 +41,17 @@ struct FuzzRegressionTests {
         #expect(collector.account.skipped["truncated gzip", default: 0] == 1, "\(collector.account.skipped)")
         #expect(collector.account.skipped["malformed YAML", default: 0] >= 1, "\(collector.account.skipped)")
     }
+
+    /// fuzz-text: a webhook error whose URL's host began with `]` (`Post "https://]atekeeper…"`)
+    /// made ErrorText.url build a range backwards and trap. Such a URL has no host; the lines
+    /// around it are still read, and a well-formed IPv6 literal still parses.
+    @Test func aURLWhoseHostStartsWithABracketHasNoHost() throws {
+        #expect(ErrorText.url(in: #"Post "https://]x:443/v1/admit": dial tcp 10.0.0.1:8443: i/o timeout"#) == nil)
+        #expect(ErrorText.url(in: #"Post "https://[fd00::1]:8443/v1""#)?.host == "fd00::1")
+        #expect(ErrorText.url(in: #"Post "https://[fd00::1]:8443/v1""#)?.port == "8443")
+        let url = repositoryRoot.appendingPathComponent("Fuzz/regressions/text-url-bracket-first")
+        let collector = collect(try [UInt8](Data(contentsOf: url)), name: "text-url-bracket-first")
+        #expect(collector.account.inputs == 1)
+        #expect(!collector.observations.isEmpty, "the other webhook errors in it are still read")
+    }
 }

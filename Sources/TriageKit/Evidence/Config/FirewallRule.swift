@@ -4,7 +4,11 @@ import Foundation
 /// out are nil (not empty) so the model can tell "no source ranges" from "not shown".
 public struct FirewallRule: Sendable, Equatable {
     public enum Direction: String, Sendable { case ingress = "INGRESS", egress = "EGRESS" }
-    public enum Action: String, Sendable { case allow = "ALLOW", deny = "DENY" }
+    public enum Action: String, Sendable {
+        case allow = "ALLOW", deny = "DENY"
+        /// Firewall policies only: stop evaluating this policy, go on with the next in the order.
+        case goToNext = "GOTO_NEXT"
+    }
 
     public var name: String
     /// The network's name (the last segment of its URL).
@@ -25,6 +29,17 @@ public struct FirewallRule: Sendable, Equatable {
     /// Read from a table that does not show ranges, tags or service accounts.
     public var isPartial: Bool
     public var location: RecordLocation?
+    /// Set for a firewall policy's rule (nil: a VPC firewall rule).
+    public var policy: FirewallPolicyOrigin? = nil
+    /// A policy rule's matchers on the other end (sources for ingress, destinations for egress)
+    /// that triage cannot evaluate: secure tags, FQDNs, region codes, threat intelligence lists,
+    /// address groups. Where the ranges do not match, such a rule may still apply.
+    public var opaquePeers: [String] = []
+    /// A policy rule's `targetSecureTags`: which VMs carry them is not in what triage reads.
+    public var targetSecureTags: [String] = []
+
+    /// Whether some matcher of the rule cannot be evaluated from what triage reads.
+    public var hasOpaqueMatchers: Bool { !opaquePeers.isEmpty || !targetSecureTags.isEmpty }
 
     public init(
         name: String, network: String? = nil, direction: Direction = .ingress, priority: Int = 1000,

@@ -10,6 +10,9 @@ public struct VPCNetwork: Sendable, Equatable {
     public var peerings: [String]
     public var isPartial: Bool
     public var location: RecordLocation?
+    /// `networkFirewallPolicyEnforcementOrder` is BEFORE_CLASSIC_FIREWALL: the network's firewall
+    /// policies are evaluated before its VPC firewall rules (the default is after).
+    public var policiesBeforeClassic = false
 
     public var isLegacy: Bool { legacyRange != nil }
 
@@ -40,6 +43,7 @@ public struct VPCNetwork: Sendable, Equatable {
         autoCreateSubnetworks = ConfigValue.bool(d["autoCreateSubnetworks"])
         legacyRange = ConfigValue.ranges("IPv4Range", (d["IPv4Range"] as? String).map { [$0] }, &rejected).first
         peerings = (d["peerings"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        policiesBeforeClassic = (d["networkFirewallPolicyEnforcementOrder"] as? String)?.uppercased() == "BEFORE_CLASSIC_FIREWALL"
         isPartial = rejected.count > before
         self.location = location
     }

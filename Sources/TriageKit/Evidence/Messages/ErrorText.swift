@@ -66,7 +66,9 @@ enum ErrorText {
         while hostPort.hasSuffix(":") || hostPort.hasSuffix(",") { hostPort = hostPort.dropLast() }
         var host = String(hostPort)
         var port: String?
-        if let bracket = hostPort.firstIndex(of: "]") {
+        if hostPort.contains("]") && hostPort.first != "[" {
+            return nil  // `]` outside an IPv6 literal: no host (fuzz-text: `https://]x:443/` trapped here)
+        } else if hostPort.first == "[", let bracket = hostPort.firstIndex(of: "]") {
             host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<bracket])
             let after = hostPort[hostPort.index(after: bracket)...]
             if after.hasPrefix(":") { port = validPort(String(after.dropFirst())) }
