@@ -7621,30 +7621,32 @@ remedy:
     - when: {loser: {exists: true}}
       text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
   commands:
-    - >-
-      gcloud compute firewall-rules create allow-egress-google-vip --project={project} --network={network}
-      --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
-      --target-tags={node_tag} --rules=tcp:443 --enable-logging
+    - when: {fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-egress-google-vip --project={project} --network={network}
+        --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+        --target-tags={node_tag} --rules=tcp:443 --enable-logging
   config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-egress-google-vip
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: EGRESS
-        priority: {fix.priority}
-        destinationRanges: [{dst.range}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-            ports: ["443"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
+    - when: {fix.verified: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-egress-google-vip
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: EGRESS
+          priority: {fix.priority}
+          destinationRanges: [{dst.range}]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+              ports: ["443"]
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -8395,30 +8397,32 @@ remedy:
     - when: {denied_by.implied: "yes"}
       text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
   commands:
-    - >-
-      gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project} --network={network}
-      --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.191.0.0/16,130.211.0.0/22
-      --target-tags={node_tag} --rules=tcp:{dst.port}
+    - when: {fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.191.0.0/16,130.211.0.0/22
+        --target-tags={node_tag} --rules=tcp:{dst.port}
   config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-health-checks-{dst.port}
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [35.191.0.0/16, 130.211.0.0/22]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-            ports: ["{dst.port}"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
+    - when: {fix.verified: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-health-checks-{dst.port}
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: INGRESS
+          priority: {fix.priority}
+          sourceRanges: [35.191.0.0/16, 130.211.0.0/22]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+              ports: ["{dst.port}"]
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -8991,30 +8995,32 @@ remedy:
     - when: {denied_by.implied: "yes"}
       text: No rule allows it, so the implied deny-ingress rule drops it; implied rules are never logged, so firewall logs show nothing for it.
   commands:
-    - >-
-      gcloud compute firewall-rules create allow-ingress-iap-ssh --project={project} --network={network}
-      --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.235.240.0/20
-      --target-tags={node_tag} --rules=tcp:22
+    - when: {fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-ingress-iap-ssh --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.235.240.0/20
+        --target-tags={node_tag} --rules=tcp:22
   config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-ingress-iap-ssh
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [35.235.240.0/20]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-            ports: ["22"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
+    - when: {fix.verified: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-ingress-iap-ssh
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: INGRESS
+          priority: {fix.priority}
+          sourceRanges: [35.235.240.0/20]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+              ports: ["22"]
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -10214,30 +10220,32 @@ remedy:
     - when: {loser: {exists: true}}
       text: "{loser} (priority {loser.priority}) would allow it, but {loser.why}."
   commands:
-    - >-
-      gcloud compute firewall-rules create allow-egress-to-master --project={project} --network={network}
-      --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
-      --target-tags={node_tag} --rules=tcp:443,tcp:10250 --enable-logging
+    - when: {fix.verified: "yes"}
+      text: >-
+        gcloud compute firewall-rules create allow-egress-to-master --project={project} --network={network}
+        --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
+        --target-tags={node_tag} --rules=tcp:443,tcp:10250 --enable-logging
   config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-egress-to-master
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: EGRESS
-        priority: {fix.priority}
-        destinationRanges: [{dst.range}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-            ports: ["443", "10250"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
+    - when: {fix.verified: "yes"}
+      text: |
+        apiVersion: compute.cnrm.cloud.google.com/v1beta1
+        kind: ComputeFirewall
+        metadata:
+          name: allow-egress-to-master
+          annotations:
+            cnrm.cloud.google.com/project-id: {project}
+        spec:
+          networkRef:
+            external: projects/{project}/global/networks/{network}
+          direction: EGRESS
+          priority: {fix.priority}
+          destinationRanges: [{dst.range}]
+          targetTags: [{node_tag}]
+          allow:
+            - protocol: tcp
+              ports: ["443", "10250"]
+          logConfig:
+            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
