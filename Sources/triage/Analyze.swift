@@ -59,6 +59,10 @@ struct Analyze: ParsableCommand {
             throw ExitCode(2)
         }
 
+        if self.inputs.follow && (liveOptions.live || paths.isEmpty || paths.contains("-")) {
+            Console.diagnostic("--follow reads what is appended to files named on the command line; it does not follow standard input or --live yet")
+            throw ExitCode(64)
+        }
         var inputs: [InputSpec] = []
         if paths.isEmpty && liveSession != nil {
             // --live alone reads no standard input; name '-' to add it.
@@ -110,6 +114,8 @@ struct Analyze: ParsableCommand {
         }
         let readStart = DispatchTime.now().uptimeNanoseconds
         let errors = Pipeline.collect(inputs, into: collector)
+        // Followed from where this read ended, so nothing appended while it is analysed is lost.
+        let follower = self.inputs.follow ? FileFollower(inputs) : nil
         for error in errors where !quiet { Console.diagnostic(error.description) }
         var liveResult: LiveResult?
         if let liveSession {
@@ -144,11 +150,12 @@ struct Analyze: ParsableCommand {
         let analyseStart = DispatchTime.now().uptimeNanoseconds
         var analysis = Engine.analyse(collector, topology: topology, rules: rules)
         let allFindings = analysis.findings.count
-        analysis.findings = analysis.findings.filter { finding in
+        let shown: (Finding) -> Bool = { [output] finding in
             finding.severity >= output.severity.least
                 && (output.onlyRules.isEmpty || output.onlyRules.contains(finding.rule)
                     || finding.mergedRules.contains(where: output.onlyRules.contains))
         }
+        analysis.findings = analysis.findings.filter(shown)
         let analyseSeconds = Double(DispatchTime.now().uptimeNanoseconds - analyseStart) / 1e9
         let options = RenderOptions(color: Console.useColor(color), width: Console.width, verbose: verbose, detail: output.detail)
         Console.out(Renderer.render(analysis, as: format, options: options))
@@ -176,8 +183,14 @@ struct Analyze: ParsableCommand {
             }
             if let liveResult { LiveRunner.summarise(liveResult) }
         }
+        var worst = analysis.worstSeverity
+        if let follower {
+            worst = FollowRunner.run(
+                follower, collector: collector, topology: topology, rules: rules, shown: analysis.findings, format: format,
+                options: options, keep: shown, interval: self.inputs.followInterval, quiet: quiet) ?? worst
+        }
         if liveResult?.interrupted == true { throw ExitCode(130) }
         if !errors.isEmpty || !withoutEvidence.isEmpty || !(liveResult?.failures.isEmpty ?? true) { throw ExitCode(2) }
-        if let worst = analysis.worstSeverity, worst >= failOn { throw ExitCode(1) }
+        if let worst, worst >= failOn { throw ExitCode(1) }
     }
 }

@@ -52,6 +52,16 @@ struct InputOptions: ParsableArguments {
 
     @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"), completion: .directory)
     var ruleDirectories: [String] = []
+
+    @Flag(help: "After the report, keep reading what is appended to the files given (like tail -f) and print each new finding as it appears; Ctrl-C stops.")
+    var follow = false
+
+    @Option(name: .customLong("follow-interval"), help: ArgumentHelp("With --follow: seconds between looks at the files (default 2).", valueName: "seconds"))
+    var followInterval: Double = 2
+
+    func validate() throws {
+        if followInterval <= 0 || !followInterval.isFinite { throw ValidationError("--follow-interval: give a number of seconds above 0.") }
+    }
 }
 
 /// How the analysis is printed and when it fails.

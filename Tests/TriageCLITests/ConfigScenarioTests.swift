@@ -40,4 +40,15 @@ struct ConfigScenarioTests {
         #expect(brief.allSatisfy { !firewallRules.contains($0.rule) }, "\(brief)")
         #expect(brief.contains { $0.rule == "required-flow-undetermined" })
     }
+
+    /// Routes and DNS zones alone, with nothing that says a GKE cluster is there (no description,
+    /// no GKE firewall rules, no range flags): a VIP route or a private zone is nobody's need, so
+    /// nothing is reported. The same listings with the cluster's description still give both.
+    @Test func routesAndZonesWithoutAClusterSayNothing() throws {
+        let inputs = ["routes.json", "dns-managed-zones.json", "dns-record-sets-googleapis.json"].map { "SampleLogs/gcr-pull-dns-routes/\($0)" }
+        let alone = try JSONReport(try CLI.triage(inputs + ["--format", "json"])).brief
+        #expect(alone.isEmpty, "\(alone)")
+        let withCluster = try JSONReport(try CLI.triage(inputs + ["SampleLogs/gcr-pull-dns-routes/cluster.yaml", "--format", "json"])).brief
+        #expect(withCluster.contains { $0.rule == "restricted-vip-route-missing" }, "\(withCluster)")
+    }
 }
