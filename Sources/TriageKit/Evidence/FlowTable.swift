@@ -42,9 +42,9 @@ struct CompactRecord {
     var insertID: String?
     var disposition: Int32
     var location: RecordLocation?
-    /// Interned ids, -1 when absent, indexed by `CompactRecord.stringFields`.
-    var strings: [Int32]
 
+    /// The fields kept as interned ids (-1 when absent), in `FlowTable.stringIDs`: one flat array
+    /// for every group, `stringFields.count` ids each, not an array (a heap block) per group.
     static let stringFields: [Field] = [
         .instanceProject, .instanceRegion, .instanceZone, .vpcProject, .vpcSubnetwork,
         .remoteInstanceProject, .remoteInstanceVM, .remoteInstanceRegion, .remoteInstanceZone,
@@ -127,11 +127,15 @@ struct AddressFolder {
 final class FlowTable {
     static let sampleLimit = 8
     private var records: [CompactRecord] = []
+    /// Each group's interned string fields, `CompactRecord.stringFields.count` ids per group,
+    /// in group order.
+    private var stringIDs: [Int32] = []
+    private static let stringStride = CompactRecord.stringFields.count
     private var sources: [AddressSample] = []
     private var destinations: [AddressSample] = []
     private let folder: AddressFolder?
     private var index: FastTable<FlowKey, GroupCounters>
-    private let strings = ByteInterner()
+    private var strings = ByteInterner()
     /// Per field, the id the previous record's value had: consecutive records mostly repeat the
     /// rule and network, and a compare is cheaper than hashing and probing.
     private let lastIDs: UnsafeMutablePointer<Int32>
@@ -249,8 +253,9 @@ final class FlowTable {
                 rejections += rejected.map { ($0, place) }
             }
         }
-        let stringIDs = CompactRecord.stringFields.map { intern(record, $0) }
-        checkNames(key: key, strings: stringIDs, locate: locate)
+        let base = stringIDs.count
+        for field in CompactRecord.stringFields { stringIDs.append(intern(record, field)) }
+        checkNames(key: key, base: base, locate: locate)
         index.insert(key, GroupCounters(group: Int32(records.count), firstSeen: time, lastSeen: time))
         sources.append(AddressSample(src))
         destinations.append(AddressSample(dst))
@@ -259,8 +264,7 @@ final class FlowTable {
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
             receiveTimestamp: record.has(.receiveTimestamp)
                 ? Self.timestamp(record, .receiveTimestamp, locate: locate, rejections: &rejections) : nil,
-            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
-            strings: stringIDs))
+            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate()))
         return .newGroup
     }
 
@@ -341,9 +345,9 @@ final class FlowTable {
 
     /// Checks the names a new group holds (once per distinct value and field); a failed one is
     /// recorded as rejected here and comes out unknown when the group is decoded.
-    private func checkNames(key: FlowKey, strings ids: [Int32], locate: () -> RecordLocation) {
+    private func checkNames(key: FlowKey, base: Int, locate: () -> RecordLocation) {
         for (field, kind) in Self.nameFields {
-            let id = field == .vpcName ? key.network : CompactRecord.stringFields.firstIndex(of: field).map { ids[$0] } ?? -1
+            let id = field == .vpcName ? key.network : CompactRecord.stringFields.firstIndex(of: field).map { stringIDs[base + $0] } ?? -1
             guard id >= 0 else { continue }
             let cacheKey = Int64(field.rawValue) << 32 | Int64(id)
             if nameVerdicts[cacheKey] != nil { continue }
@@ -423,10 +427,10 @@ final class FlowTable {
             names[id] = text
             return text
         }
-        for r in records {
+        for (i, r) in records.enumerated() {
             let egress = r.key.flags & 2 != 0
             if r.key.vmName >= 0 { body(egress ? r.source : r.destination, name(r.key.vmName)) }
-            let remote = r.strings[remotePosition]
+            let remote = stringIDs[i * Self.stringStride + remotePosition]
             if remote >= 0 { body(egress ? r.destination : r.source, name(remote)) }
         }
     }
@@ -465,8 +469,15 @@ final class FlowTable {
     /// that keeps this table's first record, with counts, times and address samples combined
     /// (the samples come out exactly as one sequential read keeps them); groups new here are
     /// appended in the other table's order. Its locations are shifted by the offsets given.
+    /// The other table is left empty when this one was and took it over whole.
     func merge(_ other: FlowTable, lineOffset: Int, byteOffset: Int64) -> MergeResult {
         var result = MergeResult()
+        if records.isEmpty && lineOffset == 0 && byteOffset == 0 && other.capacity <= capacity {
+            takeOver(other)
+            result.newGroups = records.count
+            result.newDeniedGroups = records.reduce(0) { $0 + Int($1.key.flags & 1) }
+            return result
+        }
         var translated = [Int32](repeating: -1, count: other.strings.count)
         func translate(_ id: Int32) -> Int32 {
             guard id >= 0 else { return id }
@@ -510,7 +521,8 @@ final class FlowTable {
                 rules[record.key.reference] = details
             }
             record.disposition = translate(record.disposition)
-            record.strings = record.strings.map(translate)
+            let base = i * Self.stringStride
+            for position in base..<(base + Self.stringStride) { stringIDs.append(translate(other.stringIDs[position])) }
             if var location = record.location {
                 location.line += lineOffset
                 location.byteOffset += byteOffset
@@ -526,6 +538,25 @@ final class FlowTable {
             if denied { result.newDeniedGroups += 1 }
         }
         return result
+    }
+
+    /// Moves another table's groups into this empty one without copying them: merging the first
+    /// half of a file into the whole would otherwise keep a third table's worth of memory (both
+    /// halves and the copy) until the read ends. Equal to merging with no offsets, since nothing
+    /// here can collide or overflow. The other table gets this one's empty storage, so that
+    /// growing this one later copies nothing it still shares.
+    private func takeOver(_ other: FlowTable) {
+        swap(&records, &other.records)
+        swap(&stringIDs, &other.stringIDs)
+        swap(&sources, &other.sources)
+        swap(&destinations, &other.destinations)
+        swap(&index, &other.index)
+        swap(&strings, &other.strings)
+        swap(&rules, &other.rules)
+        swap(&nameVerdicts, &other.nameVerdicts)
+        // The ids remembered per field now belong to the other table's interner.
+        lastIDs.update(from: other.lastIDs, count: Field.count)
+        other.lastIDs.update(repeating: -1, count: Field.count)
     }
 
     /// Each group in turn, decoded one at a time so they are never all in memory at once.
@@ -555,7 +586,7 @@ final class FlowTable {
             func name(_ f: Field, _ id: Int32) -> String? { isRejectedName(f, id) ? nil : text(id) }
             func field(_ f: Field) -> String? {
                 guard let position = CompactRecord.stringFields.firstIndex(of: f) else { return nil }
-                return name(f, r.strings[position])
+                return name(f, stringIDs[i * Self.stringStride + position])
             }
             var details = r.key.reference >= 0 ? rules[r.key.reference] ?? FirewallEvent.RuleDetails() : FirewallEvent.RuleDetails()
             if details.direction == nil { details.direction = r.key.flags & 2 != 0 ? "EGRESS" : nil }
