@@ -323,12 +323,8 @@ public enum Pipeline {
             var error: TriageError?
             init(_ collector: EvidenceCollector) { self.collector = collector }
         }
-        // Each half keeps as many groups as the whole does, so the first half's table can become
-        // the whole's as it is (see `FlowTable.merge`) instead of being copied.
-        func halfCollector() -> EvidenceCollector {
-            EvidenceCollector(topology: collector.topology, maximumFlowGroups: collector.flowCapacity, patterns: collector.patterns)
-        }
-        let halves = [Half(halfCollector()), Half(halfCollector())]
+        let halves = [Half(EvidenceCollector(topology: collector.topology, patterns: collector.patterns)),
+                     Half(EvidenceCollector(topology: collector.topology, patterns: collector.patterns))]
         let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, split.fileSize)]
         let parts = [split.firstPart, split.secondPart]
         for (index, half) in halves.enumerated() {

@@ -13,7 +13,7 @@ struct ParallelReadTests {
         return #"{"insertId":"id\#(i)","jsonPayload":{"connection":{"dest_ip":"10.20.\#(i % 7).\#(i % 200)","dest_port":\#(port),"protocol":6,"src_ip":"172.16.0.2","src_port":\#(40000 + i)},"disposition":"DENIED","instance":{"project_id":"kf-test-1","vm_name":"gke-c-default-pool-1234abcd-\#(i % 5)","zone":"us-central1-a"},"rule_details":{"action":"DENY","direction":"INGRESS","priority":65534,"reference":"network:net/firewall:deny-all-ingress"},"vpc":{"project_id":"kf-test-1","vpc_name":"net"}},"logName":"projects/p/logs/compute.googleapis.com%2Ffirewall","timestamp":"2026-11-22T09:\#(10 + i % 40):00Z"}"#
     }
 
-    static func analyse(_ path: String, threshold: Int64) throws -> (Analysis, [InputProblem]) {
+    static func analyse(_ path: String, threshold: Int64, maximumFlowGroups: Int = 200_000) throws -> (Analysis, [InputProblem]) {
         let saved = Pipeline.parallelThreshold
         Pipeline.parallelThreshold = threshold
         defer { Pipeline.parallelThreshold = saved }
@@ -21,7 +21,7 @@ struct ParallelReadTests {
         options.masterCIDRs = ["172.16.0.0/28"]
         options.podCIDRs = ["10.20.0.0/14"]
         let topology = try Pipeline.topology(from: options)
-        let collector = EvidenceCollector(topology: topology)
+        let collector = EvidenceCollector(topology: topology, maximumFlowGroups: maximumFlowGroups)
         var problems: [InputProblem] = []
         collector.onProblem = { problems.append($0) }
         let errors = Pipeline.collect([InputSpec(path: path, displayName: path)], into: collector)
@@ -62,6 +62,34 @@ struct ParallelReadTests {
         // Evidence locations in the second half count from the start of the file.
         let lastExample = try #require(parallel.findings.flatMap(\.examples).compactMap(\.location).last)
         #expect(lastExample.hasPrefix(file.path + ":"))
+    }
+
+    /// Past the flow table's bound, a split read skips exactly the records one sequential read
+    /// skips: the second half's records of a group the first half started are counted even when
+    /// the second half met other groups first (it must not be bounded as tightly as the whole).
+    @Test func halvesSkipWhatOneReadSkipsWhenTheTableIsFull() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triage-parallel-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Ports 1 and 2 start the file; 3 and 4 fill its middle, where the cut falls; port 1 again at the end.
+        let ports = (0..<20).map { 1 + $0 % 2 } + (0..<20).map { 3 + $0 % 2 } + Array(repeating: 1, count: 20)
+        let lines = ports.enumerated().map { i, port in
+            LogEntries.ndjson([LogEntries.firewall(insertId: "p\(i)", dstPort: 8000 + port)]).trimmingCharacters(in: .newlines)
+        }
+        let file = directory.appendingPathComponent("full.ndjson")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let (sequential, _) = try Self.analyse(file.path, threshold: .max, maximumFlowGroups: 2)
+        final class Opened: @unchecked Sendable { var files = 0 }  // set on this thread, before the halves run
+        let opened = Opened()
+        let (parallel, _) = try Pipeline.$halvesOpened.withValue({ @Sendable _ in opened.files += 1 }) {
+            try Self.analyse(file.path, threshold: 1, maximumFlowGroups: 2)
+        }
+        #expect(opened.files == 1, "the file is read in halves")
+        #expect(sequential.account.skipped.values.reduce(0, +) == 20)
+        #expect(parallel.account.skipped == sequential.account.skipped)
+        #expect(parallel.account.deniedRecords == sequential.account.deniedRecords)
+        #expect(Self.rendered(parallel) == Self.rendered(sequential))
     }
 
     /// gcloud's JSON arrays and YAML are cut too, at an element or a `---` line.

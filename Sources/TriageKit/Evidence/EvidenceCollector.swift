@@ -32,8 +32,6 @@ public final class EvidenceCollector: RecordSink {
     }
 
     let topology: Topology?
-    /// How many flow groups are kept exactly (see `init`); the halves of a split read get the same.
-    var flowCapacity: Int { flows.capacity }
     /// The message recognisers written in the rules (the built-in ones, or with `--rules` those too).
     public let patterns: MessagePatterns
 

@@ -73,10 +73,8 @@ struct AddressSample {
     }
 }
 
-/// What a group accumulates per record, kept beside its key in the index so that counting a
-/// record into an existing group touches one place in memory.
+/// What a group accumulates per record, kept densely by group number.
 struct GroupCounters {
-    var group: Int32
     /// Bit 0: the source sample is full; bit 1: the destination sample is full.
     var samplesFull: UInt8 = 0
     var count = 1
@@ -134,7 +132,9 @@ final class FlowTable {
     private var sources: [AddressSample] = []
     private var destinations: [AddressSample] = []
     private let folder: AddressFolder?
-    private var index: FastTable<FlowKey, GroupCounters>
+    private var index: GroupIndex
+    /// Each group's counters, by group number.
+    private var counters: [GroupCounters] = []
     private var strings = ByteInterner()
     /// Per field, the id the previous record's value had: consecutive records mostly repeat the
     /// rule and network, and a compare is cheaper than hashing and probing.
@@ -148,7 +148,7 @@ final class FlowTable {
         self.capacity = capacity
         // The index grows as groups arrive; a small table (a part of a file, a fuzz input) need
         // not start with room for a thousand.
-        index = FastTable(capacity: min(capacity, 1024))
+        index = GroupIndex(capacity: min(capacity, 1024))
         self.folder = topology.map(AddressFolder.init(topology:))
         lastIDs = .allocate(capacity: Field.count)
         lastIDs.initialize(repeating: -1, count: Field.count)
@@ -219,17 +219,16 @@ final class FlowTable {
                 time = parsed
             }
         }
-        if let position = index.position(of: key) {
+        let hash = key.fastHash
+        if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
             var full: UInt8 = 0
-            var group = 0
-            index.update(at: position) { counters in
-                counters.count += 1
+            counters.withUnsafeMutableBufferPointer { counters in
+                counters[group].count += 1
                 if time != Self.noTime {
-                    if time < counters.firstSeen || counters.firstSeen == Self.noTime { counters.firstSeen = time }
-                    if time > counters.lastSeen { counters.lastSeen = time }
+                    if time < counters[group].firstSeen || counters[group].firstSeen == Self.noTime { counters[group].firstSeen = time }
+                    if time > counters[group].lastSeen { counters[group].lastSeen = time }
                 }
-                full = counters.samplesFull
-                group = Int(counters.group)
+                full = counters[group].samplesFull
             }
             // Samples are touched only while they can still change.
             var nowFull = full
@@ -241,7 +240,7 @@ final class FlowTable {
                 destinations[group].add(dst)
                 if destinations[group].more { nowFull |= 2 }
             }
-            if nowFull != full { index.update(at: position) { $0.samplesFull = nowFull } }
+            if nowFull != full { counters[group].samplesFull = nowFull }
             return .added
         }
         guard records.count < capacity else { return .full }
@@ -256,7 +255,8 @@ final class FlowTable {
         let base = stringIDs.count
         for field in CompactRecord.stringFields { stringIDs.append(intern(record, field)) }
         checkNames(key: key, base: base, locate: locate)
-        index.insert(key, GroupCounters(group: Int32(records.count), firstSeen: time, lastSeen: time))
+        index.insert(hash: hash, group: records.count)
+        counters.append(GroupCounters(firstSeen: time, lastSeen: time))
         sources.append(AddressSample(src))
         destinations.append(AddressSample(dst))
         records.append(CompactRecord(
@@ -449,13 +449,6 @@ final class FlowTable {
         }
     }
 
-    /// Each group's counters, by group number (the index holds them by key).
-    private func countersByGroup() -> [GroupCounters?] {
-        var counters = [GroupCounters?](repeating: nil, count: records.count)
-        index.forEach { _, value in counters[Int(value.group)] = value }
-        return counters
-    }
-
     /// What merging another table changed: groups it started, and records that found no room.
     struct MergeResult {
         var newGroups = 0
@@ -484,24 +477,23 @@ final class FlowTable {
             if translated[Int(id)] < 0 { translated[Int(id)] = other.strings.withBytes(id) { strings.intern($0) } }
             return translated[Int(id)]
         }
-        let otherCounters = other.countersByGroup()
         for i in other.records.indices {
-            guard let counters = otherCounters[i] else { continue }
+            let theirs = other.counters[i]
             var record = other.records[i]
             let otherReference = record.key.reference
             record.key.reference = translate(record.key.reference)
             record.key.vmName = translate(record.key.vmName)
             record.key.network = translate(record.key.network)
-            if let position = index.position(of: record.key) {
-                var group = 0
-                index.update(at: position) { mine in
-                    mine.count += counters.count
-                    if counters.firstSeen != Self.noTime && (mine.firstSeen == Self.noTime || counters.firstSeen < mine.firstSeen) {
-                        mine.firstSeen = counters.firstSeen
-                    }
-                    if counters.lastSeen > mine.lastSeen { mine.lastSeen = counters.lastSeen }
-                    group = Int(mine.group)
+            let key = record.key
+            let hash = key.fastHash
+            if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
+                counters[group].count += theirs.count
+                if theirs.firstSeen != Self.noTime
+                    && (counters[group].firstSeen == Self.noTime || theirs.firstSeen < counters[group].firstSeen)
+                {
+                    counters[group].firstSeen = theirs.firstSeen
                 }
+                if theirs.lastSeen > counters[group].lastSeen { counters[group].lastSeen = theirs.lastSeen }
                 // The other half's first distinct addresses hold every one a sequential read
                 // would still have room for; if it saw more than it kept, so would that read.
                 for address in other.sources[i].addresses { sources[group].add(address) }
@@ -509,12 +501,12 @@ final class FlowTable {
                 for address in other.destinations[i].addresses { destinations[group].add(address) }
                 if other.destinations[i].more { destinations[group].more = true }
                 let full: UInt8 = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
-                index.update(at: position) { $0.samplesFull = full }
+                counters[group].samplesFull = full
                 continue
             }
             let denied = record.key.flags & 1 != 0
             guard records.count < capacity else {
-                if denied { result.droppedDenied += counters.count } else { result.droppedAllowed += counters.count }
+                if denied { result.droppedDenied += theirs.count } else { result.droppedAllowed += theirs.count }
                 continue
             }
             if record.key.reference >= 0 && rules[record.key.reference] == nil, let details = other.rules[otherReference] {
@@ -528,9 +520,8 @@ final class FlowTable {
                 location.byteOffset += byteOffset
                 record.location = location
             }
-            var mine = counters
-            mine.group = Int32(records.count)
-            index.insert(record.key, mine)
+            index.insert(hash: hash, group: records.count)
+            counters.append(theirs)
             sources.append(other.sources[i])
             destinations.append(other.destinations[i])
             records.append(record)
@@ -551,6 +542,7 @@ final class FlowTable {
         swap(&sources, &other.sources)
         swap(&destinations, &other.destinations)
         swap(&index, &other.index)
+        swap(&counters, &other.counters)
         swap(&strings, &other.strings)
         swap(&rules, &other.rules)
         swap(&nameVerdicts, &other.nameVerdicts)
@@ -563,7 +555,6 @@ final class FlowTable {
     /// `disposition` sees each group's logged disposition first (as logged, nil when absent);
     /// groups it turns down are never decoded.
     func forEachGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
-        let counters = countersByGroup()
         var kept: [Int32: Bool] = [:]
         for i in records.indices {
             let id = records[i].disposition
@@ -574,7 +565,7 @@ final class FlowTable {
                 kept[id] = verdict
                 if !verdict { continue }
             }
-            body(group(i, counters[i]!))
+            body(group(i, counters[i]))
         }
     }
 
