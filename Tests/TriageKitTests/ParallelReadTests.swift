@@ -14,7 +14,7 @@ struct ParallelReadTests {
     }
 
     static func analyse(
-        _ path: String, threshold: Int64, window: (from: Int64?, to: Int64?)? = nil
+        _ path: String, threshold: Int64, window: (from: Int64?, to: Int64?)? = nil, maximumFlowGroups: Int = 200_000
     ) throws -> (Analysis, [InputProblem]) {
         let saved = Pipeline.parallelThreshold
         Pipeline.parallelThreshold = threshold
@@ -23,7 +23,7 @@ struct ParallelReadTests {
         options.masterCIDRs = ["172.16.0.0/28"]
         options.podCIDRs = ["10.20.0.0/14"]
         let topology = try Pipeline.topology(from: options)
-        let collector = EvidenceCollector(topology: topology)
+        let collector = EvidenceCollector(topology: topology, maximumFlowGroups: maximumFlowGroups)
         collector.window = window
         var problems: [InputProblem] = []
         collector.onProblem = { problems.append($0) }
@@ -82,6 +82,34 @@ struct ParallelReadTests {
         #expect(sequential.account.firewallRecords == 3000 / 40 * 20)
         #expect(parallel.account.firewallRecords == sequential.account.firewallRecords)
         #expect(parallel.account.skipped == sequential.account.skipped)
+        #expect(Self.rendered(parallel) == Self.rendered(sequential))
+    }
+
+    /// Past the flow table's bound, a split read skips exactly the records one sequential read
+    /// skips: the second half's records of a group the first half started are counted even when
+    /// the second half met other groups first (it must not be bounded as tightly as the whole).
+    @Test func halvesSkipWhatOneReadSkipsWhenTheTableIsFull() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triage-parallel-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Ports 1 and 2 start the file; 3 and 4 fill its middle, where the cut falls; port 1 again at the end.
+        let ports = (0..<20).map { 1 + $0 % 2 } + (0..<20).map { 3 + $0 % 2 } + Array(repeating: 1, count: 20)
+        let lines = ports.enumerated().map { i, port in
+            LogEntries.ndjson([LogEntries.firewall(insertId: "p\(i)", dstPort: 8000 + port)]).trimmingCharacters(in: .newlines)
+        }
+        let file = directory.appendingPathComponent("full.ndjson")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let (sequential, _) = try Self.analyse(file.path, threshold: .max, maximumFlowGroups: 2)
+        final class Opened: @unchecked Sendable { var files = 0 }  // set on this thread, before the halves run
+        let opened = Opened()
+        let (parallel, _) = try Pipeline.$halvesOpened.withValue({ @Sendable _ in opened.files += 1 }) {
+            try Self.analyse(file.path, threshold: 1, maximumFlowGroups: 2)
+        }
+        #expect(opened.files == 1, "the file is read in halves")
+        #expect(sequential.account.skipped.values.reduce(0, +) == 20)
+        #expect(parallel.account.skipped == sequential.account.skipped)
+        #expect(parallel.account.deniedRecords == sequential.account.deniedRecords)
         #expect(Self.rendered(parallel) == Self.rendered(sequential))
     }
 

@@ -23,76 +23,63 @@ extension FlowKey: FastHashable {
     }
 }
 
-/// Open addressing with linear probing, for the per-record lookups where Swift's Dictionary
-/// (SipHash on every call) showed in profiles. Insert, find and update in place; no removal.
-/// Each key sits beside its value, so a lookup touches one cache line, not two.
-struct FastTable<Key: FastHashable, Value> {
-    private struct Entry {
-        var key: Key
-        var value: Value
-    }
-
-    private var entries: [Entry?]
+/// Open addressing with linear probing from a key's hash to its group's number, for the
+/// per-record lookups (Swift's Dictionary hashes with SipHash on every call). A slot is 8 bytes:
+/// the hash's high half beside the group number + 1 (0 is an empty slot). The keys and counters
+/// live once, in the flow table's dense per-group arrays, so a group costs the index 16 to 32
+/// bytes (the table is kept at most half full) rather than a copy of its key and counters.
+/// A probe compares a key only when the stored hash half agrees. Insert and find; no removal.
+struct GroupIndex {
+    private var slots: [UInt64]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        entries = Array(repeating: nil, count: size)
+        slots = Array(repeating: 0, count: size)
         mask = size - 1
     }
 
-    /// Where `key` is stored, for `update(at:)`; nil when absent.
+    /// The high half of a hash: where the key's probe starts, and what its slot holds.
     @inline(__always)
-    func position(of key: Key) -> Int? {
-        entries.withUnsafeBufferPointer { entries in
-            var slot = Int(truncatingIfNeeded: key.fastHash) & mask
-            while let stored = entries[slot] {
-                if stored.key == key { return slot }
+    private static func tag(_ hash: UInt64) -> UInt64 { hash >> 32 }
+
+    /// The group whose key hashed to `hash` and for which `isKey` holds, if any.
+    @inline(__always)
+    func find(hash: UInt64, isKey: (Int) -> Bool) -> Int? {
+        let tag = Self.tag(hash)
+        return slots.withUnsafeBufferPointer { slots in
+            var slot = Int(truncatingIfNeeded: tag) & mask
+            while true {
+                let stored = slots[slot]
+                if stored == 0 { return nil }
+                if stored >> 32 == tag {
+                    let group = Int(stored & 0xFFFF_FFFF) - 1
+                    if isKey(group) { return group }
+                }
                 slot = (slot + 1) & mask
             }
-            return nil
         }
     }
 
-    @inline(__always)
-    func find(_ key: Key) -> Value? {
-        position(of: key).flatMap { entries[$0]?.value }
-    }
-
-    /// Changes the value at a position `position(of:)` returned, in place.
-    @inline(__always)
-    mutating func update(at position: Int, _ body: (inout Value) -> Void) {
-        entries.withUnsafeMutableBufferPointer { entries in
-            body(&entries[position]!.value)
-        }
-    }
-
-    mutating func insert(_ key: Key, _ value: Value) {
-        if (count + 1) * 2 > entries.count { grow() }
-        var slot = Int(truncatingIfNeeded: key.fastHash) & mask
-        while let stored = entries[slot] {
-            if stored.key == key {
-                entries[slot]!.value = value
-                return
-            }
-            slot = (slot + 1) & mask
-        }
-        entries[slot] = Entry(key: key, value: value)
+    /// Adds a group whose key `find` did not find.
+    mutating func insert(hash: UInt64, group: Int) {
+        if (count + 1) * 2 > slots.count { grow() }
+        place(Self.tag(hash) << 32 | UInt64(group + 1))
         count += 1
     }
 
-    /// Every key and value, in table order.
-    func forEach(_ body: (Key, Value) -> Void) {
-        for case let entry? in entries { body(entry.key, entry.value) }
+    private mutating func place(_ entry: UInt64) {
+        var slot = Int(truncatingIfNeeded: entry >> 32) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
     }
 
     private mutating func grow() {
-        let old = entries
-        entries = Array(repeating: nil, count: old.count * 2)
-        mask = entries.count - 1
-        count = 0
-        for case let entry? in old { insert(entry.key, entry.value) }
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        mask = slots.count - 1
+        for entry in old where entry != 0 { place(entry) }
     }
 }

@@ -42,9 +42,9 @@ struct CompactRecord {
     var insertID: String?
     var disposition: Int32
     var location: RecordLocation?
-    /// Interned ids, -1 when absent, indexed by `CompactRecord.stringFields`.
-    var strings: [Int32]
 
+    /// The fields kept as interned ids (-1 when absent), in `FlowTable.stringIDs`: one flat array
+    /// for every group, `stringFields.count` ids each, not an array (a heap block) per group.
     static let stringFields: [Field] = [
         .instanceProject, .instanceRegion, .instanceZone, .vpcProject, .vpcSubnetwork,
         .remoteInstanceProject, .remoteInstanceVM, .remoteInstanceRegion, .remoteInstanceZone,
@@ -73,10 +73,8 @@ struct AddressSample {
     }
 }
 
-/// What a group accumulates per record, kept beside its key in the index so that counting a
-/// record into an existing group touches one place in memory.
+/// What a group accumulates per record, kept densely by group number.
 struct GroupCounters {
-    var group: Int32
     /// Bit 0: the source sample is full; bit 1: the destination sample is full.
     var samplesFull: UInt8 = 0
     var count = 1
@@ -127,11 +125,17 @@ struct AddressFolder {
 final class FlowTable {
     static let sampleLimit = 8
     private var records: [CompactRecord] = []
+    /// Each group's interned string fields, `CompactRecord.stringFields.count` ids per group,
+    /// in group order.
+    private var stringIDs: [Int32] = []
+    private static let stringStride = CompactRecord.stringFields.count
     private var sources: [AddressSample] = []
     private var destinations: [AddressSample] = []
     private let folder: AddressFolder?
-    private var index: FastTable<FlowKey, GroupCounters>
-    private let strings = ByteInterner()
+    private var index: GroupIndex
+    /// Each group's counters, by group number.
+    private var counters: [GroupCounters] = []
+    private var strings = ByteInterner()
     /// Per field, the id the previous record's value had: consecutive records mostly repeat the
     /// rule and network, and a compare is cheaper than hashing and probing.
     private let lastIDs: UnsafeMutablePointer<Int32>
@@ -144,7 +148,7 @@ final class FlowTable {
         self.capacity = capacity
         // The index grows as groups arrive; a small table (a part of a file, a fuzz input) need
         // not start with room for a thousand.
-        index = FastTable(capacity: min(capacity, 1024))
+        index = GroupIndex(capacity: min(capacity, 1024))
         self.folder = topology.map(AddressFolder.init(topology:))
         lastIDs = .allocate(capacity: Field.count)
         lastIDs.initialize(repeating: -1, count: Field.count)
@@ -215,17 +219,16 @@ final class FlowTable {
                 time = parsed
             }
         }
-        if let position = index.position(of: key) {
+        let hash = key.fastHash
+        if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
             var full: UInt8 = 0
-            var group = 0
-            index.update(at: position) { counters in
-                counters.count += 1
+            counters.withUnsafeMutableBufferPointer { counters in
+                counters[group].count += 1
                 if time != Self.noTime {
-                    if time < counters.firstSeen || counters.firstSeen == Self.noTime { counters.firstSeen = time }
-                    if time > counters.lastSeen { counters.lastSeen = time }
+                    if time < counters[group].firstSeen || counters[group].firstSeen == Self.noTime { counters[group].firstSeen = time }
+                    if time > counters[group].lastSeen { counters[group].lastSeen = time }
                 }
-                full = counters.samplesFull
-                group = Int(counters.group)
+                full = counters[group].samplesFull
             }
             // Samples are touched only while they can still change.
             var nowFull = full
@@ -237,7 +240,7 @@ final class FlowTable {
                 destinations[group].add(dst)
                 if destinations[group].more { nowFull |= 2 }
             }
-            if nowFull != full { index.update(at: position) { $0.samplesFull = nowFull } }
+            if nowFull != full { counters[group].samplesFull = nowFull }
             return .added
         }
         guard records.count < capacity else { return .full }
@@ -249,9 +252,11 @@ final class FlowTable {
                 rejections += rejected.map { ($0, place) }
             }
         }
-        let stringIDs = CompactRecord.stringFields.map { intern(record, $0) }
-        checkNames(key: key, strings: stringIDs, locate: locate)
-        index.insert(key, GroupCounters(group: Int32(records.count), firstSeen: time, lastSeen: time))
+        let base = stringIDs.count
+        for field in CompactRecord.stringFields { stringIDs.append(intern(record, field)) }
+        checkNames(key: key, base: base, locate: locate)
+        index.insert(hash: hash, group: records.count)
+        counters.append(GroupCounters(firstSeen: time, lastSeen: time))
         sources.append(AddressSample(src))
         destinations.append(AddressSample(dst))
         records.append(CompactRecord(
@@ -259,8 +264,7 @@ final class FlowTable {
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
             receiveTimestamp: record.has(.receiveTimestamp)
                 ? Self.timestamp(record, .receiveTimestamp, locate: locate, rejections: &rejections) : nil,
-            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
-            strings: stringIDs))
+            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate()))
         return .newGroup
     }
 
@@ -341,9 +345,9 @@ final class FlowTable {
 
     /// Checks the names a new group holds (once per distinct value and field); a failed one is
     /// recorded as rejected here and comes out unknown when the group is decoded.
-    private func checkNames(key: FlowKey, strings ids: [Int32], locate: () -> RecordLocation) {
+    private func checkNames(key: FlowKey, base: Int, locate: () -> RecordLocation) {
         for (field, kind) in Self.nameFields {
-            let id = field == .vpcName ? key.network : CompactRecord.stringFields.firstIndex(of: field).map { ids[$0] } ?? -1
+            let id = field == .vpcName ? key.network : CompactRecord.stringFields.firstIndex(of: field).map { stringIDs[base + $0] } ?? -1
             guard id >= 0 else { continue }
             let cacheKey = Int64(field.rawValue) << 32 | Int64(id)
             if nameVerdicts[cacheKey] != nil { continue }
@@ -423,10 +427,10 @@ final class FlowTable {
             names[id] = text
             return text
         }
-        for r in records {
+        for (i, r) in records.enumerated() {
             let egress = r.key.flags & 2 != 0
             if r.key.vmName >= 0 { body(egress ? r.source : r.destination, name(r.key.vmName)) }
-            let remote = r.strings[remotePosition]
+            let remote = stringIDs[i * Self.stringStride + remotePosition]
             if remote >= 0 { body(egress ? r.destination : r.source, name(remote)) }
         }
     }
@@ -445,13 +449,6 @@ final class FlowTable {
         }
     }
 
-    /// Each group's counters, by group number (the index holds them by key).
-    private func countersByGroup() -> [GroupCounters?] {
-        var counters = [GroupCounters?](repeating: nil, count: records.count)
-        index.forEach { _, value in counters[Int(value.group)] = value }
-        return counters
-    }
-
     /// What merging another table changed: groups it started, and records that found no room.
     struct MergeResult {
         var newGroups = 0
@@ -465,32 +462,38 @@ final class FlowTable {
     /// that keeps this table's first record, with counts, times and address samples combined
     /// (the samples come out exactly as one sequential read keeps them); groups new here are
     /// appended in the other table's order. Its locations are shifted by the offsets given.
+    /// The other table is left empty when this one was and took it over whole.
     func merge(_ other: FlowTable, lineOffset: Int, byteOffset: Int64) -> MergeResult {
         var result = MergeResult()
+        if records.isEmpty && lineOffset == 0 && byteOffset == 0 && other.capacity <= capacity {
+            takeOver(other)
+            result.newGroups = records.count
+            result.newDeniedGroups = records.reduce(0) { $0 + Int($1.key.flags & 1) }
+            return result
+        }
         var translated = [Int32](repeating: -1, count: other.strings.count)
         func translate(_ id: Int32) -> Int32 {
             guard id >= 0 else { return id }
             if translated[Int(id)] < 0 { translated[Int(id)] = other.strings.withBytes(id) { strings.intern($0) } }
             return translated[Int(id)]
         }
-        let otherCounters = other.countersByGroup()
         for i in other.records.indices {
-            guard let counters = otherCounters[i] else { continue }
+            let theirs = other.counters[i]
             var record = other.records[i]
             let otherReference = record.key.reference
             record.key.reference = translate(record.key.reference)
             record.key.vmName = translate(record.key.vmName)
             record.key.network = translate(record.key.network)
-            if let position = index.position(of: record.key) {
-                var group = 0
-                index.update(at: position) { mine in
-                    mine.count += counters.count
-                    if counters.firstSeen != Self.noTime && (mine.firstSeen == Self.noTime || counters.firstSeen < mine.firstSeen) {
-                        mine.firstSeen = counters.firstSeen
-                    }
-                    if counters.lastSeen > mine.lastSeen { mine.lastSeen = counters.lastSeen }
-                    group = Int(mine.group)
+            let key = record.key
+            let hash = key.fastHash
+            if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
+                counters[group].count += theirs.count
+                if theirs.firstSeen != Self.noTime
+                    && (counters[group].firstSeen == Self.noTime || theirs.firstSeen < counters[group].firstSeen)
+                {
+                    counters[group].firstSeen = theirs.firstSeen
                 }
+                if theirs.lastSeen > counters[group].lastSeen { counters[group].lastSeen = theirs.lastSeen }
                 // The other half's first distinct addresses hold every one a sequential read
                 // would still have room for; if it saw more than it kept, so would that read.
                 for address in other.sources[i].addresses { sources[group].add(address) }
@@ -498,27 +501,27 @@ final class FlowTable {
                 for address in other.destinations[i].addresses { destinations[group].add(address) }
                 if other.destinations[i].more { destinations[group].more = true }
                 let full: UInt8 = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
-                index.update(at: position) { $0.samplesFull = full }
+                counters[group].samplesFull = full
                 continue
             }
             let denied = record.key.flags & 1 != 0
             guard records.count < capacity else {
-                if denied { result.droppedDenied += counters.count } else { result.droppedAllowed += counters.count }
+                if denied { result.droppedDenied += theirs.count } else { result.droppedAllowed += theirs.count }
                 continue
             }
             if record.key.reference >= 0 && rules[record.key.reference] == nil, let details = other.rules[otherReference] {
                 rules[record.key.reference] = details
             }
             record.disposition = translate(record.disposition)
-            record.strings = record.strings.map(translate)
+            let base = i * Self.stringStride
+            for position in base..<(base + Self.stringStride) { stringIDs.append(translate(other.stringIDs[position])) }
             if var location = record.location {
                 location.line += lineOffset
                 location.byteOffset += byteOffset
                 record.location = location
             }
-            var mine = counters
-            mine.group = Int32(records.count)
-            index.insert(record.key, mine)
+            index.insert(hash: hash, group: records.count)
+            counters.append(theirs)
             sources.append(other.sources[i])
             destinations.append(other.destinations[i])
             records.append(record)
@@ -528,11 +531,30 @@ final class FlowTable {
         return result
     }
 
+    /// Moves another table's groups into this empty one without copying them: merging the first
+    /// half of a file into the whole would otherwise keep a third table's worth of memory (both
+    /// halves and the copy) until the read ends. Equal to merging with no offsets, since nothing
+    /// here can collide or overflow. The other table gets this one's empty storage, so that
+    /// growing this one later copies nothing it still shares.
+    private func takeOver(_ other: FlowTable) {
+        swap(&records, &other.records)
+        swap(&stringIDs, &other.stringIDs)
+        swap(&sources, &other.sources)
+        swap(&destinations, &other.destinations)
+        swap(&index, &other.index)
+        swap(&counters, &other.counters)
+        swap(&strings, &other.strings)
+        swap(&rules, &other.rules)
+        swap(&nameVerdicts, &other.nameVerdicts)
+        // The ids remembered per field now belong to the other table's interner.
+        lastIDs.update(from: other.lastIDs, count: Field.count)
+        other.lastIDs.update(repeating: -1, count: Field.count)
+    }
+
     /// Each group in turn, decoded one at a time so they are never all in memory at once.
     /// `disposition` sees each group's logged disposition first (as logged, nil when absent);
     /// groups it turns down are never decoded.
     func forEachGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
-        let counters = countersByGroup()
         var kept: [Int32: Bool] = [:]
         for i in records.indices {
             let id = records[i].disposition
@@ -543,7 +565,7 @@ final class FlowTable {
                 kept[id] = verdict
                 if !verdict { continue }
             }
-            body(group(i, counters[i]!))
+            body(group(i, counters[i]))
         }
     }
 
@@ -555,7 +577,7 @@ final class FlowTable {
             func name(_ f: Field, _ id: Int32) -> String? { isRejectedName(f, id) ? nil : text(id) }
             func field(_ f: Field) -> String? {
                 guard let position = CompactRecord.stringFields.firstIndex(of: f) else { return nil }
-                return name(f, r.strings[position])
+                return name(f, stringIDs[i * Self.stringStride + position])
             }
             var details = r.key.reference >= 0 ? rules[r.key.reference] ?? FirewallEvent.RuleDetails() : FirewallEvent.RuleDetails()
             if details.direction == nil { details.direction = r.key.flags & 2 != 0 ? "EGRESS" : nil }

@@ -169,6 +169,39 @@ struct FlowTableTests {
         }
     }
 
+    /// The first part of a file, merged into a whole that holds nothing yet, is taken over, not
+    /// copied (so a split read never holds three tables): the part is left empty, and the whole
+    /// goes on as if it had read the part itself, new records and names included.
+    @Test func firstPartIsTakenOverAndTheWholeReadsOn() throws {
+        let entries = Self.halfEntries(60)
+        let topology = try Self.podTopology()
+        let sequential = EvidenceCollector(topology: topology)
+        sequential.read(InputReader(name: "f", source: MemorySource(Array(LogEntries.ndjson(entries).utf8))))
+        let first = EvidenceCollector(topology: topology)
+        first.read(InputReader(name: "f", source: MemorySource(Array(LogEntries.ndjson(Array(entries[..<30])).utf8))))
+        let firstGroups = Self.describe(first.flowGroups())
+        let whole = EvidenceCollector(topology: topology)
+        whole.absorb(first, lineOffset: 0, byteOffset: 0)
+        #expect(first.flowGroups().isEmpty, "the part's groups moved to the whole")
+        #expect(Self.describe(whole.flowGroups()) == firstGroups)
+        #expect(whole.deniedFlowGroupsSeen == first.deniedFlowGroupsSeen)
+        // Reading on into the whole interns names against the taken-over table.
+        let rest = Array(entries[30...]).map { entry in
+            Self.modify(entry, ["jsonPayload", "instance", "vm_name"], "gke-c-default-pool-1234abcd-x")
+        }
+        let sequentialRest = EvidenceCollector(topology: topology)
+        sequentialRest.read(InputReader(
+            name: "f", source: MemorySource(Array(LogEntries.ndjson(Array(entries[..<30]) + rest).utf8))))
+        whole.read(InputReader(name: "f", source: MemorySource(Array(LogEntries.ndjson(rest).utf8))))
+        let expected = Self.describe(sequentialRest.flowGroups())
+        // Locations in the second read count from its own start; compare everything else.
+        func withoutLines(_ lines: [String]) -> [String] { lines.map { $0.replacingOccurrences(of: #"@\d+ "#, with: "@ ", options: .regularExpression) } }
+        #expect(withoutLines(Self.describe(whole.flowGroups())) == withoutLines(expected))
+        #expect(whole.flowGroups().map { $0.event.instance?.vmName } == sequentialRest.flowGroups().map { $0.event.instance?.vmName })
+        #expect(whole.account.deniedRecords == sequentialRest.account.deniedRecords)
+        #expect(sequential.flowGroups().count > 0)
+    }
+
     /// Groups of the later half that find the table full are skipped and counted as such, and
     /// leave the denied and allowed counts.
     @Test func mergeIntoAFullTableCountsWhatItDrops() throws {
