@@ -51,4 +51,30 @@ struct ConfigScenarioTests {
         let withCluster = try JSONReport(try CLI.triage(inputs + ["SampleLogs/gcr-pull-dns-routes/cluster.yaml", "--format", "json"])).brief
         #expect(withCluster.contains { $0.rule == "restricted-vip-route-missing" }, "\(withCluster)")
     }
+
+    /// With the VM instances listed (`gcloud compute instances list --format=json`), a route's
+    /// next-hop instance that is not among them is named as gone; without the listing, the
+    /// finding asks for it instead.
+    @Test func aNextHopInstanceThatIsGoneIsNamed() throws {
+        try CLI.withTemporaryDirectory { directory in
+            // The shape gcloud prints (compute#instance; only name, zone and status matter here).
+            let instances: [[String: Any]] = [[
+                "kind": "compute#instance", "name": "gke-kf-private-default-pool-3f1c9a2b-x7k2", "status": "RUNNING",
+                "zone": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a",
+            ]]
+            let listing = directory.appendingPathComponent("instances.json")
+            try JSONSerialization.data(withJSONObject: instances).write(to: listing)
+            let inputs = try Self.files("vip-route-shadowed", extension: "json").filter { !$0.hasSuffix("expected.json") }
+                + ["SampleLogs/vip-route-shadowed/cluster.yaml"]
+            func notes(_ extra: [String]) throws -> [String] {
+                let report = try JSONReport(try CLI.triage(inputs + extra + ["--format", "json"]))
+                let finding = try #require(report.findings.first { $0["rule"] as? String == "vip-route-shadowed" })
+                return (finding["remedy"] as? [String: Any])?["notes"] as? [String] ?? []
+            }
+            let gone = try notes([listing.path])
+            #expect(gone.contains { $0.contains("api-proxy-1 is not among the VM instances listed: it no longer exists") }, "\(gone)")
+            let unknown = try notes([])
+            #expect(unknown.contains { $0.contains("Check that the instance api-proxy-1 still exists") }, "\(unknown)")
+        }
+    }
 }

@@ -15,6 +15,9 @@ public struct ConfigSnapshot: Sendable {
     /// NAT gateways read on their own (`routers nats list|describe`), not inside a router.
     public private(set) var standaloneNATs: [CloudNAT] = []
     public private(set) var zones: [ManagedZone] = []
+    /// Names of the VM instances listed (`gcloud compute instances list`): a route whose next
+    /// hop is an instance not among them sends its traffic nowhere.
+    public private(set) var instanceNames: Set<String> = []
     public private(set) var recordSets: [RecordSet] = []
     /// Cloud NAT gateways' status from `routers get-status` (`routers.getRouterStatus`).
     public private(set) var natStatuses: [NATStatus] = []
@@ -41,6 +44,7 @@ public struct ConfigSnapshot: Sendable {
         case recordSets = "DNS record sets"
         case routerStatus = "Cloud Router status"
         case firewallPolicies = "firewall policies"
+        case instances = "VM instances"
     }
 
     /// What one document added: how many items and of what kind (the run's account counts them).
@@ -164,6 +168,7 @@ public struct ConfigSnapshot: Sendable {
         case "compute#networkList": return .networks
         case "compute#subnetworkList", "compute#subnetworkAggregatedList": return .subnetworks
         case "compute#routerList", "compute#routerAggregatedList": return .routers
+        case "compute#instanceList", "compute#instanceAggregatedList": return .instances
         case "dns#managedZonesListResponse": return .zones
         case "dns#resourceRecordSetsListResponse": return .recordSets
         default: return nil
@@ -174,6 +179,7 @@ public struct ConfigSnapshot: Sendable {
         switch key {
         case "subnetworks": return .subnetworks
         case "routers": return .routers
+        case "instances": return .instances
         default: return nil
         }
     }
@@ -188,6 +194,7 @@ public struct ConfigSnapshot: Sendable {
         case "compute#network": kind = .networks
         case "compute#subnetwork": kind = .subnetworks
         case "compute#router": kind = .routers
+        case "compute#instance": kind = .instances
         case "dns#managedZone": kind = .zones
         case "dns#resourceRecordSet": kind = .recordSets
         case FirewallRule.configConnectorKind?:
@@ -222,6 +229,11 @@ public struct ConfigSnapshot: Sendable {
         case .nats:
             guard let nat = CloudNAT(resource: d, router: nil, region: nil) else { return nil }
             insert(nat)
+        case .instances:
+            // Only the name matters: whether a route's next-hop instance still exists.
+            guard let name = d["name"] as? String, ValueCheck.isResourceName(name) else { return nil }
+            instanceNames.insert(name)
+            seen.insert(.instances)
         case .zones:
             guard let zone = ManagedZone(resource: d, location: location) else { return nil }
             insert(zone)

@@ -415,6 +415,10 @@ public enum NetworkChecks {
                 facts["route"] = route.name
                 facts["route.next_hop"] = route.nextHop.target
                 facts["route.next_hop.kind"] = route.nextHop.kind
+                // With the instances listed, a next-hop instance that is not among them is gone.
+                if case .instance(let name) = route.nextHop, config.listed.contains(.instances) {
+                    facts["route.next_hop.exists"] = config.instanceNames.contains(name) ? "yes" : "no"
+                }
             }
             if let defaultRoute {
                 facts["default_route"] = defaultRoute.name

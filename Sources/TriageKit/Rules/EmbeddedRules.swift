@@ -14005,6 +14005,8 @@ remedy:
   notes:
     - when: {problem: not-internet-gateway}
       text: "The route in use is {route} (next hop {route.next_hop.kind} {route.next_hop})."
+    - when: {route.next_hop.exists: "no"}
+      text: "The instance {route.next_hop} is not among the VM instances listed: it no longer exists, so everything that route carries is dropped."
   commands:
     - >-
       gcloud compute routes create route-to-{vip}-googleapis --project={project} --network={network}
@@ -14370,10 +14372,12 @@ remedy:
       text: "{route} is more specific ({route.range}) than {shadowed_route} ({shadowed_route.range}): it wins whatever the priorities, so only deleting it (or narrowing it off the VIP) helps."
     - when: {route.more_specific: "no"}
       text: "Both cover {vip.range}; {route} wins on priority ({route.priority} against {shadowed_route.priority}). Routes cannot be edited: delete {route} if its next hop should not carry Google API traffic."
-    - when: {route.next_hop.kind: instance}
+    - when: {route.next_hop.exists: "no"}
+      text: "The instance {route.next_hop} is not among the VM instances listed: it no longer exists, so traffic to the VIP is dropped. Delete {route}."
+    - when: {route.next_hop.kind: instance, route.next_hop.exists: {exists: false}}
       text: "Check that the instance {route.next_hop} still exists and forwards the traffic (the first command lists it; nothing listed means it is gone)."
   commands:
-    - when: {route.next_hop.kind: instance}
+    - when: {route.next_hop.kind: instance, route.next_hop.exists: {exists: false}}
       text: gcloud compute instances list --project={project} --filter=name={route.next_hop|filter}
     - gcloud compute routes describe {route} --project={project}
     - gcloud compute routes delete {route} --project={project}
