@@ -16,15 +16,6 @@ import Testing
         }.sorted()
     }
 
-    static func inputs(_ name: String) throws -> [String] {
-        let directory = CLI.sampleLogs.appendingPathComponent(name)
-        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("inputs").path) {
-            return ["SampleLogs/\(name)/inputs"]
-        }
-        return try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0 != "README.md" && $0 != "expected.json" }.sorted().map { "SampleLogs/\(name)/\($0)" }
-    }
-
     /// What the scenario's own config listings (JSON) say exists.
     struct Existing {
         var zones: Set<String> = []
@@ -56,7 +47,7 @@ import Testing
 
     @Test("no repeated, unparsable or re-creating command", arguments: scenarios)
     func commandsAreAPlanAnOperatorWouldPaste(_ name: String) throws {
-        let files = try Self.inputs(name)
+        let files = try FolderScenarioTests.inputs(name)
         let result = try CLI.triage(files + ["--format", "json", "--now", "2026-11-22T10:30:00Z"])
         let report = try JSONReport(result)
         let commands = report.findings.flatMap { ($0["remedy"] as? [String: Any])?["commands"] as? [String] ?? [] }

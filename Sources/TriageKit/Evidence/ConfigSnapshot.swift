@@ -380,6 +380,23 @@ public struct ConfigSnapshot: Sendable {
         return natStatuses.first { $0.name == nat.name && ($0.network == nil || network == nil || $0.network == network) }
     }
 
+    /// The private zone for `domain` ("gcr.io.") visible to `network` (nil: any network).
+    public func privateZone(for domain: String, network: String?) -> ManagedZone? {
+        zones.first { zone in
+            zone.dnsName == domain && zone.visibility != "public"
+                && (zone.networks == nil || network == nil || zone.networks!.contains(network!))
+        }
+    }
+
+    /// The NAT gateways that can serve `region` on `network` (an unknown value matches anything).
+    public func nats(in region: String?, network: String?) -> [CloudNAT] {
+        nats.filter { nat in
+            let router = routers.first { $0.name == nat.router }
+            return (nat.region == nil || region == nil || nat.region == region)
+                && (router?.network == nil || network == nil || router?.network == network)
+        }
+    }
+
     /// Whether any firewall rule was read from a table that hides ranges and tags.
     public var hasPartialFirewallRules: Bool { firewallRules.contains(where: \.isPartial) }
 }

@@ -317,13 +317,7 @@ public final class LiveSession: @unchecked Sendable {
         var complete = listed
         for name in names where ValueCheck.isResourceName(name) && !cancellation.isCancelled {
             let url = endpoints.compute + "projects/\(project)/global/networks/\(name)/getEffectiveFirewalls"
-            do throws(FetchFailure) {
-                let (bytes, _) = try client.json(get(url))
-                queue.put(.document(name: "live:compute networks get-effective-firewalls \(name)", bytes: bytes))
-            } catch {
-                report(queue, error, .effectiveFirewalls, url: url)
-                complete = false
-            }
+            if !fetchDocument(queue, .effectiveFirewalls, "compute networks get-effective-firewalls \(name)", url: url) { complete = false }
         }
         return complete && !cancellation.isCancelled
     }
@@ -383,14 +377,33 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Subnetworks or routers in the clusters' regions, or in every region when no cluster
     /// was found (the aggregated list, as gcloud reads it).
-    private func fetchRegional(_ queue: DeliveryQueue, _ kind: APIRequestKind, _ collection: String, regions: [String]) -> Bool {
+    private func fetchRegional(
+        _ queue: DeliveryQueue, _ kind: APIRequestKind, _ collection: String, regions: [String],
+        each: ([String: Any]) -> Void = { _ in }
+    ) -> Bool {
         if regions.isEmpty {
-            return fetchList(queue, kind, "compute \(collection) (all regions)", computeURL("aggregated/\(collection)?includeAllScopes=True&returnPartialSuccess=True"))
+            return fetchList(
+                queue, kind, "compute \(collection) (all regions)",
+                computeURL("aggregated/\(collection)?includeAllScopes=True&returnPartialSuccess=True"), each: each)
         }
         for region in regions {
-            guard !cancellation.isCancelled, fetchList(queue, kind, "compute \(collection) \(region)", computeURL("regions/\(region)/\(collection)")) else { return false }
+            guard !cancellation.isCancelled,
+                fetchList(queue, kind, "compute \(collection) \(region)", computeURL("regions/\(region)/\(collection)"), each: each)
+            else { return false }
         }
         return true
+    }
+
+    /// One answer read whole (no pages) and handed on as a document; false when it failed.
+    private func fetchDocument(_ queue: DeliveryQueue, _ kind: APIRequestKind, _ name: String, url: String) -> Bool {
+        do throws(FetchFailure) {
+            let (bytes, _) = try client.json(get(url))
+            queue.put(.document(name: "live:\(name)", bytes: bytes))
+            return true
+        } catch {
+            report(queue, error, kind, url: url)
+            return false
+        }
     }
 
     /// The routers (as `fetchRegional`), then the status of each one with a Cloud NAT gateway
@@ -411,26 +424,10 @@ public final class LiveSession: @unchecked Sendable {
                 withNAT.append((region, name))
             }
         }
-        if regions.isEmpty {
-            guard fetchList(queue, .routers, "compute routers (all regions)",
-                            computeURL("aggregated/routers?includeAllScopes=True&returnPartialSuccess=True"), each: collect)
-            else { return false }
-        } else {
-            for region in regions {
-                guard !cancellation.isCancelled,
-                    fetchList(queue, .routers, "compute routers \(region)", computeURL("regions/\(region)/routers"), each: collect)
-                else { return false }
-            }
-        }
+        guard fetchRegional(queue, .routers, "routers", regions: regions, each: collect) else { return false }
         for router in withNAT where !cancellation.isCancelled {
             let url = endpoints.compute + "projects/\(project)/regions/\(router.region)/routers/\(router.name)/getRouterStatus"
-            do throws(FetchFailure) {
-                let (bytes, _) = try client.json(get(url))
-                queue.put(.document(name: "live:compute routers get-status \(router.name) \(router.region)", bytes: bytes))
-            } catch {
-                report(queue, error, .routers, url: url)
-                return false
-            }
+            guard fetchDocument(queue, .routers, "compute routers get-status \(router.name) \(router.region)", url: url) else { return false }
         }
         return !cancellation.isCancelled
     }

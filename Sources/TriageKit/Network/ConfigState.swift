@@ -21,11 +21,7 @@ public enum ConfigState {
         func state(_ listed: Bool, _ present: Bool) -> String { present ? "present" : listed ? "missing" : "unknown" }
         let zonesListed = config.listed.contains(.zones)
         for (key, domain) in [("googleapis", "googleapis.com."), ("gcr", "gcr.io."), ("pkg", "pkg.dev.")] {
-            let present = config.zones.contains { zone in
-                zone.dnsName == domain && zone.visibility != "public"
-                    && (zone.networks == nil || network.network == nil || zone.networks!.contains(network.network!))
-            }
-            facts["exists.zone." + key] = state(zonesListed, present)
+            facts["exists.zone." + key] = state(zonesListed, config.privateZone(for: domain, network: network.network) != nil)
         }
         let vip = CIDR("199.36.153.4/30")!
         let vipRoute = config.routes.contains { route in
@@ -33,12 +29,7 @@ public enum ConfigState {
                 && (route.network == nil || network.network == nil || route.network == network.network)
         }
         facts["exists.vip_route"] = state(config.listed.contains(.routes), vipRoute)
-        let region = network.region
-        let nat = config.nats.first { nat in
-            let router = config.routers.first { $0.name == nat.router }
-            return (nat.region == nil || region == nil || nat.region == region)
-                && (router?.network == nil || network.network == nil || router?.network == network.network)
-        }
+        let nat = config.nats(in: network.region, network: network.network).first
         facts["exists.nat"] = state(config.listed.contains(.routers) || config.listed.contains(.nats), nat != nil)
         facts["nat.router"] = nat?.router
         if let subnet = network.nodeSubnets.first, let access = subnet.privateIpGoogleAccess {

@@ -450,10 +450,7 @@ public enum NetworkChecks {
         let vip = vips.first { inUse.contains($0.name) } ?? vips[0]
         var out: [Observation] = []
         for (domain, names) in googleDomains {
-            let zone = config.zones.first { zone in
-                zone.dnsName == domain && zone.visibility != "public"
-                    && (zone.networks == nil || cluster.network == nil || zone.networks!.contains(cluster.network!))
-            }
+            let zone = config.privateZone(for: domain, network: cluster.network)
             let bare = String(domain.dropLast())
             var base: [String: String] = [
                 "domain": bare, "dns_name": domain, "zone_suggestion": bare.replacingOccurrences(of: ".", with: "-"),
@@ -536,11 +533,7 @@ public enum NetworkChecks {
         var out: [Observation] = []
         for subnet in cluster.nodeSubnets {
             let region = subnet.region ?? cluster.region
-            let inRegion = config.nats.filter { nat in
-                let router = config.routers.first { $0.name == nat.router }
-                return (nat.region == nil || region == nil || nat.region == region)
-                    && (router?.network == nil || cluster.network == nil || router?.network == cluster.network)
-            }
+            let inRegion = config.nats(in: region, network: cluster.network)
             var base: [String: String] = ["subnet": subnet.name]
             base["region"] = region
             base["network"] = cluster.network

@@ -20,7 +20,8 @@ public enum Engine {
         for cluster in collector.clusters { topology.addCluster(cluster) }
         infer(from: collector, into: &topology)
         // Each cluster's nodes live in its subnet's primary range: addresses there are its nodes.
-        for network in ClusterNetwork.all(config: collector.config, topology: topology) {
+        let networks = ClusterNetwork.all(config: collector.config, topology: topology)
+        for network in networks {
             guard let cluster = network.cluster else { continue }
             for subnet in network.nodeSubnets {
                 topology.addRange(
@@ -28,7 +29,8 @@ public enum Engine {
                     confidence: .known, cluster: cluster.name)
             }
         }
-        topology.clusterNetworks = ClusterNetwork.all(config: collector.config, topology: topology).map { network in
+        // The node ranges just added are each network's own subnets: the networks stand as worked out.
+        topology.clusterNetworks = networks.map { network in
             var network = network
             network.configFacts = ConfigState.facts(config: collector.config, network: network)
             return network

@@ -10,6 +10,26 @@ struct CapacityChecksTests {
     static let fixtures = repositoryRoot.appendingPathComponent("Tests/TriageKitTests/Fixtures/capacity")
     static let rules: [Rule] = (try? RuleLoader.builtIn()) ?? []
 
+    /// The capacity checks on `cluster` alone (no network config).
+    static func capacity(of cluster: ClusterInfo) -> [Observation] {
+        CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: ClusterNetwork(config: ConfigSnapshot(), topology: Topology()))
+    }
+
+    /// The sample cluster with only its default pool, on a /18 pod range at 10% use.
+    static func defaultPoolOnA18(maxNodesPerZone: Int) throws -> ClusterInfo {
+        var cluster = try #require(try collector(["cluster.yaml"]).clusters.first)
+        cluster.clusterCIDR = CIDR("10.20.0.0/18")
+        cluster.capacity.defaultPodRangeUtilization = 0.1
+        cluster.capacity.nodePools = cluster.capacity.nodePools.filter { $0.name == "default-pool" }.map { pool in
+            var pool = pool
+            pool.podRange = CIDR("10.20.0.0/18")
+            pool.podRangeUtilization = 0.1
+            pool.maxNodesPerZone = maxNodesPerZone
+            return pool
+        }
+        return cluster
+    }
+
     static func collector(_ names: [String]) throws -> EvidenceCollector {
         let collector = EvidenceCollector()
         for name in names {
@@ -103,7 +123,7 @@ struct CapacityChecksTests {
         routes.capacity.currentNodeCount = 15
         routes.clusterCIDR = CIDR("10.96.0.0/19")
         routes.servicesCIDR = CIDR("10.96.16.0/20")
-        let found = CapacityChecks.run(config: ConfigSnapshot(), cluster: routes, network: ClusterNetwork(config: ConfigSnapshot(), topology: Topology()))
+        let found = Self.capacity(of: routes)
         let pods = try #require(found.first)
         // (8192 − 4096) / 256 = 16 nodes; 15 × 256 of 4096 is 93 %.
         #expect(pods.facts["range.kind"] == "routes")
@@ -112,23 +132,14 @@ struct CapacityChecksTests {
         #expect(pods.facts["utilization.source"] == "estimated")
         #expect(pods.facts["state"] == "high")
         routes.capacity.currentNodeCount = 16
-        let full = CapacityChecks.run(config: ConfigSnapshot(), cluster: routes, network: ClusterNetwork(config: ConfigSnapshot(), topology: Topology()))
+        let full = Self.capacity(of: routes)
         #expect(full.first?.facts["state"] == "full")
     }
 
     @Test func theAutoscalersMaximumBeyondTheRangeIsReported() throws {
-        var cluster = try #require(try Self.collector(["cluster.yaml"]).clusters.first)
         // 30 nodes per zone × 3 zones at /24 need 90 blocks; a /18 has 64.
-        cluster.clusterCIDR = CIDR("10.20.0.0/18")
-        cluster.capacity.defaultPodRangeUtilization = 0.1
-        cluster.capacity.nodePools = cluster.capacity.nodePools.filter { $0.name == "default-pool" }.map { pool in
-            var pool = pool
-            pool.podRange = CIDR("10.20.0.0/18")
-            pool.podRangeUtilization = 0.1
-            pool.maxNodesPerZone = 30
-            return pool
-        }
-        let found = CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: ClusterNetwork(config: ConfigSnapshot(), topology: Topology()))
+        let cluster = try Self.defaultPoolOnA18(maxNodesPerZone: 30)
+        let found = Self.capacity(of: cluster)
         let pods = try #require(found.first)
         #expect(pods.facts["state"] == "max-unreachable")
         #expect(pods.facts["nodes.max"] == "90")
@@ -138,24 +149,14 @@ struct CapacityChecksTests {
     }
 
     @Test func autopilotAndAutoProvisionedMaximaAreGKEsNotAShortfall() throws {
-        var cluster = try #require(try Self.collector(["cluster.yaml"]).clusters.first)
-        cluster.clusterCIDR = CIDR("10.20.0.0/18")
-        cluster.capacity.defaultPodRangeUtilization = 0.1
-        cluster.capacity.nodePools = cluster.capacity.nodePools.filter { $0.name == "default-pool" }.map { pool in
-            var pool = pool
-            pool.podRange = CIDR("10.20.0.0/18")
-            pool.podRangeUtilization = 0.1
-            pool.maxNodesPerZone = 1000
-            pool.autoprovisioned = true
-            return pool
-        }
-        let network = ClusterNetwork(config: ConfigSnapshot(), topology: Topology())
-        #expect(CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: network).isEmpty)
+        var cluster = try Self.defaultPoolOnA18(maxNodesPerZone: 1000)
+        cluster.capacity.nodePools[0].autoprovisioned = true
+        #expect(Self.capacity(of: cluster).isEmpty)
         cluster.capacity.nodePools[0].autoprovisioned = false
         cluster.capacity.autopilot = true
-        #expect(CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: network).isEmpty)
+        #expect(Self.capacity(of: cluster).isEmpty)
         cluster.capacity.autopilot = false
-        #expect(CapacityChecks.run(config: ConfigSnapshot(), cluster: cluster, network: network).first?.facts["state"] == "max-unreachable")
+        #expect(Self.capacity(of: cluster).first?.facts["state"] == "max-unreachable")
     }
 
     // MARK: node subnet
