@@ -50,7 +50,8 @@ import Testing
         let files = try FolderScenarioTests.inputs(name)
         let result = try CLI.triage(files + ["--format", "json", "--now", "2026-11-22T10:30:00Z"])
         let report = try JSONReport(result)
-        let commands = report.findings.flatMap { ($0["remedy"] as? [String: Any])?["commands"] as? [String] ?? [] }
+        // What is printed: the plan's changes once, and each finding's checks.
+        let commands = report.planCommands + report.checks
         let repeated = Dictionary(grouping: commands, by: { $0 }).filter { $0.value.count > 1 }.keys
         #expect(repeated.isEmpty, "\(name): printed more than once: \(repeated.sorted())")
         for command in commands {
@@ -80,8 +81,23 @@ import Testing
     /// router's NAT are in its config; the gcr.io and pkg.dev zones are not, and are created once.
     @Test func theBundleCreatesOnlyWhatIsMissingAndEachOnce() throws {
         let result = try CLI.triage(["SampleLogs/bundle/inputs", "--format", "json", "--now", "2026-11-22T10:30:00Z"])
-        let commands = try JSONReport(result).findings.flatMap { ($0["remedy"] as? [String: Any])?["commands"] as? [String] ?? [] }
+        let report = try JSONReport(result)
+        let commands = report.planCommands
         #expect(!commands.contains { $0.contains("managed-zones create googleapis") }, "\(commands)")
+        // The googleapis zone resolves *.googleapis.com to the VIP through its own CNAME: no record
+        // for it is created or changed, and the finding says what is in place.
+        #expect(!commands.contains { $0.contains("--zone=googleapis") }, "\(commands)")
+        let google = report.findings.first { $0["rule"] as? String == "google-api-public-ip-blocked" }
+        let inPlace = (google?["remedy"] as? [String: Any])?["in_place"] as? [String] ?? []
+        #expect(inPlace.contains { $0.contains("*.googleapis.com. already resolves to 199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7") }, "\(inPlace)")
+        #expect(inPlace.contains { $0.contains("Private Google Access is on for subnet kubeflow-subnet") }, "\(inPlace)")
+        // Three health-check findings, one rule with their three ports.
+        #expect(commands.filter { $0.contains("firewall-rules create allow-health-checks") }.count == 1, "\(commands)")
+        #expect(commands.contains { $0.contains("--rules=tcp:10256,tcp:30443,tcp:8080") }, "\(commands)")
+        // Zones before their records, records before routes, routes before firewall rules.
+        let kinds = report.plan.compactMap { $0["kind"] as? String }
+        let stage = ["dns-zone.create": 0, "record-set.create": 1, "route.create": 2, "firewall-rule.create": 3]
+        #expect(kinds.compactMap { stage[$0] } == kinds.compactMap { stage[$0] }.sorted(), "\(kinds)")
         #expect(!commands.contains { $0.contains("--enable-private-ip-google-access") }, "\(commands)")
         #expect(commands.filter { $0.hasPrefix("gcloud dns managed-zones create gcr-io ") }.count == 1, "\(commands)")
         #expect(commands.filter { $0.hasPrefix("gcloud dns managed-zones create pkg-dev ") }.count == 1, "\(commands)")

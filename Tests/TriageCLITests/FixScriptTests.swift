@@ -35,16 +35,11 @@ import Testing
         #expect(script.contains("\nset -euo pipefail\n"))
         #expect(try CLI.shell("bash -n -c \"$1\"", [script]).status == 0)
         #expect(!script.contains("<"), "no placeholder reaches the script: \(script)")
-        // The changes the JSON report proposes, in its order, each once, are what runs.
+        // The plan the JSON report gives, in its order, each step once, is what runs.
         let json = try JSONReport(try CLI.triage(["SampleLogs/bundle/inputs", "--now", "2026-11-22T10:30:00Z", "--format", "json"]))
-        var expected: [String] = []
-        for finding in json.findings {
-            for command in (finding["remedy"] as? [String: Any])?["commands"] as? [String] ?? []
-            where !expected.contains(command) && (command.contains(" create ") || command.contains(" update ")) {
-                expected.append(command)
-            }
-        }
+        let expected = json.planCommands
         #expect(!expected.isEmpty)
+        #expect(Set(expected).count == expected.count)
         let run = try Self.runWithStubs(script)
         #expect(run.status == 0, "\(run.err)")
         #expect(run.calls.count == expected.count, "\(run.calls)")

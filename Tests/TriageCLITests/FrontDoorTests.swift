@@ -267,8 +267,9 @@ struct FrontDoorTests {
     func markdownHeadings() throws {
         let result = try CLI.triage([Self.bundle, "--format", "markdown", "--quiet"] + Self.now)
         let findings = try JSONReport(try CLI.triage([Self.bundle, "--format", "json", "--quiet"] + Self.now)).findings
-        let headings = result.out.split(separator: "\n").filter { $0.hasPrefix("## ") }.map(String.init)
+        let headings = result.out.split(separator: "\n").filter { $0.hasPrefix("## ") && $0 != "## Fix plan" }.map(String.init)
         #expect(headings.count == findings.count, "\(headings)")
+        #expect(result.out.contains("\n## Fix plan\n"))
         #expect(Set(headings).count == headings.count, "identical headings: \(headings)")
         for (heading, finding) in zip(headings, findings) {
             let rule = finding["rule"] as? String ?? ""

@@ -44,7 +44,7 @@ import Testing
             let json = try CLI.triage([input.path, "--cluster", "SampleLogs/webhook-port-blocked/cluster.yaml", "--format", "json"])
             let findings = try JSONReport(json).findings
             let errors = findings.filter { $0["severity"] as? String == "error" }.count
-            let fixes = findings.filter { !((($0["remedy"] as? [String: Any])?["commands"] as? [String]) ?? []).isEmpty }.count
+            let fixes = findings.filter { !((($0["remedy"] as? [String: Any])?["plan_steps"] as? [Int]) ?? []).isEmpty }.count
             #expect(errors > 0, "\(json)")
             let result = try CLI.triage([input.path, "--cluster", "SampleLogs/webhook-port-blocked/cluster.yaml", "--format", format, "--verbose"])
             #expect(result.status == 1, "\(result)")
@@ -52,7 +52,7 @@ import Testing
             // Text: one ERROR line per error finding; Markdown: its headings say ERROR, no line starts with it.
             let expected = format == "text" ? errors : 0
             #expect(lines.filter { $0.hasPrefix("ERROR") }.count == expected, "\(result)")
-            if format == "text" { #expect(lines.filter { $0 == "  Fix:" }.count == fixes, "\(result)") }
+            if format == "text" { #expect(lines.filter { $0.hasPrefix("  Fix: plan step") }.count == fixes, "\(result)") }
             for (name, stream) in [("stdout", result.out), ("stderr", result.err)] {
                 let raw = stream.unicodeScalars.filter(Self.isRaw)
                 #expect(raw.isEmpty, "\(name) has raw \(raw.map { String($0.value, radix: 16) })")

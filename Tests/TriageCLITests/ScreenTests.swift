@@ -74,15 +74,19 @@ struct ScreenTests {
         #expect(lines[0] == "\(json.count) findings: \(errors) errors, \(warnings) warnings in cluster \(cluster).", "\(lines[0])")
         #expect(lines[1] == "Top causes:")
         #expect(lines[2].hasPrefix("  ERROR ") && lines[2].contains(json[0]["rule"] as? String ?? "?"), "\(lines[2])")
-        // The first fix on the first screen of an 80x24 terminal.
-        let fix = try #require(lines.firstIndex(of: "  Fix:"))
+        // The first fix on the first screen of an 80x24 terminal: where it is in the plan.
+        let fix = try #require(lines.firstIndex { $0.hasPrefix("  Fix: plan step") })
         #expect(fix < 24, "first Fix on line \(fix + 1)")
         #expect(lines.count * 2 < details.out.split(separator: "\n").count, "the default is less than half of --details")
-        // Every finding's every fix command is still in the default; its docs only with --details.
+        // Every finding's every fix command is still in the default (its changes in the plan,
+        // once); its docs only with --details.
         for finding in json {
             let remedy = finding["remedy"] as? [String: Any] ?? [:]
-            for command in remedy["commands"] as? [String] ?? [] {
+            for command in remedy["checks"] as? [String] ?? [] {
                 #expect(Self.commands(compact.out).contains(command), "\(command)")
+            }
+            for number in remedy["plan_steps"] as? [Int] ?? [] {
+                #expect(compact.out.contains("\n  \(number). for "), "step \(number)")
             }
             for reference in remedy["references"] as? [String] ?? [] {
                 #expect(details.out.contains("    \(reference)\n"), "\(reference)")
@@ -92,7 +96,7 @@ struct ScreenTests {
         #expect(details.out.contains("  Docs:") && details.out.contains("  Examples:") && details.out.contains("Config Connector ("))
     }
 
-    @Test("--brief: the summary, one line per finding and its first fix command, on one screen")
+    @Test("--brief: the summary, one line per finding with its plan steps, then the plan, on one screen")
     func brief() throws {
         let json = try JSONReport(try CLI.triage([Self.bundle, "--format", "json", "--quiet"] + Self.now)).findings
         let result = try Self.triage([Self.bundle, "--brief", "--quiet"] + Self.now)
@@ -102,17 +106,26 @@ struct ScreenTests {
         let heads = lines.filter { $0.hasPrefix("ERROR ") || $0.hasPrefix("WARNING ") || $0.hasPrefix("INFO ") }
         #expect(heads.count == json.count, "\(heads)")
         for (head, finding) in zip(heads, json) {
-            #expect(head.hasPrefix("\((finding["severity"] as? String ?? "").uppercased()) \(finding["rule"] as? String ?? "?"): "), "\(head)")
+            #expect(head.hasPrefix("\((finding["severity"] as? String ?? "").uppercased()) \(finding["rule"] as? String ?? "?") ["), "\(head)")
+        }
+        // Each finding names its plan steps (or that it needs a check), and every step of the plan
+        // is printed once, whole, after the findings.
+        let output = try CLI.triage([Self.bundle, "--format", "json", "--quiet"] + Self.now).out
+        let plan = output.split(separator: "\n").compactMap { line -> [[String: Any]]? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["type"] as? String == "plan" ? object?["steps"] as? [[String: Any]] : nil
+        }.first ?? []
+        #expect(!plan.isEmpty)
+        for (head, finding) in zip(heads, json) {
+            let steps = (finding["remedy"] as? [String: Any])?["plan_steps"] as? [Int] ?? []
+            #expect(head.contains(steps.isEmpty ? "[check]" : "[step"), "\(head)")
+            for number in steps { #expect(plan.contains { $0["step"] as? Int == number }, "step \(number) of \(head)") }
         }
         let joined = Self.commands(result.out)
-        for finding in json {
-            let commands = (finding["remedy"] as? [String: Any])?["commands"] as? [String] ?? []
-            // The first change (not a check) is the one shown.
-            if let first = commands.first(where: FixScript.changes) ?? commands.first { #expect(joined.contains("\n  \(first)\n"), "\(first)") }
-            if commands.count > 1 {
-                let more = commands.count - 1
-                #expect(joined.contains("  (\(more) more fix command\(more == 1 ? "" : "s"): run without --brief)"))
-            }
+        for step in plan {
+            let command = step["command"] as? String ?? "?"
+            #expect(joined.contains(command), "\(command)")
+            #expect(joined.components(separatedBy: command).count == 2, "printed once: \(command)")
         }
         // One screen: a 50-line terminal holds it all.
         #expect(lines.count <= 50, "\(lines.count) lines")

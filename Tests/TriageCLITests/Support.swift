@@ -343,6 +343,13 @@ struct ExpectedFinding: Sendable, Hashable, CustomStringConvertible {
 struct JSONReport {
     var findings: [[String: Any]]
     var summary: [String: Any]
+    /// The fix plan's steps (empty when there is no plan line).
+    var plan: [[String: Any]] = []
+
+    /// The plan's commands, in order.
+    var planCommands: [String] { plan.compactMap { $0["command"] as? String } }
+    /// Every finding's checks, in order.
+    var checks: [String] { findings.flatMap { ($0["remedy"] as? [String: Any])?["checks"] as? [String] ?? [] } }
 
     init(_ result: RunResult) throws {
         findings = []
@@ -354,6 +361,7 @@ struct JSONReport {
             switch object["type"] as? String {
             case "finding": findings.append(object)
             case "summary": summary = object
+            case "plan": plan = object["steps"] as? [[String: Any]] ?? []
             default: throw Failure("unknown line type: \(line)")
             }
         }

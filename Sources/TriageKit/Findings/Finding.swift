@@ -42,15 +42,16 @@ public struct Finding: Sendable {
     public struct Remedy: Sendable {
         public var why: String
         public var notes: [String]
-        public var commands: [String]
+        /// The steps that check and fix it, in order.
+        public var actions: [RemedyAction]
         /// Config Connector manifests for the same fix (Kubeflow blueprints manage the network so).
         public var configConnector: [String] = []
         /// Kubeflow blueprint kpt setter commands, where one exists.
         public var kpt: [String] = []
         public var references: [String]
-        /// For a command with unknown values (`'<NODE_TAG>'`), the form a script runs: the values as
-        /// shell variables (`"${NODE_TAG}"`) it declares at its top. Keyed by the command.
-        public var scriptForms: [String: String] = [:]
+        /// Steps of this finding's fix that the config given shows are done already, each with
+        /// what shows it (a zone that exists, Private Google Access on): never printed as steps.
+        public var inPlace: [String] = []
     }
 
     /// Stable across runs: the rule id and the facts that change the remedy.

@@ -44,7 +44,7 @@ enum FindingMerger {
                 // A rule that read only text cannot know the firewall: once the rules given show an
                 // allow rule would not work (or is not needed), no merged finding may print one.
                 if let verified = targets[index].facts["fix.verified"], verified != "yes" {
-                    targets[index].remedy.commands.removeAll(where: opensFirewall(command:))
+                    targets[index].remedy.actions.removeAll(where: \.opensFirewall)
                     targets[index].remedy.configConnector.removeAll(where: opensFirewall(manifest:))
                 }
             }
@@ -53,27 +53,28 @@ enum FindingMerger {
         return merged
     }
 
-    /// One step printed once: a command an earlier finding already gives (the same zone, the
-    /// same route, from two causes) is dropped from the later one, which says where it is.
+    /// One check printed once: a check an earlier finding already gives is dropped from the
+    /// later one, which says where it is. Changes are the plan's (`FixPlan`), shared there.
     /// Findings are taken in the order they are shown.
     static func dropRepeatedSteps(_ findings: inout [Finding]) {
-        var givenBy: [String: String] = [:]
+        var givenBy: [RemedyAction: String] = [:]
+        var manifestBy: [String: String] = [:]
         for index in findings.indices {
-            var kept: [String] = []
-            var repeated: [String: [String]] = [:]
-            for command in findings[index].remedy.commands {
-                if let earlier = givenBy[command], earlier != findings[index].id {
-                    repeated[earlier, default: []].append(command)
-                } else {
-                    givenBy[command] = findings[index].id
-                    if !kept.contains(command) { kept.append(command) }
+            var kept: [RemedyAction] = []
+            var repeated: [String: Int] = [:]
+            for action in findings[index].remedy.actions {
+                if !action.changes, let earlier = givenBy[action], earlier != findings[index].id {
+                    repeated[earlier, default: 0] += 1
+                    continue
                 }
+                if givenBy[action] == nil { givenBy[action] = findings[index].id }
+                if !kept.contains(action) { kept.append(action) }
             }
-            findings[index].remedy.commands = kept
-            // A manifest an earlier finding gives goes with its command.
+            findings[index].remedy.actions = kept
+            // A manifest an earlier finding gives is printed there.
             findings[index].remedy.configConnector = findings[index].remedy.configConnector.filter { manifest in
-                if let earlier = givenBy[manifest], earlier != findings[index].id { return false }
-                givenBy[manifest] = findings[index].id
+                if let earlier = manifestBy[manifest], earlier != findings[index].id { return false }
+                manifestBy[manifest] = findings[index].id
                 return true
             }
             // The same rule named as nearly allowing it, once (a log and a check both tell it).
@@ -82,10 +83,10 @@ enum FindingMerger {
                 guard let range = note.range(of: ") would allow ") else { return true }
                 return named.insert(String(note[..<range.lowerBound])).inserted
             }
-            for (earlier, commands) in repeated.sorted(by: { $0.key < $1.key }) {
+            for (earlier, count) in repeated.sorted(by: { $0.key < $1.key }) {
                 let rule = findings.first { $0.id == earlier }?.rule ?? earlier
                 findings[index].remedy.notes.append(
-                    "\(commands.count) fix command\(commands.count == 1 ? "" : "s") for this finding \(commands.count == 1 ? "is" : "are") already printed under \(rule) above; run \(commands.count == 1 ? "it" : "them") once.")
+                    "\(count) check\(count == 1 ? "" : "s") for this finding \(count == 1 ? "is" : "are") already printed under \(rule) above.")
             }
         }
     }
@@ -117,13 +118,13 @@ enum FindingMerger {
             lead.remedy.notes.append(note)
         }
         // The same fix proposed by two rules is printed once: the lead's.
-        let fixes = Set(lead.remedy.commands.compactMap(Self.firewallFix))
-        for command in other.remedy.commands where !lead.remedy.commands.contains(command) {
-            if let fix = Self.firewallFix(command), fixes.contains(fix) { continue }
-            lead.remedy.commands.append(command)
+        let resources = Set(lead.remedy.actions.compactMap(\.resource))
+        for action in other.remedy.actions where !lead.remedy.actions.contains(action) {
+            if let resource = action.resource, resources.contains(resource) { continue }
+            lead.remedy.actions.append(action)
         }
+        for place in other.remedy.inPlace where !lead.remedy.inPlace.contains(place) { lead.remedy.inPlace.append(place) }
         // One manifest per fix: the lead's, else the first merged finding's.
-        lead.remedy.scriptForms.merge(other.remedy.scriptForms) { kept, _ in kept }
         if lead.remedy.configConnector.isEmpty { lead.remedy.configConnector = other.remedy.configConnector }
         for command in other.remedy.kpt where !lead.remedy.kpt.contains(command) { lead.remedy.kpt.append(command) }
         for reference in other.remedy.references where !lead.remedy.references.contains(reference) {
@@ -145,23 +146,10 @@ enum FindingMerger {
         ["firewall", "check", "operation", "message", "config", "cluster"].firstIndex(of: evidence ?? "") ?? 6
     }
 
-    /// A remedy command or manifest that adds an allow rule: what is dropped once the rules
-    /// given show that rule would not work or is not needed.
-    static func opensFirewall(command: String) -> Bool { firewallFix(command)?.contains(" ALLOW ") == true }
+    /// A manifest that adds an allow rule: what is dropped once the rules given show that rule
+    /// would not work or is not needed.
     static func opensFirewall(manifest: String) -> Bool {
         manifest.contains("kind: ComputeFirewall") && manifest.contains("allow:")
-    }
-
-    /// What a `gcloud compute firewall-rules create` command opens (direction, action and
-    /// protocols/ports), so two rules proposing the same rule under other names count once.
-    static func firewallFix(_ command: String) -> String? {
-        guard command.contains("firewall-rules create") else { return nil }
-        // gcloud's defaults when a flag is left out.
-        func flag(_ name: String) -> String {
-            guard let range = command.range(of: "--\(name)=") else { return ["direction": "INGRESS", "action": "ALLOW"][name] ?? "" }
-            return String(command[range.upperBound...].prefix { !$0.isWhitespace })
-        }
-        return [flag("direction").uppercased(), flag("action").uppercased(), flag("rules")].joined(separator: " ")
     }
 
     /// For each finding with a cause, the commands that would produce the kinds of evidence other

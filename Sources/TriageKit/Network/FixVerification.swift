@@ -34,13 +34,13 @@ public struct FixVerification: Sendable, Equatable {
             }
         }
 
-        /// `gcloud compute firewall-rules update RULE …`, every value quoted for the shell.
-        public func command(project: String?) -> ShellCommand {
+        /// `gcloud compute firewall-rules update RULE …`.
+        public func action(project: String?) -> RemedyAction {
             let base = ShellCommand("gcloud compute firewall-rules update").adding(.value(rule, []))
-                .adding(flag: "project", project ?? "<PROJECT>")
+                .adding(.literal("--project="), project.map { .value($0, []) } ?? .missing("PROJECT"))
             switch self {
-            case .enable: return base.adding(literal: "--no-disabled")
-            case .priority(_, let priority): return base.adding(literal: "--priority=\(priority)")
+            case .enable: return RemedyAction(kind: .firewallUpdate, command: base.adding(literal: "--no-disabled"))
+            case .priority(_, let priority): return RemedyAction(kind: .firewallUpdate, command: base.adding(literal: "--priority=\(priority)"))
             }
         }
 

@@ -4,7 +4,9 @@ import Foundation
 struct JSONLinesRenderer {
     func render(_ analysis: Analysis) -> String {
         var out = ""
-        for finding in analysis.findings { out += JSONText.line(object(finding)) }
+        let plan = analysis.plan
+        for finding in analysis.findings { out += JSONText.line(object(finding, plan: plan)) }
+        if !plan.steps.isEmpty { out += JSONText.line(planObject(plan, findings: analysis.findings)) }
         out += JSONText.line(summary(analysis))
         return out
     }
@@ -15,7 +17,21 @@ struct JSONLinesRenderer {
         return o
     }
 
-    func object(_ f: Finding) -> [String: Any] {
+    /// The plan, once, after the findings: each change with its kind and the findings it fixes.
+    func planObject(_ plan: FixPlan, findings: [Finding]) -> [String: Any] {
+        [
+            "type": "plan",
+            "schema_version": Renderer.schemaVersion,
+            "steps": plan.steps.map { step -> [String: Any] in
+                [
+                    "step": step.number, "kind": step.action.kind.rawValue, "command": step.command,
+                    "missing": step.action.command.missing, "findings": step.findings, "rules": step.rules(in: findings),
+                ]
+            },
+        ]
+    }
+
+    func object(_ f: Finding, plan: FixPlan? = nil) -> [String: Any] {
         [
             "type": "finding",
             "schema_version": Renderer.schemaVersion,
@@ -58,7 +74,8 @@ struct JSONLinesRenderer {
             },
             "surer_with": f.surerWith,
             "remedy": [
-                "why": f.remedy.why, "notes": f.remedy.notes, "commands": f.remedy.commands,
+                "why": f.remedy.why, "notes": f.remedy.notes, "commands": f.remedy.commands, "checks": f.remedy.checks,
+                "plan_steps": (plan ?? FixPlan(findings: [f])).steps(for: f).map(\.number), "in_place": f.remedy.inPlace,
                 "config_connector": f.remedy.configConnector, "kpt": f.remedy.kpt,
                 "references": f.remedy.references,
             ] as [String: Any],

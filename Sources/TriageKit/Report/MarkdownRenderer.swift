@@ -20,6 +20,7 @@ struct MarkdownRenderer {
             out += "\n**Denied flows** (each red arrow: protocol:port and the rule that denied it):\n\n```mermaid\n" + graph.mermaid() + "```\n"
         }
         var headings: [String: Int] = [:]
+        let plan = analysis.plan
         for f in analysis.findings {
             // The heading names the problem (the rule, and the port or what else sets this
             // finding apart), never the good state; a repeated one is numbered.
@@ -61,7 +62,14 @@ struct MarkdownRenderer {
             }
             out += "\n**Why.** \(inline(f.remedy.why))\n\n"
             for note in f.remedy.notes { out += "> \(inline(note))\n\n" }
-            out += shellBlock("Fix", f.remedy.commands)
+            out += shellBlock("Check", f.remedy.checks)
+            let numbers = plan.numbers(for: f)
+            if !numbers.isEmpty {
+                out += "**Fix:** [plan](#fix-plan) step\(plan.steps(for: f).count == 1 ? "" : "s") \(numbers).\n\n"
+            }
+            if !f.remedy.inPlace.isEmpty {
+                out += "**Already in place:** " + f.remedy.inPlace.map { inline($0) }.joined(separator: "; ") + "\n\n"
+            }
             out += shellBlock("Kubeflow blueprint (kpt)", f.remedy.kpt)
             for manifest in f.remedy.configConnector {
                 // Line breaks are the template's (values are quoted YAML scalars); each line is escaped.
@@ -73,6 +81,15 @@ struct MarkdownRenderer {
             }
             out += shellBlock("Surer with", f.surerWith)
             out += "**Docs:** " + f.remedy.references.map(MarkdownText.link).joined(separator: " ") + "\n"
+        }
+        if !plan.steps.isEmpty {
+            out += "\n## Fix plan\n\nEach change once, in the order they can run (`--fix-script FILE` writes them as a script):\n\n"
+            for step in plan.steps {
+                out += "**\(step.number).** For " + step.rules(in: analysis.findings).map { code($0) }.joined(separator: ", ") + ":\n\n"
+                let body = TerminalText.sanitize(step.command) + "\n"
+                let fence = MarkdownText.fence(for: body)
+                out += "\(fence)sh\n" + body + "\(fence)\n\n"
+            }
         }
         return out
     }

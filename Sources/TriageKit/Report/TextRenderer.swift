@@ -27,18 +27,55 @@ struct TextRenderer {
             return wrap(line, indent: "", width: max(40, options.width))
         }
         let width = max(40, options.width)
+        let plan = analysis.plan
         out += TextSummary(options: options, width: width).render(analysis)
         switch options.detail {
         case .brief:
             out += "\n"
-            for finding in analysis.findings { out += brief(finding, width) }
+            for finding in analysis.findings { out += brief(finding, plan, width) }
         case .compact:
-            for finding in analysis.findings { out += "\n" + compact(finding, width) }
-            if analysis.findings.contains(where: hasDetails) {
-                out += "\n" + wrap("Examples, notes, Config Connector manifests and docs: add --details.", indent: "", width: width)
-            }
+            for finding in analysis.findings { out += "\n" + compact(finding, plan, width) }
         case .full:
-            for finding in analysis.findings { out += "\n" + full(finding, width) }
+            for finding in analysis.findings { out += "\n" + full(finding, plan, width) }
+        }
+        out += planSection(plan, analysis.findings, width, brief: options.detail == .brief)
+        if options.detail == .compact, analysis.findings.contains(where: hasDetails) {
+            out += "\n" + wrap("Examples, notes, Config Connector manifests and docs: add --details.", indent: "", width: width)
+        }
+        return out
+    }
+
+    /// The plan, once, after the findings: each change numbered, with the findings it fixes.
+    /// `--brief` prints the steps alone: its finding lines already name their steps.
+    private func planSection(_ plan: FixPlan, _ findings: [Finding], _ width: Int, brief: Bool) -> String {
+        guard !plan.steps.isEmpty else { return "" }
+        let count = plan.steps.count
+        let head = "Fix plan (\(count) change\(count == 1 ? "" : "s"), in order"
+            + (brief ? "):" : "; --fix-script FILE saves it as a script):")
+        var out = "\n" + wrap(head, indent: "", width: width).replacingOccurrences(of: "Fix plan", with: paint("Fix plan", "1"))
+        let indent = String(repeating: " ", count: String(count).count + 2)
+        for step in plan.steps {
+            let number = "\(step.number)." + String(repeating: " ", count: indent.count - String(step.number).count - 1)
+            if brief {
+                out += shellWrap(TerminalText.sanitize(step.command), indent: indent, width: width, first: number)
+                continue
+            }
+            out += wrap("\(step.number). for " + step.rules(in: findings).map(name).joined(separator: ", "), indent: "  ", width: width)
+            out += shellWrap(TerminalText.sanitize(step.command), indent: "     ", width: width)
+        }
+        return out
+    }
+
+    /// `Fix: plan steps 1, 2 (below)`, or nothing when the finding has no change to make.
+    private func planReference(_ finding: Finding, _ plan: FixPlan, _ width: Int) -> String {
+        let numbers = plan.numbers(for: finding)
+        var out = ""
+        if !numbers.isEmpty {
+            let many = plan.steps(for: finding).count > 1
+            out += field("Fix", "plan step\(many ? "s" : "") \(numbers) (below)", width)
+        }
+        if !finding.remedy.inPlace.isEmpty {
+            out += field("In place", finding.remedy.inPlace.map(name).joined(separator: "; "), width)
         }
         return out
     }
@@ -73,34 +110,21 @@ struct TextRenderer {
     /// One line (the severity, the rule, and the flow from the typed facts or else the message,
     /// cut to the width: three health-check findings differ in their port, which a cut message
     /// would lose), then the first fix command whole and how many more there are.
-    private func brief(_ finding: Finding, _ width: Int) -> String {
+    private func brief(_ finding: Finding, _ plan: FixPlan, _ width: Int) -> String {
         let severity = label(finding.severity)
         let rule = name(finding.rule)
-        var out: String
-        let head = "\(severity.text) \(rule)"
-        if head.count + 2 < width {
-            let room = width - head.count - 2
-            let cause = (finding.cluster.map { "[\(name($0))] " } ?? "") + TextSummary.cause(finding, self)
-            out = "\(severity.painted) \(paint(rule, "1")): " + Self.cut(cause, to: room) + "\n"
-        } else {
-            out = "\(severity.painted) \(paint(rule, "1"))\n"
-        }
-        // The first change, not a check: the line a reader acts on (checks are behind --brief).
-        let commands = finding.remedy.commands
-        if let first = commands.first(where: FixScript.changes) ?? commands.first {
-            out += shellWrap(TerminalText.sanitize(first), indent: "  ", width: width)
-        }
-        if commands.count > 1 {
-            let more = commands.count - 1
-            out += wrap("(\(more) more fix command\(more == 1 ? "" : "s"): run without --brief)", indent: "  ", width: width)
-        } else if commands.isEmpty, let shared = finding.remedy.notes.first(where: { $0.contains("already printed under") }) {
-            out += wrap("(" + message(shared) + ")", indent: "  ", width: width)
-        }
-        return out
+        // The plan's steps for it (printed once, below), or that it needs a check first.
+        let numbers = plan.numbers(for: finding)
+        let steps = numbers.isEmpty ? "[check]" : "[step\(plan.steps(for: finding).count == 1 ? "" : "s") \(numbers)]"
+        let head = "\(severity.text) \(rule) \(steps)"
+        guard head.count + 2 < width else { return "\(severity.painted) \(paint(rule, "1")) \(steps)\n" }
+        let room = width - head.count - 2
+        let cause = (finding.cluster.map { "[\(name($0))] " } ?? "") + TextSummary.cause(finding, self)
+        return "\(severity.painted) \(paint(rule, "1")) \(steps): " + Self.cut(cause, to: room) + "\n"
     }
 
     /// The cause, how much evidence of which kind, where it is, and the commands that fix it.
-    private func compact(_ finding: Finding, _ width: Int) -> String {
+    private func compact(_ finding: Finding, _ plan: FixPlan, _ width: Int) -> String {
         var out = header(finding, width)
         out += wrap(message(finding.message), indent: "  ", width: width)
         if !finding.evidence.isEmpty {
@@ -114,7 +138,8 @@ struct TextRenderer {
             let shown = places.prefix(2).map(name).joined(separator: ", ")
             out += field("Where", shown + (places.count > 2 ? ", +\(places.count - 2) more" : ""), width)
         }
-        out += commandBlock("Fix", finding.remedy.commands, width)
+        out += commandBlock("Check", finding.remedy.checks, width)
+        out += planReference(finding, plan, width)
         return out
     }
 
@@ -132,7 +157,7 @@ struct TextRenderer {
     }
 
     /// Every part of a finding (`--details`).
-    private func full(_ finding: Finding, _ width: Int) -> String {
+    private func full(_ finding: Finding, _ plan: FixPlan, _ width: Int) -> String {
         var out = header(finding, width)
         out += wrap(message(finding.message), indent: "  ", width: width)
         out += field("Should be", message(finding.title), width)
@@ -180,7 +205,8 @@ struct TextRenderer {
         for note in finding.remedy.notes {
             out += wrap("Note: " + message(note), indent: "    ", width: width)
         }
-        out += commandBlock("Fix", finding.remedy.commands, width)
+        out += commandBlock("Check", finding.remedy.checks, width)
+        out += planReference(finding, plan, width)
         out += commandBlock("Kubeflow blueprint (kpt)", finding.remedy.kpt, width)
         for manifest in finding.remedy.configConnector {
             // YAML indentation is meaning: lines are never re-flowed, only a long value moved
@@ -304,9 +330,10 @@ struct TextRenderer {
     }
 
     /// Breaks a long command at spaces with ` \` so it still pastes as one command.
-    func shellWrap(_ command: String, indent: String, width: Int) -> String {
+    /// `first` stands in for the indent on the first line (a step's number).
+    func shellWrap(_ command: String, indent: String, width: Int, first lead: String? = nil) -> String {
         var out = ""
-        var line = indent
+        var line = lead ?? indent
         var first = true
         for word in Self.shellWords(command) {
             if !first && line.count + 1 + word.count + 2 > width {

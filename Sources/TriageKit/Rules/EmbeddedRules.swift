@@ -318,54 +318,43 @@ remedy:
     private.googleapis.com (199.36.153.8/30) with Cloud DNS private zones, route that range to the
     default internet gateway, and allow egress to it on tcp:443. The commands use the restricted
     VIP; for private.googleapis.com use 199.36.153.8/30 and 199.36.153.8-11 instead.
-  # Each step only where the config given does not show it done (ConfigState facts): never
-  # create what exists. The zone and route commands are those of private-dns-zone-missing and
-  # restricted-vip-route-missing, word for word, so a merged finding prints each once.
+  # The fix plan leaves out each step the config given shows done (a zone, a record, the route,
+  # Private Google Access) and says so. The zone and route commands are those of
+  # private-dns-zone-missing and restricted-vip-route-missing, so the plan prints each once.
   commands:
-    - when: {pga: [off, unknown]}
-      text: >-
-        gcloud compute networks subnets update {subnetwork} --project={project} --region={region}
-        --enable-private-ip-google-access
-    - when: {exists.zone.googleapis: [missing, unknown]}
-      text: >-
-        gcloud dns managed-zones create googleapis-com --project={project} --visibility=private
-        --networks={network} --dns-name=googleapis.com. --description="googleapis.com to the restricted VIP"
-    - when: {exists.zone.googleapis: [missing, unknown]}
-      text: >-
-        gcloud dns record-sets create googleapis.com. --project={project} --zone=googleapis-com --type=A
-        --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
-    - when: {exists.zone.googleapis: [missing, unknown]}
-      text: >-
-        gcloud dns record-sets create '*.googleapis.com.' --project={project} --zone=googleapis-com
-        --type=CNAME --ttl=300 --rrdatas=googleapis.com.
-    - when: {exists.zone.gcr: [missing, unknown]}
-      text: >-
-        gcloud dns managed-zones create gcr-io --project={project} --visibility=private
-        --networks={network} --dns-name=gcr.io. --description="gcr.io to the restricted VIP"
-    - when: {exists.zone.gcr: [missing, unknown]}
-      text: >-
-        gcloud dns record-sets create gcr.io. --project={project} --zone=gcr-io --type=A
-        --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
-    - when: {exists.zone.gcr: [missing, unknown]}
-      text: >-
-        gcloud dns record-sets create '*.gcr.io.' --project={project} --zone=gcr-io
-        --type=CNAME --ttl=300 --rrdatas=gcr.io.
-    - when: {exists.zone.pkg: [missing, unknown]}
-      text: >-
-        gcloud dns managed-zones create pkg-dev --project={project} --visibility=private
-        --networks={network} --dns-name=pkg.dev. --description="pkg.dev to the restricted VIP"
-    - when: {exists.zone.pkg: [missing, unknown]}
-      text: >-
-        gcloud dns record-sets create pkg.dev. --project={project} --zone=pkg-dev --type=A
-        --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
-    - when: {exists.zone.pkg: [missing, unknown]}
-      text: >-
-        gcloud dns record-sets create '*.pkg.dev.' --project={project} --zone=pkg-dev
-        --type=CNAME --ttl=300 --rrdatas=pkg.dev.
-    - when: {exists.vip_route: [missing, unknown]}
-      text: >-
-        gcloud compute routes create route-to-restricted-googleapis --project={project} --network={network}
-        --destination-range=199.36.153.4/30 --next-hop-gateway=default-internet-gateway --priority=100
+    - >-
+      gcloud compute networks subnets update {subnetwork} --project={project} --region={region}
+      --enable-private-ip-google-access
+    - >-
+      gcloud dns managed-zones create googleapis-com --project={project} --visibility=private
+      --networks={network} --dns-name=googleapis.com. --description="googleapis.com to the restricted VIP"
+    - >-
+      gcloud dns record-sets create googleapis.com. --project={project} --zone=googleapis-com --type=A
+      --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+    - >-
+      gcloud dns record-sets create '*.googleapis.com.' --project={project} --zone=googleapis-com
+      --type=CNAME --ttl=300 --rrdatas=googleapis.com.
+    - >-
+      gcloud dns managed-zones create gcr-io --project={project} --visibility=private
+      --networks={network} --dns-name=gcr.io. --description="gcr.io to the restricted VIP"
+    - >-
+      gcloud dns record-sets create gcr.io. --project={project} --zone=gcr-io --type=A
+      --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+    - >-
+      gcloud dns record-sets create '*.gcr.io.' --project={project} --zone=gcr-io
+      --type=CNAME --ttl=300 --rrdatas=gcr.io.
+    - >-
+      gcloud dns managed-zones create pkg-dev --project={project} --visibility=private
+      --networks={network} --dns-name=pkg.dev. --description="pkg.dev to the restricted VIP"
+    - >-
+      gcloud dns record-sets create pkg.dev. --project={project} --zone=pkg-dev --type=A
+      --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7
+    - >-
+      gcloud dns record-sets create '*.pkg.dev.' --project={project} --zone=pkg-dev
+      --type=CNAME --ttl=300 --rrdatas=pkg.dev.
+    - >-
+      gcloud compute routes create route-to-restricted-googleapis --project={project} --network={network}
+      --destination-range=199.36.153.4/30 --next-hop-gateway=default-internet-gateway --priority=100
     - >-
       gcloud compute firewall-rules create allow-egress-restricted-googleapis --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}

@@ -11,6 +11,9 @@ public struct Analysis: Sendable {
 
     /// The highest severity among the findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
+
+    /// The changes that fix the findings shown, each once, in the order they run.
+    public var plan: FixPlan { FixPlan(findings: findings) }
 }
 
 /// Runs the rules over the collected evidence and merges what they match into findings.
@@ -95,8 +98,9 @@ public enum Engine {
             present.insert("config")
         }
         if !collector.clusters.isEmpty { present.insert("cluster") }
-        FindingMerger.addHints(
-            &findings, rules: rules, project: topology.project ?? topology.clusters.first?.project, present: present)
+        let project = topology.project ?? topology.clusters.first?.project
+        FindingMerger.addHints(&findings, rules: rules, project: project, present: present)
+        FixReconciler.reconcile(&findings, config: collector.config, project: project)
         findings.sort {
             if $0.severity != $1.severity { return $0.severity > $1.severity }
             if $0.count != $1.count { return $0.count > $1.count }
@@ -374,34 +378,34 @@ struct FindingBuilder {
 
     /// What to run instead of a fix that would not work: see whether the denials go on (the
     /// rules already allow the flow), or look at the rule that no allow can beat.
-    func followUp(_ verification: FixVerification, lookup: (String) -> String?) -> String? {
+    func followUp(_ verification: FixVerification, lookup: (String) -> String?) -> ShellCommand? {
         switch verification.outcome {
         case .works: return nil
         case .alreadyAllowed:
             // Egress to the VIP is open; the public-address denials end once DNS points at it.
             if verifiedAgainstVIP { return nil }
             let c = first.event.connection
-            return Self.deniedLogCommand(project: lookup("project"), destIP: c.destIP.description, destPort: c.destPort).rendered
+            return Self.deniedLogCommand(project: lookup("project"), destIP: c.destIP.description, destPort: c.destPort)
         case .fails:
             guard let blocker = verification.blocker else { return nil }
-            return Self.describeCommand(rule: blocker, project: lookup("project")).rendered
+            return Self.describeCommand(rule: blocker, project: lookup("project"))
         }
     }
 
     /// The last hour's denials of one destination, to see whether they go on.
     static func deniedLogCommand(project: String?, destIP: String, destPort: Int?) -> ShellCommand {
         var query: [ShellCommand.Part] = [
-            .literal("logName=\"projects/"), .value(project ?? "<PROJECT>", [.logfilter]),
+            .literal("logName=\"projects/"), project.map { .value($0, [.logfilter]) } ?? .missing("PROJECT"),
             .literal("/logs/compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\" AND jsonPayload.connection.dest_ip=\""),
             .value(destIP, [.logfilter]), .literal("\""),
         ]
         if let destPort { query.append(.literal(" AND jsonPayload.connection.dest_port=\(destPort)")) }
-        return ShellCommand("gcloud logging read").adding(.argument(query)).adding(flag: "project", project ?? "<PROJECT>")
+        return ShellCommand("gcloud logging read").adding(.argument(query)).adding(flag: "project", project, missing: "PROJECT")
             .adding(literal: "--freshness=1h").adding(literal: "--limit=5")
     }
 
     static func describeCommand(rule: String, project: String?) -> ShellCommand {
-        ShellCommand("gcloud compute firewall-rules describe").adding(.value(rule, [])).adding(flag: "project", project ?? "<PROJECT>")
+        ShellCommand("gcloud compute firewall-rules describe").adding(.value(rule, [])).adding(flag: "project", project, missing: "PROJECT")
     }
 
     /// Lists the target tags of the cluster's GKE-made master rule (`gke-CLUSTER-HASH-master`).
@@ -461,9 +465,8 @@ struct FindingBuilder {
                 texts.changeExisting(change, project: lookup("project"))
             } else if verification.outcome != .works {
                 // Only fixes that work are printed: drop the allow rule, keep the diagnostics.
-                texts.commands.removeAll(where: FindingMerger.opensFirewall(command:))
-                texts.configConnector.removeAll(where: FindingMerger.opensFirewall(manifest:))
-                if let command = followUp(verification, lookup: lookup) { texts.commands.append(command) }
+                texts.dropFirewallOpenings()
+                if let command = followUp(verification, lookup: lookup) { texts.actions.append(RemedyAction(command)) }
             }
         } else if first.event.ruleDetails.priority == 0 {
             texts.notes.append("The denying rule has priority 0, which no allow rule can beat: change or delete that rule instead.")
@@ -483,9 +486,8 @@ struct FindingBuilder {
             moreSources: moreSources, moreDestinations: moreDestinations, deniedBy: deniedBy,
             examples: examples,
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
-                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references,
-                scriptForms: texts.scriptForms))
+                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, actions: texts.actions,
+                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         finding.cause = rule.cause?.render(lookup)
         if let verification {
             finding.facts["fix.verified"] = verification.outcome.rawValue

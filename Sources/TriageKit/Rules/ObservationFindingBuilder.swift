@@ -90,9 +90,8 @@ struct ObservationFindingBuilder {
             sources: [], destinations: destinations, distinctSources: 0, distinctDestinations: destinations.count,
             moreSources: false, moreDestinations: false, deniedBy: [], examples: [],
             remedy: Finding.Remedy(
-                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, commands: texts.commands,
-                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references,
-                scriptForms: texts.scriptForms))
+                why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, actions: texts.actions,
+                configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         if let denying = first.value("denied_by") {
             finding.deniedBy = [Finding.DenyingRule(
                 reference: denying, name: denying, priority: first.value("denied_by.priority").flatMap(Int.init))]

@@ -76,12 +76,28 @@ public final class Rule: Sendable {
     public struct Remedy: Sendable {
         public var why: Template
         public var notes: [(when: [FieldPredicate], text: Template)]
-        public var commands: [(when: [FieldPredicate], text: Template)]
+        public var commands: [(when: [FieldPredicate], text: Template)] {
+            didSet { actionTemplates = commands.map { ActionTemplate($0.text) } }
+        }
+        /// Each command read into words once, at load time.
+        var actionTemplates: [ActionTemplate]
         /// Config Connector manifests (YAML) for users who manage the network declaratively, like
         /// Kubeflow's blueprints do from a management cluster.
         public var configConnector: [(when: [FieldPredicate], text: Template)] = []
         /// kpt setter commands of the Kubeflow blueprint, where one exists for the fix.
         public var kpt: [(when: [FieldPredicate], text: Template)] = []
+
+        public init(
+            why: Template, notes: [(when: [FieldPredicate], text: Template)], commands: [(when: [FieldPredicate], text: Template)],
+            configConnector: [(when: [FieldPredicate], text: Template)] = [], kpt: [(when: [FieldPredicate], text: Template)] = []
+        ) {
+            self.why = why
+            self.notes = notes
+            self.commands = commands
+            actionTemplates = commands.map { ActionTemplate($0.text) }
+            self.configConnector = configConnector
+            self.kpt = kpt
+        }
     }
 
     /// The remedy's texts whose `when` holds for the finding's first evidence (`fact`), rendered
@@ -91,30 +107,29 @@ public final class Rule: Sendable {
         func render(_ texts: [(when: [FieldPredicate], text: Template)], _ quoting: Template.Quoting) -> [String] {
             texts.filter { applies($0.when) }.map { $0.text.render(lookup, quoting: quoting) }
         }
-        var scriptForms: [String: String] = [:]
-        for command in remedy.commands where applies(command.when) {
-            guard !command.text.gaps(lookup).isEmpty else { continue }
-            scriptForms[command.text.render(lookup, quoting: .shell)] = command.text.render(lookup, quoting: .script)
-        }
+        let actions = zip(remedy.commands, remedy.actionTemplates).filter { applies($0.0.when) }.map { $0.1.action(lookup) }
         return RenderedRemedy(
-            notes: render(remedy.notes, .prose), commands: render(remedy.commands, .shell),
-            configConnector: render(remedy.configConnector, .yaml), kpt: render(remedy.kpt, .shell), scriptForms: scriptForms)
+            notes: render(remedy.notes, .prose), actions: actions,
+            configConnector: render(remedy.configConnector, .yaml), kpt: render(remedy.kpt, .shell))
     }
 
     struct RenderedRemedy {
         var notes: [String]
-        var commands: [String]
+        var actions: [RemedyAction]
         var configConnector: [String]
         var kpt: [String]
-        /// Commands with unknown values, as a script writes them (the values as shell variables).
-        var scriptForms: [String: String] = [:]
 
         /// A rule that exists is changed (enabled, re-prioritised) instead of a new allow rule
-        /// created beside it: the new rule's command and manifest go, the change comes first.
+        /// created beside it: the new rule's step and manifest go, the change comes first.
         mutating func changeExisting(_ change: FixVerification.ExistingRuleChange, project: String?) {
-            commands.removeAll(where: FindingMerger.opensFirewall(command:))
+            dropFirewallOpenings()
+            actions.insert(change.action(project: project), at: 0)
+        }
+
+        /// Only fixes that work are printed: the allow rule and its manifest go.
+        mutating func dropFirewallOpenings() {
+            actions.removeAll(where: \.opensFirewall)
             configConnector.removeAll(where: FindingMerger.opensFirewall(manifest:))
-            commands.insert(change.command(project: project).rendered, at: 0)
         }
     }
 

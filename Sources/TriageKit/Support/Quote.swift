@@ -56,6 +56,17 @@ public enum Quote {
         return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// Text inside a shell "…": `\`, `"`, `$` and `` ` `` are escaped, so only a `${NAME}` the
+    /// caller writes beside it expands.
+    public static func doubleQuotedContent(_ value: String) -> String {
+        var out = ""
+        for c in withoutNUL(value) {
+            if c == "\\" || c == "\"" || c == "$" || c == "`" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
     /// The value written where the template put it, so that the shell reads back exactly the
     /// value: inside '…' only `'` needs closing and reopening; inside "…" anything but a plain
     /// word closes the quote, goes in single quotes, and reopens it (`$`, `` ` ``, `\` and the

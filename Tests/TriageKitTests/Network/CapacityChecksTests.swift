@@ -107,7 +107,7 @@ struct CapacityChecksTests {
         let analysis = try Self.analyse(["cluster-pods-high.yaml"])
         let finding = try #require(analysis.findings.first { $0.rule == "pod-range-nearly-full" })
         #expect(finding.remedy.commands.contains { $0.contains("--additional-pod-ipv4-ranges=kf-pods-2") })
-        #expect(finding.remedy.commands.contains { $0.contains("--add-secondary-ranges=kf-pods-2=") && $0.contains("--region=us-central1") })
+        #expect(finding.remedy.commands.contains { $0.contains("--add-secondary-ranges='kf-pods-2=<UNUSED_CIDR>'") && $0.contains("--region=us-central1") })
     }
 
     @Test func theSameClusterWellUnderEightyPercentSaysNothing() throws {

@@ -13,13 +13,13 @@ struct JSONLinesRendererTests {
 
     @Test func everyLineIsAnObjectWithTheDocumentedKeys() throws {
         let objects = try lines(try ReportFixtures.plainAnalysis())
-        try #require(objects.count == 3)
-        #expect(objects.map { $0["type"] as? String } == ["finding", "finding", "summary"])
+        try #require(objects.count == 4)
+        #expect(objects.map { $0["type"] as? String } == ["finding", "finding", "plan", "summary"])
         let documented: Set<String> = [
             "type", "rule", "severity", "title", "message", "count", "first_seen", "last_seen", "src", "dst", "port",
             "protocol", "denied_by", "evidence", "remedy",
         ]
-        for finding in objects.dropLast() {
+        for finding in objects where finding["type"] as? String == "finding" {
             let keys = Set(finding.keys)
             #expect(documented.isSubset(of: keys), "missing: \(documented.subtracting(keys))")
             for end in ["src", "dst"] {
@@ -67,7 +67,14 @@ struct JSONLinesRendererTests {
         let remedy = try #require(error["remedy"] as? [String: Any])
         let commands = try #require(remedy["commands"] as? [String])
         #expect(commands.first?.hasPrefix("gcloud compute firewall-rules create allow-master-to-webhook-8443 --network=kubeflow-vpc ") == true)
-        #expect(commands.last == "kubectl get endpoints --all-namespaces | grep ':8443'")
+        #expect(commands.last == "kubectl get endpoints --all-namespaces | grep :8443")
+        #expect(remedy["checks"] as? [String] == ["kubectl get endpoints --all-namespaces | grep :8443"])
+        #expect(remedy["plan_steps"] as? [Int] == [1])
+        let plan = try #require(objects.first { $0["type"] as? String == "plan" }?["steps"] as? [[String: Any]])
+        #expect(plan.count == 1)
+        #expect(plan.first?["kind"] as? String == "firewall-rule.create")
+        #expect(plan.first?["command"] as? String == commands.first)
+        #expect(plan.first?["findings"] as? [String] == [error["id"] as? String ?? "?"])
         #expect(remedy["references"] as? [String] == ["https://cloud.google.com/firewall/docs/firewall-rules-logging"])
 
         let warning = objects[1]
@@ -78,7 +85,7 @@ struct JSONLinesRendererTests {
         #expect(wdst.first?["role"] as? String == "internet")
         #expect(wdst.first?["cidr"] is NSNull)
 
-        let summary = objects[2]
+        let summary = objects[3]
         #expect(summary["findings"] as? Int == 2)
         #expect(summary["records"] as? Int == 3)
         #expect(summary["firewall_records"] as? Int == 3)

@@ -24,8 +24,11 @@ struct MarkdownRendererTests {
         let analysis = try ReportFixtures.plainAnalysis()
         let markdown = Renderer.render(analysis, as: .markdown, options: RenderOptions())
         let blocks = shellBlocks(markdown)
-        #expect(blocks == analysis.findings.map(\.remedy.commands))
-        #expect(blocks.first?.first?.hasPrefix("gcloud compute firewall-rules create allow-master-to-webhook-8443 ") == true)
+        // Each finding's checks in its section, then the plan's changes, a block each.
+        #expect(Array(blocks.prefix(2)) == analysis.findings.map(\.remedy.checks))
+        #expect(blocks.dropFirst(2).map { $0 } == analysis.plan.steps.map { [$0.command] })
+        #expect(blocks.last?.first?.hasPrefix("gcloud compute firewall-rules create allow-master-to-webhook-8443 ") == true)
+        #expect(markdown.contains("**Fix:** [plan](#fix-plan) step 1.\n"), "\(markdown)")
     }
 
     @Test func headingTableAndSections() throws {
@@ -49,8 +52,12 @@ struct MarkdownRendererTests {
     @Test func logTextIsInertInMarkdown() throws {
         let markdown = Renderer.render(try ReportFixtures.evilAnalysis(), as: .markdown, options: RenderOptions())
         #expect(markdown.unicodeScalars.filter(ReportFixtures.isControl).isEmpty)
-        // A backtick or pipe in log text cannot break out of a table cell or code span.
-        #expect(shellBlocks(markdown).count == 1)
+        // A backtick or pipe in log text cannot break out of a table cell or code span: the
+        // blocks are the finding's checks and the plan's steps, no more.
+        let analysis = try ReportFixtures.evilAnalysis()
+        let expected = analysis.findings.filter { !$0.remedy.checks.isEmpty }.count + analysis.plan.steps.count
+        #expect(expected > 0)
+        #expect(shellBlocks(markdown).count == expected)
     }
 }
 

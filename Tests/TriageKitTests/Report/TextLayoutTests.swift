@@ -72,7 +72,8 @@ struct TextLayoutTests {
         let full = Self.text(analysis, .full)
         let finding = analysis.findings[0]
         for text in [compact, full] {
-            #expect(text.contains("  Fix:\n    gcloud compute firewall-rules create allow-master-to-webhook-8443 \\\n"))
+            #expect(text.contains("  Fix: plan step 1 (below)\n"), "\(text)")
+            #expect(text.contains("\n  1. for webhook-blocked\n     gcloud compute firewall-rules create allow-master-to-webhook-8443 \\\n"), "\(text)")
             #expect(text.contains("\nERROR webhook-blocked (2 connections denied, observed)\n"))
         }
         #expect(compact.contains("  Evidence: \(finding.evidence[0].count) from \(finding.evidence[0].kind)\n"), "\(compact)")
@@ -88,20 +89,25 @@ struct TextLayoutTests {
         #expect(compact.split(separator: "\n").count < full.split(separator: "\n").count)
     }
 
-    @Test func briefIsOneLinePerFindingAndItsFirstFix() throws {
+    @Test func briefIsOneLinePerFindingThenThePlan() throws {
         var analysis = try ReportFixtures.plainAnalysis()
-        analysis.findings[1].remedy.commands += ["echo second", "echo third"]
+        // The second finding needs the first's change too, and one of its own.
+        let shared = try #require(analysis.findings[0].remedy.actions.first { $0.changes })
+        analysis.findings[1].remedy.actions += [shared, RemedyAction(ShellCommand("gcloud compute routers create r --region=x"))]
         let text = Self.text(analysis, .brief)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let heads = lines.filter { $0.hasPrefix("ERROR ") || $0.hasPrefix("WARNING ") }
         #expect(heads.count == analysis.findings.count)
-        #expect(heads[0] == "ERROR webhook-blocked: control plane → pods tcp:8443", "\(heads)")
-        // The first command whole (wrapped so it still pastes), the others counted.
-        let first = analysis.findings[0].remedy.commands[0]
-        #expect(text.replacingOccurrences(of: " \\\n      ", with: " ").contains("\n  \(first)\n"), "\(text)")
-        #expect(text.contains("\n  (1 more fix command: run without --brief)\n"), "\(text)")
-        #expect(text.contains("\n  echo look at 140.82.112.3\n  (2 more fix commands: run without --brief)\n"), "\(text)")
-        #expect(!text.contains("echo second"))
+        #expect(heads[0] == "ERROR webhook-blocked [step 2]: control plane → pods tcp:8443", "\(heads)")
+        #expect(heads[1].hasPrefix("WARNING other-denied [steps 1, 2]: "), "\(heads)")
+        // Each change once, whole (wrapped so it still pastes), numbered in the order it runs:
+        // the router before the firewall rule.
+        let joined = text.replacing(#/ \\\n +/#, with: " ")
+        #expect(joined.contains("\nFix plan (2 changes, in order):\n1. gcloud compute routers create r --region=x\n"), "\(text)")
+        #expect(joined.contains("\n2. " + shared.command.rendered + "\n"), "\(text)")
+        #expect(joined.components(separatedBy: shared.command.rendered).count == 2)
+        // Checks are not in the brief view.
+        #expect(!text.contains("kubectl get endpoints") && !text.contains("echo look at"))
         for hidden in ["Fix:", "Where:", "Evidence:", "Docs:", "Top causes:"] { #expect(!text.contains(hidden), "\(hidden)") }
     }
 

@@ -138,11 +138,15 @@ struct FirewallFixVerificationTests {
     }
 
     @Test func theSameFixFromTwoRulesIsPrintedOnce() {
-        let a = "gcloud compute firewall-rules create allow-master-to-webhook-8443 --direction=INGRESS --action=ALLOW --rules=tcp:8443"
-        let b = "gcloud compute firewall-rules create allow-master-to-nodes-tcp-8443 --action=ALLOW --source-ranges=172.16.0.0/28 --rules=tcp:8443"
-        let c = "gcloud compute firewall-rules create allow-egress --direction=EGRESS --action=ALLOW --rules=tcp:8443"
-        #expect(FindingMerger.firewallFix(a) == FindingMerger.firewallFix(b))
-        #expect(FindingMerger.firewallFix(a) != FindingMerger.firewallFix(c))
-        #expect(FindingMerger.firewallFix("kubectl get endpoints -A") == nil)
+        func action(_ text: String) -> RemedyAction { ActionTemplate(Template(text)).action { _ in nil } }
+        let a = action("gcloud compute firewall-rules create allow-master-to-webhook-8443 --direction=INGRESS --action=ALLOW --source-ranges=172.16.0.0/28 --rules=tcp:8443")
+        let b = action("gcloud compute firewall-rules create allow-master-to-nodes-tcp-8443 --action=ALLOW --source-ranges=172.16.0.0/28 --rules=tcp:8443")
+        let c = action("gcloud compute firewall-rules create allow-egress --direction=EGRESS --action=ALLOW --rules=tcp:8443")
+        let d = action("gcloud compute firewall-rules create allow-any --direction=INGRESS --action=ALLOW --source-ranges=0.0.0.0/0 --rules=tcp:8443")
+        #expect(a.resource != nil && a.resource == b.resource)
+        #expect(a.resource != c.resource)
+        // Other sources are another rule: the old comparison (direction, action, ports) took them as one.
+        #expect(a.resource != d.resource)
+        #expect(action("kubectl get endpoints -A").resource == nil)
     }
 }

@@ -1,0 +1,104 @@
+/// The fix for every finding shown, as one plan: each change once (two findings that need the
+/// same zone, route or NAT share one step), in the order the steps can run (a zone before its
+/// records, a router before its NAT), each tied to the findings it fixes. Checks stay with their
+/// findings; the plan holds what changes the project.
+public struct FixPlan: Sendable {
+    public struct Step: Sendable {
+        public var number: Int
+        public var action: RemedyAction
+        /// The ids of the findings this step fixes, in the order they are shown.
+        public var findings: [String]
+    }
+
+    public var steps: [Step]
+
+    public init(findings: [Finding]) {
+        var steps: [Step] = []
+        var byIdentity: [String: Int] = [:]
+        // Two findings may name one resource differently (`nat-router`, `NETWORK-router`): the
+        // first name stands, and the later finding's steps that name the other follow it.
+        var routerNames: [String: String] = [:]
+        var zoneNames: [String: String] = [:]
+        for finding in findings {
+            for original in finding.remedy.actions where original.changes {
+                var action = original
+                if let name = action.flag("router"), let kept = routerNames[name] { action = action.setting(flag: "router", to: kept) }
+                if let name = action.flag("zone"), let kept = zoneNames[name] { action = action.setting(flag: "zone", to: kept) }
+                let identity = action.resource ?? action.command.rendered
+                if let index = byIdentity[identity] {
+                    if !steps[index].findings.contains(finding.id) { steps[index].findings.append(finding.id) }
+                    let kept = steps[index].action
+                    if action.kind == .routerCreate, let mine = action.name, let theirs = kept.name, mine != theirs { routerNames[mine] = theirs }
+                    if action.kind == .zoneCreate, let mine = action.name, let theirs = kept.name, mine != theirs { zoneNames[mine] = theirs }
+                    // The fuller of two equal steps stands (a route given its priority once).
+                    if action.command.words.count > kept.command.words.count && action.name == kept.name {
+                        steps[index].action = action
+                    }
+                    continue
+                }
+                byIdentity[identity] = steps.count
+                steps.append(Step(number: 0, action: action, findings: [finding.id]))
+            }
+        }
+        steps = Self.joiningPorts(steps)
+        let ordered = steps.enumerated().sorted { a, b in
+            a.element.action.stage != b.element.action.stage ? a.element.action.stage < b.element.action.stage : a.offset < b.offset
+        }
+        self.steps = ordered.enumerated().map { number, entry in
+            var step = entry.element
+            step.number = number + 1
+            return step
+        }
+    }
+
+    /// Allow rules for the same ends, direction and priority that differ only in their ports are
+    /// one rule with every port (three health-check findings, one rule): fewer rules, the same
+    /// traffic allowed. A name that ends in one step's port loses it.
+    static func joiningPorts(_ steps: [Step]) -> [Step] {
+        var joined: [Step] = []
+        var byShape: [String: Int] = [:]
+        for step in steps {
+            let action = step.action
+            guard action.kind == .firewallCreate, action.opensFirewall, let rules = action.flag("rules"), !rules.isEmpty else {
+                joined.append(step)
+                continue
+            }
+            let shape = action.firewallEnds + "|priority=" + (action.flag("priority") ?? "")
+            guard let index = byShape[shape] else {
+                byShape[shape] = joined.count
+                joined.append(step)
+                continue
+            }
+            var kept = joined[index]
+            var all = kept.action.list("rules")
+            for rule in action.list("rules") where !all.contains(rule) { all.append(rule) }
+            kept.action = kept.action.setting(flag: "rules", to: all.joined(separator: ","))
+            if let name = kept.action.name, let port = kept.action.list("rules").first?.split(separator: ":").last,
+                name.hasSuffix("-" + port), all.count > 1 {
+                kept.action = kept.action.setting(name: String(name.dropLast(port.count + 1)))
+            }
+            for id in step.findings where !kept.findings.contains(id) { kept.findings.append(id) }
+            joined[index] = kept
+        }
+        return joined
+    }
+
+    /// The steps that fix a finding.
+    public func steps(for finding: Finding) -> [Step] {
+        steps.filter { $0.findings.contains(finding.id) }
+    }
+
+    /// `1`, `1, 3`, `2-4` for a finding's steps.
+    public func numbers(for finding: Finding) -> String {
+        let numbers = steps(for: finding).map(\.number)
+        var ranges: [String] = []
+        var index = 0
+        while index < numbers.count {
+            var end = index
+            while end + 1 < numbers.count, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            ranges.append(end - index >= 2 ? "\(numbers[index])-\(numbers[end])" : numbers[index...end].map(String.init).joined(separator: ", "))
+            index = end + 1
+        }
+        return ranges.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// The fix plan (issue 14): typed steps read from the rules' command templates, reconciled with
+/// the config given (gcloud's own JSON, from the demo bundle, which `tools/make-samples.sh` renders
+/// with the real gcloud), deduplicated across findings and ordered by what each step needs.
+@Suite struct FixPlanTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The bundle's config listings, read as triage reads them.
+    static func bundleConfig(_ files: [String]) throws -> ConfigSnapshot {
+        var text = ""
+        for file in files {
+            text += try String(contentsOf: root.appendingPathComponent("SampleLogs/bundle/inputs/" + file), encoding: .utf8) + "\n"
+        }
+        return collect(text).config
+    }
+
+    static func action(_ template: String, _ values: [String: String] = [:]) -> RemedyAction {
+        ActionTemplate(Template(template)).action { values[$0] }
+    }
+
+    static func finding(_ id: String, _ actions: [RemedyAction]) -> Finding {
+        Finding(
+            id: id, rule: id, severity: .error, title: id, message: id, confidence: "observed", count: 1, firstSeen: nil,
+            lastSeen: nil, direction: nil, protocolName: nil, port: nil, facts: [:], sources: [], destinations: [],
+            distinctSources: 0, distinctDestinations: 0, moreSources: false, moreDestinations: false, deniedBy: [],
+            examples: [], remedy: Finding.Remedy(why: "", notes: [], actions: actions, configConnector: [], kpt: [], references: []))
+    }
+
+    static let values = ["project": "kf-prod-4412", "network": "kubeflow-vpc", "region": "us-central1"]
+
+    @Test func templatesBecomeTypedStepsWithTheirValuesApart() {
+        let hostile = Self.action(
+            "gcloud compute firewall-rules create allow-x --project={project} --network={network} --source-ranges={src} --target-tags={node_tag} --rules=tcp:443",
+            ["project": "p", "network": "vpc$(touch X)", "src": "10.0.0.0/8"])
+        #expect(hostile.kind == .firewallCreate)
+        #expect(hostile.name == "allow-x")
+        #expect(hostile.flag("network") == "vpc$(touch X)")
+        #expect(hostile.flag("target-tags") == nil)
+        #expect(hostile.command.missing == ["NODE_TAG"])
+        #expect(hostile.command.rendered.contains("--network='vpc$(touch X)'"))
+        #expect(hostile.command.rendered.contains("--target-tags='<NODE_TAG>'"))
+        #expect(hostile.command.scriptRendered.contains("--target-tags=\"${NODE_TAG}\""))
+        #expect(Self.action("gcloud compute routers nats create n --router=r --region={region}", Self.values).kind == .natCreate)
+        #expect(Self.action("gcloud compute routers list --project={project}", Self.values).kind == .check)
+        #expect(Self.action("gcloud container clusters update c --enable-master-authorized-networks").kind == .change)
+        // Shell syntax words cannot say stays whole, its values quoted where they sit.
+        let loop = Self.action("for rule in $(echo {rules} | tr , ' '); do gcloud compute firewall-rules update $rule; done", ["rules": "a;b"])
+        #expect(loop.kind == .change)
+        #expect(loop.command.rendered.contains("'a;b'"))
+    }
+
+    @Test func oneStepPerResourceAcrossFindingsInTheOrderTheyRun() {
+        let a = Self.finding("nat-missing", [
+            Self.action("gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}", Self.values),
+            Self.action("gcloud compute routers create nat-router --project={project} --network={network} --region={region}", Self.values),
+            Self.action("gcloud compute routes create r --project={project} --network={network} --destination-range=199.36.153.4/30 --next-hop-gateway=default-internet-gateway", Self.values),
+        ])
+        let b = Self.finding("jwks-fetch-failed", [
+            Self.action("gcloud compute routers create {network}-router --project={project} --network={network} --region={region}", Self.values),
+            Self.action("gcloud compute routers nats create {network}-nat --project={project} --router={network}-router --region={region} --auto-allocate-nat-external-ips", Self.values),
+            Self.action("gcloud compute routes create r --project={project} --network={network} --destination-range=199.36.153.4/30 --next-hop-gateway=default-internet-gateway --priority=100", Self.values),
+        ])
+        let plan = FixPlan(findings: [a, b])
+        #expect(plan.steps.map(\.action.kind) == [.routeCreate, .routerCreate, .natCreate], "\(plan.steps.map(\.command))")
+        #expect(plan.steps.map(\.number) == [1, 2, 3])
+        // The route with its priority stands; the NAT goes on the router the plan creates.
+        #expect(plan.steps[0].action.flag("priority") == "100")
+        #expect(plan.steps[2].action.flag("router") == "nat-router")
+        #expect(plan.steps.allSatisfy { $0.findings == ["nat-missing", "jwks-fetch-failed"] })
+        #expect(plan.numbers(for: a) == "1-3")
+    }
+
+    @Test func allowRulesThatDifferOnlyInPortsAreOneRule() {
+        func health(_ port: String) -> Finding {
+            Self.finding("health-\(port)", [Self.action(
+                "gcloud compute firewall-rules create allow-health-checks-\(port) --project={project} --network={network} --direction=INGRESS --action=ALLOW --priority=1000 --source-ranges=35.191.0.0/16,130.211.0.0/22 --target-tags=t --rules=tcp:\(port)",
+                Self.values)])
+        }
+        let other = Self.finding("webhook", [Self.action(
+            "gcloud compute firewall-rules create allow-master-to-webhook-8443 --project={project} --network={network} --direction=INGRESS --action=ALLOW --priority=1000 --source-ranges=172.16.0.0/28 --target-tags=t --rules=tcp:8443",
+            Self.values)])
+        let plan = FixPlan(findings: [health("10256"), health("30443"), other])
+        #expect(plan.steps.count == 2)
+        #expect(plan.steps[0].action.name == "allow-health-checks")
+        #expect(plan.steps[0].action.flag("rules") == "tcp:10256,tcp:30443")
+        #expect(plan.steps[0].findings == ["health-10256", "health-30443"])
+        #expect(plan.steps[1].action.name == "allow-master-to-webhook-8443")
+    }
+
+    @Test func whatTheConfigShowsIsNotCreatedAgain() throws {
+        let config = try Self.bundleConfig(["routers.json", "subnets.json", "dns-managed-zones.json", "dns-record-sets-googleapis.json", "routes.json"])
+        var finding = Self.finding("f", [
+            Self.action("gcloud compute networks subnets update kubeflow-subnet --project={project} --region={region} --enable-private-ip-google-access", Self.values),
+            Self.action("gcloud dns managed-zones create googleapis-com --project={project} --visibility=private --networks={network} --dns-name=googleapis.com.", Self.values),
+            Self.action("gcloud dns record-sets create googleapis.com. --project={project} --zone=googleapis-com --type=A --ttl=300 --rrdatas=199.36.153.4,199.36.153.5,199.36.153.6,199.36.153.7", Self.values),
+            Self.action("gcloud dns record-sets create '*.googleapis.com.' --project={project} --zone=googleapis-com --type=CNAME --ttl=300 --rrdatas=googleapis.com.", Self.values),
+            Self.action("gcloud dns record-sets create storage.googleapis.com. --project={project} --zone=googleapis-com --type=A --ttl=300 --rrdatas=199.36.153.8", Self.values),
+            Self.action("gcloud compute routers create nat-router --project={project} --network={network} --region={region}", Self.values),
+            Self.action("gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}", Self.values),
+        ])
+        FixReconciler.reconcile(&finding, config: config, project: "kf-prod-4412")
+        let kept = finding.remedy.actions
+        // Private Google Access is on, the zone exists (as `googleapis`), its wildcard already
+        // resolves to the VIP through restricted.googleapis.com, the router and its NAT exist.
+        #expect(!kept.contains { $0.kind == .subnetUpdate || $0.kind == .zoneCreate || $0.kind == .routerCreate || $0.kind == .natCreate },
+                "\(kept.map(\.command.rendered))")
+        #expect(!kept.contains { $0.name == "*.googleapis.com." || $0.name == "googleapis.com." }, "\(kept.map(\.command.rendered))")
+        // A record the zone lacks goes into the zone that exists, under its own name.
+        let storage = try #require(kept.first { $0.name == "storage.googleapis.com." })
+        #expect(storage.kind == .recordCreate)
+        #expect(storage.flag("zone") == "googleapis")
+        #expect(finding.remedy.inPlace.contains { $0.hasPrefix("Private Google Access is on for subnet kubeflow-subnet") })
+        #expect(finding.remedy.inPlace.contains { $0.hasPrefix("private zone googleapis (googleapis.com.) exists") })
+        #expect(finding.remedy.inPlace.contains { $0.hasPrefix("Cloud Router kf-router exists") })
+        #expect(finding.remedy.inPlace.contains { $0.hasPrefix("Cloud NAT kf-nat exists") })
+        #expect(finding.surerWith.isEmpty, "\(finding.surerWith)")
+    }
+
+    @Test func aRecordWithOtherDataIsUpdatedAndARouterThatExistsTakesTheNAT() throws {
+        var config = try Self.bundleConfig(["dns-managed-zones.json", "dns-record-sets-googleapis.json"])
+        // The router listed, with no NAT on it: the NAT goes onto it.
+        _ = config.add(document: [
+            "kind": "compute#router", "name": "edge-router",
+            "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+            "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+        ], location: RecordLocation(input: "routers.json", line: 1, byteOffset: 0))
+        var finding = Self.finding("f", [
+            Self.action("gcloud dns record-sets create restricted.googleapis.com. --project={project} --zone=googleapis --type=A --ttl=300 --rrdatas=199.36.153.8", Self.values),
+            Self.action("gcloud compute routers create nat-router --project={project} --network={network} --region={region}", Self.values),
+            Self.action("gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}", Self.values),
+        ])
+        FixReconciler.reconcile(&finding, config: config, project: "kf-prod-4412")
+        let kept = finding.remedy.actions
+        #expect(kept.map(\.kind) == [.recordUpdate, .natCreate], "\(kept.map(\.command.rendered))")
+        #expect(kept[0].command.rendered.hasPrefix("gcloud dns record-sets update restricted.googleapis.com. "))
+        #expect(kept[1].flag("router") == "edge-router")
+    }
+
+    @Test func aListingNotGivenIsNamedAsWhatMakesThePlanExact() {
+        var finding = Self.finding("f", [
+            Self.action("gcloud dns managed-zones create gcr-io --project={project} --visibility=private --networks={network} --dns-name=gcr.io.", Self.values),
+            Self.action("gcloud compute routers create nat-router --project={project} --network={network} --region={region}", Self.values),
+        ])
+        FixReconciler.reconcile(&finding, config: ConfigSnapshot(), project: "kf-prod-4412")
+        #expect(finding.remedy.actions.count == 2)
+        #expect(finding.surerWith.contains("gcloud dns managed-zones list --project=kf-prod-4412 --format=json > dns-managed-zones.json"), "\(finding.surerWith)")
+        #expect(finding.surerWith.contains("gcloud compute routers list --project=kf-prod-4412 --format=json > routers.json"), "\(finding.surerWith)")
+    }
+
+    /// A name from the config (hostile) that a step takes over is one argument, as intended.
+    @Test func aHostileNameFromTheConfigStaysOneArgument() throws {
+        var config = ConfigSnapshot()
+        _ = config.add(document: [
+            "kind": "compute#router", "name": "r$(touch X);id", "network": "kubeflow-vpc", "region": "us-central1",
+        ], location: RecordLocation(input: "routers.json", line: 1, byteOffset: 0))
+        var finding = Self.finding("f", [
+            Self.action("gcloud compute routers create nat-router --project={project} --network={network} --region={region}", Self.values),
+            Self.action("gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}", Self.values),
+        ])
+        FixReconciler.reconcile(&finding, config: config, project: "kf-prod-4412")
+        let nat = try #require(finding.remedy.actions.first)
+        #expect(nat.command.arguments == [["gcloud", "compute", "routers", "nats", "create", "nat-config", "--router=r$(touch X);id", "--region=us-central1", "--project=kf-prod-4412"]])
+        let echoed = try shell("printf '%s\\n' " + nat.command.rendered.dropFirst("gcloud ".count))
+        #expect(echoed.contains("--router=r$(touch X);id\n"), "\(echoed)")
+    }
+}
