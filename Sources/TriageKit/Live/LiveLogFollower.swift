@@ -29,10 +29,13 @@ public final class LiveLogFollower: Follower {
 
     public func stop() { session.cancellation.cancel() }
 
-    /// The Logging filter of the next look.
+    /// The Logging filter of the next look: after the first run's window, from the overlap
+    /// before the newest entry seen.
     var filter: String {
-        let from = max(after, newest.map { $0.addingTimeInterval(-Self.overlap) } ?? after)
-        return TimeWindow(from: from).firewallFilter(project: session.options.project) + " AND timestamp>\"\(TimeWindow.format(after))\""
+        guard let newest, newest.addingTimeInterval(-Self.overlap) > after else {
+            return TimeWindow(from: after).firewallFilter(project: session.options.project, fromExcluded: true)
+        }
+        return TimeWindow(from: newest.addingTimeInterval(-Self.overlap)).firewallFilter(project: session.options.project)
     }
 
     public func poll(into collector: EvidenceCollector) -> (read: Bool, notes: [String]) {
