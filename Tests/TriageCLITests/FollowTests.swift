@@ -230,6 +230,30 @@ import TriageKit
         }
     }
 
+    /// A look that fails is told and asked again at the next one: nothing is lost.
+    @Test func aFailedLiveLookIsAskedAgain() throws {
+        var health = try Self.deniedEntries("health-checks-blocked")
+        let newer = Date().addingTimeInterval(60)
+        for index in health.indices { health[index]["timestamp"] = TimeFormat.rfc3339(newer.addingTimeInterval(Double(index))) }
+        let server = try FakeGCPServer(scenario: "webhook-port-blocked", files: [
+            "errors.json": ["POST /v2/entries:list": [["pass": true], ["status": 403, "body": ["error": ["code": 403, "message": "denied for now", "status": "PERMISSION_DENIED"]]]]],
+            // The first look fails, so the second answered request is the second look's.
+            "logging/later-entries.json": [["from_request": 2, "entries": health]],
+        ])
+        try CLI.withTemporaryDirectory { directory in
+            let (arguments, environment) = try LiveCLITests.live(
+                server, in: directory, ["--follow", "--follow-interval", "0.1", "--follow-looks", "2", "--format", "json"])
+            let result = try CLI.run(CLI.binary, arguments, environment: environment, timeout: 120)
+            #expect(result.status == 1, "\(result)")
+            #expect(result.err.contains("denied for now") && result.err.contains("asked again at the next look"), "\(result.err)")
+            #expect(result.out.contains("health-check-blocked"))
+            let account = result.err.split(separator: "\n").last.map(String.init) ?? ""
+            #expect(account.contains("\(try Self.deniedEntries("webhook-port-blocked").count + health.count) firewall ("), "\(result.err)")
+            let filters = server.requests(pathPrefix: "/v2/entries:list").compactMap { ($0["body"] as? [String: Any])?["filter"] as? String }
+            #expect(filters.count == 3 && filters[1] == filters[2], "the failed look's window is asked for again: \(filters)")
+        }
+    }
+
     @Test func followingLiveNeedsAnOpenWindow() throws {
         let result = try CLI.triage([
             "--live", "--project", "p", "--from", "2026-11-22T00:00:00Z", "--to", "2026-11-22T01:00:00Z", "--follow",

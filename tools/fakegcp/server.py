@@ -8,7 +8,8 @@ Python 3 standard library only. Listens on 127.0.0.1 (any 127.0.0.0/8 address is
     logging/entries.json       JSON array of LogEntry objects
     logging/later-entries.json optional: [{"from_request": N, "entries": [...]}]: entries that
                                join entries.json from the Nth entries:list request on (counted
-                               from 1 since start-up), as if they were logged meanwhile
+                               from 1 since start-up, over the requests answered normally: an
+                               injected error does not count), as if they were logged meanwhile
     container/clusters.json    JSON array of GKE v1 Cluster resources
     container/operations.json  JSON array of GKE v1 Operation resources
     compute/firewalls.json     JSON array of Firewall resources        (also: routes, networks,

@@ -14,8 +14,6 @@ public final class LiveLogFollower: Follower {
     /// insertIds read by the looks, with their timestamps, kept while they are in the overlap.
     private var seen: [String: Date] = [:]
     private var looks = 0
-    /// Requests that failed, over all looks (each is also a note).
-    public private(set) var failures: [TriageError] = []
 
     /// How far before the newest entry seen each look reaches back for late entries.
     public static let overlap: TimeInterval = 120
@@ -51,9 +49,9 @@ public final class LiveLogFollower: Follower {
                 (_, object) = try session.client.json(session.logEntriesRequest(filter: filter, orderBy: "timestamp asc", token: token))
             } catch {
                 if case .transport(.cancelled) = error { return (read, []) }
+                // Nothing is lost: the window moves on only past what was read, so the next look asks again.
                 let failure = session.redactor.redact(session.failure(error, .logEntries, url: session.logEntriesURL))
-                failures.append(failure)
-                return (read, ["\(failure.description) (looking again in the next round)"])
+                return (read, ["\(failure.description) (asked again at the next look)"])
             }
             let fresh = take(object["entries"] as? [[String: Any]] ?? [])
             if !fresh.isEmpty, let bytes = try? JSONSerialization.data(withJSONObject: fresh, options: [.sortedKeys]) {
