@@ -118,7 +118,8 @@ struct Analyze: ParsableCommand {
         // Followed from where this read ended, so nothing appended while it is analysed is lost.
         var followers: [Follower] = self.inputs.follow && !inputs.isEmpty ? [FileFollower(inputs)] : []
         if let stream {
-            for note in stream.poll(into: collector, firstWait: Int32(interval * 1000)).notes where !quiet { Console.diagnostic(note) }
+            // The first bytes are waited for a moment (a command starting), not a whole --live interval.
+            for note in stream.poll(into: collector, firstWait: Int32(min(interval, 2) * 1000)).notes where !quiet { Console.diagnostic(note) }
             followers.append(stream)
         }
         for error in errors where !quiet { Console.diagnostic(error.description) }
