@@ -39,8 +39,9 @@ struct Analyze: ParsableCommand {
             try liveOptions.validateCombination()
             var topologyOptions = network.topologyOptions
             if liveOptions.live {
-                let plan = try LivePlan.make(network: network, live: liveOptions, environment: ProcessInfo.processInfo.environment)
+                var plan = try LivePlan.make(network: network, live: liveOptions, environment: ProcessInfo.processInfo.environment)
                 topologyOptions.clusterFiles = plan.clusterFiles
+                if self.inputs.follow { try plan.endWindowNowForFollowing() }
                 var trace: (@Sendable (String) -> Void)?
                 // A trace may span lines (a request and its headers): each is its own diagnostic line.
                 if verbose {
@@ -59,10 +60,6 @@ struct Analyze: ParsableCommand {
             throw ExitCode(2)
         }
 
-        if self.inputs.follow && (liveOptions.live || paths.isEmpty || paths.contains("-")) {
-            Console.diagnostic("--follow reads what is appended to files named on the command line; it does not follow standard input or --live yet")
-            throw ExitCode(64)
-        }
         var inputs: [InputSpec] = []
         if paths.isEmpty && liveSession != nil {
             // --live alone reads no standard input; name '-' to add it.
@@ -113,13 +110,23 @@ struct Analyze: ParsableCommand {
             }
         }
         let readStart = DispatchTime.now().uptimeNanoseconds
+        let interval = self.inputs.followInterval(live: liveOptions.live)
+        // With --follow, standard input is read as it arrives: first what comes before a pause.
+        let stream = self.inputs.follow && inputs.contains { $0.path == nil } ? StreamFollower() : nil
+        if stream != nil { inputs.removeAll { $0.path == nil } }
         let errors = Pipeline.collect(inputs, into: collector)
         // Followed from where this read ended, so nothing appended while it is analysed is lost.
-        let follower = self.inputs.follow ? FileFollower(inputs) : nil
+        var followers: [Follower] = self.inputs.follow && !inputs.isEmpty ? [FileFollower(inputs)] : []
+        if let stream {
+            // The first bytes are waited for a moment (a command starting), not a whole --live interval.
+            for note in stream.poll(into: collector, firstWait: Int32(min(interval, 2) * 1000)).notes where !quiet { Console.diagnostic(note) }
+            followers.append(stream)
+        }
         for error in errors where !quiet { Console.diagnostic(error.description) }
         var liveResult: LiveResult?
         if let liveSession {
             liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet, forceProgress: liveOptions.forceProgress)
+            if self.inputs.follow, let end = liveSession.options.window.to { followers.append(LiveLogFollower(session: liveSession, after: end)) }
         }
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
         do {
@@ -129,7 +136,8 @@ struct Analyze: ParsableCommand {
             throw ExitCode(64)
         }
         // Nothing read was evidence (empty, blank or only malformed input): that is no all-clear.
-        let withoutEvidence = collector.finishReading()
+        // Standard input still arriving is judged when it ends.
+        var withoutEvidence = stream == nil ? collector.finishReading() : []
         for line in withoutEvidence where !quiet { Console.diagnostic(line) }
 
         if let pendingRules {
@@ -184,10 +192,15 @@ struct Analyze: ParsableCommand {
             if let liveResult { LiveRunner.summarise(liveResult) }
         }
         var worst = analysis.worstSeverity
-        if let follower {
-            worst = FollowRunner.run(
-                follower, collector: collector, topology: topology, rules: rules, shown: analysis.findings, format: format,
-                options: options, keep: shown, interval: self.inputs.followInterval, quiet: quiet) ?? worst
+        if !followers.isEmpty {
+            let followed = FollowRunner.run(
+                followers, collector: collector, topology: topology, rules: rules, shown: analysis.findings, format: format,
+                options: options, keep: shown, interval: interval, looks: self.inputs.followLooks, quiet: quiet)
+            worst = followed.worst ?? worst
+            if stream != nil {
+                withoutEvidence = collector.finishReading()
+                for line in withoutEvidence where !quiet { Console.diagnostic(line) }
+            }
         }
         if liveResult?.interrupted == true { throw ExitCode(130) }
         if !errors.isEmpty || !withoutEvidence.isEmpty || !(liveResult?.failures.isEmpty ?? true) { throw ExitCode(2) }

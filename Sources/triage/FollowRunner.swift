@@ -2,36 +2,48 @@ import Dispatch
 import Foundation
 import TriageKit
 
-/// `--follow`: after the report, reads what is appended to the files and prints each finding
-/// not shown before as it appears, until Ctrl-C; then the account. Returns the worst severity
-/// printed along the way.
+/// `--follow`: after the report, reads what the followers bring (lines appended to files,
+/// standard input as it arrives, new log entries from the API) and prints each finding not
+/// shown before as it appears, until Ctrl-C, the end of standard input, or `looks` looks;
+/// then the account. Returns the worst severity printed along the way, and the last analysis.
 enum FollowRunner {
     static func run(
-        _ follower: FileFollower, collector: EvidenceCollector, topology: Topology, rules: [Rule], shown: [Finding],
-        format: OutputFormat, options: RenderOptions, keep: @escaping (Finding) -> Bool, interval: Double, quiet: Bool
-    ) -> Severity? {
+        _ followers: [Follower], collector: EvidenceCollector, topology: Topology, rules: [Rule], shown: [Finding],
+        format: OutputFormat, options: RenderOptions, keep: @escaping (Finding) -> Bool, interval: Double, looks: Int?, quiet: Bool
+    ) -> (worst: Severity?, last: Analysis?) {
         let stop = Cancellation()
         signal(SIGINT, SIG_IGN)
         let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupts.setEventHandler { stop.cancel() }
+        interrupts.setEventHandler {
+            stop.cancel()
+            for follower in followers { follower.stop() }
+        }
         interrupts.resume()
         defer {
             interrupts.cancel()
             signal(SIGINT, SIG_DFL)
         }
         if !quiet {
-            Console.diagnostic("following \(follower.paths.count) file\(follower.paths.count == 1 ? "" : "s") for new findings every \(interval) s; Ctrl-C stops")
+            let what = followers.map(\.what).joined(separator: " and ")
+            let until = followers.contains { $0 is StreamFollower } ? "its end or Ctrl-C stops" : "Ctrl-C stops"
+            Console.diagnostic("following \(what) for new findings every \(Self.seconds(interval)); \(until)")
         }
         var printed = Set(shown.map(\.id))
         var worst = shown.map(\.severity).max()
         var last: Analysis?
-        while !stop.isCancelled {
-            // Short naps, so Ctrl-C is heard at once.
-            let until = DispatchTime.now().uptimeNanoseconds + UInt64(interval * 1e9)
+        var looked = 0
+        while !stop.isCancelled && !followers.allSatisfy(\.ended) && looked < (looks ?? .max) {
+            // Short naps, so Ctrl-C is heard at once; none while standard input has more waiting.
+            let until = DispatchTime.now().uptimeNanoseconds + (followers.contains(where: \.hasMore) ? 0 : UInt64(interval * 1e9))
             while !stop.isCancelled && DispatchTime.now().uptimeNanoseconds < until { usleep(50_000) }
             if stop.isCancelled { break }
-            let (read, notes) = follower.poll(into: collector)
-            if !quiet { for note in notes { Console.diagnostic(note) } }
+            looked += 1
+            var read = false
+            for follower in followers where !follower.ended {
+                let (got, notes) = follower.poll(into: collector)
+                if !quiet { for note in notes { Console.diagnostic(note) } }
+                read = read || got
+            }
             guard read else { continue }
             var analysis = Engine.analyse(collector, topology: topology, rules: rules)
             last = analysis
@@ -49,6 +61,11 @@ enum FollowRunner {
         if !quiet, let last {
             Console.err(TerminalText.sanitize(Renderer.accountSummary(last)) + "\n")
         }
-        return worst
+        return (worst, last)
+    }
+
+    /// `2 s`, `0.5 s`, `30 s`.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 }

@@ -24,6 +24,14 @@ struct LivePlan {
         options.accessTokenFile = live.accessTokenFile
         return LivePlan(options: options, clusterFiles: files)
     }
+
+    /// `--follow`: the first read ends now, and the looks after it read only what comes later.
+    mutating func endWindowNowForFollowing(now: Date = Date()) throws(TriageError) {
+        guard options.window.to == nil else {
+            throw .usage("--follow reads new log entries as they come; --to ends the window, so there is nothing to follow")
+        }
+        options.window.to = now
+    }
 }
 
 /// Runs a live session for the CLI: Ctrl-C stops fetching (a second one exits at once), and

@@ -53,15 +53,23 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"), completion: .directory)
     var ruleDirectories: [String] = []
 
-    @Flag(help: "After the report, keep reading what is appended to the files given (like tail -f) and print each new finding as it appears; Ctrl-C stops.")
+    @Flag(help: "After the report, keep reading what is appended to the files given (like tail -f), standard input as it arrives (to its end), or with --live the new log entries, and print each new finding as it appears; Ctrl-C stops.")
     var follow = false
 
-    @Option(name: .customLong("follow-interval"), help: ArgumentHelp("With --follow: seconds between looks at the files (default 2).", valueName: "seconds"))
-    var followInterval: Double = 2
+    @Option(name: .customLong("follow-interval"), help: ArgumentHelp("With --follow: seconds between looks (default 2; 30 with --live, within the Logging API's read quota).", valueName: "seconds"))
+    var followInterval: Double?
+
+    /// Stops following after this many looks (for tests; not in --help).
+    @Option(name: .customLong("follow-looks"), help: .hidden)
+    var followLooks: Int?
 
     func validate() throws {
-        if followInterval <= 0 || !followInterval.isFinite { throw ValidationError("--follow-interval: give a number of seconds above 0.") }
+        if let followInterval, followInterval <= 0 || !followInterval.isFinite { throw ValidationError("--follow-interval: give a number of seconds above 0.") }
+        if let followLooks, followLooks < 0 { throw ValidationError("--follow-looks: give a number of looks, 0 or more.") }
     }
+
+    /// Seconds between looks: the API is asked less often than a file is looked at.
+    func followInterval(live: Bool) -> Double { followInterval ?? (live ? 30 : 2) }
 }
 
 /// How the analysis is printed and when it fails.

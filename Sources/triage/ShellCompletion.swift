@@ -3,7 +3,7 @@ import ArgumentParser
 /// `triage --generate-completion-script bash|zsh|fish`: argument-parser's scripts for `Triage`,
 /// with one thing it cannot express mended: a command that takes paths and also has
 /// subcommands. Its scripts read every word after `triage` as a path, so `triage rules <TAB>`
-/// offered files (bash) or the two definitions clashed (zsh). Here the first word may name a
+/// offered files (bash, fish) or the two definitions clashed (zsh). Here the first word may name a
 /// subcommand, and any other word is a path. The options' values and file completion come from
 /// the argument definitions unchanged.
 enum ShellCompletion {
@@ -13,8 +13,32 @@ enum ShellCompletion {
         switch shell {
         case .bash: return bash(script, subcommands: names)
         case .zsh: return zsh(script)
+        case .fish: return fish(script, subcommands: names)
         default: return script
         }
+    }
+
+    /// fish's script parses every word after `triage` as a path (so a subcommand's own words
+    /// were never reached) and offers the subcommands after the first word instead of as it.
+    /// Here the words up to the first positional are parsed first; when that positional names
+    /// a subcommand the rest is that subcommand's, otherwise every word is parsed as a path.
+    static func fish(_ script: String, subcommands: [String]) -> String {
+        let rootCase = "    case 'triage'\n        __triage_parse_subcommand -r 1 "
+        guard let start = script.range(of: rootCase), let end = script[start.upperBound...].firstIndex(of: "\n") else { return script }
+        let specs = script[start.upperBound..<end]
+        let names = (subcommands + ["help"]).map { "'\($0)'" }.joined(separator: " ")
+        let dispatch = """
+                case 'triage'
+                    __triage_parse_subcommand 0 \(specs)
+                    if not contains -- "$unparsed_tokens[1]" \(names)
+                        # Not a subcommand: every word is a path.
+                        set commands
+                        set unparsed_tokens (__triage_tokens -pc)
+                        __triage_parse_subcommand -r 1 \(specs)
+                    end
+            """
+        return script.replacingCharacters(in: start.lowerBound...end, with: dispatch + "\n")
+            .replacingOccurrences(of: "__triage_should_offer_completions_for_positional \"triage\" -eq 2", with: "__triage_should_offer_completions_for_positional \"triage\" -eq 1")
     }
 
     static func bash(_ script: String, subcommands: [String]) -> String {

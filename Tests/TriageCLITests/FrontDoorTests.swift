@@ -261,6 +261,52 @@ struct FrontDoorTests {
         }
     }
 
+    static let fishInstalled = (try? CLI.shell("command -v fish"))?.status == 0
+
+    /// What fish offers for `line` (completing its last word), run in `directory`.
+    static func fishCompletions(_ line: String, in directory: URL) throws -> [String] {
+        let script = try CLI.triage(["--generate-completion-script", "fish"])
+        try #require(script.status == 0)
+        // Outside `directory`, whose files are the ones offered.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("triage-\(UUID().uuidString).fish")
+        try script.stdout.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        // fish -n reads the script without running it: no syntax errors.
+        let syntax = try CLI.run(URL(fileURLWithPath: "/usr/bin/env"), ["fish", "--no-config", "-n", file.path])
+        try #require(syntax.status == 0, "\(syntax)")
+        let result = try CLI.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["fish", "--no-config", "-c", "cd $argv[1]; and source $argv[2]; and complete -C $argv[3]", directory.path, file.path, line])
+        try #require(result.status == 0 && result.err.isEmpty, "\(result)")
+        // Each line is a candidate, then a tab and its description.
+        return result.out.split(separator: "\n").map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[0]) }
+    }
+
+    @Test(
+        "fish completes the top-level command and the subcommands, as bash does",
+        .enabled(if: fishInstalled, "skipped: fish is not installed (.ci/run installs it)"))
+    func fishCompletion() throws {
+        try CLI.withTemporaryDirectory { directory in
+            try CLI.write("x", to: directory.appendingPathComponent("denied-logs.json"))
+            try CLI.write("x", to: directory.appendingPathComponent("cluster.yaml"))
+            #expect(Set(try Self.fishCompletions("triage --format ", in: directory)) == ["text", "json", "markdown", "sarif", "dot", "script"])
+            #expect(try Self.fishCompletions("triage --cluster clu", in: directory) == ["cluster.yaml"])
+            #expect(try Self.fishCompletions("triage den", in: directory) == ["denied-logs.json"])
+            #expect(Set(try Self.fishCompletions("triage cluster.yaml ", in: directory)) == ["denied-logs.json", "cluster.yaml"])
+            let first = Set(try Self.fishCompletions("triage ", in: directory))
+            #expect(first.isSuperset(of: ["denied-logs.json", "cluster.yaml", "rules", "classify", "version"]), "\(first)")
+            #expect(try Self.fishCompletions("triage --fo", in: directory).sorted() == ["--follow", "--follow-interval", "--format"])
+            // The subcommands' own words: their subcommands, options and values.
+            #expect(Set(try Self.fishCompletions("triage rules ", in: directory)) == ["list", "explain", "check"])
+            #expect(Set(try Self.fishCompletions("triage -q rules ", in: directory)) == ["list", "explain", "check"])
+            #expect(Set(try Self.fishCompletions("triage rules list --format ", in: directory)) == ["text", "json"])
+            #expect(Set(try Self.fishCompletions("triage classify --format ", in: directory)) == ["text", "json"])
+            let classify = Set(try Self.fishCompletions("triage classify --", in: directory))
+            #expect(classify.isSuperset(of: ["--cluster", "--format", "--master-cidr"]) && !classify.contains("--follow"), "\(classify)")
+            #expect(Set(try Self.fishCompletions("triage version --", in: directory)) == ["--help", "--version"])
+        }
+    }
+
     // MARK: polish
 
     @Test("Markdown headings name the problem, never repeat, and the good state sits under them")

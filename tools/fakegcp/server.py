@@ -6,6 +6,10 @@ Python 3 standard library only. Listens on 127.0.0.1 (any 127.0.0.0/8 address is
 
   FIXTURE_DIR/
     logging/entries.json       JSON array of LogEntry objects
+    logging/later-entries.json optional: [{"from_request": N, "entries": [...]}]: entries that
+                               join entries.json from the Nth entries:list request on (counted
+                               from 1 since start-up, over the requests answered normally: an
+                               injected error does not count), as if they were logged meanwhile
     container/clusters.json    JSON array of GKE v1 Cluster resources
     container/operations.json  JSON array of GKE v1 Operation resources
     compute/firewalls.json     JSON array of Firewall resources        (also: routes, networks,
@@ -307,6 +311,7 @@ class Fake:
         self.errors = {}
         self.issued = 0
         self.uses = {}
+        self.entries_requests = 0
         self.reset()
 
     def reset(self):
@@ -694,6 +699,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def entries_list(self, body, record):
         entries = self.fake.fixture("logging", "entries.json")
+        with self.fake.lock:
+            self.fake.entries_requests += 1
+            number = self.fake.entries_requests
+        for batch in self.fake.optional_fixture("logging", "later-entries.json") or []:
+            if number >= batch.get("from_request", 1):
+                entries = entries + batch.get("entries", [])
         names = body.get("resourceNames") or []
         if body.get("projectIds"):
             names = names + [f"projects/{p}" for p in body["projectIds"]]

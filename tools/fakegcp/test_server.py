@@ -74,6 +74,15 @@ class FakeAPITest(unittest.TestCase):
         status, page, _ = self.call("POST", "/v2/entries:list", {"resourceNames": ["projects/other"]})
         self.assertEqual((status, page), (200, {}))
 
+    def test_later_entries_join_from_their_request(self):
+        late = {"insertId": "late-1", "timestamp": "2026-11-22T11:00:00Z", "logName":
+                "projects/kf-prod-4412/logs/compute.googleapis.com%2Ffirewall", "jsonPayload": {"disposition": "DENIED"}}
+        with open(os.path.join(self.root, "logging", "later-entries.json"), "w", encoding="utf-8") as f:
+            json.dump([{"from_request": 3, "entries": [late]}], f)
+        body = {"resourceNames": ["projects/kf-prod-4412"], "filter": 'timestamp>"2026-11-22T10:59:00Z"'}
+        seen = [self.call("POST", "/v2/entries:list", body)[1].get("entries", []) for _ in range(4)]
+        self.assertEqual(seen, [[], [], [late], [late]])
+
     def test_unknown_filter_terms_are_ignored_and_logged(self):
         status, page, _ = self.call("POST", "/v2/entries:list", {
             "resourceNames": ["projects/kf-prod-4412"], "pageSize": 1000,

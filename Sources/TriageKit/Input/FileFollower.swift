@@ -3,7 +3,7 @@ import Foundation
 /// `--follow`: what is appended to the files already read, read as it arrives (like `tail -f`),
 /// into the same collector. Only whole lines are read: a record still being written waits for
 /// its newline. A file that shrinks (rotated or truncated) is followed from its new end.
-public final class FileFollower {
+public final class FileFollower: Follower {
     private struct Followed {
         var path: String
         var name: String
@@ -25,6 +25,8 @@ public final class FileFollower {
     /// The files followed.
     public var paths: [String] { files.map(\.path) }
 
+    public var what: String { "\(files.count) file\(files.count == 1 ? "" : "s")" }
+
     /// Reads what was appended since the last call into `collector`. Returns whether anything
     /// was read, and a line for each file that shrank or failed.
     public func poll(into collector: EvidenceCollector) -> (read: Bool, notes: [String]) {
@@ -44,16 +46,8 @@ public final class FileFollower {
             }
             guard size > file.offset, let end = Self.lastLineEnd(file.path, from: file.offset, to: size) else { continue }
             do throws(TriageError) {
-                let part = EvidenceCollector(topology: collector.topology, patterns: collector.patterns)
-                part.window = collector.window
-                part.onProblem = { problem in
-                    var problem = problem
-                    problem.line = problem.line.map { $0 + file.lines }
-                    collector.problem(problem, counted: false)
-                }
                 let reader = InputReader(name: file.name, source: try FileRangeSource(path: file.path, start: file.offset, end: end), startOffset: file.offset)
-                if let error = part.read(reader) { notes.append(error.description) }
-                collector.absorb(part, lineOffset: file.lines, byteOffset: 0)
+                if let error = collector.readFollowedPart(reader, lineOffset: file.lines) { notes.append(error.description) }
                 files[index].lines += reader.linesCounted
                 files[index].offset = end
                 read = true

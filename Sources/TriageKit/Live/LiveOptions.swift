@@ -68,9 +68,10 @@ public struct TimeWindow: Sendable, Equatable {
         return formatter.string(from: date)
     }
 
-    /// The Logging filter for denied firewall connections in this window.
-    public func firewallFilter(project: String) -> String {
-        var filter = "logName=\"projects/\(project)/logs/compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\" AND timestamp>=\"\(Self.format(from))\""
+    /// The Logging filter for denied firewall connections in this window; `fromExcluded` leaves
+    /// out entries at `from` itself (a window that starts where the one before ended).
+    public func firewallFilter(project: String, fromExcluded: Bool = false) -> String {
+        var filter = "logName=\"projects/\(project)/logs/compute.googleapis.com%2Ffirewall\" AND jsonPayload.disposition=\"DENIED\" AND timestamp\(fromExcluded ? ">" : ">=")\"\(Self.format(from))\""
         if let to { filter += " AND timestamp<=\"\(Self.format(to))\"" }
         return filter
     }

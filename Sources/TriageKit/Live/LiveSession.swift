@@ -194,7 +194,7 @@ public final class LiveSession: @unchecked Sendable {
     private func host(of url: String) -> String { URL(string: url)?.host ?? url }
 
     /// The error for a failed fetch, in the user's terms.
-    private func failure(_ error: FetchFailure, _ kind: APIRequestKind, url: String) -> TriageError {
+    func failure(_ error: FetchFailure, _ kind: APIRequestKind, url: String) -> TriageError {
         switch error {
         case .credentials(let error): return error
         case .transport(let transport):
@@ -465,6 +465,22 @@ public final class LiveSession: @unchecked Sendable {
 
     // MARK: logs
 
+    var logEntriesURL: String { endpoints.logging + "entries:list" }
+
+    /// One page of Logging's `entries:list` for this project.
+    func logEntriesRequest(filter: String, orderBy: String, token: String?) -> HTTPRequest {
+        var body: [String: Any] = [
+            "resourceNames": ["projects/\(project)"], "filter": filter, "orderBy": orderBy, "pageSize": options.logPageSize,
+        ]
+        if let token { body["pageToken"] = token }
+        var request = HTTPRequest(
+            method: "POST", url: logEntriesURL, headers: [("Accept", "application/json"), ("Content-Type", "application/json")],
+            body: Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()),
+            timeouts: options.timeouts)
+        request.headers.append(("Accept-Charset", "utf-8"))
+        return request
+    }
+
     /// Pages of denied firewall log entries, newest first, each streamed into the analysis as
     /// it arrives; the next page is asked for once this one's token has been read. A page whose
     /// answer is cut (the connection closed early, stalled, or the JSON stops short) is asked
@@ -472,22 +488,13 @@ public final class LiveSession: @unchecked Sendable {
     /// already delivered are skipped in the new one (a page's entries come in the same order
     /// for the same request). Only when the retries run out is the rest reported missing.
     private func fetchLogs(_ queue: DeliveryQueue) -> Bool {
-        let url = endpoints.logging + "entries:list"
+        let url = logEntriesURL
         let filter = options.window.firewallFilter(project: project)
         var token: String?
         var page = 0
         repeat {
             page += 1
-            var body: [String: Any] = [
-                "resourceNames": ["projects/\(project)"], "filter": filter, "orderBy": "timestamp desc",
-                "pageSize": options.logPageSize,
-            ]
-            if let token { body["pageToken"] = token }
-            var request = HTTPRequest(
-                method: "POST", url: url, headers: [("Accept", "application/json"), ("Content-Type", "application/json")],
-                body: Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()),
-                timeouts: options.timeouts)
-            request.headers.append(("Accept-Charset", "utf-8"))
+            let request = logEntriesRequest(filter: filter, orderBy: "timestamp desc", token: token)
             let name = "live:logging entries page \(page)"
             let started = APIClient.now()
             var delivered = 0
