@@ -92,6 +92,12 @@ public struct BigQueryOptions: Sendable {
         self.table = table
         self.jobProject = jobProject ?? table.project
     }
+
+    /// A BigQuery location: a multi-region (`US`, `EU`) or a region (`europe-west1`).
+    public static func isLocation(_ name: String) -> Bool {
+        (2...40).contains(name.count) && name.first?.isLetter == true
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
 }
 
 /// A byte count as `--max-bytes` takes it: `500MB`, `2GB`, `1.5TB`, `10GiB`, or plain bytes.
