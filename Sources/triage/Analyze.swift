@@ -35,24 +35,32 @@ struct Analyze: ParsableCommand {
         // input is read; with --rules they load first, so a broken rule file stops the run at once.
         let pendingRules = ruleDirectories.isEmpty ? RuleLoader.startBuiltIn() : nil
         var liveSession: LiveSession?
-        do {
+        var bigQuery: (session: BigQuerySession, query: FlowQuery)?
+        do throws(TriageError) {
             try liveOptions.validateCombination()
             var topologyOptions = network.topologyOptions
+            var trace: (@Sendable (String) -> Void)?
+            // A trace may span lines (a request and its headers): each is its own diagnostic line.
+            if verbose {
+                trace = { @Sendable text in
+                    for line in text.split(separator: "\n") { Console.diagnostic("live: " + line) }
+                }
+            }
             if liveOptions.live {
                 var plan = try LivePlan.make(network: network, live: liveOptions, environment: ProcessInfo.processInfo.environment)
                 topologyOptions.clusterFiles = plan.clusterFiles
                 if self.inputs.follow { try plan.endWindowNowForFollowing() }
-                var trace: (@Sendable (String) -> Void)?
-                // A trace may span lines (a request and its headers): each is its own diagnostic line.
-                if verbose {
-                    trace = { @Sendable text in
-                        for line in text.split(separator: "\n") { Console.diagnostic("live: " + line) }
-                    }
-                }
                 liveSession = LiveSession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace)
             }
+            let bigQueryPlan = try BigQueryPlan.make(network: network, live: liveOptions)
             let quietly = quiet
             topology = try Pipeline.topology(from: topologyOptions) { if !quietly { Console.diagnostic($0.description) } }
+            if let plan = bigQueryPlan {
+                guard let query = BigQueryRunner.flowQuery(topology: topology, window: plan.window) else {
+                    throw TriageError.usage("--bigquery needs the aggregation query of 'triage sql', which this build does not have yet")
+                }
+                bigQuery = (BigQuerySession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace), query)
+            }
             if pendingRules == nil { rules = try Pipeline.rules(extra: ruleDirectories) }
         } catch {
             Console.diagnostic("\(error)")
@@ -60,9 +68,13 @@ struct Analyze: ParsableCommand {
             throw ExitCode(2)
         }
 
+        if self.inputs.follow && bigQuery != nil {
+            Console.diagnostic("--follow follows files, standard input and --live; it does not re-run a --bigquery query")
+            throw ExitCode(64)
+        }
         var inputs: [InputSpec] = []
-        if paths.isEmpty && liveSession != nil {
-            // --live alone reads no standard input; name '-' to add it.
+        if paths.isEmpty && (liveSession != nil || bigQuery != nil) {
+            // --live or --bigquery alone reads no standard input; name '-' to add it.
         } else if paths.isEmpty {
             if Console.stdinIsTerminal {
                 Console.err("""
@@ -128,6 +140,12 @@ struct Analyze: ParsableCommand {
             liveResult = LiveRunner.run(liveSession, into: collector, quiet: quiet, forceProgress: liveOptions.forceProgress)
             if self.inputs.follow, let end = liveSession.options.window.to { followers.append(LiveLogFollower(session: liveSession, after: end)) }
         }
+        var bigQueryResult: BigQueryResult?
+        if let bigQuery {
+            bigQueryResult = BigQueryRunner.run(bigQuery.session, bigQuery.query, into: collector, quiet: quiet)
+            // Over --max-bytes: refused before anything ran or was billed; no findings without the logs asked for.
+            if bigQueryResult?.refused == true { throw ExitCode(2) }
+        }
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
         do {
             try Pipeline.checkSelectedCluster(topology, read: collector.clusters)
@@ -190,6 +208,7 @@ struct Analyze: ParsableCommand {
                 Console.diagnostic("showing \(analysis.findings.count) of \(allFindings) findings (--rule, --severity); --fail-on judges those shown")
             }
             if let liveResult { LiveRunner.summarise(liveResult) }
+            if let bigQueryResult { BigQueryRunner.summarise(bigQueryResult) }
         }
         var worst = analysis.worstSeverity
         if !followers.isEmpty {
@@ -202,8 +221,10 @@ struct Analyze: ParsableCommand {
                 for line in withoutEvidence where !quiet { Console.diagnostic(line) }
             }
         }
-        if liveResult?.interrupted == true { throw ExitCode(130) }
-        if !errors.isEmpty || !withoutEvidence.isEmpty || !(liveResult?.failures.isEmpty ?? true) { throw ExitCode(2) }
+        if liveResult?.interrupted == true || bigQueryResult?.interrupted == true { throw ExitCode(130) }
+        if !errors.isEmpty || !withoutEvidence.isEmpty || !(liveResult?.failures.isEmpty ?? true) || !(bigQueryResult?.failures.isEmpty ?? true) {
+            throw ExitCode(2)
+        }
         if let worst, worst >= failOn { throw ExitCode(1) }
     }
 }

@@ -22,6 +22,15 @@ struct LiveOptionGroup: ParsableArguments {
     @Option(name: .customLong("access-token-file"), help: ArgumentHelp("With --live: a file holding an OAuth access token (first in the credentials order).", valueName: "file"), completion: .file())
     var accessTokenFile: String?
 
+    @Option(help: ArgumentHelp("Run the aggregation in BigQuery over a log sink's table (PROJECT.DATASET, the partitioned table compute_googleapis_com_firewall; or PROJECT.DATASET.TABLE, with a trailing * for date shards) and analyse its rows. A dry run first; see --max-bytes.", valueName: "project.dataset[.table]"))
+    var bigquery: String?
+
+    @Option(name: .customLong("bigquery-location"), help: ArgumentHelp("With --bigquery: the dataset's location (US, EU, europe-west1, ...; default: BigQuery works it out).", valueName: "location"))
+    var bigqueryLocation: String?
+
+    @Option(name: .customLong("max-bytes"), help: ArgumentHelp("With --bigquery: refuse to run a query that would scan more than this (500MB, 10GB, 1TB; default 10GB); also the job's maximumBytesBilled.", valueName: "size"))
+    var maxBytes: String?
+
     /// Draws the progress line even when stderr is not a terminal (for tests; not in --help).
     @Flag(name: .customLong("force-progress"), help: .hidden)
     var forceProgress = false
@@ -29,8 +38,12 @@ struct LiveOptionGroup: ParsableArguments {
     /// Usage errors in the combination of flags.
     func validateCombination() throws(TriageError) {
         if since != nil && (from != nil || to != nil) { throw .usage("give either --since or --from/--to, not both") }
+        if bigquery == nil {
+            let stray = [("--bigquery-location", bigqueryLocation), ("--max-bytes", maxBytes)].filter { $0.1 != nil }.map(\.0)
+            if !stray.isEmpty { throw .usage("\(stray.joined(separator: ", ")) only apply with --bigquery") }
+        }
         if !live {
-            let stray = [("--location", location), ("--access-token-file", accessTokenFile)].filter { $0.1 != nil }.map(\.0)
+            let stray = [("--location", location), ("--access-token-file", bigquery == nil ? accessTokenFile : nil)].filter { $0.1 != nil }.map(\.0)
             if !stray.isEmpty { throw .usage("\(stray.joined(separator: ", ")) only apply with --live") }
             if to != nil && from == nil { throw .usage("--to needs --from") }
             return

@@ -39,15 +39,6 @@ struct LivePlan {
 enum LiveRunner {
     /// `forceProgress` draws the progress line even when stderr is not a terminal (tests).
     static func run(_ session: LiveSession, into collector: EvidenceCollector, quiet: Bool, forceProgress: Bool = false) -> LiveResult {
-        signal(SIGINT, SIG_IGN)
-        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let cancellation = session.cancellation
-        interrupts.setEventHandler {
-            if cancellation.isCancelled { exit(130) }
-            Console.err("triage: interrupted; stopping the fetch and printing what was found (Ctrl-C again to quit now)\n")
-            cancellation.cancel()
-        }
-        interrupts.resume()
         let showProgress = forceProgress || (!quiet && Console.stderrIsTerminal)
         let progress = LiveProgress(width: Console.stderrWidth)
         if showProgress {
@@ -55,15 +46,30 @@ enum LiveRunner {
                 if let line = progress.update(counts, now: Double(DispatchTime.now().uptimeNanoseconds) / 1e9) { Console.status.show(line) }
             }
         }
-        let result = session.run(into: collector)
+        let result = interruptible(session.cancellation) { session.run(into: collector) }
         // Ended before anything else is printed: the failures below, then the findings.
         if showProgress { Console.status.clear() }
-        interrupts.cancel()
-        signal(SIGINT, SIG_DFL)
         if !quiet {
             for failure in result.failures { Console.diagnostic(failure.description) }
         }
         return result
+    }
+
+    /// Runs `body` with Ctrl-C cancelling `cancellation`; a second Ctrl-C exits at once.
+    static func interruptible<T>(_ cancellation: Cancellation, _ body: () -> T) -> T {
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupts.setEventHandler {
+            if cancellation.isCancelled { exit(130) }
+            Console.err("triage: interrupted; stopping the fetch and printing what was found (Ctrl-C again to quit now)\n")
+            cancellation.cancel()
+        }
+        interrupts.resume()
+        defer {
+            interrupts.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+        return body()
     }
 
     /// The closing lines: where the token came from, and what is missing from the findings.
@@ -83,12 +89,17 @@ enum LiveRunner {
             line += ", record sets of \(result.publicZonesSkipped.count) public DNS zone\(result.publicZonesSkipped.count == 1 ? "" : "s") not read"
         }
         Console.diagnostic(line + ".")
+        reportMissing(result.failures, interrupted: result.interrupted)
+    }
+
+    /// What the failures left out of the findings, said so that no finding is not read as all clear.
+    static func reportMissing(_ failures: [TriageError], interrupted: Bool) {
         var missing: [String] = []
-        for failure in result.failures {
+        for failure in failures {
             if case .noData(let source, _, _) = failure, !missing.contains(source) { missing.append(source) }
             if case .noCredentials = failure, !missing.contains("everything (no credentials)") { missing.append("everything (no credentials)") }
         }
-        if result.interrupted { missing.append("whatever was not fetched before the interruption") }
+        if interrupted { missing.append("whatever was not fetched before the interruption") }
         if !missing.isEmpty {
             Console.diagnostic("missing from this run: \(missing.joined(separator: "; ")). The findings cover only what was read; no finding about these parts does not mean nothing is wrong there.")
         }

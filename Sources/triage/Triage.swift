@@ -12,6 +12,7 @@ struct Triage: ParsableCommand {
         usage: """
             triage [<options>] [<path> ...]
             triage --live --project <id> [<options>] [<path> ...]
+            triage --bigquery <project.dataset[.table]> [<options>] [<path> ...]
             triage <subcommand>
             """,
         discussion: """
@@ -23,6 +24,8 @@ struct Triage: ParsableCommand {
                 triage denied.json events.txt exported-logs/ --cluster cluster.yaml
               the Google Cloud APIs:
                 triage --live --project my-project --cluster kf-private --since 6h
+              BigQuery, where a log sink keeps them (the aggregation runs there):
+                triage --bigquery my-logs.firewall_logs --since 7d --cluster cluster.yaml
             For CI:
                 triage exported-logs/ --format sarif --fail-on warning > triage.sarif
 

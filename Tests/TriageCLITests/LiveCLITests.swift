@@ -154,6 +154,22 @@ import Testing
         }
     }
 
+    @Test func bigQueryFlagsAreCheckedBeforeAnythingRuns() throws {
+        let sample = "SampleLogs/mixed/firewall-denied.json"
+        for (arguments, message) in [
+            (["--max-bytes", "5GB", sample], "--max-bytes only apply with --bigquery"),
+            (["--bigquery-location", "EU", sample], "--bigquery-location only apply with --bigquery"),
+            (["--bigquery", "kf-logs-1234", sample], "is not PROJECT.DATASET[.TABLE]"),
+            (["--bigquery", "kf-logs-1234.logs.t`x", sample], "is not a table name"),
+            (["--bigquery", "kf-logs-1234.logs", "--max-bytes", "lots", sample], "--max-bytes: 'lots' is not a size"),
+            (["--bigquery", "kf-logs-1234.logs", "--bigquery-location", "EU;rm", sample], "is not a location"),
+        ] {
+            let result = try CLI.triage(arguments)
+            #expect(result.status == 64, "\(arguments): \(result)")
+            #expect(result.err.contains(message), "\(arguments): \(result.err)")
+        }
+    }
+
     @Test func liveFlagsNeedLiveAndAProject() throws {
         // --since, --from and --to apply to files too (FindingFilterTests); --location does not.
         let withoutLive = try CLI.triage(["--location", "us-central1", "SampleLogs/mixed/firewall-denied.json"])

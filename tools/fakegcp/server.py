@@ -56,6 +56,29 @@ Endpoints (everything answers `application/json; charset=UTF-8`):
             and add NO_RESULTS_ON_PAGE warnings for a few other regions, as the real API does.
   DNS       GET /dns/v1/projects/P/managedZones[/Z]
             GET /dns/v1/projects/P/managedZones/Z/rrsets      (maxResults / pageToken)
+  BigQuery  POST /bigquery/v2/projects/P/queries                 jobs.query (QueryRequest)
+            GET  /bigquery/v2/projects/P/queries/JOB?location=&pageToken=&maxResults=
+                                                                jobs.getQueryResults
+            From bigquery/query.json (optional; absent: an empty result):
+              {"schema": {"fields": [...]},   the result's TableSchema (RECORD, REPEATED allowed)
+               "rows": [{"col": value}, ...], plain JSON rows, sent in the REST encoding
+                                              ({"f": [{"v": ...}]}, every scalar a string)
+               "page_size": N,                rows per page at most (maxResults caps it too)
+               "running_polls": N,            the first N answers about a job (jobs.query's
+                                              own included) say jobComplete: false
+               "dry_run_bytes": N,            totalBytesProcessed of a dry run and of the job;
+                                              a run whose maximumBytesBilled is lower fails with
+                                              400 bytesBilledLimitExceeded, as BigQuery does
+               "tables": ["p.d.t", ...],      the tables that exist: a backquoted name in the
+                                              query that is not one (a trailing * matches a
+                                              prefix) is 404 notFound
+               "location": "EU",              the dataset's location: a request naming another
+                                              is 404 notFound; getQueryResults must name the job's
+               "error": {"reason": R, "message": M, "times": N}}
+                                              the first N calls (default: all) fail with reason R
+                                              (accessDenied, quotaExceeded, rateLimitExceeded: 403;
+                                              notFound: 404; invalidQuery: 400; backendError: 503)
+                                              in BigQuery's error shape (error.errors[].reason)
   Metadata  anything under /computeMetadata/ answers 404 (gcloud should not ask; it is logged).
 
 Error injection: FIXTURE_DIR/errors.json maps a path prefix to a list of responses
@@ -161,12 +184,31 @@ COMPUTE_REASONS = {400: "invalid", 401: "required", 403: "forbidden", 404: "notF
 
 def error_body(status, message, api="google", reason=None):
     err = {"code": status, "message": message}
-    if api == "compute":
+    if api in ("compute", "bigquery"):
         err["errors"] = [{"message": message, "domain": "global",
                           "reason": reason or COMPUTE_REASONS.get(status, "error")}]
-    else:
+    if api != "compute":
         err["status"] = STATUS_NAMES.get(status, "UNKNOWN")
     return {"error": err}
+
+
+BIGQUERY_STATUSES = {"accessDenied": 403, "quotaExceeded": 403, "rateLimitExceeded": 403,
+                     "notFound": 404, "invalidQuery": 400, "bytesBilledLimitExceeded": 400,
+                     "backendError": 503}
+
+
+def bq_cell(value, field):
+    """One value in BigQuery's REST row encoding, by its schema field."""
+    if value is None:
+        return {"v": None}
+    if (field.get("mode") or "").upper() == "REPEATED":
+        single = dict(field, mode="NULLABLE")
+        return {"v": [bq_cell(item, single) for item in value]}
+    if (field.get("type") or "").upper() in ("RECORD", "STRUCT"):
+        return {"v": {"f": [bq_cell(value.get(sub["name"]), sub) for sub in field.get("fields", [])]}}
+    if isinstance(value, bool):
+        return {"v": "true" if value else "false"}
+    return {"v": str(value)}
 
 
 def parse_time(value):
@@ -312,6 +354,8 @@ class Fake:
         self.issued = 0
         self.uses = {}
         self.entries_requests = 0
+        self.jobs = {}
+        self.bq_calls = 0
         self.reset()
 
     def reset(self):
@@ -447,7 +491,7 @@ class Handler(BaseHTTPRequestHandler):
         record = {"time": dt.datetime.now(dt.timezone.utc).isoformat(), "method": method,
                   "path": path, "raw_path": split.path, "query": query, "headers": headers,
                   "body": body_for_log}
-        api = "compute" if path.startswith("/compute/") else "google"
+        api = "compute" if path.startswith("/compute/") else "bigquery" if path.startswith("/bigquery/") else "google"
         status, payload, extra = 500, None, {}
         try:
             if path == "/_fake/reset" and method == "POST":
@@ -692,8 +736,85 @@ class Handler(BaseHTTPRequestHandler):
         m = re.fullmatch(r"/dns/v1(?:beta2)?/projects/([^/]+)/(.*)", path)
         if m and method == "GET":
             return self.dns(m.group(1), m.group(2), q)
+        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/queries(?:/([^/]+))?", path)
+        if m and (method, m.group(2) is None) in (("POST", True), ("GET", False)):
+            return self.bigquery(m.group(1), m.group(2), body or {}, q)
         raise HTTPError(404, f"The requested URL {path} was not found on this server.",
                         api="compute" if path.startswith("/compute/") else "google")
+
+    # BigQuery
+
+    def bigquery(self, project, job_id, body, q):
+        cfg = self.fake.optional_fixture("bigquery", "query.json") or {}
+        fail = cfg.get("error")
+        if fail:
+            with self.fake.lock:
+                self.fake.bq_calls += 1
+                failing = self.fake.bq_calls <= int(fail.get("times", 1 << 30))
+            if failing:
+                reason = fail.get("reason", "backendError")
+                raise HTTPError(BIGQUERY_STATUSES.get(reason, 400), fail.get("message", f"fake: {reason}"),
+                                api="bigquery", reason=reason)
+        where = cfg.get("location")
+        if job_id is None:
+            return self.bq_query(project, cfg, body, where)
+        with self.fake.lock:
+            job = self.fake.jobs.get(job_id)
+        asked = q.get("location")
+        if job is None or job["project"] != project or (job["location"] and (asked or "").lower() != job["location"].lower()):
+            raise HTTPError(404, f"Not found: Job {project}:{asked or 'US'}.{job_id}", api="bigquery",
+                            reason="notFound")
+        return self.bq_answer(cfg, job, q.get("maxResults"), q.get("pageToken"), "bigquery#getQueryResultsResponse")
+
+    def bq_query(self, project, cfg, body, where):
+        asked = body.get("location")
+        if where and asked and asked.lower() != where.lower():
+            raise HTTPError(404, f"Not found: Dataset was not found in location {asked}", api="bigquery",
+                            reason="notFound")
+        tables = cfg.get("tables")
+        for name in re.findall(r"`([^`]+)`", body.get("query") or ""):
+            if tables is not None and not any(
+                    name == t or (name.endswith("*") and t.startswith(name[:-1])) for t in tables):
+                table = name.replace(".", ":", 1)
+                raise HTTPError(404, f"Not found: Table {table} was not found in location {where or 'US'}",
+                                api="bigquery", reason="notFound")
+        scanned = int(cfg.get("dry_run_bytes", 0))
+        reference = {"projectId": project, "location": where or asked or "US"}
+        if body.get("dryRun"):
+            return {"kind": "bigquery#queryResponse", "jobReference": reference, "jobComplete": True,
+                    "totalBytesProcessed": str(scanned), "schema": cfg.get("schema", {"fields": []}),
+                    "cacheHit": False}
+        limit = body.get("maximumBytesBilled")
+        if limit not in (None, "") and int(limit) < scanned:
+            raise HTTPError(400, f"Query exceeded limit for bytes billed: {int(limit)}. {scanned} or higher required.",
+                            api="bigquery", reason="bytesBilledLimitExceeded")
+        with self.fake.lock:
+            job_id = f"job_fake{len(self.fake.jobs) + 1}"
+            job = {"id": job_id, "project": project, "location": where or asked,
+                   "polls": int(cfg.get("running_polls", 0))}
+            self.fake.jobs[job_id] = job
+        return self.bq_answer(cfg, job, body.get("maxResults"), None, "bigquery#queryResponse")
+
+    def bq_answer(self, cfg, job, max_results, token, kind):
+        reference = {"projectId": job["project"], "jobId": job["id"], "location": job["location"] or "US"}
+        with self.fake.lock:
+            running = job["polls"] > 0
+            if running:
+                job["polls"] -= 1
+        if running:
+            return {"kind": kind, "jobReference": reference, "jobComplete": False}
+        schema = cfg.get("schema", {"fields": []})
+        rows = [{"f": [bq_cell(row.get(f["name"]), f) for f in schema["fields"]]} for row in cfg.get("rows", [])]
+        sizes = [int(v) for v in (cfg.get("page_size"), max_results) if v not in (None, "")]
+        page, nxt = paginate(rows, min(sizes) if sizes else len(rows) or 1, token, len(rows) or 1)
+        out = {"kind": kind, "jobReference": reference, "jobComplete": True, "schema": schema,
+               "totalRows": str(len(rows)), "totalBytesProcessed": str(int(cfg.get("dry_run_bytes", 0))),
+               "cacheHit": False}
+        if page:
+            out["rows"] = page
+        if nxt:
+            out["pageToken"] = nxt
+        return out
 
     # Logging
 

@@ -169,6 +169,53 @@ class FakeAPITest(unittest.TestCase):
         path = "/compute/v1/projects/kf-prod-4412/global/routes"
         self.assertEqual([self.call("GET", path)[0] for _ in range(3)], [200, 503, 200])
 
+    def test_bigquery_dry_run_polls_pages_and_encoding(self):
+        os.makedirs(os.path.join(self.root, "bigquery"))
+        schema = {"fields": [{"name": "count", "type": "INT64"},
+                             {"name": "srcs", "type": "STRING", "mode": "REPEATED"},
+                             {"name": "rule", "type": "RECORD", "fields": [{"name": "ref", "type": "STRING"}]}]}
+        with open(os.path.join(self.root, "bigquery", "query.json"), "w") as f:
+            json.dump({"schema": schema, "page_size": 2, "running_polls": 2, "dry_run_bytes": 5000,
+                       "location": "EU", "tables": ["p.d.compute_googleapis_com_firewall_20261122"],
+                       "rows": [{"count": i, "srcs": ["10.0.0.%d" % i], "rule": {"ref": None}} for i in range(5)]}, f)
+        path = "/bigquery/v2/projects/p/queries"
+        query = "SELECT 1 FROM `p.d.compute_googleapis_com_firewall_*`"
+        status, dry, _ = self.call("POST", path, {"query": query, "dryRun": True})
+        self.assertEqual((status, dry["totalBytesProcessed"], dry["jobComplete"]), (200, "5000", True))
+        status, err, _ = self.call("POST", path, {"query": query, "maximumBytesBilled": "4999"})
+        self.assertEqual((status, err["error"]["errors"][0]["reason"]), (400, "bytesBilledLimitExceeded"))
+        status, err, _ = self.call("POST", path, {"query": "SELECT 1 FROM `p.d.other`"})
+        self.assertEqual((status, err["error"]["errors"][0]["reason"]), (404, "notFound"))
+        status, err, _ = self.call("POST", path, {"query": query, "location": "US"})
+        self.assertEqual(status, 404)
+        status, first, _ = self.call("POST", path, {"query": query, "maxResults": 10})
+        self.assertFalse(first["jobComplete"])
+        job = first["jobReference"]["jobId"]
+        self.assertEqual(self.call("GET", f"{path}/{job}")[0], 404, "the job's location is needed")
+        status, poll, _ = self.call("GET", f"{path}/{job}?location=EU")
+        self.assertFalse(poll["jobComplete"])
+        rows, token = [], None
+        while True:
+            status, page, _ = self.call("GET", f"{path}/{job}?location=EU" + (f"&pageToken={token}" if token else ""))
+            self.assertTrue(page["jobComplete"])
+            self.assertEqual(page["totalRows"], "5")
+            rows += page["rows"]
+            token = page.get("pageToken")
+            if not token:
+                break
+        self.assertEqual(len(rows), 5)
+        self.assertEqual(rows[3], {"f": [{"v": "3"}, {"v": [{"v": "10.0.0.3"}]}, {"v": {"f": [{"v": None}]}}]})
+
+    def test_bigquery_errors_in_bigquery_shape(self):
+        os.makedirs(os.path.join(self.root, "bigquery"))
+        with open(os.path.join(self.root, "bigquery", "query.json"), "w") as f:
+            json.dump({"error": {"reason": "quotaExceeded", "message": "Quota exceeded", "times": 1}}, f)
+        path = "/bigquery/v2/projects/p/queries"
+        status, err, _ = self.call("POST", path, {"query": "SELECT 1"})
+        self.assertEqual((status, err["error"]["errors"][0]["reason"], err["error"]["status"]),
+                         (403, "quotaExceeded", "PERMISSION_DENIED"))
+        self.assertEqual(self.call("POST", path, {"query": "SELECT 1"})[0], 200)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -66,6 +66,13 @@ final class FakeGCPServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 
+    /// Writes a fixture (read by the server on each request that needs it), making its folder.
+    func write(_ path: String, _ content: Any) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: content, options: [.sortedKeys]).write(to: url)
+    }
+
     /// The requests the server saw, one dictionary each.
     func requests() -> [[String: Any]] {
         guard let data = try? Data(contentsOf: requestLog) else { return [] }
@@ -84,6 +91,7 @@ final class FakeGCPServer: @unchecked Sendable {
             "GCE_METADATA_HOST": "127.0.0.1:\(port)", "NO_PROXY": "*",
             "CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING": base, "CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER": base,
             "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE": base, "CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS": base,
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_BIGQUERY": base,
         ]
     }
 }

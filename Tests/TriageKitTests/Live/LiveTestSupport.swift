@@ -17,20 +17,14 @@ func liveRun(
     _ server: FakeGCPServer, token: String? = "good-token", environment extra: [String: String] = [:], trace: TraceLines? = nil,
     configure: (inout LiveOptions) -> Void = { _ in }, beforeRun: (LiveSession) -> Void = { _ in }
 ) throws -> LiveRun {
-    let home = FileManager.default.temporaryDirectory.appendingPathComponent("live-home-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: home.appendingPathComponent("gcloud"), withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: home) }
+    let home = try TestHome(token: token)
     var options = LiveOptions(project: liveProject, window: TimeWindow(from: TimeWindow.parse("2026-11-22T00:00:00Z")!))
     options.gcloudCommand = nil
-    options.retry = RetryPolicy(maximumAttempts: 4, initialDelay: 0.05, maximumDelay: 0.2, maximumTotal: 20)
-    options.timeouts = HTTPTimeouts(connect: 2, total: 30, stall: 5)
-    if let token {
-        let path = home.appendingPathComponent("token.txt")
-        try Data((token + "\n").utf8).write(to: path)
-        options.accessTokenFile = path.path
-    }
+    options.retry = .quickForTests
+    options.timeouts = .shortForTests
+    options.accessTokenFile = home.tokenFile
     configure(&options)
-    var environment = server.environment(home: home)
+    var environment = server.environment(home: home.url)
     environment.merge(extra) { $1 }
     var traceLine: (@Sendable (String) -> Void)?
     if let trace { traceLine = { trace.append($0) } }
@@ -40,6 +34,35 @@ func liveRun(
     let start = Date()
     let result = session.run(into: collector)
     return LiveRun(result: result, collector: collector, seconds: Date().timeIntervalSince(start))
+}
+
+/// A HOME of its own for one run (removed when released), with the token in a file when given.
+final class TestHome {
+    let url: URL
+    let tokenFile: String?
+
+    init(token: String?) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("live-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("gcloud"), withIntermediateDirectories: true)
+        guard let token else {
+            tokenFile = nil
+            return
+        }
+        let path = url.appendingPathComponent("token.txt")
+        try Data((token + "\n").utf8).write(to: path)
+        tokenFile = path.path
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+extension RetryPolicy {
+    /// Quick retries, so failures are tested in seconds.
+    static let quickForTests = RetryPolicy(maximumAttempts: 4, initialDelay: 0.05, maximumDelay: 0.2, maximumTotal: 20)
+}
+
+extension HTTPTimeouts {
+    static let shortForTests = HTTPTimeouts(connect: 2, total: 30, stall: 5)
 }
 
 /// DENIED firewall entries of the scenario's fixture: what the live run should read.
