@@ -46,6 +46,7 @@ demo: build
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 
 test: deps rules
+	python3 tools/fakegcp/test_server.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
