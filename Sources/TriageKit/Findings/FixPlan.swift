@@ -72,6 +72,9 @@ public struct FixPlan: Sendable {
             var kept = joined[index]
             var all = kept.action.list("rules")
             for rule in action.list("rules") where !all.contains(rule) { all.append(rule) }
+            // `tcp` (every port) already holds `tcp:1-1000`.
+            let whole = Set(all.filter { !$0.contains(":") })
+            all.removeAll { rule in rule.split(separator: ":").first.map { whole.contains(String($0)) && rule.contains(":") } ?? false }
             kept.action = kept.action.setting(flag: "rules", to: all.joined(separator: ","))
             if let name = kept.action.name, let port = kept.action.list("rules").first?.split(separator: ":").last,
                 name.hasSuffix("-" + port), all.count > 1 {

@@ -89,6 +89,13 @@ import Testing
         #expect(plan.steps[0].action.flag("rules") == "tcp:10256,tcp:30443")
         #expect(plan.steps[0].findings == ["health-10256", "health-30443"])
         #expect(plan.steps[1].action.name == "allow-master-to-webhook-8443")
+        // A protocol with every port holds that protocol's port ranges.
+        let all = Self.finding("pods", [Self.action(
+            "gcloud compute firewall-rules create allow-pods --project={project} --network={network} --direction=INGRESS --action=ALLOW --priority=1000 --source-ranges=35.191.0.0/16,130.211.0.0/22 --target-tags=t --rules=tcp,udp",
+            Self.values)])
+        let widened = FixPlan(findings: [health("10256"), all])
+        #expect(widened.steps.count == 1)
+        #expect(widened.steps[0].action.flag("rules") == "tcp,udp", "\(widened.steps.map(\.command))")
     }
 
     @Test func whatTheConfigShowsIsNotCreatedAgain() throws {
