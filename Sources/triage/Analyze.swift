@@ -64,7 +64,7 @@ struct Analyze: ParsableCommand {
             throw ExitCode(64)
         }
         var inputs: [InputSpec] = []
-        if paths.isEmpty && liveSession != nil {
+        if paths.isEmpty && (liveSession != nil || !self.inputs.flowGroupFiles.isEmpty) {
             // --live alone reads no standard input; name '-' to add it.
         } else if paths.isEmpty {
             if Console.stdinIsTerminal {
@@ -113,7 +113,18 @@ struct Analyze: ParsableCommand {
             }
         }
         let readStart = DispatchTime.now().uptimeNanoseconds
-        let errors = Pipeline.collect(inputs, into: collector)
+        var errors = Pipeline.collect(inputs, into: collector)
+        for path in self.inputs.flowGroupFiles {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                errors.append(.cannotOpen(path: path, reason: "cannot read the file"))
+                continue
+            }
+            do throws(TriageError) {
+                collector.addFlowGroups(try QueryRow.rows(json: data), input: path)
+            } catch {
+                errors.append(error)
+            }
+        }
         // Followed from where this read ended, so nothing appended while it is analysed is lost.
         let follower = self.inputs.follow ? FileFollower(inputs) : nil
         for error in errors where !quiet { Console.diagnostic(error.description) }

@@ -23,6 +23,9 @@ struct Triage: ParsableCommand {
                 triage denied.json events.txt exported-logs/ --cluster cluster.yaml
               the Google Cloud APIs:
                 triage --live --project my-project --cluster kf-private --since 6h
+              logs in BigQuery or DuckDB (the grouping runs there; see 'triage sql --help'):
+                triage sql --cluster cluster.yaml --table P.D.compute_googleapis_com_firewall_* | bq query ...
+                triage --flow-groups groups.json --cluster cluster.yaml
             For CI:
                 triage exported-logs/ --format sarif --fail-on warning > triage.sarif
 
@@ -30,7 +33,7 @@ struct Triage: ParsableCommand {
             (findings from what was read are still printed); 64 a usage error; 130 --live interrupted.
             """,
         version: "triage \(TriageVersion.string)",
-        subcommands: [RulesCommand.self, Classify.self, Version.self])
+        subcommands: [RulesCommand.self, Classify.self, SQLCommand.self, Version.self])
 
     @OptionGroup var analysis: Analyze
 
