@@ -101,8 +101,9 @@ public struct FlowGroupQuery: Sendable {
             let test: String
             switch dialect {
             case .bigquery:
-                // SAFE: truncating an IPv6 value to an IPv4 length is no error, just no match.
-                test = "BYTE_LENGTH(\(value)) = 4 AND SAFE.NET.IP_TRUNC(\(value), \(cidr.prefixLength)) = NET.IP_FROM_STRING(\(dialect.literal(cidr.network.description)))"
+                // Only IPv4 ranges fold, so the length is at most 32: truncating an IPv6 value
+                // to it is no error, and the length test keeps it from matching.
+                test = "BYTE_LENGTH(\(value)) = 4 AND NET.IP_TRUNC(\(value), \(cidr.prefixLength)) = NET.IP_FROM_STRING(\(dialect.literal(cidr.network.description)))"
             case .duckdb:
                 let shift = 32 - cidr.prefixLength
                 test = "(\(value) >> \(shift)) = \(Int64(cidr.network.v4Value) >> Int64(shift))"
