@@ -120,7 +120,7 @@ struct Analyze: ParsableCommand {
                 continue
             }
             do throws(TriageError) {
-                collector.addFlowGroups(try QueryRow.rows(json: data), input: path)
+                collector.addFlowGroups(try QueryRow.rows(json: data), input: path, bytes: data.count)
             } catch {
                 errors.append(error)
             }

@@ -568,4 +568,7 @@ extension EvidenceCollector {
         account.records += max(group.count, 1)
         addFirewall(record, group: group, locate: locate)
     }
+
+    /// Bytes read that no `InputReader` counted (a file of query result rows).
+    func countBytes(_ bytes: Int) { account.bytes += Int64(bytes) }
 }

@@ -101,9 +101,10 @@ extension EvidenceCollector {
     /// evidence, each as a whole flow group with its count, first and last time and address
     /// samples, so the analysis finds what it finds from the raw entries. `input` names the rows
     /// in problem lines and evidence (`input:N` is row N). A row that is no flow group is
-    /// reported and skipped.
-    public func addFlowGroups(_ rows: [QueryRow], input: String) {
+    /// reported and skipped. `bytes`: the rows' size as read, for the account.
+    public func addFlowGroups(_ rows: [QueryRow], input: String, bytes: Int = 0) {
         countInput()
+        countBytes(bytes)
         var lines = Data()
         var aggregates: [FlowGroupAggregate] = []
         for (index, row) in rows.enumerated() {
