@@ -10,12 +10,11 @@ struct SQLCommand: ParsableCommand {
         commandName: "sql",
         abstract: "Print the SQL that groups firewall log records as triage does, for BigQuery or DuckDB.",
         discussion: """
-            One row per flow group (columns src_group, dest_group, dest_port, protocol, disposition, egress,
-            rule_reference, vm_name, network, count, first_seen, last_seen in microseconds, src_sample, dest_sample,
-            src_distinct, dest_distinct, first_record). Give the same topology flags as the analysis, so addresses
-            fold into the same ranges. Feed the rows back with 'triage --flow-groups ROWS.json'.
-              triage sql --cluster cluster.yaml --table my-project.logs.compute_googleapis_com_firewall --since 24h \\
-                | bq query --nouse_legacy_sql --format=json > groups.json
+            One row per flow group: src_group, dest_group, dest_port, protocol, disposition, egress, rule_reference, vm_name, network, count, first_seen and last_seen (microseconds since 1970), src_sample and dest_sample (up to 9 addresses; a 9th means more), src_distinct and dest_distinct (approximate), and first_record (the group's earliest entry). Give the same topology flags as the analysis, so addresses fold into the same ranges; feed the rows back with --flow-groups.
+
+              triage sql --cluster cluster.yaml --table my-project.logs.compute_googleapis_com_firewall_* --since 24h > groups.sql
+              bq query --nouse_legacy_sql --format=json --max_rows=1000000 < groups.sql > groups.json
+              triage --flow-groups groups.json --cluster cluster.yaml
             """)
 
     @Option(

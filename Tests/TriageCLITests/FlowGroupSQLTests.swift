@@ -177,3 +177,36 @@ struct FlowGroupSQLParseTests {
         #expect(check.out.hasPrefix("Select"), "\(check)")
     }
 }
+
+@Suite("triage sql and --flow-groups on the command line")
+struct FlowGroupSQLCommandTests {
+    @Test("the window: --since a duration from --now, or a time, and --until")
+    func window() throws {
+        let since = try CLI.triage(["sql", "--dialect", "duckdb", "--now", "2026-11-22T10:00:00Z", "--since", "1h"])
+        #expect(since.status == 0, "\(since)")
+        #expect(since.out.contains("timestamp >= make_timestamp(1795338000000000)"), "\(since.out)")
+        let between = try CLI.triage(["sql", "--since", "2026-11-22T09:00:00Z", "--until", "2026-11-22T10:00:00Z"])
+        #expect(between.out.contains("timestamp >= TIMESTAMP_MICROS(1795338000000000)") && between.out.contains("timestamp <= TIMESTAMP_MICROS(1795341600000000)"), "\(between.out)")
+        for bad in [["--since", "yesterday"], ["--until", "soon"], ["--since", "2026-11-22T10:00:00Z", "--until", "2026-11-22T09:00:00Z"], ["--table", "a;b"]] {
+            let result = try CLI.triage(["sql"] + bad)
+            #expect(result.status == 64 && result.out.isEmpty, "\(bad): \(result)")
+        }
+    }
+
+    @Test("--flow-groups: a missing or malformed file is an input error, no rows is no evidence")
+    func flowGroupsInputs() throws {
+        let missing = try CLI.triage(["--flow-groups", "/nonexistent/rows.json"])
+        #expect(missing.status == 2, "\(missing)")
+        try CLI.withTemporaryDirectory { directory in
+            let bad = directory.appendingPathComponent("rows.json")
+            try Data("{\"count\": 1}\nnot json\n".utf8).write(to: bad)
+            let malformed = try CLI.triage(["--flow-groups", bad.path])
+            #expect(malformed.status == 2 && malformed.err.contains("line 2"), "\(malformed)")
+            let empty = directory.appendingPathComponent("empty.json")
+            try Data("[]".utf8).write(to: empty)
+            // No rows is no evidence, not an all-clear (as an empty log file is).
+            let none = try CLI.triage(["--flow-groups", empty.path, "--fail-on", "none"])
+            #expect(none.status == 2 && none.err.contains("no flow group rows"), "\(none)")
+        }
+    }
+}

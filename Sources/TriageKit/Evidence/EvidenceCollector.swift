@@ -571,4 +571,9 @@ extension EvidenceCollector {
 
     /// Bytes read that no `InputReader` counted (a file of query result rows).
     func countBytes(_ bytes: Int) { account.bytes += Int64(bytes) }
+
+    /// An input that held nothing to analyse, and why (a query result without rows).
+    func noteWithoutEvidence(_ input: String, reason: String) {
+        account.inputsWithoutEvidence.append(InputWithoutEvidence(input: input, reason: reason))
+    }
 }

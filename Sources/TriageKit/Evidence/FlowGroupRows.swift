@@ -123,7 +123,10 @@ extension EvidenceCollector {
             lines.append(0x0A)
             aggregates.append(group.aggregate)
         }
-        guard !aggregates.isEmpty else { return }
+        guard !aggregates.isEmpty else {
+            noteWithoutEvidence(input, reason: "no flow group rows (the query found no firewall log entries)")
+            return
+        }
         let reader = InputReader(name: input, source: MemorySource([UInt8](lines)), format: .ndjson)
         let sink = FlowGroupRowSink(collector: self, aggregates: aggregates)
         do throws(TriageError) {
