@@ -131,6 +131,13 @@ public struct FlowGroupQuery: Sendable {
         }
         if let from { filters.append("\(timestamp) >= \(d.timestamp(micros: from))") }
         if let to { filters.append("\(timestamp) <= \(d.timestamp(micros: to))") }
+        if d == .bigquery && self.table.hasSuffix("*") {
+            // Date-sharded sink tables (NAME_YYYYMMDD, by the entries' UTC date): only the
+            // window's shards are read, and billed.
+            func day(_ micros: Int64) -> String { d.literal(String(Timestamp.format(micros).prefix(10)).replacingOccurrences(of: "-", with: "")) }
+            if let from { filters.append("_TABLE_SUFFIX >= \(day(from))") }
+            if let to { filters.append("_TABLE_SUFFIX <= \(day(to))") }
+        }
 
         let record = d.record([
             (RecordField.insertId, "insert_id"),

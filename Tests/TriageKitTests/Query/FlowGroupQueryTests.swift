@@ -106,4 +106,13 @@ struct FlowGroupQueryTests {
         #expect(sql.contains("JSON_VALUE(json_payload, '$.connection.src_ip')"))
         #expect(sql.contains("log_id = 'compute.googleapis.com/firewall'"))
     }
+
+    @Test func aWildcardTableReadsOnlyTheWindowsShards() throws {
+        var query = FlowGroupQuery(topology: Topology(), dialect: .bigquery, table: "p.d.compute_googleapis_com_firewall_*")
+        #expect(try !query.sql().contains("_TABLE_SUFFIX"))
+        query.from = 1_795_338_000_000_000  // 2026-11-22T09:00:00Z
+        query.to = 1_795_441_000_000_000  // 2026-11-23T13:36:40Z
+        let sql = try query.sql()
+        #expect(sql.contains("_TABLE_SUFFIX >= '20261122'") && sql.contains("_TABLE_SUFFIX <= '20261123'"))
+    }
 }
