@@ -2,15 +2,18 @@ import Foundation
 
 /// What a flow group holds beyond its first record, as a query result row gives it.
 public struct FlowGroupAggregate: Sendable, Equatable {
+    /// Distinct addresses at one end in the order first seen, and whether there were more than
+    /// the flow table keeps (a row's sample column holds one more than that to say so).
+    public struct Sample: Sendable, Equatable {
+        public var addresses: [IPAddress]
+        public var more: Bool
+    }
+
     public var count: Int
     public var firstSeen: Int64?
     public var lastSeen: Int64?
-    /// Distinct addresses at each end in the order first seen; past the flow table's bound,
-    /// the `more` flag is set.
-    public var sources: [IPAddress]
-    public var destinations: [IPAddress]
-    public var moreSources: Bool
-    public var moreDestinations: Bool
+    public var sources: Sample
+    public var destinations: Sample
 }
 
 /// A result row of `FlowGroupQuery`, read back: the group's figures and its first record
@@ -39,17 +42,15 @@ struct FlowGroupRow {
             entry[name] = first[name]?.string.flatMap { Int64($0) }.map(Timestamp.format)
         }
         guard entry[RecordField.jsonPayload] is [String: Any] else { return (nil, "no '\(Column.firstRecord).\(RecordField.jsonPayload)'") }
-        func addresses(_ column: String) -> (addresses: [IPAddress], more: Bool) {
-            guard case .array(let values) = row[column] else { return ([], false) }
+        func sample(_ column: String) -> FlowGroupAggregate.Sample {
+            guard case .array(let values) = row[column] else { return .init(addresses: [], more: false) }
             let parsed = values.compactMap { $0.string.flatMap { IPAddress($0) } }
-            return (Array(parsed.prefix(FlowTable.sampleLimit)), parsed.count > FlowTable.sampleLimit)
+            return .init(addresses: Array(parsed.prefix(FlowTable.sampleLimit)), more: parsed.count > FlowTable.sampleLimit)
         }
-        let sources = addresses(Column.sourceSample), destinations = addresses(Column.destinationSample)
         let aggregate = FlowGroupAggregate(
             count: count, firstSeen: row[Column.firstSeen].string.flatMap { Int64($0) },
             lastSeen: row[Column.lastSeen].string.flatMap { Int64($0) },
-            sources: sources.addresses, destinations: destinations.addresses,
-            moreSources: sources.more, moreDestinations: destinations.more)
+            sources: sample(Column.sourceSample), destinations: sample(Column.destinationSample))
         return (FlowGroupRow(aggregate: aggregate, logEntry: entry), nil)
     }
 

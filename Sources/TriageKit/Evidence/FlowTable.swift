@@ -650,10 +650,10 @@ extension FlowTable {
         }
         if let last = aggregate.lastSeen, last > counters[group].lastSeen { counters[group].lastSeen = last }
         let key = records[group].key
-        for address in aggregate.sources where fold(address) == key.src { sources[group].add(address) }
-        if aggregate.moreSources { sources[group].more = true }
-        for address in aggregate.destinations where fold(address) == key.dst { destinations[group].add(address) }
-        if aggregate.moreDestinations { destinations[group].more = true }
+        for address in aggregate.sources.addresses where fold(address) == key.src { sources[group].add(address) }
+        if aggregate.sources.more { sources[group].more = true }
+        for address in aggregate.destinations.addresses where fold(address) == key.dst { destinations[group].add(address) }
+        if aggregate.destinations.more { destinations[group].more = true }
         counters[group].samplesFull = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
         return result
     }
