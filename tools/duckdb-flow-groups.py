@@ -3,7 +3,7 @@
 Log Analytics `_AllLogs` view), runs `triage sql --dialect duckdb`'s query on them and writes the
 result rows as JSON lines: the proof of issue 17 without a cloud.
 
-  duckdb-flow-groups.py --query Q.sql --rows ROWS.ndjson [--sorted SORTED.ndjson] [--log-analytics] FILE...
+  duckdb-flow-groups.py --query Q.sql --rows ROWS.ndjson [--sorted SORTED.ndjson] [--log-analytics] [--direct] FILE...
 
 FILE: gcloud JSON arrays, NDJSON or concatenated JSON; only firewall entries (with
 jsonPayload.connection) are loaded. --sorted also writes those entries ordered as the query
@@ -72,6 +72,7 @@ def main():
     parser.add_argument("--rows", required=True)
     parser.add_argument("--sorted")
     parser.add_argument("--log-analytics", action="store_true")
+    parser.add_argument("--direct", action="store_true", help="the files are NDJSON of firewall entries only: DuckDB reads them as they are")
     parser.add_argument("files", nargs="+")
     options = parser.parse_args()
 
@@ -80,8 +81,10 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         staged = os.path.join(scratch, "entries.ndjson")
         kept = []
-        with open(staged, "w", encoding="utf-8") as out:
-            for path in options.files:
+        if options.direct:
+            staged = options.files if len(options.files) > 1 else options.files[0]
+        with open(os.devnull if options.direct else staged, "w", encoding="utf-8") as out:
+            for path in [] if options.direct else options.files:
                 for entry in entries(path):
                     out.write(json.dumps(entry) + "\n")
                     if options.sorted:
@@ -99,7 +102,7 @@ def main():
         db = duckdb.connect()
         times = "make_timestamp(epoch_us(CAST({0} AS TIMESTAMPTZ)))"
         source = (
-            f"read_json('{staged}', format='newline_delimited', columns={{"
+            f"read_json({staged!r}, format='newline_delimited', columns={{"
             "'insertId': 'VARCHAR', 'logName': 'VARCHAR', 'timestamp': 'VARCHAR', 'receiveTimestamp': 'VARCHAR', "
             f"'resource': '{RESOURCE}', 'jsonPayload': '{PAYLOAD}'}})"
         )
