@@ -127,7 +127,7 @@ struct FlowGroupSQLTests {
     private func generated(bench: URL, in scratch: URL) throws {
         let made = try CLI.run(
             bench, ["--generate-only", "--size-mb", "2", "--cardinality", "high", "--internet-sources", "300", "--internet-destinations", "400",
-                "--vms", "40", "--unranged-pods", "200", "--directory", scratch.path], timeout: 120)
+                "--vms", "2", "--unranged-pods", "200", "--directory", scratch.path], timeout: 120)
         #expect(made.status == 0, "\(made)")
         let files = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasSuffix(".ndjson") }
         let file = try #require(files.first).description
