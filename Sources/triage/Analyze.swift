@@ -56,9 +56,7 @@ struct Analyze: ParsableCommand {
             let quietly = quiet
             topology = try Pipeline.topology(from: topologyOptions) { if !quietly { Console.diagnostic($0.description) } }
             if let plan = bigQueryPlan {
-                guard let query = BigQueryRunner.flowQuery(topology: topology, window: plan.window) else {
-                    throw TriageError.usage("--bigquery needs the aggregation query of 'triage sql', which this build does not have yet")
-                }
+                let query = try BigQueryRunner.flowQuery(topology: topology, window: plan.window, table: plan.options.table)
                 bigQuery = (BigQuerySession(options: plan.options, environment: ProcessInfo.processInfo.environment, trace: trace), query)
             }
             if pendingRules == nil { rules = try Pipeline.rules(extra: ruleDirectories) }
@@ -73,8 +71,8 @@ struct Analyze: ParsableCommand {
             throw ExitCode(64)
         }
         var inputs: [InputSpec] = []
-        if paths.isEmpty && (liveSession != nil || bigQuery != nil) {
-            // --live or --bigquery alone reads no standard input; name '-' to add it.
+        if paths.isEmpty && (liveSession != nil || bigQuery != nil || !self.inputs.flowGroupFiles.isEmpty) {
+            // --live, --bigquery or --flow-groups alone read no standard input; name '-' to add it.
         } else if paths.isEmpty {
             if Console.stdinIsTerminal {
                 Console.err("""
@@ -126,7 +124,18 @@ struct Analyze: ParsableCommand {
         // With --follow, standard input is read as it arrives: first what comes before a pause.
         let stream = self.inputs.follow && inputs.contains { $0.path == nil } ? StreamFollower() : nil
         if stream != nil { inputs.removeAll { $0.path == nil } }
-        let errors = Pipeline.collect(inputs, into: collector)
+        var errors = Pipeline.collect(inputs, into: collector)
+        for path in self.inputs.flowGroupFiles {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                errors.append(.cannotOpen(path: path, reason: "cannot read the file"))
+                continue
+            }
+            do throws(TriageError) {
+                collector.addFlowGroups(try QueryRow.rows(json: data), input: path, bytes: data.count)
+            } catch {
+                errors.append(error)
+            }
+        }
         // Followed from where this read ended, so nothing appended while it is analysed is lost.
         var followers: [Follower] = self.inputs.follow && !inputs.isEmpty ? [FileFollower(inputs)] : []
         if let stream {

@@ -26,10 +26,13 @@ struct BigQueryPlan {
 /// Runs a `--bigquery` session for the CLI: the dry run's estimate on stderr, Ctrl-C stops it.
 enum BigQueryRunner {
     /// The query model behind `--bigquery`: the aggregation of `triage sql` (issue 17 item 1),
-    /// for the topology and the window. This is the one place it plugs in; without it this build
-    /// cannot run `--bigquery` and says so.
-    static func flowQuery(topology: Topology, window: TimeWindow) -> FlowQuery? {
-        nil
+    /// for the topology and the window, its SQL written once here so a table name the query model
+    /// cannot quote is a usage error before anything is sent.
+    static func flowQuery(topology: Topology, window: TimeWindow, table: BigQueryTable) throws(TriageError) -> FlowQuery {
+        var query = FlowGroupQuery(topology: topology, dialect: .bigquery, table: table.qualifiedName)
+        query.from = Int64(window.from.timeIntervalSince1970 * 1_000_000)
+        query.to = window.to.map { Int64($0.timeIntervalSince1970 * 1_000_000) }
+        return SinkFlowQuery(sql: try query.sql(), input: "bigquery:" + table.qualifiedName)
     }
 
     static func run(_ session: BigQuerySession, _ query: FlowQuery, into collector: EvidenceCollector, quiet: Bool) -> BigQueryResult {
@@ -57,5 +60,19 @@ enum BigQueryRunner {
         if result.polls > 0 { line += ", waited for the job \(result.polls) time\(result.polls == 1 ? "" : "s")" }
         Console.diagnostic(line + ".")
         LiveRunner.reportMissing(result.failures, interrupted: result.interrupted)
+    }
+}
+
+/// The query `triage sql --dialect bigquery` prints, and its rows added as flow groups.
+struct SinkFlowQuery: FlowQuery {
+    let sql: String
+    /// How rows are named in problem lines (`bigquery:P.D.T:ROW`).
+    let input: String
+
+    /// The table is in the SQL already, quoted by the query model.
+    func bigQuerySQL(table: String) -> String { sql }
+
+    func ingest(_ rows: [QueryRow], into collector: EvidenceCollector) {
+        collector.addFlowGroups(rows, input: input)
     }
 }

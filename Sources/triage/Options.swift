@@ -53,6 +53,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("A directory (or file) of extra rules. Repeatable.", valueName: "dir"), completion: .directory)
     var ruleDirectories: [String] = []
 
+    @Option(name: .customLong("flow-groups"), help: ArgumentHelp("Rows of 'triage sql''s query (JSON lines, or a JSON array as 'bq query --format=json' prints): each row a whole flow group. Repeatable.", valueName: "file"), completion: .file())
+    var flowGroupFiles: [String] = []
+
     @Flag(help: "After the report, keep reading what is appended to the files given (like tail -f), standard input as it arrives (to its end), or with --live the new log entries, and print each new finding as it appears; Ctrl-C stops.")
     var follow = false
 

@@ -26,6 +26,9 @@ struct Triage: ParsableCommand {
                 triage --live --project my-project --cluster kf-private --since 6h
               BigQuery, where a log sink keeps them (the aggregation runs there):
                 triage --bigquery my-logs.firewall_logs --since 7d --cluster cluster.yaml
+              or run the grouping query there yourself (BigQuery, DuckDB; 'triage sql --help'):
+                triage sql --cluster cluster.yaml --table P.D.compute_googleapis_com_firewall_* | bq query ...
+                triage --flow-groups groups.json --cluster cluster.yaml
             For CI:
                 triage exported-logs/ --format sarif --fail-on warning > triage.sarif
 
@@ -33,7 +36,7 @@ struct Triage: ParsableCommand {
             (findings from what was read are still printed); 64 a usage error; 130 --live interrupted.
             """,
         version: "triage \(TriageVersion.string)",
-        subcommands: [RulesCommand.self, Classify.self, Version.self])
+        subcommands: [RulesCommand.self, Classify.self, SQLCommand.self, Version.self])
 
     @OptionGroup var analysis: Analyze
 

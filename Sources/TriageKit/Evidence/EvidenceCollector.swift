@@ -476,24 +476,26 @@ public final class EvidenceCollector: RecordSink {
         return false
     }
 
-    private func addFirewall(_ record: RecordFields, locate: () -> RecordLocation) {
+    /// `group`: the record is a whole flow group's first (a query result row), standing for its count.
+    private func addFirewall(_ record: RecordFields, group: FlowGroupAggregate? = nil, locate: () -> RecordLocation) {
         if window != nil, let bytes = record.bytes(.timestamp), isOutsideWindow(Timestamp.parse(bytes)) {
             account.skipped[Self.outsideWindow, default: 0] += 1
             return
         }
-        let added = flows.add(record, locate: locate)
+        let added = group.map { flows.addGroup(record, $0, locate: locate) } ?? flows.add(record, locate: locate)
+        let records = max(group?.count ?? 1, 1)
         switch added {
         case .added, .newGroup:
-            account.firewallRecords += 1
+            account.firewallRecords += records
             if record.equals(.disposition, "DENIED") {
-                account.deniedRecords += 1
+                account.deniedRecords += records
                 if added == .newGroup { deniedFlowGroupsSeen += 1 }
             } else {
-                account.allowedRecords += 1
+                account.allowedRecords += records
             }
         case .full:
-            account.firewallRecords += 1
-            account.skipped[flowTableFull, default: 0] += 1
+            account.firewallRecords += records
+            account.skipped[flowTableFull, default: 0] += records
         case .badConnection:
             problem(InputProblem(
                 input: locate().input, line: locate().line, byteOffset: nil,
@@ -556,5 +558,22 @@ public final class EvidenceCollector: RecordSink {
         account.flowGroups = flows.groupCount
         account.matchedRecords = matchedRecords
         account.matchedObservations = matchedObservations
+    }
+}
+
+extension EvidenceCollector {
+    /// One flow group from a query result row: its first record, standing for the whole group
+    /// (see `addFlowGroups(_:input:)`).
+    func addFirewallGroup(_ record: RecordFields, _ group: FlowGroupAggregate, locate: () -> RecordLocation) {
+        account.records += max(group.count, 1)
+        addFirewall(record, group: group, locate: locate)
+    }
+
+    /// Bytes read that no `InputReader` counted (a file of query result rows).
+    func countBytes(_ bytes: Int) { account.bytes += Int64(bytes) }
+
+    /// An input that held nothing to analyse, and why (a query result without rows).
+    func noteWithoutEvidence(_ input: String, reason: String) {
+        account.inputsWithoutEvidence.append(InputWithoutEvidence(input: input, reason: reason))
     }
 }

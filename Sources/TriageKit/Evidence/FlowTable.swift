@@ -619,3 +619,42 @@ final class FlowTable {
         }
     }
 }
+
+extension FlowTable {
+    /// Adds a whole flow group (a row of `triage sql`'s query): its first record, then the
+    /// group's count, times and address samples in place of that one record's. A group that
+    /// meets one already here (the query grouped finer, e.g. IPv6 ends it does not fold) is
+    /// combined with it as `merge` combines two halves.
+    func addGroup(_ record: RecordFields, _ aggregate: FlowGroupAggregate, locate: () -> RecordLocation) -> AddResult {
+        let before = records.count
+        let result = add(record, locate: locate)
+        guard result == .added || result == .newGroup else { return result }
+        var group = before
+        if result == .added {
+            // The group the record joined: the one whose first record has its key.
+            guard let src = record.bytes(.srcIP).flatMap(IPAddress.parse), let dst = record.bytes(.destIP).flatMap(IPAddress.parse),
+                let found = records.firstIndex(where: {
+                    $0.key.src == fold(src) && $0.key.dst == fold(dst) && $0.key.port == Int32(truncatingIfNeeded: record.integer(.destPort) ?? -1)
+                        && $0.key.networkProtocol == Int16(truncatingIfNeeded: record.integer(.networkProtocol) ?? -1)
+                        && $0.key.flags == (record.equals(.disposition, "DENIED") ? 1 : 0) | (record.equals(.ruleDirection, "EGRESS") ? 2 : 0)
+                        && $0.key.reference == intern(record, .ruleReference) && $0.key.vmName == intern(record, .instanceVM)
+                        && $0.key.network == intern(record, .vpcName)
+                })
+            else { return result }
+            group = found
+        }
+        // `add` counted the first record once; the row counts them all.
+        counters[group].count += max(aggregate.count, 1) - 1
+        if let first = aggregate.firstSeen, counters[group].firstSeen == Self.noTime || first < counters[group].firstSeen {
+            counters[group].firstSeen = first
+        }
+        if let last = aggregate.lastSeen, last > counters[group].lastSeen { counters[group].lastSeen = last }
+        let key = records[group].key
+        for address in aggregate.sources.addresses where fold(address) == key.src { sources[group].add(address) }
+        if aggregate.sources.more { sources[group].more = true }
+        for address in aggregate.destinations.addresses where fold(address) == key.dst { destinations[group].add(address) }
+        if aggregate.destinations.more { destinations[group].more = true }
+        counters[group].samplesFull = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
+        return result
+    }
+}
