@@ -39,21 +39,20 @@ struct FoldedFlowTableTests {
         return try Pipeline.topology(from: options)
     }
 
-    /// Reads `inputs` (paths) with the given bounds and runs every rule.
-    static func analyse(
-        _ inputs: [InputSpec], topology: Topology, exactGroups: Int, foldedGroups: Int = 200_000, threshold: Int64 = .max
-    ) throws -> Analysis {
-        let saved = Pipeline.parallelThreshold
-        Pipeline.parallelThreshold = threshold
-        defer { Pipeline.parallelThreshold = saved }
-        let collector = EvidenceCollector(topology: topology, maximumFlowGroups: exactGroups, maximumFoldedGroups: foldedGroups)
-        _ = Pipeline.collect(inputs, into: collector)
+    /// Reads `inputs` (paths, each whole: `Pipeline.parallelThreshold` belongs to
+    /// ParallelReadTests, which may run meanwhile) with the given bounds and runs every rule.
+    static func analyse(_ inputs: [InputSpec], topology: Topology, exactGroups: Int) throws -> Analysis {
+        let collector = EvidenceCollector(topology: topology, maximumFlowGroups: exactGroups)
+        for input in inputs {
+            collector.read(InputReader(name: input.displayName, source: try FileDescriptorSource(path: input.path!)))
+        }
         return Engine.analyse(collector, topology: topology, rules: try RuleLoader.builtIn())
     }
 
+    /// Text (compact and with every detail), JSON and markdown.
     static func renderings(_ analysis: Analysis) -> [String] {
-        [OutputFormat.text, .json, .markdown].map {
-            Renderer.render(analysis, as: $0, options: RenderOptions(color: false, width: 100, verbose: true))
+        [(OutputFormat.text, TextDetail.compact), (.text, .full), (.json, .compact), (.markdown, .compact)].map {
+            Renderer.render(analysis, as: $0.0, options: RenderOptions(color: false, width: 100, verbose: true, detail: $0.1))
         }
     }
 
@@ -112,9 +111,11 @@ struct FoldedFlowTableTests {
         #expect(folded.findings.contains { $0.sampledSources || $0.sampledDestinations } == foldedAtAll)
         if cardinality == 2_000 {
             #expect(folded.account.flowGroups < unbounded.account.flowGroups / 10)
-            let text = Self.renderings(folded)[0]
-            #expect(text.contains("≈ more: at least"))
-            #expect(Self.renderings(folded)[1].contains(#""sources_sampled":true"#))
+            let rendered = Self.renderings(folded)
+            #expect(rendered[1].contains("≈ more: at least"))
+            #expect(rendered[2].contains(#""sources_sampled":true"#))
+            #expect(rendered[3].contains("and ≈ more (at least"))
+            #expect(!Self.renderings(unbounded).joined().contains("≈"))
         }
     }
 
@@ -142,27 +143,6 @@ struct FoldedFlowTableTests {
             #expect(whole.account.deniedRecords == late.account.deniedRecords)
         }
         #expect(!text.isEmpty)
-    }
-
-    /// A file read in halves folds as one read folds: the whole report is the same.
-    @Test func halvesFoldAsOneRead() throws {
-        let entries = Self.noisyEntries(scanners: 3_000, destinations: 1_000, records: 6_000)
-        let (directory, file) = try Self.write(entries, name: "halves")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let inputs = [InputSpec(path: file.path, displayName: file.path)]
-        let topology = try Self.topology()
-        final class Opened: @unchecked Sendable { var files = 0 }  // set on this thread, before the halves run
-        let opened = Opened()
-        for bound in [8, 700] {
-            let sequential = try Self.analyse(inputs, topology: topology, exactGroups: bound)
-            let parallel = try Pipeline.$halvesOpened.withValue({ @Sendable _ in opened.files += 1 }) {
-                try Self.analyse(inputs, topology: topology, exactGroups: bound, threshold: 1)
-            }
-            #expect(Self.renderings(parallel) == Self.renderings(sequential), "bound \(bound)")
-            #expect(parallel.account.skipped.isEmpty)
-            #expect(parallel.account.flowGroups == sequential.account.flowGroups)
-        }
-        #expect(opened.files == 2, "the file is read in halves")
     }
 
     /// A range learned only when analysing (here the run's own topology, which the reading did
@@ -225,4 +205,38 @@ struct FoldedFlowTableTests {
         #expect(merged.restPositions == [20, 25, 40, 50])
         #expect(!merged.more)
     }
+}
+
+/// In ParallelReadTests' suite, which owns `Pipeline.parallelThreshold` (its tests run one at a time).
+extension ParallelReadTests {
+    static func analyse(_ inputs: [InputSpec], topology: Topology, exactGroups: Int, threshold: Int64) throws -> Analysis {
+        let saved = Pipeline.parallelThreshold
+        Pipeline.parallelThreshold = threshold
+        defer { Pipeline.parallelThreshold = saved }
+        let collector = EvidenceCollector(topology: topology, maximumFlowGroups: exactGroups)
+        _ = Pipeline.collect(inputs, into: collector)
+        return Engine.analyse(collector, topology: topology, rules: try RuleLoader.builtIn())
+    }
+
+    /// A file read in halves folds as one read folds: the whole report is the same.
+    @Test func halvesFoldAsOneRead() throws {
+        let entries = FoldedFlowTableTests.noisyEntries(scanners: 3_000, destinations: 1_000, records: 6_000)
+        let (directory, file) = try FoldedFlowTableTests.write(entries, name: "halves")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputs = [InputSpec(path: file.path, displayName: file.path)]
+        let topology = try FoldedFlowTableTests.topology()
+        final class Opened: @unchecked Sendable { var files = 0 }  // set on this thread, before the halves run
+        let opened = Opened()
+        for bound in [8, 700] {
+            let sequential = try Self.analyse(inputs, topology: topology, exactGroups: bound, threshold: .max)
+            let parallel = try Pipeline.$halvesOpened.withValue({ @Sendable _ in opened.files += 1 }) {
+                try Self.analyse(inputs, topology: topology, exactGroups: bound, threshold: 1)
+            }
+            #expect(FoldedFlowTableTests.renderings(parallel) == FoldedFlowTableTests.renderings(sequential), "bound \(bound)")
+            #expect(parallel.account.skipped.isEmpty)
+            #expect(parallel.account.flowGroups == sequential.account.flowGroups)
+        }
+        #expect(opened.files == 2, "the file is read in halves")
+    }
+
 }
