@@ -76,6 +76,21 @@ public final class EvidenceCollector: RecordSink {
         flows.forEachGroup(disposition: keep, body)
     }
 
+    /// Adds a flow group counted elsewhere (issue 17: a SQL engine's aggregation row): `record`
+    /// is its first firewall record, `count` the records it stands for, with their time span and
+    /// further addresses at each end (see `FlowTable.addGroup`). Counted in the account as that
+    /// many firewall records; checked and reported as one record would be.
+    public func addFlowGroup(
+        _ record: RecordFields, count: Int, firstSeen: Int64?, lastSeen: Int64?, sources: [IPAddress] = [],
+        destinations: [IPAddress] = [], locate: () -> RecordLocation
+    ) {
+        let added = flows.addGroup(
+            record, count: count, firstSeen: firstSeen, lastSeen: lastSeen, sources: sources, destinations: destinations,
+            locate: locate)
+        account.records += 1
+        countFlow(added, record: record, records: max(count, 1), locate: locate)
+    }
+
     /// The skip reason for folded records whose address class a role learned later reaches.
     static let learnedTooLate =
         "counted per address class past the exact flow bound, then a range or VM address learned later in the input fell in the class (give the ranges with --cluster or the CIDR flags)"
@@ -513,19 +528,23 @@ public final class EvidenceCollector: RecordSink {
             account.skipped[Self.outsideWindow, default: 0] += 1
             return
         }
-        let added = flows.add(record, locate: locate)
+        countFlow(flows.add(record, locate: locate), record: record, records: 1, locate: locate)
+    }
+
+    /// Accounts for a record (or a group of `records`) the flow table took or turned down.
+    private func countFlow(_ added: FlowTable.AddResult, record: RecordFields, records: Int, locate: () -> RecordLocation) {
         switch added {
         case .added, .newGroup:
-            account.firewallRecords += 1
+            account.firewallRecords += records
             if record.equals(.disposition, "DENIED") {
-                account.deniedRecords += 1
+                account.deniedRecords += records
                 if added == .newGroup { deniedFlowGroupsSeen += 1 }
             } else {
-                account.allowedRecords += 1
+                account.allowedRecords += records
             }
         case .full:
-            account.firewallRecords += 1
-            account.skipped[flowTableFull, default: 0] += 1
+            account.firewallRecords += records
+            account.skipped[flowTableFull, default: 0] += records
         case .badConnection:
             problem(InputProblem(
                 input: locate().input, line: locate().line, byteOffset: nil,

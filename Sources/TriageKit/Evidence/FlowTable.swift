@@ -310,6 +310,7 @@ final class FlowTable {
             }
             if nowFull != full { counters[group].samplesFull = nowFull }
             if signature != 0 { signatures[group] |= signature }
+            lastGroup = group
             return .added
         }
         guard records.count < (folded ? foldedCapacity : capacity) else { return .full }
@@ -336,7 +337,47 @@ final class FlowTable {
                 ? Self.timestamp(record, .receiveTimestamp, locate: locate, rejections: &rejections) : nil,
             insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
             position: position))
+        lastGroup = records.count - 1
         return .newGroup
+    }
+
+    /// The group the last record added went to.
+    private var lastGroup = 0
+
+    /// Adds a whole group counted elsewhere (a SQL engine's aggregation row, issue 17): `record`
+    /// is its first record (it keys the group as any record would), `count` how many records it
+    /// stands for, with their time span and further addresses seen at each end. Those addresses
+    /// must fall in the same stable range or address class as the record's own at that end (the
+    /// group's key); where an end is kept exact, they are not kept.
+    func addGroup(
+        _ record: RecordFields, count: Int, firstSeen: Int64?, lastSeen: Int64?, sources: [IPAddress], destinations: [IPAddress],
+        locate: () -> RecordLocation
+    ) -> AddResult {
+        let result = add(record, locate: locate)
+        guard result == .added || result == .newGroup else { return result }
+        let group = lastGroup
+        counters[group].count += max(count, 1) - 1
+        if let firstSeen, counters[group].firstSeen == Self.noTime || firstSeen < counters[group].firstSeen {
+            counters[group].firstSeen = firstSeen
+        }
+        if let lastSeen, lastSeen > counters[group].lastSeen { counters[group].lastSeen = lastSeen }
+        let key = records[group].key
+        let egress = key.flags & 2 != 0
+        for (addresses, isSource) in [(sources, true), (destinations, false)] {
+            let exact = isSource ? key.src == records[group].source : key.dst == records[group].destination
+            guard !exact else { continue }
+            for address in addresses {
+                let position = nextPosition
+                nextPosition += 1
+                if isSource { self.sources[group].add(address, at: position) } else { self.destinations[group].add(address, at: position) }
+                if folded && isSource != egress, address.isV4, classes!.key(address) != address {
+                    signatures[group] |= classes!.note(address)
+                }
+            }
+        }
+        counters[group].samplesFull = counters[group].samplesFull & ~3
+            | (self.sources[group].more ? 1 : 0) | (self.destinations[group].more ? 2 : 0)
+        return result
     }
 
     /// The first value a flow is made of that cannot be right, if any. Such a record is skipped

@@ -191,6 +191,32 @@ struct FoldedFlowTableTests {
         #expect(collector.account.skipped["flow table full (more than 4 flow groups, even counted per address class)"] == 2)
     }
 
+    /// A whole group counted elsewhere (a SQL engine's row, issue 17) adds as its records would:
+    /// its count, time span and addresses join a group its first record keys.
+    @Test func aGroupCountedElsewhereAddsAsItsRecords() throws {
+        final class GroupSink: RecordSink {
+            let collector: EvidenceCollector
+            init(_ collector: EvidenceCollector) { self.collector = collector }
+            func consume(_ record: RecordFields, format: InputFormat, locate: () -> RecordLocation) {
+                collector.addFlowGroup(
+                    record, count: 40, firstSeen: utcMicros(2026, 11, 22, 9, 0, 0), lastSeen: utcMicros(2026, 11, 22, 9, 30, 0),
+                    destinations: ["10.20.7.7", "10.20.7.8"].compactMap(IPAddress.init), locate: locate)
+            }
+            func problem(_ problem: InputProblem) { collector.problem(problem) }
+        }
+        let collector = EvidenceCollector(topology: try Self.topology())
+        let row = LogEntries.ndjson([LogEntries.firewall(insertId: "row", dst: "10.20.1.14", timestamp: "2026-11-22T09:14:03Z")])
+        try InputReader(name: "rows", source: MemorySource(Array(row.utf8))).run(into: GroupSink(collector))
+        collector.read(InputReader(name: "f", source: MemorySource(Array(row.utf8))))
+        let groups = collector.flowGroups()
+        #expect(groups.map(\.count) == [41])
+        #expect(groups.first?.destinations.map(\.description) == ["10.20.1.14", "10.20.7.7", "10.20.7.8"])
+        #expect(groups.first?.firstSeen == utcMicros(2026, 11, 22, 9, 0, 0))
+        #expect(groups.first?.lastSeen == utcMicros(2026, 11, 22, 9, 30, 0))
+        #expect(collector.account.deniedRecords == 41)
+        #expect(collector.account.firewallRecords == 41)
+    }
+
     /// Samples of groups folded together keep the first distinct addresses in reading order.
     @Test func foldedSamplesMergeInReadingOrder() {
         func address(_ n: Int) -> IPAddress { IPAddress("198.51.100.\(n)")! }
