@@ -323,8 +323,8 @@ public enum Pipeline {
             var error: TriageError?
             init(_ collector: EvidenceCollector) { self.collector = collector }
         }
-        let halves = [Half(EvidenceCollector(topology: collector.topology, patterns: collector.patterns)),
-                     Half(EvidenceCollector(topology: collector.topology, patterns: collector.patterns))]
+        // Bounded as the whole is: the halves fold past the same bound, as one read would.
+        let halves = [Half(collector.sibling()), Half(collector.sibling())]
         let ranges: [(Int64, Int64)] = [(0, split.offset), (split.offset, split.fileSize)]
         let parts = [split.firstPart, split.secondPart]
         for (index, half) in halves.enumerated() {

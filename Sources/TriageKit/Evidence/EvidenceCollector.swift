@@ -24,11 +24,27 @@ public final class EvidenceCollector: RecordSink {
     private var problemsPerInput: [String: Int] = [:]
 
     /// `topology` is what is known before reading: addresses in its stable ranges are counted
-    /// per range rather than per address, which keeps memory flat.
-    public init(topology: Topology? = nil, maximumFlowGroups: Int = 200_000, patterns: MessagePatterns = .current) {
+    /// per range rather than per address, which keeps memory flat. Past `maximumFlowGroups`
+    /// distinct flows, flows are counted per address class of their far end (see
+    /// `AddressClasses`), up to `maximumFoldedGroups` groups.
+    public init(
+        topology: Topology? = nil, maximumFlowGroups: Int = EvidenceCollector.exactFlowGroups,
+        maximumFoldedGroups: Int = EvidenceCollector.foldedFlowGroups, patterns: MessagePatterns = .current
+    ) {
         self.topology = topology
         self.patterns = patterns
-        flows = FlowTable(capacity: maximumFlowGroups, topology: topology)
+        flows = FlowTable(capacity: maximumFlowGroups, foldedCapacity: maximumFoldedGroups, topology: topology)
+    }
+
+    /// Distinct flows kept exactly (each address its own group) before the table folds:
+    /// measured to keep a 1 GB high-cardinality export's read within its memory goal.
+    public static let exactFlowGroups = 25_000
+    /// Groups a folded table keeps before records are skipped.
+    public static let foldedFlowGroups = 200_000
+
+    /// A collector for another part of the same input, bounded as this one is.
+    func sibling() -> EvidenceCollector {
+        EvidenceCollector(topology: topology, maximumFlowGroups: flows.capacity, maximumFoldedGroups: flows.foldedCapacity, patterns: patterns)
     }
 
     let topology: Topology?
@@ -44,9 +60,40 @@ public final class EvidenceCollector: RecordSink {
 
     /// Each flow group, decoded one at a time, in the order the groups were first seen.
     /// Groups whose logged disposition `disposition` turns down are passed over undecoded.
-    public func forEachFlowGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
+    /// With the run's whole `topology`, groups folded past the exact bound whose class it
+    /// reaches into are set aside first, their records counted as skipped (see `FlowTable.setAside`).
+    public func forEachFlowGroup(
+        disposition keep: (String?) -> Bool = { _ in true }, topology: Topology? = nil, _ body: (FlowGroup) -> Void
+    ) {
+        if let topology {
+            let aside = flows.setAside(for: topology)
+            if aside.denied + aside.allowed > 0 {
+                account.deniedRecords -= aside.denied
+                account.allowedRecords -= aside.allowed
+                account.skipped[Self.learnedTooLate, default: 0] += aside.denied + aside.allowed
+            }
+        }
         flows.forEachGroup(disposition: keep, body)
     }
+
+    /// Adds a flow group counted elsewhere (issue 17: a SQL engine's aggregation row): `record`
+    /// is its first firewall record, `count` the records it stands for, with their time span and
+    /// further addresses at each end (see `FlowTable.addGroup`). Counted in the account as that
+    /// many firewall records; checked and reported as one record would be.
+    public func addFlowGroup(
+        _ record: RecordFields, count: Int, firstSeen: Int64?, lastSeen: Int64?, sources: [IPAddress] = [],
+        destinations: [IPAddress] = [], locate: () -> RecordLocation
+    ) {
+        let added = flows.addGroup(
+            record, count: count, firstSeen: firstSeen, lastSeen: lastSeen, sources: sources, destinations: destinations,
+            locate: locate)
+        account.records += 1
+        countFlow(added, record: record, records: max(count, 1), locate: locate)
+    }
+
+    /// The skip reason for folded records whose address class a role learned later reaches.
+    static let learnedTooLate =
+        "counted per address class past the exact flow bound, then a range or VM address learned later in the input fell in the class (give the ranges with --cluster or the CIDR flags)"
 
     /// Each flow group's first connection (source, destination, port), without decoding it.
     func forEachConnection(_ body: (IPAddress, IPAddress, Int?) -> Void) {
@@ -460,7 +507,7 @@ public final class EvidenceCollector: RecordSink {
     private var textWithoutEvidence: [String: String] = [:]
 
     /// The skip reason for records whose flow found the table full.
-    private var flowTableFull: String { "flow table full (more than \(flows.capacity) distinct flows)" }
+    private var flowTableFull: String { "flow table full (more than \(flows.foldedCapacity) flow groups, even counted per address class)" }
 
     /// `--since` / `--from` / `--to` on what is read (microseconds since 1970): firewall records
     /// and messages (log entries, events) stamped outside it are passed over and counted; those
@@ -483,7 +530,11 @@ public final class EvidenceCollector: RecordSink {
             return
         }
         let added = group.map { flows.addGroup(record, $0, locate: locate) } ?? flows.add(record, locate: locate)
-        let records = max(group?.count ?? 1, 1)
+        countFlow(added, record: record, records: max(group?.count ?? 1, 1), locate: locate)
+    }
+
+    /// Accounts for a record (or a group of `records`) the flow table took or turned down.
+    private func countFlow(_ added: FlowTable.AddResult, record: RecordFields, records: Int, locate: () -> RecordLocation) {
         switch added {
         case .added, .newGroup:
             account.firewallRecords += records

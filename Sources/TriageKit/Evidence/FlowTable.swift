@@ -15,6 +15,10 @@ public struct FlowGroup: Sendable {
     public var moreDestinations: Bool
     /// The group's first record, every field decoded.
     public var event: FirewallEvent
+    /// The end was counted per address class (past the table's exact bound): its addresses
+    /// are a sample of the class, and distinct counts built on them are lower bounds.
+    public var sampledSources = false
+    public var sampledDestinations = false
     public var examples: [FirewallEvent] { [event] }
 }
 
@@ -42,6 +46,8 @@ struct CompactRecord {
     var insertID: String?
     var disposition: Int32
     var location: RecordLocation?
+    /// Where the record stands in the reading order (see `FlowTable.nextPosition`).
+    var position: Int64
 
     /// The fields kept as interned ids (-1 when absent), in `FlowTable.stringIDs`: one flat array
     /// for every group, `stringFields.count` ids each, not an array (a heap block) per group.
@@ -59,6 +65,9 @@ struct CompactRecord {
 struct AddressSample {
     var first: IPAddress
     var rest: [IPAddress] = []
+    /// Where each of `rest` was first seen (record positions; `first`'s is its group's), so
+    /// samples of groups folded together merge in reading order.
+    var restPositions: [Int64] = []
     var more = false
 
     init(_ first: IPAddress) { self.first = first }
@@ -66,16 +75,34 @@ struct AddressSample {
     var addresses: [IPAddress] { [first] + rest }
 
     @inline(__always)
-    mutating func add(_ address: IPAddress) {
+    mutating func add(_ address: IPAddress, at position: Int64) {
         if first == address || more { return }
         if rest.contains(address) { return }
-        if rest.count + 1 < FlowTable.sampleLimit { rest.append(address) } else { more = true }
+        if rest.count + 1 < FlowTable.sampleLimit {
+            rest.append(address)
+            restPositions.append(position)
+        } else {
+            more = true
+        }
+    }
+
+    /// The first distinct addresses of two samples together, in reading order: each sample
+    /// holds its own first distinct addresses, so it holds every one of theirs that is among
+    /// the first of both.
+    static func merged(_ a: AddressSample, from aFirst: Int64, _ b: AddressSample, from bFirst: Int64) -> AddressSample {
+        var entries = [(a.first, aFirst)] + zip(a.rest, a.restPositions) + [(b.first, bFirst)] + zip(b.rest, b.restPositions)
+        entries.sort { $0.1 < $1.1 }
+        var sample = AddressSample(entries[0].0)
+        for (address, position) in entries.dropFirst() { sample.add(address, at: position) }
+        if a.more || b.more { sample.more = true }
+        return sample
     }
 }
 
 /// What a group accumulates per record, kept densely by group number.
 struct GroupCounters {
-    /// Bit 0: the source sample is full; bit 1: the destination sample is full.
+    /// Bit 0: the source sample is full; bit 1: the destination sample is full; bit 2: a record
+    /// named a remote VM (see `FlowTable.setAside`); bit 3: set aside.
     var samplesFull: UInt8 = 0
     var count = 1
     var firstSeen: Int64
@@ -141,11 +168,26 @@ final class FlowTable {
     private let lastIDs: UnsafeMutablePointer<Int32>
     /// Rule details depend only on the rule, so they are decoded once per reference.
     private var rules: [Int32: FirewallEvent.RuleDetails] = [:]
+    /// Distinct exact flows kept before the table folds (see `foldAll`).
     let capacity: Int
+    /// Groups a folded table keeps; records of a flow past that are skipped.
+    let foldedCapacity: Int
+    /// Past `capacity` distinct flows every group is keyed by the far end's address class, not
+    /// its address: no record is dropped for want of room, and memory stays bounded.
+    private(set) var folded = false
+    private var classes: AddressClasses?
+    /// Per group (folded tables only), a bit per /20 block its far end's class addresses fall in.
+    private var signatures: [UInt64] = []
+    private let topology: Topology?
+    /// The next record's place in the reading order. A table merged in later shifts its own by
+    /// this table's, so positions say which of two records came first.
+    private var nextPosition: Int64 = 0
 
     /// With a topology, addresses in its stable ranges are counted per range, not per address.
-    init(capacity: Int, topology: Topology? = nil) {
+    init(capacity: Int, foldedCapacity: Int = 200_000, topology: Topology? = nil) {
         self.capacity = capacity
+        self.foldedCapacity = max(capacity, foldedCapacity)
+        self.topology = topology
         // The index grows as groups arrive; a small table (a part of a file, a fuzz input) need
         // not start with room for a thousand.
         index = GroupIndex(capacity: min(capacity, 1024))
@@ -196,6 +238,21 @@ final class FlowTable {
         return id
     }
 
+    /// Keys a flow's far end (the end that is not the logging VM's) by its address class, in a
+    /// folded table; returns the address's signature bit, or 0 when the end stays exact. The
+    /// VM's own end stays exact: a GKE VM's address is learned from it (`forEachObservedVM`).
+    @inline(__always)
+    private func foldFarEnd(_ key: inout FlowKey, src: IPAddress, dst: IPAddress) -> UInt64 {
+        let egress = key.flags & 2 != 0
+        let address = egress ? dst : src
+        // An end already folded into a stable range stays so.
+        guard (egress ? key.dst : key.src) == address else { return 0 }
+        let classKey = classes!.key(address)
+        guard classKey != address else { return 0 }
+        if egress { key.dst = classKey } else { key.src = classKey }
+        return classes!.note(address)
+    }
+
     /// Adds one record. `locate` is called only when the record starts a new group.
     @inline(__always)
     func add(_ record: RecordFields, locate: () -> RecordLocation) -> AddResult {
@@ -203,10 +260,12 @@ final class FlowTable {
             let src = IPAddress.parse(srcBytes), let dst = IPAddress.parse(dstBytes)
         else { return .badConnection }
         if let rejected = Self.rejectedFlowValue(record) { return .rejected(rejected) }
+        let position = nextPosition
+        nextPosition += 1
         var flags: UInt8 = 0
         if record.equals(.disposition, "DENIED") { flags |= 1 }
         if record.equals(.ruleDirection, "EGRESS") { flags |= 2 }
-        let key = FlowKey(
+        var key = FlowKey(
             src: fold(src), dst: fold(dst), port: Int32(truncatingIfNeeded: record.integer(.destPort) ?? -1),
             networkProtocol: Int16(truncatingIfNeeded: record.integer(.networkProtocol) ?? -1), flags: flags,
             reference: intern(record, .ruleReference), vmName: intern(record, .instanceVM),
@@ -219,8 +278,17 @@ final class FlowTable {
                 time = parsed
             }
         }
-        let hash = key.fastHash
-        if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
+        let namesRemoteVM: UInt8 = record.has(.remoteInstanceVM) ? 4 : 0
+        var signature = folded ? foldFarEnd(&key, src: src, dst: dst) : 0
+        var hash = key.fastHash
+        var found = index.find(hash: hash, isKey: { records[$0].key == key })
+        if found == nil && !folded && records.count >= capacity {
+            foldAll()
+            signature = foldFarEnd(&key, src: src, dst: dst)
+            hash = key.fastHash
+            found = index.find(hash: hash, isKey: { records[$0].key == key })
+        }
+        if let group = found {
             var full: UInt8 = 0
             counters.withUnsafeMutableBufferPointer { counters in
                 counters[group].count += 1
@@ -231,19 +299,21 @@ final class FlowTable {
                 full = counters[group].samplesFull
             }
             // Samples are touched only while they can still change.
-            var nowFull = full
+            var nowFull = full | namesRemoteVM
             if key.src != src && full & 1 == 0 {
-                sources[group].add(src)
+                sources[group].add(src, at: position)
                 if sources[group].more { nowFull |= 1 }
             }
             if key.dst != dst && full & 2 == 0 {
-                destinations[group].add(dst)
+                destinations[group].add(dst, at: position)
                 if destinations[group].more { nowFull |= 2 }
             }
             if nowFull != full { counters[group].samplesFull = nowFull }
+            if signature != 0 { signatures[group] |= signature }
+            lastGroup = group
             return .added
         }
-        guard records.count < capacity else { return .full }
+        guard records.count < (folded ? foldedCapacity : capacity) else { return .full }
         if key.reference >= 0 && rules[key.reference] == nil {
             var rejected: [RejectedValue] = []
             rules[key.reference] = Self.ruleDetails(record, rejected: &rejected)
@@ -256,7 +326,8 @@ final class FlowTable {
         for field in CompactRecord.stringFields { stringIDs.append(intern(record, field)) }
         checkNames(key: key, base: base, locate: locate)
         index.insert(hash: hash, group: records.count)
-        counters.append(GroupCounters(firstSeen: time, lastSeen: time))
+        counters.append(GroupCounters(samplesFull: namesRemoteVM, firstSeen: time, lastSeen: time))
+        if folded { signatures.append(signature) }
         sources.append(AddressSample(src))
         destinations.append(AddressSample(dst))
         records.append(CompactRecord(
@@ -264,8 +335,49 @@ final class FlowTable {
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
             receiveTimestamp: record.has(.receiveTimestamp)
                 ? Self.timestamp(record, .receiveTimestamp, locate: locate, rejections: &rejections) : nil,
-            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate()))
+            insertID: record.string(.insertId), disposition: intern(record, .disposition), location: locate(),
+            position: position))
+        lastGroup = records.count - 1
         return .newGroup
+    }
+
+    /// The group the last record added went to.
+    private var lastGroup = 0
+
+    /// Adds a whole group counted elsewhere (a SQL engine's aggregation row, issue 17): `record`
+    /// is its first record (it keys the group as any record would), `count` how many records it
+    /// stands for, with their time span and further addresses seen at each end. Those addresses
+    /// must fall in the same stable range or address class as the record's own at that end (the
+    /// group's key); where an end is kept exact, they are not kept.
+    func addGroup(
+        _ record: RecordFields, count: Int, firstSeen: Int64?, lastSeen: Int64?, sources: [IPAddress], destinations: [IPAddress],
+        locate: () -> RecordLocation
+    ) -> AddResult {
+        let result = add(record, locate: locate)
+        guard result == .added || result == .newGroup else { return result }
+        let group = lastGroup
+        counters[group].count += max(count, 1) - 1
+        if let firstSeen, counters[group].firstSeen == Self.noTime || firstSeen < counters[group].firstSeen {
+            counters[group].firstSeen = firstSeen
+        }
+        if let lastSeen, lastSeen > counters[group].lastSeen { counters[group].lastSeen = lastSeen }
+        let key = records[group].key
+        let egress = key.flags & 2 != 0
+        for (addresses, isSource) in [(sources, true), (destinations, false)] {
+            let exact = isSource ? key.src == records[group].source : key.dst == records[group].destination
+            guard !exact else { continue }
+            for address in addresses {
+                let position = nextPosition
+                nextPosition += 1
+                if isSource { self.sources[group].add(address, at: position) } else { self.destinations[group].add(address, at: position) }
+                if folded && isSource != egress, address.isV4, classes!.key(address) != address {
+                    signatures[group] |= classes!.note(address)
+                }
+            }
+        }
+        counters[group].samplesFull = counters[group].samplesFull & ~3
+            | (self.sources[group].more ? 1 : 0) | (self.destinations[group].more ? 2 : 0)
+        return result
     }
 
     /// The first value a flow is made of that cannot be right, if any. Such a record is skipped
@@ -457,15 +569,78 @@ final class FlowTable {
         var droppedAllowed = 0
     }
 
+    /// Folds the table: every group is keyed again by its far end's address class (see
+    /// `foldFarEnd`), groups that meet become one that keeps the earliest first record, and
+    /// their samples merge in reading order. Groups stay in order of their first record.
+    /// The same records give the same folded groups whenever the fold happens.
+    func foldAll() {
+        guard !folded else { return }
+        folded = true
+        classes = AddressClasses(topology: topology)
+        var oldRecords: [CompactRecord] = []
+        var oldCounters: [GroupCounters] = []
+        var oldSources: [AddressSample] = []
+        var oldDestinations: [AddressSample] = []
+        var oldStringIDs: [Int32] = []
+        swap(&oldRecords, &records)
+        swap(&oldCounters, &counters)
+        swap(&oldSources, &sources)
+        swap(&oldDestinations, &destinations)
+        swap(&oldStringIDs, &stringIDs)
+        index = GroupIndex(capacity: min(foldedCapacity, 1024))
+        signatures = []
+        for i in oldRecords.indices {
+            var record = oldRecords[i]
+            let signature = foldFarEnd(&record.key, src: record.source, dst: record.destination)
+            let hash = record.key.fastHash
+            let theirs = oldCounters[i]
+            let key = record.key
+            if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
+                combine(theirs, into: group)
+                let first = records[group].position
+                sources[group] = .merged(sources[group], from: first, oldSources[i], from: record.position)
+                destinations[group] = .merged(destinations[group], from: first, oldDestinations[i], from: record.position)
+                counters[group].samplesFull = counters[group].samplesFull & ~3
+                    | (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
+                signatures[group] |= signature
+                continue
+            }
+            index.insert(hash: hash, group: records.count)
+            counters.append(theirs)
+            signatures.append(signature)
+            sources.append(oldSources[i])
+            destinations.append(oldDestinations[i])
+            let base = i * Self.stringStride
+            stringIDs.append(contentsOf: oldStringIDs[base..<(base + Self.stringStride)])
+            records.append(record)
+        }
+    }
+
+    /// Adds another group's counts, times and flags to a group's.
+    private func combine(_ theirs: GroupCounters, into group: Int) {
+        counters[group].count += theirs.count
+        if theirs.firstSeen != Self.noTime
+            && (counters[group].firstSeen == Self.noTime || theirs.firstSeen < counters[group].firstSeen)
+        {
+            counters[group].firstSeen = theirs.firstSeen
+        }
+        if theirs.lastSeen > counters[group].lastSeen { counters[group].lastSeen = theirs.lastSeen }
+        counters[group].samplesFull |= theirs.samplesFull & 4
+    }
+
     /// Takes over another table's groups (the later half of a file read in parallel), as if its
     /// records had been added here after this table's own: a group both saw becomes one group
     /// that keeps this table's first record, with counts, times and address samples combined
     /// (the samples come out exactly as one sequential read keeps them); groups new here are
     /// appended in the other table's order. Its locations are shifted by the offsets given.
-    /// The other table is left empty when this one was and took it over whole.
+    /// When the two together hold more distinct flows than the exact bound, both are folded
+    /// first, as one read would have folded. The other table is left empty when this one was
+    /// and took it over whole.
     func merge(_ other: FlowTable, lineOffset: Int, byteOffset: Int64) -> MergeResult {
         var result = MergeResult()
-        if records.isEmpty && lineOffset == 0 && byteOffset == 0 && other.capacity <= capacity {
+        if records.isEmpty && !folded && lineOffset == 0 && byteOffset == 0 && other.capacity <= capacity
+            && other.foldedCapacity <= foldedCapacity
+        {
             takeOver(other)
             result.newGroups = records.count
             result.newDeniedGroups = records.reduce(0) { $0 + Int($1.key.flags & 1) }
@@ -477,35 +652,58 @@ final class FlowTable {
             if translated[Int(id)] < 0 { translated[Int(id)] = other.strings.withBytes(id) { strings.intern($0) } }
             return translated[Int(id)]
         }
+        func translatedKey(_ key: FlowKey) -> FlowKey {
+            var key = key
+            key.reference = translate(key.reference)
+            key.vmName = translate(key.vmName)
+            key.network = translate(key.network)
+            return key
+        }
+        if !folded && !other.folded {
+            // Would the two together hold more distinct flows than the bound allows?
+            var newKeys = 0
+            for record in other.records {
+                let key = translatedKey(record.key)
+                if index.find(hash: key.fastHash, isKey: { records[$0].key == key }) == nil { newKeys += 1 }
+            }
+            if records.count + newKeys > capacity { foldAll() }
+        }
+        if folded || other.folded {
+            foldAll()
+            other.foldAll()
+            classes!.absorb(other.classes!)
+        }
+        let positionOffset = nextPosition
+        nextPosition += other.nextPosition
+        /// A sample's addresses with where each was first seen, in this table's positions.
+        func shifted(_ sample: AddressSample, from first: Int64) -> [(IPAddress, Int64)] {
+            [(sample.first, first)] + zip(sample.rest, sample.restPositions.map { $0 + positionOffset })
+        }
         for i in other.records.indices {
             let theirs = other.counters[i]
             var record = other.records[i]
             let otherReference = record.key.reference
-            record.key.reference = translate(record.key.reference)
-            record.key.vmName = translate(record.key.vmName)
-            record.key.network = translate(record.key.network)
+            record.key = translatedKey(record.key)
+            record.position += positionOffset
             let key = record.key
             let hash = key.fastHash
             if let group = index.find(hash: hash, isKey: { records[$0].key == key }) {
-                counters[group].count += theirs.count
-                if theirs.firstSeen != Self.noTime
-                    && (counters[group].firstSeen == Self.noTime || theirs.firstSeen < counters[group].firstSeen)
-                {
-                    counters[group].firstSeen = theirs.firstSeen
-                }
-                if theirs.lastSeen > counters[group].lastSeen { counters[group].lastSeen = theirs.lastSeen }
+                combine(theirs, into: group)
                 // The other half's first distinct addresses hold every one a sequential read
                 // would still have room for; if it saw more than it kept, so would that read.
-                for address in other.sources[i].addresses { sources[group].add(address) }
+                for (address, position) in shifted(other.sources[i], from: record.position) { sources[group].add(address, at: position) }
                 if other.sources[i].more { sources[group].more = true }
-                for address in other.destinations[i].addresses { destinations[group].add(address) }
+                for (address, position) in shifted(other.destinations[i], from: record.position) {
+                    destinations[group].add(address, at: position)
+                }
                 if other.destinations[i].more { destinations[group].more = true }
                 let full: UInt8 = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
-                counters[group].samplesFull = full
+                counters[group].samplesFull = counters[group].samplesFull & ~3 | full
+                if folded { signatures[group] |= other.signatures[i] }
                 continue
             }
             let denied = record.key.flags & 1 != 0
-            guard records.count < capacity else {
+            guard records.count < (folded ? foldedCapacity : capacity) else {
                 if denied { result.droppedDenied += theirs.count } else { result.droppedAllowed += theirs.count }
                 continue
             }
@@ -522,8 +720,13 @@ final class FlowTable {
             }
             index.insert(hash: hash, group: records.count)
             counters.append(theirs)
-            sources.append(other.sources[i])
-            destinations.append(other.destinations[i])
+            if folded { signatures.append(other.signatures[i]) }
+            var sourceSample = other.sources[i]
+            sourceSample.restPositions = sourceSample.restPositions.map { $0 + positionOffset }
+            var destinationSample = other.destinations[i]
+            destinationSample.restPositions = destinationSample.restPositions.map { $0 + positionOffset }
+            sources.append(sourceSample)
+            destinations.append(destinationSample)
             records.append(record)
             result.newGroups += 1
             if denied { result.newDeniedGroups += 1 }
@@ -546,9 +749,31 @@ final class FlowTable {
         swap(&strings, &other.strings)
         swap(&rules, &other.rules)
         swap(&nameVerdicts, &other.nameVerdicts)
+        swap(&folded, &other.folded)
+        swap(&classes, &other.classes)
+        swap(&signatures, &other.signatures)
+        // No group here holds a position: the other table's stand as they are.
+        swap(&nextPosition, &other.nextPosition)
         // The ids remembered per field now belong to the other table's interner.
         lastIDs.update(from: other.lastIDs, count: Field.count)
         other.lastIDs.update(repeating: -1, count: Field.count)
+    }
+
+    /// Sets aside, once a run's topology is complete, the folded groups whose counts could be
+    /// wrong: their far end's class holds an address that a range or host learned later in the
+    /// input (or named as a remote VM, from which roles are learned) covers, so its records
+    /// would not all have the role the class has. Returns the records of the groups set aside
+    /// now, denied and allowed (groups set aside before are not counted again).
+    func setAside(for topology: Topology) -> (denied: Int, allowed: Int) {
+        guard folded, let classes else { return (0, 0) }
+        let touched = classes.touched(by: topology.rangesAheadOfPublic)
+        var result = (denied: 0, allowed: 0)
+        for i in records.indices where signatures[i] != 0 && counters[i].samplesFull & 8 == 0 {
+            guard signatures[i] & touched != 0 || counters[i].samplesFull & 4 != 0 else { continue }
+            counters[i].samplesFull |= 8
+            if records[i].key.flags & 1 != 0 { result.denied += counters[i].count } else { result.allowed += counters[i].count }
+        }
+        return result
     }
 
     /// Each group in turn, decoded one at a time so they are never all in memory at once.
@@ -556,7 +781,7 @@ final class FlowTable {
     /// groups it turns down are never decoded.
     func forEachGroup(disposition keep: (String?) -> Bool = { _ in true }, _ body: (FlowGroup) -> Void) {
         var kept: [Int32: Bool] = [:]
-        for i in records.indices {
+        for i in records.indices where counters[i].samplesFull & 8 == 0 {
             let id = records[i].disposition
             if let known = kept[id] {
                 if !known { continue }
@@ -615,7 +840,9 @@ final class FlowTable {
                 count: counters.count, firstSeen: counters.firstSeen == Self.noTime ? nil : counters.firstSeen,
                 lastSeen: counters.lastSeen == Self.noTime ? nil : counters.lastSeen,
                 sources: sources[i].addresses, destinations: destinations[i].addresses,
-                moreSources: sources[i].more, moreDestinations: destinations[i].more, event: event)
+                moreSources: sources[i].more, moreDestinations: destinations[i].more, event: event,
+                sampledSources: folded && signatures[i] != 0 && r.key.flags & 2 == 0,
+                sampledDestinations: folded && signatures[i] != 0 && r.key.flags & 2 != 0)
         }
     }
 }
@@ -626,35 +853,14 @@ extension FlowTable {
     /// meets one already here (the query grouped finer, e.g. IPv6 ends it does not fold) is
     /// combined with it as `merge` combines two halves.
     func addGroup(_ record: RecordFields, _ aggregate: FlowGroupAggregate, locate: () -> RecordLocation) -> AddResult {
-        let before = records.count
-        let result = add(record, locate: locate)
+        let result = addGroup(
+            record, count: aggregate.count, firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen,
+            sources: aggregate.sources.addresses, destinations: aggregate.destinations.addresses, locate: locate)
         guard result == .added || result == .newGroup else { return result }
-        var group = before
-        if result == .added {
-            // The group the record joined: the one whose first record has its key.
-            guard let src = record.bytes(.srcIP).flatMap(IPAddress.parse), let dst = record.bytes(.destIP).flatMap(IPAddress.parse),
-                let found = records.firstIndex(where: {
-                    $0.key.src == fold(src) && $0.key.dst == fold(dst) && $0.key.port == Int32(truncatingIfNeeded: record.integer(.destPort) ?? -1)
-                        && $0.key.networkProtocol == Int16(truncatingIfNeeded: record.integer(.networkProtocol) ?? -1)
-                        && $0.key.flags == (record.equals(.disposition, "DENIED") ? 1 : 0) | (record.equals(.ruleDirection, "EGRESS") ? 2 : 0)
-                        && $0.key.reference == intern(record, .ruleReference) && $0.key.vmName == intern(record, .instanceVM)
-                        && $0.key.network == intern(record, .vpcName)
-                })
-            else { return result }
-            group = found
-        }
-        // `add` counted the first record once; the row counts them all.
-        counters[group].count += max(aggregate.count, 1) - 1
-        if let first = aggregate.firstSeen, counters[group].firstSeen == Self.noTime || first < counters[group].firstSeen {
-            counters[group].firstSeen = first
-        }
-        if let last = aggregate.lastSeen, last > counters[group].lastSeen { counters[group].lastSeen = last }
-        let key = records[group].key
-        for address in aggregate.sources.addresses where fold(address) == key.src { sources[group].add(address) }
-        if aggregate.sources.more { sources[group].more = true }
-        for address in aggregate.destinations.addresses where fold(address) == key.dst { destinations[group].add(address) }
-        if aggregate.destinations.more { destinations[group].more = true }
-        counters[group].samplesFull = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
+        // The row kept fewer addresses than it saw: the group says there were more.
+        if aggregate.sources.more { sources[lastGroup].more = true }
+        if aggregate.destinations.more { destinations[lastGroup].more = true }
+        counters[lastGroup].samplesFull |= (sources[lastGroup].more ? 1 : 0) | (destinations[lastGroup].more ? 2 : 0)
         return result
     }
 }

@@ -77,6 +77,15 @@ public struct Finding: Sendable {
     /// True when more distinct addresses were seen than were kept (the counts are then lower bounds).
     public var moreSources: Bool
     public var moreDestinations: Bool
+    /// True when an end was counted per address class (past the flow table's exact bound): its
+    /// endpoints are a sample and its distinct count a lower bound.
+    public var sampledSources = false
+    public var sampledDestinations = false
+
+    /// Says that an end's endpoints are a sample, with the least number of distinct addresses.
+    static func sampledNote(_ atLeast: Int) -> String {
+        "at least \(atLeast) distinct, counted per address class past the exact flow bound"
+    }
     public var deniedBy: [DenyingRule]
     public var examples: [Example]
     public var remedy: Remedy

@@ -138,6 +138,7 @@ enum FindingMerger {
         if lead.destinations.isEmpty {
             lead.destinations = other.destinations
             lead.distinctDestinations = other.distinctDestinations
+            lead.sampledDestinations = other.sampledDestinations
         }
         for (name, value) in other.facts where lead.facts[name] == nil { lead.facts[name] = value }
     }

@@ -236,6 +236,13 @@ public struct Topology: Sendable {
             + special.entriesLongestFirst.filter { $0.cidr.isV4 }.map { ($0.cidr, $0.value.role != .metadata) }
     }
 
+    /// Every range and host `classify` tries before Google's ranges and private space (given,
+    /// described, learned from the logs): what can make a public address more than "internet".
+    var rangesAheadOfPublic: [CIDR] {
+        known.entriesLongestFirst.map(\.cidr) + inferred.entriesLongestFirst.map(\.cidr)
+            + inferredHosts.keys.map { CIDR(network: $0, prefixLength: $0.isV4 ? 32 : 128) }
+    }
+
     public func stableRange(_ address: IPAddress) -> CIDR? {
         if let (cidr, _) = known.longestMatch(address) { return cidr }
         if let (cidr, entry) = special.longestMatch(address), entry.role != .metadata { return cidr }

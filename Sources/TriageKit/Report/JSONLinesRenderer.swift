@@ -32,6 +32,16 @@ struct JSONLinesRenderer {
     }
 
     func object(_ f: Finding, plan: FixPlan? = nil) -> [String: Any] {
+        var object = fields(f, plan: plan)
+        // Only past the flow table's exact bound: below it the output stays as it always was.
+        if f.sampledSources || f.sampledDestinations {
+            object["sources_sampled"] = f.sampledSources
+            object["destinations_sampled"] = f.sampledDestinations
+        }
+        return object
+    }
+
+    private func fields(_ f: Finding, plan: FixPlan?) -> [String: Any] {
         [
             "type": "finding",
             "schema_version": Renderer.schemaVersion,

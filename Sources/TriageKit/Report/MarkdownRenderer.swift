@@ -41,11 +41,10 @@ struct MarkdownRenderer {
                 out += "- **Seen:** " + (first == last ? inline(first, name) : "\(inline(first, name)) to \(inline(last, name))") + "\n"
             }
             if !f.sources.isEmpty {
-                out += "- **From:** " + endpoints(f.sources) + (f.distinctSources > f.sources.count ? " and \(f.distinctSources - f.sources.count) more" : "") + "\n"
+                out += "- **From:** " + endpoints(f.sources) + more(f.sources.count, f.distinctSources, sampled: f.sampledSources) + "\n"
             }
             if !f.destinations.isEmpty {
-                out += "- **To:** " + endpoints(f.destinations)
-                    + (f.distinctDestinations > f.destinations.count ? " and \(f.distinctDestinations - f.destinations.count) more" : "") + "\n"
+                out += "- **To:** " + endpoints(f.destinations) + more(f.destinations.count, f.distinctDestinations, sampled: f.sampledDestinations) + "\n"
             }
             if f.evidence.count > 1 || f.evidence.contains(where: { !$0.quotes.isEmpty }) {
                 out += "- **Evidence:**\n"
@@ -114,6 +113,12 @@ struct MarkdownRenderer {
     private var name: Int { TerminalText.Limit.name }
     private func inline(_ text: String, _ limit: Int = TerminalText.Limit.message) -> String { MarkdownText.inline(text, limit: limit) }
     private func code(_ text: String, _ limit: Int = TerminalText.Limit.name) -> String { MarkdownText.code(text, limit: limit) }
+
+    /// What follows the endpoints shown: how many more, or that they are a sample.
+    private func more(_ shown: Int, _ total: Int, sampled: Bool) -> String {
+        if sampled { return " and ≈ more (\(Finding.sampledNote(total)))" }
+        return total > shown ? " and \(total - shown) more" : ""
+    }
 
     private func endpoints(_ list: [Finding.Endpoint]) -> String {
         list.map { "\(code($0.ip)) (\(inline($0.role.phrase + ($0.range.map { " \($0)" } ?? ""), name)))" }.joined(separator: ", ")

@@ -172,10 +172,10 @@ struct TextRenderer {
             out += field("Seen", first == last ? first : "\(first) to \(last)", width)
         }
         if !finding.sources.isEmpty {
-            out += field("From", endpoints(finding.sources, total: finding.distinctSources), width)
+            out += field("From", endpoints(finding.sources, total: finding.distinctSources, sampled: finding.sampledSources), width)
         }
         if !finding.destinations.isEmpty {
-            out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations), width)
+            out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations, sampled: finding.sampledDestinations), width)
         }
         if finding.evidence.count > 1 || finding.evidence.contains(where: { !$0.quotes.isEmpty }) {
             out += "  Evidence:\n"
@@ -250,7 +250,7 @@ struct TextRenderer {
     func name(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.name) }
     func message(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.message) }
 
-    private func endpoints(_ list: [Finding.Endpoint], total: Int) -> String {
+    private func endpoints(_ list: [Finding.Endpoint], total: Int, sampled: Bool) -> String {
         var groups: [(key: String, ips: [String])] = []
         for endpoint in list {
             var key = endpoint.role.phrase
@@ -266,7 +266,11 @@ struct TextRenderer {
             let ips = group.ips.prefix(4).map(name).joined(separator: ", ") + (group.ips.count > 4 ? ", …" : "")
             return "\(ips) (\(name(group.key)))"
         }.joined(separator: "; ")
-        if total > list.count { text += "; \(total - list.count) more" }
+        if sampled {
+            text += "; ≈ more: \(Finding.sampledNote(total))"
+        } else if total > list.count {
+            text += "; \(total - list.count) more"
+        }
         return text
     }
 

@@ -56,7 +56,7 @@ public enum Engine {
             return assignment
         }
 
-        collector.forEachFlowGroup(disposition: { FlowFacts.anyRuleAccepts(disposition: $0, firewallRules) }) { group in
+        collector.forEachFlowGroup(disposition: { FlowFacts.anyRuleAccepts(disposition: $0, firewallRules) }, topology: topology) { group in
             let facts = FlowFacts(
                 group: group, source: classify(group.event.connection.srcIP),
                 destination: classify(group.event.connection.destIP), topology: topology)
@@ -232,6 +232,8 @@ struct FindingBuilder {
     var inferred = false
     var moreSources = false
     var moreDestinations = false
+    var sampledSources = false
+    var sampledDestinations = false
     /// Roles and ranges over every group (not just the kept endpoints), for order-free summaries.
     var sourceRoles = Set<Role>()
     var destinationRoles = Set<Role>()
@@ -304,6 +306,8 @@ struct FindingBuilder {
         }
         if group.moreSources { moreSources = true }
         if group.moreDestinations { moreDestinations = true }
+        if group.sampledSources { sampledSources = true }
+        if group.sampledDestinations { sampledDestinations = true }
         if let port = event.connection.destPort, !ports.contains(port) { ports.append(port) }
         if let reference = event.ruleDetails.reference,
             !deniedBy.contains(where: { $0.reference == reference })
@@ -489,6 +493,8 @@ struct FindingBuilder {
                 why: rule.remedy.why.render(lookup, quoting: .prose), notes: texts.notes, actions: texts.actions,
                 configConnector: texts.configConnector, kpt: texts.kpt, references: rule.references))
         finding.cause = rule.cause?.render(lookup)
+        finding.sampledSources = sampledSources
+        finding.sampledDestinations = sampledDestinations
         if let verification {
             finding.facts["fix.verified"] = verification.outcome.rawValue
             finding.facts["fix.note"] = verification.sentence

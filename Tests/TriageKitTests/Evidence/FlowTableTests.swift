@@ -88,15 +88,16 @@ struct FlowTableTests {
         #expect(group.lastSeen == utcMicros(2026, 1, 1, 0, 0, 5))
     }
 
-    @Test func fullTableCountsWhatItCannotKeep() throws {
+    /// Past the exact bound the table folds instead of skipping: every record is counted.
+    @Test func pastTheBoundNoRecordIsSkipped() throws {
         let entries = (0..<5).map { LogEntries.firewall(insertId: "r\($0)", dstPort: 1000 + $0) }
             + [LogEntries.firewall(insertId: "again", dstPort: 1000)]
         let collector = collect(Array(LogEntries.ndjson(entries).utf8), maximumFlowGroups: 2)
         let groups = collector.flowGroups()
-        #expect(groups.count == 2)
-        #expect(groups.map(\.count) == [2, 1])  // a record of a kept flow still counts
-        #expect(collector.account.skipped["flow table full (more than 2 distinct flows)"] == 3)
+        #expect(groups.map(\.count) == [2, 1, 1, 1, 1])
+        #expect(collector.account.skipped.isEmpty)
         #expect(collector.account.firewallRecords == 6)
+        #expect(collector.account.deniedRecords == 6)
     }
 
     @Test func escapedAndPlainSpellingsAreOneFlow() throws {
@@ -202,9 +203,9 @@ struct FlowTableTests {
         #expect(sequential.flowGroups().count > 0)
     }
 
-    /// Groups of the later half that find the table full are skipped and counted as such, and
-    /// leave the denied and allowed counts.
-    @Test func mergeIntoAFullTableCountsWhatItDrops() throws {
+    /// Groups of the later half past the exact bound are folded with the first half's, not
+    /// skipped: every record stays counted, denied and allowed.
+    @Test func mergePastTheBoundKeepsEveryRecord() throws {
         let first = collect(Array(LogEntries.ndjson([
             LogEntries.firewall(insertId: "a", dstPort: 1000), LogEntries.firewall(insertId: "b", dstPort: 1001),
         ]).utf8), maximumFlowGroups: 2)
@@ -215,10 +216,10 @@ struct FlowTableTests {
         let whole = EvidenceCollector(maximumFlowGroups: 2)
         whole.absorb(first, lineOffset: 0, byteOffset: 0)
         whole.absorb(second, lineOffset: 2, byteOffset: 0)
-        #expect(whole.flowGroups().map(\.count) == [2, 1])
+        #expect(whole.flowGroups().map(\.count) == [2, 1, 2, 1])
         #expect(whole.account.firewallRecords == 6)
-        #expect(whole.account.deniedRecords == 3)
-        #expect(whole.account.allowedRecords == 0)
-        #expect(whole.account.skipped["flow table full (more than 2 distinct flows)"] == 3)
+        #expect(whole.account.deniedRecords == 5)
+        #expect(whole.account.allowedRecords == 1)
+        #expect(whole.account.skipped.isEmpty)
     }
 }
