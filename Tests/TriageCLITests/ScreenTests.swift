@@ -74,6 +74,9 @@ struct ScreenTests {
         #expect(lines[0] == "\(json.count) findings: \(errors) errors, \(warnings) warnings in cluster \(cluster).", "\(lines[0])")
         #expect(lines[1] == "Top causes:")
         #expect(lines[2].hasPrefix("  ERROR ") && lines[2].contains(json[0]["rule"] as? String ?? "?"), "\(lines[2])")
+        // The plan on the first screen: what it changes, by kind.
+        let planLine = try #require(lines.firstIndex { $0.hasPrefix("Fix plan (below): ") }, "\(lines.prefix(24))")
+        #expect(planLine < 12 && lines[planLine].hasSuffix(" firewall rules."), "\(lines.prefix(14))")
         // The first fix on the first screen of an 80x24 terminal: where it is in the plan.
         let fix = try #require(lines.firstIndex { $0.hasPrefix("  Fix: plan step") })
         #expect(fix < 24, "first Fix on line \(fix + 1)")

@@ -29,6 +29,10 @@ struct TextRenderer {
         let width = max(40, options.width)
         let plan = analysis.plan
         out += TextSummary(options: options, width: width).render(analysis)
+        // The plan on the first screen too: what it changes, by kind; the commands follow the findings.
+        if options.detail != .brief, !plan.steps.isEmpty {
+            out += wrap("Fix plan (below): " + Self.planSummary(plan) + ".", indent: "", width: width)
+        }
         switch options.detail {
         case .brief:
             out += "\n"
@@ -46,6 +50,31 @@ struct TextRenderer {
     }
 
     /// The plan, once, after the findings: each change numbered, with the findings it fixes.
+    /// `2 DNS zones, 4 DNS records, 1 route and 3 firewall rules`, by kind, in plan order (a
+    /// kind that changes what exists says so: `1 firewall rule change`).
+    static func planSummary(_ plan: FixPlan) -> String {
+        let names: [RemedyAction.Kind: (String, String)] = [
+            .zoneCreate: ("DNS zone", "DNS zones"), .recordCreate: ("DNS record", "DNS records"),
+            .recordUpdate: ("DNS record change", "DNS record changes"), .routeDelete: ("route deletion", "route deletions"),
+            .routeCreate: ("route", "routes"), .subnetUpdate: ("subnet change", "subnet changes"),
+            .routerCreate: ("Cloud Router", "Cloud Routers"), .natCreate: ("Cloud NAT", "Cloud NATs"),
+            .natUpdate: ("Cloud NAT change", "Cloud NAT changes"), .firewallUpdate: ("firewall rule change", "firewall rule changes"),
+            .firewallCreate: ("firewall rule", "firewall rules"), .change: ("other change", "other changes"), .check: ("check", "checks"),
+        ]
+        var order: [RemedyAction.Kind] = []
+        var counts: [RemedyAction.Kind: Int] = [:]
+        for step in plan.steps {
+            if counts[step.action.kind] == nil { order.append(step.action.kind) }
+            counts[step.action.kind, default: 0] += 1
+        }
+        let parts = order.map { kind -> String in
+            let count = counts[kind] ?? 0
+            let name = names[kind] ?? (kind.rawValue, kind.rawValue)
+            return "\(count) \(count == 1 ? name.0 : name.1)"
+        }
+        return parts.count > 1 ? parts.dropLast().joined(separator: ", ") + " and " + parts.last! : parts.joined()
+    }
+
     /// `--brief` prints the steps alone: its finding lines already name their steps.
     private func planSection(_ plan: FixPlan, _ findings: [Finding], _ width: Int, brief: Bool) -> String {
         guard !plan.steps.isEmpty else { return "" }

@@ -50,7 +50,9 @@ struct TextLayoutTests {
         analysis.findings += Array(repeating: extra, count: 5)
         let text = Self.text(analysis, .compact)
         let section = text.components(separatedBy: "Top causes:\n")[1].components(separatedBy: "\n\n")[0]
-        let lines = section.split(separator: "\n")
+        // The plan's one line closes the summary.
+        let lines = section.split(separator: "\n").filter { !$0.hasPrefix("Fix plan") }
+        #expect(section.hasSuffix("\nFix plan (below): 1 firewall rule."), "\(section)")
         #expect(lines.count == TextSummary.topCauses + 1, "\(section)")
         #expect(lines.last == "  … and \(analysis.findings.count - TextSummary.topCauses) more below.")
     }
