@@ -113,6 +113,38 @@ struct ParallelReadTests {
         #expect(Self.rendered(parallel) == Self.rendered(sequential))
     }
 
+    /// A config listing big enough to be read in halves (gcloud's JSON array of firewall rules)
+    /// keeps the second half's rules too, at their own lines: the halves' config is merged.
+    @Test func configReadInHalvesKeepsBothHalves() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triage-parallel-config-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules: [Any] = (0..<400).map { i in
+            [
+                "kind": "compute#firewall", "name": "rule-\(i)", "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/net",
+                "direction": "INGRESS", "priority": 1000 + i, "sourceRanges": ["10.\(i % 250).0.0/16"],
+                "allowed": [["IPProtocol": "tcp", "ports": ["\(1000 + i)"]]],
+            ] as [String: Any]
+        }
+        let file = directory.appendingPathComponent("firewall-rules.json")
+        try Data(FormatWriter.write(rules, as: .jsonArray)).write(to: file)
+        func read(threshold: Int64) throws -> ConfigSnapshot {
+            let saved = Pipeline.parallelThreshold
+            Pipeline.parallelThreshold = threshold
+            defer { Pipeline.parallelThreshold = saved }
+            let collector = EvidenceCollector(topology: Topology())
+            #expect(Pipeline.collect([InputSpec(path: file.path, displayName: file.path)], into: collector).isEmpty)
+            return collector.config
+        }
+        let sequential = try read(threshold: .max)
+        let parallel = try read(threshold: 1)
+        #expect(sequential.firewallRules.count == 400)
+        #expect(parallel.firewallRules.count == 400, "the second half's rules were lost")
+        #expect(parallel.listed.contains(.firewallRules))
+        let lines = { (config: ConfigSnapshot) in config.firewallRules.map { "\($0.name) \($0.location?.line ?? -1)" }.sorted() }
+        #expect(lines(parallel) == lines(sequential))
+    }
+
     /// gcloud's JSON arrays and YAML are cut too, at an element or a `---` line.
     @Test(arguments: [FormatWriter.Kind.jsonArray, .yaml])
     func gcloudFormatsAreCutAtRecordBoundaries(_ kind: FormatWriter.Kind) throws {

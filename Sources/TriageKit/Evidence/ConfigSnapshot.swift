@@ -90,6 +90,30 @@ public struct ConfigSnapshot: Sendable {
 
     public var isEmpty: Bool { listed.isEmpty }
 
+    /// Takes in what another snapshot read: the second half of a large input read on another
+    /// thread, whose lines are counted from its own start (`lineOffset` puts them in the file's).
+    /// Its rejections were reported where it read them.
+    mutating func absorb(_ other: ConfigSnapshot, lineOffset: Int) {
+        func shifted<T>(_ item: T, _ location: WritableKeyPath<T, RecordLocation?>) -> T {
+            var item = item
+            item[keyPath: location]?.line += lineOffset
+            return item
+        }
+        for rule in other.firewallRules { insert(shifted(rule, \.location)) }
+        if !other.firewallPolicyRules.isEmpty { insert(policyRules: other.firewallPolicyRules.map { shifted($0, \.location) }) }
+        for route in other.routes { insert(shifted(route, \.location)) }
+        for network in other.networks { insert(shifted(network, \.location)) }
+        for subnet in other.subnetworks { insert(shifted(subnet, \.location)) }
+        for router in other.routers { insert(shifted(router, \.location)) }
+        for nat in other.standaloneNATs { insert(nat) }
+        for zone in other.zones { insert(shifted(zone, \.location)) }
+        for record in other.recordSets { insert(shifted(record, \.location)) }
+        for status in other.natStatuses { insert(status) }
+        instanceNames.formUnion(other.instanceNames)
+        seen.formUnion(other.seen)
+        incomplete.formUnion(other.incomplete)
+    }
+
     /// Takes a decoded document (an API resource, a list response, gcloud's JSON/YAML of one);
     /// false when it is not network config.
     public mutating func add(document: [String: Any], location: RecordLocation) -> Bool {

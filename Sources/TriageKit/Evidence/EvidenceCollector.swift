@@ -114,6 +114,8 @@ public final class EvidenceCollector: RecordSink {
     /// which count from the start of its part of a file, into whole-file ones.
     func absorb(_ other: EvidenceCollector, lineOffset: Int, byteOffset: Int64) {
         clusters += other.clusters
+        // The second half's network config (a large listing read in halves) joins the first's.
+        config.absorb(other.config, lineOffset: lineOffset)
         for var observation in other.observations {
             observation.location?.line += lineOffset
             for index in observation.places.indices {
