@@ -21,9 +21,7 @@ public struct FixPlan: Sendable {
         var zoneNames: [String: String] = [:]
         for finding in findings {
             for original in finding.remedy.actions where original.changes {
-                var action = original
-                if let name = action.flag("router"), let kept = routerNames[name] { action = action.setting(flag: "router", to: kept) }
-                if let name = action.flag("zone"), let kept = zoneNames[name] { action = action.setting(flag: "zone", to: kept) }
+                let action = original.following(routers: routerNames, zones: zoneNames)
                 let identity = action.resource ?? action.command.rendered
                 if let index = byIdentity[identity] {
                     if !steps[index].findings.contains(finding.id) { steps[index].findings.append(finding.id) }

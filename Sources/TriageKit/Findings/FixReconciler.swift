@@ -17,9 +17,7 @@ enum FixReconciler {
         var routerNames: [String: String] = [:]
         var wanted: Set<ConfigSnapshot.Kind> = []
         for original in finding.remedy.actions {
-            var action = original
-            if let name = action.flag("zone"), let existing = zoneNames[name] { action = action.setting(flag: "zone", to: existing) }
-            if let name = action.flag("router"), let existing = routerNames[name] { action = action.setting(flag: "router", to: existing) }
+            let action = original.following(routers: routerNames, zones: zoneNames)
             switch action.kind {
             case .zoneCreate:
                 guard config.listed.contains(.zones) else { wanted.insert(.zones); break }

@@ -149,6 +149,15 @@ public struct RemedyAction: Sendable, Hashable {
         return copy
     }
 
+    /// The step with the router and zone it names replaced where another name stands for the same
+    /// resource (`renamed[name]`): a NAT on the router that exists, records in the zone that exists.
+    func following(routers: [String: String], zones: [String: String]) -> RemedyAction {
+        var action = self
+        if let name = flag("router"), let kept = routers[name] { action = action.setting(flag: "router", to: kept) }
+        if let name = flag("zone"), let kept = zones[name] { action = action.setting(flag: "zone", to: kept) }
+        return action
+    }
+
     /// The action with its resource name (the first positional argument) set.
     public func setting(name value: String) -> RemedyAction {
         var copy = self
@@ -178,7 +187,7 @@ public struct RemedyAction: Sendable, Hashable {
             return ["record", project, flag("zone") ?? "", (name ?? "").lowercased(), (flag("type") ?? "").uppercased()].joined(separator: "|")
         case .routeCreate:
             let hop = ["next-hop-gateway", "next-hop-instance", "next-hop-ip", "next-hop-ilb", "next-hop-vpn-tunnel"]
-                .compactMap { flag($0).map { [$0] } }.first?.first ?? ""
+                .lazy.compactMap(flag).first ?? ""
             return ["route", project, flag("network") ?? "default", flag("destination-range") ?? "", hop].joined(separator: "|")
         case .routerCreate:
             return ["router", project, flag("network") ?? "", flag("region") ?? ""].joined(separator: "|")

@@ -125,13 +125,6 @@ public struct Template: Sendable {
     static func gap(_ name: String) -> String { "<" + variable(name) + ">" }
     /// The shell variable a script uses for an unknown value: `node_tag` → `NODE_TAG`.
     public static func variable(_ name: String) -> String { name.uppercased().replacingOccurrences(of: ".", with: "_") }
-    /// The fields this template names that `lookup` has no value for.
-    func gaps(_ lookup: (String) -> String?) -> [String] {
-        parts.compactMap { part in
-            guard case .field(let name, _) = part, (lookup(name) ?? "").isEmpty else { return nil }
-            return name
-        }
-    }
 
     /// One YAML scalar per placeholder's scalar: a placeholder alone is `Quote.yamlScalar`; text
     /// and placeholders together stay plain when every value is a plain word, else the whole
