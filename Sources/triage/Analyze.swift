@@ -42,8 +42,10 @@ struct Analyze: ParsableCommand {
             var trace: (@Sendable (String) -> Void)?
             // A trace may span lines (a request and its headers): each is its own diagnostic line.
             if verbose {
+                // --bigquery alone traces its own requests, so they are not called live ones.
+                let prefix = liveOptions.live ? "live: " : "bigquery: "
                 trace = { @Sendable text in
-                    for line in text.split(separator: "\n") { Console.diagnostic("live: " + line) }
+                    for line in text.split(separator: "\n") { Console.diagnostic(prefix + line) }
                 }
             }
             if liveOptions.live {

@@ -73,6 +73,6 @@ struct SinkFlowQuery: FlowQuery {
     func bigQuerySQL(table: String) -> String { sql }
 
     func ingest(_ rows: [QueryRow], into collector: EvidenceCollector) {
-        collector.addFlowGroups(rows, input: input)
+        collector.addFlowGroups(rows, input: input, countingInput: false)
     }
 }

@@ -36,7 +36,13 @@ struct RulesCommand: ParsableCommand {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one rule: what it matches, why, and the fix.")
 
-        @Argument(help: ArgumentHelp("The rule id ('triage rules list' shows them).", valueName: "id")) var id: String
+        @Argument(
+            help: ArgumentHelp("The rule id ('triage rules list' shows them).", valueName: "id"),
+            completion: .custom { _, _, prefix in
+                // The built-in ids; a rule of a --rules directory completes by hand.
+                ((try? RuleLoader.builtIn()) ?? []).map(\.id).filter { $0.hasPrefix(prefix) }.sorted()
+            })
+        var id: String
 
         @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rules. Repeatable.", valueName: "dir"), completion: .directory)
         var ruleDirectories: [String] = []

@@ -88,4 +88,26 @@ import Testing
             #expect(calls.count >= 2 + objects.count, "\(calls.count) calls for \(objects.count) rows")
         }
     }
+
+    @Test("--bigquery -v traces its requests as bigquery ones, not live ones")
+    func bigQueryTraceIsNamedForBigQuery() throws {
+        try CLI.withTemporaryDirectory { scratch in
+            let table = "kf-prod-4412.firewall_logs.compute_googleapis_com_firewall"
+            let server = try FakeGCPServer()
+            try server.write("bigquery/query.json", [
+                "schema": ["fields": [["name": "src_ip", "type": "STRING", "mode": "NULLABLE"]]], "rows": [] as [Any],
+                "dry_run_bytes": 1_000, "tables": [table],
+            ] as [String: Any])
+            let (arguments, environment) = try LiveCLITests.live(server, in: scratch)
+            let run = ["--bigquery", table, "-v", "--fail-on", "none"] + arguments.filter { $0 != "--live" }
+            let result = try CLI.run(CLI.binary, run, environment: environment, timeout: 60)
+            // No rows: said as such, and no evidence is exit 2, never "no problems".
+            #expect(result.status == 2, "\(result)")
+            #expect(result.err.contains("no evidence read: the query returned no rows"), "\(result.err)")
+            #expect(result.err.contains("read 1 input"), "\(result.err)")
+            #expect(result.out.contains("No findings: no evidence was read"), "\(result.out)")
+            #expect(result.err.contains("bigquery: → POST http://127.0.0.1:\(server.port)/bigquery/v2/projects/"), "\(result.err)")
+            #expect(!result.err.contains("live: →"), "\(result.err)")
+        }
+    }
 }

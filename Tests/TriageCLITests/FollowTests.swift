@@ -215,6 +215,12 @@ import TriageKit
             let initial = try Self.deniedEntries("webhook-port-blocked")
             let account = result.err.split(separator: "\n").last.map(String.init) ?? ""
             #expect(account.contains("\(initial.count + health.count + late.count) firewall ("), "\(result.err)")
+            // The looks read more of the log the first run counted: as many inputs as a run without --follow.
+            let plainServer = try FakeGCPServer(scenario: "webhook-port-blocked")
+            let (plainArguments, plainEnvironment) = try LiveCLITests.live(plainServer, in: directory, ["--format", "json"])
+            let plain = try CLI.run(CLI.binary, plainArguments, environment: plainEnvironment, timeout: 120)
+            let inputs = { (text: String) in text.firstMatch(of: /read (\d+) inputs?/).map { String($0.1) } }
+            #expect(inputs(account) != nil && inputs(account) == inputs(plain.err), "\(result.err)\n---\n\(plain.err)")
             // One first read, four looks; the config listings once.
             let filters = server.requests(pathPrefix: "/v2/entries:list").compactMap { ($0["body"] as? [String: Any])?["filter"] as? String }
             #expect(filters.count == 5, "\(filters)")

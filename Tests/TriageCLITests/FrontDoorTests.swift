@@ -236,8 +236,12 @@ struct FrontDoorTests {
             _triage triage "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
             printf '%s\\n' "${COMPREPLY[@]}"
             """
+        // A custom completion asks `triage ---completion …` found on PATH, as an installed one is.
+        var environment = CLI.environment
+        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         let result = try CLI.run(
-            URL(fileURLWithPath: "/bin/bash"), ["-c", "cd \"$0\" && bash -c \"$1\" harness \"$2\" \"${@:3}\"", directory.path, harness, file.path] + words)
+            URL(fileURLWithPath: "/bin/bash"), ["-c", "cd \"$0\" && bash -c \"$1\" harness \"$2\" \"${@:3}\"", directory.path, harness, file.path] + words,
+            environment: environment)
         try #require(result.status == 0, "\(result)")
         return result.out.split(separator: "\n").map(String.init)
     }
@@ -258,6 +262,14 @@ struct FrontDoorTests {
             #expect(try Self.bashCompletions(["triage", "--fo"], in: directory).sorted() == ["--follow", "--follow-interval", "--format"])
             #expect(Set(try Self.bashCompletions(["triage", "rules", ""], in: directory)).isSuperset(of: ["list", "explain", "check"]))
             #expect(Set(try Self.bashCompletions(["triage", "rules", "list", "--format", ""], in: directory)) == ["text", "json"])
+            // Rule ids, from the built-in rules.
+            let ids = try CLI.triage(["rules", "list", "--format", "json"]).stdout
+            let webhookIDs = String(decoding: ids, as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return (object?["id"] as? String).flatMap { $0.hasPrefix("webhook") ? $0 : nil }
+            }
+            #expect(!webhookIDs.isEmpty)
+            #expect(Set(try Self.bashCompletions(["triage", "rules", "explain", "webhook"], in: directory)) == Set(webhookIDs))
         }
     }
 

@@ -168,9 +168,10 @@ public final class EvidenceCollector: RecordSink {
     /// Reads one input into the collector; an input-stopping error is recorded and returned.
     /// `countingErrors: false` leaves the error out of the account, for a caller that may yet
     /// get the rest of the input another way (a live page asked for again after a cut).
+    /// `countingInput: false` reads more of an input already counted (a later look of `--follow --live`).
     @discardableResult
-    public func read(_ reader: InputReader, countingErrors: Bool = true) -> TriageError? {
-        account.inputs += 1
+    public func read(_ reader: InputReader, countingErrors: Bool = true, countingInput: Bool = true) -> TriageError? {
+        if countingInput { account.inputs += 1 }
         let before = account
         defer {
             account.bytes += reader.bytesRead
@@ -243,6 +244,16 @@ public final class EvidenceCollector: RecordSink {
 
     /// A file read in halves counts as one input.
     func countInput() { account.inputs += 1 }
+
+    /// A query's result is one input however many pages it came in; one that returned no rows
+    /// is named among the inputs without evidence, so the run says what was asked and found nothing.
+    func countQueryResult(input: String, rows: Int) {
+        countInput()
+        if rows == 0 {
+            account.inputsWithoutEvidence.append(
+                InputWithoutEvidence(input: input, reason: "the query returned no rows (no firewall log entries in the table for the window)"))
+        }
+    }
 
     /// An input that could not even be opened still shows in the account.
     /// `input` names it among the inputs without evidence (live sources are named by their error).

@@ -102,9 +102,10 @@ extension EvidenceCollector {
     /// evidence, each as a whole flow group with its count, first and last time and address
     /// samples, so the analysis finds what it finds from the raw entries. `input` names the rows
     /// in problem lines and evidence (`input:N` is row N). A row that is no flow group is
-    /// reported and skipped. `bytes`: the rows' size as read, for the account.
-    public func addFlowGroups(_ rows: [QueryRow], input: String, bytes: Int = 0) {
-        countInput()
+    /// reported and skipped. `bytes`: the rows' size as read, for the account. `countingInput:
+    /// false` adds a later page of a result already counted (`--bigquery` counts its query once).
+    public func addFlowGroups(_ rows: [QueryRow], input: String, bytes: Int = 0, countingInput: Bool = true) {
+        if countingInput { countInput() }
         countBytes(bytes)
         var lines = Data()
         var aggregates: [FlowGroupAggregate] = []

@@ -80,6 +80,7 @@ public final class BigQuerySession: @unchecked Sendable {
         let run = try jobs.run(sql) { rows in
             query.ingest(rows, into: collector)
         }
+        collector.countQueryResult(input: query.input, rows: run.rows)
         result.jobID = run.jobID
         result.rows = run.rows
         result.pages = run.pages

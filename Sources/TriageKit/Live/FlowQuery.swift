@@ -8,6 +8,10 @@ public protocol FlowQuery: Sendable {
     func bigQuerySQL(table: String) -> String
 
     /// Adds one page of result rows to `collector`; called once per page as pages arrive, on
-    /// the thread that runs the session. A row it cannot use is its problem to count.
+    /// the thread that runs the session. A row it cannot use is its problem to count; the
+    /// session counts the result as one input (the pages are not inputs of their own).
     func ingest(_ rows: [QueryRow], into collector: EvidenceCollector)
+
+    /// How the result is named in the account and problem lines.
+    var input: String { get }
 }

@@ -14,7 +14,9 @@ struct TextRenderer {
             let unreadable = analysis.account.inputErrors.count
             let line: String
             let evidence = analysis.account.evidence.values.reduce(0, +)
-            if unreadable > 0 {
+            if unreadable > 0 && analysis.account.evidenceRead == 0 {
+                line = "No findings: no evidence was read (see the errors above)."
+            } else if unreadable > 0 {
                 line = "No findings in what could be read; \(unreadable) input\(unreadable == 1 ? "" : "s") could not be read in full (see the errors above)."
             } else if analysis.account.firewallRecords == 0 && evidence == 0 {
                 line = "No problems found (no firewall log records or other evidence were read)."

@@ -14,7 +14,7 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
     case usage(String)
     /// `--live`: a source (an API, or one request of it) that gave no data, or not all of it.
     case noData(source: String, reason: String, hint: String?)
-    /// `--live`: no way to get an access token.
+    /// `--live` or `--bigquery`: no way to get an access token.
     case noCredentials(reason: String, hint: String)
 
     public var description: String { sentence + (hint.map { " (\($0))" } ?? "") }
@@ -36,7 +36,7 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badCluster(let input, let reason): return "\(input): not a usable cluster description: \(reason)"
         case .usage(let message): return message
         case .noData(let source, let reason, _): return "no data from \(source): \(reason)"
-        case .noCredentials(let reason, _): return "no credentials for --live: \(reason)"
+        case .noCredentials(let reason, _): return "no credentials for the Google APIs (--live, --bigquery): \(reason)"
         }
     }
 

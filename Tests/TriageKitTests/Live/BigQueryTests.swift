@@ -19,6 +19,8 @@ final class RecordingFlowQuery: FlowQuery, @unchecked Sendable {
     func ingest(_ rows: [QueryRow], into collector: EvidenceCollector) {
         lock.withLock { received.append(rows) }
     }
+
+    var input: String { "bigquery:test" }
 }
 
 let bigQueryTable = BigQueryTable(project: "kf-logs-1234", dataset: "firewall_logs")
@@ -109,6 +111,16 @@ func bigQueryErrorBody(status: Int, reason: String, message: String) -> [String:
 
 /// `--bigquery` end to end through the real libcurl client against tools/fakegcp/server.py.
 @Suite(.serialized) struct BigQueryFetchTests {
+    @Test func aQueryThatReturnsNoRowsIsNamedNotTakenForNoInput() throws {
+        let server = try FakeGCPServer()
+        try server.write("bigquery/query.json", bigQueryFixture(rows: 0, [:]))
+        let run = try bigQueryRun(server) { _ in }
+        #expect(run.result.failures.isEmpty, "\(run.failureText)")
+        #expect(run.collector.account.inputs == 1)
+        let lines = run.collector.finishReading()
+        #expect(lines == ["bigquery:test: no evidence read: the query returned no rows (no firewall log entries in the table for the window)"], "\(lines)")
+    }
+
     @Test func dryRunThenPagesThroughEveryRowDecodingNestedValues() throws {
         let server = try FakeGCPServer()
         try server.write("bigquery/query.json", bigQueryFixture(rows: 7, ["page_size": 3, "location": "EU"]))
@@ -122,6 +134,8 @@ func bigQueryErrorBody(status: Int, reason: String, message: String) -> [String:
         #expect(run.query.pages.flatMap { $0 } == (0..<7).map(expectedRow))
         #expect((run.result.rows, run.result.pages, run.result.polls) == (7, 3, 0))
         #expect(run.collector.account.inputErrors.isEmpty)
+        // Three pages, one query: one input.
+        #expect(run.collector.account.inputs == 1)
 
         let posts = server.requests(pathPrefix: bigQueryPath).filter { $0["method"] as? String == "POST" }
         #expect(posts.count == 2)

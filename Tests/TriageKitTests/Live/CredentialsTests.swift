@@ -85,7 +85,7 @@ import _CryptoExtras
     @Test func noCredentialsAtAllSaysWhatWasTried() throws {
         let server = try FakeGCPServer()
         let run = try liveRun(server, token: nil)
-        #expect(run.failureText.contains("no credentials for --live"))
+        #expect(run.failureText.contains("no credentials for the Google APIs (--live, --bigquery)"))
         #expect(run.failureText.contains("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"))
         #expect(run.failureText.contains("metadata server 127.0.0.1:\(server.port): HTTP 404"))
         #expect(run.failureText.contains("gcloud auth application-default login"))
