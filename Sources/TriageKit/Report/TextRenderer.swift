@@ -89,7 +89,8 @@ struct TextRenderer {
                 out += shellWrap(TerminalText.sanitize(step.command), indent: indent, width: width, first: number)
                 continue
             }
-            out += wrap("\(step.number). for " + step.rules(in: findings).map(name).joined(separator: ", "), indent: "  ", width: width)
+            out += wrap("\(step.number). for " + step.rules(in: findings).map(name).joined(separator: ", ")
+                + (step.verificationLabel.map { " (\(TerminalText.sanitize($0)))" } ?? ""), indent: "  ", width: width)
             out += shellWrap(TerminalText.sanitize(step.command), indent: "     ", width: width)
         }
         return out
