@@ -270,58 +270,47 @@ struct PlanVerifier {
     }
 
     func verifyRoute(_ step: FixPlan.Step, routes: RouteModel?) -> Verification {
+        let action = step.action
         guard let routes else {
             return Verification(
-                outcome: .notCheckable,
-                note: "the routes were not given (\(Self.listing("compute routes list", "routes.json", step.action)))")
+                outcome: .notCheckable, note: "the routes were not given (\(Self.listing("compute routes list", "routes.json", action)))")
         }
-        let action = step.action
+        // What the traffic must leave by: the route created (or one through the same next hop);
+        // after a deletion, the route it shadowed, through the gateway for a VIP.
+        let range: CIDR, lead: String, intended: (Route) -> Bool
         if action.kind == .routeCreate {
-            let made: Route
             switch Self.route(of: action) {
             case .failure(let gap): return Verification(outcome: .notCheckable, note: gap.reason)
-            case .success(let route): made = route
+            case .success(let made):
+                (range, lead) = (made.destination, "with the plan applied")
+                intended = { $0.name == made.name || $0.nextHop == made.nextHop }
             }
-            guard let target = routeTarget(step, range: made.destination) else {
-                return Verification(outcome: .notCheckable, note: "the step names no destination")
+        } else {
+            guard let name = action.name, let deleted = config.routes.first(where: { $0.name == name }) else {
+                return Verification(outcome: .notCheckable, note: "\(action.name ?? "the route") is not among the routes given")
             }
-            let decision = routes.route(to: target.destination, tags: target.tags, network: target.network)
-            if let unsure = decision.unsureTags.first {
-                return Verification(outcome: .notCheckable, note: "\(unsure.name) was read from a table, which hides its tags (\(Self.listing("compute routes list", "routes.json", action)))")
-            }
-            guard let winner = decision.route else {
-                return Verification(outcome: .no, note: "with the plan applied, no route carries \(target.destination)")
-            }
-            if winner.name == made.name || winner.nextHop == made.nextHop {
-                return Verification(
-                    outcome: .yes,
-                    note: "with the plan applied, \(target.destination) leaves by \(winner.name) (\(winner.destination), priority \(winner.priority)) to \(winner.nextHop.target)")
-            }
-            return Verification(
-                outcome: .no,
-                note: "with the plan applied, \(winner.name) (\(winner.destination), priority \(winner.priority)) still takes \(target.destination) to \(winner.nextHop.kind) \(winner.nextHop.target)")
+            let forVIP = step.findings.contains { findings[$0]?.facts["vip.range"] != nil }
+            (range, lead) = (deleted.destination, "once \(name) is deleted")
+            intended = { !forVIP || $0.nextHop == .internetGateway }
         }
-        // A deletion: the traffic must then leave by the route it shadowed, through the gateway
-        // for a VIP, and the deleted route must have been what carried it.
-        guard let name = action.name, let deleted = config.routes.first(where: { $0.name == name }) else {
-            return Verification(outcome: .notCheckable, note: "\(action.name ?? "the route") is not among the routes given")
-        }
-        guard let target = routeTarget(step, range: deleted.destination) else {
+        guard let target = routeTarget(step, range: range) else {
             return Verification(outcome: .notCheckable, note: "the step names no destination")
         }
         let decision = routes.route(to: target.destination, tags: target.tags, network: target.network)
-        let forVIP = step.findings.contains { findings[$0]?.facts["vip.range"] != nil }
-        guard let winner = decision.route else {
-            return Verification(outcome: .no, note: "once \(name) is deleted, no route carries \(target.destination)")
-        }
-        if forVIP && winner.nextHop != .internetGateway {
+        if let unsure = decision.unsureTags.first {
             return Verification(
-                outcome: .no,
-                note: "once \(name) is deleted, \(winner.name) (\(winner.destination), priority \(winner.priority)) still takes \(target.destination) to \(winner.nextHop.kind) \(winner.nextHop.target)")
+                outcome: .notCheckable,
+                note: "\(unsure.name) was read from a table, which hides its tags (\(Self.listing("compute routes list", "routes.json", action)))")
+        }
+        guard let winner = decision.route else {
+            return Verification(outcome: .no, note: "\(lead), no route carries \(target.destination)")
+        }
+        let route = "\(winner.name) (\(winner.destination), priority \(winner.priority))"
+        if intended(winner) {
+            return Verification(outcome: .yes, note: "\(lead), \(target.destination) leaves by \(route) to \(winner.nextHop.target)")
         }
         return Verification(
-            outcome: .yes,
-            note: "once \(name) is deleted, \(target.destination) leaves by \(winner.name) (\(winner.destination), priority \(winner.priority)) to \(winner.nextHop.target)")
+            outcome: .no, note: "\(lead), \(route) still takes \(target.destination) to \(winner.nextHop.kind) \(winner.nextHop.target)")
     }
 
     /// A route the plan creates that a route which stays would still beat (an instance route
