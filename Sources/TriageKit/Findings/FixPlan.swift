@@ -8,11 +8,30 @@ public struct FixPlan: Sendable {
         public var action: RemedyAction
         /// The ids of the findings this step fixes, in the order they are shown.
         public var findings: [String]
+        /// A firewall or route step evaluated again by the models with the whole plan applied;
+        /// nil for the kinds they do not cover, or a plan made without the config.
+        public var verification: Verification? = nil
+    }
+
+    /// What the firewall or route model says of a step once every step of the plan is in.
+    public struct Verification: Sendable, Equatable {
+        public enum Outcome: String, Sendable {
+            case yes
+            case no
+            /// A value or a listing the models need is missing (the note names it).
+            case notCheckable = "not-checkable"
+        }
+
+        public var outcome: Outcome
+        /// One sentence: what decides the traffic with the plan applied, or what is missing.
+        public var note: String
     }
 
     public var steps: [Step]
 
-    public init(findings: [Finding]) {
+    /// `config` (the config given) lets the plan re-evaluate its firewall and route steps with
+    /// every step applied, and re-prioritise or clear the way for a route it creates.
+    public init(findings: [Finding], config: ConfigSnapshot? = nil) {
         var steps: [Step] = []
         var byIdentity: [String: Int] = [:]
         // Two findings may name one resource differently (`nat-router`, `NETWORK-router`): the
@@ -39,6 +58,8 @@ public struct FixPlan: Sendable {
             }
         }
         steps = Self.joiningPorts(steps)
+        let verifier = config.map { PlanVerifier(config: $0, findings: findings) }
+        if let verifier { steps = verifier.clearingRoutes(steps) }
         let ordered = steps.enumerated().sorted { a, b in
             a.element.action.stage != b.element.action.stage ? a.element.action.stage < b.element.action.stage : a.offset < b.offset
         }
@@ -47,21 +68,23 @@ public struct FixPlan: Sendable {
             step.number = number + 1
             return step
         }
+        if let verifier { self.steps = verifier.verifying(self.steps) }
     }
 
     /// Allow rules for the same ends, direction and priority that differ only in their ports are
     /// one rule with every port (three health-check findings, one rule): fewer rules, the same
-    /// traffic allowed. A name that ends in one step's port loses it.
+    /// traffic allowed. A name that ends in one step's port loses it. Ports added to one rule
+    /// that exists (`firewall-rules update RULE --rules=…`) by several findings are one update
+    /// with all of them: `--rules` replaces the rule's list, so two updates would undo each other.
     static func joiningPorts(_ steps: [Step]) -> [Step] {
         var joined: [Step] = []
         var byShape: [String: Int] = [:]
         for step in steps {
             let action = step.action
-            guard action.kind == .firewallCreate, action.opensFirewall, let rules = action.flag("rules"), !rules.isEmpty else {
+            guard let shape = portShape(action) else {
                 joined.append(step)
                 continue
             }
-            let shape = action.firewallEnds + "|priority=" + (action.flag("priority") ?? "")
             guard let index = byShape[shape] else {
                 byShape[shape] = joined.count
                 joined.append(step)
@@ -74,14 +97,28 @@ public struct FixPlan: Sendable {
             let whole = Set(all.filter { !$0.contains(":") })
             all.removeAll { rule in rule.split(separator: ":").first.map { whole.contains(String($0)) && rule.contains(":") } ?? false }
             kept.action = kept.action.setting(flag: "rules", to: all.joined(separator: ","))
-            if let name = kept.action.name, let port = kept.action.list("rules").first?.split(separator: ":").last,
-                name.hasSuffix("-" + port), all.count > 1 {
+            if kept.action.kind == .firewallCreate, let name = kept.action.name,
+                let port = kept.action.list("rules").first?.split(separator: ":").last, name.hasSuffix("-" + port), all.count > 1 {
                 kept.action = kept.action.setting(name: String(name.dropLast(port.count + 1)))
             }
             for id in step.findings where !kept.findings.contains(id) { kept.findings.append(id) }
             joined[index] = kept
         }
         return joined
+    }
+
+    /// What two steps share when their ports can be joined: a new allow rule's ends and
+    /// priority, or the rule that exists whose list an update replaces. Nil for other steps.
+    static func portShape(_ action: RemedyAction) -> String? {
+        guard let rules = action.flag("rules"), !rules.isEmpty else { return nil }
+        switch action.kind {
+        case .firewallCreate where action.opensFirewall:
+            return action.firewallEnds + "|priority=" + (action.flag("priority") ?? "")
+        case .firewallUpdate:
+            return action.name.map { ["update", action.flag("project") ?? "", $0].joined(separator: "|") }
+        default:
+            return nil
+        }
     }
 
     /// The steps that fix a finding.

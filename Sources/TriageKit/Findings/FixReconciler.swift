@@ -50,6 +50,20 @@ enum FixReconciler {
                     finding.remedy.inPlace.append("route \(route.name) to \(range) via \(route.nextHop.target) exists\(place(route.location))")
                     continue
                 }
+            case .firewallCreate where action.opensFirewall:
+                guard config.listed.contains(.firewallRules) else { wanted.insert(.firewallRules); break }
+                // For a port the control plane must reach (a webhook, an aggregated API), GKE's
+                // docs, and Cloud Service Mesh's for 15017, advise an ingress rule of its own from
+                // the control plane range rather than editing a rule: the new rule stays.
+                guard !fromControlPlane(finding), let widened = addingPorts(action, for: finding, config: config) else { break }
+                finding.remedy.notes.append(
+                    "\(widened.rule.name) (priority \(widened.rule.priority)) already allows \(widened.rule.permissionsText) from the same "
+                        + "sources to the same targets: \(widened.added) is added to it rather than a rule created beside it (gcloud's "
+                        + "--rules replaces the rule's list, so the step names the entries it has too).")
+                finding.facts["fix.change"] = "ports"
+                finding.facts["fix.change.rule"] = widened.rule.name
+                kept.append(widened.action)
+                continue
             case .routerCreate:
                 guard config.listed.contains(.routers) else { wanted.insert(.routers); break }
                 let region = action.flag("region"), network = action.flag("network")
@@ -150,6 +164,50 @@ enum FixReconciler {
         return out
     }
 
+    /// Whether the finding is about traffic from the control plane.
+    static func fromControlPlane(_ finding: Finding) -> Bool {
+        finding.facts["src.role"] == Role.controlPlane.rawValue || finding.sources.contains { $0.role == .controlPlane }
+    }
+
+    /// A user's allow rule for the same ends as the step (network, direction, source and
+    /// destination ranges, targets; GKE's `gke-…` rules are GKE's, it resets them) that lacks only
+    /// the step's ports, as `firewall-rules update RULE --rules=<its entries and the new ones>`
+    /// (`--rules` replaces the list), kept only if the firewall model then lets the step's and the
+    /// finding's traffic through.
+    static func addingPorts(
+        _ action: RemedyAction, for finding: Finding, config: ConfigSnapshot
+    ) -> (action: RemedyAction, rule: FirewallRule, added: String)? {
+        guard case .success(let proposed) = PlanVerifier.firewallRule(of: action, existing: []) else { return nil }
+        func same(_ a: [String]?, _ b: [String]?) -> Bool { Set(a ?? []) == Set(b ?? []) }
+        func same(_ a: [CIDR]?, _ b: [CIDR]?) -> Bool { Set(a ?? []) == Set(b ?? []) }
+        let candidates = config.firewallRules.filter { rule in
+            rule.action == .allow && !rule.disabled && !rule.isPartial && rule.policy == nil && !rule.hasOpaqueMatchers
+                && !rule.name.hasPrefix("gke-") && rule.direction == proposed.direction && (rule.network ?? "default") == proposed.network
+                && same(rule.sourceRanges, proposed.sourceRanges) && same(rule.destinationRanges, proposed.destinationRanges)
+                && same(rule.targetTags, proposed.targetTags) && same(rule.targetServiceAccounts, proposed.targetServiceAccounts)
+                && same(rule.sourceTags, []) && same(rule.sourceServiceAccounts, [])
+        }.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
+        let model = FirewallModel(config: config)
+        let verifier = PlanVerifier(config: config, findings: [finding])
+        let flows = verifier.flows(through: proposed, for: FixPlan.Step(number: 0, action: action, findings: [finding.id]))
+        for rule in candidates {
+            let added = proposed.permissions.filter { entry in
+                !rule.permissions.contains { $0.covers(protocol: entry.protocolName, ports: entry.ports.first) }
+            }
+            guard !added.isEmpty else { continue }
+            var widened = rule
+            widened.permissions += added
+            let rules = model.rules.map { $0.name == rule.name && $0.policy == nil ? widened : $0 }
+            let after = FirewallModel(rules: rules, policiesBeforeClassic: model.policiesBeforeClassic)
+            guard !flows.isEmpty, flows.allSatisfy({ after.evaluate($0).verdict == .allowed }) else { continue }
+            var command = ShellCommand("gcloud compute firewall-rules update").adding(.value(rule.name, []))
+            if let project = action.flagParts("project") { command = command.adding(.argument([.literal("--project=")] + project)) }
+            let update = RemedyAction(kind: .firewallUpdate, command: command).setting(flag: "rules", to: widened.permissionsText)
+            return (update, rule, added.map(\.description).joined(separator: ","))
+        }
+        return nil
+    }
+
     static func place(_ location: RecordLocation?) -> String {
         location.map { " (\($0.description))" } ?? ""
     }
@@ -163,6 +221,7 @@ enum FixReconciler {
         case .subnetworks: (words, file) = ("gcloud compute networks subnets list", "subnets.json")
         case .routes: (words, file) = ("gcloud compute routes list", "routes.json")
         case .routers: (words, file) = ("gcloud compute routers list", "routers.json")
+        case .firewallRules: (words, file) = ("gcloud compute firewall-rules list", "firewall-rules.json")
         default: return nil
         }
         return ShellCommand(words).adding(flag: "project", ifGiven: project).adding(literal: "--format=json").adding(redirect: file)

@@ -65,6 +65,9 @@ struct FixScript {
         }
         for step in plan.steps {
             out += "\n# \(step.number). for \(Self.comment(step.rules(in: analysis.findings).joined(separator: ", ")))\n"
+            if let verification = step.verification {
+                out += "# verified: \(verification.outcome.rawValue) (\(Self.comment(verification.note)))\n"
+            }
             let missing = step.action.command.missing
             if !missing.isEmpty { out += "need \(missing.joined(separator: " "))\n" }
             out += step.action.command.scriptRendered + "\n"

@@ -26,6 +26,7 @@ struct JSONLinesRenderer {
                 [
                     "step": step.number, "kind": step.action.kind.rawValue, "command": step.command,
                     "missing": step.action.command.missing, "findings": step.findings, "rules": step.rules(in: findings),
+                    "verified": step.verification?.outcome.rawValue ?? NSNull(), "verify_note": step.verification?.note ?? NSNull(),
                 ]
             },
         ]

@@ -84,7 +84,8 @@ struct MarkdownRenderer {
         if !plan.steps.isEmpty {
             out += "\n## Fix plan\n\nEach change once, in the order they can run (`--fix-script FILE` writes them as a script):\n\n"
             for step in plan.steps {
-                out += "**\(step.number).** For " + step.rules(in: analysis.findings).map { code($0) }.joined(separator: ", ") + ":\n\n"
+                out += "**\(step.number).** For " + step.rules(in: analysis.findings).map { code($0) }.joined(separator: ", ")
+                    + (step.verificationLabel.map { " (\(MarkdownText.inline($0)))" } ?? "") + ":\n\n"
                 let body = TerminalText.sanitize(step.command) + "\n"
                 let fence = MarkdownText.fence(for: body)
                 out += "\(fence)sh\n" + body + "\(fence)\n\n"

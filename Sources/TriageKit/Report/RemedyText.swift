@@ -11,6 +11,17 @@ extension FixPlan.Step {
     /// The step as pasted.
     public var command: String { action.command.rendered }
 
+    /// What the models say of the step, for its line in text and Markdown: `verified` alone,
+    /// or why not (nil for kinds the models do not cover).
+    public var verificationLabel: String? {
+        guard let verification else { return nil }
+        switch verification.outcome {
+        case .yes: return "verified"
+        case .no: return "NOT verified: " + verification.note
+        case .notCheckable: return "not checkable: " + verification.note
+        }
+    }
+
     /// The rules whose findings this step fixes, each once, in the order shown.
     func rules(in findings: [Finding]) -> [String] {
         var rules: [String] = []

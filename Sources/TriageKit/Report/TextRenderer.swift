@@ -91,7 +91,10 @@ struct TextRenderer {
                 out += shellWrap(TerminalText.sanitize(step.command), indent: indent, width: width, first: number)
                 continue
             }
-            out += wrap("\(step.number). for " + step.rules(in: findings).map(name).joined(separator: ", "), indent: "  ", width: width)
+            // What the models say of the step follows its findings, wrapped under the command.
+            let header = "for " + step.rules(in: findings).map(name).joined(separator: ", ")
+                + (step.verificationLabel.map { " (\(TerminalText.sanitize($0)))" } ?? "")
+            out += hangingWrap(["  \(step.number)."] + header.split(separator: " ").map(String.init), indent: "     ", width: width)
             out += shellWrap(TerminalText.sanitize(step.command), indent: "     ", width: width)
         }
         return out

@@ -8,12 +8,14 @@ public struct Analysis: Sendable {
     public var rulesRun: Int
     /// The rules that ran, for reports that describe them (SARIF's rule list).
     public var rules: [Rule] = []
+    /// The config given, against which the plan re-evaluates its firewall and route steps.
+    public var config: ConfigSnapshot? = nil
 
     /// The highest severity among the findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 
     /// The changes that fix the findings shown, each once, in the order they run.
-    public var plan: FixPlan { FixPlan(findings: findings) }
+    public var plan: FixPlan { FixPlan(findings: findings, config: config) }
 }
 
 /// Runs the rules over the collected evidence and merges what they match into findings.
@@ -110,7 +112,7 @@ public enum Engine {
         collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
         var account = collector.account
         account.partialListings = collector.config.incomplete.map(\.rawValue).sorted()
-        return Analysis(findings: findings, account: account, topology: topology, rulesRun: rules.count, rules: rules)
+        return Analysis(findings: findings, account: account, topology: topology, rulesRun: rules.count, rules: rules, config: collector.config)
     }
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.

@@ -24,9 +24,11 @@ struct MarkdownRendererTests {
         let analysis = try ReportFixtures.plainAnalysis()
         let markdown = Renderer.render(analysis, as: .markdown, options: RenderOptions())
         let blocks = shellBlocks(markdown)
-        // Each finding's checks in its section, then the plan's changes, a block each.
-        #expect(Array(blocks.prefix(2)) == analysis.findings.map(\.remedy.checks))
-        #expect(blocks.dropFirst(2).map { $0 } == analysis.plan.steps.map { [$0.command] })
+        // Each finding's checks and the listings that would make it surer in its section, then
+        // the plan's changes, a block each.
+        let sections = analysis.findings.flatMap { [$0.remedy.checks, $0.surerWith].filter { !$0.isEmpty } }
+        #expect(Array(blocks.prefix(sections.count)) == sections)
+        #expect(blocks.dropFirst(sections.count).map { $0 } == analysis.plan.steps.map { [$0.command] })
         #expect(blocks.last?.first?.hasPrefix("gcloud compute firewall-rules create allow-master-to-webhook-8443 ") == true)
         #expect(markdown.contains("**Fix:** [plan](#fix-plan) step 1.\n"), "\(markdown)")
     }
@@ -55,7 +57,8 @@ struct MarkdownRendererTests {
         // A backtick or pipe in log text cannot break out of a table cell or code span: the
         // blocks are the finding's checks and the plan's steps, no more.
         let analysis = try ReportFixtures.evilAnalysis()
-        let expected = analysis.findings.filter { !$0.remedy.checks.isEmpty }.count + analysis.plan.steps.count
+        let expected = analysis.findings.filter { !$0.remedy.checks.isEmpty }.count
+            + analysis.findings.filter { !$0.surerWith.isEmpty }.count + analysis.plan.steps.count
         #expect(expected > 0)
         #expect(shellBlocks(markdown).count == expected)
     }

@@ -75,7 +75,8 @@ struct TextLayoutTests {
         let finding = analysis.findings[0]
         for text in [compact, full] {
             #expect(text.contains("  Fix: plan step 1 (below)\n"), "\(text)")
-            #expect(text.contains("\n  1. for webhook-blocked\n     gcloud compute firewall-rules create allow-master-to-webhook-8443 \\\n"), "\(text)")
+            #expect(text.contains("\n  1. for webhook-blocked (not checkable: "), "\(text)")
+            #expect(text.contains(")\n     gcloud compute firewall-rules create allow-master-to-webhook-8443 \\\n"), "\(text)")
             #expect(text.contains("\nERROR webhook-blocked (2 connections denied, observed)\n"))
         }
         #expect(compact.contains("  Evidence: \(finding.evidence[0].count) from \(finding.evidence[0].kind)\n"), "\(compact)")

@@ -73,7 +73,8 @@ struct TextRendererTests {
         // Times at one precision (whole seconds), whatever precision the log wrote.
         #expect(text.contains("  Seen: 2026-11-22T09:14:03Z to 2026-11-22T09:20:00Z"))
         #expect(text.contains("  Fix: plan step 1 (below)\n"))
-        #expect(text.contains("\nFix plan (1 change, in order; --fix-script FILE saves it as a script):\n  1. for webhook-blocked\n     gcloud compute firewall-rules create allow-master-to-webhook-8443 "), "\(text)")
+        // No firewall listing among the inputs: the step says the model could not check it.
+        #expect(text.contains("\nFix plan (1 change, in order; --fix-script FILE saves it as a script):\n  1. for webhook-blocked (not checkable: the firewall rules were not given\n     (gcloud compute firewall-rules list --format=json > firewall-rules.json))\n     gcloud compute firewall-rules create allow-master-to-webhook-8443 "), "\(text)")
         #expect(text.contains("  Docs:\n    https://cloud.google.com/firewall/docs/firewall-rules-logging\n"))
         #expect(text.contains("control plane 172.16.0.0/28"))
     }
