@@ -4171,13 +4171,17 @@ evidence: operation
 # (GCE_STOCKOUT in an instance group or a cluster condition), Compute's error code
 # (ZONE_RESOURCE_POOL_EXHAUSTED, …_WITH_DETAILS) and its sentence. An instance group's message
 # quotes the Compute error, so this comes before the instance-group classifier.
+# A line must name the zone: gcloud's YAML puts the code on a line of its own and wraps the sentence
+# ("The zone '…/zones/Z' does" / "not have enough …"), and a finding without its zone helps no one.
 recognise:
-  - pattern: 'GCE_STOCKOUT|ZONE_RESOURCE_POOL_EXHAUSTED|does not have enough resources available to fulfill'
+  - pattern: "GCE_STOCKOUT|ZONE_RESOURCE_POOL_EXHAUSTED|does not have enough resources available to fulfill|The zone 'projects/[^']+/zones/[a-z0-9-]+' does\\b|currently unavailable in the [a-z0-9-]+ zone"
     extract:
       - '(?:zones/|fulfill (?:the )?request: |unavailable in the )(?<zone>[a-z]+-[a-z]+[0-9]+-[a-z])\b'
       - '\b(?:A|An) (?<machinetype>[a-z][a-z0-9]*-[a-z0-9-]+) VM instance'
       - "Instance '(?<instance>[^']+)' creation failed"
     facts: {cause: zone-resources-exhausted, stockout_zone: "{zone}", machine_type: "{machinetype}"}
+    require: [stockout_zone]
+    keywords: [gce_stockout, zone_resource_pool_exhausted, does not have enough resources, "the zone 'projects/", currently unavailable in the]
     samples:
       - text: "Google Compute Engine: Not all instances running in IGM after 1m6.2s. Expected 3, running 1, transitioning 2. Current errors: [GCE_STOCKOUT]: Instance 'gke-kf-gpu-a100-pool-1b2c3d4e-x7k2' creation failed: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request.  '(resource type:compute)'."
         facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-c, instance: gke-kf-gpu-a100-pool-1b2c3d4e-x7k2}
@@ -4187,6 +4191,12 @@ recognise:
         facts: {cause: zone-resources-exhausted, stockout_zone: us-east1-c}
       - text: "    message: A n1-standard-4 VM instance with 1 nvidia-tesla-t4 accelerator(s) is currently unavailable in the us-central1-b zone. The zone 'projects/kf-prod-4412/zones/us-central1-b' does not have enough resources available to fulfill the request."
         facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b, machine_type: n1-standard-4}
+      - text: "message: The zone 'projects/kf-prod-4412/zones/us-central1-b' does"
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b}
+      - text: "  currently unavailable in the us-central1-b zone. Consider trying your request"
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b}
+      - text: "code: ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS"
+        facts: {}
       - text: "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1."
         facts: {}
 match:
@@ -4953,9 +4963,8 @@ match:
 group_by: [message, port]
 cause: "iap-ingress:{port}"
 message: >-
-  IAP TCP forwarding let the user through but could not connect to the VM on {port} ({count}
-  errors, code 4003): the firewall does not let 35.235.240.0/20 reach the VM there, or nothing
-  listens on it.
+  IAP TCP forwarding let the user through but could not connect to the VM on {port} (error
+  4003): the firewall does not let 35.235.240.0/20 reach the VM there, or nothing listens on it.
 remedy:
   why: >-
     VMs without an external address (private GKE nodes, bastions) are reached through
