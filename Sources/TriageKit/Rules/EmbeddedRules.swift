@@ -4943,9 +4943,10 @@ title: IAP TCP forwarding connects to the VMs it tunnels to
 evidence: message
 # Error 4003: IAP let the user through but could not open the TCP connection to the VM. gcloud's
 # wording ([4003: 'failed to connect to backend'], sometimes followed by the port) and the
-# console's (a "Reason:" line under "Code: 4003"). 4033 (not authorized) is IAM, not the network.
+# console's ("Code: 4003" and "Reason: failed to connect to backend", on one line or two). 4033
+# (not authorized) is IAM, not the network.
 recognise:
-  - pattern: "\\b4003: '?failed to connect to backend|failed to connect to backend'?\\]?\\s*\\(4003\\)|^\\s*Reason: failed to connect to backend"
+  - pattern: "\\b4003: '?failed to connect to backend|\\bCode: 4003\\b.*failed to connect to backend|^\\s*Reason: failed to connect to backend"
     extract: ['(?i)port (?<port>[0-9]{1,5})\b']
     facts: {message: iap-tunnel-backend-unreachable}
     keywords: [failed to connect to backend]
@@ -4956,6 +4957,10 @@ recognise:
         facts: {message: iap-tunnel-backend-unreachable, port: "22"}
       - text: "Reason: failed to connect to backend"
         facts: {message: iap-tunnel-backend-unreachable}
+      - text: "Connection via Cloud Identity-Aware Proxy Failed Code: 4003 Reason: failed to connect to backend"
+        facts: {message: iap-tunnel-backend-unreachable}
+      - text: "Connection via Cloud Identity-Aware Proxy Failed Code: 4033 Reason: not authorized"
+        facts: {}
       - text: "ERROR: (gcloud.compute.start-iap-tunnel) Error while connecting [4033: 'not authorized']."
         facts: {}
 match:
