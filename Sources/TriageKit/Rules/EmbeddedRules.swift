@@ -3341,7 +3341,7 @@ message: >-
 remedy:
   why: >-
     GKE ends a failed operation DONE with an error message, and that message is the best statement of
-    the cause there is; triage knows the usual private-cluster causes (exhausted ranges, quota, org
+    the cause there is; triage knows the usual private-cluster causes (exhausted ranges, quota, zone stockouts, org
     policies, Shared VPC permissions, missing networks, nodes that never registered) and this is none
     of them. Describe the operation for its full error and progress, and read the cluster's events
     and the Compute Engine errors of its instance groups around its end time.
@@ -3355,20 +3355,20 @@ references:
   - https://cloud.google.com/kubernetes-engine/docs/troubleshooting
 samples:
   trigger:
-    - name: "a zone out of resources (operations describe, YAML)"
+    - name: "an internal error (operations describe, YAML)"
       files:
         - name: operation.yaml
           text: |
             endTime: '2026-11-21T15:52:41.200331094Z'
             error:
               code: 8
-              message: "Google Compute Engine: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request. '(resource type:compute)'."
+              message: "Google Compute Engine: An internal error has occurred. Please retry or report in https://issuetracker.google.com with the operation ID."
             name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
             operationType: CREATE_NODE_POOL
             selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
             startTime: '2026-11-21T15:48:38.032174551Z'
             status: DONE
-            statusMessage: "Google Compute Engine: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request. '(resource type:compute)'."
+            statusMessage: "Google Compute Engine: An internal error has occurred. Please retry or report in https://issuetracker.google.com with the operation ID."
             targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
             zone: us-central1
       expect:
@@ -3557,6 +3557,87 @@ samples:
                 "zone": "us-central1"
               }
             ]
+
+"""#),
+        ("Rules/gke/org-policy-blocks-node-creation.yaml", #"""
+id: org-policy-blocks-node-creation
+severity: error
+title: The organization policy lets GKE create its node VMs
+evidence: operation
+# Any organization policy constraint that refuses the node VMs. The two with their own rule and
+# fix (external IPs, VPC peering) are left to those rules, whatever the rule order.
+recognise:
+  - pattern: 'Constraint (?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_])) violated'
+    extract:
+      - "Instance '(?<instance>[^']+)' creation failed"
+    facts: {cause: org-policy-blocks-node-creation, constraint: "{constraintref}", policy_id: "{policy}"}
+    samples:
+      - text: "Current errors: [CONDITION_NOT_MET]: Instance 'gke-kf-private-default-pool-c31c32c3-pmp1' creation failed: Constraint constraints/compute.vmCanIpForward violated for projects/kf-prod-4412."
+        facts: {cause: org-policy-blocks-node-creation, constraint: constraints/compute.vmCanIpForward, policy_id: compute.vmCanIpForward, instance: gke-kf-private-default-pool-c31c32c3-pmp1}
+      - text: "googleapi: Error 412: Constraint constraints/compute.requireShieldedVm violated for project projects/kf-prod-4412. The boot disk's 'initialize_params.source_image' field specifies a non-Shielded image"
+        facts: {cause: org-policy-blocks-node-creation, constraint: constraints/compute.requireShieldedVm, policy_id: compute.requireShieldedVm}
+      - text: "Constraint constraints/gcp.resourceLocations violated for [projects/481516234200] attempting to create a resource in [us-west2-a]."
+        facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.resourceLocations, policy_id: gcp.resourceLocations}
+      - text: "Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200."
+        facts: {cause: vm-external-ip-blocked-by-org-policy}
+match:
+  cause: org-policy-blocks-node-creation
+group_by: [cluster, constraint]
+cause: "org-policy-blocks-node-creation:{constraint}"
+message: >-
+  {type} of {target} failed: the organization policy {constraint} refuses the VMs GKE creates for
+  the nodes: "{error}"
+remedy:
+  why: >-
+    GKE creates its nodes as Compute Engine VMs with the properties the cluster needs (IP
+    forwarding, a boot image, a location, the service account). An organization policy constraint
+    that forbids one of them makes Compute refuse every node VM, so the operation fails after
+    waiting for them. Either create the cluster or node pool so its VMs comply, or have an
+    organization policy administrator make an exception for the project.
+  notes:
+    - when: {constraint: constraints/compute.vmCanIpForward}
+      text: >-
+        GKE nodes need IP forwarding for pod traffic, so no cluster setting complies: the project
+        needs an exception to compute.vmCanIpForward.
+    - when: {constraint: constraints/compute.requireShieldedVm}
+      text: Create the cluster or node pool with --enable-shielded-nodes (Container-Optimized OS or Ubuntu images).
+    - when: {constraint: constraints/gcp.resourceLocations}
+      text: Create the cluster and node pools in a location the policy allows.
+  commands:
+    - gcloud resource-manager org-policies describe {policy_id} --project={project} --effective
+references:
+  - https://cloud.google.com/resource-manager/docs/organization-policy/org-policy-constraints
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/troubleshoot-cluster-creation
+samples:
+  trigger:
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:41:17.048830125Z'
+            name: operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a56
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/europe-west2/operations/operation-1795332044561-2e7b9d0c-5f3a-4c18-a6d2-9b1e0f7c3a56
+            startTime: '2026-11-21T15:20:44.561209734Z'
+            status: DONE
+            statusMessage: "Google Compute Engine: Not all instances running in IGM after 20m5.2s. Expected 1, running 0, transitioning 1. Current errors: [CONDITION_NOT_MET]: Instance 'gke-kf-private-default-pool-c31c32c3-pmp1' creation failed: Constraint constraints/compute.vmCanIpForward violated for projects/kf-prod-4412."
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/europe-west2/clusters/kf-private
+            zone: europe-west2
+      expect:
+        - {count: 1, cluster: "kf-private", constraint: "constraints/compute.vmCanIpForward"}
+  pass:
+    - name: "a cluster creation that succeeded"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:58:12.400119283Z'
+            name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c59
+            operationType: CREATE_CLUSTER
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/europe-west2/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c59
+            startTime: '2026-11-21T15:48:38.032174551Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/europe-west2/clusters/kf-private
+            zone: europe-west2
 
 """#),
         ("Rules/gke/pod-range-exhausted.yaml", #"""
@@ -4079,6 +4160,106 @@ samples:
                 "zone": "us-central1"
               }
             ]
+
+"""#),
+        ("Rules/gke/zone-resources-exhausted.yaml", #"""
+id: zone-resources-exhausted
+severity: error
+title: The zone has capacity for the nodes' machine type
+evidence: operation
+# A stockout is Compute Engine's capacity in one zone, not the project's quota: GKE's wording
+# (GCE_STOCKOUT in an instance group or a cluster condition), Compute's error code
+# (ZONE_RESOURCE_POOL_EXHAUSTED, …_WITH_DETAILS) and its sentence. An instance group's message
+# quotes the Compute error, so this comes before the instance-group classifier.
+# A line must name the zone: gcloud's YAML puts the code on a line of its own and wraps the sentence
+# ("The zone '…/zones/Z' does" / "not have enough …"), and a finding without its zone helps no one.
+recognise:
+  - pattern: "GCE_STOCKOUT|ZONE_RESOURCE_POOL_EXHAUSTED|does not have enough resources available to fulfill|The zone 'projects/[^']+/zones/[a-z0-9-]+' does\\b|currently unavailable in the [a-z0-9-]+ zone"
+    extract:
+      - '(?:zones/|fulfill (?:the )?request: |unavailable in the )(?<zone>[a-z]+-[a-z]+[0-9]+-[a-z])\b'
+      - '\b(?:A|An) (?<machinetype>[a-z][a-z0-9]*-[a-z0-9-]+) VM instance'
+      - "Instance '(?<instance>[^']+)' creation failed"
+    facts: {cause: zone-resources-exhausted, stockout_zone: "{zone}", machine_type: "{machinetype}"}
+    require: [stockout_zone]
+    keywords: [gce_stockout, zone_resource_pool_exhausted, does not have enough resources, "the zone 'projects/", currently unavailable in the]
+    samples:
+      - text: "Google Compute Engine: Not all instances running in IGM after 1m6.2s. Expected 3, running 1, transitioning 2. Current errors: [GCE_STOCKOUT]: Instance 'gke-kf-gpu-a100-pool-1b2c3d4e-x7k2' creation failed: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request.  '(resource type:compute)'."
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-c, instance: gke-kf-gpu-a100-pool-1b2c3d4e-x7k2}
+      - text: "Try a different location, or try again later: Google Compute Engine does not have enough resources available to fulfill request: europe-west4-a."
+        facts: {cause: zone-resources-exhausted, stockout_zone: europe-west4-a}
+      - text: "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: The zone 'projects/kf-prod-4412/zones/us-east1-c' does not have enough resources available to fulfill the request.  '(resource type:compute)'."
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-east1-c}
+      - text: "    message: A n1-standard-4 VM instance with 1 nvidia-tesla-t4 accelerator(s) is currently unavailable in the us-central1-b zone. The zone 'projects/kf-prod-4412/zones/us-central1-b' does not have enough resources available to fulfill the request."
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b, machine_type: n1-standard-4}
+      - text: "message: The zone 'projects/kf-prod-4412/zones/us-central1-b' does"
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b}
+      - text: "  currently unavailable in the us-central1-b zone. Consider trying your request"
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b}
+      - text: "code: ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS"
+        facts: {}
+      - text: "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1."
+        facts: {}
+match:
+  cause: zone-resources-exhausted
+group_by: [cluster, stockout_zone]
+cause: "zone-resources-exhausted:{stockout_zone}"
+message: >-
+  {type} of {target} failed because the zone {stockout_zone} has no capacity for the VMs asked
+  for (a stockout, not a quota): "{error}"
+remedy:
+  why: >-
+    GKE creates nodes as Compute Engine VMs in the node pool's zones. When a zone has run out of a
+    machine type (common for GPUs, large and new machine families, Spot VMs), Compute refuses the
+    VMs with GCE_STOCKOUT or ZONE_RESOURCE_POOL_EXHAUSTED, whatever quota the project has left. GKE
+    keeps the node pool and retries; terraform and gcloud report the operation as failed. Put the
+    nodes in zones that have capacity, pick another machine type, reserve capacity, or try later.
+  notes:
+    - when: {machine_type: {exists: true}}
+      text: "The machine type asked for: {machine_type}."
+    - >-
+      A node pool can span several zones of its region (--node-locations); an autoscaled pool with
+      --location-policy=ANY lets the autoscaler use the zones that have capacity. A reservation
+      (gcloud compute reservations create) guarantees capacity for a machine type in a zone.
+  commands:
+    - >-
+      gcloud compute machine-types list --project={project} --zones={stockout_zone}
+      --format="table(name,zone,guestCpus,memoryMb)"
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="yaml(locations,nodePools[].name,nodePools[].locations,nodePools[].config.machineType)"
+references:
+  - https://cloud.google.com/compute/docs/troubleshooting/troubleshooting-resource-availability
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/node-pools
+samples:
+  trigger:
+    - name: "operations describe, YAML"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T16:02:41.108320114Z'
+            name: operation-1795335012345-4c1d2e3f-6a7b-4c8d-9e0f-1a2b3c4d5e6f
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795335012345-4c1d2e3f-6a7b-4c8d-9e0f-1a2b3c4d5e6f
+            startTime: '2026-11-21T15:51:02.345102773Z'
+            status: DONE
+            statusMessage: "Google Compute Engine: Not all instances running in IGM after 10m2.5s. Expected 2, running 0, transitioning 2. Current errors: [GCE_STOCKOUT]: Instance 'gke-kf-private-a100-pool-3e5f7a9b-q2w4' creation failed: The zone 'projects/kf-prod-4412/zones/us-central1-c' does not have enough resources available to fulfill the request.  '(resource type:compute)'."
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
+            zone: us-central1
+      expect:
+        - {count: 1, cluster: "kf-private", stockout_zone: "us-central1-c"}
+  pass:
+    - name: "a node pool creation that succeeded"
+      files:
+        - name: operation.yaml
+          text: |
+            endTime: '2026-11-21T15:58:12.400119283Z'
+            name: operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            operationType: CREATE_NODE_POOL
+            selfLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/operations/operation-1795334118032-2b9e4d7c-5a1f-4e60-8c3b-9d7f1a2e4c58
+            startTime: '2026-11-21T15:48:38.032174551Z'
+            status: DONE
+            targetLink: https://container.googleapis.com/v1/projects/481516234200/zones/us-central1/clusters/kf-private/nodePools/a100-pool
+            zone: us-central1
 
 """#),
         ("Rules/kubectl/aggregated-api-unreachable.yaml", #"""
@@ -4753,6 +4934,84 @@ samples:
         - name: istiod.log
           text: |
             2026-11-22T09:20:14.512340Z	warn	model	Failed to GET from "https://www.gstatic.com/iap/verify/public_key-jwk": Get "https://www.gstatic.com/iap/verify/public_key-jwk": tls: failed to verify certificate: x509: certificate signed by unknown authority. Retry in 1s
+
+"""#),
+        ("Rules/kubectl/iap-tunnel-backend-unreachable.yaml", #"""
+id: iap-tunnel-backend-unreachable
+severity: warning
+title: IAP TCP forwarding connects to the VMs it tunnels to
+evidence: message
+# Error 4003: IAP let the user through but could not open the TCP connection to the VM. gcloud's
+# wording ([4003: 'failed to connect to backend'], sometimes followed by the port) and the
+# console's ("Code: 4003" and "Reason: failed to connect to backend", on one line or two). 4033
+# (not authorized) is IAM, not the network.
+recognise:
+  - pattern: "\\b4003: '?failed to connect to backend|\\bCode: 4003\\b.*failed to connect to backend|^\\s*Reason: failed to connect to backend"
+    extract: ['(?i)port (?<port>[0-9]{1,5})\b']
+    facts: {message: iap-tunnel-backend-unreachable}
+    keywords: [failed to connect to backend]
+    samples:
+      - text: "ERROR: (gcloud.compute.start-iap-tunnel) Error while connecting [4003: 'failed to connect to backend']."
+        facts: {message: iap-tunnel-backend-unreachable}
+      - text: "ERROR: (gcloud.compute.start-iap-tunnel) Error while connecting [4003: 'failed to connect to backend']. (Failed to connect to port 22)"
+        facts: {message: iap-tunnel-backend-unreachable, port: "22"}
+      - text: "Reason: failed to connect to backend"
+        facts: {message: iap-tunnel-backend-unreachable}
+      - text: "Connection via Cloud Identity-Aware Proxy Failed Code: 4003 Reason: failed to connect to backend"
+        facts: {message: iap-tunnel-backend-unreachable}
+      - text: "Connection via Cloud Identity-Aware Proxy Failed Code: 4033 Reason: not authorized"
+        facts: {}
+      - text: "ERROR: (gcloud.compute.start-iap-tunnel) Error while connecting [4033: 'not authorized']."
+        facts: {}
+match:
+  message: iap-tunnel-backend-unreachable
+group_by: [message, port]
+cause: "iap-ingress:{port}"
+message: >-
+  IAP TCP forwarding let the user through but could not connect to the VM on {port} (error
+  4003): the firewall does not let 35.235.240.0/20 reach the VM there, or nothing listens on it.
+remedy:
+  why: >-
+    VMs without an external address (private GKE nodes, bastions) are reached through
+    Identity-Aware Proxy, which opens the TCP connection from 35.235.240.0/20. Error 4003 comes
+    after IAP checked the user's permission (that is 4033), so the network path or the VM is
+    missing: an ingress allow from 35.235.240.0/20 on the port (tcp:22 for SSH, 3389 for RDP), a
+    running VM, and a service listening on the port.
+  notes:
+    - when: {port: {exists: false}}
+      text: The command below opens tcp:22 (SSH); for a tunnel to another port, use that port.
+  commands:
+    - >-
+      gcloud compute firewall-rules list --project={project} --filter="sourceRanges:35.235.240.0/20"
+      --format="table(name,network,direction,priority,targetTags.list())"
+    - when: {port: {exists: true}}
+      text: >-
+        gcloud compute firewall-rules create allow-iap-{port} --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --source-ranges=35.235.240.0/20 --target-tags={node_tag}
+        --rules=tcp:{port}
+    - when: {port: {exists: false}}
+      text: >-
+        gcloud compute firewall-rules create allow-iap-ssh --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --source-ranges=35.235.240.0/20 --target-tags={node_tag}
+        --rules=tcp:22
+references:
+  - https://cloud.google.com/iap/docs/using-tcp-forwarding#create-firewall-rule
+  - https://cloud.google.com/iap/docs/troubleshooting-access#troubleshooting_tcp_forwarding
+samples:
+  trigger:
+    - name: gcloud start-iap-tunnel to a bastion
+      files:
+        - name: tunnel.txt
+          text: |
+            ERROR: (gcloud.compute.start-iap-tunnel) Error while connecting [4003: 'failed to connect to backend'].
+      expect:
+        - {count: 1}
+  pass:
+    - name: a certificate error through the API server is an answer, not an IAP tunnel
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
         ("Rules/kubectl/image-pull-backoff.yaml", #"""

@@ -7,7 +7,7 @@ import TriageKit
 @Suite struct FieldCorpusTests {
     /// Cases judged RIGHT when this level was last measured (25 of 81, before issue 12). It must only go up: raise it when a
     /// change makes more cases right; a change that lowers it is a regression.
-    static let measuredRight = 78
+    static let measuredRight = 99
 
     @Test func everyCaseIsWellFormedAndQuotesItsReportVerbatim() throws {
         let cases = try FieldCorpus.load()
