@@ -8,6 +8,9 @@ public struct Analysis: Sendable {
     public var rulesRun: Int
     /// The rules that ran, for reports that describe them (SARIF's rule list).
     public var rules: [Rule] = []
+    /// The network config read (what the plan's Config Connector and Terraform forms carry for
+    /// a resource that exists).
+    public var config = ConfigSnapshot()
 
     /// The highest severity among the findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
@@ -110,7 +113,7 @@ public enum Engine {
         collector.finish(matchedRecords: matched, matchedObservations: matchedObservations)
         var account = collector.account
         account.partialListings = collector.config.incomplete.map(\.rawValue).sorted()
-        return Analysis(findings: findings, account: account, topology: topology, rulesRun: rules.count, rules: rules)
+        return Analysis(findings: findings, account: account, topology: topology, rulesRun: rules.count, rules: rules, config: collector.config)
     }
 
     /// Runs the rules over every observation; returns the findings and how many observations matched.
