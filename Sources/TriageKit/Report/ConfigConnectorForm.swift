@@ -20,6 +20,11 @@
 struct ConfigConnectorForm {
     let config: ConfigSnapshot
 
+    /// The kinds written from plan steps, which rules no longer write by hand.
+    static let derivedKinds: Set<String> = [
+        "ComputeFirewall", "ComputeRoute", "DNSManagedZone", "DNSRecordSet", "ComputeRouter", "ComputeRouterNAT", "ComputeSubnetwork",
+    ]
+
     /// The whole plan: one YAML stream, each document under a comment naming its plan step and findings.
     func render(_ analysis: Analysis) -> String {
         let plan = analysis.plan
@@ -29,7 +34,7 @@ struct ConfigConnectorForm {
             + "\(analysis.findings.count) finding\(analysis.findings.count == 1 ? "" : "s"), \(plan.steps.count) change\(plan.steps.count == 1 ? "" : "s").\n"
         out += "# Review each document, then `kubectl apply -f FILE` in the namespace Config Connector manages.\n"
         if plan.steps.isEmpty { out += "# Nothing to change.\n" }
-        let missing = Self.missingNames(plan)
+        let missing = Self.missingNames(entries)
         if !missing.isEmpty {
             out += "# Values the evidence did not give are written {missing: NAME}; kubectl apply refuses a document\n"
             out += "# that holds one. The command after each name finds it:\n"
@@ -62,9 +67,12 @@ struct ConfigConnectorForm {
         }.joined()
     }
 
-    static func missingNames(_ plan: FixPlan) -> [String] {
+    /// The values the resources lack (a step with no form is only named, so needs none).
+    static func missingNames(_ entries: [PlanResource.Entry]) -> [String] {
         var names: [String] = []
-        for step in plan.steps { for name in step.action.command.missing where !names.contains(name) { names.append(name) } }
+        for entry in entries where entry.resource != nil {
+            for step in entry.steps { for name in step.action.command.missing where !names.contains(name) { names.append(name) } }
+        }
         return names
     }
 

@@ -22,7 +22,7 @@ struct TerraformForm {
             + "\(analysis.findings.count) finding\(analysis.findings.count == 1 ? "" : "s"), \(plan.steps.count) change\(plan.steps.count == 1 ? "" : "s").\n"
         out += "# Review it and run `terraform plan`: what exists is imported (import blocks, Terraform 1.5 or later), not created.\n"
         if plan.steps.isEmpty { out += "# Nothing to change.\n" }
-        for name in ConfigConnectorForm.missingNames(plan) {
+        for name in ConfigConnectorForm.missingNames(entries) {
             out += "\nvariable " + Quote.hclString(Self.variable(name)) + " {\n"
             out += "  type        = string\n"
             out += "  description = " + Quote.hclString("\(name): find it with: " + (FixScript.finders[name] ?? "see the finding that uses it")) + "\n"
@@ -45,18 +45,27 @@ struct TerraformForm {
             return "# No Terraform resource for this step; the plan's command: \(FixScript.comment(step.command))\n"
         }
         var labels = Labels()
-        return block(resource, label: labels.take(Self.type(resource), resource.name), References([], labels: &labels))
+        return block(resource, label: labels.take(Self.type(resource), resource), References([], labels: &labels))
     }
 
     /// Unique resource labels per type, made from the resources' names.
     struct Labels {
         var used: Set<String> = []
 
-        mutating func take(_ type: String, _ name: StepValue) -> String {
+        mutating func take(_ type: String, _ resource: PlanResource) -> String {
+            // A missing part of the name stands as its variable's name.
+            var source = resource.name.pieces.map { piece -> String in
+                switch piece {
+                case .text(let text): return text
+                case .missing(let name): return name
+                }
+            }.joined()
+            if case .record(let record) = resource.body { source = ConfigConnectorForm.recordName(resource.name, type: record.type) }
             var base = ""
-            for c in name.display.lowercased() {
+            for c in source.lowercased() {
                 base.append(c.isASCII && (c.isLetter || c.isNumber || c == "_") ? c : "_")
             }
+            while base.hasSuffix("_") { base.removeLast() }
             if base.isEmpty || !(base.first!.isLetter || base.first == "_") { base = "r_" + base }
             var label = base, index = 2
             while used.contains(type + "." + label) {
@@ -77,7 +86,7 @@ struct TerraformForm {
 
         init(_ entries: [PlanResource.Entry], labels: inout Labels) {
             for case let resource? in entries.map(\.resource) {
-                let label = labels.take(TerraformForm.type(resource), resource.name)
+                let label = labels.take(TerraformForm.type(resource), resource)
                 self.labels[resource.identity] = label
                 guard !resource.exists, let name = resource.name.text else { continue }
                 if case .zone = resource.body { zones[name] = "google_dns_managed_zone.\(label).name" }
