@@ -95,8 +95,10 @@ struct ScreenTests {
                 #expect(details.out.contains("    \(reference)\n"), "\(reference)")
             }
         }
-        #expect(!compact.out.contains("  Docs:") && !compact.out.contains("  Examples:") && !compact.out.contains("Config Connector ("))
-        #expect(details.out.contains("  Docs:") && details.out.contains("  Examples:") && details.out.contains("Config Connector ("))
+        // The plan's manifests, after the plan, only with --details.
+        #expect(!compact.out.contains("  Docs:") && !compact.out.contains("  Examples:") && !compact.out.contains("Config Connector manifests ("))
+        #expect(details.out.contains("  Docs:") && details.out.contains("  Examples:") && details.out.contains("Config Connector manifests ("))
+        #expect(details.out.contains("     kind: ComputeFirewall\n"))
     }
 
     @Test("--brief: the summary, one line per finding with its plan steps, then the plan, on one screen")
