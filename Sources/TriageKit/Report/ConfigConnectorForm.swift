@@ -99,7 +99,7 @@ struct ConfigConnectorForm {
         var comments: [String] = []
         if let listing = resource.needsListing {
             comments.append("The listing given does not show \(resource.name.display), and Config Connector applies the whole spec:")
-            comments.append("this holds only the change, {unknown: …} where the rest belongs, so kubectl apply refuses it.")
+            comments.append("this holds only the change, and {unknown: …} where the rest belongs, so kubectl apply refuses it.")
             comments.append("Exact with: \(listing)")
         } else if !resource.unread.isEmpty {
             comments.append("The whole resource from the listing, with the change; triage does not read "
@@ -127,7 +127,8 @@ struct ConfigConnectorForm {
     /// apiVersion, kind, spec, and whether the kind takes `resourceID`.
     func body(_ resource: PlanResource, _ references: References) -> (String, String, [(String, YAMLNode)], Bool) {
         let compute = "compute.cnrm.cloud.google.com/v1beta1", dns = "dns.cnrm.cloud.google.com/v1beta1"
-        let unknown: YAMLNode? = resource.needsListing.map { .unknown("the rest of \(resource.name.display): " + $0) }
+        // Short: the comment above the document names the listing.
+        let unknown: YAMLNode? = resource.needsListing.map { _ in .unknown("not in the listing given") }
         var spec: [(String, YAMLNode)] = []
         func add(_ key: String, _ node: YAMLNode?) { if let node { spec.append((key, node)) } }
         func list(_ key: String, _ values: [StepValue]) { if !values.isEmpty { spec.append((key, .list(values.map(YAMLNode.string)))) } }
@@ -232,11 +233,7 @@ struct ConfigConnectorForm {
         }
     }
 
-    /// `projects/P/global/networks/N`, the network's partial URL.
-    func networkPath(_ network: StepValue, _ project: StepValue?) -> StepValue {
-        guard let project, !(network.text?.contains("/") ?? false) else { return network }
-        return StepValue(pieces: [.text("projects/")] + project.pieces + [.text("/global/networks/")] + network.pieces)
-    }
+    func networkPath(_ network: StepValue, _ project: StepValue?) -> StepValue { StepValue.networkPath(network, project: project) }
 
     /// A reserved address by name, as `projects/P/regions/R/addresses/NAME`.
     func addressPath(_ address: StepValue, region: StepValue?, project: StepValue?) -> StepValue {

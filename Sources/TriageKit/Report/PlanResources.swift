@@ -24,8 +24,6 @@ struct PlanResource {
     var needsListing: String? = nil
     /// Fields of the existing resource that triage does not read from the listing, so cannot carry.
     var unread: [String] = []
-    /// The plan steps this resource stands for (several updates of one rule are one resource).
-    var steps: [Int] = []
 
     /// One key per resource, so two steps that change the same one become one document.
     var identity: String {

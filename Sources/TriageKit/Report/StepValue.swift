@@ -76,6 +76,15 @@ struct StepValue: Hashable, Sendable {
     }
 }
 
+extension StepValue {
+    /// `projects/P/global/networks/N`, the partial URL both forms take for a network (Config
+    /// Connector's `networkRef.external`, Terraform's `network_url`); a URL given stays as it is.
+    static func networkPath(_ network: StepValue, project: StepValue?) -> StepValue {
+        guard let project, !(network.text?.contains("/") ?? false) else { return network }
+        return StepValue(pieces: [.text("projects/")] + project.pieces + [.text("/global/networks/")] + network.pieces)
+    }
+}
+
 extension RemedyAction {
     /// A word's parts as a step value (a value keeps the encoding its template asked for).
     static func stepValue(_ parts: [ShellCommand.Part]) -> StepValue {

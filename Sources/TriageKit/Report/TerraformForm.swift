@@ -193,7 +193,7 @@ struct TerraformForm {
             add("visibility", z.visibility.map(HCLValue.string))
             if !z.networks.isEmpty {
                 out.append(.block("private_visibility_config", z.networks.map { network in
-                    .block("networks", [.attribute("network_url", .string(networkURL(network, resource.project)))])
+                    .block("networks", [.attribute("network_url", .string(StepValue.networkPath(network, project: resource.project)))])
                 }))
             }
         case .record(let r):
@@ -228,11 +228,6 @@ struct TerraformForm {
         return out
     }
 
-    /// `projects/P/global/networks/N`, as `network_url` asks.
-    func networkURL(_ network: StepValue, _ project: StepValue?) -> StepValue {
-        guard let project, !(network.text?.contains("/") ?? false) else { return network }
-        return StepValue(pieces: [.text("projects/")] + project.pieces + [.text("/global/networks/")] + network.pieces)
-    }
 }
 
 /// An attribute or a nested block of a resource body.

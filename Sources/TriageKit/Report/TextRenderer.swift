@@ -104,7 +104,10 @@ struct TextRenderer {
         for step in plan.steps {
             out += wrap("\(step.number).", indent: "  ", width: width)
             for line in form.manifest(for: step).split(separator: "\n") {
-                out += YAMLLines.fit("     " + TerminalText.sanitize(String(line)), width: width)
+                let text = TerminalText.sanitize(String(line))
+                // A comment wraps as comments; a YAML line only moves its value under its key.
+                out += text.hasPrefix("# ") ? wrap(String(text.dropFirst(2)), indent: "     # ", width: width)
+                    : YAMLLines.fit("     " + text, width: width)
             }
         }
         return out

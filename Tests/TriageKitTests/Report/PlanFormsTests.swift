@@ -196,7 +196,8 @@ import Yams
         let manifest = ConfigConnectorForm(config: ConfigSnapshot()).manifest(for: Self.step(Self.enable))
         let spec = try Self.spec(manifest)
         let external = (spec["networkRef"] as? [String: Any])?["external"] as? [String: String]
-        #expect(external?["unknown"]?.contains("gcloud compute firewall-rules list --project=kf-prod-4412 --format=json > firewall-rules.json") == true, "\(manifest)")
+        #expect(external == ["unknown": "not in the listing given"], "\(manifest)")
+        #expect(manifest.contains("# Exact with: gcloud compute firewall-rules list --project=kf-prod-4412 --format=json > firewall-rules.json\n"), "\(manifest)")
         #expect(spec["allow"] == nil, "nothing it does not know is written")
         let terraform = TerraformForm(config: ConfigSnapshot()).resource(for: Self.step(Self.enable))
         #expect(!terraform.contains("resource \"") && !terraform.contains("import {"), "\(terraform)")
