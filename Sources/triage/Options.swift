@@ -79,7 +79,7 @@ struct InputOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "text (the default), json (JSON Lines), markdown (for a ticket, with a Mermaid picture of the denied flows), sarif (SARIF 2.1.0, for code scanning), dot (the denied flows for Graphviz) or script (the fix plan as one bash script to review and run).",
+            "text (the default), json (JSON Lines), markdown (for a ticket, with a Mermaid picture of the denied flows), sarif (SARIF 2.1.0, for code scanning), dot (the denied flows for Graphviz), script (the fix plan as one bash script to review and run), config-connector (the fix plan as Config Connector manifests) or terraform (the fix plan as Terraform resources, importing what exists).",
             valueName: "format"),
         completion: Choice.completion(OutputFormat.self), transform: { try Choice.parse($0) })
     var format: OutputFormat = .text

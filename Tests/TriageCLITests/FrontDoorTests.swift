@@ -251,7 +251,7 @@ struct FrontDoorTests {
         try CLI.withTemporaryDirectory { directory in
             try CLI.write("x", to: directory.appendingPathComponent("denied-logs.json"))
             try CLI.write("x", to: directory.appendingPathComponent("cluster.yaml"))
-            #expect(Set(try Self.bashCompletions(["triage", "--format", ""], in: directory)) == ["text", "json", "markdown", "sarif", "dot", "script"])
+            #expect(Set(try Self.bashCompletions(["triage", "--format", ""], in: directory)) == ["text", "json", "markdown", "sarif", "dot", "script", "config-connector", "terraform"])
             #expect(Set(try Self.bashCompletions(["triage", "--fail-on", ""], in: directory)) == ["error", "warning", "info", "none"])
             #expect(Set(try Self.bashCompletions(["triage", "--color", ""], in: directory)) == ["auto", "always", "never"])
             #expect(try Self.bashCompletions(["triage", "--cluster", "clu"], in: directory) == ["cluster.yaml"])
@@ -301,7 +301,7 @@ struct FrontDoorTests {
         try CLI.withTemporaryDirectory { directory in
             try CLI.write("x", to: directory.appendingPathComponent("denied-logs.json"))
             try CLI.write("x", to: directory.appendingPathComponent("cluster.yaml"))
-            #expect(Set(try Self.fishCompletions("triage --format ", in: directory)) == ["text", "json", "markdown", "sarif", "dot", "script"])
+            #expect(Set(try Self.fishCompletions("triage --format ", in: directory)) == ["text", "json", "markdown", "sarif", "dot", "script", "config-connector", "terraform"])
             #expect(try Self.fishCompletions("triage --cluster clu", in: directory) == ["cluster.yaml"])
             #expect(try Self.fishCompletions("triage den", in: directory) == ["denied-logs.json"])
             #expect(Set(try Self.fishCompletions("triage cluster.yaml ", in: directory)) == ["denied-logs.json", "cluster.yaml"])

@@ -27,12 +27,13 @@ struct ScreenTests {
     }
 
     /// Lines wider than `width` that could have been broken: after the indent, a field's label
-    /// and a continued command's ` \`, more than one word (a quoted shell word is one word).
+    /// (or a comment's `# `) and a continued command's ` \`, more than one word (a quoted shell word is one word).
     static func breakableWideLines(_ text: String, width: Int) -> [String] {
         text.split(separator: "\n").map(String.init).filter { line in
             guard line.count > width else { return false }
             var rest = Substring(line.drop { $0 == " " })
-            for label in ["Should be: ", "Denied by: ", "Seen: ", "From: ", "To: ", "Note: ", "Where: ", "Evidence: "] where rest.hasPrefix(label) {
+            // `# ` opens a manifest's comment line (--details), like a label.
+            for label in ["Should be: ", "Denied by: ", "Seen: ", "From: ", "To: ", "Note: ", "Where: ", "Evidence: ", "# "] where rest.hasPrefix(label) {
                 rest = rest.dropFirst(label.count)
             }
             if rest.hasSuffix(" \\") { rest = rest.dropLast(2) }
@@ -95,8 +96,10 @@ struct ScreenTests {
                 #expect(details.out.contains("    \(reference)\n"), "\(reference)")
             }
         }
-        #expect(!compact.out.contains("  Docs:") && !compact.out.contains("  Examples:") && !compact.out.contains("Config Connector ("))
-        #expect(details.out.contains("  Docs:") && details.out.contains("  Examples:") && details.out.contains("Config Connector ("))
+        // The plan's manifests, after the plan, only with --details.
+        #expect(!compact.out.contains("  Docs:") && !compact.out.contains("  Examples:") && !compact.out.contains("Config Connector manifests ("))
+        #expect(details.out.contains("  Docs:") && details.out.contains("  Examples:") && details.out.contains("Config Connector manifests ("))
+        #expect(details.out.contains("     kind: ComputeFirewall\n"))
     }
 
     @Test("--brief: the summary, one line per finding with its plan steps, then the plan, on one screen")

@@ -45,7 +45,6 @@ enum FindingMerger {
                 // allow rule would not work (or is not needed), no merged finding may print one.
                 if let verified = targets[index].facts["fix.verified"], verified != "yes" {
                     targets[index].remedy.actions.removeAll(where: \.opensFirewall)
-                    targets[index].remedy.configConnector.removeAll(where: opensFirewall(manifest:))
                 }
             }
             merged += targets
@@ -145,12 +144,6 @@ enum FindingMerger {
 
     static func leadRank(_ evidence: String?) -> Int {
         ["firewall", "check", "operation", "message", "config", "cluster"].firstIndex(of: evidence ?? "") ?? 6
-    }
-
-    /// A manifest that adds an allow rule: what is dropped once the rules given show that rule
-    /// would not work or is not needed.
-    static func opensFirewall(manifest: String) -> Bool {
-        manifest.contains("kind: ComputeFirewall") && manifest.contains("allow:")
     }
 
     /// For each finding with a cause, the commands that would produce the kinds of evidence other

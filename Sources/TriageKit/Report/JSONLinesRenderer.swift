@@ -5,8 +5,12 @@ struct JSONLinesRenderer {
     func render(_ analysis: Analysis) -> String {
         var out = ""
         let plan = analysis.plan
-        for finding in analysis.findings { out += JSONText.line(object(finding, plan: plan)) }
-        if !plan.steps.isEmpty { out += JSONText.line(planObject(plan, findings: analysis.findings)) }
+        let forms = (cc: ConfigConnectorForm(config: analysis.config), terraform: TerraformForm(config: analysis.config))
+        let manifests = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.number, forms.cc.manifest(for: $0)) })
+        for finding in analysis.findings { out += JSONText.line(object(finding, plan: plan, manifests: manifests)) }
+        if !plan.steps.isEmpty {
+            out += JSONText.line(planObject(plan, findings: analysis.findings, manifests: manifests, terraform: forms.terraform))
+        }
         out += JSONText.line(summary(analysis))
         return out
     }
@@ -18,7 +22,9 @@ struct JSONLinesRenderer {
     }
 
     /// The plan, once, after the findings: each change with its kind and the findings it fixes.
-    func planObject(_ plan: FixPlan, findings: [Finding]) -> [String: Any] {
+    /// Each step also in its declarative forms: `config_connector` (a YAML manifest) and
+    /// `terraform` (a resource, with an import block for a change to one that exists).
+    func planObject(_ plan: FixPlan, findings: [Finding], manifests: [Int: String], terraform: TerraformForm) -> [String: Any] {
         [
             "type": "plan",
             "schema_version": Renderer.schemaVersion,
@@ -27,13 +33,16 @@ struct JSONLinesRenderer {
                     "step": step.number, "kind": step.action.kind.rawValue, "command": step.command,
                     "missing": step.action.command.missing, "findings": step.findings, "rules": step.rules(in: findings),
                     "verified": step.verification?.outcome.rawValue ?? NSNull(), "verify_note": step.verification?.note ?? NSNull(),
+                    "config_connector": manifests[step.number] ?? "", "terraform": terraform.resource(for: step),
                 ]
             },
         ]
     }
 
-    func object(_ f: Finding, plan: FixPlan? = nil) -> [String: Any] {
-        var object = fields(f, plan: plan)
+    /// `manifests`: the plan steps' Config Connector manifests by step number, which the
+    /// finding's `remedy.config_connector` lists for its steps (after any its rule writes).
+    func object(_ f: Finding, plan: FixPlan? = nil, manifests: [Int: String] = [:]) -> [String: Any] {
+        var object = fields(f, plan: plan, manifests: manifests)
         // Only past the flow table's exact bound: below it the output stays as it always was.
         if f.sampledSources || f.sampledDestinations {
             object["sources_sampled"] = f.sampledSources
@@ -42,8 +51,9 @@ struct JSONLinesRenderer {
         return object
     }
 
-    private func fields(_ f: Finding, plan: FixPlan?) -> [String: Any] {
-        [
+    private func fields(_ f: Finding, plan: FixPlan?, manifests: [Int: String]) -> [String: Any] {
+        let steps = (plan ?? FixPlan(findings: [f])).steps(for: f)
+        return [
             "type": "finding",
             "schema_version": Renderer.schemaVersion,
             "id": f.id,
@@ -86,8 +96,8 @@ struct JSONLinesRenderer {
             "surer_with": f.surerWith,
             "remedy": [
                 "why": f.remedy.why, "notes": f.remedy.notes, "commands": f.remedy.commands, "checks": f.remedy.checks,
-                "plan_steps": (plan ?? FixPlan(findings: [f])).steps(for: f).map(\.number), "in_place": f.remedy.inPlace,
-                "config_connector": f.remedy.configConnector, "kpt": f.remedy.kpt,
+                "plan_steps": steps.map(\.number), "in_place": f.remedy.inPlace,
+                "config_connector": f.remedy.configConnector + steps.compactMap { manifests[$0.number] }, "kpt": f.remedy.kpt,
                 "references": f.remedy.references,
             ] as [String: Any],
         ]

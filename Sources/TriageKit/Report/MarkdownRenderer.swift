@@ -2,6 +2,9 @@ import Foundation
 
 /// Markdown for a ticket or a chat: one section per finding, commands in shell blocks.
 struct MarkdownRenderer {
+    /// `--details`: each plan step also as its Config Connector manifest and Terraform resource.
+    var details = false
+
     func render(_ analysis: Analysis) -> String {
         var out = "# triage report\n\n"
         out += "\(inline(String(Renderer.accountSummary(analysis).dropFirst("triage: ".count)), 20_000))\n\n"
@@ -70,14 +73,7 @@ struct MarkdownRenderer {
                 out += "**Already in place:** " + f.remedy.inPlace.map { inline($0) }.joined(separator: "; ") + "\n\n"
             }
             out += shellBlock("Kubeflow blueprint (kpt)", f.remedy.kpt)
-            for manifest in f.remedy.configConnector {
-                // Line breaks are the template's (values are quoted YAML scalars); each line is escaped.
-                let body = manifest.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.sanitize(String($0)) }
-                    .joined(separator: "\n")
-                let fence = MarkdownText.fence(for: body)
-                out += "**Config Connector:**\n\n\(fence)yaml\n" + body
-                out += body.hasSuffix("\n") ? "\(fence)\n\n" : "\n\(fence)\n\n"
-            }
+            for manifest in f.remedy.configConnector { out += codeBlock("Config Connector", "yaml", manifest) }
             out += shellBlock("Surer with", f.surerWith)
             out += "**Docs:** " + f.remedy.references.map(MarkdownText.link).joined(separator: " ") + "\n"
         }
@@ -89,9 +85,21 @@ struct MarkdownRenderer {
                 let body = TerminalText.sanitize(step.command) + "\n"
                 let fence = MarkdownText.fence(for: body)
                 out += "\(fence)sh\n" + body + "\(fence)\n\n"
+                guard details else { continue }
+                out += codeBlock("Config Connector", "yaml", ConfigConnectorForm(config: analysis.config).manifest(for: step))
+                out += codeBlock("Terraform", "hcl", TerraformForm(config: analysis.config).resource(for: step))
             }
         }
         return out
+    }
+
+    /// A titled fenced block of generated text (a manifest, a resource): its line breaks are the
+    /// form's own; each line is escaped for the terminal and the fence outlasts any in the text.
+    private func codeBlock(_ title: String, _ language: String, _ text: String) -> String {
+        let body = text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.sanitize(String($0)) }
+            .joined(separator: "\n")
+        let fence = MarkdownText.fence(for: body)
+        return "**\(title):**\n\n\(fence)\(language)\n" + body + (body.hasSuffix("\n") ? "" : "\n") + "\(fence)\n\n"
     }
 
     /// A titled block of shell commands, or nothing when there are none. Commands are escaped

@@ -1,6 +1,10 @@
 /// Output formats. Each renderer sees only the `Analysis`.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json, markdown, sarif, dot, script
+    /// The fix plan as Config Connector manifests, one YAML stream.
+    case configConnector = "config-connector"
+    /// The fix plan as Terraform resources and import blocks.
+    case terraform
 }
 
 /// How much of each finding the text format shows.
@@ -37,10 +41,12 @@ public enum Renderer {
         switch format {
         case .text: return TextRenderer(options: options).render(analysis)
         case .json: return JSONLinesRenderer().render(analysis)
-        case .markdown: return MarkdownRenderer().render(analysis)
+        case .markdown: return MarkdownRenderer(details: options.detail == .full).render(analysis)
         case .sarif: return SARIFRenderer().render(analysis)
         case .dot: return FlowGraph(analysis.findings).dot()
         case .script: return FixScript().render(analysis)
+        case .configConnector: return ConfigConnectorForm(config: analysis.config).render(analysis)
+        case .terraform: return TerraformForm(config: analysis.config).render(analysis)
         }
     }
 

@@ -19,7 +19,12 @@ struct SARIFRenderer {
             index[finding.rule] = rules.count
             rules.append(descriptor(finding))
         }
-        let results = analysis.findings.map { result($0, ruleIndex: index[$0.rule] ?? 0) }
+        let plan = analysis.plan, form = ConfigConnectorForm(config: analysis.config)
+        let results = analysis.findings.map { finding in
+            // The finding's plan steps as manifests, after any its rule writes (as in JSON).
+            let manifests = finding.remedy.configConnector + plan.steps(for: finding).map(form.manifest(for:))
+            return result(finding, ruleIndex: index[finding.rule] ?? 0, manifests: manifests)
+        }
         let errors = analysis.account.inputErrors
         let invocation: [String: Any] = [
             "executionSuccessful": errors.isEmpty,
@@ -84,7 +89,7 @@ struct SARIFRenderer {
         return descriptor
     }
 
-    private func result(_ finding: Finding, ruleIndex: Int) -> [String: Any] {
+    private func result(_ finding: Finding, ruleIndex: Int, manifests: [String]) -> [String: Any] {
         var text = finding.message
         if !finding.remedy.commands.isEmpty {
             text += "\n\nFix:\n" + finding.remedy.commands.map { "  " + $0 }.joined(separator: "\n")
@@ -112,7 +117,7 @@ struct SARIFRenderer {
             "count": finding.count, "first_seen": finding.firstSeen ?? NSNull(), "last_seen": finding.lastSeen ?? NSNull(),
             "cause": finding.cause ?? NSNull(), "merged_rules": finding.mergedRules, "facts": finding.facts,
             "why": finding.remedy.why, "notes": finding.remedy.notes, "fix_commands": finding.remedy.commands,
-            "config_connector": finding.remedy.configConnector, "kpt": finding.remedy.kpt,
+            "config_connector": manifests, "kpt": finding.remedy.kpt,
             "surer_with": finding.surerWith, "references": finding.remedy.references,
         ] as [String: Any]
         return result

@@ -45,6 +45,7 @@ struct TextRenderer {
             for finding in analysis.findings { out += "\n" + full(finding, plan, width) }
         }
         out += planSection(plan, analysis.findings, width, brief: options.detail == .brief)
+        if options.detail == .full { out += planManifests(plan, ConfigConnectorForm(config: analysis.config), width) }
         if options.detail == .compact, analysis.findings.contains(where: hasDetails) {
             out += "\n" + wrap("Examples, notes, Config Connector manifests and docs: add --details.", indent: "", width: width)
         }
@@ -96,6 +97,23 @@ struct TextRenderer {
                 + (step.verificationLabel.map { " (\(TerminalText.sanitize($0)))" } ?? "")
             out += hangingWrap(["  \(step.number)."] + header.split(separator: " ").map(String.init), indent: "     ", width: width)
             out += shellWrap(TerminalText.sanitize(step.command), indent: "     ", width: width)
+        }
+        return out
+    }
+
+    /// `--details`: the plan's steps as Config Connector manifests, each under its step number;
+    /// YAML lines are never re-flowed, only a long value moved under its key (`YAMLLines`).
+    private func planManifests(_ plan: FixPlan, _ form: ConfigConnectorForm, _ width: Int) -> String {
+        guard !plan.steps.isEmpty else { return "" }
+        var out = "\n" + wrap("The plan as Config Connector manifests (kubectl apply -f - on the cluster that runs it; --format config-connector prints them as one file):", indent: "", width: width)
+        for step in plan.steps {
+            out += wrap("\(step.number).", indent: "  ", width: width)
+            for line in form.manifest(for: step).split(separator: "\n") {
+                let text = TerminalText.sanitize(String(line))
+                // A comment wraps as comments; a YAML line only moves its value under its key.
+                out += text.hasPrefix("# ") ? wrap(String(text.dropFirst(2)), indent: "     # ", width: width)
+                    : YAMLLines.fit("     " + text, width: width)
+            }
         }
         return out
     }

@@ -359,25 +359,6 @@ remedy:
       gcloud compute firewall-rules create allow-egress-restricted-googleapis --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
       --destination-ranges=199.36.153.4/30 --rules=tcp:443
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-egress-restricted-googleapis
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: EGRESS
-        priority: {fix.priority}
-        destinationRanges: [199.36.153.4/30]
-        allow:
-          - protocol: tcp
-            ports: ["443"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-gke
@@ -439,25 +420,6 @@ remedy:
     - >-
       gcloud compute routes list --project={project}
       --filter="network~{network|regex|filter} AND destRange={dst.range|filter}"
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-egress-google-apis-vip
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: EGRESS
-        priority: {fix.priority}
-        destinationRanges: [{dst.range}]
-        allow:
-          - protocol: tcp
-            ports: ["443"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-gke
@@ -530,26 +492,6 @@ remedy:
       gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges=35.191.0.0/16,130.211.0.0/22 --target-tags={node_tag} --rules={protocol}:{dst.port}
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-health-checks-{dst.port}
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [35.191.0.0/16, 130.211.0.0/22]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: {protocol}
-            ports: ["{dst.port}"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/load-balancing/docs/health-check-concepts
   - https://cloud.google.com/load-balancing/docs/firewall-rules
@@ -609,26 +551,6 @@ remedy:
       gcloud compute firewall-rules create allow-iap-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges=35.235.240.0/20 --target-tags={node_tag} --rules={protocol}:{dst.port}
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-iap-{dst.port}
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [35.235.240.0/20]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: {protocol}
-            ports: ["{dst.port}"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/iap/docs/using-tcp-forwarding
 samples:
@@ -707,26 +629,6 @@ remedy:
       text: >-
         gcloud compute routers nats create nat-config --project={project} --router=nat-router
         --region={region} --nat-all-subnet-ip-ranges --auto-allocate-nat-external-ips
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-egress-{protocol}-{dst.port}
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: EGRESS
-        priority: {fix.priority}
-        destinationRanges: [{dst.ranges}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: {protocol}
-            ports: ["{dst.port}"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/nat/docs/overview
   - https://cloud.google.com/firewall/docs/firewalls
@@ -790,55 +692,6 @@ remedy:
         gcloud compute firewall-rules create allow-intra-cluster-egress --project={project}
         --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
         --destination-ranges={pod_cidrs} --target-tags={node_tag} --rules=tcp,udp,icmp,sctp,esp,ah
-  config_connector:
-    - when: {direction: INGRESS}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-intra-cluster
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: INGRESS
-          priority: {fix.priority}
-          sourceRanges: [{pod_cidrs}]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-            - protocol: udp
-            - protocol: icmp
-            - protocol: sctp
-            - protocol: esp
-            - protocol: ah
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
-    - when: {direction: EGRESS}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-intra-cluster-egress
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: EGRESS
-          priority: {fix.priority}
-          destinationRanges: [{pod_cidrs}]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-            - protocol: udp
-            - protocol: icmp
-            - protocol: sctp
-            - protocol: esp
-            - protocol: ah
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
   - https://cloud.google.com/kubernetes-engine/docs/how-to/multi-pod-cidr
@@ -907,26 +760,6 @@ remedy:
       gcloud compute firewall-rules create allow-master-to-nodes --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:443,tcp:10250
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-master-to-nodes
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [{master_cidr}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-            ports: ["443", "10250"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
   - https://cloud.google.com/firewall/docs/firewalls
@@ -999,26 +832,6 @@ remedy:
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges={master_cidr} --target-tags={node_tag} --rules={protocol}:{dst.port}
       --enable-logging
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-master-to-webhook-{dst.port}
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: INGRESS
-        priority: {fix.priority}
-        sourceRanges: [{master_cidr}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: {protocol}
-            ports: ["{dst.port}"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -1086,26 +899,6 @@ remedy:
       gcloud compute firewall-rules create allow-egress-nodes-to-master --project={project}
       --network={network} --direction=EGRESS --action=ALLOW --priority={fix.priority}
       --destination-ranges={master_cidr} --target-tags={node_tag} --rules=tcp:443
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeFirewall
-      metadata:
-        name: allow-egress-nodes-to-master
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        direction: EGRESS
-        priority: {fix.priority}
-        destinationRanges: [{master_cidr}]
-        targetTags: [{node_tag}]
-        allow:
-          - protocol: tcp
-            ports: ["443"]
-        logConfig:
-          metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
   - https://cloud.google.com/firewall/docs/firewalls
@@ -6751,27 +6544,6 @@ remedy:
       gcloud compute firewall-rules create allow-master-to-nodes-{protocol}-{dst.port} --project={project}
       --network={network} --direction=INGRESS --action=ALLOW --priority={fix.priority}
       --source-ranges={src.range} --target-tags={node_tag} --rules={protocol}:{dst.port} --enable-logging
-  config_connector:
-    - when: {fix.verified: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-master-to-nodes-{protocol}-{dst.port}
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: INGRESS
-          priority: {fix.priority}
-          sourceRanges: [{src.range}]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: {protocol}
-              ports: ["{dst.port}"]
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -7152,25 +6924,6 @@ remedy:
       gcloud logging read 'logName="projects/{project|logfilter}/logs/compute.googleapis.com%2Ffirewall"
       AND jsonPayload.disposition="DENIED"' --project={project} --freshness=1h --format=json > firewall-denied.json
     - triage firewall-denied.json '<THE_SAME_INPUTS>'
-  config_connector:
-    - when: {implied_deny_unlogged: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: deny-all-ingress-logged
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: INGRESS
-          priority: 65534
-          sourceRanges: [0.0.0.0/0]
-          deny:
-            - protocol: all
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
   kpt:
     - kpt cfg set -R . log-firewalls true
 references:
@@ -7874,27 +7627,6 @@ remedy:
         gcloud compute firewall-rules create allow-egress-google-vip --project={project} --network={network}
         --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
         --target-tags={node_tag} --rules=tcp:443 --enable-logging
-  config_connector:
-    - when: {fix.verified: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-egress-google-vip
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: EGRESS
-          priority: {fix.priority}
-          destinationRanges: [{dst.range}]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-              ports: ["443"]
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -8650,27 +8382,6 @@ remedy:
         gcloud compute firewall-rules create allow-health-checks-{dst.port} --project={project} --network={network}
         --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.191.0.0/16,130.211.0.0/22
         --target-tags={node_tag} --rules=tcp:{dst.port}
-  config_connector:
-    - when: {fix.verified: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-health-checks-{dst.port}
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: INGRESS
-          priority: {fix.priority}
-          sourceRanges: [35.191.0.0/16, 130.211.0.0/22]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-              ports: ["{dst.port}"]
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -9248,27 +8959,6 @@ remedy:
         gcloud compute firewall-rules create allow-ingress-iap-ssh --project={project} --network={network}
         --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges=35.235.240.0/20
         --target-tags={node_tag} --rules=tcp:22
-  config_connector:
-    - when: {fix.verified: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-ingress-iap-ssh
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: INGRESS
-          priority: {fix.priority}
-          sourceRanges: [35.235.240.0/20]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-              ports: ["22"]
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -10050,34 +9740,6 @@ remedy:
     - >-
       gcloud compute routers nats create nat-config --router=nat-router --region={region} --project={project}
       --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges --enable-logging
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeRouter
-      metadata:
-        name: nat-router
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        region: {region}
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeRouterNAT
-      metadata:
-        name: nat-config
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        region: {region}
-        routerRef:
-          name: nat-router
-        natIpAllocateOption: AUTO_ONLY
-        sourceSubnetworkIpRangesToNat: ALL_SUBNETWORKS_ALL_IP_RANGES
-        logConfig:
-          enable: true
-          filter: ERRORS_ONLY
 references:
   - https://cloud.google.com/nat/docs/gke-example
 samples:
@@ -10473,27 +10135,6 @@ remedy:
         gcloud compute firewall-rules create allow-egress-to-master --project={project} --network={network}
         --direction=EGRESS --action=ALLOW --priority={fix.priority} --destination-ranges={dst.range}
         --target-tags={node_tag} --rules=tcp:443,tcp:10250 --enable-logging
-  config_connector:
-    - when: {fix.verified: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-egress-to-master
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: EGRESS
-          priority: {fix.priority}
-          destinationRanges: [{dst.range}]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-              ports: ["443", "10250"]
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -12250,31 +11891,6 @@ remedy:
         gcloud compute firewall-rules create allow-pods-to-pods --project={project} --network={network}
         --direction=INGRESS --action=ALLOW --priority={fix.priority} --source-ranges={pod_cidrs}
         --target-tags={node_tag} --rules=tcp,udp,icmp,esp,ah,sctp
-  config_connector:
-    - when: {fix.verified: "yes"}
-      text: |
-        apiVersion: compute.cnrm.cloud.google.com/v1beta1
-        kind: ComputeFirewall
-        metadata:
-          name: allow-pods-to-pods
-          annotations:
-            cnrm.cloud.google.com/project-id: {project}
-        spec:
-          networkRef:
-            external: projects/{project}/global/networks/{network}
-          direction: INGRESS
-          priority: {fix.priority}
-          sourceRanges: [{pod_cidrs}]
-          targetTags: [{node_tag}]
-          allow:
-            - protocol: tcp
-            - protocol: udp
-            - protocol: icmp
-            - protocol: sctp
-            - protocol: esp
-            - protocol: ah
-          logConfig:
-            metadata: INCLUDE_ALL_METADATA
 references:
   - https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules
   - https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
@@ -13285,50 +12901,6 @@ remedy:
     - >-
       gcloud dns record-sets create '*.{dns_name}' --project={project} --zone={zone_suggestion}
       --type=CNAME --ttl=300 --rrdatas={dns_name}
-  config_connector:
-    - |
-      apiVersion: dns.cnrm.cloud.google.com/v1beta1
-      kind: DNSManagedZone
-      metadata:
-        name: {zone_suggestion}
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        dnsName: {dns_name}
-        visibility: private
-        description: Private Google Access for {domain}
-        privateVisibilityConfig:
-          networks:
-            - networkRef:
-                external: projects/{project}/global/networks/{network}
-    - |
-      apiVersion: dns.cnrm.cloud.google.com/v1beta1
-      kind: DNSRecordSet
-      metadata:
-        name: {zone_suggestion}-a
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        name: {dns_name}
-        type: A
-        ttl: 300
-        managedZoneRef:
-          name: {zone_suggestion}
-        rrdatas: [{vip.addresses}]
-    - |
-      apiVersion: dns.cnrm.cloud.google.com/v1beta1
-      kind: DNSRecordSet
-      metadata:
-        name: {zone_suggestion}-cname
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        name: "*.{dns_name}"
-        type: CNAME
-        ttl: 300
-        managedZoneRef:
-          name: {zone_suggestion}
-        rrdatas: [{dns_name}]
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity
@@ -14259,20 +13831,6 @@ remedy:
     - >-
       gcloud compute routes create route-to-{vip}-googleapis --project={project} --network={network}
       --destination-range={vip.range} --next-hop-gateway=default-internet-gateway --priority=100
-  config_connector:
-    - |
-      apiVersion: compute.cnrm.cloud.google.com/v1beta1
-      kind: ComputeRoute
-      metadata:
-        name: route-to-{vip}-googleapis
-        annotations:
-          cnrm.cloud.google.com/project-id: {project}
-      spec:
-        destRange: {vip.range}
-        networkRef:
-          external: projects/{project}/global/networks/{network}
-        nextHopGateway: default-internet-gateway
-        priority: 100
 references:
   - https://cloud.google.com/vpc/docs/configure-private-google-access
   - https://cloud.google.com/vpc-service-controls/docs/set-up-private-connectivity

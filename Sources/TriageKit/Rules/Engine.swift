@@ -8,7 +8,8 @@ public struct Analysis: Sendable {
     public var rulesRun: Int
     /// The rules that ran, for reports that describe them (SARIF's rule list).
     public var rules: [Rule] = []
-    /// The config given, against which the plan re-evaluates its firewall and route steps.
+    /// The config given: the plan re-evaluates its firewall and route steps against it, and its
+    /// Config Connector and Terraform forms carry what a resource that exists has. nil: none given.
     public var config: ConfigSnapshot? = nil
 
     /// The highest severity among the findings.

@@ -81,8 +81,8 @@ public final class Rule: Sendable {
         }
         /// Each command read into words once, at load time.
         var actionTemplates: [ActionTemplate]
-        /// Config Connector manifests (YAML) for users who manage the network declaratively, like
-        /// Kubeflow's blueprints do from a management cluster.
+        /// Config Connector manifests (YAML) of changes no typed command makes; the plan writes
+        /// the others from the commands (`ConfigConnectorForm`).
         public var configConnector: [(when: [FieldPredicate], text: Template)] = []
         /// kpt setter commands of the Kubeflow blueprint, where one exists for the fix.
         public var kpt: [(when: [FieldPredicate], text: Template)] = []
@@ -120,16 +120,15 @@ public final class Rule: Sendable {
         var kpt: [String]
 
         /// A rule that exists is changed (enabled, re-prioritised) instead of a new allow rule
-        /// created beside it: the new rule's step and manifest go, the change comes first.
+        /// created beside it: the new rule's step goes, the change comes first.
         mutating func changeExisting(_ change: FixVerification.ExistingRuleChange, project: String?) {
             dropFirewallOpenings()
             actions.insert(change.action(project: project), at: 0)
         }
 
-        /// Only fixes that work are printed: the allow rule and its manifest go.
+        /// Only fixes that work are printed: the allow rule goes (its manifest is the plan's, so goes with it).
         mutating func dropFirewallOpenings() {
             actions.removeAll(where: \.opensFirewall)
-            configConnector.removeAll(where: FindingMerger.opensFirewall(manifest:))
         }
     }
 

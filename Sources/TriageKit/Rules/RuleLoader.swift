@@ -390,6 +390,11 @@ public enum RuleLoader {
                 else {
                     throw fail(node, "remedy.config_connector", "each item must be a Config Connector resource (apiVersion *.cnrm.cloud.google.com/…, kind, spec)")
                 }
+                // The plan writes these from the rule's commands (`ConfigConnectorForm`): a second,
+                // hand-written copy could disagree with the command or create what exists.
+                if let kind = parsed["kind"] as? String, ConfigConnectorForm.derivedKinds.contains(kind) {
+                    throw fail(node, "remedy.config_connector", "\(kind) is written from the rule's commands (the fix plan's Config Connector form); keep only manifests of changes no command here makes")
+                }
             }
         }
 

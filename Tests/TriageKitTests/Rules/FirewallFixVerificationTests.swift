@@ -39,12 +39,17 @@ struct FirewallFixVerificationTests {
         firewall("deny-all-ingress", priority: 65534, deny: true, sources: ["0.0.0.0/0"]),
     ] }
 
+    /// The finding's plan steps as Config Connector manifests (derived from its steps).
+    static func manifests(_ finding: Finding) -> [String] {
+        FixPlan(findings: [finding]).steps.map { ConfigConnectorForm(config: ConfigSnapshot()).manifest(for: $0) }
+    }
+
     @Test func aFixThatWorksIsPrintedAndSaysSo() throws {
         let finding = try Self.finding(with: Self.gkeRules)
         #expect(finding.facts["fix.verified"] == "yes")
         #expect(finding.remedy.notes.contains { $0.hasPrefix("Verified against the 2 firewall rules given") })
         #expect(finding.remedy.commands.contains { $0.contains("firewall-rules create allow-master-to-webhook-8443") })
-        #expect(finding.remedy.configConnector.contains { $0.contains("kind: ComputeFirewall") })
+        #expect(Self.manifests(finding).contains { $0.contains("kind: ComputeFirewall") })
     }
 
     @Test func aFixABetterDenyWouldBeatIsNotPrinted() throws {
@@ -53,7 +58,7 @@ struct FirewallFixVerificationTests {
         ])
         #expect(finding.facts["fix.verified"] == "no")
         #expect(!finding.remedy.commands.contains { $0.contains("firewall-rules create") && $0.contains("--action=ALLOW") })
-        #expect(!finding.remedy.configConnector.contains { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") })
+        #expect(!Self.manifests(finding).contains { $0.contains("kind: ComputeFirewall") && $0.contains("allow:") })
         #expect(finding.remedy.commands.contains("gcloud compute firewall-rules describe lockdown-webhooks --project=kf-prod-4412"))
         #expect(finding.remedy.notes.contains { $0.contains("lockdown-webhooks (priority 10) still denies") })
     }
