@@ -10,11 +10,33 @@ struct AddressClasses {
     /// `AddressFolder.key(for:)`, whose keys have bit 62 set and the range's own high half).
     static let internetKey = IPAddress(high: 0x7FFF_FFFF_FFFF_FFFF, low: 0xFFFF_FFFF_FFFF_FFFF)
 
+    /// The high half of a VM-side class key (see `vmSideKey(_:)`): no real address, range key
+    /// or `internetKey` has it.
+    private static let vmSideMarker: UInt64 = 0x7FFF_FFFF_FFFF_FFFE
+
+    /// The key of the class a GKE VM's own address outside every stable range is counted in
+    /// past the exact bound (see `FlowTable.foldVMSide`): one class per /20 block, so a range
+    /// learned late (a node subnet from the config) that covers whole blocks re-classifies the
+    /// class as a whole.
+    static func vmSideKey(_ address: IPAddress) -> IPAddress {
+        IPAddress(high: vmSideMarker, low: UInt64(address.v4Value >> 12))
+    }
+
+    static func isVMSideKey(_ key: IPAddress) -> Bool { key.high == vmSideMarker }
+
+    /// The /20 blocks that `ranges` cover only in part: a VM-side class there would hold
+    /// addresses of two roles. A range of /20 or wider covers its blocks whole.
+    static func blocksCoveredInPart(by ranges: [CIDR]) -> Set<UInt64> {
+        Set(ranges.filter { $0.isV4 && $0.prefixLength > 20 }.map { UInt64($0.network.v4Value >> 12) })
+    }
+
     private let topology: Topology
     /// Each address's class key, bounded: emptied when full (classification is pure, so a
     /// cleared cache changes nothing but the time it takes).
     private var cache: [IPAddress: IPAddress] = [:]
-    private static let cacheLimit = 1 << 16
+    /// Small: past it the cache starts over, and the addresses worth caching (scanners, busy
+    /// hosts) come back soon; a large one cost each half of a read megabytes.
+    private static let cacheLimit = 1 << 12
     /// Which /20 blocks hold an address that was folded into a class (2^20 bits).
     private var blocks: [UInt64]
 

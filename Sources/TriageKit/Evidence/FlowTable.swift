@@ -15,10 +15,15 @@ public struct FlowGroup: Sendable {
     public var moreDestinations: Bool
     /// The group's first record, every field decoded.
     public var event: FirewallEvent
-    /// The end was counted per address class (past the table's exact bound): its addresses
-    /// are a sample of the class, and distinct counts built on them are lower bounds.
+    /// The end was counted per address class or range past the table's exact bound and saw more
+    /// addresses than its sample keeps: distinct counts are estimated from the sketches (or,
+    /// without them, lower bounds).
     public var sampledSources = false
     public var sampledDestinations = false
+    /// Every distinct address at an end whose sample is full (`moreSources`), sketched; nil
+    /// when the sample holds them all, or when the group came counted from elsewhere.
+    var sourceSketch: HyperLogLog? = nil
+    var destinationSketch: HyperLogLog? = nil
     public var examples: [FirewallEvent] { [event] }
 }
 
@@ -37,6 +42,8 @@ struct FlowKey: Equatable {
 /// Decoded into a `FirewallEvent` once, at the end.
 struct CompactRecord {
     var key: FlowKey
+    /// The VM name's interned id: the key's, unless the key counts the VM's end per class.
+    var vmName: Int32
     var source: IPAddress
     var destination: IPAddress
     var srcPort: Int32
@@ -69,6 +76,9 @@ struct AddressSample {
     /// samples of groups folded together merge in reading order.
     var restPositions: [Int64] = []
     var more = false
+    /// Once the sample is full, every distinct address seen at the end (those in the sample
+    /// too), for a distinct count past the sample.
+    var sketch: HyperLogLog?
 
     init(_ first: IPAddress) { self.first = first }
 
@@ -76,14 +86,37 @@ struct AddressSample {
 
     @inline(__always)
     mutating func add(_ address: IPAddress, at position: Int64) {
-        if first == address || more { return }
+        if more {
+            sketch?.insert(address)
+            return
+        }
+        if first == address { return }
         if rest.contains(address) { return }
         if rest.count + 1 < FlowTable.sampleLimit {
             rest.append(address)
             restPositions.append(position)
         } else {
             more = true
+            var sketch = HyperLogLog(addresses)
+            sketch.insert(address)
+            self.sketch = sketch
         }
+    }
+
+    /// After another sample's addresses were added here (and its `more` taken over): its
+    /// sketch joins this one's, so the sketch covers every address both saw. No sketch when
+    /// a full sample came without one (a group counted elsewhere).
+    mutating func joinSketch(of other: AddressSample) {
+        guard more else { return }
+        var joined = sketch ?? HyperLogLog(addresses)
+        if other.more {
+            guard let theirs = other.sketch else {
+                sketch = nil
+                return
+            }
+            joined.formUnion(theirs)
+        }
+        sketch = joined
     }
 
     /// The first distinct addresses of two samples together, in reading order: each sample
@@ -95,6 +128,8 @@ struct AddressSample {
         var sample = AddressSample(entries[0].0)
         for (address, position) in entries.dropFirst() { sample.add(address, at: position) }
         if a.more || b.more { sample.more = true }
+        sample.joinSketch(of: a)
+        sample.joinSketch(of: b)
         return sample
     }
 }
@@ -178,7 +213,13 @@ final class FlowTable {
     private var classes: AddressClasses?
     /// Per group (folded tables only), a bit per /20 block its far end's class addresses fall in.
     private var signatures: [UInt64] = []
+    /// VM-side addresses counted per class, with their VM names, for role inference.
+    private var vmSides = ObservedVMSides()
+    /// Per interned id of a VM name: 1 when it is a GKE VM's (`gke-…`), 0 when not, -1 unknown.
+    private var gkeVMNames: [Int8] = []
     private let topology: Topology?
+    /// The stable ranges known while reading: a range known only when analysing was learned late.
+    private let scanTimeRanges: Set<CIDR>
     /// The next record's place in the reading order. A table merged in later shifts its own by
     /// this table's, so positions say which of two records came first.
     private var nextPosition: Int64 = 0
@@ -192,6 +233,7 @@ final class FlowTable {
         // not start with room for a thousand.
         index = GroupIndex(capacity: min(capacity, 1024))
         self.folder = topology.map(AddressFolder.init(topology:))
+        scanTimeRanges = Set((topology?.stableV4Ranges ?? []).map(\.cidr))
         lastIDs = .allocate(capacity: Field.count)
         lastIDs.initialize(repeating: -1, count: Field.count)
     }
@@ -253,6 +295,41 @@ final class FlowTable {
         return classes!.note(address)
     }
 
+    /// Keys a flow's VM-side end by class in a folded table, when the VM is a GKE VM and its
+    /// IPv4 address falls in no stable range: role inference makes every such address an
+    /// inferred node (`Engine.infer`; only a range known ahead of that can say otherwise, see
+    /// `setAside`), so the class has one role. The VM's name leaves the key too (no rule groups
+    /// by it; the group keeps its first record's); the address and name are noted for role
+    /// inference. The end stays exact otherwise.
+    /// An end already counted per stable range drops the VM's name from the key as well.
+    @inline(__always)
+    private func foldVMSide(_ key: inout FlowKey, src: IPAddress, dst: IPAddress, vmName: Int32, position: Int64) {
+        guard vmName >= 0 else { return }
+        let egress = key.flags & 2 != 0
+        let address = egress ? src : dst
+        if (egress ? key.src : key.dst) != address {
+            key.vmName = -2
+            return
+        }
+        guard address.isV4, isGKEVMName(vmName) else { return }
+        if egress { key.src = AddressClasses.vmSideKey(address) } else { key.dst = AddressClasses.vmSideKey(address) }
+        key.vmName = -2
+        vmSides.note(address, name: vmName, at: position)
+    }
+
+    /// Whether a group's VM-side end is counted per class.
+    private func vmSideIsClass(_ key: FlowKey) -> Bool { AddressClasses.isVMSideKey(key.flags & 2 != 0 ? key.src : key.dst) }
+
+    @inline(__always)
+    private func isGKEVMName(_ id: Int32) -> Bool {
+        let i = Int(id)
+        if i < gkeVMNames.count, gkeVMNames[i] >= 0 { return gkeVMNames[i] == 1 }
+        if i >= gkeVMNames.count { gkeVMNames += Array(repeating: -1, count: i + 1 - gkeVMNames.count) }
+        let isGKE = strings.withBytes(id) { bytes in bytes.starts(with: "gke-".utf8) }
+        gkeVMNames[i] = isGKE ? 1 : 0
+        return isGKE
+    }
+
     /// Adds one record. `locate` is called only when the record starts a new group.
     @inline(__always)
     func add(_ record: RecordFields, locate: () -> RecordLocation) -> AddResult {
@@ -279,12 +356,15 @@ final class FlowTable {
             }
         }
         let namesRemoteVM: UInt8 = record.has(.remoteInstanceVM) ? 4 : 0
+        let vmName = key.vmName
         var signature = folded ? foldFarEnd(&key, src: src, dst: dst) : 0
+        if folded { foldVMSide(&key, src: src, dst: dst, vmName: vmName, position: position) }
         var hash = key.fastHash
         var found = index.find(hash: hash, isKey: { records[$0].key == key })
         if found == nil && !folded && records.count >= capacity {
             foldAll()
             signature = foldFarEnd(&key, src: src, dst: dst)
+            foldVMSide(&key, src: src, dst: dst, vmName: vmName, position: position)
             hash = key.fastHash
             found = index.find(hash: hash, isKey: { records[$0].key == key })
         }
@@ -300,13 +380,21 @@ final class FlowTable {
             }
             // Samples are touched only while they can still change.
             var nowFull = full | namesRemoteVM
-            if key.src != src && full & 1 == 0 {
-                sources[group].add(src, at: position)
-                if sources[group].more { nowFull |= 1 }
+            if key.src != src {
+                if full & 1 == 0 {
+                    sources[group].add(src, at: position)
+                    if sources[group].more { nowFull |= 1 }
+                } else {
+                    sources[group].sketch?.insert(src)
+                }
             }
-            if key.dst != dst && full & 2 == 0 {
-                destinations[group].add(dst, at: position)
-                if destinations[group].more { nowFull |= 2 }
+            if key.dst != dst {
+                if full & 2 == 0 {
+                    destinations[group].add(dst, at: position)
+                    if destinations[group].more { nowFull |= 2 }
+                } else {
+                    destinations[group].sketch?.insert(dst)
+                }
             }
             if nowFull != full { counters[group].samplesFull = nowFull }
             if signature != 0 { signatures[group] |= signature }
@@ -322,6 +410,7 @@ final class FlowTable {
                 rejections += rejected.map { ($0, place) }
             }
         }
+        if !folded && records.count == Self.reserveAt { reserveExactRoom() }
         let base = stringIDs.count
         for field in CompactRecord.stringFields { stringIDs.append(intern(record, field)) }
         checkNames(key: key, base: base, locate: locate)
@@ -331,7 +420,7 @@ final class FlowTable {
         sources.append(AddressSample(src))
         destinations.append(AddressSample(dst))
         records.append(CompactRecord(
-            key: key, source: src, destination: dst, srcPort: Int32(truncatingIfNeeded: record.integer(.srcPort) ?? -1),
+            key: key, vmName: vmName, source: src, destination: dst, srcPort: Int32(truncatingIfNeeded: record.integer(.srcPort) ?? -1),
             destPort: key.port, timestamp: time == Self.noTime ? nil : time,
             receiveTimestamp: record.has(.receiveTimestamp)
                 ? Self.timestamp(record, .receiveTimestamp, locate: locate, rejections: &rejections) : nil,
@@ -343,6 +432,21 @@ final class FlowTable {
 
     /// The group the last record added went to.
     private var lastGroup = 0
+
+    /// Groups a table holds before it makes room for its whole exact bound at once.
+    private static let reserveAt = 1_024
+
+    /// Makes room for the exact bound's groups in one allocation per array, instead of doubling:
+    /// pages not yet written take no memory, while doubling past the bound would hold the old
+    /// and the new copy at once (the peak of a read that folds) and leave up to half unused.
+    private func reserveExactRoom() {
+        let room = min(capacity, 1 << 16)
+        records.reserveCapacity(room)
+        stringIDs.reserveCapacity(room * Self.stringStride)
+        sources.reserveCapacity(room)
+        destinations.reserveCapacity(room)
+        counters.reserveCapacity(room)
+    }
 
     /// Adds a whole group counted elsewhere (a SQL engine's aggregation row, issue 17): `record`
     /// is its first record (it keys the group as any record would), `count` how many records it
@@ -539,12 +643,29 @@ final class FlowTable {
             names[id] = text
             return text
         }
+        guard folded else {
+            for (i, r) in records.enumerated() {
+                let egress = r.key.flags & 2 != 0
+                if r.vmName >= 0 { body(egress ? r.source : r.destination, name(r.vmName)) }
+                let remote = stringIDs[i * Self.stringStride + remotePosition]
+                if remote >= 0 { body(egress ? r.destination : r.source, name(remote)) }
+            }
+            return
+        }
+        // Groups whose VM-side end is a class hold one of its addresses; the rest are in
+        // `vmSides`. Together, in reading order (a record's VM before its remote VM), as an
+        // exact table would give them: the first name an address is seen with is its own.
+        var sightings: [(position: Int64, remote: Bool, address: IPAddress, name: Int32)] = vmSides.entries.map {
+            ($0.position, false, $0.address, $0.name)
+        }
         for (i, r) in records.enumerated() {
             let egress = r.key.flags & 2 != 0
-            if r.key.vmName >= 0 { body(egress ? r.source : r.destination, name(r.key.vmName)) }
+            if r.vmName >= 0 && !vmSideIsClass(r.key) { sightings.append((r.position, false, egress ? r.source : r.destination, r.vmName)) }
             let remote = stringIDs[i * Self.stringStride + remotePosition]
-            if remote >= 0 { body(egress ? r.destination : r.source, name(remote)) }
+            if remote >= 0 { sightings.append((r.position, true, egress ? r.destination : r.source, remote)) }
         }
+        sightings.sort { $0.position != $1.position ? $0.position < $1.position : !$0.remote && $1.remote }
+        for sighting in sightings { body(sighting.address, name(sighting.name)) }
     }
 
     /// Each group's first connection (source, destination, destination port), read straight
@@ -592,6 +713,7 @@ final class FlowTable {
         for i in oldRecords.indices {
             var record = oldRecords[i]
             let signature = foldFarEnd(&record.key, src: record.source, dst: record.destination)
+            foldVMSide(&record.key, src: record.source, dst: record.destination, vmName: record.vmName, position: record.position)
             let hash = record.key.fastHash
             let theirs = oldCounters[i]
             let key = record.key
@@ -675,6 +797,7 @@ final class FlowTable {
         }
         let positionOffset = nextPosition
         nextPosition += other.nextPosition
+        if folded { vmSides.absorb(other.vmSides, translate: translate, positionOffset: positionOffset) }
         /// A sample's addresses with where each was first seen, in this table's positions.
         func shifted(_ sample: AddressSample, from first: Int64) -> [(IPAddress, Int64)] {
             [(sample.first, first)] + zip(sample.rest, sample.restPositions.map { $0 + positionOffset })
@@ -693,10 +816,12 @@ final class FlowTable {
                 // would still have room for; if it saw more than it kept, so would that read.
                 for (address, position) in shifted(other.sources[i], from: record.position) { sources[group].add(address, at: position) }
                 if other.sources[i].more { sources[group].more = true }
+                sources[group].joinSketch(of: other.sources[i])
                 for (address, position) in shifted(other.destinations[i], from: record.position) {
                     destinations[group].add(address, at: position)
                 }
                 if other.destinations[i].more { destinations[group].more = true }
+                destinations[group].joinSketch(of: other.destinations[i])
                 let full: UInt8 = (sources[group].more ? 1 : 0) | (destinations[group].more ? 2 : 0)
                 counters[group].samplesFull = counters[group].samplesFull & ~3 | full
                 if folded { signatures[group] |= other.signatures[i] }
@@ -711,6 +836,7 @@ final class FlowTable {
                 rules[record.key.reference] = details
             }
             record.disposition = translate(record.disposition)
+            record.vmName = translate(record.vmName)
             let base = i * Self.stringStride
             for position in base..<(base + Self.stringStride) { stringIDs.append(translate(other.stringIDs[position])) }
             if var location = record.location {
@@ -752,6 +878,8 @@ final class FlowTable {
         swap(&folded, &other.folded)
         swap(&classes, &other.classes)
         swap(&signatures, &other.signatures)
+        swap(&vmSides, &other.vmSides)
+        swap(&gkeVMNames, &other.gkeVMNames)
         // No group here holds a position: the other table's stand as they are.
         swap(&nextPosition, &other.nextPosition)
         // The ids remembered per field now belong to the other table's interner.
@@ -767,9 +895,17 @@ final class FlowTable {
     func setAside(for topology: Topology) -> (denied: Int, allowed: Int) {
         guard folded, let classes else { return (0, 0) }
         let touched = classes.touched(by: topology.rangesAheadOfPublic)
+        // A VM-side class holds inferred nodes, or as a whole the addresses of a range known
+        // ahead of them that was learned late (a node subnet in the config); a late range that
+        // covers its /20 block only in part would split it.
+        let lateRanges = topology.stableV4Ranges.map(\.cidr).filter { !scanTimeRanges.contains($0) }
+        let splitBlocks = AddressClasses.blocksCoveredInPart(by: lateRanges)
         var result = (denied: 0, allowed: 0)
-        for i in records.indices where signatures[i] != 0 && counters[i].samplesFull & 8 == 0 {
-            guard signatures[i] & touched != 0 || counters[i].samplesFull & 4 != 0 else { continue }
+        for i in records.indices where counters[i].samplesFull & 8 == 0 {
+            let farEnd = signatures[i] != 0 && (signatures[i] & touched != 0 || counters[i].samplesFull & 4 != 0)
+            let key = records[i].key
+            let vmSide = vmSideIsClass(key) && splitBlocks.contains((key.flags & 2 != 0 ? key.src : key.dst).low)
+            guard farEnd || vmSide else { continue }
             counters[i].samplesFull |= 8
             if records[i].key.flags & 1 != 0 { result.denied += counters[i].count } else { result.allowed += counters[i].count }
         }
@@ -828,7 +964,7 @@ final class FlowTable {
                     protocolNumber: r.key.networkProtocol >= 0 ? Int(r.key.networkProtocol) : nil),
                 disposition: text(r.disposition) ?? "",
                 ruleDetails: details,
-                instance: instance(.instanceProject, text(r.key.vmName), .instanceRegion, .instanceZone),
+                instance: instance(.instanceProject, text(r.vmName), .instanceRegion, .instanceZone),
                 vpc: vpc(field(.vpcProject), name(.vpcName, r.key.network), field(.vpcSubnetwork)),
                 remoteInstance: instance(.remoteInstanceProject, field(.remoteInstanceVM), .remoteInstanceRegion, .remoteInstanceZone),
                 remoteVPC: vpc(field(.remoteVPCProject), field(.remoteVPCName), field(.remoteVPCSubnetwork)),
@@ -841,8 +977,11 @@ final class FlowTable {
                 lastSeen: counters.lastSeen == Self.noTime ? nil : counters.lastSeen,
                 sources: sources[i].addresses, destinations: destinations[i].addresses,
                 moreSources: sources[i].more, moreDestinations: destinations[i].more, event: event,
-                sampledSources: folded && signatures[i] != 0 && r.key.flags & 2 == 0,
-                sampledDestinations: folded && signatures[i] != 0 && r.key.flags & 2 != 0)
+                // Past the bound an end counted per class or range whose sample is full holds
+                // a sample of many groups' addresses (no longer split by VM): its count is estimated.
+                sampledSources: folded && r.key.src != r.source && sources[i].more,
+                sampledDestinations: folded && r.key.dst != r.destination && destinations[i].more,
+                sourceSketch: sources[i].sketch, destinationSketch: destinations[i].sketch)
         }
     }
 }
@@ -858,8 +997,15 @@ extension FlowTable {
             sources: aggregate.sources.addresses, destinations: aggregate.destinations.addresses, locate: locate)
         guard result == .added || result == .newGroup else { return result }
         // The row kept fewer addresses than it saw: the group says there were more.
-        if aggregate.sources.more { sources[lastGroup].more = true }
-        if aggregate.destinations.more { destinations[lastGroup].more = true }
+        // Its addresses past those are unknown, so no sketch counts them.
+        if aggregate.sources.more {
+            sources[lastGroup].more = true
+            sources[lastGroup].sketch = nil
+        }
+        if aggregate.destinations.more {
+            destinations[lastGroup].more = true
+            destinations[lastGroup].sketch = nil
+        }
         counters[lastGroup].samplesFull |= (sources[lastGroup].more ? 1 : 0) | (destinations[lastGroup].more ? 2 : 0)
         return result
     }

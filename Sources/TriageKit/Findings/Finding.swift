@@ -81,10 +81,17 @@ public struct Finding: Sendable {
     /// endpoints are a sample and its distinct count a lower bound.
     public var sampledSources = false
     public var sampledDestinations = false
+    /// With a sampled end, its estimated number of distinct addresses (a HyperLogLog sketch, about
+    /// 6.5% standard error), when its samples did not hold them all; `distinctSources` is then
+    /// the lower bound.
+    public var estimatedDistinctSources: Int?
+    public var estimatedDistinctDestinations: Int?
 
-    /// Says that an end's endpoints are a sample, with the least number of distinct addresses.
-    static func sampledNote(_ atLeast: Int) -> String {
-        "at least \(atLeast) distinct, counted per address class past the exact flow bound"
+    /// Says that an end's endpoints are a sample, with the least number of distinct addresses,
+    /// or the estimated number when there is one.
+    static func sampledNote(_ atLeast: Int, estimate: Int? = nil) -> String {
+        if let estimate { return "≈ \(estimate) distinct (estimated), counted per address class past the exact flow bound" }
+        return "at least \(atLeast) distinct, counted per address class past the exact flow bound"
     }
     public var deniedBy: [DenyingRule]
     public var examples: [Example]

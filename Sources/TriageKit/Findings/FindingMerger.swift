@@ -138,6 +138,7 @@ enum FindingMerger {
             lead.destinations = other.destinations
             lead.distinctDestinations = other.distinctDestinations
             lead.sampledDestinations = other.sampledDestinations
+            lead.estimatedDistinctDestinations = other.estimatedDistinctDestinations
         }
         for (name, value) in other.facts where lead.facts[name] == nil { lead.facts[name] = value }
     }

@@ -47,6 +47,11 @@ struct JSONLinesRenderer {
         if f.sampledSources || f.sampledDestinations {
             object["sources_sampled"] = f.sampledSources
             object["destinations_sampled"] = f.sampledDestinations
+            // The estimated distinct counts (HyperLogLog), and whether each end has one.
+            object["distinct_sources_estimate"] = f.estimatedDistinctSources ?? NSNull()
+            object["distinct_destinations_estimate"] = f.estimatedDistinctDestinations ?? NSNull()
+            object["distinct_sources_estimated"] = f.estimatedDistinctSources != nil
+            object["distinct_destinations_estimated"] = f.estimatedDistinctDestinations != nil
         }
         return object
     }

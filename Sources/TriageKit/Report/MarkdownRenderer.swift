@@ -44,10 +44,13 @@ struct MarkdownRenderer {
                 out += "- **Seen:** " + (first == last ? inline(first, name) : "\(inline(first, name)) to \(inline(last, name))") + "\n"
             }
             if !f.sources.isEmpty {
-                out += "- **From:** " + endpoints(f.sources) + more(f.sources.count, f.distinctSources, sampled: f.sampledSources) + "\n"
+                out += "- **From:** " + endpoints(f.sources) + more(
+                    f.sources.count, f.distinctSources, sampled: f.sampledSources, estimate: f.estimatedDistinctSources) + "\n"
             }
             if !f.destinations.isEmpty {
-                out += "- **To:** " + endpoints(f.destinations) + more(f.destinations.count, f.distinctDestinations, sampled: f.sampledDestinations) + "\n"
+                out += "- **To:** " + endpoints(f.destinations) + more(
+                    f.destinations.count, f.distinctDestinations, sampled: f.sampledDestinations,
+                    estimate: f.estimatedDistinctDestinations) + "\n"
             }
             if f.evidence.count > 1 || f.evidence.contains(where: { !$0.quotes.isEmpty }) {
                 out += "- **Evidence:**\n"
@@ -124,7 +127,8 @@ struct MarkdownRenderer {
     private func code(_ text: String, _ limit: Int = TerminalText.Limit.name) -> String { MarkdownText.code(text, limit: limit) }
 
     /// What follows the endpoints shown: how many more, or that they are a sample.
-    private func more(_ shown: Int, _ total: Int, sampled: Bool) -> String {
+    private func more(_ shown: Int, _ total: Int, sampled: Bool, estimate: Int? = nil) -> String {
+        if sampled, estimate != nil { return " (\(Finding.sampledNote(total, estimate: estimate)))" }
         if sampled { return " and ≈ more (\(Finding.sampledNote(total)))" }
         return total > shown ? " and \(total - shown) more" : ""
     }

@@ -224,10 +224,14 @@ struct TextRenderer {
             out += field("Seen", first == last ? first : "\(first) to \(last)", width)
         }
         if !finding.sources.isEmpty {
-            out += field("From", endpoints(finding.sources, total: finding.distinctSources, sampled: finding.sampledSources), width)
+            out += field("From", endpoints(
+                finding.sources, total: finding.distinctSources, sampled: finding.sampledSources,
+                estimate: finding.estimatedDistinctSources), width)
         }
         if !finding.destinations.isEmpty {
-            out += field("To", endpoints(finding.destinations, total: finding.distinctDestinations, sampled: finding.sampledDestinations), width)
+            out += field("To", endpoints(
+                finding.destinations, total: finding.distinctDestinations, sampled: finding.sampledDestinations,
+                estimate: finding.estimatedDistinctDestinations), width)
         }
         if finding.evidence.count > 1 || finding.evidence.contains(where: { !$0.quotes.isEmpty }) {
             out += "  Evidence:\n"
@@ -302,7 +306,7 @@ struct TextRenderer {
     func name(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.name) }
     func message(_ text: String) -> String { TerminalText.sanitize(text, limit: TerminalText.Limit.message) }
 
-    private func endpoints(_ list: [Finding.Endpoint], total: Int, sampled: Bool) -> String {
+    private func endpoints(_ list: [Finding.Endpoint], total: Int, sampled: Bool, estimate: Int?) -> String {
         var groups: [(key: String, ips: [String])] = []
         for endpoint in list {
             var key = endpoint.role.phrase
@@ -318,7 +322,9 @@ struct TextRenderer {
             let ips = group.ips.prefix(4).map(name).joined(separator: ", ") + (group.ips.count > 4 ? ", …" : "")
             return "\(ips) (\(name(group.key)))"
         }.joined(separator: "; ")
-        if sampled {
+        if sampled, estimate != nil {
+            text += "; \(Finding.sampledNote(total, estimate: estimate))"
+        } else if sampled {
             text += "; ≈ more: \(Finding.sampledNote(total))"
         } else if total > list.count {
             text += "; \(total - list.count) more"

@@ -237,6 +237,9 @@ struct FindingBuilder {
     var moreDestinations = false
     var sampledSources = false
     var sampledDestinations = false
+    /// Distinct counts past the groups' samples (see `DistinctEstimator`).
+    var sourceEstimator = DistinctEstimator()
+    var destinationEstimator = DistinctEstimator()
     /// Roles and ranges over every group (not just the kept endpoints), for order-free summaries.
     var sourceRoles = Set<Role>()
     var destinationRoles = Set<Role>()
@@ -307,6 +310,8 @@ struct FindingBuilder {
             destinationRanges.insert(RangeKey(assignment, ip))
             if destinations.count < Self.endpointLimit { destinations.append(endpoint(ip, assignment)) }
         }
+        sourceEstimator.add(group.sources, more: group.moreSources, sketch: group.sourceSketch, seen: sourceSet)
+        destinationEstimator.add(group.destinations, more: group.moreDestinations, sketch: group.destinationSketch, seen: destinationSet)
         if group.moreSources { moreSources = true }
         if group.moreDestinations { moreDestinations = true }
         if group.sampledSources { sampledSources = true }
@@ -498,6 +503,9 @@ struct FindingBuilder {
         finding.cause = rule.cause?.render(lookup)
         finding.sampledSources = sampledSources
         finding.sampledDestinations = sampledDestinations
+        // Estimated only past the exact flow bound, where an end is counted per class.
+        if sampledSources { finding.estimatedDistinctSources = sourceEstimator.estimate(atLeast: sourceSet.count) }
+        if sampledDestinations { finding.estimatedDistinctDestinations = destinationEstimator.estimate(atLeast: destinationSet.count) }
         if let verification {
             finding.facts["fix.verified"] = verification.outcome.rawValue
             finding.facts["fix.note"] = verification.sentence
