@@ -5,7 +5,8 @@ import TriageKit
 /// The field corpus (`Tests/FieldCorpus/`) holds the accuracy measured on public error reports.
 /// `make accuracy` prints the per-class and per-kind table (TRIAGE_ACCURACY_REPORT=1).
 @Suite struct FieldCorpusTests {
-    /// Cases judged RIGHT when this level was last measured (25 of 81, before issue 12). It must only go up: raise it when a
+    /// Cases judged RIGHT when this level was last measured (25 of 81 before issue 12; 99 of 103 after 22 cases from
+    /// reports not seen before, of which 13 were right before their rules). It must only go up: raise it when a
     /// change makes more cases right; a change that lowers it is a regression.
     static let measuredRight = 99
 
