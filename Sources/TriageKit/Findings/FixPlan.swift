@@ -47,8 +47,11 @@ public struct FixPlan: Sendable {
                     let kept = steps[index].action
                     if action.kind == .routerCreate, let mine = action.name, let theirs = kept.name, mine != theirs { routerNames[mine] = theirs }
                     if action.kind == .zoneCreate, let mine = action.name, let theirs = kept.name, mine != theirs { zoneNames[mine] = theirs }
-                    // The fuller of two equal steps stands (a route given its priority once).
-                    if action.command.words.count > kept.command.words.count && action.name == kept.name {
+                    // The fuller of two equal steps stands (a route given its priority once, a subnet
+                    // its region): fewer values missing, then more words.
+                    let (mine, theirs) = (action.command.missing.count, kept.command.missing.count)
+                    let fuller = mine < theirs || (mine == theirs && action.command.words.count > kept.command.words.count)
+                    if fuller && action.name == kept.name {
                         steps[index].action = action
                     }
                     continue
@@ -97,6 +100,11 @@ public struct FixPlan: Sendable {
             let whole = Set(all.filter { !$0.contains(":") })
             all.removeAll { rule in rule.split(separator: ":").first.map { whole.contains(String($0)) && rule.contains(":") } ?? false }
             kept.action = kept.action.setting(flag: "rules", to: all.joined(separator: ","))
+            // Two allow rules for the same ends at other priorities: one rule, at the better one
+            // (an allow that wins over more denies lets through what either did; the models check it).
+            if let mine = Self.priority(action), let theirs = Self.priority(kept.action), mine < theirs {
+                kept.action = kept.action.setting(flag: "priority", to: String(mine))
+            }
             if kept.action.kind == .firewallCreate, let name = kept.action.name,
                 let port = kept.action.list("rules").first?.split(separator: ":").last, name.hasSuffix("-" + port), all.count > 1 {
                 kept.action = kept.action.setting(name: String(name.dropLast(port.count + 1)))
@@ -113,12 +121,20 @@ public struct FixPlan: Sendable {
         guard let rules = action.flag("rules"), !rules.isEmpty else { return nil }
         switch action.kind {
         case .firewallCreate where action.opensFirewall:
-            return action.firewallEnds + "|priority=" + (action.flag("priority") ?? "")
+            // A priority known (or gcloud's default) joins across priorities; one the evidence lacks only with its like.
+            return action.firewallEnds + (priority(action) == nil ? "|priority=" + (action.flag("priority") ?? "?") : "")
         case .firewallUpdate:
             return action.name.map { ["update", action.flag("project") ?? "", $0].joined(separator: "|") }
         default:
             return nil
         }
+    }
+
+    /// A create step's priority: its `--priority`, or gcloud's default 1000 when it gives none;
+    /// nil when the value is missing or not a number.
+    static func priority(_ action: RemedyAction) -> Int? {
+        guard action.hasFlag("priority") else { return 1000 }
+        return action.flag("priority").flatMap { Int($0) }
     }
 
     /// The steps that fix a finding.

@@ -198,9 +198,30 @@ public struct RemedyAction: Sendable, Hashable {
             return firewallEnds + "|" + list("rules").sorted().joined(separator: ",")
         case .subnetUpdate where hasFlag("enable-private-ip-google-access"):
             return ["private-google-access", project, name ?? "", flag("region") ?? ""].joined(separator: "|")
+        case .change:
+            return createdResource
         default:
             return nil
         }
+    }
+
+    /// Creations that are no typed kind but still one resource each: two rules may write the
+    /// same subnet with other range names or a region one of them lacks, and it is made once.
+    static let createdResources: [(path: [String], resource: String, scope: String?)] = [
+        (["gcloud", "compute", "networks", "subnets", "create"], "subnet", "network"),
+        (["gcloud", "compute", "networks", "create"], "network", nil),
+        (["gcloud", "container", "clusters", "create"], "cluster", nil),
+    ]
+
+    /// The identity of a `change` step that creates a network, subnet or cluster by name.
+    var createdResource: String? {
+        let words = Self.literalWords(command)
+        for entry in Self.createdResources where words.count > entry.path.count && Array(words.prefix(entry.path.count)) == entry.path {
+            let positional = arguments.dropFirst(entry.path.count).first { !ShellCommand.text($0).hasPrefix("-") }
+            guard let positional, let name = Self.value(positional) else { return nil }
+            return [entry.resource, flag("project") ?? "", entry.scope.flatMap(flag) ?? "", name].joined(separator: "|")
+        }
+        return nil
     }
 
     /// A firewall rule's project, network, direction, action, ranges and targets: all but its

@@ -74,6 +74,31 @@ import Testing
         #expect(plan.numbers(for: a) == "1-3")
     }
 
+    /// The legacy-network scenario's merged findings wrote the subnet twice: once with the
+    /// region and the cluster's range names, once with '<REGION>' and other names.
+    @Test func aSubnetNetworkOrClusterIsCreatedOnceAndTheStepWithTheRegionStands() {
+        let values = ["project": "kf-prod-4412"]
+        let config = Self.finding("legacy-network-config", [
+            Self.action("gcloud compute networks create kubeflow-vpc --project={project} --subnet-mode=custom", values),
+            Self.action("gcloud compute networks subnets create kubeflow-subnet --project={project} --network=kubeflow-vpc --region={region} --range=10.10.0.0/20 --secondary-range=pods=10.20.0.0/14", values),
+        ])
+        let operation = Self.finding("legacy-network", [
+            Self.action("gcloud compute networks create kubeflow-vpc --project={project} --subnet-mode=custom", values),
+            Self.action("gcloud compute networks subnets create kubeflow-subnet --project={project} --network=kubeflow-vpc --region={region} --range=10.10.0.0/20 --secondary-range=kf-pods=10.20.0.0/14", Self.values),
+            Self.action("gcloud container clusters create kf-private --project={project} --network=kubeflow-vpc --subnetwork=kubeflow-subnet", values),
+            // Another subnet of the same network is another step.
+            Self.action("gcloud compute networks subnets create other-subnet --project={project} --network=kubeflow-vpc --region={region} --range=10.30.0.0/20", Self.values),
+        ])
+        let plan = FixPlan(findings: [config, operation])
+        let creates = plan.steps.map { $0.action.command.rendered }
+        #expect(creates.filter { $0.contains("networks create kubeflow-vpc") }.count == 1, "\(creates)")
+        let subnets = creates.filter { $0.contains("subnets create kubeflow-subnet") }
+        #expect(subnets.count == 1, "\(creates)")
+        #expect(subnets.first?.contains("--region=us-central1") == true, "\(subnets)")
+        #expect(creates.filter { $0.contains("subnets create other-subnet") }.count == 1)
+        #expect(creates.filter { $0.contains("clusters create kf-private") }.count == 1)
+    }
+
     @Test func allowRulesThatDifferOnlyInPortsAreOneRule() {
         func health(_ port: String) -> Finding {
             Self.finding("health-\(port)", [Self.action(
@@ -96,6 +121,19 @@ import Testing
         let widened = FixPlan(findings: [health("10256"), all])
         #expect(widened.steps.count == 1)
         #expect(widened.steps[0].action.flag("rules") == "tcp,udp", "\(widened.steps.map(\.command))")
+        // stuck-provisioning's two egress rules to the control plane (65533 with tcp:443,10250; 1000 with tcp:443):
+        // one rule with both ports at the better priority.
+        let lockdown = Self.finding("egress", [Self.action(
+            "gcloud compute firewall-rules create allow-egress-to-master --project={project} --network={network} --direction=EGRESS --action=ALLOW --priority=65533 --destination-ranges=172.16.0.0/28 --target-tags=t --rules=tcp:443,tcp:10250",
+            Self.values)])
+        let registering = Self.finding("nodes", [Self.action(
+            "gcloud compute firewall-rules create allow-egress-nodes-to-master --project={project} --network={network} --direction=EGRESS --action=ALLOW --destination-ranges=172.16.0.0/28 --target-tags=t --rules=tcp:443",
+            Self.values)])
+        let one = FixPlan(findings: [lockdown, registering])
+        #expect(one.steps.count == 1, "\(one.steps.map(\.command))")
+        #expect(one.steps.first?.action.flag("priority") == "1000")
+        #expect(one.steps.first?.action.flag("rules") == "tcp:443,tcp:10250")
+        #expect(one.steps.first?.findings == ["egress", "nodes"])
     }
 
     @Test func whatTheConfigShowsIsNotCreatedAgain() throws {
