@@ -102,7 +102,7 @@ public struct FixPlan: Sendable {
             kept.action = kept.action.setting(flag: "rules", to: all.joined(separator: ","))
             // Two allow rules for the same ends at other priorities: one rule, at the better one
             // (an allow that wins over more denies lets through what either did; the models check it).
-            if let mine = Self.priority(action), let theirs = Self.priority(kept.action), mine < theirs {
+            if let mine = action.priority, let theirs = kept.action.priority, mine < theirs {
                 kept.action = kept.action.setting(flag: "priority", to: String(mine))
             }
             if kept.action.kind == .firewallCreate, let name = kept.action.name,
@@ -122,19 +122,12 @@ public struct FixPlan: Sendable {
         switch action.kind {
         case .firewallCreate where action.opensFirewall:
             // A priority known (or gcloud's default) joins across priorities; one the evidence lacks only with its like.
-            return action.firewallEnds + (priority(action) == nil ? "|priority=" + (action.flag("priority") ?? "?") : "")
+            return action.firewallEnds + (action.priority == nil ? "|priority=" + (action.flag("priority") ?? "?") : "")
         case .firewallUpdate:
             return action.name.map { ["update", action.flag("project") ?? "", $0].joined(separator: "|") }
         default:
             return nil
         }
-    }
-
-    /// A create step's priority: its `--priority`, or gcloud's default 1000 when it gives none;
-    /// nil when the value is missing or not a number.
-    static func priority(_ action: RemedyAction) -> Int? {
-        guard action.hasFlag("priority") else { return 1000 }
-        return action.flag("priority").flatMap { Int($0) }
     }
 
     /// The steps that fix a finding.

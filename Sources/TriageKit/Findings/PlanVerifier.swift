@@ -252,7 +252,7 @@ struct PlanVerifier {
         } else {
             return .failure(Gap(reason: "the step gives no next hop"))
         }
-        let priority = action.flag("priority").flatMap { Int($0) } ?? 1000
+        let priority = action.priority ?? 1000
         return .success(Route(
             name: name, network: action.flag("network") ?? "default", destination: range, priority: priority, nextHop: hop,
             tags: action.list("tags")))

@@ -103,6 +103,13 @@ public struct RemedyAction: Sendable, Hashable {
         return Self.value(parts)
     }
 
+    /// A firewall rule's or route's `--priority`, or gcloud's default 1000 when the step gives
+    /// none; nil when the value is missing or not a number.
+    public var priority: Int? {
+        guard hasFlag("priority") else { return 1000 }
+        return flag("priority").flatMap { Int($0) }
+    }
+
     /// Whether the flag is given, with or without a value.
     public func hasFlag(_ name: String) -> Bool {
         arguments.contains { parts in
