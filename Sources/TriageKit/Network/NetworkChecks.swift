@@ -31,7 +31,8 @@ import Foundation
 ///   `vip` (the VIP the other zones use, else restricted), `vip.range`, `vip.addresses` (comma-separated)
 /// - private-dns-zone-wrong: the same plus `zone`, `name` (the name checked), `resolves_to`
 /// - nat-missing: `region`, `network`, `subnet`
-/// - nat-not-covering: `nat`, `router`, `region`, `subnet`, `range`, `range.name`, `range.role` (node|pod), `coverage`
+/// - nat-not-covering: `nat`, `router`, `region`, `subnet`, `range`, `range.name`, `range.role` (node|pod), `coverage`,
+///   `nat.ranges` (a LIST_OF_SUBNETWORKS gateway's whole list with what it lacks)
 /// - private-google-access-off: `subnet`, `region`, `network`
 /// - legacy-network: `network`, `range`
 /// - firewall-logging-off: `rules` (enabled deny rules without logging, comma-separated), `rules.count`,
@@ -531,6 +532,11 @@ public enum NetworkChecks {
     static func natChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
         guard config.listed.contains(.routers) || config.listed.contains(.nats) else { return [] }
         var out: [Observation] = []
+        // A LIST_OF_SUBNETWORKS gateway is fixed by one `--nat-custom-subnet-ip-ranges` list
+        // with every range it lacks across the cluster's subnets: each finding carries the same
+        // whole list, so the plan has one update, not one per range that would undo the others.
+        var additions: [String: [String]] = [:]
+        var uncovered: [(nat: CloudNAT, facts: [String: String], quote: String)] = []
         for subnet in cluster.nodeSubnets {
             let region = subnet.region ?? cluster.region
             let inRegion = config.nats(in: region, network: cluster.network)
@@ -560,13 +566,19 @@ public enum NetworkChecks {
                 facts["range.name"] = range.name ?? "primary"
                 facts["range.role"] = range.role.rawValue
                 facts["coverage"] = nat.coverage?.rawValue
-                out.append(Observation(
-                    kind: "config", facts: facts, source: "Cloud NAT gateways",
-                    quote: "Cloud NAT \(nat.name) (\(nat.coverage?.rawValue ?? "?")) does not translate \(range.role.phrase) range \(range.cidr) of \(subnet.name)"))
+                additions[natKey(nat), default: []].append(range.name.map { subnet.name + ":" + $0 } ?? subnet.name)
+                uncovered.append((nat, facts,
+                    "Cloud NAT \(nat.name) (\(nat.coverage?.rawValue ?? "?")) does not translate \(range.role.phrase) range \(range.cidr) of \(subnet.name)"))
             }
+        }
+        for (nat, var facts, quote) in uncovered {
+            facts["nat.ranges"] = nat.customRanges(adding: additions[natKey(nat)] ?? [])?.joined(separator: ",")
+            out.append(Observation(kind: "config", facts: facts, source: "Cloud NAT gateways", quote: quote))
         }
         return out
     }
+
+    private static func natKey(_ nat: CloudNAT) -> String { [nat.router ?? "", nat.region ?? "", nat.name].joined(separator: "|") }
 
     static func subnetChecks(config: ConfigSnapshot, cluster: ClusterNetwork) -> [Observation] {
         var out: [Observation] = []

@@ -217,6 +217,16 @@ struct ConfigConnectorForm {
                 }))
             }
             add("sourceSubnetworkIpRangesToNat", n.coverage.map { .string(StepValue($0)) } ?? unknown)
+            if !n.subnetworks.isEmpty {
+                add("subnetwork", .list(n.subnetworks.map { subnet in
+                    var entry: [(String, YAMLNode)] = [
+                        ("subnetworkRef", .map([("external", .string(subnetPath(subnet.name, region: n.region, project: resource.project)))])),
+                        ("sourceIpRangesToNat", .list(subnet.sourceRanges.map { .string(StepValue($0)) })),
+                    ]
+                    if !subnet.secondaryRanges.isEmpty { entry.append(("secondaryIpRangeNames", .list(subnet.secondaryRanges.map(YAMLNode.string)))) }
+                    return .map(entry)
+                }))
+            }
             add("minPortsPerVm", n.minPortsPerVM.map(YAMLNode.integer))
             add("maxPortsPerVm", n.maxPortsPerVM.map(YAMLNode.integer))
             add("enableDynamicPortAllocation", n.dynamicPortAllocation.map(YAMLNode.bool))
@@ -237,6 +247,12 @@ struct ConfigConnectorForm {
     }
 
     func networkPath(_ network: StepValue, _ project: StepValue?) -> StepValue { StepValue.networkPath(network, project: project) }
+
+    /// A subnet by name, as `projects/P/regions/R/subnetworks/NAME`.
+    func subnetPath(_ subnet: StepValue, region: StepValue?, project: StepValue?) -> StepValue {
+        guard let project, let region, !(subnet.text?.contains("/") ?? false) else { return subnet }
+        return StepValue(pieces: [.text("projects/")] + project.pieces + [.text("/regions/")] + region.pieces + [.text("/subnetworks/")] + subnet.pieces)
+    }
 
     /// A reserved address by name, as `projects/P/regions/R/addresses/NAME`.
     func addressPath(_ address: StepValue, region: StepValue?, project: StepValue?) -> StepValue {

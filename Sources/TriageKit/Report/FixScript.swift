@@ -37,6 +37,10 @@ struct FixScript {
         for step in plan.steps {
             out += "#   \(step.number). \(Self.comment(Self.summary(step.action)))   [\(Self.comment(step.rules(in: analysis.findings).joined(separator: ", ")))]\n"
         }
+        if plan.steps.contains(where: { $0.action.kind == .routeDelete }) {
+            // gcloud asks before deleting; run from a terminal, a "no" stops the script there (set -e).
+            out += "# A deletion asks for confirmation (gcloud's prompt); answering no stops the script.\n"
+        }
         out += "set -euo pipefail\n"
         if !variables.isEmpty {
             out += "\n# Values the evidence did not give: set each (in the environment or here) before running;\n"

@@ -103,6 +103,43 @@ struct NATSpec {
     var dynamicPortAllocation: Bool?
     var logging: Bool?
     var logFilter: StepValue?
+    /// A LIST_OF_SUBNETWORKS gateway's subnets: each with ALL_IP_RANGES, or PRIMARY_IP_RANGE
+    /// and/or LIST_OF_SECONDARY_IP_RANGES with the range names (Compute v1 `RouterNatSubnetworkToNat`).
+    var subnetworks: [NATSubnetwork] = []
+}
+
+struct NATSubnetwork {
+    var name: StepValue
+    var sourceRanges: [String]
+    var secondaryRanges: [StepValue]
+
+    /// `--nat-custom-subnet-ip-ranges` items (`SUBNET`, `SUBNET:RANGE`, `SUBNET:ALL`), one entry
+    /// per subnet in the order first named.
+    static func of(_ items: [StepValue]) -> [NATSubnetwork] {
+        var out: [NATSubnetwork] = []
+        for item in items {
+            let (subnet, range) = item.splittingFirst(":") ?? (item, nil)
+            let index = out.firstIndex { $0.name == subnet } ?? {
+                out.append(NATSubnetwork(name: subnet, sourceRanges: [], secondaryRanges: []))
+                return out.count - 1
+            }()
+            func mode(_ name: String) { if !out[index].sourceRanges.contains(name) { out[index].sourceRanges.append(name) } }
+            switch range {
+            case nil: mode("PRIMARY_IP_RANGE")
+            case let range? where range.text == "ALL": mode("ALL_IP_RANGES")
+            case let range?:
+                mode("LIST_OF_SECONDARY_IP_RANGES")
+                out[index].secondaryRanges.append(range)
+            }
+        }
+        // ALL_IP_RANGES takes no other value (the API: "the only valid option with multiple
+        // values is PRIMARY_IP_RANGE, LIST_OF_SECONDARY_IP_RANGES").
+        for index in out.indices where out[index].sourceRanges.contains("ALL_IP_RANGES") {
+            out[index].sourceRanges = ["ALL_IP_RANGES"]
+            out[index].secondaryRanges = []
+        }
+        return out
+    }
 }
 
 struct SubnetSpec {
@@ -182,7 +219,7 @@ extension PlanResource {
             if let base, case .nat = base.body {
                 resource = base
             } else if let nat = existingNAT(name: name.text, router: router.text, region: action.value(flag: "region")?.text, config: config),
-                nat.coverage != .listOfSubnetworks {
+                nat.coverage != .listOfSubnetworks || action.hasFlag("nat-custom-subnet-ip-ranges") {
                 var spec = NATSpec(router: router, region: action.value(flag: "region"))
                 spec.allocation = nat.ports.allocation
                 spec.natIPs = nat.ports.natIPs.map(StepValue.init)
@@ -242,7 +279,7 @@ extension PlanResource {
         ]
         let nat: Set<String> = [
             "project", "router", "region", "auto-allocate-nat-external-ips", "nat-external-ip-pool", "nat-all-subnet-ip-ranges",
-            "nat-primary-subnet-ip-ranges", "enable-logging", "log-filter", "min-ports-per-vm", "max-ports-per-vm",
+            "nat-primary-subnet-ip-ranges", "nat-custom-subnet-ip-ranges", "enable-logging", "log-filter", "min-ports-per-vm", "max-ports-per-vm",
             "enable-dynamic-port-allocation",
         ]
         return [
@@ -341,6 +378,11 @@ extension NATSpec {
         }
         if action.hasFlag("nat-all-subnet-ip-ranges") { coverage = "ALL_SUBNETWORKS_ALL_IP_RANGES" }
         if action.hasFlag("nat-primary-subnet-ip-ranges") { coverage = "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES" }
+        if action.hasFlag("nat-all-subnet-ip-ranges") || action.hasFlag("nat-primary-subnet-ip-ranges") { subnetworks = [] }
+        if action.hasFlag("nat-custom-subnet-ip-ranges") {
+            coverage = "LIST_OF_SUBNETWORKS"
+            subnetworks = NATSubnetwork.of(action.values(flag: "nat-custom-subnet-ip-ranges"))
+        }
         if let value = action.value(flag: "min-ports-per-vm") { minPortsPerVM = value }
         if let value = action.value(flag: "max-ports-per-vm") { maxPortsPerVM = value }
         if action.hasFlag("enable-dynamic-port-allocation") { dynamicPortAllocation = true }

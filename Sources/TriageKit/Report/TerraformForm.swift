@@ -213,6 +213,14 @@ struct TerraformForm {
             add("nat_ip_allocate_option", n.allocation.map { .string(StepValue($0)) })
             list("nat_ips", n.natIPs)
             add("source_subnetwork_ip_ranges_to_nat", n.coverage.map { .string(StepValue($0)) })
+            for subnet in n.subnetworks {
+                var body: [HCLItem] = [
+                    .attribute("name", .string(subnet.name)),
+                    .attribute("source_ip_ranges_to_nat", .list(subnet.sourceRanges.map { .string(StepValue($0)) })),
+                ]
+                if !subnet.secondaryRanges.isEmpty { body.append(.attribute("secondary_ip_range_names", .list(subnet.secondaryRanges.map(HCLValue.string)))) }
+                out.append(.block("subnetwork", body))
+            }
             add("min_ports_per_vm", n.minPortsPerVM.map(HCLValue.number))
             add("max_ports_per_vm", n.maxPortsPerVM.map(HCLValue.number))
             add("enable_dynamic_port_allocation", n.dynamicPortAllocation.map(HCLValue.bool))

@@ -4923,6 +4923,7 @@ remedy:
     NAT; Private Google Access does not serve www.gstatic.com.
   commands:
     - gcloud compute routers list --project={project} --regions={region} --format="table(name,network.basename(),nats[].name.list())"
+    - gcloud compute routers create {network}-router --project={project} --network={network} --region={region}
     - >-
       gcloud compute routers nats create {network}-nat --project={project} --router={network}-router
       --region={region} --auto-allocate-nat-external-ips --nat-all-subnet-ip-ranges
@@ -9930,10 +9931,20 @@ remedy:
   why: >-
     Private nodes and pods have no external address; only Cloud NAT lets them reach the internet,
     and only for the ranges it is told to translate. Pods use the subnet's secondary ranges.
+  notes:
+    - when: {nat.ranges: {exists: true}}
+      text: >-
+        {nat} translates a list of subnets; --nat-custom-subnet-ip-ranges replaces that list, so the
+        command gives every entry it has now ({nat.ranges}) with the missing ranges added.
   commands:
-    - >-
-      gcloud compute routers nats update {nat} --router={router} --region={region} --project={project}
-      --nat-all-subnet-ip-ranges
+    - when: {nat.ranges: {exists: false}}
+      text: >-
+        gcloud compute routers nats update {nat} --router={router} --region={region} --project={project}
+        --nat-all-subnet-ip-ranges
+    - when: {nat.ranges: {exists: true}}
+      text: >-
+        gcloud compute routers nats update {nat} --router={router} --region={region} --project={project}
+        --nat-custom-subnet-ip-ranges={nat.ranges}
 references:
   - https://cloud.google.com/nat/docs/gke-example
   - https://cloud.google.com/nat/docs/set-up-manage-network-address-translation#specify_subnet_ranges_for_nat
@@ -10023,6 +10034,108 @@ samples:
             ]
       expect:
         - {count: 2, nat: kf-nat, subnet: kubeflow-subnet, range.role: pod}
+    - name: NAT for a list of subnets that lacks one pod range (the whole list is carried)
+      topology:
+        master_cidr: 172.16.0.0/28
+        pod_cidr: [10.20.0.0/14, 10.32.0.0/16]
+        node_cidr: 10.10.0.0/20
+        service_cidr: 10.24.0.0/20
+        node_tag: gke-kf-private-3f9a6c2e-node
+        network: kubeflow-vpc
+        project: kf-prod-4412
+      files:
+        - name: routers.json
+          text: |
+            [
+              {
+                "bgp": {
+                  "advertiseMode": "DEFAULT",
+                  "asn": 64514,
+                  "keepaliveInterval": 20
+                },
+                "creationTimestamp": "2026-02-27T09:20:03.771-08:00",
+                "encryptedInterconnectRouter": false,
+                "id": "5917032846512087433",
+                "kind": "compute#router",
+                "name": "kf-router",
+                "nats": [
+                  {
+                    "enableDynamicPortAllocation": false,
+                    "enableEndpointIndependentMapping": false,
+                    "endpointTypes": [
+                      "ENDPOINT_TYPE_VM"
+                    ],
+                    "logConfig": {
+                      "enable": true,
+                      "filter": "ERRORS_ONLY"
+                    },
+                    "minPortsPerVm": 64,
+                    "name": "kf-nat",
+                    "natIpAllocateOption": "AUTO_ONLY",
+                    "sourceSubnetworkIpRangesToNat": "LIST_OF_SUBNETWORKS",
+                    "subnetworks": [
+                      {
+                        "name": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                        "secondaryIpRangeNames": [
+                          "kf-pods"
+                        ],
+                        "sourceIpRangesToNat": [
+                          "PRIMARY_IP_RANGE",
+                          "LIST_OF_SECONDARY_IP_RANGES"
+                        ]
+                      },
+                      {
+                        "name": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/batch-subnet",
+                        "sourceIpRangesToNat": [
+                          "ALL_IP_RANGES"
+                        ]
+                      }
+                    ],
+                    "type": "PUBLIC"
+                  }
+                ],
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/routers/kf-router"
+              }
+            ]
+        - name: subnets.json
+          text: |
+            [
+              {
+                "creationTimestamp": "2026-02-27T09:13:20.664-08:00",
+                "enableFlowLogs": false,
+                "fingerprint": "Vt4Kx0cR2_w=",
+                "gatewayAddress": "10.10.0.1",
+                "id": "6834271051297485210",
+                "ipCidrRange": "10.10.0.0/20",
+                "kind": "compute#subnetwork",
+                "name": "kubeflow-subnet",
+                "network": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/global/networks/kubeflow-vpc",
+                "privateIpGoogleAccess": true,
+                "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                "purpose": "PRIVATE",
+                "region": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1",
+                "secondaryIpRanges": [
+                  {
+                    "ipCidrRange": "10.20.0.0/14",
+                    "rangeName": "kf-pods"
+                  },
+                  {
+                    "ipCidrRange": "10.24.0.0/20",
+                    "rangeName": "kf-services"
+                  },
+                  {
+                    "ipCidrRange": "10.32.0.0/16",
+                    "rangeName": "kf-gpu-pods"
+                  }
+                ],
+                "selfLink": "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/regions/us-central1/subnetworks/kubeflow-subnet",
+                "stackType": "IPV4_ONLY"
+              }
+            ]
+      expect:
+        - {count: 1, nat: kf-nat, subnet: kubeflow-subnet, range.role: pod}
   pass:
     - name: NAT for all ranges
       topology:

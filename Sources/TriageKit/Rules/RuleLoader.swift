@@ -177,6 +177,9 @@ public enum RuleLoader {
         guard !commands.isEmpty else {
             throw .badRuleFile(file: file, line: line(remedyNode), field: "remedy.commands", reason: "a rule needs at least one command")
         }
+        if let problem = unmadeRouter(commands) {
+            throw .badRuleFile(file: file, line: line(remedyMap["commands"]), field: "remedy.commands", reason: problem)
+        }
         let references = try r.strings(top["references"], "references", in: root, required: true)
         for reference in references where !reference.hasPrefix("https://") {
             throw .badRuleFile(file: file, line: line(top["references"]), field: "references", reason: "'\(reference)' is not an https URL")
@@ -196,6 +199,20 @@ public enum RuleLoader {
     }
 
     static func line(_ node: Node?) -> Int? { node?.mark?.line }
+
+    /// A NAT is created on a router: on one the same commands create, or on one the config names
+    /// (a `{router}` fact). A NAT step on a router nothing makes fails when pasted.
+    static func unmadeRouter(_ commands: [(when: [FieldPredicate], text: Template)]) -> String? {
+        let actions = commands.map { ActionTemplate($0.text).action { "{\($0)}" } }
+        let routers = Set(actions.filter { $0.kind == .routerCreate }.compactMap(\.name))
+        for nat in actions where nat.kind == .natCreate {
+            guard let router = nat.flag("router") else { return "a NAT create needs --router" }
+            if router != "{router}" && !routers.contains(router) {
+                return "the NAT is created on router '\(router)', which no command creates (add `gcloud compute routers create \(router) …`, or use the {router} fact)"
+            }
+        }
+        return nil
+    }
 
     static func yamlLine(_ error: YamlError) -> Int? {
         switch error {

@@ -251,6 +251,26 @@ public struct CloudNAT: Sendable, Equatable {
     }
 }
 
+extension CloudNAT {
+    /// The whole `--nat-custom-subnet-ip-ranges` list of a LIST_OF_SUBNETWORKS gateway with
+    /// `additions` (`SUBNET` for a primary range, `SUBNET:RANGE` for a secondary one): the flag
+    /// replaces the list, so every entry the gateway has is carried, in gcloud's words
+    /// (`SUBNET:ALL`, `SUBNET`, `SUBNET:RANGE`; `gcloud compute routers nats update --help`).
+    /// Nil for other coverage, or when the listing did not show the entries.
+    public func customRanges(adding additions: [String]) -> [String]? {
+        guard coverage == .listOfSubnetworks, let subnetworks, !isPartial else { return nil }
+        var entries: [String] = []
+        for entry in subnetworks {
+            let modes = entry.sourceIpRangesToNat.isEmpty ? ["ALL_IP_RANGES"] : entry.sourceIpRangesToNat
+            if modes.contains("ALL_IP_RANGES") { entries.append(entry.name + ":ALL"); continue }
+            if modes.contains("PRIMARY_IP_RANGE") { entries.append(entry.name) }
+            if modes.contains("LIST_OF_SECONDARY_IP_RANGES") { entries += entry.secondaryIpRangeNames.map { entry.name + ":" + $0 } }
+        }
+        for addition in additions where !entries.contains(addition) { entries.append(addition) }
+        return entries
+    }
+}
+
 /// One `natStatus[]` entry of a router's status (`gcloud compute routers get-status ROUTER
 /// --format=json`, the API's `routers.getRouterStatus`: `{"kind": "compute#routerStatusResponse",
 /// "result": {"network": …, "natStatus": [...]}}`; Compute v1 `RouterStatusNatStatus`). The response
