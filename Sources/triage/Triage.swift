@@ -54,6 +54,7 @@ struct Triage: ParsableCommand {
     /// argument-parser reads every word as a path once the command takes paths, so a first
     /// argument naming a subcommand is routed to a command that has only the subcommands.
     static func main() {
+        Memory.fixMallocThresholds()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let shell = completionShell(arguments) {
             print(ShellCompletion.script(for: shell), terminator: "")
