@@ -31,18 +31,23 @@ struct AddressClasses {
     }
 
     private let topology: Topology
-    /// Each address's class key, bounded: emptied when full (classification is pure, so a
-    /// cleared cache changes nothing but the time it takes).
-    private var cache: [IPAddress: IPAddress] = [:]
-    /// Small: past it the cache starts over, and the addresses worth caching (scanners, busy
-    /// hosts) come back soon; a large one cost each half of a read megabytes.
-    private static let cacheLimit = 1 << 12
+    /// Each address's class key, direct-mapped: an address found in its slot is a hit, another
+    /// one replaces it (classification is pure, so a lost entry costs only the time to classify
+    /// again). No `Hasher` per lookup, as a Dictionary has; the addresses worth caching
+    /// (scanners, busy hosts) come back soon. Small: a large cache cost each half of a read
+    /// megabytes.
+    private var cachedAddresses: [IPAddress]
+    private var cachedKeys: [IPAddress]
+    private static let cacheSlots = 1 << 12
     /// Which /20 blocks hold an address that was folded into a class (2^20 bits).
     private var blocks: [UInt64]
 
     init(topology: Topology?) {
         self.topology = topology ?? Topology()
         blocks = Array(repeating: 0, count: (1 << 20) / 64)
+        // An IPv6 address never reaches the cache, so the all-zero one marks an empty slot.
+        cachedAddresses = Array(repeating: IPAddress(high: 0, low: 0), count: Self.cacheSlots)
+        cachedKeys = cachedAddresses
     }
 
     /// The class key for an address, or the address itself when it is kept exact (private
@@ -50,7 +55,8 @@ struct AddressClasses {
     @inline(__always)
     mutating func key(_ address: IPAddress) -> IPAddress {
         guard address.isV4 else { return address }
-        if let known = cache[address] { return known }
+        let slot = Int(truncatingIfNeeded: (address.low &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.cacheSlots - 1)
+        if cachedAddresses[slot] == address { return cachedKeys[slot] }
         let assignment = topology.classify(address)
         let key: IPAddress
         switch assignment.role {
@@ -58,8 +64,8 @@ struct AddressClasses {
         case .googlePublic where assignment.confidence == .known: key = assignment.range.map(AddressFolder.key(for:)) ?? address
         default: key = address
         }
-        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[address] = key
+        cachedAddresses[slot] = address
+        cachedKeys[slot] = key
         return key
     }
 

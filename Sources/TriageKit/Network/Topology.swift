@@ -13,7 +13,7 @@ public struct Topology: Sendable {
 
     private var known = PrefixTable<Entry>()
     private var special = PrefixTable<Entry>()
-    private var inferredHosts: [IPAddress: Entry] = [:]
+    private var inferredHosts = AddressMap<Entry>()
     private var inferred = PrefixTable<Entry>()
     private var google = PrefixTable<Entry>()
     private var nonPublic = PrefixTable<Entry>()
@@ -240,7 +240,7 @@ public struct Topology: Sendable {
     /// described, learned from the logs): what can make a public address more than "internet".
     var rangesAheadOfPublic: [CIDR] {
         known.entriesLongestFirst.map(\.cidr) + inferred.entriesLongestFirst.map(\.cidr)
-            + inferredHosts.keys.map { CIDR(network: $0, prefixLength: $0.isV4 ? 32 : 128) }
+            + inferredHosts.entries.map(\.key).map { CIDR(network: $0, prefixLength: $0.isV4 ? 32 : 128) }
     }
 
     public func stableRange(_ address: IPAddress) -> CIDR? {
