@@ -137,6 +137,21 @@ struct ScreenTests {
         #expect(lines.count <= 50, "\(lines.count) lines")
     }
 
+    /// The demo's node-to-master-egress-blocked has no plan step: allow-egress-gke-master already
+    /// allows the flow. The finding says so where its Fix would be, once, with and without --details.
+    @Test("an error whose traffic the rules given already allow says why it has no step, once")
+    func alreadyAllowedSaysWhyThereIsNoStep() throws {
+        for extra in [[], ["--details"]] {
+            let text = try Self.triage([Self.bundle, "--quiet"] + Self.now + extra).out
+            let start = try #require(text.range(of: "ERROR node-to-master-egress-blocked"))
+            let block = text[start.lowerBound...].components(separatedBy: "\n\n")[0]
+            #expect(!block.contains("  Fix: "), "\(block)")
+            #expect(block.components(separatedBy: "  No change: Checked against the 11 firewall rules given").count == 2, "\(block)")
+            #expect(!block.contains("Note: Checked against"), "\(block)")
+            #expect(block.contains("(allow-egress-gke-master,"), "\(block)")
+        }
+    }
+
     @Test("--brief and --details together are a usage error")
     func briefAndDetails() throws {
         let result = try CLI.triage([Self.bundle, "--brief", "--details"])

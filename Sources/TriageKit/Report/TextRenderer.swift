@@ -129,6 +129,13 @@ struct TextRenderer {
         if !finding.remedy.inPlace.isEmpty {
             out += field("In place", finding.remedy.inPlace.map(name).joined(separator: "; "), width)
         }
+        // An error with no step would leave the reader asking why: the firewall model found the
+        // traffic allowed by the rules given, so the note says what to look at instead.
+        if numbers.isEmpty, finding.facts["fix.verified"] == FixVerification.Outcome.alreadyAllowed.rawValue,
+            let note = finding.facts["fix.note"]
+        {
+            out += field("No change", note, width)
+        }
         return out
     }
 
@@ -258,7 +265,8 @@ struct TextRenderer {
             }
         }
         out += "  Why:\n" + wrap(message(finding.remedy.why), indent: "    ", width: width)
-        for note in finding.remedy.notes {
+        // The "No change" line below says the already-allowed note once.
+        for note in finding.remedy.notes where note != finding.facts["fix.note"] || !plan.steps(for: finding).isEmpty {
             out += wrap("Note: " + message(note), indent: "    ", width: width)
         }
         out += commandBlock("Check", finding.remedy.checks, width)
