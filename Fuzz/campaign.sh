@@ -3,7 +3,10 @@
 # of FUZZ_ROUND executions (default 250,000: a round cut short by a stop is lost) so it can be stopped and resumed, and so a rebuilt
 # target is picked up at the next round. Each round resumes from the target's corpus in
 # Fuzz/work/corpus/, which is how one libFuzzer run continues another (as its -fork mode does).
-# Every round is appended to Fuzz/work/campaign.tsv; `Fuzz/campaign.sh --report` sums it.
+# Every round is appended to Fuzz/ledger.tsv, which is kept in git so that campaigns on new machines
+# add up (time, target, executions, seconds, execs/s, crashes, commit and sanitizers);
+# `Fuzz/campaign.sh --report` sums it. FUZZ_SANITIZE=fuzzer runs the build without ASan
+# (Fuzz/.build-fuzzer, 2-4x faster; replay its corpus under ASan with `Fuzz/campaign.sh --replay`).
 #   Fuzz/campaign.sh [target ...]     run (build first with Fuzz/run.sh or FUZZ_RUNS=1)
 #   Fuzz/campaign.sh --report         executions, time and crashes per target so far
 # Two workers on two cores: FUZZ_WORKER=0 and FUZZ_WORKER=1 each take every other target. The
@@ -11,7 +14,13 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 work="$here/work"
-ledger="$work/campaign.tsv"
+ledger="$here/ledger.tsv"
+FUZZ_SANITIZE=${FUZZ_SANITIZE:-fuzzer,address}
+case $FUZZ_SANITIZE in
+    fuzzer,address) bin="$here/.build/release" ;;
+    *) bin="$here/.build-$(echo "$FUZZ_SANITIZE" | tr ',' '-')/release" ;;
+esac
+build="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown) $FUZZ_SANITIZE"
 FUZZ_GOAL=${FUZZ_GOAL:-10000000}
 FUZZ_ROUND=${FUZZ_ROUND:-250000}
 FUZZ_NICE=${FUZZ_NICE:-19}
@@ -19,6 +28,22 @@ all="ndjson json-array yaml gzip text cluster config"
 
 # Cumulative executions of one target in the ledger.
 done_runs() { awk -F'\t' -v t="$1" '$2 == t { s += $3 } END { print s + 0 }' "$ledger" 2>/dev/null || echo 0; }
+
+if [ "${1:-}" = "--replay" ]; then
+    # Every corpus input once through the ASan build: memory errors the faster build cannot see.
+    shift
+    status=0
+    for target in ${*:-$all}; do
+        [ -d "$work/corpus/$target" ] || continue
+        echo "replaying $(ls "$work/corpus/$target" | wc -l) $target inputs under ASan"
+        ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=16:quarantine_size_mb=16} \
+        LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
+        GCE_METADATA_HOST=127.0.0.1 FUZZ_DEEP=1 "$here/.build/release/fuzz-$target" -runs=0 -rss_limit_mb=2048 -timeout=60 \
+            -artifact_prefix="$work/artifacts/replay-$target-" "$work/corpus/$target" >"$work/logs/replay-$target.log" 2>&1 \
+            || { echo "$target: failed; see $work/logs/replay-$target.log"; status=1; }
+    done
+    exit $status
+fi
 
 if [ "${1:-}" = "--report" ]; then
     printf '%-11s %12s %8s %10s %8s\n' target execs rounds seconds crashes
@@ -54,9 +79,11 @@ while :; do
         [ "$runs" -ge "$FUZZ_GOAL" ] && continue
         progressed=1
         # A copy of the binary, so a rebuild during the round does not change it under the run.
-        cp "$here/.build/release/fuzz-$target" "$work/bin/fuzz-$target.$$"
+        cp "$bin/fuzz-$target" "$work/bin/fuzz-$target.$$"
         corpus="$work/corpus/$target"
         mkdir -p "$corpus"
+        # A new machine's campaign starts from the seeds (SampleLogs and fixtures) too.
+        [ -d "$work/seeds/$target" ] || python3 "$here/seeds.py" "$target" >/dev/null
         log="$work/logs/campaign-$target.log"
         before=$(ls "$work/artifacts" | grep -c "^$target-" || true)
         start=$(date +%s)
@@ -64,14 +91,14 @@ while :; do
         LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
         GCE_METADATA_HOST=127.0.0.1 nice -n "$FUZZ_NICE" "$work/bin/fuzz-$target.$$" -runs="$FUZZ_ROUND" \
             -max_len="$(max_len "$target")" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
-            -artifact_prefix="$work/artifacts/$target-" "$corpus" >"$log" 2>&1 || true
+            -artifact_prefix="$work/artifacts/$target-" "$corpus" "$work/seeds/$target" >"$log" 2>&1 || true
         seconds=$(($(date +%s) - start))
         rm -f "$work/bin/fuzz-$target.$$"
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
         after=$(ls "$work/artifacts" | grep -c "^$target-" || true)
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${execs:-0}" "$seconds" "${speed:-0}" \
-            "$((after - before))" >>"$ledger"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${execs:-0}" "$seconds" "${speed:-0}" \
+            "$((after - before))" "$build" >>"$ledger"
         if [ "$after" -gt "$before" ]; then
             echo "$target: a crash; see $log and $work/artifacts/" >&2
             cp "$log" "$work/logs/crash-$target-$(date +%s).log"
