@@ -252,18 +252,12 @@ public final class LiveSession: @unchecked Sendable {
         var regions: [String] = []
         for cluster in clusters {
             guard let location = cluster["location"] as? String ?? cluster["zone"] as? String else { continue }
-            let region = Self.region(of: location)
+            let region = GCPLocation.region(of: location)
             if !regions.contains(region) { regions.append(region) }
         }
         return regions
     }
 
-    /// `us-central1-a` → `us-central1`; a region stays as it is.
-    static func region(of location: String) -> String {
-        let parts = location.split(separator: "-")
-        if parts.count == 3, parts[2].count == 1 { return parts[0...1].joined(separator: "-") }
-        return location
-    }
 
     // MARK: lists
 

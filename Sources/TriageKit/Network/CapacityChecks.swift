@@ -60,9 +60,7 @@ public enum CapacityChecks {
     }
 
     static func region(of cluster: ClusterInfo) -> String? {
-        guard let location = cluster.location else { return nil }
-        let parts = location.split(separator: "-")
-        return parts.count == 3 && parts[2].count == 1 ? parts.dropLast().joined(separator: "-") : location
+        cluster.location.map(GCPLocation.region(of:))
     }
 
     /// The cluster's own node subnet: by the name its description gives, else the network's.

@@ -2571,7 +2571,7 @@ remedy:
     - gcloud compute networks create kubeflow-vpc --project={project} --subnet-mode=custom
     - >-
       gcloud compute networks subnets create kubeflow-subnet --project={project} --network=kubeflow-vpc
-      --region={location} --range=10.10.0.0/20 --secondary-range=kf-pods=10.20.0.0/14,kf-services=10.24.0.0/20
+      --region={region} --range=10.10.0.0/20 --secondary-range=kf-pods=10.20.0.0/14,kf-services=10.24.0.0/20
       --enable-private-ip-google-access
     - >-
       gcloud container clusters create {cluster} --project={project} --location={location}
@@ -3542,7 +3542,7 @@ remedy:
     - "Request more quota in the console: https://console.cloud.google.com/iam-admin/quotas?project={project}"
   commands:
     - >-
-      gcloud compute regions describe {location} --project={project} --flatten=quotas
+      gcloud compute regions describe {region} --project={project} --flatten=quotas
       --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
     - >-
       gcloud compute project-info describe --project={project} --flatten=quotas
@@ -3583,6 +3583,22 @@ samples:
             zone: us-central1
       expect:
         - {count: 1, quota_metric: "CPUS", location: "us-central1"}
+    - name: "a zonal node pool's quota error relayed by gcloud, its YAML message folded over lines (kubeflow/kubeflow#842)"
+      files:
+        - name: deploy.txt
+          text: |
+            ERROR: (gcloud.deployment-manager.deployments.create) Error in Operation [operation-1526938804121-56cbe25036da9-15fe77cd-70641b75]: errors:
+            - code: RESOURCE_ERROR
+             location: /deployments/z40-6c8e8a7-1599-d299/resources/cpu-pool-v1
+             message: "{\"ResourceType\":\"container.v1.nodePool\",\"ResourceErrorCode\":\"403\"\
+               ,\"ResourceErrorMessage\":{\"code\":403,\"message\":\"Insufficient regional quota\
+               \ to satisfy request for resource: \\\"IN_USE_ADDRESSES\\\". The request requires\
+               \ '2.0' and is short '1.0'. The regional quota is '32.0' with '1.0' available.\"\
+               ,\"status\":\"PERMISSION_DENIED\",\"statusMessage\":\"Forbidden\",\"requestPath\"\
+               :\"https://container.googleapis.com/v1/projects/kubeflow-ci/zones/us-east1-d/clusters/kubeflow/nodePools\"\
+               ,\"httpMethod\":\"POST\"}}"
+      expect:
+        - {count: 1, quota_metric: "IN_USE_ADDRESSES", location: "us-east1-d"}
   pass:
     - name: "no failure"
       files:

@@ -20,6 +20,8 @@ struct ObservationFacts {
             facts[name + ".confidence"] = assignment.confidence.rawValue
         }
         if observation.kind == "operation" || observation.kind == "cluster" { GKEOperations.derive(&facts, now: now) }
+        // A zonal operation's location is a zone; regional commands (quotas, subnets) need its region.
+        if facts["region"] == nil, let location = facts["location"] { facts["region"] = GCPLocation.region(of: location) }
         self.facts = facts
     }
 
@@ -38,6 +40,7 @@ struct ObservationFacts {
         case "network": return topology.network ?? topology.clusters.first?.network
         case "project": return topology.project ?? topology.clusters.first?.project
         case "location": return topology.clusters.first?.location
+        case "region": return topology.clusters.first?.location.map(GCPLocation.region(of:))
         case "fix.priority": return "1000"
         case _ where ConfigState.fields.contains(name):
             return topology.clusterNetworks.count == 1 ? topology.clusterNetworks[0].configFacts[name] : nil

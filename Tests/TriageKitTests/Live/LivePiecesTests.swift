@@ -67,8 +67,8 @@ import Testing
         let window = try TimeWindow.between("2026-11-22T09:00:00Z", "2026-11-22T10:00:00.5Z")
         let filter = window.firewallFilter(project: "p")
         #expect(filter == #"logName="projects/p/logs/compute.googleapis.com%2Ffirewall" AND jsonPayload.disposition="DENIED" AND timestamp>="2026-11-22T09:00:00.000Z" AND timestamp<="2026-11-22T10:00:00.500Z""#)
-        #expect(LiveSession.region(of: "us-central1-a") == "us-central1")
-        #expect(LiveSession.region(of: "europe-west4") == "europe-west4")
+        #expect(GCPLocation.region(of: "us-central1-a") == "us-central1")
+        #expect(GCPLocation.region(of: "europe-west4") == "europe-west4")
     }
 }
 

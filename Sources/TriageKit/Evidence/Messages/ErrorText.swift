@@ -144,6 +144,16 @@ enum ErrorText {
         return word(after: "project=", in: text, stops: stops)
     }
 
+    /// The zone, region or location of a resource path in the text (`…/projects/P/zones/us-east1-d/clusters/…`,
+    /// a request path gcloud relays in an error).
+    static func location(in text: String) -> String? {
+        let stops: Set<Character> = ["/", "\"", "'", ",", ")", ":", ";", "\\"]
+        for marker in ["/zones/", "/locations/", "/regions/"] {
+            if let value = word(after: marker, in: text, stops: stops) { return value }
+        }
+        return nil
+    }
+
     /// A leading RFC 3339 timestamp (istiod, logrus JSON-less output, Cloud Logging text export).
     static func leadingTime(_ text: String) -> Int64? {
         let token = text.prefix { !$0.isWhitespace }

@@ -89,6 +89,13 @@ public enum UnexplainedError {
         facts["error"] = TextLine.capped(String(unboxed(line)), limit: maximumError)
         facts["status"] = "DONE"
         facts["failed"] = "true"
+        // A request path relayed in the error (`"requestPath":"…/projects/P/zones/Z/clusters/C/nodePools"`)
+        // names where the operation ran, for the fix's commands.
+        // A project number (as operation links give it) is left out, as it is for listed operations.
+        if facts["project"] == nil, let project = ErrorText.project(in: line), !project.allSatisfy(\.isNumber) {
+            facts["project"] = project
+        }
+        if facts["location"] == nil, let location = ErrorText.location(in: line) { facts["location"] = location }
         let nodePool = lower.includes("nodepool") || lower.includes("node pool") || lower.includes("node-pools")
             || lower.includes("node_pool")
         // The type only when the line says it: terraform's "creating GKE cluster", gcloud's command group.

@@ -30,8 +30,14 @@ public final class KubectlTextParser: TextEvidenceParser {
         self.patterns = patterns
     }
 
+    /// gcloud's YAML folds a long quoted message over lines: they are read as one.
+    private var continuation = QuotedContinuation(limit: InputReader.maximumTextLine)
+
     public func line(_ raw: String, number: Int) {
-        let text = TerminalEscapes.strip(raw)
+        for (text, number) in continuation.take(TerminalEscapes.strip(raw), number: number) { read(text, number: number) }
+    }
+
+    private func read(_ text: String, number: Int) {
         if eventsTable != nil {
             if takeEventsRow(text, number: number) { return }
             eventsTable = nil
@@ -68,6 +74,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     }
 
     public func finish(into collector: EvidenceCollector) -> Int {
+        for (text, number) in continuation.finish() { read(text, number: number) }
         endObject()
         // A waiting resource's message names its chain's root only now that every object is read;
         // identical messages wait on the same reference, so they resolve alike.
