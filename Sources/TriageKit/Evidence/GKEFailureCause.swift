@@ -17,8 +17,9 @@ import Foundation
 ///   `field`, `range`, `conflicts_with`, `range_name`
 /// - `quota-exceeded`: regional/project quota → `quota_metric`, `quota_scope`, `quota_limit`,
 ///   `quota_available`, `quota_requested`, `quota_short`, `quota_region`
-/// - `shared-vpc-iam-missing`: a Compute permission missing on a (host) project's network →
-///   `permission`, `resource`, `host_project`, `role`, and `subnetwork`, `region` when it names one
+/// - `shared-vpc-iam-missing`: a Compute permission missing on a (host) project's network, or
+///   `container.hostServiceAgent.use` on the host project → `permission`, `resource`, `host_project`,
+///   `role`, and `subnetwork`, `region` when it names one
 /// - `instances-not-running`: the node instance group did not start its VMs and named no known
 ///   cause → `expected`, `running`, `gce_error`
 public enum GKEFailureCause {
@@ -47,6 +48,11 @@ public enum GKEFailureCause {
             if let i = parts.firstIndex(of: "subnetworks"), i + 1 < parts.count { f["subnetwork"] = parts[i + 1] }
             if let i = parts.firstIndex(of: "regions"), i + 1 < parts.count { f["region"] = parts[i + 1] }
             return f
+        }
+        // Config Connector relays the API's 403: `required "container.hostServiceAgent.use" permission(s) for "projects/HOST"`.
+        if let g = GKEPattern.hostServiceAgentUse.groups(in: m) {
+            return ["cause": "shared-vpc-iam-missing", "permission": g[1], "resource": "projects/" + g[2], "host_project": g[2],
+                    "role": "roles/container.hostServiceAgentUser"]
         }
         if m.includes("hostServiceAgentUser") || m.range(of: "Host Service Agent User", options: .caseInsensitive) != nil {
             return ["cause": "shared-vpc-iam-missing", "role": "roles/container.hostServiceAgentUser"]
@@ -169,6 +175,7 @@ struct GKEPattern: @unchecked Sendable {
     static let currentErrors = GKEPattern(#"Current errors: \[([A-Z_]+)\]"#)
     static let computePermission = GKEPattern(
         #"Required '(compute\.(?:subnetworks|networks|firewalls|routes)\.[A-Za-z]+)' permission for '(projects/([^/']+)/[^']*)'"#)
+    static let hostServiceAgentUse = GKEPattern(#"required "(container\.hostServiceAgent\.use)" permission\(s\) for "projects/([^/"]+)""#)
     static let insufficientQuota = GKEPattern(
         #"Insufficient (?:(regional|project|zonal) )?quota to satisfy (?:the )?request(?: for resource)?: (?:resource )?\\?"([A-Z0-9_]+)\\?""#,
         caseInsensitive: true)

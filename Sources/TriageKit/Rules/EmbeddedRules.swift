@@ -3790,6 +3790,18 @@ samples:
             operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
       expect:
         - {count: 1, cluster: "kf-shared", host_project: "kf-net-host-7731", permission: "compute.subnetworks.use"}
+    - name: "Config Connector relaying GKE's 403 for the host project (k8s-config-connector#601)"
+      files:
+        - name: containercluster-events.txt
+          text: |
+            Events:
+              Type     Reason        Age                 From                         Message
+              ----     ------        ----                ----                         -------
+              Warning  UpdateFailed  49m                 containercluster-controller  Update call failed: error applying desired state: summary: googleapi: Error 403: Kubernetes Engine Service Agent is missing required permissions on this project. See https://cloud.google.com/kubernetes-engine/docs/troubleshooting#gke_service_account_deleted for more info: required "container.hostServiceAgent.use" permission(s) for "projects/kpt-test-network-demo1"., forbidden
+              Normal   Updating      91s (x15 over 49m)  containercluster-controller  Update in progress
+      expect:
+        - {count: 1, host_project: "kpt-test-network-demo1", permission: "container.hostServiceAgent.use"}
+        - {rule: kcc-update-failed, count: 1, failure: forbidden}
   pass:
     - name: "cluster created"
       files:

@@ -189,10 +189,25 @@ public struct MessagePattern: @unchecked Sendable {  // NSRegularExpression is i
 /// The data recognisers of a set of rules, in rule order, with their keywords for the prefilter.
 public struct MessagePatterns: Sendable {
     public let patterns: [MessagePattern]
+    /// The operation causes some rule explains (its `match: {cause: …}`): a line that another
+    /// message wraps (Config Connector's UpdateFailed, a tool's error) is also read as the GKE
+    /// operation it relays when its cause is one of these.
+    public let explainedCauses: Set<String>
 
-    public init(_ patterns: [MessagePattern]) { self.patterns = patterns }
+    public init(_ patterns: [MessagePattern], explainedCauses: Set<String> = []) {
+        self.patterns = patterns
+        self.explainedCauses = explainedCauses
+    }
 
-    public init(rules: [Rule]) { self.init(rules.flatMap(\.recognisers)) }
+    public init(rules: [Rule]) {
+        var causes = Set<String>()
+        for rule in rules where rule.evidence == "operation" {
+            for predicate in rule.match where predicate.field == "cause" {
+                if case .anyOf(let values) = predicate.test { causes.formUnion(values) }
+            }
+        }
+        self.init(rules.flatMap(\.recognisers), explainedCauses: causes)
+    }
 
     /// The recognisers in force while an input is read: the collector binds its own (with
     /// `--rules`, the user's too) around each read, so readers deep in the input path need no

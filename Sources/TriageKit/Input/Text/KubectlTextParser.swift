@@ -70,6 +70,7 @@ public final class KubectlTextParser: TextEvidenceParser {
         for found in item.found {
             described.add(observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
                                       time: found.time, phase: 1))
+            relay(found.text, besides: [found.facts], line: found.line, source: "kubectl describe", time: found.time, phase: 1)
         }
     }
 
@@ -111,6 +112,18 @@ public final class KubectlTextParser: TextEvidenceParser {
             facts["occurrences"] = "1"
             free.add(observation(facts, line: number, source: from, quote: trimmed, time: ErrorText.leadingTime(trimmed)))
         }
+        relay(trimmed, besides: recognised, line: number, source: from, time: ErrorText.leadingTime(trimmed))
+    }
+
+    /// A recognised message that wraps a GKE failure a rule explains is that operation too,
+    /// unless its recogniser already named that cause (`legacy-network` is a message class too).
+    private func relay(_ text: String, besides recognised: [[String: String]], line: Int, source: String, time: Int64?, phase: Int = 0) {
+        guard let facts = UnexplainedError.explainedRelay(text, patterns: patterns), let cause = facts["cause"],
+            !recognised.contains(where: { $0["cause"] == cause || $0["message"] == cause })
+        else { return }
+        var relayed = observation(facts, line: line, source: source, quote: text, time: time, phase: phase)
+        relayed.kind = "operation"
+        if phase == 0 { free.add(relayed) } else { described.add(relayed) }
     }
 
     /// A line no recogniser knows: a relayed GKE operation failure, or an error line for the
