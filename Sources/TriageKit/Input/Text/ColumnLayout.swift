@@ -51,7 +51,7 @@ struct ColumnLayout {
             // A cell must begin at its column: preceded by padding, not in the middle of a word.
             if start > 0, start < characters.count, characters[start - 1] != " " { return nil }
             if n + 1 < columns.count, end < characters.count, end > 0, characters[end - 1] != " " { return nil }
-            cells.append(String(characters[start..<end]).trimmingCharacters(in: [" "]))
+            cells.append(TextLine.trimmingBlanks(String(characters[start..<end])))
         }
         return cells
     }

@@ -71,7 +71,7 @@ public final class ConfigTable: TextTableParser {
             let start = starts[index]
             guard start < characters.count else { break }
             let end = index + 1 < starts.count ? min(starts[index + 1], characters.count) : characters.count
-            cells[name] = String(characters[start..<end]).trimmingCharacters(in: .whitespaces)
+            cells[name] = TextLine.trimmingBlanks(String(characters[start..<end]), unicodeSpaces: true)
         }
         guard let name = cells["NAME"], !name.isEmpty else { return }
         rows.append((cells, number))

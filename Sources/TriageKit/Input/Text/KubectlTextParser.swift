@@ -103,7 +103,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     // MARK: - Lines outside describe output
 
     private func freeLine(_ text: String, number: Int) {
-        let trimmed = text.trimmingCharacters(in: [" ", "\t"])
+        let trimmed = TextLine.trimmingBlanks(text)
         guard !trimmed.isEmpty, !source.notePrompt(trimmed) else { return }
         let recognised = MessageRecognizer.recognize(trimmed, patterns: patterns)
         guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }

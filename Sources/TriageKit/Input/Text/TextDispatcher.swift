@@ -16,7 +16,7 @@ final class TextDispatcher {
 
     func line(_ text: String, number: Int, collector: EvidenceCollector) {
         lines += 1
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = TextLine.trimmingBlanks(text, unicodeSpaces: true)
         if firstLine == nil && !trimmed.isEmpty { firstLine = trimmed }
         if currentIsTable && trimmed.isEmpty {
             flush(collector)

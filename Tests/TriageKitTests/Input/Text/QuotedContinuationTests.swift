@@ -81,3 +81,12 @@ struct QuotedContinuationTests {
         #expect(commands.contains { $0.hasPrefix("gcloud compute regions describe us-central1 --project=") }, "\(commands)")
     }
 }
+
+/// The text path's trimming on UTF-8 bytes gives what Foundation's gave.
+struct TrimmingBlanksTests {
+    @Test(arguments: ["", " ", "\t", "  a  ", "\ta b\t", "abc", " \u{00A0}x\u{00A0} ", "\u{3000}全角\u{3000}", "é ", " é", "a\u{2028}", "  \u{00A0}  "])
+    func sameAsFoundation(_ text: String) {
+        #expect(TextLine.trimmingBlanks(text, unicodeSpaces: true) == text.trimmingCharacters(in: .whitespaces))
+        #expect(TextLine.trimmingBlanks(text) == text.trimmingCharacters(in: [" ", "\t"]))
+    }
+}
