@@ -5192,6 +5192,11 @@ remedy:
   notes:
     - when: {failure: forbidden}
       text: Grant the Config Connector service account a role holding {permission} on project {project}.
+    - when: {gce_error: {exists: true}}
+      text: >-
+        Compute Engine refused the node VMs ({gce_error}); the quoted message says why (a machine type
+        and minimum CPU platform that disagree, a stockout, an org policy). Change the resource's spec
+        to what the zone offers; Config Connector retries on its own.
   commands:
     - kubectl describe {object.kind} -n {object.namespace} {object.name}
     - kubectl get ConfigConnectorContext -A -o custom-columns=NS:.metadata.namespace,SA:.spec.googleServiceAccount
@@ -5207,6 +5212,18 @@ samples:
             Update call failed: error applying desired state: summary: Error creating Network: googleapi: Error 403: Required 'compute.networks.create' permission for 'projects/kf-prod-4412/global/networks/kf-network', forbidden
       expect:
         - {count: 1, failure: forbidden, object.kind: "", object.name: ""}
+    - name: "a node pool's VMs refused, the message over three lines of the Events section (k8s-config-connector#619)"
+      files:
+        - name: containernodepool-events.txt
+          text: |
+            Events:
+              Type     Reason        Age   From                          Message
+              ----     ------        ----  ----                          -------
+              Warning  UpdateFailed  10m   containernodepool-controller  Update call failed: error applying desired state: summary: Error waiting for creating GKE NodePool: 
+                       (1) Google Compute Engine: Not all instances running in IGM after 26.069045403s. Expected 1, running 0, transitioning 1. Current errors: [UNSUPPORTED_OPERATION]: Instance 'gke-external-2-nodepool-619-1-ccfd8683-cncb' creation failed: The selected machine type (n2-highcpu-8) has a required CPU platform of cascadelake. The minimum CPU platform must match this, but was skylake
+                       (2) Google Compute Engine: Not all instances running in IGM after 28.067031758s. Expected 1, running 0, transitioning 1. Current errors: [UNSUPPORTED_OPERATION]: Instance 'gke-external-2-nodepool-619-1-a2b1633c-6bp3' creation failed: The selected machine type (n2-highcpu-8) has a required CPU platform of cascadelake. The minimum CPU platform must match this, but was skylake., detail:
+      expect:
+        - {count: 1, failure: unknown, object.kind: "", object.name: ""}
   pass:
     - name: a missing image tag
       files:

@@ -19,6 +19,8 @@ enum ConfigConnectorMessage {
             facts["permission"] = permission
         }
         if let project = ErrorText.project(in: text) { facts["project"] = project }
+        // A node pool whose VMs Compute Engine refused: `Current errors: [UNSUPPORTED_OPERATION]: Instance … creation failed: …`.
+        if let errors = GKEPattern.currentErrors.groups(in: text) { facts["gce_error"] = errors[1] }
         return [facts]
     }
 

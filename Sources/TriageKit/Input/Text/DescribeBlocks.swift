@@ -96,11 +96,30 @@ final class DescribeObject {
             return
         }
         if content.hasPrefix("----") { return }
-        guard let cells = columns.cells(text) else { return }
-        var named: [String: String] = [:]
-        for (column, cell) in zip(columns.columns, cells) { named[column.name.uppercased()] = cell }
-        if let row = EventRow(cells: named) { events.append(Event(row: row, line: number, text: text)) }
+        let message = columns.columns.last.map(\.start) ?? 0
+        if let cells = columns.cells(text) {
+            var named: [String: String] = [:]
+            for (column, cell) in zip(columns.columns, cells) { named[column.name.uppercased()] = cell }
+            if let row = EventRow(cells: named) {
+                events.append(Event(row: row, line: number, text: text))
+                return
+            }
+        }
+        // A message with line breaks goes on below its row, indented less than the Message
+        // column (Config Connector's `Update call failed: … NodePool: \n (1) Google Compute
+        // Engine: …`): it is the same message.
+        let indent = text.utf8.prefix { $0 == 0x20 }.count
+        if indent > 0, indent < message, let previous = events.last, previous.row.message.utf8.count < Self.maximumEventMessage,
+            var last = events.popLast()
+        {
+            last.row.message = TextLine.trimmingBlanks(last.row.message) + " " + TextLine.trimmingBlanks(String(content))
+            last.text += " " + TextLine.trimmingBlanks(String(content))
+            events.append(last)
+        }
     }
+
+    /// An event's message joined from its lines stops growing here.
+    static let maximumEventMessage = 16 << 10
 
     /// `Key:  value`, `Key:` → (key, value); nil for lines that are not a field.
     static func keyValue(_ content: Substring) -> (String, String)? {

@@ -42,7 +42,8 @@ public final class KubectlTextParser: TextEvidenceParser {
             if takeEventsRow(text, number: number) { return }
             eventsTable = nil
         }
-        if DescribeObject.startsObject(text) {
+        // `kubectl describe`'s Events section pasted alone reads as the events of an object unnamed.
+        if DescribeObject.startsObject(text) || (describing == nil && text.hasPrefix("Events:") && TextLine.trimmingBlanks(text) == "Events:") {
             endObject()
             let object = DescribeObject(firstLine: number)
             _ = object.take(text, number: number)
