@@ -5183,8 +5183,7 @@ match:
   message: kcc-update-failed
 group_by: [object.kind, object.name, failure]
 message: >-
-  Config Connector could not apply {object.kind} {object.namespace}/{object.name} ({failure},
-  {count} attempts): {quotes}
+  Config Connector could not apply {object} ({failure}, {count} attempts): {quotes}
 remedy:
   why: >-
     The Google Cloud API refused the resource. A 403 names the missing permission of the Config

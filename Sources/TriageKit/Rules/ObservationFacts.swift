@@ -20,6 +20,11 @@ struct ObservationFacts {
             facts[name + ".confidence"] = assignment.confidence.rawValue
         }
         if observation.kind == "operation" || observation.kind == "cluster" { GKEOperations.derive(&facts, now: now) }
+        // The object a message is about, for prose: `ComputeNetwork kubeflow/kf-network`, as much as is known.
+        if facts["object"] == nil, let name = facts["object.name"], !name.isEmpty {
+            let namespaced = facts["object.namespace"].map { $0.isEmpty ? name : "\($0)/\(name)" } ?? name
+            facts["object"] = facts["object.kind"].map { $0.isEmpty ? namespaced : "\($0) \(namespaced)" } ?? namespaced
+        }
         // A zonal operation's location is a zone; regional commands (quotas, subnets) need its region.
         if facts["region"] == nil, let location = facts["location"] { facts["region"] = GCPLocation.region(of: location) }
         self.facts = facts

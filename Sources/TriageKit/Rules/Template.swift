@@ -118,6 +118,7 @@ public struct Template: Sendable {
         "quotes": "the lines quoted", "default_route_next_hop": "the default route's next hop",
         "service": "its Service", "namespace": "its namespace", "api_group": "the API group",
         "object.kind": "an object", "object.name": "named in the evidence", "object.namespace": "its namespace",
+        "object": "a resource the lines quoted do not name",
         "type": "An operation", "target": "its target", "error": "an error with no message",
         "status_message": "no status message", "denied_by": "a firewall rule the log does not name validly",
     ]
