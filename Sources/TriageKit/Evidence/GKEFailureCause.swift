@@ -192,7 +192,9 @@ struct GKEPattern: @unchecked Sendable {
     static let invalidRangeField = GKEPattern(
         #"Invalid value for field '(resource\.[^']*(?:secondaryIpRanges|aliasIpRanges)[^']*)': '([^']*)'"#)
     static let rangeConflict = GKEPattern(#"Invalid IPCidrRange: (\S+) conflicts with (.+?)\.?(?:$|\n)"#)
-    static let secondaryRangeNotFound = GKEPattern(#"(Pod|Services?) secondary range "([^"]+)" not found"#, caseInsensitive: true)
+    /// `Pod secondary range "X" not found`, and the older `Secondary range "X" does not exist in network …`.
+    static let secondaryRangeNotFound = GKEPattern(
+        #"(Pod |Services? |)secondary range "([^"]+)" (?:not found|does not exist)"#, caseInsensitive: true)
     static let noNetworkNamed = GKEPattern(#"has no network named "([^"]+)""#, caseInsensitive: true)
     static let networkDoesNotExist = GKEPattern(#"\b(network|subnetwork) "([^"]+)" does not exist"#, caseInsensitive: true)
     static let resourceNotFound = GKEPattern(#"The resource 'projects/[^/]+/(?:global|regions/[^/]+)/(networks|subnetworks)/([^']+)' was not found"#)

@@ -3360,7 +3360,8 @@ evidence: operation
 # Any organization policy constraint that refuses the node VMs. The two with their own rule and
 # fix (external IPs, VPC peering) are left to those rules, whatever the rule order.
 recognise:
-  - pattern: 'Constraint (?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_])) violated'
+  # The name bare, or quoted in backticks as the Resource Manager API's newer wording has it.
+  - pattern: 'Constraint [`"]?(?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_]))[`"]? violated'
     extract:
       - "Instance '(?<instance>[^']+)' creation failed"
     facts: {cause: org-policy-blocks-node-creation, constraint: "{constraintref}", policy_id: "{policy}"}
@@ -3373,6 +3374,8 @@ recognise:
         facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.resourceLocations, policy_id: gcp.resourceLocations}
       - text: "Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200."
         facts: {cause: vm-external-ip-blocked-by-org-policy}
+      - text: "Error: googleapi: Error 400: Failed precondition: Constraint `constraints/gcp.restrictNonCmekServices` violated for `projects/xxx` attempting to create a resource without specifying a KMS CryptoKey."
+        facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.restrictNonCmekServices, policy_id: gcp.restrictNonCmekServices}
 match:
   cause: org-policy-blocks-node-creation
 group_by: [cluster, constraint]
@@ -5450,6 +5453,19 @@ match:
   message: image-pull-failed
   failure: [forbidden, denied, unauthorized]
 group_by: [registry, failure]
+recognise:
+  # A pull Artifact Registry refused, without the kubelet's `Failed to pull image` around it:
+  # docker, crane or ctr run by hand on a node, Cloud Build, a CI job.
+  - pattern: 'denied: Permission "artifactregistry\.repositories\.downloadArtifacts" denied'
+    extract:
+      - '(?<registry>[a-z0-9-]+-docker\.pkg\.dev)'
+      - 'https://[^/"]+/v2/(?<repository>[^"]+)/manifests/(?<tag>[^"/]+)"'
+      - 'on resource "projects/(?<project>[^/"]+)/'
+    facts: {message: image-pull-failed, failure: denied, registry: "{registry}", image: "{registry}/{repository}:{tag}"}
+    keywords: [artifactregistry.repositories.downloadartifacts]
+    samples:
+      - text: 'Error response from daemon: Head "https://europe-west2-docker.pkg.dev/v2/kf-prod-4412/ml/app/manifests/4.19.5": denied: Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/kf-prod-4412/locations/europe-west2/repositories/ml" (or it may not exist)'
+        facts: {message: image-pull-failed, failure: denied, registry: europe-west2-docker.pkg.dev, image: europe-west2-docker.pkg.dev/kf-prod-4412/ml/app:4.19.5, project: kf-prod-4412}
 message: >-
   The registry {registry} refused image pulls ({failure}, {count} times), e.g. {image}.
 remedy:
@@ -5475,6 +5491,14 @@ samples:
             Failed to pull image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": rpc error: code = Unknown desc = failed to pull and unpack image "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": failed to resolve reference "us-central1-docker.pkg.dev/kf-prod-4412/kf/notebook:1.8": pulling from host us-central1-docker.pkg.dev failed with status code [manifests 1.8]: 403 Forbidden
       expect:
         - {count: 1, registry: us-central1-docker.pkg.dev, failure: forbidden}
+    - name: docker pull run by hand on a node (terraform-google-kubernetes-engine#1779)
+      files:
+        - name: node-shell.txt
+          text: |
+            me@gke-dev-general-node-poo-c89780f4-wh8w ~ $ docker pull europe-west2-docker.pkg.dev/kf-prod-4412/ml/app:4.19.5
+            Error response from daemon: Head "https://europe-west2-docker.pkg.dev/v2/kf-prod-4412/ml/app/manifests/4.19.5": denied: Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/kf-prod-4412/locations/europe-west2/repositories/ml" (or it may not exist)
+      expect:
+        - {count: 1, registry: europe-west2-docker.pkg.dev, failure: denied}
   pass:
     - name: a missing tag
       files:

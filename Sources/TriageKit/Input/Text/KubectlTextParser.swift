@@ -38,6 +38,14 @@ public final class KubectlTextParser: TextEvidenceParser {
     }
 
     private func read(_ text: String, number: Int) {
+        if let pending = unexplainedHead {
+            if pending.lines.count <= Self.maximumFollowingLines, eventsTable == nil, describing == nil,
+                !DescribeObject.startsObject(text), !KubectlTextParser.isEventsHeader(text), take(text, number: number, after: pending)
+            {
+                return
+            }
+            replay()
+        }
         if eventsTable != nil {
             if takeEventsRow(text, number: number) { return }
             eventsTable = nil
@@ -77,6 +85,7 @@ public final class KubectlTextParser: TextEvidenceParser {
 
     public func finish(into collector: EvidenceCollector) -> Int {
         for (text, number) in continuation.finish() { read(text, number: number) }
+        replay()
         endObject()
         // A waiting resource's message names its chain's root only now that every object is read;
         // identical messages wait on the same reference, so they resolve alike.
@@ -103,11 +112,19 @@ public final class KubectlTextParser: TextEvidenceParser {
 
     // MARK: - Lines outside describe output
 
-    private func freeLine(_ text: String, number: Int) {
+    private func freeLine(_ text: String, number: Int, holding: Bool = true) {
         let trimmed = TextLine.trimmingBlanks(text)
         guard !trimmed.isEmpty, !source.notePrompt(trimmed) else { return }
         let recognised = MessageRecognizer.recognize(trimmed, patterns: patterns)
-        guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }
+        guard !recognised.isEmpty else {
+            if holding, !replaying, trimmed.hasSuffix(":"), UnexplainedError.operationFacts(trimmed, patterns: patterns) == nil,
+                UnexplainedError.isErrorLine(trimmed)
+            {
+                unexplainedHead = (trimmed, number, [])
+                return
+            }
+            return unexplained(trimmed, number: number)
+        }
         let from = source.source(of: trimmed)
         for var facts in recognised {
             facts["occurrences"] = "1"
@@ -115,6 +132,47 @@ public final class KubectlTextParser: TextEvidenceParser {
         }
         relay(trimmed, besides: recognised, line: number, source: from, time: ErrorText.leadingTime(trimmed))
     }
+
+    // MARK: - An error whose cause is on the lines below it
+
+    /// An error line that ends with a colon and that nothing explains, with the lines after it
+    /// held so far: its cause is often below it, wrapped by hand or printed on the next line
+    /// (`Error: Error waiting for creating GKE cluster: Retry budget exhausted (80 attempts):` /
+    /// `Secondary range "…" does not exist in network …`, terraform-google-kubernetes-engine#681).
+    private var unexplainedHead: (text: String, line: Int, lines: [(String, Int)])?
+    /// Lines joined to such an error at most; a blank line ends it sooner.
+    static let maximumFollowingLines = 3
+
+    /// Joins `text` to the held error and reads the whole when something explains it; false
+    /// (and nothing read) when the line cannot belong to it.
+    private func take(_ text: String, number: Int, after pending: (text: String, line: Int, lines: [(String, Int)])) -> Bool {
+        let trimmed = TextLine.trimmingBlanks(text)
+        guard !trimmed.isEmpty, !UnexplainedError.isErrorLine(trimmed) || pending.lines.isEmpty && !trimmed.hasPrefix("Error") else {
+            return false
+        }
+        let joined = ([pending.text] + pending.lines.map { TextLine.trimmingBlanks($0.0) } + [trimmed]).joined(separator: " ")
+        guard joined.utf8.count <= InputReader.maximumTextLine else { return false }
+        if !MessageRecognizer.recognize(joined, patterns: patterns).isEmpty || UnexplainedError.operationFacts(joined, patterns: patterns) != nil {
+            unexplainedHead = nil
+            freeLine(joined, number: pending.line, holding: false)
+            return true
+        }
+        guard pending.lines.count < Self.maximumFollowingLines else { return false }
+        unexplainedHead = (pending.text, pending.line, pending.lines + [(text, number)])
+        return true
+    }
+
+    /// Reads a held error, and the lines held after it, as they were: nothing explained them joined.
+    private func replay() {
+        guard let pending = unexplainedHead else { return }
+        unexplainedHead = nil
+        unexplained(pending.text, number: pending.line)
+        // Read as lines of their own: none of them starts another hold, so they stay in order.
+        replaying = true
+        for (text, number) in pending.lines { read(text, number: number) }
+        replaying = false
+    }
+    private var replaying = false
 
     /// A recognised message that wraps a GKE failure a rule explains is that operation too,
     /// unless its recogniser already named that cause (`legacy-network` is a message class too).

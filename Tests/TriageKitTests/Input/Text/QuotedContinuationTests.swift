@@ -57,7 +57,8 @@ struct QuotedContinuationTests {
         let commands = finding.remedy.actions.map(\.command.rendered)
         #expect(commands.contains { $0.hasPrefix("gcloud compute regions describe us-east1 --project=kubeflow-ci ") }, "\(commands)")
         #expect(commands.contains { $0.contains("--filter=quotas.metric=IN_USE_ADDRESSES") })
-        #expect(finding.evidence.flatMap(\.locations) == ["pasted.txt:4"])
+        // The error header holds its cause, three lines below it: the finding is where the error starts.
+        #expect(finding.evidence.flatMap(\.locations) == ["pasted.txt:1"])
     }
 
     @Test(arguments: [("us-central1-a", "us-central1"), ("us-central1", "us-central1"), ("europe-west4-b", "europe-west4"), ("global", "global"), ("a-b-cd", "a-b-cd")])
