@@ -20,7 +20,9 @@ case $FUZZ_SANITIZE in
     fuzzer,address) bin="$here/.build/release" ;;
     *) bin="$here/.build-$(echo "$FUZZ_SANITIZE" | tr ',' '-')/release" ;;
 esac
-build="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown) $FUZZ_SANITIZE"
+# The commit the binary was built at is not known here; the one checked out when a round starts is
+# written (rebuild from clean after a change: see Fuzz/README.md).
+build_label() { echo "$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown) $FUZZ_SANITIZE"; }
 FUZZ_GOAL=${FUZZ_GOAL:-10000000}
 FUZZ_ROUND=${FUZZ_ROUND:-250000}
 FUZZ_NICE=${FUZZ_NICE:-19}
@@ -80,6 +82,7 @@ while :; do
         progressed=1
         # A copy of the binary, so a rebuild during the round does not change it under the run.
         cp "$bin/fuzz-$target" "$work/bin/fuzz-$target.$$"
+        label=$(build_label)
         corpus="$work/corpus/$target"
         mkdir -p "$corpus"
         # A new machine's campaign starts from the seeds (SampleLogs and fixtures) too.
@@ -98,7 +101,7 @@ while :; do
         speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
         after=$(ls "$work/artifacts" | grep -c "^$target-" || true)
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${execs:-0}" "$seconds" "${speed:-0}" \
-            "$((after - before))" "$build" >>"$ledger"
+            "$((after - before))" "$label" >>"$ledger"
         if [ "$after" -gt "$before" ]; then
             echo "$target: a crash; see $log and $work/artifacts/" >&2
             cp "$log" "$work/logs/crash-$target-$(date +%s).log"
