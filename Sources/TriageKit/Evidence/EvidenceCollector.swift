@@ -351,6 +351,14 @@ public final class EvidenceCollector: RecordSink {
                 reason: "looks like a cluster description but could not be decoded", category: "bad cluster description"))
             return
         }
+        // A Google API's error body (google.rpc.Status as JSON: `{"error": {"code", "message",
+        // "details": [ErrorInfo …]}}`) is one error: read as one line, with the service and reason
+        // its ErrorInfo names, which the message itself does not (a VPC-SC denial names no API).
+        if let document = decoded, let line = Self.googleAPIError(document) {
+            let text = TextDispatcher(input: place.input)
+            text.line(line, number: place.line, collector: self)
+            if text.finish(into: self) > 0 { return }
+        }
         // Last chance: error text inside an unknown document (a Config Connector resource's
         // status, a kubectl -o yaml dump) or in text that only looked like YAML (helm's
         // `Error: INSTALLATION FAILED: …` is a YAML key) is read like any pasted text.
@@ -379,6 +387,26 @@ public final class EvidenceCollector: RecordSink {
             recognised += folded.finish(into: self)
         }
         if recognised == 0 { account.unrecognisedRecords += 1 }
+    }
+
+    /// A Google API error body as the one line a client prints for it: `googleapi: Error 403:
+    /// MESSAGE, STATUS (reason R, service S)`; nil for any other document.
+    static func googleAPIError(_ document: Any) -> String? {
+        guard let error = (document as? [String: Any])?["error"] as? [String: Any],
+            let message = error["message"] as? String, !message.isEmpty
+        else { return nil }
+        var line = "googleapi: Error \(error["code"].map { "\($0)" } ?? "?"): "
+            + message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        if let status = error["status"] as? String { line += ", \(status)" }
+        var about: [String] = []
+        for detail in error["details"] as? [[String: Any]] ?? [] where (detail["@type"] as? String)?.hasSuffix("google.rpc.ErrorInfo") == true {
+            if let reason = detail["reason"] as? String { about.append("reason \(reason)") }
+            let metadata = detail["metadata"] as? [String: Any]
+            if let service = metadata?["service"] as? String { about.append("service \(service)") }
+            if let consumer = metadata?["consumer"] as? String { about.append("consumer \(consumer)") }
+        }
+        if !about.isEmpty { line += " (" + about.joined(separator: ", ") + ")" }
+        return line
     }
 
     /// The `message`, `statusMessage` and `detail` strings anywhere in a decoded document

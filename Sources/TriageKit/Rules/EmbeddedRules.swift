@@ -4579,6 +4579,17 @@ recognise:
         facts: {host: storage.googleapis.com, failure: refused, ip: 199.36.153.9}
       - text: 'Failed to pull image "gcr.io/p/x:1": Get https://storage.googleapis.com/x: dial tcp 142.250.1.128:443: i/o timeout'
         facts: {}
+  # Python's urllib3 and requests (google-cloud-python, gcsfs): the host is a keyword argument.
+  - pattern: "HTTPSConnectionPool\\(host='(?<host>(?:[a-z0-9-]+\\.)*(?:googleapis\\.com|accounts\\.google\\.com))', port=(?<port>[0-9]{1,5})\\): Max retries exceeded"
+    keywords: [httpsconnectionpool]
+    facts: {message: google-api-unreachable}
+    derive: [failure]
+    require: [failure]
+    samples:
+      - text: "_call out of retries on exception: HTTPSConnectionPool(host='www.googleapis.com', port=443): Max retries exceeded with url: /storage/v1/b/kf/o/ (Caused by NewConnectionError('<urllib3.connection.VerifiedHTTPSConnection object at 0x7f5>: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution'))"
+        facts: {message: google-api-unreachable, host: www.googleapis.com, port: "443", failure: no-such-host}
+      - text: "HTTPSConnectionPool(host='storage.googleapis.com', port=443): Max retries exceeded with url: /b (Caused by ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f>, 'Connection to storage.googleapis.com timed out. (connect timeout=60)'))"
+        facts: {host: storage.googleapis.com}
 match:
   message: google-api-unreachable
   failure: [timeout, deadline, unreachable, refused, no-such-host, eof]
@@ -5444,6 +5455,57 @@ samples:
         {"insertId":"8m2kq1f7x0c3w2","logName":"projects/kf-prod-4412/logs/stdout","receiveTimestamp":"2026-11-22T09:41:05.695566223Z","resource":{"labels":{"cluster_name":"kf-private","container_name":"ml-pipeline","location":"us-central1","namespace_name":"kubeflow","pod_name":"ml-pipeline-7c9f6b8d5-x2kqp","project_id":"kf-prod-4412"},"type":"k8s_container"},"severity":"INFO","textPayload":"Connected to database kubeflow at mysql.kubeflow:3306","timestamp":"2026-11-22T09:41:02.118530846Z"}
 
 """#),
+        ("Rules/kubectl/metadata-server-concealed.yaml", #"""
+id: metadata-server-concealed
+severity: warning
+title: Pods that call Google APIs get their credentials through Workload Identity
+evidence: message
+# gcloud in a pod asked the node's metadata server for the VM's credentials, and GKE's metadata
+# concealment refused (google-github-actions/setup-gcloud#271).
+recognise:
+  - pattern: '(?i)metadata server is concealed'
+    facts: {message: metadata-server-concealed, failure: forbidden}
+    samples:
+      - text: 'ERROR: gcloud crashed (MetadataServerException): The request is rejected. Please check if the metadata server is concealed.'
+        facts: {message: metadata-server-concealed}
+match:
+  message: metadata-server-concealed
+group_by: [message]
+message: >-
+  A pod asked the node's metadata server for credentials and was refused ({count} times): the
+  node pool conceals the node's metadata from pods.
+remedy:
+  why: >-
+    Metadata concealment (and Workload Identity, which replaces it) keeps pods from the node's
+    service account. A pod that needs Google credentials gets them through Workload Identity: a
+    Kubernetes service account annotated with a Google service account that grants it
+    roles/iam.workloadIdentityUser, on a node pool whose workload metadata mode is GKE_METADATA.
+  commands:
+    - >-
+      gcloud container node-pools list --cluster={cluster} --location={location} --project={project}
+      --format="table(name,config.workloadMetadataConfig.mode)"
+    - kubectl get serviceaccounts --all-namespaces -o custom-columns='NAMESPACE:.metadata.namespace,NAME:.metadata.name,GSA:.metadata.annotations.iam\.gke\.io/gcp-service-account'
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/protecting-cluster-metadata
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+samples:
+  trigger:
+    - name: gcloud in a CI runner pod (setup-gcloud#271 layout)
+      files:
+        - name: runner.log
+          text: |
+            ERROR: gcloud crashed (MetadataServerException): The request is rejected. Please check if the metadata server is concealed.
+            See cloud.google.com/kubernetes-engine/docs/how-to/protecting-cluster-metadata#concealment for more information about metadata server concealment.
+      expect:
+        - {count: 1}
+  pass:
+    - name: a kubelet certificate error
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
         ("Rules/kubectl/registry-access-denied.yaml", #"""
 id: registry-access-denied
 severity: warning
@@ -5829,6 +5891,130 @@ samples:
         - name: apply.txt
           text: |
             Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
+        ("Rules/kubectl/workload-identity-not-configured.yaml", #"""
+id: workload-identity-not-configured
+severity: error
+title: The GKE metadata server gives pods their tokens
+evidence: message
+# A token the GKE metadata server could not give: Go's metadata client reads its 404 as `not
+# defined` (cloud-sql-proxy#1516), the Java client quotes its 500 (google-cloud-java#5747).
+recognise:
+  - pattern: 'GCE metadata \\?"instance/service-accounts/[^"\\]*/token[^"\\]*\\?" not defined'
+    extract: ['https?://(?<host>[a-z0-9.-]+\.googleapis\.com)/']
+    facts: {message: workload-identity-not-configured, failure: not-found}
+    keywords: [gce metadata]
+    samples:
+      - text: 'Get "https://sqladmin.googleapis.com/sql/v1beta4/projects/p/instances/i/connectSettings?alt=json": metadata: GCE metadata "instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fsqlservice.admin" not defined'
+        facts: {message: workload-identity-not-configured, host: sqladmin.googleapis.com, failure: not-found}
+  - pattern: '(?i)(?:GKE Metadata Server: [A-Za-z ]+|Error code (?<code>5[0-9][0-9]|404) trying to get security access token from Compute Engine metadata)'
+    extract: ['https?://(?<host>[a-z0-9.-]+\.googleapis\.com)/']
+    facts: {message: workload-identity-not-configured, failure: unavailable}
+    keywords: [gke metadata server, trying to get security access token]
+    samples:
+      - text: 'com.google.cloud.storage.StorageException: Unexpected Error code 500 trying to get security access token from Compute Engine metadata for the default service account: GKE Metadata Server: Internal Server Error'
+        facts: {message: workload-identity-not-configured, code: "500", failure: unavailable}
+match:
+  message: workload-identity-not-configured
+group_by: [host, failure]
+message: >-
+  Pods got no Google token from the GKE metadata server ({failure}, {count} times): their calls
+  to Google APIs fail before they leave the pod.
+remedy:
+  why: >-
+    On a node pool with Workload Identity (workloadMetadataConfig GKE_METADATA) the
+    gke-metadata-server DaemonSet answers the pods' metadata requests. It has no token to give
+    when the pod's Kubernetes service account is not annotated with a Google service account,
+    when that account does not grant it roles/iam.workloadIdentityUser, or when the pool does not
+    run the metadata server at all; a 500 is the metadata server itself failing (its logs say why).
+    This is not the network: the call never left the pod.
+  notes:
+    - when: {host: {exists: true}}
+      text: The call that needed the token was to {host}.
+  commands:
+    - >-
+      gcloud container node-pools list --cluster={cluster} --location={location} --project={project}
+      --format="table(name,config.workloadMetadataConfig.mode)"
+    - kubectl -n kube-system logs -l k8s-app=gke-metadata-server --tail=100 --prefix
+    - kubectl get serviceaccounts --all-namespaces -o custom-columns='NAMESPACE:.metadata.namespace,NAME:.metadata.name,GSA:.metadata.annotations.iam\.gke\.io/gcp-service-account'
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/authentication
+samples:
+  trigger:
+    - name: the Cloud SQL Auth Proxy's token not defined (cloud-sql-proxy#1516, its plain log layout)
+      files:
+        - name: proxy.log
+          text: |
+            2026/11/22 09:14:02 The proxy has encountered a terminal error: unable to start: failed to get instance: Refresh error: failed to get instance metadata (connection name = "kf-prod:us-central1:kf-sql"): Get "https://sqladmin.googleapis.com/sql/v1beta4/projects/kf-prod/instances/kf-sql/connectSettings?alt=json&prettyPrint=false": metadata: GCE metadata "instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fsqlservice.admin" not defined
+      expect:
+        - {count: 1, host: sqladmin.googleapis.com, failure: not-found}
+  pass:
+    - name: a kubelet certificate error
+      files:
+        - name: exec.txt
+          text: |
+            Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
+        ("Rules/kubectl/workload-identity-permission-denied.yaml", #"""
+id: workload-identity-permission-denied
+severity: error
+title: Pods get tokens for the Google service account they act as
+evidence: message
+# The GKE metadata server asks IAM for the Google service account's token on the pod's behalf; IAM
+# refuses when the Kubernetes service account may not act as it (camunda/camunda#31106 layout).
+recognise:
+  - pattern: "(?i)Permission '(?<permission>iam\\.serviceAccounts\\.getAccessToken)' denied"
+    facts: {message: workload-identity-permission-denied, failure: forbidden}
+    keywords: [iam.serviceaccounts.getaccesstoken]
+    samples:
+      - text: "StorageException: Unexpected Error code 403 trying to get security access token from Compute Engine metadata for the default service account: Unable to generate access token; IAM returned 403 Forbidden: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."
+        facts: {message: workload-identity-permission-denied, permission: iam.serviceAccounts.getAccessToken, failure: forbidden}
+      - text: "Get \"https://storage.googleapis.com/b\": dial tcp 142.250.1.128:443: i/o timeout"
+        facts: {}
+match:
+  message: workload-identity-permission-denied
+group_by: [permission]
+message: >-
+  The GKE metadata server could not get a token for the Google service account a pod acts as:
+  IAM refused {permission} ({count} times).
+remedy:
+  why: >-
+    With Workload Identity a pod's Kubernetes service account acts as a Google service account
+    named in its iam.gke.io/gcp-service-account annotation, and only when that Google service
+    account grants roles/iam.workloadIdentityUser to the member
+    serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA]. Without the binding (or with an annotation
+    naming another account, or one that no longer exists) IAM answers 403 to every token request,
+    and the workload's calls fail before they leave the pod.
+  notes:
+    - The Google service account also needs the roles its calls use (storage, Cloud SQL, …); that is a separate 403 from the API itself.
+  commands:
+    - kubectl get serviceaccounts --all-namespaces -o custom-columns='NAMESPACE:.metadata.namespace,NAME:.metadata.name,GSA:.metadata.annotations.iam\.gke\.io/gcp-service-account'
+    - gcloud iam service-accounts get-iam-policy '<GSA_EMAIL>' --project={project} --format=json
+    - >-
+      gcloud iam service-accounts add-iam-policy-binding '<GSA_EMAIL>' --project={project}
+      --role=roles/iam.workloadIdentityUser --member='serviceAccount:{project}.svc.id.goog[<NAMESPACE>/<KSA>]'
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/authentication
+samples:
+  trigger:
+    - name: a backup job's token refused (camunda/camunda#31106, container log)
+      files:
+        - name: backup.log
+          text: |
+            2026-11-22 09:14:02.118 ERROR 1 --- [main] c.b.BackupService : backup failed
+            com.google.cloud.storage.StorageException: Unexpected Error code 403 trying to get security access token from Compute Engine metadata for the default service account: Unable to generate access token; IAM returned 403 Forbidden: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).
+      expect:
+        - {count: 1, permission: iam.serviceAccounts.getAccessToken}
+  pass:
+    - name: a bucket's own 403
+      files:
+        - name: app.log
+          text: |
+            com.google.cloud.storage.StorageException: kf-backup@kf-prod.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.
 
 """#),
         ("Rules/network/allow-rule-shadowed.yaml", #"""

@@ -200,3 +200,35 @@ struct UnexplainedErrorTests {
         #expect(finding.message.contains("storage.googleapis.com") || finding.facts.values.contains("storage.googleapis.com"))
     }
 }
+
+/// A Google API error body pasted as it came (google.rpc.Status JSON) is one error, with the
+/// service and project its ErrorInfo names (cloudquery/cloudquery#1062).
+struct GoogleAPIErrorBodyTests {
+    @Test func theErrorInfoNamesTheServiceAndProject() throws {
+        let body = """
+            {
+              "error": {
+                "code": 403,
+                "message": "Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: abcDEF123",
+                "status": "PERMISSION_DENIED",
+                "details": [
+                  {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SECURITY_POLICY_VIOLATED", "domain": "googleapis.com",
+                   "metadata": {"service": "firestore.googleapis.com", "consumer": "projects/kf-prod"}}
+                ]
+              }
+            }
+            """
+        #expect(EvidenceCollector.googleAPIError(try JSONSerialization.jsonObject(with: Data(body.utf8)))
+            == "googleapi: Error 403: Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: abcDEF123, PERMISSION_DENIED (reason SECURITY_POLICY_VIOLATED, service firestore.googleapis.com, consumer projects/kf-prod)")
+        let analysis = try UnexplainedErrorTests.analyse(body, name: "error.json")
+        let finding = try #require(analysis.findings.first { $0.rule == "vpc-sc-denied" })
+        #expect(analysis.findings.count == 1)
+        #expect(finding.message.contains("firestore.googleapis.com"))
+        #expect(finding.remedy.actions.map(\.command.rendered).contains { $0.contains("--project=kf-prod") })
+    }
+
+    @Test func otherDocumentsAreNotErrorBodies() throws {
+        #expect(EvidenceCollector.googleAPIError(["error": "x"]) == nil)
+        #expect(EvidenceCollector.googleAPIError(["kind": "compute#firewall"]) == nil)
+    }
+}

@@ -84,9 +84,17 @@ enum ErrorText {
     static func quoted(after marker: String, in text: String) -> String? {
         guard text.includes(marker), let found = text.range(of: marker) else { return nil }
         var rest = text[found.upperBound...].drop { $0 == " " }
+        // The quotes as a JSON string or a Go %q of the message escaped them (`\"name\"`): a log
+        // line or a server response dump pasted as it was.
+        let escaped = rest.hasPrefix("\\\"")
+        if escaped { rest = rest.dropFirst() }
         guard rest.first == "\"" else { return nil }
         rest = rest.dropFirst()
-        guard let close = rest.firstIndex(of: "\"") else { return nil }
+        guard var close = rest.firstIndex(of: "\"") else { return nil }
+        if escaped {
+            guard close > rest.startIndex, rest[rest.index(before: close)] == "\\" else { return nil }
+            close = rest.index(before: close)
+        }
         let value = rest[..<close]
         return value.isEmpty ? nil : String(value)
     }
@@ -105,10 +113,15 @@ enum ErrorText {
         let lower = text.lowercased()
         func has(_ words: String...) -> Bool { words.contains { lower.includes($0) } }
         if has("no endpoints available for service") { return "no-endpoints" }
-        if has("no such host", "server misbehaving") { return "no-such-host" }
+        // Go's resolver, and glibc's as Python and the JVM report it (`[Errno -3] Temporary failure in
+        // name resolution`, `Name or service not known`, `UnknownHostException`).
+        if has("no such host", "server misbehaving", "failure in name resolution", "name or service not known",
+            "nodename nor servname", "unknownhostexception", "getaddrinfo failed")
+        { return "no-such-host" }
         if has("connection refused") { return "refused" }
         if has("i/o timeout", "connection timed out", "client.timeout exceeded", "timeout awaiting",
-            "request canceled while waiting for connection", "tls handshake timeout")
+            "request canceled while waiting for connection", "tls handshake timeout", "connecttimeouterror",
+            "read timed out", "connect timed out")
         { return "timeout" }
         if has("context deadline exceeded") { return "deadline" }
         if has("no route to host", "network is unreachable") { return "unreachable" }

@@ -8,6 +8,7 @@ enum WebhookMessage {
         if text.includes("the server is currently unable to handle the request") { return nil }
         var facts: [String: String] = ["message": "webhook-call-failed"]
         if let name = ErrorText.quoted(after: "failed calling webhook", in: text)
+            ?? ErrorText.quoted(after: "Failed calling webhook", in: text)
             ?? ErrorText.quoted(after: "failed calling admission webhook", in: text)
         {
             facts["webhook"] = name

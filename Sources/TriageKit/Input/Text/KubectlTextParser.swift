@@ -39,12 +39,12 @@ public final class KubectlTextParser: TextEvidenceParser {
 
     private func read(_ text: String, number: Int) {
         if let pending = unexplainedHead {
-            if pending.lines.count <= Self.maximumFollowingLines, eventsTable == nil, describing == nil,
-                !DescribeObject.startsObject(text), !KubectlTextParser.isEventsHeader(text), take(text, number: number, after: pending)
+            if eventsTable == nil, describing == nil, !DescribeObject.startsObject(text), !KubectlTextParser.isEventsHeader(text),
+                take(text, number: number, after: pending)
             {
                 return
             }
-            replay()
+            resolveHeldError()
         }
         if eventsTable != nil {
             if takeEventsRow(text, number: number) { return }
@@ -85,7 +85,7 @@ public final class KubectlTextParser: TextEvidenceParser {
 
     public func finish(into collector: EvidenceCollector) -> Int {
         for (text, number) in continuation.finish() { read(text, number: number) }
-        replay()
+        resolveHeldError()
         endObject()
         // A waiting resource's message names its chain's root only now that every object is read;
         // identical messages wait on the same reference, so they resolve alike.
@@ -116,15 +116,20 @@ public final class KubectlTextParser: TextEvidenceParser {
         let trimmed = TextLine.trimmingBlanks(text)
         guard !trimmed.isEmpty, !source.notePrompt(trimmed) else { return }
         let recognised = MessageRecognizer.recognize(trimmed, patterns: patterns)
-        guard !recognised.isEmpty else {
-            if holding, !replaying, trimmed.hasSuffix(":"), UnexplainedError.operationFacts(trimmed, patterns: patterns) == nil,
+        // A message that ends in a colon without saying how it failed: the rest may be below it.
+        if holding, !replaying, trimmed.hasSuffix(":") {
+            if recognised.isEmpty, UnexplainedError.operationFacts(trimmed, patterns: patterns) == nil,
                 UnexplainedError.isErrorLine(trimmed)
             {
-                unexplainedHead = (trimmed, number, [])
+                unexplainedHead = (trimmed, number, [], nil, false)
                 return
             }
-            return unexplained(trimmed, number: number)
+            if !recognised.isEmpty, !Self.saysHowItFailed(recognised) {
+                unexplainedHead = (trimmed, number, [], nil, true)
+                return
+            }
         }
+        guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }
         let from = source.source(of: trimmed)
         for var facts in recognised {
             facts["occurrences"] = "1"
@@ -139,37 +144,66 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// held so far: its cause is often below it, wrapped by hand or printed on the next line
     /// (`Error: Error waiting for creating GKE cluster: Retry budget exhausted (80 attempts):` /
     /// `Secondary range "…" does not exist in network …`, terraform-google-kubernetes-engine#681).
-    private var unexplainedHead: (text: String, line: Int, lines: [(String, Int)])?
+    /// `explained`: how many of the held lines the longest join that something explains takes.
+    /// `recognised`: the error line alone is a message a recogniser knows, only not how it failed.
+    private var unexplainedHead: (text: String, line: Int, lines: [(String, Int)], explained: Int?, recognised: Bool)?
     /// Lines joined to such an error at most; a blank line ends it sooner.
     static let maximumFollowingLines = 3
 
-    /// Joins `text` to the held error and reads the whole when something explains it; false
-    /// (and nothing read) when the line cannot belong to it.
-    private func take(_ text: String, number: Int, after pending: (text: String, line: Int, lines: [(String, Int)])) -> Bool {
+    /// Holds `text` after the held error when it can go on it; false (and nothing held) when it
+    /// cannot. The join is read once it can take no more lines: a message broken over four lines
+    /// (kubeflow/katib#1160) is read whole, its last line's `connect failed (Connection refused)` too.
+    private func take(
+        _ text: String, number: Int, after pending: (text: String, line: Int, lines: [(String, Int)], explained: Int?, recognised: Bool)
+    ) -> Bool {
         let trimmed = TextLine.trimmingBlanks(text)
-        guard !trimmed.isEmpty, !UnexplainedError.isErrorLine(trimmed) || pending.lines.isEmpty && !trimmed.hasPrefix("Error") else {
+        // A line shaped as an error of its own starts a new one; after a message that knows no
+        // failure yet, the line that says how it failed is shaped so (`connect failed (Connection refused)`).
+        guard !trimmed.isEmpty,
+            pending.recognised || !UnexplainedError.isErrorLine(trimmed) || pending.lines.isEmpty && !trimmed.hasPrefix("Error")
+        else {
             return false
         }
-        let joined = ([pending.text] + pending.lines.map { TextLine.trimmingBlanks($0.0) } + [trimmed]).joined(separator: " ")
+        let lines = pending.lines + [(text, number)]
+        let joined = Self.join(pending.text, lines)
         guard joined.utf8.count <= InputReader.maximumTextLine else { return false }
-        if !MessageRecognizer.recognize(joined, patterns: patterns).isEmpty || UnexplainedError.operationFacts(joined, patterns: patterns) != nil {
-            unexplainedHead = nil
-            freeLine(joined, number: pending.line, holding: false)
-            return true
-        }
-        guard pending.lines.count < Self.maximumFollowingLines else { return false }
-        unexplainedHead = (pending.text, pending.line, pending.lines + [(text, number)])
+        let recognised = MessageRecognizer.recognize(joined, patterns: patterns)
+        // Whole: a message that says how it failed, or a GKE failure's cause. A message that does
+        // not say yet is taken as far as it goes, and lines are joined on while one may say it.
+        let whole = Self.saysHowItFailed(recognised)
+            || !pending.recognised && recognised.isEmpty && UnexplainedError.operationFacts(joined, patterns: patterns) != nil
+        let partly = !whole && !pending.recognised && !recognised.isEmpty
+        let explained = whole || partly ? lines.count : pending.explained
+        unexplainedHead = (pending.text, pending.line, lines, explained, pending.recognised || partly)
+        if whole || lines.count >= Self.maximumFollowingLines { resolveHeldError() }
         return true
     }
 
-    /// Reads a held error, and the lines held after it, as they were: nothing explained them joined.
-    private func replay() {
+    /// Whether a recognised message knows how the call failed (a timeout, a refusal, …).
+    private static func saysHowItFailed(_ recognised: [[String: String]]) -> Bool {
+        recognised.contains { ($0["failure"] ?? "unknown") != "unknown" }
+    }
+
+    private static func join(_ head: String, _ lines: some Collection<(String, Int)>) -> String {
+        ([head] + lines.map { TextLine.trimmingBlanks($0.0) }).joined(separator: " ")
+    }
+
+    /// Reads a held error: with the lines the longest explained join took, as one line at the
+    /// error's own line; the rest (all of them when nothing explained a join) as they were.
+    private func resolveHeldError() {
         guard let pending = unexplainedHead else { return }
         unexplainedHead = nil
-        unexplained(pending.text, number: pending.line)
+        let taken = pending.explained ?? 0
+        if taken > 0 {
+            freeLine(Self.join(pending.text, pending.lines.prefix(taken)), number: pending.line, holding: false)
+        } else if pending.recognised {
+            freeLine(pending.text, number: pending.line, holding: false)
+        } else {
+            unexplained(pending.text, number: pending.line)
+        }
         // Read as lines of their own: none of them starts another hold, so they stay in order.
         replaying = true
-        for (text, number) in pending.lines { read(text, number: number) }
+        for (text, number) in pending.lines.dropFirst(taken) { read(text, number: number) }
         replaying = false
     }
     private var replaying = false

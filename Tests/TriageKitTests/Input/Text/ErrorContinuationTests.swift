@@ -19,6 +19,24 @@ struct ErrorContinuationTests {
         #expect(finding.message.contains("us-central1-01-gke-01-pods"))
     }
 
+    /// kubeflow/katib#1160: the webhook message broken over four lines, how it failed on the last.
+    @Test func aMessageIsJoinedUntilItSaysHowItFailed() throws {
+        let text = """
+            Internal error occurred: 
+            failed calling webhook "mutating.experiment.katib.kubeflow.org": 
+            Post https://katib-controller.kubeflow.svc:443/mutate-experiments?timeout=30s: 
+            ssh: rejected: connect failed (Connection refused)
+            next line of the paste
+
+            """
+        let found = observations(text)
+        let webhook = try #require(found.first { $0.facts["message"] == "webhook-call-failed" })
+        #expect(webhook.facts["failure"] == "refused")
+        #expect(webhook.facts["webhook"] == "mutating.experiment.katib.kubeflow.org")
+        #expect(webhook.location?.line == 1)
+        #expect(found.count == 1)
+    }
+
     @Test func linesThatExplainNothingAreReadOnTheirOwnInOrder() {
         let text = """
             Error: something went wrong:
