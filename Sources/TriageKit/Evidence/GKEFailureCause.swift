@@ -8,7 +8,8 @@ import Foundation
 /// `cause` values and their extra facts (the rules' `recognise:` lists add more:
 /// `vpc-peering-blocked-by-org-policy`, `vm-external-ip-blocked-by-org-policy`, `legacy-network`,
 /// `service-account-deleted`):
-/// - `node-registration`: "only N nodes out of M have registered" → `registered`, `expected`
+/// - `node-registration`: "only N nodes out of M have registered" → `registered`, `expected`; "N nodes
+///   out of M are unhealthy" → `unhealthy`, `expected`; both `nodes` (the count in words)
 /// - `pod-range-exhausted`: "IP space of '…' is exhausted", IP_SPACE_EXHAUSTED → `subnetwork`, `instance`
 ///   (the engine makes it `node-subnet-exhausted` when the subnetwork is a described cluster's own
 ///   node subnet: `CapacityChecks.reclassified`)
@@ -133,8 +134,15 @@ public enum GKEFailureCause {
     }
 
     private static func nodeRegistration(_ m: String) -> [String: String]? {
-        guard let g = GKEPattern.nodesRegistered.groups(in: m) else { return nil }
-        return ["cause": "node-registration", "registered": g[1], "expected": g[2]]
+        if let g = GKEPattern.nodesRegistered.groups(in: m) {
+            return ["cause": "node-registration", "registered": g[1], "expected": g[2],
+                    "nodes": "\(g[1]) of \(g[2]) nodes registered with the control plane"]
+        }
+        // The same wait ending on nodes that registered but never became Ready (sethvargo/vault-on-gke#69).
+        if let g = GKEPattern.nodesUnhealthy.groups(in: m) {
+            return ["cause": "node-registration", "unhealthy": g[1], "expected": g[2], "nodes": "\(g[1]) of \(g[2]) nodes unhealthy"]
+        }
+        return nil
     }
 
     private static func instancesNotRunning(_ m: String) -> [String: String]? {
@@ -171,6 +179,7 @@ struct GKEPattern: @unchecked Sendable {
     }
 
     static let nodesRegistered = GKEPattern(#"only (\d+) nodes? out of (\d+) (?:have|has) registered"#)
+    static let nodesUnhealthy = GKEPattern(#"(\d+) nodes? out of (\d+) (?:are|is) unhealthy"#)
     static let notAllInstancesRunning = GKEPattern(#"Not all instances running in IGM after [^.]*\.\d*s?\.? *Expected (\d+), running (\d+)"#)
     static let currentErrors = GKEPattern(#"Current errors: \[([A-Z_]+)\]"#)
     static let computePermission = GKEPattern(

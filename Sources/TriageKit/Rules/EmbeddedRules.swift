@@ -3018,8 +3018,8 @@ match:
 group_by: [cluster, type, target]
 cause: "node-registration"
 message: >-
-  {type} of {target} ended with {registered} of {expected} nodes registered with the control plane
-  ({count} time(s)): the VMs started but their kubelets never joined.
+  {type} of {target} ended with {nodes} ({count} time(s)): the VMs started but their kubelets
+  never joined or never became ready.
 remedy:
   why: >-
     A new node's kubelet must reach the control plane's private endpoint on tcp:443 to register, and
@@ -5518,7 +5518,7 @@ group_by: [registry, failure]
 recognise:
   # A pull Artifact Registry refused, without the kubelet's `Failed to pull image` around it:
   # docker, crane or ctr run by hand on a node, Cloud Build, a CI job.
-  - pattern: 'denied: Permission "artifactregistry\.repositories\.downloadArtifacts" denied'
+  - pattern: '(?i)denied: Permission "artifactregistry\.repositories\.downloadArtifacts" denied'
     extract:
       - '(?<registry>[a-z0-9-]+-docker\.pkg\.dev)'
       - 'https://[^/"]+/v2/(?<repository>[^"]+)/manifests/(?<tag>[^"/]+)"'

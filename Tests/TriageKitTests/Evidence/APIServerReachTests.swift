@@ -52,4 +52,14 @@ struct APIServerReachTests {
         let answered = #"GET https://172.16.0.2/api?timeout=32s 200 OK in 45 milliseconds"#
         #expect(Self.first(answered) == nil)
     }
+
+    /// client-go's discovery asks `/version` first (argoproj/argo-cd#6554, the address masked by its
+    /// reporter): on the API server's port it is the endpoint; another port's `/version` is not.
+    @Test func discoveryOfTheVersionIsTheEndpoint() {
+        let argocd = #"FATA[0035] rpc error: code = Unknown desc = Get "https://34.xx.xx.xx/version?timeout=32s": dial tcp 34.xx.xx.xx:443: i/o timeout"#
+        #expect(Self.first(argocd)?["message"] == "control-plane-endpoint-unreachable")
+        #expect(Self.first(argocd)?["failure"] == "timeout")
+        let app = #"Get "https://10.0.12.4:8080/version?timeout=5s": dial tcp 10.0.12.4:8080: i/o timeout"#
+        #expect(Self.first(app) == nil)
+    }
 }

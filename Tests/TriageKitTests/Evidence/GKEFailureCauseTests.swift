@@ -4,6 +4,17 @@ import Testing
 /// Message shapes quoted in public reports of GKE failures (gcloud, Terraform, Deployment
 /// Manager), beyond the ones in the operations catalog.
 struct GKEFailureCauseTests {
+    /// sethvargo/vault-on-gke#69: the same wait for the nodes, ended on nodes that never became healthy.
+    @Test func nodesUnhealthyAreTheRegistrationWait() {
+        let f = GKEFailureCause.classify("Error waiting for creating GKE cluster: All cluster resources were brought up, but: 3 nodes out of 3 are unhealthy.")
+        #expect(f["cause"] == "node-registration")
+        #expect(f["unhealthy"] == "3")
+        #expect(f["expected"] == "3")
+        #expect(f["nodes"] == "3 of 3 nodes unhealthy")
+        let registered = GKEFailureCause.classify("All cluster resources were brought up, but: only 0 nodes out of 3 have registered")
+        #expect(registered["nodes"] == "0 of 3 nodes registered with the control plane")
+    }
+
     @Test func quotaAsComputeSaysIt() {
         let f = GKEFailureCause.classify("google_compute_instance.public-agent: Quota 'CPUS' exceeded.  Limit: 8.0 in region us-east1.")
         #expect(f["cause"] == "quota-exceeded")

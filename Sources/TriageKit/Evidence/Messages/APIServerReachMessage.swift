@@ -34,7 +34,12 @@ enum APIServerReachMessage {
         else { return nil }
         // A certificate the client does not trust is an answer: recognised, for the rule to pass over.
         let failureFact = failure == "tls" && text.includes("TLS handshake timeout") ? "timeout" : failure
-        let toAPI = url.map { $0.path == "/api" || $0.path.hasPrefix("/api/") || $0.path.hasPrefix("/apis/") || $0.path == "/apis" } ?? false
+        // client-go's discovery asks `/version` first (`argocd cluster add`, `kubectl version`): on
+        // the API server's port that is the control plane too (argoproj/argo-cd#6554).
+        let versionOn443 = text.includes("/version?")
+            && (url.map { $0.path == "/version" && (dial?.port ?? $0.port ?? "443") == "443" } ?? false)
+        let toAPI = versionOn443
+            || (url.map { $0.path == "/api" || $0.path.hasPrefix("/api/") || $0.path.hasPrefix("/apis/") || $0.path == "/apis" } ?? false)
         // client-go's HTTP trace (`kubectl -v=6` and up): `Dial to tcp:172.16.0.2:443 failed: …`.
         let traced = text.includes("HTTP Trace: Dial to tcp:") && text.includes(" failed")
         guard toAPI || traced || text.includes("Unable to connect to the server") else { return nil }

@@ -72,7 +72,7 @@ public enum UnexplainedError {
     /// regular expressions only run on lines that may hold one.
     static let causeAnchors = [
         "constraints/compute", "legacy network", "permission for", "hostserviceagent", "host service agent", "quota",
-        "exhausted", "ipranges", "ipcidrrange", "secondary range", "network", "registered", "instances running",
+        "exhausted", "ipranges", "ipcidrrange", "secondary range", "network", "registered", "unhealthy", "instances running",
         "service account", "gaia id",
     ]
 
