@@ -162,7 +162,7 @@ struct RulesAndClassifyTests {
             let events = directory.appendingPathComponent("events.txt")
             try CLI.write("Warning  Unhealthy  2m  kubelet  Liveness probe failed: HTTP probe failed with statuscode: 500\n", to: events)
             let run = try CLI.triage([events.path, "--rules", rules.path])
-            #expect(run.out.contains("probe-failed") && run.out.contains("The Liveness probe failed 1 times."), "\(run)")
+            #expect(run.out.contains("probe-failed") && run.out.contains("The Liveness probe failed 1 time."), "\(run)")
             let plain = try CLI.triage([events.path])
             #expect(!plain.out.contains("probe-failed"), "\(plain)")
             // A sample whose facts are wrong fails the check and says which fact.

@@ -65,10 +65,14 @@ public struct Template: Sendable {
     public func render(_ lookup: (String) -> String?, quoting: Quoting) -> String {
         if quoting == .yaml { return renderYAML(lookup) }
         var result = ""
+        var countBefore: String?
         for (index, part) in parts.enumerated() {
             switch part {
-            case .text(let text): result += text
+            case .text(let text):
+                result += quoting == .prose ? Self.agreeing(text, withCount: countBefore) : text
+                countBefore = nil
             case .field(let name, let modifiers):
+                countBefore = nil
                 guard let value = lookup(name), !value.isEmpty else {
                     if quoting == .prose {
                         result += Self.phrase(name)
@@ -88,6 +92,7 @@ public struct Template: Sendable {
                     result += quoting == .shell && shellContexts[index] == .unquoted ? "'\(gap)'" : gap
                     continue
                 }
+                if value.allSatisfy(\.isNumber) { countBefore = value }
                 switch quoting {
                 case .none, .prose: result += value
                 case .shell, .script:
@@ -99,6 +104,26 @@ public struct Template: Sendable {
         }
         return result
     }
+
+    /// Prose after a number agrees with it: `{count} times` reads "1 time", `{count} time(s)`
+    /// "1 time" or "3 times". Only the template's own words change, never a value.
+    static func agreeing(_ text: String, withCount count: String?) -> String {
+        guard let count, text.hasPrefix(" ") else { return text }
+        let word = text.dropFirst().prefix { $0.isLetter }
+        let rest = text.dropFirst(1 + word.count)
+        if rest.hasPrefix("(s)") {
+            return " " + word + (count == "1" ? "" : "s") + rest.dropFirst(3)
+        }
+        guard count == "1", let singular = singulars[String(word)] else { return text }
+        return " " + singular + rest
+    }
+
+    static let singulars: [String: String] = [
+        "times": "time", "connections": "connection", "errors": "error", "attempts": "attempt", "calls": "call",
+        "requests": "request", "waits": "wait", "probes": "probe", "objects": "object", "failures": "failure",
+        "records": "record", "occurrences": "occurrence", "reports": "report", "pods": "pod", "flows": "flow",
+        "nodes": "node", "lines": "line", "entries": "entry", "denials": "denial", "sources": "source",
+    ]
 
     /// Words for a value the evidence did not give, for prose: what it is and, where one exists,
     /// how to give it. Names without an entry read as "the" and their words.

@@ -132,3 +132,16 @@ struct TemplateShellContextTests {
         #expect(command.arguments == [["gcloud", "compute", "firewall-rules", "describe", "a b", "--project=kf"]])
     }
 }
+
+/// Prose agrees with the count before it; values are never changed.
+struct ProseAgreementTests {
+    @Test func theTemplatesWordsAgreeWithTheCount() {
+        let template = Template("{count} times; {count} time(s); {count} connections denied: {error}")
+        let one = template.render({ ["count": "1", "error": "3 times 1 times"][$0] }, quoting: .prose)
+        #expect(one == "1 time; 1 time; 1 connection denied: 3 times 1 times")
+        let three = template.render({ ["count": "3", "error": "x"][$0] }, quoting: .prose)
+        #expect(three == "3 times; 3 times; 3 connections denied: x")
+        // Commands are not prose: a value and the words after it stay as written.
+        #expect(Template("--max={count} times").render({ _ in "1" }, quoting: .shell) == "--max=1 times")
+    }
+}
