@@ -88,7 +88,8 @@ while :; do
         # A new machine's campaign starts from the seeds (SampleLogs and fixtures) too.
         [ -d "$work/seeds/$target" ] || python3 "$here/seeds.py" "$target" >/dev/null
         log="$work/logs/campaign-$target.log"
-        before=$(ls "$work/artifacts" | grep -c "^$target-" || true)
+        # Crashes, leaks, timeouts and OOMs; a slow unit (a round paused or starved of a core) is not one.
+        before=$(ls "$work/artifacts" | grep -Ec "^$target-(crash|leak|timeout|oom)-" || true)
         start=$(date +%s)
         ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=16:quarantine_size_mb=16} \
         LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
@@ -99,7 +100,7 @@ while :; do
         rm -f "$work/bin/fuzz-$target.$$"
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-        after=$(ls "$work/artifacts" | grep -c "^$target-" || true)
+        after=$(ls "$work/artifacts" | grep -Ec "^$target-(crash|leak|timeout|oom)-" || true)
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${execs:-0}" "$seconds" "${speed:-0}" \
             "$((after - before))" "$label" >>"$ledger"
         if [ "$after" -gt "$before" ]; then
