@@ -479,10 +479,13 @@ public final class InputReader {
 
     /// `kubectl describe` starts `Name:` with the value aligned by spaces; gcloud YAML never pads.
     private func looksLikeDescribeText(from start: Int) -> Bool {
-        let prefix: [UInt8] = Array("Name:  ".utf8)
-        guard filled - start >= prefix.count else { return false }
+        let prefix: [UInt8] = Array("Name:".utf8)
+        guard filled - start >= prefix.count + 2 else { return false }
         for (k, byte) in prefix.enumerated() where base[start + k] != byte { return false }
-        return true
+        // Padded with spaces, or with tabs as kubectl before 1.9 wrote it (`Name:\t\t\tweb`).
+        let first = base[start + prefix.count]
+        let second = base[start + prefix.count + 1]
+        return (first == 0x20 && second == 0x20) || first == 0x09
     }
 
     /// A piece of `kubectl describe` cut from its top: `Events:` or `Conditions:` alone on the first

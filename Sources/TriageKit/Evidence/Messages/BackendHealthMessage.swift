@@ -6,7 +6,10 @@
 /// annotation longer than 140 characters (`…"k8s1-…":"H...`), so the cut backend is passed over.
 enum BackendHealthMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
-        guard let annotation = text.range(of: "ingress.kubernetes.io/backends") else { return nil }
+        // Before Kubernetes 1.9 the GCE ingress controller wrote the key bare: `backends:\t{"k8s-be-…":"UNHEALTHY"}`.
+        guard let annotation = text.range(of: "ingress.kubernetes.io/backends")
+            ?? (text.drop { $0 == " " || $0 == "\t" }.hasPrefix("backends:") ? text.range(of: "backends:") : nil)
+        else { return nil }
         var found: [[String: String]] = []
         var rest = text[annotation.upperBound...]
         while let open = rest.firstIndex(of: "\"") {

@@ -58,7 +58,14 @@ enum ErrorText {
         guard let scheme = text.range(of: "https://", range: searchStart..<text.endIndex)
             ?? text.range(of: "http://", range: searchStart..<text.endIndex)
         else { return nil }
-        let body = text[scheme.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" && $0 != "<" && $0 != ">" }
+        var body = text[scheme.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" && $0 != "<" && $0 != ">" }
+        // A host the reporter redacted (`https://<IPADDR>:443/apis/…`): the placeholder is the host.
+        let after = text[scheme.upperBound...]
+        if body.isEmpty, after.hasPrefix("<"), let close = after.firstIndex(of: ">") {
+            let placeholder = after[...close]
+            let tail = after[after.index(after: close)...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" && $0 != "<" && $0 != ">" }
+            body = Substring(String(placeholder) + tail)
+        }
         let authority = body.prefix { $0 != "/" && $0 != "?" }
         var path = body.dropFirst(authority.count).prefix { $0 != "?" }
         while path.hasSuffix(":") || path.hasSuffix(",") || path.hasSuffix(".") { path = path.dropLast() }

@@ -52,7 +52,7 @@ public enum MessageRecognizer {
         "webhook", "unable to handle the request", "discoverycheck", "failing or missing response", "requested timeout",
         "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
         "securitypolicyviolated", "violates vpc", "reference ", "call failed",
-        "desired state", "/backends", "error dialing backend", "/api", "/version?", "unable to connect to the server", ":10250/",
+        "desired state", "/backends", "backends:", "error dialing backend", "/api", "/version?", "unable to connect to the server", ":10250/",
         "http trace: dial to", "available_controller", ".svc:",
     ].map { Array($0.utf8) }
 }

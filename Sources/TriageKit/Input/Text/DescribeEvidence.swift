@@ -56,7 +56,9 @@ enum DescribeEvidence {
         }
         for entry in object.entries where !entry.parents.contains("Conditions") {
             let isMessage = ["Message", "Status Message", "Error"].contains(entry.key)
+            // `backends` bare under Annotations is how the GCE ingress controller wrote it before Kubernetes 1.9.
             let isBackends = entry.key == "ingress.kubernetes.io/backends" || entry.value.hasPrefix("ingress.kubernetes.io/backends")
+                || (entry.key == "backends" && entry.parents == ["Annotations"])
             guard (isMessage && !eventTexts.contains(entry.value)) || isBackends else { continue }
             let text = isBackends ? entry.key + ": " + entry.value : entry.value
             for var facts in MessageRecognizer.recognize(text, patterns: patterns) {

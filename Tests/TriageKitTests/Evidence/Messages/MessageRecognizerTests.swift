@@ -105,3 +105,26 @@ struct MessageRecognizerTests {
         #expect(MessageRecognizer.recognize(text).isEmpty)
     }
 }
+
+/// Shapes from the fourth round of field cases (kubernetes/ingress-nginx#1395, kubeflow/kubeflow#7161).
+struct OlderAndRedactedShapesTests {
+    @Test func aRedactedHostIsStillTheHost() throws {
+        let url = try #require(ErrorText.url(in: #"Error (exit code 1): Post "https://<IPADDR>:443/apis/argoproj.io/v1alpha1/namespaces/a/workflowtaskresults": dial tcp <IPADDR>:443: i/o timeout"#))
+        #expect(url.host == "<ipaddr>")
+        #expect(url.port == "443")
+        #expect(url.path == "/apis/argoproj.io/v1alpha1/namespaces/a/workflowtaskresults")
+        let found = MessageRecognizer.recognize(#"Post "https://<IPADDR>:443/apis/argoproj.io/v1alpha1/x": dial tcp <IPADDR>:443: i/o timeout"#)
+        #expect(found.first?["message"] == "control-plane-endpoint-unreachable")
+    }
+
+    @Test func kubectlBefore19DescribesWithTabsAndABareBackendsKey() {
+        let text = "Name:\t\t\tweb\nNamespace:\t\tdefault\nAnnotations:\n  backends:\t\t{\"k8s-be-30910--7b4223ab4c1af15d\":\"UNHEALTHY\"}\nEvents:\t<none>\n"
+        let found = observations(text)
+        let backend = found.first { $0.facts["message"] == "backend-health" }
+        #expect(backend?.facts["health"] == "UNHEALTHY")
+        #expect(backend?.facts["port"] == "30910")
+        #expect(backend?.facts["object.name"] == "web")
+        // A `backends:` line outside an object's annotations is not the controller's annotation.
+        #expect(MessageRecognizer.recognize("backends: none configured").isEmpty)
+    }
+}
