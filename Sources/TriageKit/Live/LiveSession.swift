@@ -258,7 +258,6 @@ public final class LiveSession: @unchecked Sendable {
         return regions
     }
 
-
     // MARK: lists
 
     /// Reads every page of a list and hands each page on as one input.

@@ -58,13 +58,12 @@ enum ErrorText {
         guard let scheme = text.range(of: "https://", range: searchStart..<text.endIndex)
             ?? text.range(of: "http://", range: searchStart..<text.endIndex)
         else { return nil }
-        var body = text[scheme.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" && $0 != "<" && $0 != ">" }
-        // A host the reporter redacted (`https://<IPADDR>:443/apis/…`): the placeholder is the host.
+        func inURL(_ c: Character) -> Bool { !c.isWhitespace && c != "\"" && c != "'" && c != "<" && c != ">" }
         let after = text[scheme.upperBound...]
+        var body = after.prefix(while: inURL)
+        // A host the reporter redacted (`https://<IPADDR>:443/apis/…`): the placeholder is the host.
         if body.isEmpty, after.hasPrefix("<"), let close = after.firstIndex(of: ">") {
-            let placeholder = after[...close]
-            let tail = after[after.index(after: close)...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" && $0 != "<" && $0 != ">" }
-            body = Substring(String(placeholder) + tail)
+            body = Substring(String(after[...close]) + after[after.index(after: close)...].prefix(while: inURL))
         }
         let authority = body.prefix { $0 != "/" && $0 != "?" }
         var path = body.dropFirst(authority.count).prefix { $0 != "?" }

@@ -76,9 +76,6 @@ public enum UnexplainedError {
         "service account", "gaia id",
     ]
 
-    /// The facts of a GKE operation failure relayed in a line of tool output, or nil when the line
-    /// names no cause `GKEFailureCause` knows. Facts: the cause's facts, `error`, `status` (DONE),
-    /// `failed`, and `type`/`target` as far as the line says them.
     /// `operationFacts` for a line some recogniser already read (Config Connector's `Update call
     /// failed: … googleapi: Error 403: Kubernetes Engine Service Agent is missing …`), only when the
     /// line names GKE as the one that failed and a rule explains the cause it relays: the wrapper's
@@ -95,6 +92,9 @@ public enum UnexplainedError {
     /// Words by which a wrapped error says GKE itself failed.
     static let gkeMarkers = ["Kubernetes Engine", "GKE", "container.googleapis.com", "container.hostServiceAgent"]
 
+    /// The facts of a GKE operation failure relayed in a line of tool output, or nil when the line
+    /// names no cause `GKEFailureCause` knows. Facts: the cause's facts, `error`, `status` (DONE),
+    /// `failed`, and `type`/`target` as far as the line says them.
     public static func operationFacts(_ line: String, patterns: MessagePatterns = .current) -> [String: String]? {
         let lower = line.lowercased()
         let anchored = causeAnchors.contains(where: { lower.includes($0) })

@@ -109,13 +109,12 @@ final class DescribeObject {
         // column (Config Connector's `Update call failed: … NodePool: \n (1) Google Compute
         // Engine: …`): it is the same message.
         let indent = text.utf8.prefix { $0 == 0x20 }.count
-        if indent > 0, indent < message, let previous = events.last, previous.row.message.utf8.count < Self.maximumEventMessage,
-            var last = events.popLast()
-        {
-            last.row.message = TextLine.trimmingBlanks(last.row.message) + " " + TextLine.trimmingBlanks(String(content))
-            last.text += " " + TextLine.trimmingBlanks(String(content))
-            events.append(last)
-        }
+        guard indent > 0, indent < message, let last = events.indices.last,
+            events[last].row.message.utf8.count < Self.maximumEventMessage
+        else { return }
+        let more = TextLine.trimmingBlanks(String(content))
+        events[last].row.message = TextLine.trimmingBlanks(events[last].row.message) + " " + more
+        events[last].text += " " + more
     }
 
     /// An event's message joined from its lines stops growing here.

@@ -38,9 +38,9 @@ public final class KubectlTextParser: TextEvidenceParser {
     }
 
     private func read(_ text: String, number: Int) {
-        if let pending = unexplainedHead {
+        if unexplainedHead != nil {
             if eventsTable == nil, describing == nil, !DescribeObject.startsObject(text), !KubectlTextParser.isEventsHeader(text),
-                take(text, number: number, after: pending)
+                take(text, number: number)
             {
                 return
             }
@@ -121,11 +121,11 @@ public final class KubectlTextParser: TextEvidenceParser {
             if recognised.isEmpty, UnexplainedError.operationFacts(trimmed, patterns: patterns) == nil,
                 UnexplainedError.isErrorLine(trimmed)
             {
-                unexplainedHead = (trimmed, number, [], nil, false)
+                unexplainedHead = HeldError(text: trimmed, line: number, recognised: false)
                 return
             }
             if !recognised.isEmpty, !Self.saysHowItFailed(recognised) {
-                unexplainedHead = (trimmed, number, [], nil, true)
+                unexplainedHead = HeldError(text: trimmed, line: number, recognised: true)
                 return
             }
         }
@@ -144,37 +144,45 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// held so far: its cause is often below it, wrapped by hand or printed on the next line
     /// (`Error: Error waiting for creating GKE cluster: Retry budget exhausted (80 attempts):` /
     /// `Secondary range "…" does not exist in network …`, terraform-google-kubernetes-engine#681).
-    /// `explained`: how many of the held lines the longest join that something explains takes.
-    /// `recognised`: the error line alone is a message a recogniser knows, only not how it failed.
-    private var unexplainedHead: (text: String, line: Int, lines: [(String, Int)], explained: Int?, recognised: Bool)?
+    private struct HeldError {
+        var text: String
+        var line: Int
+        var lines: [(String, Int)] = []
+        /// How many of the held lines the longest join that something explains takes.
+        var explained: Int?
+        /// The error line alone is a message a recogniser knows, only not how it failed.
+        var recognised: Bool
+    }
+    private var unexplainedHead: HeldError?
     /// Lines joined to such an error at most; a blank line ends it sooner.
     static let maximumFollowingLines = 3
 
     /// Holds `text` after the held error when it can go on it; false (and nothing held) when it
     /// cannot. The join is read once it can take no more lines: a message broken over four lines
     /// (kubeflow/katib#1160) is read whole, its last line's `connect failed (Connection refused)` too.
-    private func take(
-        _ text: String, number: Int, after pending: (text: String, line: Int, lines: [(String, Int)], explained: Int?, recognised: Bool)
-    ) -> Bool {
+    private func take(_ text: String, number: Int) -> Bool {
+        guard var held = unexplainedHead else { return false }
         let trimmed = TextLine.trimmingBlanks(text)
         // A line shaped as an error of its own starts a new one; after a message that knows no
         // failure yet, the line that says how it failed is shaped so (`connect failed (Connection refused)`).
         guard !trimmed.isEmpty,
-            pending.recognised || !UnexplainedError.isErrorLine(trimmed) || pending.lines.isEmpty && !trimmed.hasPrefix("Error")
+            held.recognised || !UnexplainedError.isErrorLine(trimmed) || held.lines.isEmpty && !trimmed.hasPrefix("Error")
         else {
             return false
         }
-        let lines = pending.lines + [(text, number)]
-        let joined = Self.join(pending.text, lines)
+        let lines = held.lines + [(text, number)]
+        let joined = Self.join(held.text, lines)
         guard joined.utf8.count <= InputReader.maximumTextLine else { return false }
         let recognised = MessageRecognizer.recognize(joined, patterns: patterns)
         // Whole: a message that says how it failed, or a GKE failure's cause. A message that does
         // not say yet is taken as far as it goes, and lines are joined on while one may say it.
         let whole = Self.saysHowItFailed(recognised)
-            || !pending.recognised && recognised.isEmpty && UnexplainedError.operationFacts(joined, patterns: patterns) != nil
-        let partly = !whole && !pending.recognised && !recognised.isEmpty
-        let explained = whole || partly ? lines.count : pending.explained
-        unexplainedHead = (pending.text, pending.line, lines, explained, pending.recognised || partly)
+            || !held.recognised && recognised.isEmpty && UnexplainedError.operationFacts(joined, patterns: patterns) != nil
+        let partly = !whole && !held.recognised && !recognised.isEmpty
+        held.lines = lines
+        if whole || partly { held.explained = lines.count }
+        held.recognised = held.recognised || partly
+        unexplainedHead = held
         if whole || lines.count >= Self.maximumFollowingLines { resolveHeldError() }
         return true
     }
@@ -191,19 +199,19 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// Reads a held error: with the lines the longest explained join took, as one line at the
     /// error's own line; the rest (all of them when nothing explained a join) as they were.
     private func resolveHeldError() {
-        guard let pending = unexplainedHead else { return }
+        guard let held = unexplainedHead else { return }
         unexplainedHead = nil
-        let taken = pending.explained ?? 0
+        let taken = held.explained ?? 0
         if taken > 0 {
-            freeLine(Self.join(pending.text, pending.lines.prefix(taken)), number: pending.line, holding: false)
-        } else if pending.recognised {
-            freeLine(pending.text, number: pending.line, holding: false)
+            freeLine(Self.join(held.text, held.lines.prefix(taken)), number: held.line, holding: false)
+        } else if held.recognised {
+            freeLine(held.text, number: held.line, holding: false)
         } else {
-            unexplained(pending.text, number: pending.line)
+            unexplained(held.text, number: held.line)
         }
         // Read as lines of their own: none of them starts another hold, so they stay in order.
         replaying = true
-        for (text, number) in pending.lines.dropFirst(taken) { read(text, number: number) }
+        for (text, number) in held.lines.dropFirst(taken) { read(text, number: number) }
         replaying = false
     }
     private var replaying = false
