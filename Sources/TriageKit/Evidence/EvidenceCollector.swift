@@ -362,6 +362,13 @@ public final class EvidenceCollector: RecordSink {
         // Last chance: error text inside an unknown document (a Config Connector resource's
         // status, a kubectl -o yaml dump) or in text that only looked like YAML (helm's
         // `Error: INSTALLATION FAILED: …` is a YAML key) is read like any pasted text.
+        // A message YAML folds over several lines (`message: >-`) or JSON escapes is read once, as
+        // the one line it is, at the line it starts on; its pieces are not read again on their own.
+        var folded: [(text: String, key: String, line: Int?)] = []
+        if let document = decoded {
+            let raw = String(decoding: bytes, as: UTF8.self)
+            folded = Self.messages(in: document).filter { !raw.contains($0) }.map { ($0, Self.comparable($0), nil) }
+        }
         let text = TextDispatcher(input: place.input)
         var number = place.line
         if var cursor = bytes.baseAddress {
@@ -370,23 +377,56 @@ public final class EvidenceCollector: RecordSink {
                 let lineEnd = memchr(cursor, 0x0A, end - cursor).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
                 // A line is read cut at the text readers' bound, however long the value in it.
                 let cut = TextLine.cut(cursor, count: lineEnd - cursor, limit: InputReader.maximumTextLine)
-                text.line(TextLine.decode(cursor, count: cut), number: number, collector: self)
+                let line = TextLine.decode(cursor, count: cut)
+                if !folded.isEmpty, let piece = Self.foldedPiece(line, of: folded.map(\.key)) {
+                    folded[piece].line = folded[piece].line ?? number
+                } else {
+                    text.line(line, number: number, collector: self)
+                }
                 number += 1
                 cursor = lineEnd + 1
             }
         }
         var recognised = text.finish(into: self)
-        // A message YAML folded over several lines (`message: >-`) or escaped in JSON is read
-        // again as the one line it is; one that stands whole on a line was read above.
-        if let document = decoded {
-            let raw = String(decoding: bytes, as: UTF8.self)
-            let folded = TextDispatcher(input: place.input)
-            for message in Self.messages(in: document) where !raw.contains(message) {
-                folded.line(message, number: place.line, collector: self)
-            }
-            recognised += folded.finish(into: self)
+        if !folded.isEmpty {
+            let whole = TextDispatcher(input: place.input)
+            for message in folded { whole.line(message.text, number: message.line ?? place.line, collector: self) }
+            recognised += whole.finish(into: self)
         }
         if recognised == 0 { account.unrecognisedRecords += 1 }
+    }
+
+    /// Which folded message `line` is a piece of (its value, without the key, quotes and YAML's
+    /// or JSON's escapes), or nil; pieces shorter than 20 characters are too common to tell.
+    static func foldedPiece(_ line: String, of keys: [String]) -> Int? {
+        var value = Substring(TextLine.trimmingBlanks(line))
+        if value.hasPrefix("- ") { value = value.dropFirst(2) }
+        for key in ["\"message\": ", "message: ", "\"statusMessage\": ", "statusMessage: ", "\"detail\": ", "detail: "]
+        where value.hasPrefix(key) {
+            value = value.dropFirst(key.count)
+        }
+        let piece = comparable(String(value))
+        guard piece.utf8.count >= 20 else { return nil }
+        return keys.firstIndex { $0.contains(piece) }
+    }
+
+    /// Text reduced for comparing a folded scalar with its pieces: escapes, quotes, block
+    /// indicators and blanks removed.
+    static func comparable(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var escaped = false
+        for scalar in text.unicodeScalars {
+            if escaped {
+                escaped = false
+                if scalar == "n" || scalar == "t" || scalar == "\\" || scalar == "\"" || scalar == " " { continue }
+            }
+            if scalar == "\\" { escaped = true; continue }
+            if scalar == "\"" || scalar == "'" || scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" { continue }
+            out.append(scalar)
+        }
+        var result = String(out)
+        if result == ">-" || result == ">" || result == "|" || result == "|-" { result = "" }
+        return result
     }
 
     /// A Google API error body as the one line a client prints for it: `googleapi: Error 403:

@@ -32,7 +32,19 @@ public enum GKEFailureCause {
         for classifier in classifiers {
             if let facts = classifier(message) { return facts }
         }
+        // The message inside another's quoting (a Python bytes literal of a JSON body: `resource
+        // \\"IN_USE_ADDRESSES\\": request requires \'12.0\'`, google/caliban#66): read once more unescaped.
+        if message.utf8.contains(0x5C), let plain = unescaped(message) { return classify(plain, patterns: patterns) }
         return [:]
+    }
+
+    /// The text with its quoting undone (`\\` → `\` down to one level, then `\"` → `"` and `\'` →
+    /// `'`), or nil when that changes nothing.
+    static func unescaped(_ text: String) -> String? {
+        var plain = text
+        while plain.includes("\\\\") { plain = plain.replacingOccurrences(of: "\\\\", with: "\\") }
+        plain = plain.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\'", with: "'")
+        return plain == text ? nil : plain
     }
 
     /// Most specific first: an instance-group message quotes the Compute error that caused it.
@@ -83,6 +95,17 @@ public enum GKEFailureCause {
             return f
         }
         if m.includes("GCE_QUOTA_EXCEEDED") || m.includes("QUOTA_EXCEEDED") { return ["cause": "quota-exceeded"] }
+        // The cluster autoscaler's FailedScaleUp: `Node scale up in zones Z associated with this pod
+        // failed: GCE quota exceeded.` (huggingface/Google-Cloud-Containers#126).
+        if m.range(of: "failed: GCE quota exceeded", options: .caseInsensitive) != nil {
+            var f = ["cause": "quota-exceeded"]
+            if let g = GKEPattern.scaleUpZone.groups(in: m) {
+                f["location"] = g[1]
+                f["quota_region"] = GCPLocation.region(of: g[1])
+                f["quota_scope"] = "regional"
+            }
+            return f
+        }
         return nil
     }
 
@@ -103,6 +126,11 @@ public enum GKEFailureCause {
 
     private static func aliasRange(_ m: String) -> [String: String]? {
         var f: [String: String] = [:]
+        // `Pod secondary range name (public-services) should not be the same as service secondary
+        // range name.` (gruntwork-io/terraform-google-gke#118): the range in parentheses.
+        if let g = GKEPattern.secondaryRangeNamed.groups(in: m) { f["range"] = g[1] }
+        // A subnet holds at most 30 secondary ranges (elastic/cloud-on-k8s#2616).
+        if m.includes("secondary ranges per subnetwork") { f["conflicts_with"] = "the limit of secondary ranges per subnet" }
         if let g = GKEPattern.invalidRangeField.groups(in: m) {
             f["field"] = g[1]
             f["range"] = g[2]
@@ -178,6 +206,10 @@ struct GKEPattern: @unchecked Sendable {
         }
     }
 
+    static let scaleUpZone = GKEPattern(#"scale.up in zones? ([a-z]+-[a-z]+[0-9]+-[a-z])\b"#, caseInsensitive: true)
+    static let secondaryRangeNamed = GKEPattern(
+        #"(?:pods?|services?|cluster) secondary range name \(([^)\s]+)\) (?:should|must|is|does|already|cannot|can't)"#,
+        caseInsensitive: true)
     static let nodesRegistered = GKEPattern(#"only (\d+) nodes? out of (\d+) (?:have|has) registered"#)
     static let nodesUnhealthy = GKEPattern(#"(\d+) nodes? out of (\d+) (?:are|is) unhealthy"#)
     static let notAllInstancesRunning = GKEPattern(#"Not all instances running in IGM after [^.]*\.\d*s?\.? *Expected (\d+), running (\d+)"#)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Cloud Logging entries other than firewall records (Kubernetes events, container stdout and
 /// stderr, kubelet and control-plane component logs, audit logs) read for the error messages
-/// they carry: the same recognisers as pasted text read `textPayload`, `jsonPayload.message`
+/// they carry: the same recognisers as pasted text read `textPayload`, `jsonPayload.message` (or `msg`, with `error`)
 /// (and the journal's `jsonPayload.MESSAGE`), and `protoPayload.status.message`. A VPC Service
 /// Controls audit entry's `protoPayload.metadata.vpcServiceControlsUniqueId` joins its message.
 /// An entry of severity ERROR or above that no recogniser knows becomes
@@ -24,7 +24,11 @@ public enum LogEntryMessages {
         let proto = entry["protoPayload"] as? [String: Any]
         var texts: [String] = []
         if let text = entry["textPayload"] as? String { texts.append(text) }
-        for key in ["message", "MESSAGE"] { if let text = json?[key] as? String { texts.append(text) } }
+        // The journal writes MESSAGE; zap and controller-runtime (Config Connector, most operators)
+        // write `msg` and put the failure in `error` (or `err`): one line, as the console shows it.
+        let said = ["message", "MESSAGE", "msg"].lazy.compactMap { json?[$0] as? String }.first
+        let error = ["error", "err"].lazy.compactMap { json?[$0] as? String }.first
+        if let line = [said, error].compactMap({ $0 }).nonEmptyJoined(": ") { texts.append(line) }
         if var text = (proto?["status"] as? [String: Any])?["message"] as? String {
             let metadata = proto?["metadata"] as? [String: Any]
             if let id = (metadata?["vpcServiceControlsUniqueId"] as? String)
@@ -93,4 +97,12 @@ public enum LogEntryMessages {
     }
 
     public static let unexplainedClass = "unexplained-log-error"
+}
+
+private extension Array where Element == String {
+    /// The non-empty elements joined, or nil when there are none.
+    func nonEmptyJoined(_ separator: String) -> String? {
+        let kept = filter { !$0.isEmpty }
+        return kept.isEmpty ? nil : kept.joined(separator: separator)
+    }
 }

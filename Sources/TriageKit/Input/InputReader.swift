@@ -446,7 +446,7 @@ public final class InputReader {
             }
         default:
             if looksLikeDescribeText(from: i) || startsWithDescribeSection(from: i) || startsWithErrorWord(from: i)
-                || startsWithTerraformProgress(from: i)
+                || startsWithTerraformProgress(from: i) || startsWithExceptionName(from: i)
             {
                 format = .text
             } else if looksLikeYAML(from: i) {
@@ -551,9 +551,14 @@ public final class InputReader {
     }
 
     private func looksLikeYAML(from start: Int) -> Bool {
+        if filled - start >= 3 && base[start] == 0x2D && base[start + 1] == 0x2D && base[start + 2] == 0x2D { return true }
+        guard startsWithKey(from: start) else { return false }
+        return nextMarginLineIsYAML(after: start)
+    }
+
+    /// `key:` followed by a space or the line's end, with a plain or quoted key.
+    private func startsWithKey(from start: Int) -> Bool {
         var i = start
-        if filled - i >= 3 && base[i] == 0x2D && base[i + 1] == 0x2D && base[i + 2] == 0x2D { return true }
-        // key: value, with a plain or quoted key
         if base[i] == 0x27 || base[i] == 0x22 { return true }
         while i < filled {
             let b = base[i]
@@ -564,6 +569,39 @@ public final class InputReader {
             i += 1
         }
         return false
+    }
+
+    /// In YAML, a line at the margin after `key: value` is another key, a list item, a comment or
+    /// a document marker; anything else there (the second line of a pasted error that happened to
+    /// start `word: …`) makes the input text. Indented lines continue the value and are passed over;
+    /// when the buffer holds no second line the first decides.
+    private func nextMarginLineIsYAML(after start: Int) -> Bool {
+        var i = start
+        while true {
+            guard let newline = memchr(base + i, 0x0A, filled - i) else { return true }
+            i = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+            guard i < filled else { return true }
+            let b = base[i]
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { continue }
+            if b == 0x2D || b == 0x23 || b == 0x2E { return true }
+            return startsWithKey(from: i)
+        }
+    }
+
+    /// `google.auth.exceptions.TransportError: (…`, `java.net.SocketTimeoutException: …`: an
+    /// exception a Python or Java program printed, whose dotted class name reads as a YAML key.
+    private func startsWithExceptionName(from start: Int) -> Bool {
+        var i = start
+        while i < filled {
+            let b = base[i]
+            let isNameByte = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E
+            if !isNameByte { break }
+            i += 1
+        }
+        guard i < filled, base[i] == 0x3A, i > start else { return false }
+        let name = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+        let last = name.split(separator: ".").last ?? ""
+        return last.count > 5 && (last.hasSuffix("Error") || last.hasSuffix("Exception")) && last.first?.isUppercase == true
     }
 
     // MARK: NDJSON

@@ -176,6 +176,15 @@ products:
       - {versions: "all", port: 9443}
     source: the training-operator manifests (controller-runtime default 9443)
 
+  # Before the Linkerd entry: its name ends in ".linkerd.io" too.
+  - product: Linkerd tap APIService
+    webhooks: [tap.linkerd.io]
+    services: [linkerd-tap, tap]
+    namespace: linkerd
+    ports:
+      - {versions: "2.x (linkerd-viz from 2.10)", port: 8089}
+    source: https://github.com/linkerd/linkerd2/issues/7301 (FailedDiscoveryCheck from https://POD:8089/apis/tap.linkerd.io/v1alpha1) and linkerd/linkerd2#3473
+
   - product: Linkerd 2.x
     webhooks: [linkerd.io]
     services: [linkerd-proxy-injector, linkerd-sp-validator, linkerd-policy-validator]
@@ -2689,6 +2698,99 @@ samples:
             operation-1772476867843-4b1f3d6e-9a2c-4e8b-b7d1-3c5a9e2f6b10  CREATE_CLUSTER    us-central1  kf-private                                                                                                                                                                                                                                                                                                                                                     DONE     2026-03-02T18:41:07.843525318Z  2026-03-02T18:49:52.115704831Z
 
 """#),
+        ("Rules/gke/node-pool-degraded.yaml", #"""
+id: node-pool-degraded
+severity: error
+title: Every node pool is RUNNING
+evidence: cluster
+# A pool in ERROR or RUNNING_WITH_ERROR whose status message (or first condition) names a cause
+# triage knows: the finding is that cause, so it merges with the failed operation's own finding
+# (as cluster-degraded does for a cluster). Without a known cause: node-pool-not-running.
+match:
+  aspect: node-pool
+  status: [ERROR, RUNNING_WITH_ERROR]
+  cause: {exists: true}
+group_by: [cluster, node_pool, status, cause]
+cause: "{cause}"
+message: >-
+  Node pool {node_pool} of cluster {cluster} is {status}: "{status_message}"
+remedy:
+  why: >-
+    GKE puts a node pool in ERROR when it may be unusable and in RUNNING_WITH_ERROR when it runs
+    with part of what it needs failing; its status message and conditions quote the Compute Engine
+    error that stopped its VMs. The message is one triage knows ({cause}); this finding carries that
+    cause's own fix when the failed operation is among the inputs.
+  notes:
+    - when: {quota_metric: {exists: true}}
+      text: "The quota short: {quota_metric}."
+    - when: {stockout_zone: {exists: true}}
+      text: "The zone out of capacity: {stockout_zone}."
+  commands:
+    - >-
+      gcloud container node-pools describe {node_pool} --cluster={cluster} --location={location}
+      --project={project} --format="yaml(status,statusMessage,conditions)"
+    - >-
+      gcloud container operations list --location={location} --project={project}
+      --filter="targetLink~/nodePools/{node_pool|regex|filter}"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools#status
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/troubleshoot-cluster-creation
+samples:
+  trigger:
+    - name: "gcloud container node-pools describe of a pool in ERROR"
+      files:
+        - name: node-pool.yaml
+          text: |
+            config:
+              diskSizeGb: 100
+              diskType: pd-balanced
+              imageType: COS_CONTAINERD
+              machineType: e2-standard-4
+              serviceAccount: default
+            initialNodeCount: 3
+            instanceGroupUrls:
+            - https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-a/instanceGroupManagers/gke-kf-private-gpu-pool-3f9a6c2e-grp
+            locations:
+            - us-central1-a
+            name: gpu-pool
+            podIpv4CidrSize: 24
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool
+            status: ERROR
+            statusMessage: "Instance 'gke-kf-private-gpu-pool-3f9a6c2e-x2k7' creation failed: The zone 'projects/kf-prod-4412/zones/us-central1-a' does not have enough resources available to fulfill the request."
+            version: 1.31.6-gke.1020000
+      expect:
+        - {count: 1, cluster: kf-private, node_pool: gpu-pool, status: ERROR, cause: zone-resources-exhausted}
+    - name: "a pool out of C2 CPU quota, its conditions only (k8s-config-connector#321 layout)"
+      files:
+        - name: node-pool.yaml
+          text: |
+            conditions:
+            - code: GCE_QUOTA_EXCEEDED
+              message: "Instance 'gke-kf-private-c2-pool-8f60c54d-6q63' creation\
+                \ failed: Quota 'C2_CPUS' exceeded.  Limit: 0.0 in region europe-north1."
+            config:
+              machineType: c2-standard-4
+            initialNodeCount: 1
+            locations:
+            - europe-north1-a
+            name: c2-pool
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/europe-north1/clusters/kf-private/nodePools/c2-pool
+            status: ERROR
+      expect:
+        - {count: 1, cluster: kf-private, node_pool: c2-pool, status: ERROR, cause: quota-exceeded}
+  pass:
+    - name: "a running pool"
+      files:
+        - name: node-pool.yaml
+          text: |
+            config:
+              machineType: e2-standard-4
+            initialNodeCount: 3
+            name: default-pool
+            selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/default-pool
+            status: RUNNING
+
+"""#),
         ("Rules/gke/node-pool-not-running.yaml", #"""
 id: node-pool-not-running
 severity: error
@@ -2697,6 +2799,8 @@ evidence: cluster
 match:
   aspect: node-pool
   status: [ERROR, RUNNING_WITH_ERROR]
+  # A message triage knows is node-pool-degraded, which carries that cause.
+  cause: {exists: false}
 group_by: [cluster, node_pool, status]
 cause: "node-pool-state:{cluster}/{node_pool}"
 message: >-
@@ -2708,9 +2812,6 @@ remedy:
     message is GKE's own statement of why, and the operation that failed on the pool has the rest.
     On a private cluster the usual causes are quota, an org policy on the nodes' VMs, a service
     account the nodes cannot use, or nodes that cannot reach the control plane to register.
-  notes:
-    - when: {cause: {exists: true}}
-      text: "The message is one triage knows: {cause}."
   commands:
     - >-
       gcloud container node-pools describe {node_pool} --cluster={cluster} --location={location}
@@ -2741,7 +2842,7 @@ samples:
             podIpv4CidrSize: 24
             selfLink: https://container.googleapis.com/v1/projects/kf-prod-4412/locations/us-central1/clusters/kf-private/nodePools/gpu-pool
             status: ERROR
-            statusMessage: "Instance 'gke-kf-private-gpu-pool-3f9a6c2e-x2k7' creation failed: The zone 'projects/kf-prod-4412/zones/us-central1-a' does not have enough resources available to fulfill the request."
+            statusMessage: "Node pool gpu-pool is being repaired: 1 of 3 nodes could not be recreated."
             version: 1.31.6-gke.1020000
       expect:
         - {count: 1, cluster: kf-private, node_pool: gpu-pool, status: ERROR}
@@ -3376,6 +3477,18 @@ recognise:
         facts: {cause: vm-external-ip-blocked-by-org-policy}
       - text: "Error: googleapi: Error 400: Failed precondition: Constraint `constraints/gcp.restrictNonCmekServices` violated for `projects/xxx` attempting to create a resource without specifying a KMS CryptoKey."
         facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.restrictNonCmekServices, policy_id: gcp.restrictNonCmekServices}
+  # The older wording names the location first: `Location ZONE:Z violates constraint
+  # constraints/gcp.resourceLocations on the resource …` (googlecodelabs/feedback#351).
+  - pattern: 'violates constraint [`"'']?(?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_]))[`"'']? on the resource'
+    extract:
+      - 'Location (?:ZONE|REGION):(?<where>[a-z]+-[a-z]+[0-9]+(?:-[a-z])?)\b'
+      - "Instance '(?<instance>[^']+)' creation failed"
+    facts: {cause: org-policy-blocks-node-creation, constraint: "{constraintref}", policy_id: "{policy}", refused_location: "{where}"}
+    samples:
+      - text: "Error : u'Location ZONE:northamerica-northeast1-c violates constraint constraints/gcp.resourceLocations on the resource projects/p/zones/northamerica-northeast1-c/instanceGroupManagers/gke-hello-default-pool-4460aa9c-grp.'"
+        facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.resourceLocations, policy_id: gcp.resourceLocations, refused_location: northamerica-northeast1-c}
+      - text: "Location ZONE:us-west2-a violates constraint constraints/compute.vmExternalIpAccess on the resource projects/p/zones/us-west2-a/instances/i."
+        facts: {}
 match:
   cause: org-policy-blocks-node-creation
 group_by: [cluster, constraint]
@@ -3399,6 +3512,8 @@ remedy:
       text: Create the cluster or node pool with --enable-shielded-nodes (Container-Optimized OS or Ubuntu images).
     - when: {constraint: constraints/gcp.resourceLocations}
       text: Create the cluster and node pools in a location the policy allows.
+    - when: {refused_location: {exists: true}}
+      text: The location refused was {refused_location}.
   commands:
     - gcloud resource-manager org-policies describe {policy_id} --project={project} --effective
 references:
@@ -4023,6 +4138,17 @@ recognise:
         facts: {}
       - text: "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1."
         facts: {}
+  # The cluster autoscaler's FailedScaleUp event: `Node scale up in zones Z associated with this pod
+  # failed: GCE out of resources.` (its wording for a stockout; `GCE quota exceeded` is quota).
+  - pattern: '(?i)scale.up in zones? (?<zone>[a-z]+-[a-z]+[0-9]+-[a-z])\b[^.]*failed: GCE out of resources'
+    facts: {cause: zone-resources-exhausted, stockout_zone: "{zone}"}
+    require: [stockout_zone]
+    keywords: [gce out of resources]
+    samples:
+      - text: "Node scale up in zones us-central1-c associated with this pod failed: GCE out of resources. Pod is at risk of not being scheduled."
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-c}
+      - text: "Node scale up in zones us-central1-c associated with this pod failed: GCE quota exceeded. Pod is at risk of not being scheduled."
+        facts: {}
 match:
   cause: zone-resources-exhausted
 group_by: [cluster, stockout_zone]
@@ -4481,6 +4607,13 @@ samples:
             ╵
       expect:
         - {count: 1, error: "Error: googleapi: Error 409: Already exists: projects/kf-prod-4412/locations/us-central1/clusters/kf-private., alreadyExists"}
+    - name: a Java exception no rule knows (a bucket's own 403, not Workload Identity)
+      files:
+        - name: app.log
+          text: |
+            com.google.cloud.storage.StorageException: kf-backup@kf-prod.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.
+      expect:
+        - {count: 1, error: "com.google.cloud.storage.StorageException: kf-backup@kf-prod.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object."}
   pass:
     - name: a warning and a healthy cluster are not errors
       files:
@@ -4926,6 +5059,17 @@ recognise:
     samples:
       - text: 'Invalid IAP assertion: token has expired'
         facts: {message: jwks-fetch-failed, failure: invalid-assertion}
+  # Istio's own words for a request whose JWT it refused: its 1.x authentication policy's
+  # "Origin authentication failed" (a grpc status 16 through a port-forward, kubeflow/kubeflow#4969),
+  # and Envoy's jwt_authn "Jwt verification fails" / "Jwt is missing".
+  - pattern: '(?i)origin authentication failed|jwt verification fails|\bjwt is missing\b'
+    facts: {message: jwks-fetch-failed, failure: invalid-assertion}
+    keywords: [origin authentication failed, jwt verification fails, jwt is missing]
+    samples:
+      - text: '        details = "Origin authentication failed"'
+        facts: {message: jwks-fetch-failed, failure: invalid-assertion}
+      - text: 'Jwt verification fails'
+        facts: {message: jwks-fetch-failed, failure: invalid-assertion}
   - pattern: "(?i)jwks doesn't have key|jwks does not have key"
     facts: {message: jwks-fetch-failed, failure: key-mismatch}
     samples:
@@ -5017,8 +5161,8 @@ remedy:
         The Config Connector service account lacks a permission on the project; grant it the role
         that holds the permission named in the error.
   commands:
-    - kubectl describe {root.kind} -n {object.namespace} {root.name}
-    - kubectl get gcp -n {object.namespace}
+    - kubectl describe {root.kind} -n {root.namespace} {root.resource}
+    - kubectl get gcp -n {root.namespace}
 references:
   - https://cloud.google.com/config-connector/docs/troubleshooting
 samples:
@@ -5901,13 +6045,16 @@ evidence: message
 # A token the GKE metadata server could not give: Go's metadata client reads its 404 as `not
 # defined` (cloud-sql-proxy#1516), the Java client quotes its 500 (google-cloud-java#5747).
 recognise:
-  - pattern: 'GCE metadata \\?"instance/service-accounts/[^"\\]*/token[^"\\]*\\?" not defined'
+  - pattern: 'GCE metadata \\?"/?instance/service-accounts/[^"\\]*/(?:token|identity)[^"\\]*\\?" not defined'
     extract: ['https?://(?<host>[a-z0-9.-]+\.googleapis\.com)/']
     facts: {message: workload-identity-not-configured, failure: not-found}
     keywords: [gce metadata]
     samples:
       - text: 'Get "https://sqladmin.googleapis.com/sql/v1beta4/projects/p/instances/i/connectSettings?alt=json": metadata: GCE metadata "instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fsqlservice.admin" not defined'
         facts: {message: workload-identity-not-configured, host: sqladmin.googleapis.com, failure: not-found}
+      # An identity token, with the leading slash newer Go clients write (googleapis/google-cloud-go#2750).
+      - text: '2020/08/13 11:21:55 metadata: GCE metadata "/instance/service-accounts/default/identity?audience=https://example.run.app" not defined'
+        facts: {message: workload-identity-not-configured, failure: not-found}
   - pattern: '(?i)(?:GKE Metadata Server: [A-Za-z ]+|Error code (?<code>5[0-9][0-9]|404) trying to get security access token from Compute Engine metadata)'
     extract: ['https?://(?<host>[a-z0-9.-]+\.googleapis\.com)/']
     facts: {message: workload-identity-not-configured, failure: unavailable}
@@ -5915,6 +6062,38 @@ recognise:
     samples:
       - text: 'com.google.cloud.storage.StorageException: Unexpected Error code 500 trying to get security access token from Compute Engine metadata for the default service account: GKE Metadata Server: Internal Server Error'
         facts: {message: workload-identity-not-configured, code: "500", failure: unavailable}
+  # The token request itself timing out: the metadata server slow to answer (the first token for a
+  # service account can take seconds; older Go clients waited 2 s), doitintl/kubeip#76.
+  - pattern: '(?:169\.254\.169\.254|metadata\.google\.internal|metadata)(?::80)?/computeMetadata/v1/instance/service-accounts/[^\s"\\]+/token[^\s"\\]*\\?"?: (?:net/http: timeout awaiting response headers|context deadline exceeded|net/http: request canceled|dial tcp [^"]*: i/o timeout)'
+    extract: ['https?://(?<host>[a-z0-9.-]+\.googleapis\.com)/']
+    facts: {message: workload-identity-not-configured, failure: timeout}
+    keywords: [computemetadata/v1/instance/service-accounts]
+    samples:
+      - text: 'msg="Get \"https://www.googleapis.com/compute/v1/projects/p/regions/us-central1/addresses?alt=json\": Get \"http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token\": net/http: timeout awaiting response headers"'
+        facts: {message: workload-identity-not-configured, failure: timeout, host: www.googleapis.com}
+      - text: 'Get "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token": dial tcp 169.254.169.254:80: connect: connection refused'
+        facts: {}
+  # google-auth (Python) and gcloud, when the metadata server answers with an error.
+  - pattern: 'Failed to retrieve https?://(?:metadata\.google\.internal|metadata|169\.254\.169\.254)/computeMetadata/v1/instance/service-accounts/\S* from the Google Compute Engine ?metadata service\. Status: (?<code>5[0-9][0-9]|404)'
+    facts: {message: workload-identity-not-configured, failure: unavailable}
+    keywords: [compute engine metadata, compute enginemetadata]
+    samples:
+      - text: 'google.auth.exceptions.TransportError: ("Failed to retrieve http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/?recursive=true from the Google Compute Enginemetadata service. Status: 500 Response:\nb''Could not recursively fetch uri\\n''", <google.auth.transport.requests._Response object at 0x7f8b8b9c2ac8>)'
+        facts: {message: workload-identity-not-configured, failure: unavailable, code: "500"}
+  - pattern: 'gcloud crashed \(MetadataServerException\): HTTP Error (?<code>5[0-9][0-9]|404)'
+    facts: {message: workload-identity-not-configured, failure: unavailable}
+    keywords: [metadataserverexception]
+    samples:
+      - text: 'ERROR: gcloud crashed (MetadataServerException): HTTP Error 500: Internal Server Error'
+        facts: {message: workload-identity-not-configured, failure: unavailable, code: "500"}
+  # No Google service account behind the Kubernetes one: Google sees the pool's identity, which
+  # nothing grants (kubeflow/pipelines#2773).
+  - pattern: 'Primary: /namespaces/(?<pool>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.svc\.id\.goog) with additional claims does not have (?<permission>[A-Za-z0-9_.]+) access'
+    facts: {message: workload-identity-not-configured, failure: forbidden}
+    keywords: [svc.id.goog with additional claims]
+    samples:
+      - text: 'AccessDeniedException: 403 Primary: /namespaces/kf-prod.svc.id.goog with additional claims does not have storage.objects.list access to kf-artifacts.'
+        facts: {message: workload-identity-not-configured, failure: forbidden, pool: kf-prod.svc.id.goog, permission: storage.objects.list}
 match:
   message: workload-identity-not-configured
 group_by: [host, failure]
@@ -5932,6 +6111,17 @@ remedy:
   notes:
     - when: {host: {exists: true}}
       text: The call that needed the token was to {host}.
+    - when: {failure: timeout}
+      text: >-
+        The token request timed out rather than being refused: the metadata server was slow (the
+        first token for a service account can take seconds, more than some older clients wait).
+        Retry with a longer timeout or a newer client library, and check the gke-metadata-server pods.
+    - when: {pool: {exists: true}}
+      text: >-
+        Google saw the workload identity pool {pool} itself, not a Google service account: the
+        pod's Kubernetes service account has no iam.gke.io/gcp-service-account annotation, and
+        {permission} is granted to neither. Annotate it with a Google service account that has the
+        role, or grant the role to the Kubernetes service account's principal.
   commands:
     - >-
       gcloud container node-pools list --cluster={cluster} --location={location} --project={project}
@@ -6010,11 +6200,15 @@ samples:
       expect:
         - {count: 1, permission: iam.serviceAccounts.getAccessToken}
   pass:
-    - name: a bucket's own 403
+    - name: a bucket's own 403, logged as a warning
       files:
-        - name: app.log
+        - name: app.json
           text: |
-            com.google.cloud.storage.StorageException: kf-backup@kf-prod.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.
+            {"insertId": "9k2f7a1b3c", "logName": "projects/kf-prod-4412/logs/stdout",
+             "resource": {"type": "k8s_container", "labels": {"project_id": "kf-prod-4412", "cluster_name": "kf-private",
+               "namespace_name": "kubeflow", "pod_name": "backup-7d9f8b-x2k4q", "container_name": "backup"}},
+             "severity": "WARNING", "timestamp": "2026-11-22T09:14:02Z",
+             "textPayload": "com.google.cloud.storage.StorageException: kf-backup@kf-prod.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object."}
 
 """#),
         ("Rules/network/allow-rule-shadowed.yaml", #"""

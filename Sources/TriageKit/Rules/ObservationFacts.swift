@@ -25,6 +25,23 @@ struct ObservationFacts {
             let namespaced = facts["object.namespace"].map { $0.isEmpty ? name : "\($0)/\(name)" } ?? name
             facts["object"] = facts["object.kind"].map { $0.isEmpty ? namespaced : "\($0) \(namespaced)" } ?? namespaced
         }
+        // A Config Connector resource waiting on a reference whose chain the evidence does not hold
+        // (a controller's log line, a condition pasted alone): the reference is as far as it goes.
+        if facts["root.kind"] == nil, let kind = facts["ref.kind"], let name = facts["ref.name"] {
+            facts["root.kind"] = kind
+            facts["root.name"] = name
+            facts["root.missing"] = "true"
+        }
+        // `ns/name` as Config Connector writes a reference: the namespace and name apart, for kubectl.
+        if let name = facts["root.name"] {
+            if let slash = name.firstIndex(of: "/") {
+                facts["root.namespace"] = String(name[..<slash])
+                facts["root.resource"] = String(name[name.index(after: slash)...])
+            } else {
+                facts["root.namespace"] = facts["root.namespace"] ?? facts["object.namespace"]
+                facts["root.resource"] = name
+            }
+        }
         // A zonal operation's location is a zone; regional commands (quotas, subnets) need its region.
         if facts["region"] == nil, let location = facts["location"] { facts["region"] = GCPLocation.region(of: location) }
         self.facts = facts

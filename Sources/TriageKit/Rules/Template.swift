@@ -138,14 +138,14 @@ public struct Template: Sendable {
         "pod_cidrs": "the pod ranges (give --pod-cidr or the cluster description)",
         "project": "the project", "link_project": "the project", "log_project": "the project",
         "cluster": "the cluster", "location": "the cluster's location", "network": "the cluster's network",
-        "registry": "the registry named in the error", "api": "the aggregated API named in the error",
+        "registry": "the registry named in the error", "api": "that the error does not name",
         "port": "the port named in the error", "vpcsc.id": "the unique identifier in the error",
         "quotes": "the lines quoted", "default_route_next_hop": "the default route's next hop",
         "service": "its Service", "namespace": "its namespace", "api_group": "the API group",
         "object.kind": "an object", "object.name": "named in the evidence", "object.namespace": "its namespace",
         "object": "a resource the lines quoted do not name",
         "type": "An operation", "target": "its target", "error": "an error with no message",
-        "status_message": "no status message", "denied_by": "a firewall rule the log does not name validly",
+        "status_message": "no status message", "root.error": "an error the evidence given does not show", "denied_by": "a firewall rule the log does not name validly",
     ]
 
     static func gap(_ name: String) -> String { "<" + variable(name) + ">" }

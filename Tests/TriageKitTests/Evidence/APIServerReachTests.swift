@@ -19,6 +19,11 @@ struct APIServerReachTests {
         ("Unable to connect to the server: x509: certificate signed by unknown authority", "control-plane-endpoint-unreachable", "tls"),
         (#"Post https://prometheus-operator-operator.monitoring.svc:443/admission-prometheusrules/mutate?timeout=30s: net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)"#, "webhook-call-failed", "timeout"),
         (#"unable to recognize "/tmp/kout1": no matches for kind "Issuer" in version "cert-manager.io/v1alpha2""#, "resource-not-served", "not-found"),
+        // A proxy in front of the API server (Lens's) dialling its port: the endpoint, not a kubelet
+        // (lensapp/lens#2242, #1314); Windows' own words for the timeout and the refusal.
+        ("error: unable to upgrade connection: error dialing backend: dial tcp 10.33.xxx.2:443: i/o timeout", "control-plane-endpoint-unreachable", "timeout"),
+        ("Error: unable to upgrade connection: error dialing backend: dial tcp 10.142.45.34:443: connectex: A connection attempt failed because the connected party did not properly respond after a peri", "control-plane-endpoint-unreachable", "timeout"),
+        ("error dialing backend: dial tcp 10.240.0.22:10250: connectex: No connection could be made because the target machine actively refused it.", "kubelet-unreachable", "refused"),
     ] as [(String, String, String)])
     func eachMessageHasOneClass(text: String, message: String, failure: String) throws {
         let facts = try #require(Self.first(text), "\(text)")

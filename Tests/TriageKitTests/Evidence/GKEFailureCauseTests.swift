@@ -99,3 +99,46 @@ struct GKEFailureCauseTests {
         }
     }
 }
+
+/// The fourth of December's round of reports.
+extension GKEFailureCauseTests {
+    /// huggingface/Google-Cloud-Containers#126: the cluster autoscaler says quota in words.
+    @Test func scaleUpQuotaNamesItsZone() {
+        let f = GKEFailureCause.classify("Node scale up in zones us-central1-c associated with this pod failed: GCE quota exceeded. Pod is at risk of not being scheduled.")
+        #expect(f["cause"] == "quota-exceeded")
+        #expect(f["location"] == "us-central1-c")
+        #expect(f["quota_region"] == "us-central1")
+        let stockout = GKEFailureCause.classify("Node scale up in zones us-central1-c associated with this pod failed: GCE out of resources. Pod is at risk of not being scheduled.")
+        #expect(stockout["cause"] == "zone-resources-exhausted")
+        #expect(stockout["stockout_zone"] == "us-central1-c")
+    }
+
+    /// gruntwork-io/terraform-google-gke#118 and elastic/cloud-on-k8s#2616.
+    @Test func secondaryRangeRefusalsInOtherWords() {
+        let same = GKEFailureCause.classify("Error: googleapi: Error 400: Pod secondary range name (public-services) should not be the same as service secondary range name., badRequest")
+        #expect(same["cause"] == "invalid-alias-range")
+        #expect(same["range"] == "public-services")
+        let limit = GKEFailureCause.classify("Google Compute Engine: Exceeded maximum supported number of secondary ranges per subnetwork: 30.")
+        #expect(limit["cause"] == "invalid-alias-range")
+    }
+
+    /// google/caliban#66: the JSON body logged as a Python bytes literal, its quotes escaped twice.
+    @Test func aMessageInsideAnotherQuotingIsReadUnescaped() {
+        let line = #"W0801 23:46:06.863384 4536327616 http.py:123] Invalid JSON content from response: b'{\n  "error": {\n    "message": "Insufficient regional quota to satisfy request: resource \\"IN_USE_ADDRESSES\\": request requires \'12.0\' and is short \'4.0\'. project has a quota of \'8.0\' with \'8.0\' available."\n  }\n}\n'"#
+        let f = GKEFailureCause.classify(line)
+        #expect(f["cause"] == "quota-exceeded")
+        #expect(f["quota_metric"] == "IN_USE_ADDRESSES")
+        #expect(f["quota_requested"] == "12")
+        #expect(f["quota_short"] == "4")
+        #expect(GKEFailureCause.unescaped("no escapes here") == nil)
+        #expect(GKEFailureCause.unescaped(#"a \\\\"b\\\\" \'c\'"#) == #"a "b" 'c'"#)
+    }
+
+    /// googlecodelabs/feedback#351: the location first, then the constraint.
+    @Test func aLocationThatViolatesAConstraint() {
+        let f = GKEFailureCause.classify("Error : u'Location ZONE:northamerica-northeast1-c violates constraint constraints/gcp.resourceLocations on the resource projects/p/zones/northamerica-northeast1-c/instanceGroupManagers/gke-hello-default-pool-4460aa9c-grp.'")
+        #expect(f["cause"] == "org-policy-blocks-node-creation")
+        #expect(f["constraint"] == "constraints/gcp.resourceLocations")
+        #expect(f["refused_location"] == "northamerica-northeast1-c")
+    }
+}

@@ -16,6 +16,17 @@ enum AggregatedAPIMessage {
             let name = text[..<end.lowerBound].split(separator: " ").last ?? ""
             if let dot = name.firstIndex(of: "."), name.first == "v" { facts["api"] = String(name[name.index(after: dot)...]) }
         }
+        // A `kubectl get apiservices` row: `v1alpha1.tap.linkerd.io  linkerd/linkerd-tap  False (FailedDiscoveryCheck)  97m`.
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        if words.count >= 4, words[2] == "False", let dot = words[0].firstIndex(of: "."), words[0].first == "v",
+            words[1].filter({ $0 == "/" }).count == 1
+        {
+            let version = words[0][..<dot]
+            facts["api"] = words[0][words[0].index(after: dot)...] + "/" + version
+            let service = words[1].split(separator: "/")
+            facts["namespace"] = String(service[0])
+            facts["service"] = String(service[1])
+        }
         let anchor = text.range(of: "failing or missing response from")?.lowerBound
         if let url = ErrorText.url(in: text, after: anchor) {
             if IPAddress(url.host) != nil {
@@ -41,8 +52,16 @@ enum AggregatedAPIMessage {
             // `issuers.admission.certmanager.k8s.io`: the webhook is served by that API group's APIService.
             facts["api"] = String(name[name.index(after: dot)...])
         }
-        if facts["api"] == nil, let list = ErrorText.word(after: "complete list of server APIs: ", in: text, stops: [":", ","]) {
-            facts["api"] = list
+        // Discovery lists every group/version that failed: `…server APIs: G1/V: the server is
+        // currently unable to handle the request, G2/V: …` (kubernetes#75788), one API each.
+        var listed: [String] = []
+        if facts["api"] == nil, let start = text.range(of: "complete list of server APIs: ") {
+            for piece in text[start.upperBound...].components(separatedBy: ", ") {
+                guard let colon = piece.firstIndex(of: ":") else { continue }
+                let name = piece[..<colon]
+                if name.contains("/"), !name.contains(" "), !name.isEmpty { listed.append(String(name)) }
+            }
+            facts["api"] = listed.first
         }
         if facts["api"] == nil, let list = ErrorText.word(after: "resource list for ", in: text, stops: [":"]) {
             facts["api"] = list
@@ -53,8 +72,13 @@ enum AggregatedAPIMessage {
             if let dot = target.firstIndex(of: ".") { facts["api"] = String(target[target.index(after: dot)...]) }
         }
         facts["failure"] = ErrorText.failure(in: text) ?? "unavailable"
-        let group = facts["api"].map { String($0.split(separator: "/").first ?? "") }
-        WebhookPort.infer(into: &facts, name: group, text: text)
-        return [facts]
+        let apis: [String?] = listed.count > 1 ? listed.map(Optional.some) : [facts["api"]]
+        return apis.map { api in
+            var one = facts
+            one["api"] = api
+            let group = api.map { String($0.split(separator: "/").first ?? "") }
+            WebhookPort.infer(into: &one, name: group, text: text, confirmWithout: "kubectl get apiservices")
+            return one
+        }
     }
 }

@@ -124,10 +124,12 @@ enum ErrorText {
         if has("no such host", "server misbehaving", "failure in name resolution", "name or service not known",
             "nodename nor servname", "unknownhostexception", "getaddrinfo failed")
         { return "no-such-host" }
-        if has("connection refused") { return "refused" }
+        // Windows words it its own way (`connectex: No connection could be made because the target
+        // machine actively refused it.`, `…did not properly respond after a period of time…`).
+        if has("connection refused", "actively refused") { return "refused" }
         if has("i/o timeout", "connection timed out", "client.timeout exceeded", "timeout awaiting",
             "request canceled while waiting for connection", "tls handshake timeout", "connecttimeouterror",
-            "read timed out", "connect timed out")
+            "read timed out", "connect timed out", "did not properly respond")
         { return "timeout" }
         if has("context deadline exceeded") { return "deadline" }
         if has("no route to host", "network is unreachable") { return "unreachable" }
@@ -138,7 +140,8 @@ enum ErrorText {
         if has("401 unauthorized", "unauthorized") { return "unauthorized" }
         if has("429 too many requests", "toomanyrequests") { return "rate-limited" }
         if has("not found", "manifest unknown", "404") { return "not-found" }
-        if lower.hasSuffix("eof") || has(": eof", " eof ", "eof\"", "connection reset by peer") { return "eof" }
+        if lower.hasSuffix("eof") || has(": eof", " eof ", "eof\"", "connection reset by peer", "forcibly closed by the remote host")
+        { return "eof" }
         return nil
     }
 

@@ -11,6 +11,15 @@ public enum UnexplainedError {
         return ["message": messageClass, "error": TextLine.capped(String(unboxed(line)), limit: maximumError)]
     }
 
+    /// A Warning event no recogniser knows: its message is an error of its own (a cluster
+    /// autoscaler's `FailedScaleUp`, a controller's `FailedCreate`), whatever words it starts with.
+    /// A GKE failure it relays (`…failed: GCE quota exceeded`) becomes that cause when the parser
+    /// reads the observation (`operationFacts`).
+    static func warningEvent(_ row: EventRow) -> [String: String]? {
+        guard row.type == "Warning", !row.message.isEmpty else { return nil }
+        return ["message": messageClass, "error": TextLine.capped(row.message, limit: maximumError)]
+    }
+
     /// The line without terraform's and CDKTF's box drawing (`│ Error: …`) and leading blanks.
     static func unboxed(_ text: String) -> Substring {
         var line = Substring(text)
@@ -32,9 +41,14 @@ public enum UnexplainedError {
         let line = unboxed(text)
         guard line.utf8.count >= 8 else { return false }
         for prefix in ["Error:", "error:", "ERROR:", "Error from server", "Error response from daemon", "fatal:",
-                       "FATAL:", "Fatal error", "panic:", "ERRO[", "FATA["] where line.hasPrefix(prefix) {
+                       "FATAL:", "Fatal error", "panic:", "ERRO[", "FATA[",
+                       // GKE relaying Compute Engine's refusal as the whole message, and the Go client's.
+                       "Google Compute Engine: ", "googleapi: Error"] where line.hasPrefix(prefix) {
             return true
         }
+        // A Java or Python exception: `com.google.cloud.storage.StorageException: …`,
+        // `google.auth.exceptions.TransportError: (…`.
+        if isExceptionLine(line) { return true }
         // klog: `E1122 09:14:02.123456   12345 file.go:42] …` (E and F are its error levels).
         let head = Array(line.utf8.prefix(6))
         if head.count == 6, head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"),
@@ -59,6 +73,15 @@ public enum UnexplainedError {
             if index == 0 || !words[words.startIndex + index - 1].hasSuffix(":") { return true }
         }
         return false
+    }
+
+    /// The line opens with an exception's (dotted) class name and a colon.
+    static func isExceptionLine(_ line: Substring) -> Bool {
+        guard let colon = line.prefix(200).firstIndex(of: ":") else { return false }
+        let name = line[..<colon]
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$") }) else { return false }
+        let last = name.split(separator: ".").last ?? ""
+        return last.count > 5 && last.first?.isUppercase == true && (last.hasSuffix("Exception") || last.hasSuffix("Error"))
     }
 
     static let failurePhrases = ["failed to ", "Failed to ", "unable to ", "Unable to ", "couldn't ", "could not ",

@@ -8,7 +8,10 @@
 /// Facts: `port` + `port_inferred` + `port_source`, or `port_unknown`; `product`,
 /// `port_candidates` (`tcp:15017 (1.5 and later (istiod)), …`), `confirm`.
 enum WebhookPort {
-    static func infer(into facts: inout [String: String], name: String?, apiGroup: String? = nil, text: String) {
+    /// `confirmWithout`: the command that shows the port's owner when the namespace is not known
+    /// (`kubectl get apiservices` names each APIService's Service).
+    static func infer(into facts: inout [String: String], name: String?, apiGroup: String? = nil, text: String,
+                      confirmWithout: String = "kubectl get endpoints --all-namespaces") {
         guard facts["port"] == nil else { return }
         let resolution = WebhookCatalogue.builtIn.resolve(
             webhook: name, service: facts["service"], namespace: facts["namespace"], apiGroup: apiGroup, text: text)
@@ -30,7 +33,10 @@ enum WebhookPort {
         if facts["namespace"] == nil, let namespace = resolution?.namespace { facts["namespace"] = namespace }
         if facts["service"] == nil, let service = resolution?.service { facts["service"] = service }
         // Without the Service's name, every endpoint in the namespace (the webhook's among them).
-        guard let namespace = facts["namespace"] else { return }
+        guard let namespace = facts["namespace"] else {
+            if facts["port_inferred"] == "true" { facts["confirm"] = confirmWithout }
+            return
+        }
         var confirm = ShellCommand("kubectl get endpoints -n").adding(.value(namespace, []))
         if let service = facts["service"] {
             // Only the pods' ports, which is what the firewall rule needs.
@@ -41,7 +47,7 @@ enum WebhookPort {
 
     /// "Istio 1.5 and later (istiod)", "Vault agent injector", "a kubebuilder operator (its default)".
     static func describe(_ product: String, _ versions: String) -> String {
-        if versions == "all" { return product }
+        if versions == "all" || product.hasSuffix(" " + versions) { return product }
         let first = versions.first.map { $0.isNumber || $0 == "v" } ?? false
         return first || versions.hasPrefix("before") || versions.hasPrefix("charts") ? product + " " + versions
             : product + " (" + versions + ")"

@@ -21,7 +21,9 @@ enum DescribeEvidence {
         var eventTexts = Set<String>()
         for event in object.events {
             eventTexts.insert(event.row.message)
-            for var facts in MessageRecognizer.recognize(event.row.message, patterns: patterns) {
+            var recognised = MessageRecognizer.recognize(event.row.message, patterns: patterns)
+            if recognised.isEmpty, let unknown = UnexplainedError.warningEvent(event.row) { recognised = [unknown] }
+            for var facts in recognised {
                 facts["occurrences"] = String(event.row.occurrences)
                 if let reason = event.row.reason { facts["event.reason"] = reason }
                 if let type = event.row.type { facts["event.type"] = type }

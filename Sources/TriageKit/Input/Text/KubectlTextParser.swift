@@ -77,8 +77,15 @@ public final class KubectlTextParser: TextEvidenceParser {
         let item = ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object, patterns: patterns))
         walk.add(item)
         for found in item.found {
-            described.add(observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
-                                      time: found.time, phase: 1))
+            var made = observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
+                                   time: found.time, phase: 1)
+            if let operation = Self.relayedOperation(found.facts, text: found.text, patterns: patterns) {
+                made.facts = operation
+                made.kind = "operation"
+                free.add(made)
+                continue
+            }
+            described.add(made)
             relay(found.text, besides: [found.facts], line: found.line, source: "kubectl describe", time: found.time, phase: 1)
         }
     }
@@ -259,7 +266,17 @@ public final class KubectlTextParser: TextEvidenceParser {
         var named: [String: String] = [:]
         for (column, cell) in zip(table.columns.columns, cells) { named[column.name] = cell }
         guard let row = EventRow(cells: named) else { return false }
-        for var facts in MessageRecognizer.recognize(row.message, patterns: patterns) {
+        var recognised = MessageRecognizer.recognize(row.message, patterns: patterns)
+        if recognised.isEmpty, let unknown = UnexplainedError.warningEvent(row) {
+            if let operation = Self.relayedOperation(unknown, text: row.message, patterns: patterns) {
+                var made = observation(operation, line: number, source: "kubectl get events", quote: DescribeEvidence.collapse(text), time: nil)
+                made.kind = "operation"
+                free.add(made)
+                return true
+            }
+            recognised = [unknown]
+        }
+        for var facts in recognised {
             facts["occurrences"] = String(row.occurrences)
             if let reason = row.reason { facts["event.reason"] = reason }
             if let type = row.type { facts["event.type"] = type }
@@ -270,6 +287,13 @@ public final class KubectlTextParser: TextEvidenceParser {
                                  time: nil))
         }
         return true
+    }
+
+    /// The GKE failure an unknown Warning event relays (a cluster autoscaler's `Node scale up in
+    /// zones … failed: GCE quota exceeded`), as operation facts, or nil.
+    private static func relayedOperation(_ facts: [String: String], text: String, patterns: MessagePatterns) -> [String: String]? {
+        guard facts["message"] == UnexplainedError.messageClass else { return nil }
+        return UnexplainedError.operationFacts(text, patterns: patterns)
     }
 
     /// `phase`: 0 outside described objects, 1 inside, which is how the two sort on one line.

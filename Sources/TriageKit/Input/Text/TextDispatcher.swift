@@ -14,8 +14,9 @@ final class TextDispatcher {
 
     init(input: String) { self.input = input }
 
-    func line(_ text: String, number: Int, collector: EvidenceCollector) {
+    func line(_ raw: String, number: Int, collector: EvidenceCollector) {
         lines += 1
+        let text = Self.unquoted(raw)
         let trimmed = TextLine.trimmingBlanks(text, unicodeSpaces: true)
         if firstLine == nil && !trimmed.isEmpty { firstLine = trimmed }
         if currentIsTable && trimmed.isEmpty {
@@ -41,6 +42,25 @@ final class TextDispatcher {
             currentIsTable = false
         }
         current!.line(text, number: number)
+    }
+
+    /// The line without the `> ` of a Markdown block quote (a paste copied from an issue thread
+    /// with its quoting, kubeflow/kubeflow#4342), nested or not; other lines are returned as they are.
+    static func unquoted(_ line: String) -> String {
+        var utf8 = Substring(line).utf8
+        var changed = false
+        while true {
+            var rest = utf8
+            var indent = 0
+            while rest.first == 0x20, indent < 3 { rest = rest.dropFirst(); indent += 1 }
+            guard rest.first == 0x3E else { break }
+            rest = rest.dropFirst()
+            // `>` then a space or the line's end; `>>` nests; `>foo` (a redirect, an arrow) is not a quote.
+            if rest.first == 0x20 { rest = rest.dropFirst() } else if let next = rest.first, next != 0x3E, next != 0x0D { break }
+            utf8 = rest
+            changed = true
+        }
+        return changed ? String(Substring(utf8)) : line
     }
 
     /// gcloud's table headers are upper-case column names (`NAME  NETWORK  DEST_RANGE`): a cheap

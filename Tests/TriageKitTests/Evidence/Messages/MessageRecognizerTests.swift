@@ -128,3 +128,26 @@ struct OlderAndRedactedShapesTests {
         #expect(MessageRecognizer.recognize("backends: none configured").isEmpty)
     }
 }
+
+/// Aggregated APIs as the fourth of December's reports show them.
+struct AggregatedAPIShapeTests {
+    /// kubernetes#75788: discovery names every group that failed; each is one API.
+    @Test func everyGroupDiscoveryListsIsOneAPI() {
+        let found = MessageRecognizer.recognize(
+            "error: unable to retrieve the complete list of server APIs: custom.metrics.k8s.io/v1beta1: the server is currently unable to handle the request, external.metrics.k8s.io/v1beta1: the server is currently unable to handle the request")
+        #expect(found.map { $0["api"] } == ["custom.metrics.k8s.io/v1beta1", "external.metrics.k8s.io/v1beta1"])
+        // A port inferred without a namespace still says how to confirm it.
+        #expect(found.allSatisfy { $0["port_inferred"] != "true" || $0["confirm"] == "kubectl get apiservices" })
+    }
+
+    /// linkerd/linkerd2#3473: a `kubectl get apiservices` row names the API and its Service.
+    @Test func anAPIServiceRowNamesItsService() throws {
+        let facts = try #require(MessageRecognizer.recognize("v1alpha1.tap.linkerd.io   linkerd/linkerd-tap   False (FailedDiscoveryCheck)   97m").first)
+        #expect(facts["api"] == "tap.linkerd.io/v1alpha1")
+        #expect(facts["namespace"] == "linkerd")
+        #expect(facts["service"] == "linkerd-tap")
+        // The tap APIService's pods serve on 8089 (linkerd/linkerd2#7301), not the injector's 8443.
+        #expect(facts["port"] == "8089")
+        #expect(facts["confirm"]?.contains("linkerd-tap") == true)
+    }
+}

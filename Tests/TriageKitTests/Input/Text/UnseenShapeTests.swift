@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import TriageKit
+
+/// Shapes from the seventh round of public reports (Tests/FieldCorpus cases of 4 December 2026):
+/// each test fails on the reader before this round and names the report it was learned from.
+/// The cases themselves are in the field corpus; these pin the mechanism, on text written here.
+struct UnseenShapeTests {
+    static func rules() throws -> [Rule] { try RuleLoader.builtIn() }
+
+    static func analyse(_ text: String) throws -> Analysis {
+        let topology = try Pipeline.topology(from: TopologyOptions())
+        let collector = EvidenceCollector(topology: topology)
+        if let error = collector.read(InputReader(name: "paste.txt", source: MemorySource(Array(text.utf8)))) { throw error }
+        return Engine.analyse(collector, topology: topology, rules: try rules())
+    }
+
+    // MARK: Reading the text at all
+
+    /// kubeflow/code-intelligence#88: a Python exception's dotted class name is no YAML key, and a
+    /// line at the margin after `key: value` that no YAML document has makes the input text.
+    @Test(arguments: [
+        ("google.auth.exceptions.TransportError: (\"Failed to retrieve http://metadata.google.internal/x from the Google Compute Engine metadata service. Status: 500\")\n", InputFormat.text),
+        ("java.net.SocketTimeoutException: connect timed out\n", .text),
+        ("AccessDeniedException: 403 denied\nsecond line at the margin\n", .text),
+        ("Status: failed to pull\nthe pod was retried\n", .text),
+        ("status: ERROR\nname: gpu-pool\n", .yaml),
+        ("status: ERROR\n  message: indented goes on\nname: x\n", .yaml),
+        ("kind: List\n# a comment\nitems: []\n", .yaml),
+        ("message: one line only", .yaml),
+    ] as [(String, InputFormat)])
+    func exceptionsAndTwoLinePastesAreTextAndYAMLStaysYAML(text: String, format: InputFormat) throws {
+        let reader = InputReader(name: "paste", source: MemorySource(text))
+        try reader.run(into: FormatSniffingTests.Counter())
+        #expect(reader.format == format)
+    }
+
+    /// kubeflow/kubeflow#4342: a paste copied with GitHub's block quoting.
+    @Test func markdownQuotesAreTakenOff() {
+        #expect(TextDispatcher.unquoted("> ERROR: gcloud crashed") == "ERROR: gcloud crashed")
+        #expect(TextDispatcher.unquoted(">> > nested") == "nested")
+        #expect(TextDispatcher.unquoted(">") == "")
+        #expect(TextDispatcher.unquoted("  > indented quote") == "indented quote")
+        // A redirect or an arrow is not a quote.
+        #expect(TextDispatcher.unquoted(">/dev/null 2>&1") == ">/dev/null 2>&1")
+        #expect(TextDispatcher.unquoted("plain") == "plain")
+        let found = observations("> + gcloud auth list\n> ERROR: gcloud crashed (MetadataServerException): HTTP Error 500: Internal Server Error\n")
+        #expect(found.with("workload-identity-not-configured").count == 1)
+        #expect(found.first?.location?.line == 2)
+    }
+
+    // MARK: Events nobody has a recogniser for
+
+    /// huggingface/Google-Cloud-Containers#126: the cluster autoscaler's FailedScaleUp relays a
+    /// GKE cause; an Events section with no known row is no longer "unrecognised format".
+    @Test func aWarningEventRelaysTheCauseItNames() throws {
+        let text = """
+            Events:
+              Type     Reason            Age                 From                Message
+              ----     ------            ----                ----                -------
+              Normal   TriggeredScaleUp  4m                  cluster-autoscaler  pod triggered scale-up
+              Warning  FailedScaleUp     2m58s (x2 over 4m)  cluster-autoscaler  Node scale up in zones europe-west4-b associated with this pod failed: GCE quota exceeded. Pod is at risk of not being scheduled.
+
+            """
+        let found = observations(text)
+        let operation = try #require(found.first { $0.kind == "operation" })
+        #expect(operation.facts["cause"] == "quota-exceeded")
+        #expect(operation.facts["location"] == "europe-west4-b")
+        #expect(operation.facts["quota_region"] == "europe-west4")
+        let analysis = try Self.analyse(text)
+        #expect(analysis.findings.map(\.rule) == ["quota-exceeded"])
+    }
+
+    @Test func anUnknownWarningEventIsQuotedAndANormalOneIsNot() throws {
+        let table = """
+            LAST SEEN   TYPE      REASON        OBJECT          MESSAGE
+            2m          Warning   FailedMount   pod/web-1       MountVolume.SetUp failed for volume "data" : secret "web-tls" not found
+            1m          Normal    Pulled        pod/web-1       Container image "nginx:1.27" already present on machine
+
+            """
+        let analysis = try Self.analyse(table)
+        let finding = try #require(analysis.findings.first)
+        #expect(analysis.findings.count == 1)
+        #expect(finding.rule == "error-unexplained")
+        #expect(finding.facts["error"]?.hasPrefix("MountVolume.SetUp failed") == true)
+        // Only Normal rows: read, nothing to say; the input still counts as text with no evidence.
+        let quiet = observations("LAST SEEN   TYPE     REASON   OBJECT     MESSAGE\n1m          Normal   Pulled   pod/web-1  Container image already present\n")
+        #expect(quiet.isEmpty)
+    }
+
+    /// elastic/cloud-on-k8s#2616: GKE relaying Compute Engine's refusal as the whole line.
+    @Test func aComputeEngineRefusalIsAnErrorLine() {
+        #expect(UnexplainedError.isErrorLine("Google Compute Engine: Exceeded maximum supported number of secondary ranges per subnetwork: 30."))
+        #expect(UnexplainedError.isErrorLine("com.google.cloud.storage.StorageException: 403 Forbidden"))
+        #expect(!UnexplainedError.isErrorLine("Google Compute Engine is the product"))
+        #expect(!UnexplainedError.isErrorLine("Phase: Running"))
+        let facts = UnexplainedError.operationFacts("Google Compute Engine: Exceeded maximum supported number of secondary ranges per subnetwork: 30.")
+        #expect(facts?["cause"] == "invalid-alias-range")
+    }
+
+    // MARK: Cloud Logging
+
+    /// k8s-config-connector#358: zap and controller-runtime write `msg` and `error`.
+    @Test func zapFieldsAreTheMessage() throws {
+        let entry = #"{"insertId":"a1","jsonPayload":{"logger":"containernodepool-controller","msg":"reconcile failed","error":"reference ContainerCluster kf/kf-private is not ready"},"logName":"projects/kf-prod/logs/stderr","resource":{"type":"k8s_container","labels":{"namespace_name":"cnrm-system","pod_name":"cnrm-controller-manager-0"}},"severity":"ERROR","timestamp":"2026-11-22T09:14:02Z"}"#
+        let found = observations(entry + "\n", name: "entries.json")
+        let waiting = try #require(found.with("kcc-dependency-not-ready").first)
+        #expect(waiting.quote?.contains("reconcile failed: reference ContainerCluster") == true)
+        // The reference's chain is not in the log: the reference is where the finding points.
+        let analysis = try Self.analyse(entry + "\n")
+        let finding = try #require(analysis.findings.first { $0.rule == "kcc-dependency-not-ready" })
+        #expect(finding.facts["root.name"] == "kf/kf-private")
+        let commands = finding.remedy.actions.map(\.command.rendered).joined(separator: "\n")
+        #expect(commands.contains("kubectl describe ContainerCluster -n kf kf-private"))
+    }
+
+    // MARK: Folded messages
+
+    /// k8s-config-connector#260 (the layout): a `message: >-` scalar is one message, read once.
+    @Test func aFoldedMessageCountsOnce() throws {
+        let text = """
+            status:
+              conditions:
+                - message: >-
+                    Update call failed: error applying desired state: googleapi: Error 400:
+                    At least one of ['node_version', 'image_type'] must
+                    be specified., badRequest
+                  reason: UpdateFailed
+                  status: 'False'
+                  type: Ready
+
+            """
+        let found = observations(text, name: "nodepool.yaml")
+        let failed = found.with("kcc-update-failed")
+        #expect(failed.count == 1)
+        #expect(failed.first?.location?.line == 4)
+        #expect(failed.first?.quote?.contains("must be specified") == true)
+    }
+}
