@@ -66,6 +66,32 @@ public enum ClusterState {
         return [Observation(kind: "cluster", facts: f, location: location, source: source, quote: said)]
     }
 
+    /// A node pool's state as the Terraform provider words it: `NodePool P was created in the error
+    /// state "ERROR"` (terraform-google-kubernetes-engine#1324), `Error reading NodePool "P" from
+    /// cluster "C": Nodepool "P" has status "RUNNING_WITH_ERROR" with message "…"`. The facts of
+    /// `nodePool(_:…)`; nil for any other line or a RUNNING pool.
+    static func nodePool(inText line: String) -> [String: String]? {
+        guard line.includes("NodePool ") || line.includes("Nodepool ") else { return nil }
+        var f: [String: String] = ["aspect": "node-pool"]
+        if let g = GKEPattern.nodePoolErrorState.groups(in: line) {
+            f["node_pool"] = g[1]
+            f["status"] = g[2]
+        } else if let g = GKEPattern.nodePoolHasStatus.groups(in: line) {
+            f["node_pool"] = g[1]
+            f["status"] = g[2]
+            let message = g[3].hasSuffix("\"") ? String(g[3].dropLast()) : g[3]
+            if !message.isEmpty {
+                f["status_message"] = message
+                f.merge(classify(message, code: nil), uniquingKeysWith: { first, _ in first })
+            }
+        } else {
+            return nil
+        }
+        guard let status = f["status"], !["RUNNING", "PROVISIONING", "RECONCILING"].contains(status) else { return nil }
+        if let g = GKEPattern.fromCluster.groups(in: line) { f["cluster"] = g[1] }
+        return f
+    }
+
     /// `gcloud container node-pools describe` (and the API's NodePool): a name, a status, a node
     /// `config` and a selfLink (or an instance count) — not a cluster.
     static func looksLikeNodePool(_ document: [String: Any]) -> Bool {

@@ -206,6 +206,9 @@ struct GKEPattern: @unchecked Sendable {
         }
     }
 
+    static let nodePoolErrorState = GKEPattern(#"NodePool "?([a-z0-9-]+)"? was created in the error state "?([A-Z_]+)"?"#)
+    static let nodePoolHasStatus = GKEPattern(#"Nodepool "?([a-z0-9-]+)"? has status "?([A-Z_]+)"?(?: with message "?(.*))?"#)
+    static let fromCluster = GKEPattern(#"from cluster "?([a-z0-9-]+)"?"#)
     static let scaleUpZone = GKEPattern(#"scale.up in zones? ([a-z]+-[a-z]+[0-9]+-[a-z])\b"#, caseInsensitive: true)
     static let secondaryRangeNamed = GKEPattern(
         #"(?:pods?|services?|cluster) secondary range name \(([^)\s]+)\) (?:should|must|is|does|already|cannot|can't)"#,

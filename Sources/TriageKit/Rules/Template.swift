@@ -66,15 +66,23 @@ public struct Template: Sendable {
         if quoting == .yaml { return renderYAML(lookup) }
         var result = ""
         var countBefore: String?
+        // A phrase for a missing value is not a quotation: `"{status_message}"` reads `no status message`.
+        var unquoteNext = false
         for (index, part) in parts.enumerated() {
             switch part {
-            case .text(let text):
+            case .text(var text):
+                if unquoteNext, text.hasPrefix("\"") { text.removeFirst() }
+                unquoteNext = false
                 result += quoting == .prose ? Self.agreeing(text, withCount: countBefore) : text
                 countBefore = nil
             case .field(let name, let modifiers):
                 countBefore = nil
                 guard let value = lookup(name), !value.isEmpty else {
                     if quoting == .prose {
+                        if result.hasSuffix("\""), index + 1 < parts.count, case .text(let next) = parts[index + 1], next.hasPrefix("\"") {
+                            result.removeLast()
+                            unquoteNext = true
+                        }
                         result += Self.phrase(name)
                         continue
                     }

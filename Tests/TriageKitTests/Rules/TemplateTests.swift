@@ -145,3 +145,16 @@ struct ProseAgreementTests {
         #expect(Template("--max={count} times").render({ _ in "1" }, quoting: .shell) == "--max=1 times")
     }
 }
+
+/// A phrase for a value the evidence did not give is not a quotation.
+struct ProseGapTests {
+    @Test func aQuotedGapLosesItsQuotes() {
+        let template = Template(#"Pool {node_pool} is {status}: "{status_message}". Cause "{cause}"."#)
+        let gap = template.render({ ["node_pool": "gpu", "status": "ERROR"][$0] }, quoting: .prose)
+        #expect(gap == "Pool gpu is ERROR: no status message. Cause the cause.")
+        let given = template.render({ ["node_pool": "gpu", "status": "ERROR", "status_message": "out of quota", "cause": "q"][$0] }, quoting: .prose)
+        #expect(given == #"Pool gpu is ERROR: "out of quota". Cause "q"."#)
+        // Commands keep their quotes around the gap to fill.
+        #expect(Template(#"--filter="name={cause}""#).render({ _ in nil }, quoting: .none) == #"--filter="name=<CAUSE>""#)
+    }
+}

@@ -243,6 +243,11 @@ public final class KubectlTextParser: TextEvidenceParser {
                                       time: ErrorText.leadingTime(line))
             relayed.kind = "operation"
             free.add(relayed)
+        } else if let pool = ClusterState.nodePool(inText: line) {
+            // Terraform's word on a pool it found failed, with no cause triage knows.
+            var state = observation(pool, line: number, source: source.source(of: line), quote: line, time: ErrorText.leadingTime(line))
+            state.kind = "cluster"
+            free.add(state)
         } else if var facts = UnexplainedError.facts(line) {
             facts["occurrences"] = "1"
             free.add(observation(facts, line: number, source: source.source(of: line), quote: line,

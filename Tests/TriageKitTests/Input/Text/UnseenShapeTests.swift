@@ -98,6 +98,24 @@ struct UnseenShapeTests {
         #expect(facts?["cause"] == "invalid-alias-range")
     }
 
+    /// terraform-google-kubernetes-engine#1324: the provider names the pool and its state only.
+    @Test func terraformsWordOnAFailedPoolIsItsState() throws {
+        let facts = try #require(ClusterState.nodePool(inText: #"Error: NodePool default-node-pool was created in the error state "ERROR""#))
+        #expect(facts["aspect"] == "node-pool")
+        #expect(facts["node_pool"] == "default-node-pool")
+        #expect(facts["status"] == "ERROR")
+        let read = try #require(ClusterState.nodePool(inText: #"Error reading NodePool "test" from cluster "kube": Nodepool "test" has status "RUNNING_WITH_ERROR" with message "us-central1-c: Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1.""#))
+        #expect(read["cluster"] == "kube")
+        #expect(read["status"] == "RUNNING_WITH_ERROR")
+        #expect(read["cause"] == "quota-exceeded")
+        #expect(ClusterState.nodePool(inText: #"Nodepool "ok" has status "RUNNING""#) == nil)
+        let analysis = try Self.analyse("Error: NodePool default-node-pool was created in the error state \"ERROR\"\n")
+        let finding = try #require(analysis.findings.first)
+        #expect(finding.rule == "node-pool-not-running")
+        // A missing status message is said, not quoted as if it were one.
+        #expect(finding.message.contains("is ERROR: no status message."))
+    }
+
     // MARK: Cloud Logging
 
     /// k8s-config-connector#358: zap and controller-runtime write `msg` and `error`.
