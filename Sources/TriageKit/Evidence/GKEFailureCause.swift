@@ -229,7 +229,7 @@ struct GKEPattern: @unchecked Sendable {
     /// GKE choosing a pod range itself: `The network "N" does not have available private IP space in
     /// 10.0.0.0/8 to reserve a /14 block for pods`.
     static let noPrivateSpaceForPods = GKEPattern(
-        #"network "([^"]+)" does not have available private IP space in (\S+) to reserve a (/\d+) block for pods"#)
+        #"network "([^"]+)" does not have available private IP space in (\S+) to reserve a (/\d+) block for (?:pods|containers)"#)
     static let ipSpaceExhausted = GKEPattern(#"IP space of '([^']+)' is exhausted"#)
     static let instance = GKEPattern(#"Instance '([^']+)' creation failed"#)
     static let podRangeExhausted = GKEPattern(#"pod (?:ip )?(?:address )?range[^.]*exhausted"#, caseInsensitive: true)

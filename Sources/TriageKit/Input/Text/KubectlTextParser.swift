@@ -136,6 +136,15 @@ public final class KubectlTextParser: TextEvidenceParser {
                 return
             }
         }
+        // A long error line that a terminal or a CI log cut at a fixed width (prow's, in
+        // kubeflow/testing#476): the lines after it of the same width, and the shorter one that
+        // ends it, may be its rest, joined as they were cut.
+        if holding, !replaying, recognised.isEmpty, text.utf8.count >= Self.minimumWrapWidth,
+            UnexplainedError.operationFacts(trimmed, patterns: patterns) == nil, UnexplainedError.isErrorLine(trimmed)
+        {
+            unexplainedHead = HeldError(text: trimmed, line: number, recognised: false, wrapWidth: text.utf8.count)
+            return
+        }
         guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }
         let from = source.source(of: trimmed)
         for var facts in recognised {
@@ -159,7 +168,13 @@ public final class KubectlTextParser: TextEvidenceParser {
         var explained: Int?
         /// The error line alone is a message a recogniser knows, only not how it failed.
         var recognised: Bool
+        /// The width the line was cut at, when it may have been cut (`minimumWrapWidth` or more).
+        var wrapWidth: Int? = nil
     }
+    /// Narrower lines are not taken for cut ones: terminals and CI consoles cut at 80 and wider.
+    static let minimumWrapWidth = 80
+    /// Lines joined to a cut line at most.
+    static let maximumWrappedLines = 8
     private var unexplainedHead: HeldError?
     /// Lines joined to such an error at most; a blank line ends it sooner.
     static let maximumFollowingLines = 3
@@ -169,6 +184,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// (kubeflow/katib#1160) is read whole, its last line's `connect failed (Connection refused)` too.
     private func take(_ text: String, number: Int) -> Bool {
         guard var held = unexplainedHead else { return false }
+        if let width = held.wrapWidth { return takeCut(text, number: number, width: width, held: &held) }
         let trimmed = TextLine.trimmingBlanks(text)
         // A line shaped as an error of its own starts a new one; after a message that knows no
         // failure yet, the line that says how it failed is shaped so (`connect failed (Connection refused)`).
@@ -194,6 +210,24 @@ public final class KubectlTextParser: TextEvidenceParser {
         return true
     }
 
+    /// `take` for a line that may have been cut at `width`: a piece as wide follows on, a narrower
+    /// one ends it; the pieces join with nothing between them, as they were cut. Read once a join
+    /// explains it or the pieces end; nothing explained, every line is read as its own.
+    private func takeCut(_ text: String, number: Int, width: Int, held: inout HeldError) -> Bool {
+        let length = text.utf8.count
+        guard length > 0, length <= width, held.lines.last.map({ $0.0.utf8.count == width }) ?? true else { return false }
+        let lines = held.lines + [(text, number)]
+        let joined = held.text + lines.map(\.0).joined()
+        guard joined.utf8.count <= InputReader.maximumTextLine else { return false }
+        held.lines = lines
+        let recognised = MessageRecognizer.recognize(joined, patterns: patterns)
+        let explained = Self.saysHowItFailed(recognised) || UnexplainedError.operationFacts(joined, patterns: patterns) != nil
+        if explained || !recognised.isEmpty { held.explained = lines.count }
+        unexplainedHead = held
+        if explained || length < width || lines.count >= Self.maximumWrappedLines { resolveHeldError() }
+        return true
+    }
+
     /// Whether a recognised message knows how the call failed (a timeout, a refusal, …).
     private static func saysHowItFailed(_ recognised: [[String: String]]) -> Bool {
         recognised.contains { ($0["failure"] ?? "unknown") != "unknown" }
@@ -209,7 +243,9 @@ public final class KubectlTextParser: TextEvidenceParser {
         guard let held = unexplainedHead else { return }
         unexplainedHead = nil
         let taken = held.explained ?? 0
-        if taken > 0 {
+        if taken > 0, held.wrapWidth != nil {
+            freeLine(held.text + held.lines.prefix(taken).map(\.0).joined(), number: held.line, holding: false)
+        } else if taken > 0 {
             freeLine(Self.join(held.text, held.lines.prefix(taken)), number: held.line, holding: false)
         } else if held.recognised {
             freeLine(held.text, number: held.line, holding: false)

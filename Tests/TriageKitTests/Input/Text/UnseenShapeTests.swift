@@ -116,6 +116,29 @@ struct UnseenShapeTests {
         #expect(finding.message.contains("is ERROR: no status message."))
     }
 
+    /// kubeflow/testing#476: a CI console cut a long error line at a fixed width, mid-word.
+    @Test func aLineCutAtAFixedWidthIsJoinedAsItWasCut() throws {
+        let whole = #"2026-11-22T09:14:02Z level=error msg="create failed: Error waiting for creating GKE cluster: Internal error occurred: failed calling webhook \"validation.gatekeeper.sh\": failed to call webhook: Post \"https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s\": dial tcp 10.20.1.14:8443: i/o timeout""#
+        let width = 90
+        var pieces: [String] = []
+        var rest = Substring(whole)
+        while !rest.isEmpty {
+            pieces.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        }
+        #expect(pieces.count >= 3 && pieces.last!.count < width)
+        let found = observations("$ make deploy\n" + pieces.joined(separator: "\n") + "\nmake: *** [deploy] Error 1\n")
+        let webhook = try #require(found.with("webhook-call-failed").first)
+        #expect(webhook.facts["port"] == "8443")
+        #expect(webhook.location?.line == 2)
+        // Two long lines that only happen to be as wide are each read as their own.
+        let first = "ERROR controller: reconcile of kubeflow/profile-a failed after 3 attempts; giving up for now."
+        let second = "ERROR controller: reconcile of kubeflow/profile-b failed after 3 attempts; giving up for now."
+        #expect(first.utf8.count == second.utf8.count)
+        let two = observations(first + "\n" + second + "\n").with(UnexplainedError.messageClass)
+        #expect(two.map { $0.location?.line } == [1, 2])
+    }
+
     // MARK: Cloud Logging
 
     /// k8s-config-connector#358: zap and controller-runtime write `msg` and `error`.
