@@ -3,7 +3,7 @@ import Testing
 @testable import TriageKit
 
 /// Every rule's own samples, in every input format, with every rule loaded: trigger samples must
-/// give exactly the findings they list, pass samples nothing.
+/// give exactly the findings they list, pass samples none but the fallback's.
 struct RuleSampleTests {
     static let rules: [Rule] = (try? RuleLoader.builtIn()) ?? []
 
@@ -40,7 +40,8 @@ struct RuleSampleTests {
         let rule = try #require(Self.rules.first { $0.id == testCase.rule })
         let sample = testCase.kind == "trigger" ? rule.samples.trigger[testCase.index] : rule.samples.pass[testCase.index]
         let analysis = try SampleRunner.run(sample, format: testCase.format, rules: Self.rules)
-        let failures = SampleRunner.compare(analysis.findings, sample.expect, defaultRule: rule.id)
+        let findings = testCase.kind == "pass" ? SampleRunner.claimed(analysis.findings, rules: Self.rules) : analysis.findings
+        let failures = SampleRunner.compare(findings, sample.expect, defaultRule: rule.id)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(analysis.account.skippedTotal == 0, "records skipped: \(analysis.account.skipped)")
         // Every log entry given as `input:` is read as a record; `files:` add their own records

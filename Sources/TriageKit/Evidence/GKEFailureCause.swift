@@ -94,6 +94,10 @@ public enum GKEFailureCause {
             }
             return f
         }
+        if let g = GKEPattern.clusterCountQuota.groups(in: m) {
+            return ["cause": "quota-exceeded", "quota_metric": "CPUS", "quota_region": g[3], "quota_scope": "regional",
+                    "quota_requested": g[4], "location": g[2]]
+        }
         if m.includes("GCE_QUOTA_EXCEEDED") || m.includes("QUOTA_EXCEEDED") { return ["cause": "quota-exceeded"] }
         // The cluster autoscaler's FailedScaleUp: `Node scale up in zones Z associated with this pod
         // failed: GCE quota exceeded.` (huggingface/Google-Cloud-Containers#126).
@@ -152,6 +156,12 @@ public enum GKEFailureCause {
 
     private static func networkMissing(_ m: String) -> [String: String]? {
         if let g = GKEPattern.noNetworkNamed.groups(in: m) { return ["cause": "network-missing", "network": g[1]] }
+        if let g = GKEPattern.noSubnetworkNamed.groups(in: m) {
+            var f = ["cause": "network-missing", "subnetwork": g[2]]
+            if !g[1].isEmpty { f["subnetwork_project"] = g[1] }
+            if !g[3].isEmpty { f["region"] = g[3] }
+            return f
+        }
         if let g = GKEPattern.networkDoesNotExist.groups(in: m) {
             return ["cause": "network-missing", g[1].lowercased() == "subnetwork" ? "subnetwork" : "network": g[2]]
         }
@@ -240,6 +250,13 @@ struct GKEPattern: @unchecked Sendable {
     static let secondaryRangeNotFound = GKEPattern(
         #"(Pod |Services? |)secondary range "([^"]+)" (?:not found|does not exist)"#, caseInsensitive: true)
     static let noNetworkNamed = GKEPattern(#"has no network named "([^"]+)""#, caseInsensitive: true)
+    /// `project "P" does not have a subnetwork named "S" in region "R"` (terraform-provider-google#7545).
+    static let noSubnetworkNamed = GKEPattern(
+        #"(?:project "([^"]+)" )?(?:does not have a|has no) subnetwork named "([^"]+)"(?: in region "([^"]+)")?"#, caseInsensitive: true)
+    /// GKE's older per-location cluster cap, which is the project's CPU quota in words.
+    static let clusterCountQuota = GKEPattern(
+        #"You cannot create more than (\d+) clusters in (?:zone|location) ([a-z0-9-]+)[;.,].*?quota for region ([a-z0-9-]+) to (\d+) CPUs?"#,
+        caseInsensitive: true)
     static let networkDoesNotExist = GKEPattern(#"\b(network|subnetwork) "([^"]+)" does not exist"#, caseInsensitive: true)
     static let resourceNotFound = GKEPattern(#"The resource 'projects/[^/]+/(?:global|regions/[^/]+)/(networks|subnetworks)/([^']+)' was not found"#)
 }

@@ -4023,6 +4023,13 @@ recognise:
                 peer_network: projects/gke-prod-us-central1-59d2/global/networks/gke-n51c8e2d07a4f93b6e1d-7f2c-90ab-net}
       - text: 'Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200.'
         facts: {}
+  # The second sentence alone, as a reporter quoted it (pubsec-declarative-toolkit#812): only this
+  # constraint refuses the peering with GKE's own `gke-n…-net` network.
+  - pattern: 'Peering the network (?<peernetwork>projects/[a-z0-9-]+/global/networks/gke-n[a-z0-9-]+-net) is not allowed'
+    facts: {cause: vpc-peering-blocked-by-org-policy, constraint: constraints/compute.restrictVpcPeering, peer_network: "{peernetwork}"}
+    samples:
+      - text: 'Peering the network projects/gke-prod-na-ne1-2fbb/global/networks/gke-n965f1051bcd2d9c10f9-a2fa-7721-net is not allowed.'
+        facts: {cause: vpc-peering-blocked-by-org-policy, peer_network: projects/gke-prod-na-ne1-2fbb/global/networks/gke-n965f1051bcd2d9c10f9-a2fa-7721-net}
 match:
   cause: vpc-peering-blocked-by-org-policy
 group_by: [cluster, constraint]
@@ -4308,7 +4315,7 @@ match:
 group_by: [backend]
 cause: "health-check-ingress"
 message: >-
-  The load balancer marks backend {backend} of Ingress {object.namespace}/{object.name} UNHEALTHY.
+  The load balancer marks backend {backend} of {object} UNHEALTHY.
 remedy:
   why: >-
     Google's health checkers (35.191.0.0/16 and 130.211.0.0/22) must reach the serving pods (NEG
@@ -4723,6 +4730,30 @@ recognise:
         facts: {message: google-api-unreachable, host: www.googleapis.com, port: "443", failure: no-such-host}
       - text: "HTTPSConnectionPool(host='storage.googleapis.com', port=443): Max retries exceeded with url: /b (Caused by ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f>, 'Connection to storage.googleapis.com timed out. (connect timeout=60)'))"
         facts: {host: storage.googleapis.com}
+  # The name lookup itself, as Go's resolver says it, with the resolver asked
+  # (GoogleCloudPlatform/cloud-sql-proxy#1316: kube-dns refused).
+  - pattern: 'lookup (?<host>(?:[a-z0-9-]+\.)*googleapis\.com) on (?<resolver>[0-9]{1,3}(?:\.[0-9]{1,3}){3}):53: '
+    keywords: [googleapis.com]
+    facts: {message: google-api-unreachable, failure: no-such-host}
+    samples:
+      - text: 'lookup sqladmin.googleapis.com on 10.3.240.10:53: read udp 10.0.15.4:45428->10.3.240.10:53: read: connection refused'
+        facts: {message: google-api-unreachable, host: sqladmin.googleapis.com, resolver: 10.3.240.10, failure: no-such-host}
+  # Any other line that names a Google API host and a resolver's failure (gke-labs/kube-agents#687:
+  # a probe's `host -> FAIL: [Errno -3] Temporary failure in name resolution`).
+  - pattern: '(?i)\b(?<host>(?:[a-z0-9-]+\.)+googleapis\.com)\b.*?(?:temporary failure in name resolution|name or service not known|could not resolve host|getaddrinfo (?:eai_again|enotfound)|no such host)'
+    keywords: [googleapis.com]
+    facts: {message: google-api-unreachable, failure: no-such-host}
+    samples:
+      - text: 'generativelanguage.googleapis.com     -> FAIL: [Errno -3] Temporary failure in name resolution'
+        facts: {message: google-api-unreachable, host: generativelanguage.googleapis.com, failure: no-such-host}
+      - text: 'Get "https://storage.googleapis.com/b": dial tcp 142.250.1.128:443: i/o timeout'
+        facts: {message: google-api-unreachable, host: storage.googleapis.com, failure: timeout}
+  - pattern: '(?i)could not resolve host:? (?<host>(?:[a-z0-9-]+\.)+googleapis\.com)\b'
+    keywords: [googleapis.com]
+    facts: {message: google-api-unreachable, failure: no-such-host}
+    samples:
+      - text: 'curl: (6) Could not resolve host: storage.googleapis.com'
+        facts: {message: google-api-unreachable, host: storage.googleapis.com, failure: no-such-host}
 match:
   message: google-api-unreachable
   failure: [timeout, deadline, unreachable, refused, no-such-host, eof]
@@ -4738,6 +4769,15 @@ remedy:
     timeout means nothing answered: Private Google Access off, an egress deny without an allow for
     Google's ranges, or DNS resolving to a VIP with no route. With VPC Service Controls, the
     restricted VIP is required.
+  notes:
+    - when: {failure: no-such-host}
+      text: >-
+        The name did not resolve: this is DNS, before any route or firewall. Check that kube-dns
+        (or NodeLocal DNSCache, 169.254.20.10, or Cloud DNS for GKE, 169.254.169.254) answers the
+        pods, that no NetworkPolicy blocks their port 53, and that a private zone for
+        googleapis.com, when there is one, holds the name.
+    - when: {resolver: {exists: true}}
+      text: The resolver asked was {resolver}.
   commands:
     - >-
       gcloud compute networks subnets list --project={project} --network={network}
@@ -5657,7 +5697,7 @@ title: Nodes are allowed to read the images they pull
 evidence: message
 match:
   message: image-pull-failed
-  failure: [forbidden, denied, unauthorized]
+  failure: [forbidden, denied, unauthorized, shut-down]
 group_by: [registry, failure]
 recognise:
   # A pull Artifact Registry refused, without the kubelet's `Failed to pull image` around it:
@@ -5672,6 +5712,27 @@ recognise:
     samples:
       - text: 'Error response from daemon: Head "https://europe-west2-docker.pkg.dev/v2/kf-prod-4412/ml/app/manifests/4.19.5": denied: Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/kf-prod-4412/locations/europe-west2/repositories/ml" (or it may not exist)'
         facts: {message: image-pull-failed, failure: denied, registry: europe-west2-docker.pkg.dev, image: europe-west2-docker.pkg.dev/kf-prod-4412/ml/app:4.19.5, project: kf-prod-4412}
+  # Container Registry's answer once a project's gcr.io was shut down (openclarity/apiclarity#412).
+  - pattern: 'https://(?<registry>(?:[a-z]+\.)?gcr\.io)/v2/(?<repository>[^"\\]+?)/manifests/(?<tag>[^"/\\]+)\\?"?: unknown: Container Registry is deprecated and shutting down'
+    extract:
+      - "--projects='?(?<project>[a-z][a-z0-9-]{4,28}[a-z0-9])"
+    facts: {message: image-pull-failed, failure: shut-down, registry: "{registry}", image: "{registry}/{repository}:{tag}"}
+    keywords: [container registry is deprecated and shutting down]
+    samples:
+      - text: 'Error response from daemon: Head "https://gcr.io/v2/eticloud/k8sec/scn-dast/manifests/f425b0ae": unknown: Container Registry is deprecated and shutting down, please use the auto migration tool to migrate to Artifact Registry (gcloud artifacts docker upgrade migrate --projects=''eticloud''). For more details see: https://cloud.google.com/artifact-registry/docs'
+        facts: {message: image-pull-failed, failure: shut-down, registry: gcr.io, image: gcr.io/eticloud/k8sec/scn-dast:f425b0ae, project: eticloud}
+  # Any registry client's refused manifest request (keel, crane, skopeo, Flux, Argo CD Image
+  # Updater), not only the kubelet's: a 401/403 or the registry's UNAUTHORIZED/DENIED (keel-hq/keel#546).
+  - pattern: 'https://(?<registry>[a-z0-9.-]+\.[a-z]{2,})/v2/(?<repository>[^"\\]+?)/manifests/(?<tag>[^"/\\]+)\\*"?: [^\n]*?(?:status=(?<code>401|403)\b|\\*"code\\*":\\*"(?:UNAUTHORIZED|DENIED)\\*"|: (?:denied|unauthorized): )'
+    facts: {message: image-pull-failed, registry: "{registry}", image: "{registry}/{repository}:{tag}"}
+    derive: [failure]
+    require: [failure]
+    keywords: [/manifests/]
+    samples:
+      - text: 'Get \"https://gcr.io/v2/kf-prod/app/manifests/latest\": http: non-successful response (status=401 body=\"{\\\"errors\\\":[{\\\"code\\\":\\\"UNAUTHORIZED\\\",\\\"message\\\":\\\"You don''t have the needed permissions to perform this operation, and you may have invalid credentials.'
+        facts: {message: image-pull-failed, failure: unauthorized, registry: gcr.io, image: gcr.io/kf-prod/app:latest, code: "401"}
+      - text: 'Get "https://gcr.io/v2/kf-prod/app/manifests/latest": dial tcp 142.250.1.82:443: i/o timeout'
+        facts: {}
 message: >-
   The registry {registry} refused image pulls ({failure}, {count} times), e.g. {image}.
 remedy:
@@ -5680,6 +5741,16 @@ remedy:
     account needs roles/artifactregistry.reader on the repository's project (a VPC Service Controls
     perimeter answers 403 too: look for vpcServiceControlsUniqueIdentifier). For other registries,
     add an imagePullSecret.
+  notes:
+    - when: {failure: shut-down}
+      text: >-
+        Container Registry no longer serves this project's gcr.io: move the images to Artifact
+        Registry (gcloud artifacts docker upgrade migrate --projects={project}) and pull from the
+        gcr.io repository it creates there, or from its pkg.dev name.
+    - when: {host: {exists: true}}
+      text: >-
+        The answer came from {host}, where the pull was sent on from {registry}: its refusal (an
+        anonymous token, a repository's permissions) is the one to look at.
   commands:
     - gcloud container clusters describe {cluster} --project={project} --location={location} --format='value(nodeConfig.serviceAccount)'
     - >-
@@ -6086,6 +6157,62 @@ recognise:
     samples:
       - text: 'ERROR: gcloud crashed (MetadataServerException): HTTP Error 500: Internal Server Error'
         facts: {message: workload-identity-not-configured, failure: unavailable, code: "500"}
+  # Go's oauth2 quoting the metadata server's answer (kubeflow/kubeflow#4527).
+  - pattern: 'status code (?<code>5[0-9][0-9]|404) trying to fetch https?://(?:169\.254\.169\.254|metadata\.google\.internal|metadata)/computeMetadata/v1/instance/service-accounts/\S*token'
+    extract: ['https?://(?<host>[a-z0-9.-]+\.googleapis\.com)/']
+    facts: {message: workload-identity-not-configured, failure: unavailable}
+    keywords: [trying to fetch]
+    samples:
+      - text: 'Failed to get existing endpoint service: Get https://servicemanagement.googleapis.com/v1/services/kf.endpoints.p.cloud.goog?alt=json: status code 500 trying to fetch http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token'
+        facts: {message: workload-identity-not-configured, failure: unavailable, code: "500", host: servicemanagement.googleapis.com}
+  # The gke-metadata-server's own log and its answers relayed: the Google service account the
+  # annotation names does not exist (IAM 404, argoproj/argo-workflows#4592), the annotation is not an
+  # account's email (k8s-config-connector#278), the Kubernetes service account has no annotation.
+  - pattern: '(?i)Unable to generate access token; IAM returned (?<code>404)'
+    facts: {message: workload-identity-not-configured, failure: not-found}
+    keywords: [unable to generate access token]
+    samples:
+      - text: 'UserMessage: Unable to generate access token; IAM returned 404 Not Found: Requested entity was not found.'
+        facts: {message: workload-identity-not-configured, failure: not-found, code: "404"}
+      - text: "Unable to generate access token; IAM returned 403 Forbidden: Permission 'iam.serviceAccounts.getAccessToken' denied on resource"
+        facts: {}
+  - pattern: 'Received (?<code>4[0-9][0-9]) `?Annotated service account must be in format'
+    facts: {message: workload-identity-not-configured, failure: invalid-annotation}
+    keywords: [annotated service account must be in format]
+    samples:
+      - text: "compute: Received 400 `Annotated service account must be in format of '[SA-NAME]@[PROJECT-ID].iam.gserviceaccount.com'"
+        facts: {message: workload-identity-not-configured, failure: invalid-annotation, code: "400"}
+  - pattern: "KSA (?<ksa>[a-z0-9-]+:[a-z0-9.-]+) doesn't have MPI annotation"
+    facts: {message: workload-identity-not-configured, failure: not-annotated}
+    keywords: [mpi annotation]
+    samples:
+      - text: "I0120 03:05:11.123456       1 metadata.go:258] KSA istio-system:kf-admin doesn't have MPI annotation, using Identity Namespace kf-prod.svc.id.goog"
+        facts: {message: workload-identity-not-configured, failure: not-annotated, ksa: "istio-system:kf-admin"}
+  # No credentials found at all: the client did not find the metadata server (argo-workflows#7536).
+  - pattern: '(?i)google: could not find default credentials|DefaultCredentialsError: Could not automatically determine credentials'
+    facts: {message: workload-identity-not-configured, failure: no-credentials}
+    keywords: [could not find default credentials, could not automatically determine credentials]
+    samples:
+      - text: 'Error (exit code 1): GCS storage.NewClient: dialing: google: could not find default credentials. See https://developers.google.com/accounts/docs/application-default-credentials for more information.'
+        facts: {message: workload-identity-not-configured, failure: no-credentials}
+  # The metadata server not answering at all, in urllib3's words (pangeo-example-notebooks#14).
+  - pattern: "HTTPConnectionPool\\(host='(?:metadata\\.google\\.internal|metadata|169\\.254\\.169\\.254)', port=80\\): Max retries exceeded with url: /computeMetadata/"
+    facts: {message: workload-identity-not-configured}
+    derive: [failure]
+    require: [failure]
+    keywords: [httpconnectionpool]
+    samples:
+      - text: "_call exception: HTTPConnectionPool(host='metadata.google.internal', port=80): Max retries exceeded with url: /computeMetadata/v1/instance/service-accounts/default/?recursive=true (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f8d48ca4ac8>: Failed to establish a new connection: [Errno 110] Connection timed out',))"
+        facts: {message: workload-identity-not-configured, failure: timeout}
+  # The metadata server's own pods not running (kubeflow/kfctl#48): a `kubectl get pods` row.
+  - pattern: '^\s*(?:kube-system\s+)?gke-metadata-server-[a-z0-9]+\s+0/\d+\s+(?<state>CrashLoopBackOff|Error|Pending|ContainerCreating|ImagePullBackOff|Init:\S+)\b'
+    facts: {message: workload-identity-not-configured, failure: unavailable}
+    keywords: [gke-metadata-server-]
+    samples:
+      - text: 'gke-metadata-server-4pq8w                                        0/1     CrashLoopBackOff   516        26h'
+        facts: {message: workload-identity-not-configured, failure: unavailable, state: CrashLoopBackOff}
+      - text: 'gke-metadata-server-4pq8w                                        1/1     Running   0        26h'
+        facts: {}
   # No Google service account behind the Kubernetes one: Google sees the pool's identity, which
   # nothing grants (kubeflow/pipelines#2773).
   - pattern: 'Primary: /namespaces/(?<pool>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.svc\.id\.goog) with additional claims does not have (?<permission>[A-Za-z0-9_.]+) access'
@@ -6115,7 +6242,21 @@ remedy:
       text: >-
         The token request timed out rather than being refused: the metadata server was slow (the
         first token for a service account can take seconds, more than some older clients wait).
-        Retry with a longer timeout or a newer client library, and check the gke-metadata-server pods.
+        Retry with a longer timeout or a newer client library, and check the gke-metadata-server pods; a
+        NetworkPolicy or a proxy that keeps pods from 169.254.169.254 times out the same way.
+    - when: {failure: no-credentials}
+      text: >-
+        The client found no credentials at all: no key file was given and it did not detect the
+        metadata server (metadata.google.internal or 169.254.169.254 did not answer in time, or a
+        NetworkPolicy blocks them).
+    - when: {failure: invalid-annotation}
+      text: >-
+        The iam.gke.io/gcp-service-account annotation is not a Google service account's email
+        (NAME@PROJECT.iam.gserviceaccount.com).
+    - when: {failure: not-annotated}
+      text: The Kubernetes service account {ksa} has no iam.gke.io/gcp-service-account annotation.
+    - when: {state: {exists: true}}
+      text: The gke-metadata-server pods themselves are {state}; their logs (command below) say why.
     - when: {pool: {exists: true}}
       text: >-
         Google saw the workload identity pool {pool} itself, not a Google service account: the

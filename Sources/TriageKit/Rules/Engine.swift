@@ -129,7 +129,22 @@ public enum Engine {
         var builders: [String: ObservationFindingBuilder] = [:]
         var order: [String] = []
         var matched = 0
-        for observation in latestStates(observations) {
+        let current = latestStates(observations)
+        // Inputs in which some rule explained something: there, an error no rule explains is most
+        // often that finding's own noise; elsewhere it is quoted, not dropped (below).
+        var explainedInputs = Set<String>()
+        var unexplained: [Observation] = []
+        for observation in current {
+            guard let candidates = byKind[observation.kind] else { continue }
+            let facts = ObservationFacts(observation, topology: topology, now: now)
+            if candidates.primary.contains(where: { $0.matches(facts.matches) }) {
+                explainedInputs.insert(observation.location?.input ?? "")
+            } else if let quoted = quotedAsUnexplained(observation), !candidates.fallback.contains(where: { $0.matches(facts.matches) }) {
+                unexplained.append(quoted)
+            }
+        }
+        let fallbackQuotes = unexplained.filter { !explainedInputs.contains($0.location?.input ?? "") }
+        for observation in current + fallbackQuotes {
             guard let candidates = byKind[observation.kind] else { continue }
             let facts = ObservationFacts(observation, topology: topology, now: now)
             var hits = candidates.primary.filter { $0.matches(facts.matches) }
@@ -151,6 +166,24 @@ public enum Engine {
             if perCluster { finding.cluster = builders[key]!.first.observation.facts["cluster"] }
             return finding
         }, matched)
+    }
+
+    /// A message a recogniser knew (its class and how it failed) that no rule explains, as the
+    /// unexplained error the fallback quotes: a registry's "not found" for a tag, a certificate the
+    /// kubelet refused (NVIDIA/gpu-operator#1623 printed "No problems found" before). Nil for
+    /// messages that did not fail and for what is already unexplained.
+    static func quotedAsUnexplained(_ observation: Observation) -> Observation? {
+        guard observation.kind == "message", let message = observation.facts["message"],
+            message != UnexplainedError.messageClass, let failure = observation.facts["failure"],
+            let quote = observation.quote, !quote.isEmpty
+        else { return nil }
+        var quoted = observation
+        quoted.facts = ["message": UnexplainedError.messageClass, "error": TextLine.capped(quote, limit: UnexplainedError.maximumError),
+                        "occurrences": observation.facts["occurrences"] ?? "1", "recognised_as": message + " (" + failure + ")"]
+        for key in ["object.kind", "object.name", "object.namespace", "event.reason", "event.type"] {
+            if let value = observation.facts[key] { quoted.facts[key] = value }
+        }
+        return quoted
     }
 
     /// One GKE operation seen twice (a RUNNING row in a list table, then a describe that says DONE)

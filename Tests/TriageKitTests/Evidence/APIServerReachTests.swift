@@ -24,6 +24,9 @@ struct APIServerReachTests {
         ("error: unable to upgrade connection: error dialing backend: dial tcp 10.33.xxx.2:443: i/o timeout", "control-plane-endpoint-unreachable", "timeout"),
         ("Error: unable to upgrade connection: error dialing backend: dial tcp 10.142.45.34:443: connectex: A connection attempt failed because the connected party did not properly respond after a peri", "control-plane-endpoint-unreachable", "timeout"),
         ("error dialing backend: dial tcp 10.240.0.22:10250: connectex: No connection could be made because the target machine actively refused it.", "kubelet-unreachable", "refused"),
+        // Discovery's schema path, under Pulumi's and helm's wrappers (pulumi-kubernetes#2365).
+        (#"error: configured Kubernetes cluster is unreachable: unable to load schema information from the API server: Get "https://35.203.171.106/openapi/v2?timeout=32s": net/http: request canceled (Client.Timeout exceeded while awaiting headers)"#, "control-plane-endpoint-unreachable", "timeout"),
+        (#"Error: Kubernetes cluster unreachable: Get "https://10.10.0.2/version": dial tcp 10.10.0.2:443: i/o timeout"#, "control-plane-endpoint-unreachable", "timeout"),
     ] as [(String, String, String)])
     func eachMessageHasOneClass(text: String, message: String, failure: String) throws {
         let facts = try #require(Self.first(text), "\(text)")

@@ -142,3 +142,30 @@ extension GKEFailureCauseTests {
         #expect(f["refused_location"] == "northamerica-northeast1-c")
     }
 }
+
+extension GKEFailureCauseTests {
+    /// hashicorp/terraform-provider-google#7545: a Shared VPC service project's subnetwork.
+    @Test func aSubnetworkTheProjectDoesNotHave() {
+        let f = GKEFailureCause.classify(#"Error: googleapi: Error 404: Not found: project "my-service-project" does not have a subnetwork named "my-subnet" in region "us-central1"., notFound"#)
+        #expect(f["cause"] == "network-missing")
+        #expect(f["subnetwork"] == "my-subnet")
+        #expect(f["subnetwork_project"] == "my-service-project")
+        #expect(f["region"] == "us-central1")
+    }
+
+    /// terraform-google-kubernetes-engine#1745: GKE's per-location cluster cap is CPU quota.
+    @Test func theClusterCapIsCPUQuota() {
+        let f = GKEFailureCause.classify("Error: googleapi: Error 403: You cannot create more than 3 clusters in location us-central1; to create more than 3, you must request an increase of your Google Compute Engine quota for region us-central1 to 25 CPUs or more.")
+        #expect(f["cause"] == "quota-exceeded")
+        #expect(f["quota_metric"] == "CPUS")
+        #expect(f["quota_region"] == "us-central1")
+        #expect(f["quota_requested"] == "25")
+    }
+
+    /// pubsec-declarative-toolkit#812: the peering sentence quoted alone.
+    @Test func thePeeringSentenceAlone() {
+        let f = GKEFailureCause.classify("Peering the network projects/gke-prod-na-ne1-2fbb/global/networks/gke-n965f1051bcd2d9c10f9-a2fa-7721-net is not allowed.")
+        #expect(f["cause"] == "vpc-peering-blocked-by-org-policy")
+        #expect(f["constraint"] == "constraints/compute.restrictVpcPeering")
+    }
+}

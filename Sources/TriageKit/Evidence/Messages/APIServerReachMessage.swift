@@ -58,8 +58,12 @@ enum APIServerReachMessage {
         // the API server's port that is the control plane too (argoproj/argo-cd#6554).
         let versionOn443 = text.includes("/version?")
             && (url.map { $0.path == "/version" && (dial?.port ?? $0.port ?? "443") == "443" } ?? false)
+        // Discovery's other paths (`/openapi/v2`, Pulumi's schema load, pulumi-kubernetes#2365), and
+        // the wrappers that say the target is the cluster's API (helm's and Pulumi's).
         let toAPI = versionOn443
-            || (url.map { $0.path == "/api" || $0.path.hasPrefix("/api/") || $0.path.hasPrefix("/apis/") || $0.path == "/apis" } ?? false)
+            || (url.map { $0.path == "/api" || $0.path.hasPrefix("/api/") || $0.path.hasPrefix("/apis/") || $0.path == "/apis"
+                || $0.path.hasPrefix("/openapi/") } ?? false)
+            || text.includes("Kubernetes cluster unreachable") || text.includes("Kubernetes cluster is unreachable")
         // client-go's HTTP trace (`kubectl -v=6` and up): `Dial to tcp:172.16.0.2:443 failed: …`.
         let traced = text.includes("HTTP Trace: Dial to tcp:") && text.includes(" failed")
         guard toAPI || traced || text.includes("Unable to connect to the server") else { return nil }

@@ -7,8 +7,11 @@
 enum BackendHealthMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
         // Before Kubernetes 1.9 the GCE ingress controller wrote the key bare: `backends:\t{"k8s-be-…":"UNHEALTHY"}`.
+        // The map alone, wherever a script printed it (kubeflow's backend-updater under `bash -x`:
+        // `+ BACKENDS='{"k8s-be-31798--…":"UNHEALTHY"}'`, kubeflow/community-distribution#593).
         guard let annotation = text.range(of: "ingress.kubernetes.io/backends")
             ?? (text.drop { $0 == " " || $0 == "\t" }.hasPrefix("backends:") ? text.range(of: "backends:") : nil)
+            ?? Self.bareMap(in: text)
         else { return nil }
         var found: [[String: String]] = []
         var rest = text[annotation.upperBound...]
@@ -35,5 +38,20 @@ enum BackendHealthMessage {
             found.append(facts)
         }
         return found.isEmpty ? nil : found
+    }
+
+    /// Where a backends map starts in text that does not name the annotation: `{"k8s-be-` or
+    /// `{"k8s1-` with a health value after the name.
+    static func bareMap(in text: String) -> Range<String.Index>? {
+        for opening in ["{\"k8s-be-", "{\"k8s1-"] {
+            guard let found = text.range(of: opening) else { continue }
+            let rest = text[found.upperBound...]
+            guard let close = rest.firstIndex(of: "\"") else { continue }
+            let value = rest[close...]
+            if value.hasPrefix("\":\"HEALTHY\"") || value.hasPrefix("\":\"UNHEALTHY\"") || value.hasPrefix("\":\"Unknown\"") {
+                return found.lowerBound..<text.index(after: found.lowerBound)
+            }
+        }
+        return nil
     }
 }

@@ -27,11 +27,18 @@ enum ImagePullMessage {
             facts["registry.google"] = ImageReference.isGoogleServed(reference.registry) ? "true" : "false"
         }
         if facts["message"] == "image-pull-failed" {
-            if let url = ErrorText.url(in: text), url.host != facts["registry"] { facts["host"] = url.host }
+            // The last URL of the chain is the one that failed: a registry redirects (registry.k8s.io
+            // to a region's *.pkg.dev, kubernetes/ingress-nginx#9151; gcr.io to storage.googleapis.com).
+            let last = text.range(of: "https://", options: .backwards) ?? text.range(of: "http://", options: .backwards)
+            if let url = ErrorText.url(in: text, after: last?.lowerBound), url.host != facts["registry"] { facts["host"] = url.host }
             if let dial = ErrorText.dial(in: text) {
                 if let ip = dial.ip { facts["ip"] = ip }
                 if let port = dial.port { facts["port"] = port }
                 if let name = dial.lookup { facts["host"] = name }
+            }
+            // Whether the path is Private Google Access or the internet is the host dialled, not the image's name.
+            if let host = facts["host"], !host.hasPrefix("<") {
+                facts["registry.google"] = ImageReference.isGoogleServed(host) ? "true" : "false"
             }
         }
         return [facts]

@@ -68,7 +68,9 @@ public enum UnexplainedError {
             return true
         }
         // A level word leads the line or follows a time or a logger name, never a key (`Status: ERROR`).
-        let words = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: true).prefix(4)
+        // Six words: a copied log viewer puts a date and time before the tool's own (`2024-05-31
+        // 21:59:39.904 GET2024-05-31 17:59:39 ERROR 404: Not Found.`).
+        let words = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: true).prefix(6)
         for (index, word) in words.enumerated() where levelWords.contains(word) {
             if index == 0 || !words[words.startIndex + index - 1].hasSuffix(":") { return true }
         }

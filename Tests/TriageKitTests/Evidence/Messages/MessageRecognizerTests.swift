@@ -151,3 +151,26 @@ struct AggregatedAPIShapeTests {
         #expect(facts["confirm"]?.contains("linkerd-tap") == true)
     }
 }
+
+/// The fourth of December's second round: where the failing host is, and maps printed bare.
+struct PulledHostAndBareMapTests {
+    /// kubernetes/ingress-nginx#9151: registry.k8s.io sent the pull on to a region's Artifact
+    /// Registry; that host, Google-served, is the path that matters.
+    @Test func theLastURLOfAPullIsTheHostThatAnswered() throws {
+        let text = #"Failed to pull image "registry.k8s.io/ingress-nginx/controller:v1.4.0": rpc error: code = Unknown desc = failed to pull and unpack image "registry.k8s.io/ingress-nginx/controller:v1.4.0": failed to resolve reference "registry.k8s.io/ingress-nginx/controller:v1.4.0": unexpected status from HEAD request to https://asia-southeast1-docker.pkg.dev/v2/k8s-artifacts-prod/images/ingress-nginx/controller/manifests/v1.4.0: 403 Forbidden"#
+        let facts = try #require(MessageRecognizer.recognize(text).first)
+        #expect(facts["registry"] == "registry.k8s.io")
+        #expect(facts["host"] == "asia-southeast1-docker.pkg.dev")
+        #expect(facts["registry.google"] == "true")
+        let timeout = try #require(MessageRecognizer.recognize(#"Failed to pull image "registry.k8s.io/pause:3.9": rpc error: code = Unknown desc = failed to pull and unpack image "registry.k8s.io/pause:3.9": failed to resolve reference "registry.k8s.io/pause:3.9": failed to do request: Head "https://registry.k8s.io/v2/pause/manifests/3.9": dial tcp 34.96.108.209:443: i/o timeout"#).first)
+        #expect(timeout["registry.google"] == "false")
+    }
+
+    /// kubeflow/community-distribution#593: the backends map echoed by a script under `bash -x`.
+    @Test func aBackendsMapPrintedBareIsRead() {
+        let found = MessageRecognizer.recognize(#"+ BACKENDS='{"k8s-be-30893--4295f5d0f52d5379":"HEALTHY","k8s-be-31798--4295f5d0f52d5379":"UNHEALTHY"}'"#)
+        #expect(found.map { $0["health"] } == ["HEALTHY", "UNHEALTHY"])
+        #expect(found.last?["port"] == "31798")
+        #expect(MessageRecognizer.recognize(#"{"k8s-be-x": 1}"#).isEmpty)
+    }
+}

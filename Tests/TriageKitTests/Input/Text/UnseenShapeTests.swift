@@ -139,6 +139,24 @@ struct UnseenShapeTests {
         #expect(two.map { $0.location?.line } == [1, 2])
     }
 
+    /// NVIDIA/gpu-operator#1623: a recognised error no rule explains is quoted, not "No problems
+    /// found"; beside a finding that explains the same input it is left out.
+    @Test func aRecognisedErrorNoRuleExplainsIsQuoted() throws {
+        let missingTag = #"  Warning  Failed  106s (x5 over 4m40s)  kubelet  Failed to pull image "nvcr.io/nvidia/driver:570.148.08-cos121": rpc error: code = NotFound desc = failed to pull and unpack image "nvcr.io/nvidia/driver:570.148.08-cos121": not found"#
+        let events = "Events:\n  Type     Reason  Age   From     Message\n  ----     ------  ----  ----     -------\n" + missingTag + "\n"
+        let alone = try Self.analyse(events)
+        let quoted = try #require(alone.findings.first)
+        #expect(alone.findings.count == 1)
+        #expect(quoted.rule == "error-unexplained")
+        let beside = try Self.analyse(events.replacingOccurrences(of: "\n  Warning", with: "\n  Warning  Failed  2m  kubelet  Failed to pull image \"quay.io/x/y:1\": rpc error: code = Unknown desc = dial tcp 3.1.1.1:443: i/o timeout\n  Warning"))
+        #expect(beside.findings.map(\.rule) == ["external-registry-pull-failed"])
+    }
+
+    /// A log viewer's copy puts its own date and time before the tool's (container-engine-accelerators#382).
+    @Test func aLevelWordAfterTwoTimestampsStillMakesAnErrorLine() {
+        #expect(UnexplainedError.isErrorLine("2024-05-31 21:59:39.904 GET2024-05-31 17:59:39 ERROR 404: Not Found."))
+    }
+
     // MARK: Cloud Logging
 
     /// k8s-config-connector#358: zap and controller-runtime write `msg` and `error`.
