@@ -4315,7 +4315,7 @@ match:
 group_by: [backend]
 cause: "health-check-ingress"
 message: >-
-  The load balancer marks backend {backend} of {object} UNHEALTHY.
+  The load balancer marks {backend.described} UNHEALTHY.
 remedy:
   why: >-
     Google's health checkers (35.191.0.0/16 and 130.211.0.0/22) must reach the serving pods (NEG
@@ -4707,7 +4707,8 @@ evidence: message
 # https://accounts.google.com/o/oauth2/token: dial tcp: i/o timeout`): the last such URL of the
 # line is the one that failed. Image pulls and JWKS fetches have rules of their own.
 recognise:
-  - pattern: '(?i)^(?!.*(?:jwk|pull|image)).*https?://(?<host>(?:[a-z0-9-]+\.)*(?:googleapis\.com|accounts\.google\.com))[^\s"]*"?: (?:dial tcp|net/http|context deadline exceeded|read tcp)'
+  - pattern: '(?i)^(?!.*(?:jwk|pull|image)).*https?://(?<host>(?:[a-z0-9-]+\.)*(?:googleapis\.com|accounts\.google\.com))[^\s"]*"?: (?:proxyconnect tcp: )?(?:dial tcp|net/http|context deadline exceeded|read tcp)'
+    extract: ['proxyconnect tcp: dial tcp (?<proxy>\[[0-9a-f:]+\]:[0-9]{1,5}|[a-z0-9.-]+:[0-9]{1,5})']
     keywords: [googleapis.com, accounts.google.com]
     facts: {message: google-api-unreachable}
     derive: [failure, dial]
@@ -4715,6 +4716,8 @@ recognise:
     samples:
       - text: 'couldn''t connect to "p:r:i": Post https://www.googleapis.com/sql/v1beta4/projects/p/instances/i/createEphemeral?alt=json: oauth2: cannot fetch token: Post https://accounts.google.com/o/oauth2/token: dial tcp: i/o timeout'
         facts: {message: google-api-unreachable, host: accounts.google.com, failure: timeout}
+      - text: 'Post "https://oauth2.googleapis.com/token": proxyconnect tcp: dial tcp [::1]:8888: connect: connection refused'
+        facts: {message: google-api-unreachable, host: oauth2.googleapis.com, failure: refused, proxy: "[::1]:8888"}
       - text: 'Get "https://storage.googleapis.com/kf-artifacts/x.tgz": dial tcp 199.36.153.9:443: connect: connection refused'
         facts: {host: storage.googleapis.com, failure: refused, ip: 199.36.153.9}
       - text: 'Failed to pull image "gcr.io/p/x:1": Get https://storage.googleapis.com/x: dial tcp 142.250.1.128:443: i/o timeout'
@@ -4776,6 +4779,11 @@ remedy:
         (or NodeLocal DNSCache, 169.254.20.10, or Cloud DNS for GKE, 169.254.169.254) answers the
         pods, that no NetworkPolicy blocks their port 53, and that a private zone for
         googleapis.com, when there is one, holds the name.
+    - when: {proxy: {exists: true}}
+      text: >-
+        The call went to the HTTP proxy at {proxy} (HTTPS_PROXY in the client's environment), and the
+        proxy did not answer: start it or its tunnel, or put .googleapis.com in NO_PROXY so the call
+        goes straight to Private Google Access.
     - when: {resolver: {exists: true}}
       text: The resolver asked was {resolver}.
   commands:
@@ -5733,6 +5741,19 @@ recognise:
         facts: {message: image-pull-failed, failure: unauthorized, registry: gcr.io, image: gcr.io/kf-prod/app:latest, code: "401"}
       - text: 'Get "https://gcr.io/v2/kf-prod/app/manifests/latest": dial tcp 142.250.1.82:443: i/o timeout'
         facts: {}
+  # A registry's token endpoint refusing an anonymous token (argo-cd#15344: helm's OCI client to
+  # Artifact Registry), and go-containerregistry's `GET https://REG/v2/…: UNAUTHORIZED` (kube-secrets-init#30);
+  # the kubelet's own pulls are read by the pull recogniser, which knows the image.
+  - pattern: '^(?!.*[Ff]ailed to pull).*?(?:unexpected status from (?:GET|HEAD) request to |(?:GET|HEAD) )https://(?<registry>[a-z0-9.-]+\.[a-z]{2,})/v2/(?<path>\S*?):? (?<code>401|403)? ?(?:Forbidden|Unauthorized|UNAUTHORIZED|DENIED)\b'
+    facts: {message: image-pull-failed, registry: "{registry}", image: "{registry}"}
+    derive: [failure]
+    require: [failure]
+    keywords: [/v2/]
+    samples:
+      - text: 'failed to fetch anonymous token: unexpected status from GET request to https://europe-west1-docker.pkg.dev/v2/token?scope=repository%3Ap%2Fcharts%2Fx%3Apull&service=: 403 Forbidden'
+        facts: {message: image-pull-failed, registry: europe-west1-docker.pkg.dev, failure: forbidden}
+      - text: 'GET https://eu.gcr.io/v2/kf-prod/app/manifests/1.0: UNAUTHORIZED: You don''t have the needed permissions to perform this operation, and you may have invalid credentials.'
+        facts: {message: image-pull-failed, registry: eu.gcr.io, failure: unauthorized}
 message: >-
   The registry {registry} refused image pulls ({failure}, {count} times), e.g. {image}.
 remedy:
@@ -6213,6 +6234,15 @@ recognise:
         facts: {message: workload-identity-not-configured, failure: unavailable, state: CrashLoopBackOff}
       - text: 'gke-metadata-server-4pq8w                                        1/1     Running   0        26h'
         facts: {}
+  # The identity binding token exchange (Secret Manager's CSI provider, External Secrets): a 404
+  # is no workload pool or identity provider for the cluster, i.e. Workload Identity off or a wrong
+  # project, location or cluster name (external-secrets#2752, secrets-store-csi-driver-provider-gcp#655).
+  - pattern: '(?i)could not get idbindtoken token, status: (?<code>404)'
+    facts: {message: workload-identity-not-configured, failure: not-found}
+    keywords: [idbindtoken]
+    samples:
+      - text: 'unable to fetch identitybindingtoken: could not get idbindtoken token, status: 404'
+        facts: {message: workload-identity-not-configured, failure: not-found, code: "404"}
   # No Google service account behind the Kubernetes one: Google sees the pool's identity, which
   # nothing grants (kubeflow/pipelines#2773).
   - pattern: 'Primary: /namespaces/(?<pool>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.svc\.id\.goog) with additional claims does not have (?<permission>[A-Za-z0-9_.]+) access'
@@ -6305,6 +6335,22 @@ recognise:
         facts: {message: workload-identity-permission-denied, permission: iam.serviceAccounts.getAccessToken, failure: forbidden}
       - text: "Get \"https://storage.googleapis.com/b\": dial tcp 142.250.1.128:443: i/o timeout"
         facts: {}
+  # The metadata server's own words for the same refusal, in any tail (external-dns#2064:
+  # `IAM returned 403 Forbidden: The caller does not have permission`).
+  - pattern: '(?i)Unable to generate access token; IAM returned 403\b'
+    facts: {message: workload-identity-permission-denied, failure: forbidden, permission: iam.serviceAccounts.getAccessToken}
+    keywords: [unable to generate access token]
+    samples:
+      - text: 'Unable to generate access token; IAM returned 403 Forbidden: The caller does not have permission\nThis error could be caused by a missing IAM policy binding on the target IAM service account.'
+        facts: {message: workload-identity-permission-denied, failure: forbidden, permission: iam.serviceAccounts.getAccessToken}
+  # Secret Manager's CSI provider and External Secrets exchange the pod's token for an identity
+  # binding token: a 403 is the same refusal.
+  - pattern: '(?i)could not get idbindtoken token, status: 403'
+    facts: {message: workload-identity-permission-denied, failure: forbidden, permission: iam.serviceAccounts.getAccessToken}
+    keywords: [idbindtoken]
+    samples:
+      - text: 'unable to fetch identitybindingtoken: could not get idbindtoken token, status: 403'
+        facts: {message: workload-identity-permission-denied, failure: forbidden}
 match:
   message: workload-identity-permission-denied
 group_by: [permission]

@@ -42,6 +42,11 @@ struct ObservationFacts {
                 facts["root.resource"] = name
             }
         }
+        // A load balancer backend for prose: as much of its name and its Ingress as is known.
+        if facts["message"] == "backend-health" {
+            let named = facts["backend"].map { "backend " + $0 } ?? "a backend the lines do not name"
+            facts["backend.described"] = facts["object"].map { named + " of " + $0 } ?? named
+        }
         // A zonal operation's location is a zone; regional commands (quotas, subnets) need its region.
         if facts["region"] == nil, let location = facts["location"] { facts["region"] = GCPLocation.region(of: location) }
         self.facts = facts

@@ -27,6 +27,8 @@ struct APIServerReachTests {
         // Discovery's schema path, under Pulumi's and helm's wrappers (pulumi-kubernetes#2365).
         (#"error: configured Kubernetes cluster is unreachable: unable to load schema information from the API server: Get "https://35.203.171.106/openapi/v2?timeout=32s": net/http: request canceled (Client.Timeout exceeded while awaiting headers)"#, "control-plane-endpoint-unreachable", "timeout"),
         (#"Error: Kubernetes cluster unreachable: Get "https://10.10.0.2/version": dial tcp 10.10.0.2:443: i/o timeout"#, "control-plane-endpoint-unreachable", "timeout"),
+        // The Python client through urllib3 (apache/airflow#31387).
+        (#"WARNING - Retrying (Retry(total=2, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f0e47049ba0>, 'Connection to 34.1.2.3 timed out. (connect timeout=None)')': /api/v1/namespaces/airflow/pods?labelSelector=x"#, "control-plane-endpoint-unreachable", "timeout"),
     ] as [(String, String, String)])
     func eachMessageHasOneClass(text: String, message: String, failure: String) throws {
         let facts = try #require(Self.first(text), "\(text)")
@@ -69,5 +71,13 @@ struct APIServerReachTests {
         #expect(Self.first(argocd)?["failure"] == "timeout")
         let app = #"Get "https://10.0.12.4:8080/version?timeout=5s": dial tcp 10.0.12.4:8080: i/o timeout"#
         #expect(Self.first(app) == nil)
+    }
+}
+
+extension APIServerReachTests {
+    /// An application's own Service answering `/api/…` is not the control plane.
+    @Test func aServicesAPIPathIsNotTheControlPlane() {
+        let text = #"HTTPConnectionPool(host='ml-pipeline.kubeflow.svc', port=8888): Max retries exceeded with url: /apis/v1beta1/runs (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused'))"#
+        #expect(!MessageRecognizer.recognize(text).contains { $0["message"] == "control-plane-endpoint-unreachable" })
     }
 }

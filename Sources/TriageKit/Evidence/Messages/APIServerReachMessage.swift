@@ -66,13 +66,28 @@ enum APIServerReachMessage {
             || text.includes("Kubernetes cluster unreachable") || text.includes("Kubernetes cluster is unreachable")
         // client-go's HTTP trace (`kubectl -v=6` and up): `Dial to tcp:172.16.0.2:443 failed: …`.
         let traced = text.includes("HTTP Trace: Dial to tcp:") && text.includes(" failed")
-        guard toAPI || traced || text.includes("Unable to connect to the server") else { return nil }
+        // The Python client (Airflow's pod operators, Kubeflow's SDKs) through urllib3: the path
+        // after the reason, the host inside it (`'Connection to HOST timed out. …')': /api/v1/…`, airflow#31387).
+        let python = (text.includes("')': /api/") || text.includes("')': /apis/") || text.includes("with url: /api/")
+            || text.includes("with url: /apis/")) && (text.includes("ConnectTimeoutError") || text.includes("NewConnectionError"))
+        guard toAPI || traced || python || text.includes("Unable to connect to the server") else { return nil }
         // An in-cluster Service other than the API server's own (`kubernetes.default.svc`) is an
         // application's API, not the control plane.
         if let host = url?.host, host.includes(".svc"), !host.hasPrefix("kubernetes.default") { return nil }
         // Webhooks, aggregated APIs and kubelets are the API server's own calls, read elsewhere.
         if text.includes("webhook") || text.includes("failing or missing response") || text.includes(":10250") { return nil }
         var facts = ["message": "control-plane-endpoint-unreachable", "failure": failureFact]
+        if python {
+            // urllib3 names the pool's host too: an application's Service or a Google API is not the control plane.
+            if let pool = ErrorText.word(after: "ConnectionPool(host='", in: text, stops: ["'"]),
+                (pool.includes(".svc") && !pool.hasPrefix("kubernetes.default")) || pool.hasSuffix("googleapis.com")
+            {
+                return nil
+            }
+            if url == nil, let host = ErrorText.word(after: "Connection to ", in: text, stops: [" "]), !host.isEmpty {
+                facts["endpoint"] = host
+            }
+        }
         if let host = url?.host ?? dial?.ip { facts["endpoint"] = host }
         if let port = dial?.port ?? url?.port { facts["port"] = port }
         if let ip = dial?.ip ?? url.flatMap({ IPAddress($0.host) != nil ? $0.host : nil }) { facts["ip"] = ip }

@@ -6,6 +6,7 @@
 /// annotation longer than 140 characters (`…"k8s1-…":"H...`), so the cut backend is passed over.
 enum BackendHealthMessage {
     static func recognize(_ text: String) -> [[String: String]]? {
+        if let found = healthState(text) ?? negNotReady(text) { return [found] }
         // Before Kubernetes 1.9 the GCE ingress controller wrote the key bare: `backends:\t{"k8s-be-…":"UNHEALTHY"}`.
         // The map alone, wherever a script printed it (kubeflow's backend-updater under `bash -x`:
         // `+ BACKENDS='{"k8s-be-31798--…":"UNHEALTHY"}'`, kubeflow/community-distribution#593).
@@ -38,6 +39,31 @@ enum BackendHealthMessage {
             found.append(facts)
         }
         return found.isEmpty ? nil : found
+    }
+
+    /// `gcloud compute backend-services get-health`'s `healthState: UNHEALTHY` (YAML or JSON, one
+    /// endpoint each; FairwindsOps/goldilocks#825): an unhealthy endpoint of a backend service the
+    /// line does not name.
+    static func healthState(_ text: String) -> [String: String]? {
+        var line = Substring(TextLine.trimmingBlanks(text))
+        if line.hasPrefix("- ") { line = line.dropFirst(2) }
+        guard line == "healthState: UNHEALTHY" || line.hasPrefix("\"healthState\": \"UNHEALTHY\"") else { return nil }
+        return ["message": "backend-health", "health": "UNHEALTHY", "failure": "unhealthy", "backend.kind": "backend-service"]
+    }
+
+    /// The NEG readiness gate's event: `LoadBalancerNegNotReady … Waiting for pod to become healthy
+    /// in at least one of the NEG(s): [k8s1-…]` (kubernetes/ingress-gce#931): the load balancer's
+    /// health check has not passed for the pod, in the NEG named.
+    static func negNotReady(_ text: String) -> [String: String]? {
+        guard let start = text.range(of: "Waiting for pod to become healthy in at least one of the NEG(s): [") else { return nil }
+        let names = text[start.upperBound...].prefix { $0 != "]" }
+        guard let neg = names.split(separator: " ").first.map(String.init), neg.hasPrefix("k8s1-") || neg.hasPrefix("k8s2-") else {
+            return nil
+        }
+        var facts = ["message": "backend-health", "backend": neg, "health": "UNHEALTHY", "failure": "unhealthy", "backend.kind": "neg"]
+        let parts = neg.split(separator: "-", omittingEmptySubsequences: false)
+        if neg.hasPrefix("k8s1-"), parts.count >= 5, let port = ErrorText.validPort(String(parts[parts.count - 2])) { facts["service_port"] = port }
+        return facts
     }
 
     /// Where a backends map starts in text that does not name the annotation: `{"k8s-be-` or

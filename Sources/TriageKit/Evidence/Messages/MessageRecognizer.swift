@@ -53,6 +53,6 @@ public enum MessageRecognizer {
         "status code 504", "pull", "imagepullbackoff", "errimagepull", "vpcservicecontrols", "prohibited by organization",
         "securitypolicyviolated", "violates vpc", "reference ", "call failed",
         "desired state", "/backends", "backends:", "error dialing backend", "/api", "/version?", "unable to connect to the server", ":10250/",
-        "http trace: dial to", "available_controller", ".svc:", "/openapi/", "cluster unreachable", "cluster is unreachable", "{\"k8s-be-", "{\"k8s1-",
+        "http trace: dial to", "available_controller", ".svc:", "/openapi/", "cluster unreachable", "cluster is unreachable", "{\"k8s-be-", "{\"k8s1-", "connecttimeouterror", "newconnectionerror", "healthstate", "waiting for pod to become healthy",
     ].map { Array($0.utf8) }
 }

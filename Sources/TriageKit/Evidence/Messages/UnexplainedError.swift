@@ -56,7 +56,8 @@ public enum UnexplainedError {
         {
             return true
         }
-        for marker in ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"",
+        // zap's and logr's structured fields carry the error itself (`"err": "…"`, octant#3336).
+        for marker in ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"", "\"err\": \"", "\"err\":\"",
                        "\"severity\":\"ERROR\"", "\"severity\":\"CRITICAL\""] where line.includes(marker) {
             return true
         }
@@ -87,7 +88,9 @@ public enum UnexplainedError {
     }
 
     static let failurePhrases = ["failed to ", "Failed to ", "unable to ", "Unable to ", "couldn't ", "could not ",
-                                 "cannot ", "no matches for kind", "error dialing", "Error dialing"]
+                                 "cannot ", "no matches for kind", "error dialing", "Error dialing",
+                                 // A refusal is an error at any log level (argo-workflows#13073 logs one as a warning).
+                                 "denied the request", "Non-transient error"]
 
     /// How a connection failed (`ErrorText.failure`) that makes a line an error whatever its level.
     static let connectionFailures: Set<String> = ["timeout", "deadline", "refused", "unreachable", "no-such-host", "tls",

@@ -145,7 +145,7 @@ public final class KubectlTextParser: TextEvidenceParser {
             unexplainedHead = HeldError(text: trimmed, line: number, recognised: false, wrapWidth: text.utf8.count)
             return
         }
-        guard !recognised.isEmpty else { return unexplained(trimmed, number: number) }
+        guard !recognised.isEmpty else { return quotedWithHead ? () : unexplained(trimmed, number: number) }
         let from = source.source(of: trimmed)
         for var facts in recognised {
             facts["occurrences"] = "1"
@@ -249,6 +249,12 @@ public final class KubectlTextParser: TextEvidenceParser {
             freeLine(Self.join(held.text, held.lines.prefix(taken)), number: held.line, holding: false)
         } else if held.recognised {
             freeLine(held.text, number: held.line, holding: false)
+        } else if held.wrapWidth == nil, !held.lines.isEmpty {
+            // Nothing explains it: the error is quoted with the lines that say what it was
+            // (`Error: INSTALLATION FAILED: 1 error occurred:` / `* admission webhook … denied the
+            // request …`), not as its bare header; those lines are not quoted again on their own.
+            unexplained(Self.join(held.text, held.lines), number: held.line)
+            quotedWithHead = true
         } else {
             unexplained(held.text, number: held.line)
         }
@@ -256,8 +262,10 @@ public final class KubectlTextParser: TextEvidenceParser {
         replaying = true
         for (text, number) in held.lines.dropFirst(taken) { read(text, number: number) }
         replaying = false
+        quotedWithHead = false
     }
     private var replaying = false
+    private var quotedWithHead = false
 
     /// A recognised message that wraps a GKE failure a rule explains is that operation too,
     /// unless its recogniser already named that cause (`legacy-network` is a message class too).

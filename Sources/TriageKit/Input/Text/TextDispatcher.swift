@@ -45,7 +45,8 @@ final class TextDispatcher {
     }
 
     /// The line without the `> ` of a Markdown block quote (a paste copied from an issue thread
-    /// with its quoting, kubeflow/kubeflow#4342), nested or not; other lines are returned as they are.
+    /// with its quoting, kubeflow/kubeflow#4342), nested or not, and without the backticks of a
+    /// line set whole in inline code; other lines are returned as they are.
     static func unquoted(_ line: String) -> String {
         var utf8 = Substring(line).utf8
         var changed = false
@@ -60,7 +61,16 @@ final class TextDispatcher {
             utf8 = rest
             changed = true
         }
-        return changed ? String(Substring(utf8)) : line
+        var text = changed ? String(Substring(utf8)) : line
+        // One line set in Markdown's inline code (`` `Error creating: …` ``, istio#37150): the
+        // backticks are the reporter's, not the tool's. A fence (```) is not this.
+        let trimmed = TextLine.trimmingBlanks(text)
+        if trimmed.utf8.count > 2, trimmed.hasPrefix("`"), trimmed.hasSuffix("`"), !trimmed.hasPrefix("``"), !trimmed.hasSuffix("``"),
+            !trimmed.dropFirst().dropLast().contains("`")
+        {
+            text = String(trimmed.dropFirst().dropLast())
+        }
+        return text
     }
 
     /// gcloud's table headers are upper-case column names (`NAME  NETWORK  DEST_RANGE`): a cheap

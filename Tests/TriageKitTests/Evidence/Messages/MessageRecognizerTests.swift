@@ -173,4 +173,16 @@ struct PulledHostAndBareMapTests {
         #expect(found.last?["port"] == "31798")
         #expect(MessageRecognizer.recognize(#"{"k8s-be-x": 1}"#).isEmpty)
     }
+
+    /// FairwindsOps/goldilocks#825 and kubernetes/ingress-gce#931: get-health's state, the NEG readiness gate's event.
+    @Test func getHealthAndTheNEGReadinessGate() throws {
+        let state = try #require(MessageRecognizer.recognize("  - healthState: UNHEALTHY").first)
+        #expect(state["health"] == "UNHEALTHY")
+        #expect(state["backend"] == nil)
+        #expect(MessageRecognizer.recognize("  - healthState: HEALTHY").isEmpty)
+        let gate = try #require(MessageRecognizer.recognize("Waiting for pod to become healthy in at least one of the NEG(s): [k8s1-74b928a2-default-ww-api-8080-a3c1e454]").first)
+        #expect(gate["backend"] == "k8s1-74b928a2-default-ww-api-8080-a3c1e454")
+        #expect(gate["backend.kind"] == "neg")
+        #expect(gate["service_port"] == "8080")
+    }
 }

@@ -37,7 +37,7 @@ struct ErrorContinuationTests {
         #expect(found.count == 1)
     }
 
-    @Test func linesThatExplainNothingAreReadOnTheirOwnInOrder() {
+    @Test func linesThatExplainNothingAreQuotedWithTheirHeaderInOrder() {
         let text = """
             Error: something went wrong:
             some detail that explains nothing
@@ -47,7 +47,8 @@ struct ErrorContinuationTests {
         let found = observations(text)
         #expect(found.map { $0.location?.line } == [1, 3], "\(found.map(\.facts))")
         #expect(found.allSatisfy { $0.facts["message"] == UnexplainedError.messageClass })
-        #expect(found.first?.quote == "Error: something went wrong:")
+        // The header is quoted with the line under it, which says what went wrong; that line is not quoted again.
+        #expect(found.first?.quote == "Error: something went wrong: some detail that explains nothing")
     }
 
     @Test func aBlankLineEndsTheError() throws {

@@ -157,6 +157,36 @@ struct UnseenShapeTests {
         #expect(UnexplainedError.isErrorLine("2024-05-31 21:59:39.904 GET2024-05-31 17:59:39 ERROR 404: Not Found."))
     }
 
+    /// istio#37150: a line set whole in Markdown's inline code; a fence is not that.
+    @Test func inlineCodeBackticksAreTakenOff() {
+        #expect(TextDispatcher.unquoted("`Error creating: admission webhook denied the request`") == "Error creating: admission webhook denied the request")
+        #expect(TextDispatcher.unquoted("```") == "```")
+        #expect(TextDispatcher.unquoted("`a` and `b`") == "`a` and `b`")
+    }
+
+    /// argo-workflows#13073 and octant#3336: a refusal logged as a warning, an error in zap's `err` field.
+    @Test func refusalsAndStructuredErrorsAreErrorLines() {
+        #expect(UnexplainedError.isErrorLine(#"time="2024-05-20T10:00:00Z" level=warning msg="Non-transient error: admission webhook \"warden-validating.common-webhooks.networking.gke.io\" denied the request: GKE Warden rejected the request""#))
+        #expect(UnexplainedError.isErrorLine("2023-01-05T10:00:00.000Z\tERROR\tdashboard\t{\"err\": \"getting credentials: exec: executable gke-gcloud-auth-plugin not found\"}"))
+        #expect(UnexplainedError.isErrorLine("2023-01-05T10:00:00.000Z\tINFO\tdashboard\tstarting\t{\"err\": \"x\"}"))
+        #expect(!UnexplainedError.isErrorLine("2023-01-05T10:00:00.000Z\tINFO\tdashboard\tstarting\t{\"port\": 7777}"))
+    }
+
+    /// signoz-charts#310: helm's header says only that errors occurred; the quote carries the one below it.
+    @Test func aBareErrorHeaderIsQuotedWithWhatFollowsIt() throws {
+        let text = """
+            Error: INSTALLATION FAILED: 1 error occurred:
+            \t* admission webhook "warden-validating.common-webhooks.networking.gke.io" denied the request: GKE Warden rejected the request because it violates one or more constraints.
+
+            """
+        let analysis = try Self.analyse(text)
+        #expect(analysis.findings.count == 1)
+        let finding = try #require(analysis.findings.first)
+        #expect(finding.rule == "error-unexplained")
+        #expect(finding.facts["error"]?.contains("GKE Warden rejected") == true)
+        #expect(finding.facts["error"]?.hasPrefix("Error: INSTALLATION FAILED: 1 error occurred:") == true)
+    }
+
     // MARK: Cloud Logging
 
     /// k8s-config-connector#358: zap and controller-runtime write `msg` and `error`.
