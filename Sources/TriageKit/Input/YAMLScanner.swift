@@ -357,12 +357,15 @@ enum YAMLBlockDecoder {
         }
         guard !lines.isEmpty else { return nil }
         var index = 0
-        return parseBlock(lines, &index, indent: lines[0].indent, depth: 1)
+        return parseBlock(&lines, &index, indent: lines[0].indent, depth: 1)
     }
 
     /// Each level is a call: what nests deeper than `YAMLDocument.maximumDepth` is passed over
-    /// (read as null) rather than overflow the stack.
-    private static func parseBlock(_ lines: [Line], _ index: inout Int, indent: Int, depth: Int) -> Any {
+    /// (read as null) rather than overflow the stack. A `- ` item's line is rewritten in place as
+    /// the mapping or sequence it opens (`- key: v` → `key: v` two columns in): it is consumed by
+    /// that parse, and copying every line per item cost quadratic time. Every item takes at least
+    /// its own line, so no input loops (`- - nat:` once appended empty mappings until memory ran out).
+    private static func parseBlock(_ lines: inout [Line], _ index: inout Int, indent: Int, depth: Int) -> Any {
         guard depth <= YAMLDocument.maximumDepth else {
             while index < lines.count, lines[index].indent >= indent { index += 1 }
             return NSNull()
@@ -372,28 +375,33 @@ enum YAMLBlockDecoder {
             while index < lines.count, lines[index].indent == indent,
                 lines[index].text.hasPrefix("- ") || lines[index].text == "-"
             {
+                let start = index
                 let rest = lines[index].text.dropFirst(2)
                 let itemIndent = indent + 2
                 if rest.isEmpty {
                     index += 1
                     if index < lines.count, lines[index].indent > indent {
-                        items.append(parseBlock(lines, &index, indent: lines[index].indent, depth: depth + 1))
+                        items.append(parseBlock(&lines, &index, indent: lines[index].indent, depth: depth + 1))
                     }
+                } else if rest.hasPrefix("- ") || rest == "-" {
+                    // "- - x": a sequence inside the item.
+                    lines[index] = Line(indent: itemIndent, text: rest)
+                    items.append(parseBlock(&lines, &index, indent: itemIndent, depth: depth + 1))
                 } else if splitKey(rest) != nil {
                     // "- key: value" opens a mapping whose later keys sit at indent + 2.
-                    var substituted = lines
-                    substituted[index] = Line(indent: itemIndent, text: rest)
-                    items.append(parseMapping(substituted, &index, indent: itemIndent, depth: depth + 1))
+                    lines[index] = Line(indent: itemIndent, text: rest)
+                    items.append(parseMapping(&lines, &index, indent: itemIndent, depth: depth + 1))
                 } else {
                     items.append(scalar(String(rest), followedBy: lines, &index, parentIndent: indent))
                 }
+                if index == start { index += 1 }
             }
             return items
         }
-        return parseMapping(lines, &index, indent: indent, depth: depth)
+        return parseMapping(&lines, &index, indent: indent, depth: depth)
     }
 
-    private static func parseMapping(_ lines: [Line], _ index: inout Int, indent: Int, depth: Int) -> [String: Any] {
+    private static func parseMapping(_ lines: inout [Line], _ index: inout Int, indent: Int, depth: Int) -> [String: Any] {
         var mapping: [String: Any] = [:]
         while index < lines.count, lines[index].indent == indent, !lines[index].text.hasPrefix("- ") {
             guard let (key, value) = splitKey(lines[index].text) else {
@@ -406,7 +414,7 @@ enum YAMLBlockDecoder {
                     lines[index].indent > indent
                         || (lines[index].indent == indent && lines[index].text.hasPrefix("- "))
                 {
-                    mapping[key] = parseBlock(lines, &index, indent: lines[index].indent, depth: depth + 1)
+                    mapping[key] = parseBlock(&lines, &index, indent: lines[index].indent, depth: depth + 1)
                 } else {
                     mapping[key] = NSNull()
                 }

@@ -55,3 +55,22 @@ struct FuzzRegressionTests {
         #expect(!collector.observations.isEmpty, "the other webhook errors in it are still read")
     }
 }
+
+extension FuzzRegressionTests {
+    /// fuzz-yaml (4 December 2026, an OOM at 2 GiB after 55 s on a 3 KiB input): in the decoder of
+    /// lazily read fields, a `- - nat:` item opened a mapping that took no line, so the sequence
+    /// appended empty mappings to the same line until memory ran out. Every item now takes its line,
+    /// a `- - x` item is a nested sequence, and the input reads through as YAML.
+    @Test func aDashItemInsideADashItemIsANestedSequence() throws {
+        let nested = YAMLBlockDecoder.decode("- - nat: a\n  - b\n- c\n") as? [Any]
+        #expect(nested?.count == 2)
+        #expect((nested?.first as? [Any])?.count == 2)
+        #expect(((nested?.first as? [Any])?.first as? [String: Any])?["nat"] as? String == "a")
+        #expect(nested?.last as? String == "c")
+        #expect(YAMLBlockDecoder.decode("key:\n  - - - x:\n  - y\n") != nil)
+        let url = repositoryRoot.appendingPathComponent("Fuzz/regressions/yaml-oom-nested-dash-item")
+        let collector = EvidenceCollector()
+        _ = collector.read(InputReader(name: "yaml-oom", source: MemorySource(try [UInt8](Data(contentsOf: url))), format: .yaml))
+        #expect(collector.account.inputs == 1)
+    }
+}
