@@ -36,6 +36,11 @@ nice -n "$FUZZ_NICE" "$SWIFT" build --package-path "$here" --scratch-path "$scra
     -Xswiftc -sanitize="$FUZZ_SANITIZE" -Xswiftc -parse-as-library -Xswiftc -use-ld=lld >"$here/work-build.log" 2>&1 || {
     tail -40 "$here/work-build.log"; exit 2; }
 bin="$scratch/release"
+# The commit the binaries were built from (with "+" when Sources/ differed from it), for the
+# campaign's ledger: the commit checked out when a round starts may be a later one.
+stamp="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git -C "$here/.." diff --quiet HEAD -- Sources Fuzz/Sources 2>/dev/null || stamp="$stamp+"
+echo "$stamp" >"$bin/BUILD_COMMIT"
 python3 "$here/seeds.py" $targets >/dev/null
 
 mkdir -p "$here/work/artifacts" "$here/work/logs"

@@ -4304,6 +4304,91 @@ samples:
             failing or missing response from https://10.20.2.31:6443/apis/external.metrics.k8s.io/v1beta1: Get "https://10.20.2.31:6443/apis/external.metrics.k8s.io/v1beta1": dial tcp 10.20.2.31:6443: connect: connection refused
 
 """#),
+        ("Rules/kubectl/autopilot-policy-denied.yaml", #"""
+id: autopilot-policy-denied
+severity: error
+title: Workloads fit what GKE Autopilot allows
+evidence: message
+# GKE Autopilot's own admission policy (GKE Warden, before it GKE Policy Controller and a
+# Gatekeeper named validation.gatekeeper.sh) refusing a workload: privileged containers, Linux
+# capabilities beyond its list (istio-init's NET_ADMIN), host ports and namespaces, write-mode
+# hostPath, webhooks on GKE's own resources, resource limits. The text names the constraint
+# (`[denied by autogke-…]`); it is an answer, not a blocked path, so no network rule may claim it.
+# Reports: istio#37150, istio's install with CNI, argo-workflows#13073, signoz-charts#310,
+# k8s-stackdriver#1079, zeebe-helm#111, gatekeeper on Autopilot.
+recognise:
+  - pattern: '\[denied by (?<constraint>autogke-[a-z0-9-]+)\]'
+    facts: {message: autopilot-policy-denied, failure: denied}
+    keywords: [denied by autogke-]
+    samples:
+      - text: 'Error creating: admission webhook "policycontrollerv2.common-webhooks.networking.gke.io" denied the request: GKE Policy Controller rejected the request because it violates one or more policies: {"[denied by autogke-default-linux-capabilities]":["linux capability ''NET_ADMIN'' on container ''istio-init'' not allowed"]}'
+        facts: {message: autopilot-policy-denied, constraint: autogke-default-linux-capabilities}
+      - text: 'Error: admission webhook "validation.gatekeeper.sh" denied the request: [k8srequiredlabels] you must provide labels: {"owner"}'
+        facts: {}
+  - pattern: 'GKE Warden rejected the request|GKE Policy Controller rejected the request|admission webhook \\?"(?<webhook>[a-z0-9.-]+\.common-webhooks\.networking\.gke\.io)\\?" denied the request'
+    facts: {message: autopilot-policy-denied, failure: denied}
+    keywords: [gke warden rejected, gke policy controller rejected, common-webhooks.networking.gke.io]
+    samples:
+      - text: 'CNI encountered an error: failed to update resource with server-side apply for obj DaemonSet/istio-system/istio-cni-node: admission webhook "warden-validating.common-webhooks.networking.gke.io" denied the request: GKE Warden rejected the request because it violates one or more constraints.'
+        facts: {message: autopilot-policy-denied, webhook: warden-validating.common-webhooks.networking.gke.io}
+match:
+  message: autopilot-policy-denied
+# One finding per paste: Warden's header and its `Violations details: {"[denied by …]"…}` are often
+# two lines, and only the second names the policy.
+group_by: [message]
+cause: "autopilot-policy-denied"
+message: >-
+  GKE Autopilot refused workloads its security policy does not allow ({count} refusals quoted).
+remedy:
+  why: >-
+    An Autopilot cluster manages the nodes, so it refuses what would reach into them: privileged
+    containers, Linux capabilities beyond its list, host ports, host namespaces, write-mode hostPath
+    volumes, webhooks on GKE's own resources, and resource requests outside its limits. The
+    refusal is an answer from the API server, not a network failure: change the workload, use the
+    product's Autopilot-ready variant (many are allowlisted partner workloads), or run it on a
+    Standard cluster.
+  notes:
+    - text: The policies that refused are named in the lines quoted, as [denied by autogke-…].
+    - when: {constraint: autogke-default-linux-capabilities}
+      text: >-
+        A container asks for a capability Autopilot does not grant (a service mesh's init container
+        needs NET_ADMIN): install the mesh with its CNI plugin instead of init containers, as
+        Istio's and Cloud Service Mesh's Autopilot instructions do.
+    - when: {constraint: [autogke-no-host-port, autogke-disallow-hostnamespaces, autogke-no-write-mode-hostpath]}
+      text: >-
+        Host ports, host namespaces and writable hostPath volumes are not available on Autopilot:
+        node agents (log and metrics collectors) need their Autopilot variant, or a Standard node pool.
+    - when: {constraint: [autogke-pod-limit-constraints, autogke-gpu-limitation]}
+      text: >-
+        The pod's requests, limits or tolerations are outside what Autopilot schedules: set them within
+        its compute classes (a GPU toleration needs a GPU request).
+  commands:
+    - >-
+      gcloud container clusters describe {cluster} --location={location} --project={project}
+      --format="value(autopilot.enabled)"
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/concepts/autopilot-security
+  - https://cloud.google.com/kubernetes-engine/docs/resources/autopilot-partners
+samples:
+  trigger:
+    - name: istio-init's NET_ADMIN refused (istio#37150 layout)
+      files:
+        - name: events.txt
+          text: |
+            Events:
+              Type     Reason        Age                From                   Message
+              ----     ------        ----               ----                   -------
+              Warning  FailedCreate  2m (x14 over 40m)  replicaset-controller  Error creating: admission webhook "warden-validating.common-webhooks.networking.gke.io" denied the request: GKE Warden rejected the request because it violates one or more constraints. Violations details: {"[denied by autogke-default-linux-capabilities]":["linux capability 'NET_ADMIN,NET_RAW' on container 'istio-init' not allowed; Autopilot only allows the capabilities: 'AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT,SYS_PTRACE'."]}
+      expect:
+        - {count: 14, message: autopilot-policy-denied}
+  pass:
+    - name: a Gatekeeper policy of the user's own is not Autopilot's
+      files:
+        - name: apply.txt
+          text: |
+            Error from server (Forbidden): error when creating "ns.yaml": admission webhook "validation.gatekeeper.sh" denied the request: [ns-must-have-owner] you must provide labels: {"owner"}
+
+"""#),
         ("Rules/kubectl/backend-unhealthy.yaml", #"""
 id: backend-unhealthy
 severity: error

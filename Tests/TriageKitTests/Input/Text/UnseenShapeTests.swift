@@ -172,18 +172,18 @@ struct UnseenShapeTests {
         #expect(!UnexplainedError.isErrorLine("2023-01-05T10:00:00.000Z\tINFO\tdashboard\tstarting\t{\"port\": 7777}"))
     }
 
-    /// signoz-charts#310: helm's header says only that errors occurred; the quote carries the one below it.
+    /// helm's header says only that errors occurred (signoz-charts#310's layout); the quote carries the one below it.
     @Test func aBareErrorHeaderIsQuotedWithWhatFollowsIt() throws {
         let text = """
             Error: INSTALLATION FAILED: 1 error occurred:
-            \t* admission webhook "warden-validating.common-webhooks.networking.gke.io" denied the request: GKE Warden rejected the request because it violates one or more constraints.
+            \t* admission webhook "validate.kyverno.svc-fail" denied the request: resource Deployment/kf/web was blocked due to the following policies: require-team-label
 
             """
         let analysis = try Self.analyse(text)
         #expect(analysis.findings.count == 1)
         let finding = try #require(analysis.findings.first)
         #expect(finding.rule == "error-unexplained")
-        #expect(finding.facts["error"]?.contains("GKE Warden rejected") == true)
+        #expect(finding.facts["error"]?.contains("blocked due to the following policies") == true)
         #expect(finding.facts["error"]?.hasPrefix("Error: INSTALLATION FAILED: 1 error occurred:") == true)
     }
 
