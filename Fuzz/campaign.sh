@@ -1,10 +1,12 @@
 #!/bin/sh
 # A long fuzzing campaign toward a run count per target (FUZZ_GOAL, default 10,000,000), in rounds
-# of FUZZ_ROUND executions (default 250,000: a round cut short by a stop is lost) so it can be stopped and resumed, and so a rebuilt
-# target is picked up at the next round. Each round resumes from the target's corpus in
+# of FUZZ_ROUND executions (default 250,000) so it can be stopped and resumed, and so a rebuilt
+# target is picked up at the next round. To stop: end the loop that starts this script, SIGTERM the
+# fuzzer (libFuzzer prints its figures and the round is written with the executions so far), then
+# end this script before it starts the next round; killing this script mid-round loses the round. Each round resumes from the target's corpus in
 # Fuzz/work/corpus/, which is how one libFuzzer run continues another (as its -fork mode does).
 # Every round is appended to Fuzz/ledger.tsv, which is kept in git so that campaigns on new machines
-# add up (time, target, executions, seconds, execs/s, crashes, commit and sanitizers);
+# add up (time, target, executions, seconds, execs/s, crashes, the build's commit and sanitizers);
 # `Fuzz/campaign.sh --report` sums it. FUZZ_SANITIZE=fuzzer runs the build without ASan
 # (Fuzz/.build-fuzzer, 2-4x faster; replay its corpus under ASan with `Fuzz/campaign.sh --replay`).
 #   Fuzz/campaign.sh [target ...]     run (build first with Fuzz/run.sh or FUZZ_RUNS=1)
@@ -20,9 +22,16 @@ case $FUZZ_SANITIZE in
     fuzzer,address) bin="$here/.build/release" ;;
     *) bin="$here/.build-$(echo "$FUZZ_SANITIZE" | tr ',' '-')/release" ;;
 esac
-# The commit the binary was built at is not known here; the one checked out when a round starts is
-# written (rebuild from clean after a change: see Fuzz/README.md).
-build_label() { echo "$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown) $FUZZ_SANITIZE"; }
+# The commit the binary was built from, as Fuzz/run.sh stamps it (BUILD_COMMIT beside the
+# binaries, "+" when Sources/ differed); without a stamp, the commit checked out when the round
+# starts, marked so (a commit made during a campaign is not in the binary until a rebuild).
+build_label() {
+    if [ -f "$bin/BUILD_COMMIT" ]; then
+        echo "$(cat "$bin/BUILD_COMMIT") $FUZZ_SANITIZE"
+    else
+        echo "$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown) checked-out $FUZZ_SANITIZE"
+    fi
+}
 FUZZ_GOAL=${FUZZ_GOAL:-10000000}
 FUZZ_ROUND=${FUZZ_ROUND:-250000}
 FUZZ_NICE=${FUZZ_NICE:-19}
@@ -101,6 +110,13 @@ while :; do
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
         after=$(ls "$work/artifacts" | grep -Ec "^$target-(crash|leak|timeout|oom)-" || true)
+        # A round that ended without libFuzzer's final figures died outside its handlers (the
+        # kernel's trap, a kill): counted as a crash, its log kept, since the next round overwrites it.
+        if [ -z "$execs" ]; then
+            after=$((after + 1))
+            label="$label aborted"
+            cp "$log" "$work/logs/aborted-$target-$(date +%s).log"
+        fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "${execs:-0}" "$seconds" "${speed:-0}" \
             "$((after - before))" "$label" >>"$ledger"
         if [ "$after" -gt "$before" ]; then
