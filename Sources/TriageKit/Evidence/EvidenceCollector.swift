@@ -369,6 +369,7 @@ public final class EvidenceCollector: RecordSink {
             let raw = String(decoding: bytes, as: UTF8.self)
             folded = Self.messages(in: document).filter { !raw.contains($0) }.map { ($0, Self.comparable($0), nil) }
         }
+        let foldedKeys = folded.map(\.key)
         let text = TextDispatcher(input: place.input)
         var number = place.line
         if var cursor = bytes.baseAddress {
@@ -378,7 +379,7 @@ public final class EvidenceCollector: RecordSink {
                 // A line is read cut at the text readers' bound, however long the value in it.
                 let cut = TextLine.cut(cursor, count: lineEnd - cursor, limit: InputReader.maximumTextLine)
                 let line = TextLine.decode(cursor, count: cut)
-                if !folded.isEmpty, let piece = Self.foldedPiece(line, of: folded.map(\.key)) {
+                if !foldedKeys.isEmpty, let piece = Self.foldedPiece(line, of: foldedKeys) {
                     folded[piece].line = folded[piece].line ?? number
                 } else {
                     text.line(line, number: number, collector: self)

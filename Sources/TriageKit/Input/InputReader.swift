@@ -591,17 +591,10 @@ public final class InputReader {
     /// `google.auth.exceptions.TransportError: (…`, `java.net.SocketTimeoutException: …`: an
     /// exception a Python or Java program printed, whose dotted class name reads as a YAML key.
     private func startsWithExceptionName(from start: Int) -> Bool {
-        var i = start
-        while i < filled {
-            let b = base[i]
-            let isNameByte = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E
-            if !isNameByte { break }
-            i += 1
-        }
-        guard i < filled, base[i] == 0x3A, i > start else { return false }
-        let name = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
-        let last = name.split(separator: ".").last ?? ""
-        return last.count > 5 && (last.hasSuffix("Error") || last.hasSuffix("Exception")) && last.first?.isUppercase == true
+        let end = memchr(base + start, 0x0A, min(filled - start, 200)).map {
+            UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+        } ?? min(filled, start + 200)
+        return UnexplainedError.isExceptionLine(Substring(String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)))
     }
 
     // MARK: NDJSON

@@ -129,26 +129,32 @@ public enum Engine {
         var builders: [String: ObservationFindingBuilder] = [:]
         var order: [String] = []
         var matched = 0
-        let current = latestStates(observations)
+        // Each observation is judged once; the findings are built after, since a quote for the
+        // fallback depends on whether anything else in its input was explained.
+        func judged(_ observation: Observation) -> (facts: ObservationFacts, hits: [Rule], primary: Bool)? {
+            guard let candidates = byKind[observation.kind] else { return nil }
+            let facts = ObservationFacts(observation, topology: topology, now: now)
+            let primary = candidates.primary.filter { $0.matches(facts.matches) }
+            return (facts, primary.isEmpty ? candidates.fallback.filter { $0.matches(facts.matches) } : primary, !primary.isEmpty)
+        }
         // Inputs in which some rule explained something: there, an error no rule explains is most
-        // often that finding's own noise; elsewhere it is quoted, not dropped (below).
+        // often that finding's own noise; elsewhere it is quoted, not dropped.
         var explainedInputs = Set<String>()
         var unexplained: [Observation] = []
-        for observation in current {
-            guard let candidates = byKind[observation.kind] else { continue }
-            let facts = ObservationFacts(observation, topology: topology, now: now)
-            if candidates.primary.contains(where: { $0.matches(facts.matches) }) {
+        var verdicts: [(observation: Observation, facts: ObservationFacts, hits: [Rule])] = []
+        for observation in latestStates(observations) {
+            guard let verdict = judged(observation) else { continue }
+            if verdict.primary {
                 explainedInputs.insert(observation.location?.input ?? "")
-            } else if let quoted = quotedAsUnexplained(observation), !candidates.fallback.contains(where: { $0.matches(facts.matches) }) {
+            } else if verdict.hits.isEmpty, let quoted = quotedAsUnexplained(observation) {
                 unexplained.append(quoted)
             }
+            verdicts.append((observation, verdict.facts, verdict.hits))
         }
-        let fallbackQuotes = unexplained.filter { !explainedInputs.contains($0.location?.input ?? "") }
-        for observation in current + fallbackQuotes {
-            guard let candidates = byKind[observation.kind] else { continue }
-            let facts = ObservationFacts(observation, topology: topology, now: now)
-            var hits = candidates.primary.filter { $0.matches(facts.matches) }
-            if hits.isEmpty { hits = candidates.fallback.filter { $0.matches(facts.matches) } }
+        for quoted in unexplained where !explainedInputs.contains(quoted.location?.input ?? "") {
+            if let verdict = judged(quoted) { verdicts.append((quoted, verdict.facts, verdict.hits)) }
+        }
+        for (observation, facts, hits) in verdicts {
             if !hits.isEmpty { matched += observation.multiplicity }
             for rule in hits {
                 var key = ([rule.id] + rule.groupBy.map { facts.value($0) ?? "-" }).joined(separator: "|")

@@ -18,7 +18,7 @@ enum APIServerReachMessage {
         // network ones.
         // A proxy between the client and the API server (Lens's, a bastion's) says `error dialing
         // backend` too, dialling the API server's port: that is the endpoint, not a kubelet (lensapp/lens#2242).
-        if let failure, text.includes("error dialing backend"), let port = dial?.port ?? Self.redactedDialPort(text),
+        if let failure, text.includes("error dialing backend"), let port = dial?.port ?? ErrorText.dialedPort(in: text),
             port == "443" || port == "6443"
         {
             var facts = ["message": "control-plane-endpoint-unreachable", "failure": failure, "port": port]
@@ -33,17 +33,6 @@ enum APIServerReachMessage {
             return [facts]
         }
         return endpoint(text, failure: failure, dial: dial, url: url)
-    }
-
-    /// The port of `dial tcp 10.33.xxx.2:443:` whose address the reporter masked (so `dial` did not read it).
-    static func redactedDialPort(_ text: String) -> String? {
-        guard let dial = text.range(of: "dial tcp ") else { return nil }
-        let rest = text[dial.upperBound...].prefix(64)
-        guard let space = rest.firstIndex(of: " ") else { return nil }
-        let address = rest[..<space].dropLast(rest[..<space].hasSuffix(":") ? 1 : 0)
-        guard let colon = address.lastIndex(of: ":") else { return nil }
-        let port = address[address.index(after: colon)...]
-        return !port.isEmpty && port.count <= 5 && port.allSatisfy(\.isASCII) && port.allSatisfy(\.isNumber) ? String(port) : nil
     }
 
     /// A client's request to the API server that failed before any answer.

@@ -20,16 +20,33 @@ enum ErrorText {
 
     /// The first `dial tcp IP:PORT` (or the `lookup HOST` of a failed resolution).
     static func dial(in text: String) -> Dial? {
-        guard text.includes("dial tcp"), let marker = text.range(of: "dial tcp") else { return nil }
-        var rest = text[marker.upperBound...]
-        if rest.hasPrefix("4") || rest.hasPrefix("6") { rest = rest.dropFirst() }
+        guard let rest = afterDial(in: text) else { return nil }
         if rest.hasPrefix(": lookup ") {
             let name = rest.dropFirst(": lookup ".count).prefix { $0 != " " && $0 != ":" }
             return Dial(ip: nil, port: nil, lookup: name.isEmpty ? nil : String(name))
         }
+        return dialedAddress(rest).flatMap(endpoint).map { Dial(ip: $0.0, port: $0.1, lookup: nil) }
+    }
+
+    /// The port of the address dialled even when the reporter masked the address (`dial tcp
+    /// 10.33.xxx.2:443:`), which `dial` does not read.
+    static func dialedPort(in text: String) -> String? {
+        guard let address = afterDial(in: text).flatMap(dialedAddress), let colon = address.lastIndex(of: ":") else { return nil }
+        return validPort(String(address[address.index(after: colon)...]))
+    }
+
+    /// The text after `dial tcp` (or `tcp4`, `tcp6`).
+    private static func afterDial(in text: String) -> Substring? {
+        guard text.includes("dial tcp"), let marker = text.range(of: "dial tcp") else { return nil }
+        let rest = text[marker.upperBound...]
+        return rest.hasPrefix("4") || rest.hasPrefix("6") ? rest.dropFirst() : rest
+    }
+
+    /// `10.0.0.1:443` from ` 10.0.0.1:443: i/o timeout`, as it is written (not checked).
+    private static func dialedAddress(_ rest: Substring) -> String? {
         guard rest.hasPrefix(" ") else { return nil }
         let token = rest.dropFirst().prefix { !$0.isWhitespace && $0 != "\"" && $0 != "," }
-        return endpoint(String(token.hasSuffix(":") ? token.dropLast() : token)).map { Dial(ip: $0.0, port: $0.1, lookup: nil) }
+        return String(token.hasSuffix(":") ? token.dropLast() : token)
     }
 
     /// `10.0.0.1:443` or `[fd00::1]:443` → (address, port); a bare address gives no port.

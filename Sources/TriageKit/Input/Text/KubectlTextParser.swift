@@ -217,7 +217,7 @@ public final class KubectlTextParser: TextEvidenceParser {
         let length = text.utf8.count
         guard length > 0, length <= width, held.lines.last.map({ $0.0.utf8.count == width }) ?? true else { return false }
         let lines = held.lines + [(text, number)]
-        let joined = held.text + lines.map(\.0).joined()
+        let joined = Self.joined(held, lines)
         guard joined.utf8.count <= InputReader.maximumTextLine else { return false }
         held.lines = lines
         let recognised = MessageRecognizer.recognize(joined, patterns: patterns)
@@ -237,16 +237,20 @@ public final class KubectlTextParser: TextEvidenceParser {
         ([head] + lines.map { TextLine.trimmingBlanks($0.0) }).joined(separator: " ")
     }
 
+    /// The held error with `lines`: a line cut at a fixed width joins its pieces as they were cut,
+    /// any other with a space between trimmed lines.
+    private static func joined(_ held: HeldError, _ lines: some Collection<(String, Int)>) -> String {
+        held.wrapWidth == nil ? join(held.text, lines) : held.text + lines.map(\.0).joined()
+    }
+
     /// Reads a held error: with the lines the longest explained join took, as one line at the
     /// error's own line; the rest (all of them when nothing explained a join) as they were.
     private func resolveHeldError() {
         guard let held = unexplainedHead else { return }
         unexplainedHead = nil
         let taken = held.explained ?? 0
-        if taken > 0, held.wrapWidth != nil {
-            freeLine(held.text + held.lines.prefix(taken).map(\.0).joined(), number: held.line, holding: false)
-        } else if taken > 0 {
-            freeLine(Self.join(held.text, held.lines.prefix(taken)), number: held.line, holding: false)
+        if taken > 0 {
+            freeLine(Self.joined(held, held.lines.prefix(taken)), number: held.line, holding: false)
         } else if held.recognised {
             freeLine(held.text, number: held.line, holding: false)
         } else if held.wrapWidth == nil, !held.lines.isEmpty {
