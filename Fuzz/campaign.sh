@@ -11,8 +11,11 @@
 # (Fuzz/.build-fuzzer, 2-4x faster; replay its corpus under ASan with `Fuzz/campaign.sh --replay`).
 #   Fuzz/campaign.sh [target ...]     run (build first with Fuzz/run.sh or FUZZ_RUNS=1)
 #   Fuzz/campaign.sh --report         executions, time and crashes per target so far
-# Two workers on two cores: FUZZ_WORKER=0 and FUZZ_WORKER=1 each take every other target. The
+# Two workers on two cores: FUZZ_WORKER=0 and FUZZ_WORKER=1 each take every other target; or
+# give each worker its own list, and let both end on the same target to share the slowest one. The
 # timeout is 60 s, not 10: at nice 19 beside a build, a 0.2 s input once waited 10 s for a core.
+# SWIFT_BACKTRACE=enable=no: Swift's own backtracer takes a trap's SIGILL before libFuzzer does and
+# ends the process without the crash input; with it off, libFuzzer writes the artifact.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 work="$here/work"
@@ -49,7 +52,7 @@ if [ "${1:-}" = "--replay" ]; then
         echo "replaying $(ls "$work/corpus/$target" | wc -l) $target inputs under ASan"
         ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=16:quarantine_size_mb=16} \
         LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
-        GCE_METADATA_HOST=127.0.0.1 FUZZ_DEEP=1 "$here/.build/release/fuzz-$target" -runs=0 -rss_limit_mb=2048 -timeout=60 \
+        SWIFT_BACKTRACE=enable=no GCE_METADATA_HOST=127.0.0.1 FUZZ_DEEP=1 "$here/.build/release/fuzz-$target" -runs=0 -rss_limit_mb=2048 -timeout=60 \
             -artifact_prefix="$work/artifacts/replay-$target-" "$work/corpus/$target" >"$work/logs/replay-$target.log" 2>&1 \
             || { echo "$target: failed; see $work/logs/replay-$target.log"; status=1; }
     done
@@ -96,13 +99,15 @@ while :; do
         mkdir -p "$corpus"
         # A new machine's campaign starts from the seeds (SampleLogs and fixtures) too.
         [ -d "$work/seeds/$target" ] || python3 "$here/seeds.py" "$target" >/dev/null
-        log="$work/logs/campaign-$target.log"
+        # One log per worker process: two workers may take rounds of the same target at once
+        # (they share its corpus, as libFuzzer's own -fork jobs do, and each appends its own row).
+        log="$work/logs/campaign-$target.$$.log"
         # Crashes, leaks, timeouts and OOMs; a slow unit (a round paused or starved of a core) is not one.
         before=$(ls "$work/artifacts" | grep -Ec "^$target-(crash|leak|timeout|oom)-" || true)
         start=$(date +%s)
         ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=16:quarantine_size_mb=16} \
         LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
-        GCE_METADATA_HOST=127.0.0.1 nice -n "$FUZZ_NICE" "$work/bin/fuzz-$target.$$" -runs="$FUZZ_ROUND" \
+        SWIFT_BACKTRACE=enable=no GCE_METADATA_HOST=127.0.0.1 nice -n "$FUZZ_NICE" "$work/bin/fuzz-$target.$$" -runs="$FUZZ_ROUND" \
             -max_len="$(max_len "$target")" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
             -artifact_prefix="$work/artifacts/$target-" "$corpus" "$work/seeds/$target" >"$log" 2>&1 || true
         seconds=$(($(date +%s) - start))

@@ -59,7 +59,7 @@ for target in $targets; do
     # quarantine make Swift's many small allocations cheaper; a crash replays with full stacks.
     ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=16:quarantine_size_mb=16} \
     LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0} \
-    GCE_METADATA_HOST=127.0.0.1 nice -n "$FUZZ_NICE" "$bin/fuzz-$target" "$limit" -max_len="$(max_len "$target")" \
+    SWIFT_BACKTRACE=enable=no GCE_METADATA_HOST=127.0.0.1 nice -n "$FUZZ_NICE" "$bin/fuzz-$target" "$limit" -max_len="$(max_len "$target")" \
         -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$here/work/artifacts/$target-" \
         "$corpus" "$here/work/seeds/$target" >"$log" 2>&1 || status=1
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

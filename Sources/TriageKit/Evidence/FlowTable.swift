@@ -460,7 +460,7 @@ final class FlowTable {
         let result = add(record, locate: locate)
         guard result == .added || result == .newGroup else { return result }
         let group = lastGroup
-        counters[group].count += max(count, 1) - 1
+        counters[group].count += Saturating(Swift.max(count, 1) - 1)
         if let firstSeen, counters[group].firstSeen == Self.noTime || firstSeen < counters[group].firstSeen {
             counters[group].firstSeen = firstSeen
         }
@@ -740,7 +740,7 @@ final class FlowTable {
 
     /// Adds another group's counts, times and flags to a group's.
     private func combine(_ theirs: GroupCounters, into group: Int) {
-        counters[group].count += theirs.count
+        counters[group].count += Saturating(theirs.count)
         if theirs.firstSeen != Self.noTime
             && (counters[group].firstSeen == Self.noTime || theirs.firstSeen < counters[group].firstSeen)
         {

@@ -34,17 +34,8 @@ public enum GKEFailureCause {
         }
         // The message inside another's quoting (a Python bytes literal of a JSON body: `resource
         // \\"IN_USE_ADDRESSES\\": request requires \'12.0\'`, google/caliban#66): read once more unescaped.
-        if message.utf8.contains(0x5C), let plain = unescaped(message) { return classify(plain, patterns: patterns) }
+        if message.utf8.contains(0x5C), let plain = ErrorText.unescaped(message) { return classify(plain, patterns: patterns) }
         return [:]
-    }
-
-    /// The text with its quoting undone (`\\` → `\` down to one level, then `\"` → `"` and `\'` →
-    /// `'`), or nil when that changes nothing.
-    static func unescaped(_ text: String) -> String? {
-        var plain = text
-        while plain.includes("\\\\") { plain = plain.replacingOccurrences(of: "\\\\", with: "\\") }
-        plain = plain.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\'", with: "'")
-        return plain == text ? nil : plain
     }
 
     /// Most specific first: an instance-group message quotes the Compute error that caused it.
@@ -99,6 +90,17 @@ public enum GKEFailureCause {
                     "quota_requested": g[4], "location": g[2]]
         }
         if m.includes("GCE_QUOTA_EXCEEDED") || m.includes("QUOTA_EXCEEDED") { return ["cause": "quota-exceeded"] }
+        // The autoscaler's visibility log: `scale.up.error.quota.exceeded` with the MIG's URL
+        // (`…/zones/Z/instanceGroups/…`), which names the zone and so the region.
+        if m.includes("scale.up.error.quota.exceeded") {
+            var f = ["cause": "quota-exceeded"]
+            if let zone = ErrorText.word(after: "/zones/", in: m, stops: ["/", " "]), !zone.isEmpty {
+                f["location"] = zone
+                f["quota_region"] = GCPLocation.region(of: zone)
+                f["quota_scope"] = "regional"
+            }
+            return f
+        }
         // The cluster autoscaler's FailedScaleUp: `Node scale up in zones Z associated with this pod
         // failed: GCE quota exceeded.` (huggingface/Google-Cloud-Containers#126).
         if m.range(of: "failed: GCE quota exceeded", options: .caseInsensitive) != nil {
@@ -179,6 +181,14 @@ public enum GKEFailureCause {
         // The same wait ending on nodes that registered but never became Ready (sethvargo/vault-on-gke#69).
         if let g = GKEPattern.nodesUnhealthy.groups(in: m) {
             return ["cause": "node-registration", "unhealthy": g[1], "expected": g[2], "nodes": "\(g[1]) of \(g[2]) nodes unhealthy"]
+        }
+        // GKE's oldest wording names the node: `…but the cluster API is reporting that node "NAME" is
+        // unhealthy.` (kubernetes/kubernetes#21411). A component (`component "kube-apiserver" … is
+        // unhealthy`) is the control plane's own failure, not a node's.
+        if m.includes("is reporting that node \""), let node = ErrorText.quoted(after: "is reporting that node", in: m),
+            m.includes("\" is unhealthy")
+        {
+            return ["cause": "node-registration", "node": node, "nodes": "node " + node + " unhealthy"]
         }
         return nil
     }

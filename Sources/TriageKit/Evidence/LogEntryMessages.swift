@@ -86,6 +86,28 @@ public enum LogEntryMessages {
                                                 quote: quote, time: time))
             }
         }
+        if let json, AutoscalerVisibility.isVisibilityPayload(json) {
+            for message in AutoscalerVisibility.messages(in: json) where message.isError {
+                let text = message.text
+                let quote = TextLine.capped(text, limit: KubectlTextParser.maximumQuote)
+                if var facts = UnexplainedError.operationFacts(text, patterns: patterns) {
+                    // The autoscaler's scale-up, not an operation of the cluster's.
+                    facts["type"] = "The cluster autoscaler's scale-up"
+                    facts["target"] = message.instanceGroup.map { "instance group " + $0 } ?? "a node pool"
+                    facts["project"] = facts["project"] ?? (labels?["project_id"] as? String).flatMap { ValueCheck.isProject($0) ? $0 : nil }
+                    facts["cluster"] = facts["cluster"] ?? (labels?["cluster_name"] as? String)
+                    facts["location"] = facts["location"] ?? (labels?["location"] as? String)
+                    observations.append(Observation(kind: "operation", facts: facts, location: location, source: from,
+                                                    quote: quote, time: time))
+                } else {
+                    var facts = base
+                    facts["message"] = unexplainedClass
+                    facts["error"] = TextLine.capped(text, limit: UnexplainedError.maximumError)
+                    observations.append(Observation(kind: "message", facts: facts, location: location, source: from,
+                                                    quote: quote, time: time))
+                }
+            }
+        }
         if observations.isEmpty, let severity, errorSeverities.contains(severity), let text = texts.first {
             var facts = base
             facts["message"] = unexplainedClass

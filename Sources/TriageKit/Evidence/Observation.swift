@@ -81,7 +81,7 @@ public struct Observation: Sendable {
     /// Takes in an identical observation: counts it, widens the time range, keeps its place if
     /// it is among the first, and takes its quote and time if it was read first.
     mutating func absorb(_ other: Observation) {
-        multiplicity += other.multiplicity
+        multiplicity += Saturating(other.multiplicity)
         if let t = other.earliest { earliest = min(earliest ?? t, t) }
         if let t = other.latest { latest = max(latest ?? t, t) }
         let wasFirst = places.first?.order

@@ -101,7 +101,7 @@ enum FindingMerger {
         for source in other.evidence {
             // One entry per kind of input and rule, however many findings it came in.
             if let index = lead.evidence.firstIndex(where: { $0.kind == source.kind && $0.rule == source.rule }) {
-                lead.evidence[index].count += source.count
+                lead.evidence[index].count += Saturating(source.count)
                 for (place, quote) in zip(source.locations, source.quotes + Array(repeating: "", count: max(0, source.locations.count - source.quotes.count)))
                 where lead.evidence[index].locations.count < 3 && !lead.evidence[index].locations.contains(place) {
                     lead.evidence[index].locations.append(place)

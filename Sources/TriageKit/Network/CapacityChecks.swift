@@ -93,8 +93,8 @@ public enum CapacityChecks {
     static func maxNodes(_ pool: ClusterInfo.Capacity.NodePool, _ capacity: ClusterInfo.Capacity) -> Int? {
         if capacity.autopilot || pool.autoprovisioned { return nil }
         let zones = pool.zones ?? capacity.zones ?? 1
-        if pool.autoscaling { return pool.totalMaxNodes ?? pool.maxNodesPerZone.map { $0 * zones } }
-        return pool.initialNodeCount.map { $0 * zones }
+        if pool.autoscaling { return pool.totalMaxNodes ?? pool.maxNodesPerZone.map { $0.saturatingMultiplied(by: zones) } }
+        return pool.initialNodeCount.map { $0.saturatingMultiplied(by: zones) }
     }
 
     /// The most nodes the cluster may have, when every pool says; nil unless some pool autoscales.
@@ -102,7 +102,7 @@ public enum CapacityChecks {
         guard capacity.nodePools.contains(where: \.autoscaling) else { return nil }
         let maxima = capacity.nodePools.map { maxNodes($0, capacity) }
         guard !maxima.contains(where: { $0 == nil }) else { return nil }
-        return maxima.reduce(0) { $0 + $1! }
+        return maxima.reduce(0) { $0.saturatingAdding($1!) }
     }
 
     /// The prefix length of the smallest block of at least `addresses` addresses.
@@ -153,13 +153,13 @@ public enum CapacityChecks {
             } else if everyPool, let nodes = capacity.currentNodeCount,
                 Set(range.pools.map { blockPrefix($0, capacity) }).count <= 1
             {
-                utilization = Double(nodes * block) / Double(room)
+                utilization = Double(nodes.saturatingMultiplied(by: block)) / Double(room)
                 source = "estimated"
             }
             var needed: Int?
             if range.pools.contains(where: \.autoscaling) {
-                let maxima = range.pools.map { pool in maxNodes(pool, capacity).map { $0 * (1 << (32 - blockPrefix(pool, capacity))) } }
-                if !maxima.contains(where: { $0 == nil }) { needed = maxima.reduce(0) { $0 + $1! } }
+                let maxima = range.pools.map { pool in maxNodes(pool, capacity).map { $0.saturatingMultiplied(by: 1 << (32 - blockPrefix(pool, capacity))) } }
+                if !maxima.contains(where: { $0 == nil }) { needed = maxima.reduce(0) { $0.saturatingAdding($1!) } }
             }
             let state: String
             if let utilization, (1 - utilization) * Double(room) < Double(block) {

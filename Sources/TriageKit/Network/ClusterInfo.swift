@@ -160,7 +160,7 @@ public struct ClusterInfo: Sendable, Equatable {
         }
         podRanges = pods
         userNodeTags = tags
-        capacity = Capacity(cluster: d)
+        capacity = Capacity(cluster: d, rejected: &rejected)
         self.rejected = rejected
         if masterCIDR == nil && clusterCIDR == nil && privateEndpoint == nil {
             guard rejected.isEmpty else {
@@ -238,13 +238,26 @@ extension ClusterInfo {
 
         public init() {}
 
-        init(cluster d: [String: Any]) {
+        /// The largest node or pod count believed: GKE's limits are far below it (65,000 nodes a
+        /// cluster, 256 pods a node), and a larger number is a lie that would overflow the sums.
+        static let maximumCount = 1_000_000
+
+        init(cluster d: [String: Any], rejected: inout [RejectedValue]) {
+            /// A count in 0…maximumCount, else nil with the value recorded.
+            func count(_ field: String, _ value: Any?) -> Int? {
+                guard let value, let number = ConfigValue.int(value) ?? (value is String || value is NSNumber ? Int.min : nil) else {
+                    return nil
+                }
+                if (0...Self.maximumCount).contains(number) { return number }
+                rejected.append(RejectedValue(field: field, value: "\(value)", reason: "is not a count from 0 to \(Self.maximumCount)"))
+                return nil
+            }
             let policy = d["ipAllocationPolicy"] as? [String: Any]
-            currentNodeCount = ConfigValue.int(d["currentNodeCount"])
+            currentNodeCount = count("currentNodeCount", d["currentNodeCount"])
             vpcNative = policy.map { ConfigValue.bool($0["useIpAliases"]) ?? false } ?? (d["clusterIpv4Cidr"] != nil ? false : nil)
             defaultPodRangeUtilization = Self.fraction(policy?["defaultPodIpv4RangeUtilization"])
             defaultPodRangeName = (policy?["clusterSecondaryRangeName"] as? String).flatMap { ValueCheck.isResourceName($0) ? $0 : nil }
-            defaultMaxPodsPerNode = ConfigValue.int((d["defaultMaxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"])
+            defaultMaxPodsPerNode = count("defaultMaxPodsConstraint.maxPodsPerNode", (d["defaultMaxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"])
             zones = (d["locations"] as? [Any]).map(\.count)
             autopilot = ConfigValue.bool((d["autopilot"] as? [String: Any])?["enabled"]) ?? false
             nodePools = (d["nodePools"] as? [[String: Any]] ?? []).compactMap { pool in
@@ -258,12 +271,12 @@ extension ClusterInfo {
                     podRangeName: (network?["podRange"] as? String).flatMap { ValueCheck.isResourceName($0) ? $0 : nil },
                     podRangeUtilization: Self.fraction(network?["podIpv4RangeUtilization"]),
                     podBlockPrefix: block,
-                    maxPodsPerNode: ConfigValue.int((pool["maxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"]),
-                    initialNodeCount: ConfigValue.int(pool["initialNodeCount"]),
+                    maxPodsPerNode: count("nodePools[].maxPodsConstraint.maxPodsPerNode", (pool["maxPodsConstraint"] as? [String: Any])?["maxPodsPerNode"]),
+                    initialNodeCount: count("nodePools[].initialNodeCount", pool["initialNodeCount"]),
                     autoscaling: ConfigValue.bool(autoscaling?["enabled"]) ?? false,
                     autoprovisioned: ConfigValue.bool(autoscaling?["autoprovisioned"]) ?? false,
-                    totalMaxNodes: ConfigValue.int(autoscaling?["totalMaxNodeCount"]),
-                    maxNodesPerZone: ConfigValue.int(autoscaling?["maxNodeCount"]),
+                    totalMaxNodes: count("nodePools[].autoscaling.totalMaxNodeCount", autoscaling?["totalMaxNodeCount"]),
+                    maxNodesPerZone: count("nodePools[].autoscaling.maxNodeCount", autoscaling?["maxNodeCount"]),
                     zones: (pool["locations"] as? [Any]).map(\.count))
             }
         }

@@ -3717,6 +3717,40 @@ samples:
                ,\"httpMethod\":\"POST\"}}"
       expect:
         - {count: 1, quota_metric: "IN_USE_ADDRESSES", location: "us-east1-d"}
+    - name: "the cluster autoscaler's visibility log (no severity; the cause is a message id)"
+      files:
+        - name: visibility.json
+          text: |
+            [
+              {
+                "insertId": "9b2e6a41-0c7f-4d13-b5e8-3a9f1c2d4e60@a1",
+                "jsonPayload": {
+                  "resultInfo": {
+                    "measureTime": "1795335121",
+                    "results": [
+                      {
+                        "errorMsg": {
+                          "messageId": "scale.up.error.quota.exceeded",
+                          "parameters": [
+                            "https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroups/gke-kf-private-highmem-pool-4f2a9c1e-grp"
+                          ]
+                        },
+                        "eventId": "a7c3e1f0-2b4d-4e8a-9c61-5f0e3d2b1a98"
+                      }
+                    ]
+                  }
+                },
+                "logName": "projects/kf-prod-4412/logs/container.googleapis.com%2Fcluster-autoscaler-visibility",
+                "receiveTimestamp": "2026-11-21T16:12:02.517730416Z",
+                "resource": {
+                  "labels": {"cluster_name": "kf-private", "location": "us-central1", "project_id": "kf-prod-4412"},
+                  "type": "k8s_cluster"
+                },
+                "timestamp": "2026-11-21T16:12:01.764091235Z"
+              }
+            ]
+      expect:
+        - {count: 1, location: "us-central1-b"}
   pass:
     - name: "no failure"
       files:
@@ -4156,6 +4190,18 @@ recognise:
         facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-c}
       - text: "Node scale up in zones us-central1-c associated with this pod failed: GCE quota exceeded. Pod is at risk of not being scheduled."
         facts: {}
+  # The autoscaler's visibility log (read as `cluster autoscaler: MESSAGE_ID: PARAMETERS`): its
+  # message id for a stockout, with the MIG's URL naming the zone.
+  - pattern: '\bscale\.up\.error\.out\.of\.resources\b'
+    extract: ['/zones/(?<zone>[a-z]+-[a-z]+[0-9]+-[a-z])/']
+    facts: {cause: zone-resources-exhausted, stockout_zone: "{zone}"}
+    require: [stockout_zone]
+    keywords: [scale.up.error.out.of.resources]
+    samples:
+      - text: "cluster autoscaler: scale.up.error.out.of.resources: https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroups/gke-kf-gpu-pool-1b2c3d4e-grp"
+        facts: {cause: zone-resources-exhausted, stockout_zone: us-central1-b}
+      - text: "cluster autoscaler: scale.up.error.quota.exceeded: https://www.googleapis.com/compute/v1/projects/kf-prod-4412/zones/us-central1-b/instanceGroups/gke-kf-gpu-pool-1b2c3d4e-grp"
+        facts: {}
 match:
   cause: zone-resources-exhausted
 group_by: [cluster, stockout_zone]
@@ -4394,6 +4440,33 @@ id: backend-unhealthy
 severity: error
 title: Load balancer health checks reach the Ingress backends
 evidence: message
+# Besides the Ingress annotation, `get-health` and the NEG readiness gate (read in Swift), two
+# wordings: Envoy's `no healthy upstream`, the answer of Google's Envoy-based load balancers
+# (internal Application Load Balancer, the Gateway controller's) and of Istio's gateways when no
+# backend passes its health check (hashicorp/consul-k8s#649, artifact-keeper-iac#125); and prose
+# that names a load balancer's backends as unhealthy or failing their health checks
+# (GoogleCloudPlatform/kubeflow-distribution#26). The prose pattern leaves lines with a `"…":"…"`
+# map to the annotation's reader, which names the backend.
+recognise:
+  - pattern: '(?i)\bno healthy upstream\b'
+    facts: {message: backend-health, health: UNHEALTHY, failure: unhealthy, backend.kind: envoy}
+    samples:
+      - text: '- `curl https://ak.example.com/api/v1/repositories` → `503 no healthy upstream`'
+        facts: {message: backend-health, health: UNHEALTHY, backend.kind: envoy}
+      - text: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'
+        facts: {}
+  - pattern: '(?i)^(?!.*":")(?=.*\b(?:load ?balancers?|backends?|NEGs?)\b).*\b(?:backends?|endpoints?|NEGs?)\b[^\n]{0,60}?(?:\bunhealthy\b|\bfail(?:s|ed|ing)? (?:\w+ ){0,2}health(?:y)?[ -]?checks?\b)'
+    keywords: [unhealthy, health check, healthy check, health-check]
+    facts: {message: backend-health, health: UNHEALTHY, failure: unhealthy}
+    samples:
+      - text: The loadbalancer reports the backend as unhealthy failing healthy checks.
+        facts: {message: backend-health, health: UNHEALTHY}
+      - text: every NEG endpoint is marked **Unhealthy** and the route answers 503
+        facts: {message: backend-health, health: UNHEALTHY}
+      - text: 'Warning  Unhealthy  3m (x12 over 5m)  kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503'
+        facts: {}
+      - text: 'Node gke-kf-default-pool-1a2b3c4d-x9z8 is unhealthy'
+        facts: {}
 match:
   message: backend-health
   health: UNHEALTHY
@@ -4405,14 +4478,23 @@ remedy:
   why: >-
     Google's health checkers (35.191.0.0/16 and 130.211.0.0/22) must reach the serving pods (NEG
     backends) or the node port (instance-group backends). Without an ingress rule allowing them, a
-    private cluster's backends stay UNHEALTHY and the Ingress answers 502. When the rule exists,
-    check the BackendConfig's health-check path and port against what the pods answer.
+    private cluster's backends stay UNHEALTHY and the load balancer answers 502 (classic) or 503
+    "no healthy upstream" (Envoy-based: the internal Application Load Balancer, the Gateway
+    controller's). When the rule exists, check the health check's path and port against what the
+    pods answer: an app that answers 404 on `/` fails GKE's default check (set the path with a
+    BackendConfig for an Ingress, a HealthCheckPolicy for a Gateway).
   notes:
     - when: {backend.kind: neg}
       text: The backend is a NEG for Service port {service_port}; the health check dials the pods' target port.
     - when: {backend.kind: instance-group}
       text: The backend is an instance group; the health check dials node port {port}.
-    - text: >-
+    - when: {backend.kind: envoy}
+      text: >-
+        "no healthy upstream" is Envoy's answer when no backend of the route passes its health
+        check. From a Google load balancer, get-health below names the failing endpoints; from an
+        Istio gateway or sidecar, the Service has no ready endpoints (kubectl get endpoints).
+    - when: {backend: {exists: true}}
+      text: >-
         kubectl describe cuts annotations longer than 140 characters ("..."), so backends past the cut
         are not read here; the last command prints the whole backends annotation.
   commands:
@@ -4420,8 +4502,16 @@ remedy:
       gcloud compute firewall-rules create allow-health-checks --project={project} --network={network}
       --direction=INGRESS --action=ALLOW --source-ranges=35.191.0.0/16,130.211.0.0/22
       --target-tags={node_tag} --rules=tcp
-    - gcloud compute backend-services get-health {backend} --global --project={project}
-    - kubectl get ingress -n {object.namespace} {object.name} -o yaml | grep 'ingress.kubernetes.io/backends'
+    - when: {backend: {exists: true}}
+      text: gcloud compute backend-services get-health {backend} --global --project={project}
+    - when: {backend: {exists: false}}
+      text: >-
+        gcloud compute backend-services list --project={project}
+        --format="table(name,region.basename(),healthChecks.map().basename().list())"
+    - when: {object.name: {exists: true}}
+      text: kubectl get ingress -n {object.namespace} {object.name} -o yaml | grep 'ingress.kubernetes.io/backends'
+    - when: {object.name: {exists: false}}
+      text: kubectl get ingress --all-namespaces -o yaml | grep 'ingress.kubernetes.io/backends'
 references:
   - https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
   - https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#health_checks
@@ -4453,7 +4543,23 @@ samples:
               Normal  Sync    12m (x21 over 3h)  loadbalancer-controller  Scheduled for sync
       expect:
         - {count: 1, backend: k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c}
+    - name: Envoy's no healthy upstream through a GKE Gateway, as a reporter wrote it in Markdown
+      files:
+        - name: report.md
+          text: |
+            ## Symptoms
+
+            - `curl https://ak.example.com/api/v1/repositories` → `503 no healthy upstream`
+            - `kubectl get pods` all show `Ready 1/1`
+      expect:
+        - {count: 1}
   pass:
+    - name: Envoy's connection failure is not a health check
+      files:
+        - name: curl.txt
+          text: |
+            $ curl -sv https://kf.example.com/
+            upstream connect error or disconnect/reset before headers. reset reason: connection failure
     - name: every backend healthy
       files:
         - name: ingress.txt
@@ -4471,6 +4577,102 @@ samples:
                           /*   istio-ingressgateway:80 (10.20.1.9:8080)
             Annotations:  ingress.kubernetes.io/backends: {"k8s1-6f1f6e83-istio-system-istio-ingressgateway-80-8a2f1b4c":"HEALTHY"}
             Events:       <none>
+
+"""#),
+        ("Rules/kubectl/client-has-no-cluster.yaml", #"""
+id: client-has-no-cluster
+severity: error
+title: The Kubernetes client knows which cluster to call
+evidence: message
+# With no cluster configured (no kubeconfig, an empty KUBECONFIG, a provider whose host is not set
+# yet), client-go falls back to http://localhost:8080 (kubectl, helm) and Terraform's kubernetes
+# provider to http://localhost: the call is refused on the machine itself and never leaves it.
+# Reports: terraform-google-kubernetes-engine#2238 (`Get "http://localhost/api/v1/namespaces/…":
+# dial tcp [::1]:80: connect: connection refused`), GoogleCloudPlatform/cloud-builders#901 (the
+# cloud-sdk image's kubectl without get-credentials), cloud-builders-community#322 (helm 2 in
+# Cloud Build), and kubectl's own `The connection to the server localhost:8080 was refused`.
+# Not the network and not the control plane, so the API-server reach rule must not claim it.
+recognise:
+  - pattern: '(?i)\b(?:https?://)?(?:localhost|127\.0\.0\.1|\[::1\])(?::(?<port>80|8080))?/(?:api|apis|version|openapi)\b.*\bconnection refused'
+    keywords: [connection refused]
+    facts: {message: client-has-no-cluster, failure: refused}
+    samples:
+      - text: 'Error: Get "http://localhost/api/v1/namespaces/kubeflow": dial tcp [::1]:80: connect: connection refused'
+        facts: {message: client-has-no-cluster, failure: refused}
+      - text: 'E0404 20:29:08.702878       1 memcache.go:265] couldn''t get current server API group list: Get "http://localhost:8080/api?timeout=32s": dial tcp 127.0.0.1:8080: connect: connection refused'
+        facts: {message: client-has-no-cluster, failure: refused, port: "8080"}
+      - text: 'Get "http://localhost:8080/healthz": dial tcp 127.0.0.1:8080: connect: connection refused'
+        facts: {}
+  - pattern: 'The connection to the server (?:localhost|127\.0\.0\.1):(?<port>8080) was refused'
+    facts: {message: client-has-no-cluster, failure: refused}
+    samples:
+      - text: The connection to the server localhost:8080 was refused - did you specify the right host or port?
+        facts: {message: client-has-no-cluster, failure: refused, port: "8080"}
+match:
+  message: client-has-no-cluster
+group_by: [message]
+cause: "client-has-no-cluster"
+message: >-
+  The Kubernetes client had no cluster to call: it fell back to this machine's own address
+  (localhost), where nothing answers, so the request never reached a cluster.
+remedy:
+  why: >-
+    kubectl, helm and client-go call http://localhost:8080, and Terraform's kubernetes and helm
+    providers http://localhost, when no cluster is configured: no kubeconfig in this shell, CI step
+    or container (KUBECONFIG unset, or a fresh HOME), get-credentials not run in this step, or a
+    provider whose host and token come from a cluster not read yet. The refusal is local; no
+    firewall or control-plane setting is involved. Write the cluster's credentials where the client
+    looks, then retry.
+  notes:
+    - >-
+      Terraform: set the kubernetes and helm providers from the cluster's attributes (host from
+      google_container_cluster's endpoint with https:// before it, token from
+      data.google_client_config, cluster_ca_certificate from master_auth), in the root module, and not from a cluster created
+      in the same apply through a module output that is still unknown at plan time.
+    - >-
+      Cloud Build: the gcr.io/cloud-builders/kubectl builder runs get-credentials itself only with
+      CLOUDSDK_COMPUTE_REGION (or _ZONE) and CLOUDSDK_CONTAINER_CLUSTER in the step's env; another
+      image (cloud-sdk, helm) needs get-credentials in the same step.
+    - >-
+      A private cluster's private endpoint: get-credentials --internal-ip, from a machine in (or
+      peered with) the cluster's network.
+  commands:
+    - kubectl config current-context
+    - gcloud container clusters get-credentials {cluster} --location={location} --project={project}
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl
+  - https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs#credentials-config
+samples:
+  trigger:
+    - name: kubectl in a Cloud Build step without credentials, klog lines
+      files:
+        - name: build.txt
+          text: |
+            Already have image (with digest): gcr.io/google.com/cloudsdktool/cloud-sdk
+            E0404 20:29:08.702878       1 memcache.go:265] couldn't get current server API group list: Get "http://localhost:8080/api?timeout=32s": dial tcp 127.0.0.1:8080: connect: connection refused
+            E0404 20:29:08.704245       1 memcache.go:265] couldn't get current server API group list: Get "http://localhost:8080/api?timeout=32s": dial tcp 127.0.0.1:8080: connect: connection refused
+            The connection to the server localhost:8080 was refused - did you specify the right host or port?
+      expect:
+        - {count: 3}
+    - name: terraform's kubernetes provider with no host
+      files:
+        - name: apply.txt
+          text: |
+            ╷
+            │ Error: Get "http://localhost/api/v1/namespaces/kubeflow": dial tcp [::1]:80: connect: connection refused
+            │
+            │   with kubernetes_namespace.kubeflow,
+            │   on kubernetes.tf line 12, in resource "kubernetes_namespace" "kubeflow":
+            │   12: resource "kubernetes_namespace" "kubeflow" {
+            ╵
+      expect:
+        - {count: 1}
+  pass:
+    - name: an app's own health endpoint on localhost:8080 is not the Kubernetes API
+      files:
+        - name: probe.txt
+          text: |
+            Error: Get "http://localhost:8080/healthz": dial tcp 127.0.0.1:8080: connect: connection refused
 
 """#),
         ("Rules/kubectl/cloud-endpoints-failed.yaml", #"""
@@ -5216,6 +5418,19 @@ recognise:
     samples:
       - text: "2026-11-22T09:20:16.001200Z\tinfo\tmodel\tThe JWKS key is not yet fetched for issuer https://cloud.google.com/iap (https://www.gstatic.com/iap/verify/public_key-jwk), using a fake JWKS for now"
         facts: {message: jwks-fetch-failed, failure: fetch-failed, host: www.gstatic.com}
+  # istiod's (pilot's) `Failed to fetch jwt public key from issuer "…", jwks uri "URL": …` (and
+  # older `Failed to fetch public key from "URL"`, `Failed to fetch pubkey from "URL"`), whatever
+  # it says after (`empty public key found in cache`, istio/istio#44315): the keys did not come.
+  - pattern: '(?i)failed to fetch (?:jwt )?pub(?:lic )?key\b'
+    extract: ['(?i)https?://(?<host>[a-z0-9.-]+)/']
+    facts: {message: jwks-fetch-failed, failure: fetch-failed}
+    derive: [dial, url]
+    keywords: [failed to fetch jwt public key, failed to fetch public key, failed to fetch pubkey]
+    samples:
+      - text: "2023-04-10T08:14:21.617092Z\terror\tmodel\tFailed to fetch jwt public key from issuer \"kf-sa@kf-prod-4412.iam.gserviceaccount.com\", jwks uri \"https://www.googleapis.com/service_accounts/v1/metadata/jwk/kf-sa@kf-prod-4412.iam.gserviceaccount.com\": empty public key found in cache"
+        facts: {message: jwks-fetch-failed, failure: fetch-failed, host: www.googleapis.com}
+      - text: 'Failed to fetch pubkey from "https://www.gstatic.com/iap/verify/public_key-jwk": Get https://www.gstatic.com/iap/verify/public_key-jwk: net/http: TLS handshake timeout'
+        facts: {message: jwks-fetch-failed, host: www.gstatic.com}
   # istiod's own fetch: `Failed to GET from "URL": …`, `Failed to refresh JWT public key from "URL": …`.
   - pattern: '(?i)jwk|public key from'
     extract: ['(?i)https?://(?<host>[a-z0-9.-]+)/[^\s"''<>?]*jwk']
@@ -5240,6 +5455,12 @@ remedy:
     Kubeflow's RequestAuthentication makes istiod (or the gateway) fetch IAP's public keys from
     https://www.gstatic.com/iap/verify/public_key-jwk. Private nodes reach it only through Cloud
     NAT; Private Google Access does not serve www.gstatic.com.
+  notes:
+    - when: {host: [www.googleapis.com, oauth2.googleapis.com, iamcredentials.googleapis.com]}
+      text: >-
+        {host} is a Google API: private nodes reach it through Private Google Access (the
+        subnet's setting, and a route to the default internet gateway or to 199.36.153.8/30 with
+        DNS for googleapis.com), not only through Cloud NAT.
   commands:
     - gcloud compute routers list --project={project} --regions={region} --format="table(name,network.basename(),nats[].name.list())"
     - gcloud compute routers create {network}-router --project={project} --network={network} --region={region}
@@ -5928,6 +6149,123 @@ samples:
         - name: apply.txt
           text: |
             Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
+
+"""#),
+        ("Rules/kubectl/shared-vpc-firewall-change-required.yaml", #"""
+id: shared-vpc-firewall-change-required
+severity: error
+title: GKE may manage its load balancers' firewall rules in the Shared VPC host project
+evidence: message
+# In a Shared VPC service project, GKE's service and Ingress controllers make the firewall rules a
+# load balancer needs in the host project's network. When the service project's GKE service agent
+# may not change firewalls there, GKE does not fail: it posts a Normal event, reason
+# LoadBalancerManualChange, with the gcloud command a network admin should run, and traffic and
+# health checks stay blocked until someone does (kubernetes/ingress-gce#584 and #485,
+# terraform-google-kubernetes-engine#325 and #723). The command has a fixed shape (`--description
+# %q --allow … --source-ranges … --target-tags … --project …`), so its values are read after the
+# quoted description: a description cannot inject a flag. Older versions say "network admin",
+# newer "security admin".
+recognise:
+  - pattern: 'Firewall change required by (?:the )?(?:network|security) admin(?:istrator)?: `?gcloud compute firewall-rules (?<verb>create|update|delete) (?<fwname>[^\s`"]+)'
+    extract:
+      - '^[^"]*? --network (?<network>[^\s`"]+)'
+      - '--description "(?:[^"\\]|\\.)*" --allow (?<allow>[^\s`"]+) --source-ranges (?<ranges>[^\s`"]+) --target-tags (?<tags>[^\s`"]+) --project (?<hostproject>[^\s`"]+)'
+      - 'firewall-rules delete [^\s`"]+ --project (?<deleteproject>[^\s`"]+)'
+    facts:
+      message: shared-vpc-firewall-change
+      firewall_rule: "{fwname}"
+      host_project: "{hostproject}{deleteproject}"
+      source_ranges: "{ranges}"
+      target_tags: "{tags}"
+    keywords: [Firewall change required by]
+    samples:
+      - text: 'Normal  LoadBalancerManualChange  17m   gce-cloudprovider   Firewall change required by network admin: `gcloud compute firewall-rules create a8a48ebdf020011e9bba242010a9a001 --network shared-net --description "{\"kubernetes.io/service-name\":\"db/mysql\", \"kubernetes.io/service-ip\":\"10.128.0.40\"}" --allow tcp:3306 --source-ranges 10.0.0.0/16 --target-tags gke-kf-3f2a1b9c-node --project kf-net-host`'
+        facts: {message: shared-vpc-firewall-change, verb: create, firewall_rule: a8a48ebdf020011e9bba242010a9a001, network: shared-net, allow: "tcp:3306", source_ranges: 10.0.0.0/16, target_tags: gke-kf-3f2a1b9c-node, host_project: kf-net-host}
+      - text: 'Firewall change required by security admin: `gcloud compute firewall-rules update k8s-fw-l7--6f1f6e83d2b4a0c1 --description "GCE L7 firewall rule" --allow tcp:30000-32767,tcp:8080 --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags gke-kf-3f2a1b9c-node --project kf-net-host`'
+        facts: {message: shared-vpc-firewall-change, verb: update, firewall_rule: k8s-fw-l7--6f1f6e83d2b4a0c1, allow: "tcp:30000-32767,tcp:8080", source_ranges: "130.211.0.0/22,35.191.0.0/16", target_tags: gke-kf-3f2a1b9c-node, host_project: kf-net-host}
+      - text: 'Firewall change required by security admin: `gcloud compute firewall-rules delete k8s-fw-a26e631036a3f46cba28f8df67266d55 --project kf-net-host`'
+        facts: {message: shared-vpc-firewall-change, verb: delete, firewall_rule: k8s-fw-a26e631036a3f46cba28f8df67266d55, host_project: kf-net-host}
+      - text: 'Normal  EnsuredLoadBalancer  17m  service-controller  Ensured load balancer'
+        facts: {}
+match:
+  message: shared-vpc-firewall-change
+group_by: [host_project, firewall_rule, verb]
+cause: "shared-vpc-firewall-admin:{host_project}"
+message: >-
+  GKE may not change firewall rules in the Shared VPC host project {host_project}, so it asked a
+  network admin to {verb} firewall rule {firewall_rule}; until someone does, the
+  load balancer's traffic and health checks are not let through.
+remedy:
+  why: >-
+    A cluster in a Shared VPC service project runs in the host project's network, and that
+    network's firewall rules live in the host project. GKE makes the rules each load balancer
+    needs (its clients' ranges, and Google's health checkers 35.191.0.0/16 and 130.211.0.0/22)
+    acting as the service project's GKE service agent,
+    service-SERVICE_PROJECT_NUMBER@container-engine-robot.iam.gserviceaccount.com. Without
+    firewall rights on the host project it only posts a LoadBalancerManualChange event (type
+    Normal, so it is easy to miss). Either a network admin makes the change below in the host
+    project, once per event, or the host project grants the GKE service agent Compute Security
+    Admin (or a custom role with compute.firewalls.create, get, list, update, delete and
+    compute.networks.updatePolicy), after which GKE manages the rules itself.
+  notes:
+    - >-
+      SERVICE_PROJECT_NUMBER is the number of the project the cluster is in: gcloud projects
+      describe PROJECT_ID --format='value(projectNumber)'.
+    - when: {verb: delete}
+      text: A delete is asked for when the Service or Ingress is gone; the rule is no longer used.
+  commands:
+    - when: {verb: create}
+      text: >-
+        gcloud compute firewall-rules create {firewall_rule} --project={host_project} --network={network}
+        --direction=INGRESS --action=ALLOW --rules={allow} --source-ranges={source_ranges}
+        --target-tags={target_tags}
+    - when: {verb: update}
+      text: >-
+        gcloud compute firewall-rules update {firewall_rule} --project={host_project} --rules={allow}
+        --source-ranges={source_ranges} --target-tags={target_tags}
+    - when: {verb: delete}
+      text: gcloud compute firewall-rules delete {firewall_rule} --project={host_project}
+    - >-
+      gcloud projects add-iam-policy-binding {host_project} --role=roles/compute.securityAdmin
+      --member=serviceAccount:service-{service_project_number}@container-engine-robot.iam.gserviceaccount.com
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-shared-vpc#managing_firewall_resources
+  - https://github.com/kubernetes/ingress-gce/issues/584
+samples:
+  trigger:
+    - name: an internal LoadBalancer Service in a Shared VPC service project, kubectl describe service
+      files:
+        - name: describe.txt
+          text: |
+            Name:                     mysql
+            Namespace:                db
+            Type:                     LoadBalancer
+            LoadBalancer Ingress:     10.128.0.40
+            Events:
+              Type    Reason                    Age   From                Message
+              ----    ------                    ----  ----                -------
+              Normal  EnsuringLoadBalancer      17m   service-controller  Ensuring load balancer
+              Normal  LoadBalancerManualChange  17m   gce-cloudprovider   Firewall change required by network admin: `gcloud compute firewall-rules create a8a48ebdf020011e9bba242010a9a001 --network shared-net --description "{\"kubernetes.io/service-name\":\"db/mysql\", \"kubernetes.io/service-ip\":\"10.128.0.40\"}" --allow tcp:3306 --source-ranges 10.0.0.0/16 --target-tags gke-kf-3f2a1b9c-node --project kf-net-host`
+              Normal  EnsuredLoadBalancer       17m   service-controller  Ensured load balancer
+      expect:
+        - {count: 1, firewall_rule: a8a48ebdf020011e9bba242010a9a001, host_project: kf-net-host, verb: create}
+    - name: the Ingress controller's health-check rule, kubectl get events
+      files:
+        - name: events.txt
+          text: |
+            LAST SEEN   TYPE     REASON                     OBJECT                  MESSAGE
+            2m          Normal   LoadBalancerManualChange   ingress/envoy-ingress   Firewall change required by security admin: `gcloud compute firewall-rules update k8s-fw-l7--6f1f6e83d2b4a0c1 --description "GCE L7 firewall rule" --allow tcp:30000-32767,tcp:8080 --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags gke-kf-3f2a1b9c-node --project kf-net-host`
+      expect:
+        - {count: 1, verb: update, firewall_rule: k8s-fw-l7--6f1f6e83d2b4a0c1, host_project: kf-net-host}
+  pass:
+    - name: a load balancer GKE made itself, and another that fails for a reason of its own
+      files:
+        - name: events.txt
+          text: |
+            LAST SEEN   TYPE     REASON                 OBJECT          MESSAGE
+            17m         Normal   EnsuringLoadBalancer   service/mysql   Ensuring load balancer
+            17m         Normal   EnsuredLoadBalancer    service/mysql   Ensured load balancer
+            2m          Warning  SyncLoadBalancerFailed service/mysql   Error syncing load balancer: failed to ensure load balancer: requested ip "10.128.0.40" is neither static nor assigned to the LB
 
 """#),
         ("Rules/kubectl/ssh-tunnels-down.yaml", #"""

@@ -328,7 +328,7 @@ struct FindingBuilder {
     /// `classify` gives the role of a sampled address (the engine's, which remembers them).
     mutating func add(_ facts: FlowFacts, classify: (IPAddress) -> RoleAssignment) {
         let group = facts.group
-        count += group.count
+        count += Saturating(group.count)
         if let t = group.firstSeen, firstSeen.map({ t < $0 }) ?? true { firstSeen = t }
         if let t = group.lastSeen, lastSeen.map({ t > $0 }) ?? true { lastSeen = t }
         let event = facts.event

@@ -25,8 +25,8 @@ struct ObservationFindingBuilder {
         let observation = facts.observation
         // An events row that says "x12 over 5m" is twelve occurrences of one message.
         // One observation may stand for several identical ones (`multiplicity`).
-        let occurrences = max(1, facts.facts["occurrences"].flatMap(Int.init) ?? 1) * observation.multiplicity
-        count += occurrences
+        let occurrences = max(1, facts.facts["occurrences"].flatMap(Int.init) ?? 1).saturatingMultiplied(by: observation.multiplicity)
+        count += Saturating(occurrences)
         for t in [observation.earliest, observation.latest].compactMap({ $0 }) {
             if firstSeen.map({ t < $0 }) ?? true { firstSeen = t }
             if lastSeen.map({ t > $0 }) ?? true { lastSeen = t }
@@ -36,7 +36,7 @@ struct ObservationFindingBuilder {
             bySource.append((observation.source, 0, []))
             index = bySource.count - 1
         }
-        bySource[index!].count += occurrences
+        bySource[index!].count += Saturating(occurrences)
         // The first distinct places in reading order, whatever order the observations come in.
         var places = observation.places
         if places.isEmpty, let location = observation.location {

@@ -130,8 +130,8 @@ extension GKEFailureCauseTests {
         #expect(f["quota_metric"] == "IN_USE_ADDRESSES")
         #expect(f["quota_requested"] == "12")
         #expect(f["quota_short"] == "4")
-        #expect(GKEFailureCause.unescaped("no escapes here") == nil)
-        #expect(GKEFailureCause.unescaped(#"a \\\\"b\\\\" \'c\'"#) == #"a "b" 'c'"#)
+        #expect(ErrorText.unescaped("no escapes here") == nil)
+        #expect(ErrorText.unescaped(#"a \\\\"b\\\\" \'c\'"#) == #"a "b" 'c'"#)
     }
 
     /// googlecodelabs/feedback#351: the location first, then the constraint.

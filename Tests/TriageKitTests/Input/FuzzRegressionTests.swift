@@ -74,3 +74,42 @@ extension FuzzRegressionTests {
         #expect(collector.account.inputs == 1)
     }
 }
+
+extension FuzzRegressionTests {
+    /// fuzz-text (4 December 2026, four rounds that died with no artifact: Swift's backtracer took
+    /// the trap's SIGILL before libFuzzer; the campaign now runs with SWIFT_BACKTRACE=enable=no):
+    /// an event's repeat count is the input's number, and two rows of `(x9223372036854775807 over
+    /// 5m)` overflowed the finding's count. Counts now stop at Int.max; the input analyses through.
+    @Test func hostileEventCountsDoNotOverflow() throws {
+        let url = repositoryRoot.appendingPathComponent("Fuzz/regressions/text-event-count-overflow")
+        let collector = EvidenceCollector()
+        _ = collector.read(InputReader(name: "overflow", source: MemorySource(try [UInt8](Data(contentsOf: url)))))
+        let analysis = Engine.analyse(collector, topology: Topology(), rules: try RuleLoader.builtIn())
+        #expect(analysis.findings.first?.count == Int.max)
+        #expect(Int.max.saturatingAdding(1) == Int.max)
+        #expect(Int.min.saturatingAdding(-1) == Int.min)
+        #expect((Int.max / 2 + 1).saturatingMultiplied(by: 2) == Int.max)
+        #expect(3.saturatingMultiplied(by: -4) == -12)
+        var count = Int.max - 1
+        count += Saturating(5)
+        #expect(count == Int.max)
+    }
+
+    /// The same trap in a cluster description: node counts are numbers the file chooses, and the
+    /// capacity checks multiply and add them. A count outside 0…1,000,000 is now a rejected value
+    /// (a problem line with the field), not a number believed.
+    @Test func hostileNodeCountsAreRejectedNotMultiplied() throws {
+        let url = repositoryRoot.appendingPathComponent("Fuzz/regressions/cluster-node-count-overflow.yaml")
+        var options = TopologyOptions()
+        options.clusterFiles = [url.path]
+        let topology = try Pipeline.topology(from: options)
+        let cluster = try #require(topology.clusters.first)
+        #expect(cluster.capacity.currentNodeCount == nil)
+        #expect(cluster.capacity.nodePools.first?.maxNodesPerZone == nil)
+        #expect(cluster.rejected.contains { $0.field == "nodePools[].autoscaling.maxNodeCount" })
+        #expect(cluster.rejected.contains { $0.field == "currentNodeCount" })
+        // 2^62 is past the bound too.
+        #expect(cluster.capacity.nodePools.last?.totalMaxNodes == nil)
+        _ = CapacityChecks.clusterMaxNodes(cluster.capacity)
+    }
+}

@@ -63,8 +63,14 @@ enum APIServerReachMessage {
         // An in-cluster Service other than the API server's own (`kubernetes.default.svc`) is an
         // application's API, not the control plane.
         if let host = url?.host, host.includes(".svc"), !host.hasPrefix("kubernetes.default") { return nil }
-        // Webhooks, aggregated APIs and kubelets are the API server's own calls, read elsewhere.
-        if text.includes("webhook") || text.includes("failing or missing response") || text.includes(":10250") { return nil }
+        // Webhooks, aggregated APIs and kubelets are the API server's own calls, read elsewhere. A
+        // client that reads webhook configurations from the API server (Istio's injector patching
+        // `…/mutatingwebhookconfigurations/…`, knative/serving#3983) is a client all the same.
+        if Self.webhookCallWords.contains(where: { text.includes($0) }) || text.includes("failing or missing response")
+            || text.includes(":10250")
+        {
+            return nil
+        }
         var facts = ["message": "control-plane-endpoint-unreachable", "failure": failureFact]
         if python {
             // urllib3 names the pool's host too: an application's Service or a Google API is not the control plane.
@@ -82,4 +88,7 @@ enum APIServerReachMessage {
         if let ip = dial?.ip ?? url.flatMap({ IPAddress($0.host) != nil ? $0.host : nil }) { facts["ip"] = ip }
         return [facts]
     }
+
+    /// How the API server's own call to a webhook is worded: such a line is the webhook's failure.
+    static let webhookCallWords = ["calling webhook", "call webhook", "admission webhook", "conversion webhook", "webhook call"]
 }

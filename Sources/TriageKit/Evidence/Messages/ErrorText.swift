@@ -193,6 +193,15 @@ enum ErrorText {
         return nil
     }
 
+    /// The text with its quoting undone (`\\` → `\` down to one level, then `\"` → `"` and `\'` →
+    /// `'`), or nil when that changes nothing: a message quoted inside another's quoting.
+    static func unescaped(_ text: String) -> String? {
+        var plain = text
+        while plain.includes("\\\\") { plain = plain.replacingOccurrences(of: "\\\\", with: "\\") }
+        plain = plain.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\'", with: "'")
+        return plain == text ? nil : plain
+    }
+
     /// A leading RFC 3339 timestamp (istiod, logrus JSON-less output, Cloud Logging text export).
     static func leadingTime(_ text: String) -> Int64? {
         let token = text.prefix { !$0.isWhitespace }

@@ -25,6 +25,19 @@ public enum MessageRecognizer {
     public static func recognize(
         _ text: String, patterns: MessagePatterns = .current, scope: MessagePattern.Scope = .text
     ) -> [[String: String]] {
+        let found = recognizeAsWritten(text, patterns: patterns, scope: scope)
+        // A message quoted inside a JSON string or a structured log's field (zap's `"error": "no
+        // matches for kind \"RayCluster\" in version \"ray.io/v1\""`, ray-project/kuberay#1552):
+        // read once more with that quoting undone.
+        if found.isEmpty, text.utf8.contains(0x5C), let plain = ErrorText.unescaped(text) {
+            return recognizeAsWritten(plain, patterns: patterns, scope: scope)
+        }
+        return found
+    }
+
+    private static func recognizeAsWritten(
+        _ text: String, patterns: MessagePatterns, scope: MessagePattern.Scope
+    ) -> [[String: String]] {
         guard text.utf8.count >= 8 else { return [] }
         var bytes = Array(text.utf8)
         for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }

@@ -8,7 +8,33 @@ public enum UnexplainedError {
     /// Facts: `message` (`unexplained-error`), `error` (the line, capped).
     public static func facts(_ line: String) -> [String: String]? {
         guard isErrorLine(line) else { return nil }
-        return ["message": messageClass, "error": TextLine.capped(String(unboxed(line)), limit: maximumError)]
+        return ["message": messageClass, "error": TextLine.capped(String(withoutLogHeader(unboxed(line))), limit: maximumError)]
+    }
+
+    /// An error line without what changes from one repeat to the next: a leading RFC 3339
+    /// timestamp and the level word after it (`2019-05-03T08:34:30.721832Z\terror\t…`, zap's and
+    /// istiod's console, knative/serving#3983), or klog's header (`E0503 08:34:30.721832   1
+    /// file.go:42] `). The same error logged four times is then one finding seen four times; the
+    /// quote keeps the whole line.
+    static func withoutLogHeader(_ line: Substring) -> Substring {
+        var rest = line
+        if ErrorText.leadingTime(String(line.prefix(40))) != nil {
+            rest = rest.drop { !$0.isWhitespace }.drop { $0 == " " || $0 == "\t" }
+            let level = rest.prefix { !$0.isWhitespace }
+            if logLevels.contains(level.lowercased()) { rest = rest.dropFirst(level.count).drop { $0 == " " || $0 == "\t" } }
+        } else if isKlogHeader(line), let end = line.range(of: "] ") {
+            rest = line[end.upperBound...]
+        }
+        return rest.isEmpty ? line : rest
+    }
+
+    static let logLevels: Set<String> = ["error", "fatal", "warn", "warning", "info", "[error]", "[fatal]", "[warn]", "err"]
+
+    /// klog's `E1122 09:14:02.123456   12345 file.go:42] …` (E and F are its error levels).
+    static func isKlogHeader(_ line: Substring) -> Bool {
+        let head = Array(line.utf8.prefix(6))
+        return head.count == 6 && (head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"))
+            && head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && head[5] == 0x20 && line.includes("] ")
     }
 
     /// A Warning event no recogniser knows: its message is an error of its own (a cluster
@@ -46,16 +72,13 @@ public enum UnexplainedError {
                        "Google Compute Engine: ", "googleapi: Error"] where line.hasPrefix(prefix) {
             return true
         }
+        // terraform 0.11's list under `Error applying plan:` (`* google_container_node_pool.NAME:
+        // googleapi: Error 400: …`, hashicorp/terraform-provider-google#3650): the API's refusal.
+        if line.hasPrefix("* "), line.includes(": googleapi: Error ") { return true }
         // A Java or Python exception: `com.google.cloud.storage.StorageException: …`,
         // `google.auth.exceptions.TransportError: (…`.
         if isExceptionLine(line) { return true }
-        // klog: `E1122 09:14:02.123456   12345 file.go:42] …` (E and F are its error levels).
-        let head = Array(line.utf8.prefix(6))
-        if head.count == 6, head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"),
-            head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), head[5] == 0x20, line.includes("] ")
-        {
-            return true
-        }
+        if isKlogHeader(line) { return true }
         // zap's and logr's structured fields carry the error itself (`"err": "…"`, octant#3336).
         for marker in ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"", "\"err\": \"", "\"err\":\"",
                        "\"severity\":\"ERROR\"", "\"severity\":\"CRITICAL\""] where line.includes(marker) {
@@ -71,7 +94,8 @@ public enum UnexplainedError {
         // A level word leads the line or follows a time or a logger name, never a key (`Status: ERROR`).
         // Six words: a copied log viewer puts a date and time before the tool's own (`2024-05-31
         // 21:59:39.904 GET2024-05-31 17:59:39 ERROR 404: Not Found.`).
-        let words = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: true).prefix(6)
+        // zap's and istiod's console separate the time, the level and the logger with tabs.
+        let words = line.split(maxSplits: 6, omittingEmptySubsequences: true) { $0 == " " || $0 == "\t" }.prefix(6)
         for (index, word) in words.enumerated() where levelWords.contains(word) {
             if index == 0 || !words[words.startIndex + index - 1].hasSuffix(":") { return true }
         }
@@ -101,8 +125,49 @@ public enum UnexplainedError {
     static let causeAnchors = [
         "constraints/compute", "legacy network", "permission for", "hostserviceagent", "host service agent", "quota",
         "exhausted", "ipranges", "ipcidrrange", "secondary range", "network", "registered", "unhealthy", "instances running",
-        "service account", "gaia id",
+        "service account", "gaia id", "is reporting that node",
     ]
+
+    /// Terraform's google provider relays a failed GKE operation as `Error waiting for creating GKE
+    /// cluster: MESSAGE` (NodePool, updating, deleting): a failed operation even when no rule knows
+    /// the message (`Failed to create cluster`, terraform-google-kubernetes-engine#304), so the
+    /// operation fallback names the operation and its message instead of quoting a line.
+    /// Facts as `operationFacts`, without a cause.
+    public static func relayedFailedOperation(_ line: String) -> [String: String]? {
+        // gcloud's: `ERROR: (gcloud.container.clusters.create) Operation [<Operation … >] finished
+        // with error: MESSAGE`, the repr over many lines and the message after its last.
+        if let end = line.range(of: "] finished with error: ") {
+            let message = TextLine.trimmingBlanks(String(line[end.upperBound...]))
+            guard !message.isEmpty else { return nil }
+            let nodePool = line.includes("gcloud.container.node-pools.")
+            var facts = ["error": TextLine.capped(message, limit: maximumError), "status": "DONE", "failed": "true",
+                         "type": line.includes(".clusters.create)") ? "CREATE_CLUSTER"
+                             : line.includes(".node-pools.create)") ? "CREATE_NODE_POOL" : "An operation",
+                         "target": nodePool ? "the node pool" : "the cluster"]
+            if let name = ErrorText.word(after: "name: u'", in: line, stops: ["'"]) ?? ErrorText.word(after: "name: '", in: line, stops: ["'"]),
+                name.hasPrefix("operation-")
+            {
+                facts["operation"] = name
+            }
+            return facts
+        }
+        guard let start = line.range(of: "Error waiting for ") else { return nil }
+        let rest = line[start.upperBound...]
+        guard let colon = rest.range(of: ": ") else { return nil }
+        let what = rest[..<colon.lowerBound].lowercased()
+        let message = TextLine.trimmingBlanks(String(rest[colon.upperBound...]))
+        let nodePool = what.hasSuffix("gke nodepool") || what.hasSuffix("gke node pool")
+        guard nodePool || what.hasSuffix("gke cluster"), !message.isEmpty else { return nil }
+        let verb = what.split(separator: " ").first.map(String.init) ?? ""
+        let types = ["creating": nodePool ? "CREATE_NODE_POOL" : "CREATE_CLUSTER",
+                     "deleting": nodePool ? "DELETE_NODE_POOL" : "DELETE_CLUSTER",
+                     "updating": nodePool ? "An update" : "UPDATE_CLUSTER"]
+        var facts = ["error": TextLine.capped(message, limit: maximumError), "status": "DONE", "failed": "true",
+                     "type": types[verb] ?? "An operation", "target": nodePool ? "the node pool" : "the cluster"]
+        if let project = ErrorText.project(in: line), !project.allSatisfy(\.isNumber) { facts["project"] = project }
+        if let location = ErrorText.location(in: line) { facts["location"] = location }
+        return facts
+    }
 
     /// `operationFacts` for a line some recogniser already read (Config Connector's `Update call
     /// failed: … googleapi: Error 403: Kubernetes Engine Service Agent is missing …`), only when the

@@ -15,6 +15,10 @@ public final class KubectlTextParser: TextEvidenceParser {
     private var described = ObservationTally()
     /// What the Config Connector walk needs of the objects described so far.
     private var walk = ConfigConnectorWalk.Index()
+    /// Services described so far (their ports only), for webhook errors that name just the Service.
+    private var services: [DescribedService] = []
+    /// A paste of more Services than this is a dump, not the webhook's own: the rest are not kept.
+    static let maximumServices = 256
     /// Observations taken so far: with its line, this is each one's place in reading order.
     private var arrivals = 0
     private var describing: DescribeObject?
@@ -74,6 +78,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     private func endObject() {
         guard let object = describing else { return }
         describing = nil
+        if services.count < Self.maximumServices, let service = DescribedService(object) { services.append(service) }
         let item = ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object, patterns: patterns))
         walk.add(item)
         for found in item.found {
@@ -101,11 +106,22 @@ public final class KubectlTextParser: TextEvidenceParser {
             for (fact, value) in walk.rootFacts(for: observation.facts) ?? [:] { observation.facts[fact] = value }
             all.append(observation)
         }
+        if !services.isEmpty {
+            for index in all.indices { DescribedService.resolvePort(&all[index].facts, from: services) }
+        }
         // An error line beside a message triage explains is most often that failure's own header
         // (`Error: UPGRADE FAILED:`, `ERROR: (gcloud.…) Operation [`): the fallback is for text
         // in which nothing was explained.
         if all.contains(where: { $0.facts["message"] != UnexplainedError.messageClass }) {
             all.removeAll { $0.facts["message"] == UnexplainedError.messageClass }
+        }
+        // A header that ends in a colon with nothing after it (terraform 0.11's `Error: Error
+        // applying plan:`) beside errors that say more is their header, not an error of its own.
+        func isBareHeader(_ observation: Observation) -> Bool {
+            observation.facts["message"] == UnexplainedError.messageClass && (observation.facts["error"] ?? "").hasSuffix(":")
+        }
+        if all.contains(where: { $0.facts["message"] == UnexplainedError.messageClass && !isBareHeader($0) }) {
+            all.removeAll(where: isBareHeader)
         }
         // In reading order: by line, messages outside objects before those inside, then arrival.
         all.sort { ($0.places.first?.order ?? .init()) < ($1.places.first?.order ?? .init()) }
@@ -114,6 +130,7 @@ public final class KubectlTextParser: TextEvidenceParser {
         free = ObservationTally()
         described = ObservationTally()
         walk = ConfigConnectorWalk.Index()
+        services = []
         return count
     }
 
@@ -285,7 +302,7 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// A line no recogniser knows: a relayed GKE operation failure, or an error line for the
     /// fallback rule; any other line is not evidence.
     private func unexplained(_ line: String, number: Int) {
-        if let facts = UnexplainedError.operationFacts(line) {
+        if let facts = UnexplainedError.operationFacts(line) ?? UnexplainedError.relayedFailedOperation(line) {
             // Placed in reading order like every other observation; operations are never tallied.
             var relayed = observation(facts, line: number, source: source.source(of: line), quote: line,
                                       time: ErrorText.leadingTime(line))
