@@ -3659,12 +3659,24 @@ remedy:
       text: "The quota is {quota_metric} in region {quota_region} (limit {quota_limit})."
     - "Request more quota in the console: https://console.cloud.google.com/iam-admin/quotas?project={project}"
   commands:
-    - >-
-      gcloud compute regions describe {region} --project={project} --flatten=quotas
-      --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
-    - >-
-      gcloud compute project-info describe --project={project} --flatten=quotas
-      --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+    - when: {quota_metric: {exists: true}}
+      text: >-
+        gcloud compute regions describe {region} --project={project} --flatten=quotas
+        --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+    - when: {quota_metric: {exists: true}}
+      text: >-
+        gcloud compute project-info describe --project={project} --flatten=quotas
+        --filter="quotas.metric={quota_metric|filter}" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+    # The message did not name the quota (GCE_QUOTA_EXCEEDED, the autoscaler's message id): every
+    # quota in use, the exhausted one among them.
+    - when: {quota_metric: {exists: false}}
+      text: >-
+        gcloud compute regions describe {region} --project={project} --flatten=quotas
+        --filter="quotas.usage>0" --format="table(quotas.metric,quotas.limit,quotas.usage)"
+    - when: {quota_metric: {exists: false}}
+      text: >-
+        gcloud compute project-info describe --project={project} --flatten=quotas
+        --filter="quotas.usage>0" --format="table(quotas.metric,quotas.limit,quotas.usage)"
 references:
   - https://cloud.google.com/compute/resource-usage
   - https://cloud.google.com/docs/quotas/view-manage
@@ -6166,11 +6178,17 @@ evidence: message
 # quoted description: a description cannot inject a flag. Older versions say "network admin",
 # newer "security admin".
 recognise:
-  - pattern: 'Firewall change required by (?:the )?(?:network|security) admin(?:istrator)?: `?gcloud compute firewall-rules (?<verb>create|update|delete) (?<fwname>[^\s`"]+)'
+  - pattern: 'Firewall change required by (?:the )?(?:network|security) admin(?:istrator)?: `?gcloud compute firewall-rules (?<verb>create|update|delete) '
+    # Each value only in the shape GCP allows (a name, a rule spec, CIDRs, tags, a project id), so a
+    # redacted (`xxx`, `x.x.x.x/16`) or forged value stays unknown instead of entering a command.
     extract:
-      - '^[^"]*? --network (?<network>[^\s`"]+)'
-      - '--description "(?:[^"\\]|\\.)*" --allow (?<allow>[^\s`"]+) --source-ranges (?<ranges>[^\s`"]+) --target-tags (?<tags>[^\s`"]+) --project (?<hostproject>[^\s`"]+)'
-      - 'firewall-rules delete [^\s`"]+ --project (?<deleteproject>[^\s`"]+)'
+      - 'firewall-rules (?:create|update|delete) (?<fwname>[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)(?=[\s`]|$)'
+      - '^[^"]*? --network (?<network>[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)(?=[\s`]|$)'
+      - '--description "(?:[^"\\]|\\.)*".*? --allow (?<allow>(?:tcp|udp|icmp|sctp|esp|ah|all|[0-9]{1,3})(?::[0-9]{1,5}(?:-[0-9]{1,5})?)?(?:,(?:tcp|udp|icmp|sctp|esp|ah|all|[0-9]{1,3})(?::[0-9]{1,5}(?:-[0-9]{1,5})?)?)*)(?=[\s`]|$)'
+      - '--description "(?:[^"\\]|\\.)*".*? --source-ranges (?<ranges>[0-9a-fA-F.:]+/[0-9]{1,3}(?:,[0-9a-fA-F.:]+/[0-9]{1,3})*)(?=[\s`]|$)'
+      - '--description "(?:[^"\\]|\\.)*".*? --target-tags (?<tags>[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?(?:,[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)*)(?=[\s`]|$)'
+      - '--description "(?:[^"\\]|\\.)*".*? --project (?<hostproject>(?:[a-z0-9.-]+:)?[a-z][-a-z0-9]{4,28}[a-z0-9])(?=[\s`]|$)'
+      - 'firewall-rules delete [a-z](?:[-a-z0-9]{0,61}[a-z0-9])? --project (?<deleteproject>(?:[a-z0-9.-]+:)?[a-z][-a-z0-9]{4,28}[a-z0-9])(?=[\s`]|$)'
     facts:
       message: shared-vpc-firewall-change
       firewall_rule: "{fwname}"
@@ -6185,6 +6203,8 @@ recognise:
         facts: {message: shared-vpc-firewall-change, verb: update, firewall_rule: k8s-fw-l7--6f1f6e83d2b4a0c1, allow: "tcp:30000-32767,tcp:8080", source_ranges: "130.211.0.0/22,35.191.0.0/16", target_tags: gke-kf-3f2a1b9c-node, host_project: kf-net-host}
       - text: 'Firewall change required by security admin: `gcloud compute firewall-rules delete k8s-fw-a26e631036a3f46cba28f8df67266d55 --project kf-net-host`'
         facts: {message: shared-vpc-firewall-change, verb: delete, firewall_rule: k8s-fw-a26e631036a3f46cba28f8df67266d55, host_project: kf-net-host}
+      - text: 'Firewall change required by network admin: `gcloud compute firewall-rules create a8a48ebdf020011e9bba242010a9a001 --network xxx --description "{\"kubernetes.io/service-name\":\"xxx\"}" --allow tcp:3306 --source-ranges x.x.x.x/16 --target-tags xxx --project xxx`'
+        facts: {message: shared-vpc-firewall-change, verb: create, firewall_rule: a8a48ebdf020011e9bba242010a9a001, network: xxx, allow: "tcp:3306"}
       - text: 'Normal  EnsuredLoadBalancer  17m  service-controller  Ensured load balancer'
         facts: {}
 match:

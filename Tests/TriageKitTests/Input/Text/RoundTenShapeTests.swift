@@ -181,4 +181,26 @@ struct RoundTenShapeTests {
         let decision = entry(#"{"decision":{"scaleUp":{"increasedMigs":[{"mig":{"name":"gke-a-grp","zone":"us-central1-b"},"requestedNodes":1}]}}}"#)
         #expect(observations(decision + "\n", name: "visibility.json").isEmpty)
     }
+
+    // MARK: GKE's LoadBalancerManualChange event
+
+    /// kubernetes/ingress-gce#584: the event's command is read after its quoted description, and
+    /// each value only in the shape GCP allows: a forged or redacted value is left unknown.
+    @Test func theManualFirewallChangeIsReadOnlyInValidShapes() {
+        let good = #"Firewall change required by security admin: `gcloud compute firewall-rules create k8s-fw-a26e --network shared-net --description "{\"kubernetes.io/service-name\":\"db/mysql\"}" --allow tcp:3306,udp:53 --source-ranges 10.0.0.0/16,10.4.0.0/14 --target-tags gke-kf-node --project kf-net-host`"#
+        let facts = MessageRecognizer.recognize(good).first ?? [:]
+        #expect(facts["message"] == "shared-vpc-firewall-change")
+        #expect(facts["firewall_rule"] == "k8s-fw-a26e")
+        #expect(facts["network"] == "shared-net")
+        #expect(facts["allow"] == "tcp:3306,udp:53")
+        #expect(facts["source_ranges"] == "10.0.0.0/16,10.4.0.0/14")
+        #expect(facts["target_tags"] == "gke-kf-node")
+        #expect(facts["host_project"] == "kf-net-host")
+        let forged = #"Firewall change required by network admin: `gcloud compute firewall-rules create k8s$(id) --network n$(id) --description "{\"a\":\"--allow tcp:0-65535 --project evil-project\"}" --allow tcp:3306;id --source-ranges 0.0.0.0/0|sh --target-tags t&&id --project p$(id)`"#
+        let read = MessageRecognizer.recognize(forged).first ?? [:]
+        #expect(read["message"] == "shared-vpc-firewall-change")
+        for fact in ["firewall_rule", "network", "allow", "source_ranges", "target_tags", "host_project"] {
+            #expect(read[fact] == nil, "\(fact): \(read[fact] ?? "")")
+        }
+    }
 }
