@@ -195,11 +195,26 @@ enum ErrorText {
 
     /// The text with its quoting undone (`\\` → `\` down to one level, then `\"` → `"` and `\'` →
     /// `'`), or nil when that changes nothing: a message quoted inside another's quoting.
+    /// One pass over the bytes (backslash and quotes are ASCII, never inside a multi-byte
+    /// character): Foundation's replacing works on characters, so a backslash that a combining
+    /// mark joins was found by a byte search and never replaced, and the loop that did this ran
+    /// forever (fuzz-text, a 42-byte input; kept in Fuzz/regressions/).
     static func unescaped(_ text: String) -> String? {
-        var plain = text
-        while plain.includes("\\\\") { plain = plain.replacingOccurrences(of: "\\\\", with: "\\") }
-        plain = plain.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\'", with: "'")
-        return plain == text ? nil : plain
+        let bytes = Array(text.utf8)
+        guard bytes.contains(0x5C) else { return nil }
+        var plain: [UInt8] = []
+        plain.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            guard byte == 0x5C else { plain.append(byte); continue }
+            // A run of backslashes is one; before a quote, none.
+            while index < bytes.count, bytes[index] == 0x5C { index += 1 }
+            if index < bytes.count, bytes[index] == 0x22 || bytes[index] == 0x27 { continue }
+            plain.append(byte)
+        }
+        return plain == bytes ? nil : String(decoding: plain, as: UTF8.self)
     }
 
     /// A leading RFC 3339 timestamp (istiod, logrus JSON-less output, Cloud Logging text export).
