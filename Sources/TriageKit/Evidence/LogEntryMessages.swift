@@ -95,8 +95,9 @@ public enum LogEntryMessages {
                     facts["type"] = "The cluster autoscaler's scale-up"
                     facts["target"] = message.instanceGroup.map { "instance group " + $0 } ?? "a node pool"
                     facts["project"] = facts["project"] ?? (labels?["project_id"] as? String).flatMap { ValueCheck.isProject($0) ? $0 : nil }
-                    facts["cluster"] = facts["cluster"] ?? (labels?["cluster_name"] as? String)
-                    facts["location"] = facts["location"] ?? (labels?["location"] as? String)
+                    // Values that go into commands, only in the shapes they can have.
+                    facts["cluster"] = facts["cluster"] ?? (labels?["cluster_name"] as? String).flatMap { ValueCheck.isClusterName($0) ? $0 : nil }
+                    facts["location"] = facts["location"] ?? (labels?["location"] as? String).flatMap { GCPLocation.isLocation($0) ? $0 : nil }
                     observations.append(Observation(kind: "operation", facts: facts, location: location, source: from,
                                                     quote: quote, time: time))
                 } else {

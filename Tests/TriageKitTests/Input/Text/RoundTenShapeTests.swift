@@ -203,4 +203,15 @@ struct RoundTenShapeTests {
             #expect(read[fact] == nil, "\(fact): \(read[fact] ?? "")")
         }
     }
+
+    /// The visibility log's resource labels go into commands: only a location's and a cluster
+    /// name's shape is taken.
+    @Test func locationsAreCheckedBeforeUse() {
+        #expect(GCPLocation.isLocation("us-central1"))
+        #expect(GCPLocation.isLocation("europe-west4-a"))
+        #expect(!GCPLocation.isLocation("us-central1-$(id)"))
+        #expect(!GCPLocation.isLocation("us central1"))
+        #expect(!GCPLocation.isLocation("global"))
+        #expect(!GCPLocation.isLocation("us-central-a"))
+    }
 }
