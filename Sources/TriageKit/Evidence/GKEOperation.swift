@@ -156,6 +156,8 @@ public enum GKEOperations {
         let parts = link.split(separator: "/").map(String.init)
         var f: [String: String] = [:]
         if let i = parts.firstIndex(of: "projects"), i + 1 < parts.count { f["link_project"] = parts[i + 1] }
+        // Where it ran, for an operation whose `zone`/`location` field is missing (a repr cut short).
+        if let i = parts.firstIndex(where: { $0 == "zones" || $0 == "locations" }), i + 1 < parts.count { f["location"] = parts[i + 1] }
         if let i = parts.firstIndex(of: "clusters"), i + 1 < parts.count {
             f["cluster"] = parts[i + 1]
             f["target"] = parts[i + 1]

@@ -140,10 +140,9 @@ public enum UnexplainedError {
             let message = TextLine.trimmingBlanks(String(line[end.upperBound...]))
             guard !message.isEmpty else { return nil }
             let nodePool = line.includes("gcloud.container.node-pools.")
-            var facts = ["error": TextLine.capped(message, limit: maximumError), "status": "DONE", "failed": "true",
-                         "type": line.includes(".clusters.create)") ? "CREATE_CLUSTER"
-                             : line.includes(".node-pools.create)") ? "CREATE_NODE_POOL" : "An operation",
-                         "target": nodePool ? "the node pool" : "the cluster"]
+            let type = line.includes(".clusters.create)") ? "CREATE_CLUSTER"
+                : line.includes(".node-pools.create)") ? "CREATE_NODE_POOL" : "An operation"
+            var facts = failedOperation(message, type: type, nodePool: nodePool)
             if let name = ErrorText.word(after: "name: u'", in: line, stops: ["'"]) ?? ErrorText.word(after: "name: '", in: line, stops: ["'"]),
                 name.hasPrefix("operation-")
             {
@@ -162,8 +161,7 @@ public enum UnexplainedError {
         let types = ["creating": nodePool ? "CREATE_NODE_POOL" : "CREATE_CLUSTER",
                      "deleting": nodePool ? "DELETE_NODE_POOL" : "DELETE_CLUSTER",
                      "updating": nodePool ? "An update" : "UPDATE_CLUSTER"]
-        var facts = ["error": TextLine.capped(message, limit: maximumError), "status": "DONE", "failed": "true",
-                     "type": types[verb] ?? "An operation", "target": nodePool ? "the node pool" : "the cluster"]
+        var facts = failedOperation(message, type: types[verb] ?? "An operation", nodePool: nodePool)
         if let project = ErrorText.project(in: line), !project.allSatisfy(\.isNumber) { facts["project"] = project }
         if let location = ErrorText.location(in: line) { facts["location"] = location }
         return facts
@@ -193,11 +191,22 @@ public enum UnexplainedError {
         let anchored = causeAnchors.contains(where: { lower.includes($0) })
             || lower.utf8.withContiguousStorageIfAvailable({ patterns.mayMatch($0, scope: .operation) }) == true
         guard anchored else { return nil }
-        var facts = GKEFailureCause.classify(line, patterns: patterns)
-        guard !facts.isEmpty else { return nil }
-        facts["error"] = TextLine.capped(String(unboxed(line)), limit: maximumError)
-        facts["status"] = "DONE"
-        facts["failed"] = "true"
+        let cause = GKEFailureCause.classify(line, patterns: patterns)
+        guard !cause.isEmpty else { return nil }
+        let nodePool = lower.includes("nodepool") || lower.includes("node pool") || lower.includes("node-pools")
+            || lower.includes("node_pool")
+        // The type only when the line says it: terraform's "creating GKE cluster", gcloud's command group.
+        let type =
+            if lower.includes("node-pools.create") || (nodePool && lower.includes("creating")) {
+                "CREATE_NODE_POOL"
+            } else if lower.includes("clusters.create") || lower.includes("creating gke cluster")
+                || lower.includes("creating cluster")
+            {
+                "CREATE_CLUSTER"
+            } else {
+                "An operation"
+            }
+        var facts = cause.merging(failedOperation(String(unboxed(line)), type: type, nodePool: nodePool)) { _, relayed in relayed }
         // A request path relayed in the error (`"requestPath":"…/projects/P/zones/Z/clusters/C/nodePools"`)
         // names where the operation ran, for the fix's commands.
         // A project number (as operation links give it) is left out, as it is for listed operations.
@@ -205,19 +214,12 @@ public enum UnexplainedError {
             facts["project"] = project
         }
         if facts["location"] == nil, let location = ErrorText.location(in: line) { facts["location"] = location }
-        let nodePool = lower.includes("nodepool") || lower.includes("node pool") || lower.includes("node-pools")
-            || lower.includes("node_pool")
-        // The type only when the line says it: terraform's "creating GKE cluster", gcloud's command group.
-        if lower.includes("node-pools.create") || (nodePool && lower.includes("creating")) {
-            facts["type"] = "CREATE_NODE_POOL"
-        } else if lower.includes("clusters.create") || lower.includes("creating gke cluster")
-            || lower.includes("creating cluster")
-        {
-            facts["type"] = "CREATE_CLUSTER"
-        } else {
-            facts["type"] = "An operation"
-        }
-        facts["target"] = nodePool ? "the node pool" : "the cluster"
         return facts
+    }
+
+    /// The facts every relayed failed operation has: its message, DONE and failed, what ran and on what.
+    static func failedOperation(_ message: String, type: String, nodePool: Bool) -> [String: String] {
+        ["error": TextLine.capped(message, limit: maximumError), "status": "DONE", "failed": "true",
+         "type": type, "target": nodePool ? "the node pool" : "the cluster"]
     }
 }

@@ -10,15 +10,64 @@ final class TextDispatcher {
     private(set) var lines = 0
     private(set) var recognised = 0
     private(set) var firstLine: String?
+    /// A document inside the text, held until it ends.
+    private var held: EmbeddedDocument?
 
 
     init(input: String) { self.input = input }
 
     func line(_ raw: String, number: Int, collector: EvidenceCollector) {
         lines += 1
-        let text = Self.unquoted(raw)
+        let text = LinePrefix.stripped(Self.unquoted(raw))
         let trimmed = TextLine.trimmingBlanks(text, unicodeSpaces: true)
         if firstLine == nil && !trimmed.isEmpty { firstLine = trimmed }
+        if var document = held {
+            switch document.take(text, number: number) {
+            case .more:
+                held = document
+                return
+            case .overflow:
+                held = nil
+                giveBack(document, collector)
+                return
+            case .ended(let includingLast):
+                held = nil
+                read(document, collector)
+                if includingLast { return }
+            }
+        }
+        if !currentIsTable, let document = EmbeddedDocument.start(text, number: number) {
+            held = document
+            return
+        }
+        dispatch(text, trimmed: trimmed, number: number, collector: collector)
+    }
+
+    /// A document held from the text (see `EmbeddedDocument`): read as a document when it is one
+    /// triage reads, else its lines are read as the text they were.
+    private func read(_ document: EmbeddedDocument, _ collector: EvidenceCollector) {
+        if let decoded = document.document() {
+            if collector.addDocument(decoded, location: RecordLocation(input: input, line: document.firstLine, byteOffset: 0)) {
+                recognised += 1
+                return
+            }
+            // A Google API error body (`curl`'s, `--log-http`'s) is the one line a client prints for
+            // it, with the reason and service its ErrorInfo names.
+            if let line = EvidenceCollector.googleAPIError(decoded) {
+                dispatch(line, trimmed: line, number: document.firstLine, collector: collector)
+                return
+            }
+        }
+        giveBack(document, collector)
+    }
+
+    private func giveBack(_ document: EmbeddedDocument, _ collector: EvidenceCollector) {
+        for (text, number) in document.lines {
+            dispatch(text, trimmed: TextLine.trimmingBlanks(text, unicodeSpaces: true), number: number, collector: collector)
+        }
+    }
+
+    private func dispatch(_ text: String, trimmed: String, number: Int, collector: EvidenceCollector) {
         if currentIsTable && trimmed.isEmpty {
             flush(collector)
             return
@@ -88,6 +137,10 @@ final class TextDispatcher {
 
     /// Ends the input; returns how many pieces of evidence it gave.
     func finish(into collector: EvidenceCollector) -> Int {
+        if let document = held {
+            held = nil
+            read(document, collector)
+        }
         flush(collector)
         return recognised
     }
