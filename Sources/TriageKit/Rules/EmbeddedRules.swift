@@ -6016,6 +6016,112 @@ samples:
             Error from server: error dialing backend: x509: certificate has expired or is not yet valid: current time 2026-11-22T09:14:02Z is after 2026-11-20T08:00:00Z
 
 """#),
+        ("Rules/kubectl/node-stopped-reporting.yaml", #"""
+id: node-stopped-reporting
+severity: error
+title: Every node's kubelet reports to the control plane
+evidence: message
+# The node controller marks a node's conditions Unknown with `NodeStatusUnknown` / `Kubelet stopped
+# posting node status.` when no status or lease has come from its kubelet for the grace period
+# (40 s by default). Seen in `kubectl describe node` of a NotReady node, in kubectl's tab layout before
+# 1.9 and the padded one after (kubernetes#32522 and #40581 on GKE, #34314, #73397), and in the e2e
+# framework's `Condition Ready of node N is false instead of true. Reason: NodeStatusUnknown, message:
+# Kubelet stopped posting node status.` (kubernetes#21485). The cause is on the node's side or on the
+# path from it: the VM stopped or was reclaimed, the kubelet or runtime hung, or (a private cluster)
+# the node's egress to the control plane's endpoint on tcp:443 is denied.
+recognise:
+  - pattern: 'Kubelet stopped posting node status'
+    extract: ['Condition (?<condition>[A-Za-z]+) of node (?<node>[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?) is']
+    facts: {message: node-stopped-reporting, object.name: "{node}"}
+    samples:
+      - text: Kubelet stopped posting node status.
+        facts: {message: node-stopped-reporting}
+      - text: 'Feb 17 13:58:47.304: INFO: Condition Ready of node e2e-gce-builder-2-3-minion-kb53 is false instead of true. Reason: NodeStatusUnknown, message: Kubelet stopped posting node status.'
+        facts: {message: node-stopped-reporting, object.name: e2e-gce-builder-2-3-minion-kb53, condition: Ready}
+      - text: kubelet is posting ready status
+        facts: {}
+match:
+  message: node-stopped-reporting
+group_by: [object.name]
+cause: "node-stopped-reporting"
+message: >-
+  The node {object.name} stopped reporting to the control plane: its kubelet has not posted
+  status for longer than the grace period, so the node is NotReady, and its pods are evicted once
+  the eviction timeout passes.
+remedy:
+  why: >-
+    The control plane hears from each node only when the node's kubelet calls it (tcp:443 to the
+    cluster endpoint); it marks every condition Unknown when those calls stop. Either the VM is not
+    running (stopped, deleted, a preemptible or Spot VM reclaimed, a host error), the kubelet or the
+    container runtime hung (memory or disk exhaustion on the node shows in its serial console), or
+    the calls cannot leave the node: on a private cluster an egress firewall rule that denies the
+    control plane range ({master_cidr}) with a lower priority number than any allow cuts every node
+    off, and new nodes never register. Check the VM, then its console, then the egress path.
+  notes:
+    - >-
+      GKE's node auto-repair recreates a node NotReady for about 10 minutes; a node that keeps coming
+      back NotReady after repair points at the egress path or the node's image, not at the VM.
+    - >-
+      Firewall logs of the egress deny, when logging is on for the denying rule, make this the
+      rule node-to-master-egress-blocked, with the rule to add.
+  commands:
+    - kubectl get nodes -o wide
+    - >-
+      gcloud compute instances describe {object.name} --zone={object.zone} --project={project}
+      --format='value(status,scheduling.preemptible,scheduling.provisioningModel,lastStopTimestamp)'
+    - gcloud compute instances get-serial-port-output {object.name} --zone={object.zone} --project={project}
+    - >-
+      gcloud compute firewall-rules list --project={project} --filter=direction=EGRESS --sort-by=priority
+      --format='table(name,network.basename(),priority,destinationRanges.list(),allowed[].map().firewall_rule().list(),denied[].map().firewall_rule().list(),targetTags.list())'
+references:
+  - https://cloud.google.com/kubernetes-engine/docs/troubleshooting/node-notready
+  - https://cloud.google.com/kubernetes-engine/docs/how-to/node-auto-repair
+  - https://kubernetes.io/docs/concepts/architecture/nodes/#condition
+samples:
+  trigger:
+    - name: kubectl describe node of a NotReady GKE node, tab layout (kubectl before 1.9)
+      files:
+        - name: node.txt
+          text: "$ kubectl describe node gke-airportal-low-mem-high-cpu-86e6db07-hwj4\nName:\t\t\tgke-airportal-low-mem-high-cpu-86e6db07-hwj4\nLabels:\t\t\tbeta.kubernetes.io/arch=amd64\n\t\t\tcloud.google.com/gke-nodepool=low-mem-high-cpu\n\t\t\tfailure-domain.beta.kubernetes.io/zone=us-east1-c\nTaints:\t\t\t<none>\nConditions:\n  Type\t\t\tStatus\t\tLastHeartbeatTime\t\t\tLastTransitionTime\t\t\tReason\t\t\t\tMessage\n  ----\t\t\t------\t\t-----------------\t\t\t------------------\t\t\t------\t\t\t\t-------\n  NetworkUnavailable \tFalse \t\tFri, 24 Feb 2017 17:39:26 -0500 \tFri, 24 Feb 2017 17:39:26 -0500 \tRouteCreated \t\t\tRouteController created a route\n  OutOfDisk \t\tUnknown \tMon, 27 Feb 2017 12:32:48 -0500 \tMon, 27 Feb 2017 12:33:28 -0500 \tNodeStatusUnknown \t\tKubelet stopped posting node status.\n  Ready \t\tUnknown \tMon, 27 Feb 2017 12:32:48 -0500 \tMon, 27 Feb 2017 12:33:28 -0500 \tNodeStatusUnknown \t\tKubelet stopped posting node status.\n"
+      expect:
+        - {count: 1, object.name: gke-airportal-low-mem-high-cpu-86e6db07-hwj4}
+    - name: kubectl describe node, padded layout, the reason wider than its column
+      files:
+        - name: node.txt
+          text: |
+            Name:                   gke-kf-default-pool-5b7e0d41-m2pq
+            Labels:                 cloud.google.com/gke-nodepool=default-pool
+                                    topology.kubernetes.io/zone=us-central1-b
+            Conditions:
+              Type                  Status          LastHeartbeatTime                       LastTransitionTime                      Reason           Message
+              ----                  ------          -----------------                       ------------------                      ------           -------
+              MemoryPressure        Unknown         Fri, 07 Oct 2016 08:13:50 +0000         Fri, 07 Oct 2016 08:14:30 +0000         NodeStatusUnknown Kubelet stopped posting node status.
+              Ready                 Unknown         Fri, 07 Oct 2016 08:13:50 +0000         Fri, 07 Oct 2016 08:14:30 +0000         NodeStatusUnknown Kubelet stopped posting node status.
+      expect:
+        - {count: 1, object.name: gke-kf-default-pool-5b7e0d41-m2pq}
+    - name: the e2e framework's wait for ready nodes
+      files:
+        - name: e2e.txt
+          text: |
+            Feb 17 13:58:47.304: INFO: Condition Ready of node e2e-gce-builder-2-3-minion-kb53 is false instead of true. Reason: NodeStatusUnknown, message: Kubelet stopped posting node status.
+            Feb 17 13:58:49.312: INFO: Condition Ready of node e2e-gce-builder-2-3-minion-kb53 is false instead of true. Reason: NodeStatusUnknown, message: Kubelet stopped posting node status.
+      expect:
+        - {count: 2, object.name: e2e-gce-builder-2-3-minion-kb53}
+  pass:
+    - name: a healthy node's conditions
+      files:
+        - name: node.txt
+          text: |
+            Name:               gke-kf-default-pool-5b7e0d41-m2pq
+            Labels:             topology.kubernetes.io/zone=us-central1-b
+            Conditions:
+              Type                 Status  LastHeartbeatTime                 LastTransitionTime                Reason                       Message
+              ----                 ------  -----------------                 ------------------                ------                       -------
+              NetworkUnavailable   False   Mon, 21 Jan 2019 21:02:25 +0000   Mon, 21 Jan 2019 21:02:25 +0000   RouteCreated                 RouteController created a route
+              MemoryPressure       False   Mon, 28 Jan 2019 10:06:08 +0000   Fri, 25 Jan 2019 14:00:27 +0000   KubeletHasSufficientMemory   kubelet has sufficient memory available
+              Ready                True    Mon, 28 Jan 2019 10:06:08 +0000   Mon, 28 Jan 2019 09:25:31 +0000   KubeletReady                 kubelet is posting ready status. AppArmor enabled
+
+"""#),
         ("Rules/kubectl/registry-access-denied.yaml", #"""
 id: registry-access-denied
 severity: warning

@@ -28,6 +28,15 @@ final class DescribeObject {
     private var stack: [(indent: Int, key: String)] = []
     private var eventColumns: ColumnLayout?
     private var inEvents = false
+    /// Inside a Node's `Conditions:` table (`Type  Status  LastHeartbeatTime  …`), once its header was read.
+    private var inNodeConditions = false
+    /// A Node describes its conditions as a table, which no other describer does.
+    private(set) var hasNodeConditions = false
+    private var conditionMessages: Set<String> = []
+    /// The Node's Ready condition's status, once its row was read. A Ready node whose other
+    /// conditions say Unknown kept them from before (kubernetes#73397: OutOfDisk, which kubelets
+    /// stopped posting in 1.12, stays `NodeStatusUnknown` on a node that is Ready).
+    private(set) var readyStatus: String?
 
     func value(_ key: String) -> String? {
         entries.first { $0.indent == 0 && $0.key == key }.map(\.value)
@@ -45,7 +54,7 @@ final class DescribeObject {
         if top.contains("Rules") && (top.contains("Default backend") || top.contains("Address")) { return "Ingress" }
         if top.contains("Pod Template") && top.contains("Controlled By") { return "ReplicaSet" }
         if top.contains("Pod Template") && top.contains("StrategyType") { return "Deployment" }
-        if top.contains("Taints") && top.contains("Capacity") { return "Node" }
+        if (top.contains("Taints") && top.contains("Capacity")) || hasNodeConditions { return "Node" }
         if top.contains("TargetPort") && top.contains("Endpoints") { return "Service" }
         return nil
     }
@@ -56,12 +65,26 @@ final class DescribeObject {
     /// Takes one more line of this object; false when the line cannot belong to it (the caller
     /// then reads it as something else).
     func take(_ text: String, number: Int) -> Bool {
-        let indent = text.prefix { $0 == " " }.count
+        // kubectl before 1.9 aligned with tabs: `Name:\t\t\tx`, labels continued on `\t\t\tkey=value` lines.
+        let indent = text.prefix { $0 == " " || $0 == "\t" }.count
         let content = text.dropFirst(indent)
         if content.isEmpty {
             if inEvents && eventColumns != nil { inEvents = false }
+            inNodeConditions = false
             return true
         }
+        if indent > 0, stack.count == 1, stack[0].key == "Conditions", entries.last?.key == "Conditions" || inNodeConditions {
+            if inNodeConditions {
+                takeNodeCondition(content, text: text, number: number)
+                return true
+            }
+            if content.hasPrefix("Type"), content.includes("LastHeartbeatTime") {
+                inNodeConditions = true
+                hasNodeConditions = true
+                return true
+            }
+        }
+        if indent == 0 { inNodeConditions = false }
         if inEvents {
             if indent > 0 {
                 takeEventLine(text, content: content, number: number)
@@ -88,6 +111,56 @@ final class DescribeObject {
             entries.append(last)
         }
         return true
+    }
+
+    /// One row of a Node's conditions: `Ready  False  <heartbeat>  <transition>  KubeletNotReady  message`,
+    /// cells apart by two spaces or tabs (a reason wider than its column leaves one space before
+    /// the message, kubernetes#34314). Only a condition that is wrong is kept (Ready not True, any
+    /// other condition True or Unknown: pressure, NetworkUnavailable, node-problem-detector's), as the
+    /// generic printer's `Type:`/`Status:`/`Reason:`/`Message:` fields, once per message.
+    private func takeNodeCondition(_ content: Substring, text: String, number: Int) {
+        if content.hasPrefix("----") { return }
+        let cells = Self.cells(content)
+        guard cells.count >= 2, ["True", "False", "Unknown"].contains(cells[1]) else { return }
+        let (type, status) = (cells[0], cells[1])
+        if type == "Ready" { readyStatus = status }
+        guard type == "Ready" ? status != "True" : status != "False" else { return }
+        var reason = cells.count > 4 ? cells[4] : nil
+        var message = cells.count > 5 ? cells[5...].joined(separator: " ") : ""
+        if cells.count == 5, let space = cells[4].firstIndex(of: " ") {
+            reason = String(cells[4][..<space])
+            message = TextLine.trimmingBlanks(String(cells[4][space...]))
+        }
+        guard !message.isEmpty, conditionMessages.count < 64, conditionMessages.insert(message).inserted else { return }
+        let parents = ["Conditions"]
+        entries.append(Entry(indent: 2, parents: parents, key: "Type", value: type, line: number, text: text))
+        entries.append(Entry(indent: 2, parents: parents, key: "Status", value: status, line: number, text: text))
+        if let reason { entries.append(Entry(indent: 2, parents: parents, key: "Reason", value: reason, line: number, text: text)) }
+        entries.append(Entry(indent: 2, parents: parents, key: "Message", value: message, line: number, text: text))
+    }
+
+    /// A table row's cells: apart by a tab or by two spaces or more.
+    static func cells(_ row: Substring) -> [String] {
+        var cells: [String] = []
+        var cell = ""
+        var spaces = 0
+        for character in row {
+            if character == "\t" || (character == " " && spaces >= 1) {
+                if !cell.isEmpty { cells.append(TextLine.trimmingBlanks(cell)) }
+                cell = ""
+                spaces = character == " " ? spaces + 1 : 0
+                continue
+            }
+            if character == " " {
+                spaces += 1
+                cell.append(character)
+                continue
+            }
+            spaces = 0
+            cell.append(character)
+        }
+        if !TextLine.trimmingBlanks(cell).isEmpty { cells.append(TextLine.trimmingBlanks(cell)) }
+        return cells.filter { !$0.isEmpty }
     }
 
     private func takeEventLine(_ text: String, content: Substring, number: Int) {

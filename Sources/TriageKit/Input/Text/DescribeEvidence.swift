@@ -33,6 +33,7 @@ enum DescribeEvidence {
         }
         for condition in conditions(of: object) {
             guard let message = condition["Message"], !message.value.isEmpty else { continue }
+            if object.hasNodeConditions, object.readyStatus == "True", condition["Status"]?.value == "Unknown" { continue }
             let time = condition["Last Transition Time"].flatMap { Timestamp.parse($0.value) }
             let reason = condition["Reason"]?.value
             if eventTexts.contains(message.value) {
@@ -47,6 +48,13 @@ enum DescribeEvidence {
                 condition["Status"]?.value != "True"
             {
                 recognised = [["message": "kcc-update-failed", "failure": ErrorText.failure(in: message.value) ?? "unknown"]]
+            }
+            // A Node's conditions table keeps only the conditions that are wrong: one no rule
+            // explains is still an error of the node's own.
+            if recognised.isEmpty, object.hasNodeConditions, let type = condition["Type"]?.value, let status = condition["Status"]?.value {
+                let because = reason.map { " (\($0))" } ?? ""
+                let error = "Node condition \(type) is \(status)\(because): \(message.value)"
+                recognised = [["message": UnexplainedError.messageClass, "error": TextLine.capped(error, limit: UnexplainedError.maximumError)]]
             }
             for var facts in recognised {
                 facts["occurrences"] = "1"
@@ -73,8 +81,27 @@ enum DescribeEvidence {
             if let kind = object.kind { found[index].facts["object.kind"] = kind }
             if let name = object.name { found[index].facts["object.name"] = name }
             if let namespace = object.namespace { found[index].facts["object.namespace"] = namespace }
+            if object.kind == "Node" {
+                for (fact, value) in nodePlacement(object) { found[index].facts[fact] = value }
+            }
         }
         return found
+    }
+
+    /// Where a described Node runs, from its labels: `object.zone` and, on GKE, `node_pool`; each
+    /// only in its name's shape, as commands use them.
+    static func nodePlacement(_ object: DescribeObject) -> [String: String] {
+        guard let labels = object.value("Labels") else { return [:] }
+        var facts: [String: String] = [:]
+        for label in labels.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            guard let equals = label.firstIndex(of: "=") else { continue }
+            let (key, value) = (label[..<equals], String(label[label.index(after: equals)...]))
+            if key == "topology.kubernetes.io/zone" || key == "failure-domain.beta.kubernetes.io/zone", GCPLocation.isLocation(value) {
+                facts["object.zone"] = value
+            }
+            if key == "cloud.google.com/gke-nodepool", ValueCheck.isResourceName(value) { facts["node_pool"] = value }
+        }
+        return facts
     }
 
     typealias Condition = [String: DescribeObject.Entry]

@@ -17,6 +17,9 @@ public final class KubectlTextParser: TextEvidenceParser {
     private var walk = ConfigConnectorWalk.Index()
     /// Services described so far (their ports only), for webhook errors that name just the Service.
     private var services: [DescribedService] = []
+    /// Nodes described whose conditions all hold.
+    private var healthyNodes = 0
+    static let healthyNodeSource = "kubectl describe node (conditions all hold)"
     /// A paste of more Services than this is a dump, not the webhook's own: the rest are not kept.
     static let maximumServices = 256
     /// Observations taken so far: with its line, this is each one's place in reading order.
@@ -81,6 +84,8 @@ public final class KubectlTextParser: TextEvidenceParser {
         if services.count < Self.maximumServices, let service = DescribedService(object) { services.append(service) }
         let item = ConfigConnectorWalk.Described(object: object, found: DescribeEvidence.messages(in: object, patterns: patterns))
         walk.add(item)
+        // A node whose conditions were read and all hold was read: it is evidence that says nothing wrong.
+        if object.hasNodeConditions, item.found.isEmpty { healthyNodes = healthyNodes.saturatingAdding(1) }
         for found in item.found {
             var made = observation(found.facts, line: found.line, source: "kubectl describe", quote: found.quote,
                                    time: found.time, phase: 1)
@@ -126,7 +131,9 @@ public final class KubectlTextParser: TextEvidenceParser {
         // In reading order: by line, messages outside objects before those inside, then arrival.
         all.sort { ($0.places.first?.order ?? .init()) < ($1.places.first?.order ?? .init()) }
         collector.add(all)
-        let count = all.reduce(0) { $0 + $1.multiplicity }
+        if healthyNodes > 0 { collector.countConfig(Self.healthyNodeSource, healthyNodes) }
+        let count = all.reduce(healthyNodes) { $0.saturatingAdding($1.multiplicity) }
+        healthyNodes = 0
         free = ObservationTally()
         described = ObservationTally()
         walk = ConfigConnectorWalk.Index()
