@@ -109,6 +109,13 @@ public enum LogEntryMessages {
                 }
             }
         }
+        if let json, HealthCheckLog.isProbeResult(json), let health = HealthCheckLog.facts(json, resourceType: base["resource.type"]) {
+            var facts = base.merging(health) { _, probe in probe }
+            if facts["project"] == nil, let project = labels?["project_id"] as? String, ValueCheck.isProject(project) { facts["project"] = project }
+            let quote = [health["health"], health["ip"].map { "endpoint " + $0 + (health["port"].map { ":" + $0 } ?? "") },
+                         health["probe_result"]].compactMap { $0 }.joined(separator: ", ")
+            observations.append(Observation(kind: "message", facts: facts, location: location, source: from, quote: quote, time: time))
+        }
         if observations.isEmpty, let severity, errorSeverities.contains(severity), let text = texts.first {
             var facts = base
             facts["message"] = unexplainedClass

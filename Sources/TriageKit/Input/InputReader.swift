@@ -519,7 +519,11 @@ public final class InputReader {
         return false
     }
 
-    private static let errorWords: [[UInt8]] = ["Error:", "ERROR:", "error:", "Error from server", "FATAL:", "fatal:"]
+    private static let errorWords: [[UInt8]] = ["Error:", "ERROR:", "error:", "Error from server", "FATAL:", "fatal:",
+                                                 // A level word before a log line (java.util.logging's `WARNING: Failed to
+                                                 // detect whether we are running on Google Compute Engine.`, kubectl's
+                                                 // `Warning: …`): no gcloud YAML key is one.
+                                                 "WARNING: ", "Warning: ", "WARN: ", "INFO: ", "SEVERE: ", "DEBUG: "]
         .map { Array($0.utf8) }
 
     /// `google_container_cluster.primary: Creating...`: terraform's progress line, whose resource
@@ -551,7 +555,12 @@ public final class InputReader {
     }
 
     private func looksLikeYAML(from start: Int) -> Bool {
-        if filled - start >= 3 && base[start] == 0x2D && base[start + 1] == 0x2D && base[start + 2] == 0x2D { return true }
+        // `---` is a document marker only before a blank or the line's end: Go's test output opens
+        // `------- Stdout: -------` (terraform-provider-google#15076), which is text.
+        if filled - start >= 3 && base[start] == 0x2D && base[start + 1] == 0x2D && base[start + 2] == 0x2D {
+            let next = filled - start > 3 ? base[start + 3] : 0x0A
+            return next == 0x20 || next == 0x0A || next == 0x0D || next == 0x09
+        }
         guard startsWithKey(from: start) else { return false }
         return nextMarginLineIsYAML(after: start)
     }

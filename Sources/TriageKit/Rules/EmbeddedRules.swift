@@ -2468,6 +2468,18 @@ id: invalid-alias-range
 severity: error
 title: The pod and service ranges are valid and free
 evidence: operation
+# Besides the overlaps and missing names GKEFailureCause reads, GKE's own check on a range's size:
+# `Cluster CIDR range is greater than maximum (25 > 21).` (a prefix length past the largest GKE
+# allows: the range is too small; GoogleCloudPlatform/oss-test-infra#1650), and the same for the
+# Services range.
+recognise:
+  - pattern: '(?<which>Cluster|Services?) CIDR range is (?:greater|smaller|less) than (?:the )?(?:maximum|minimum) \((?<size>[0-9]{1,3}) [<>] (?<limit>[0-9]{1,3})\)'
+    facts: {cause: invalid-alias-range, range_size: "{which} range /{size}", range_limit: "/{limit}"}
+    samples:
+      - text: 'ERROR: (gcloud.container.clusters.create) ResponseError: code=400, message=Cluster CIDR range is greater than maximum (25 > 21).'
+        facts: {cause: invalid-alias-range, range_size: Cluster range /25, range_limit: /21}
+      - text: 'Cluster CIDR range is fine'
+        facts: {}
 match:
   cause: invalid-alias-range
 group_by: [cluster, type]
@@ -2482,6 +2494,10 @@ remedy:
   notes:
     - when: {range: {exists: true}}
       text: "The range in question: {range}."
+    - when: {range_size: {exists: true}}
+      text: >-
+        GKE refused the size, not the place: the {range_size} is past the limit {range_limit}. A
+        prefix length is the other way round from a size: /14 holds more addresses than /21.
     - when: {range_name: {exists: true}}
       text: "The subnet has no secondary range named {range_name}; create it or name an existing one."
   commands:
@@ -3287,14 +3303,20 @@ id: operation-running-too-long
 severity: warning
 title: GKE operations finish within their usual time
 evidence: operation
+# Two shapes: an operation read as RUNNING past twice its usual time, and a client that stopped
+# waiting for one GKE had not failed (terraform's `timeout while waiting for state to become 'DONE'
+# (last state: 'RUNNING', …)`, gcloud's `has not finished in N seconds`): what the client saw last
+# is the same state, and its wait is the time it ran at least.
 match:
   status: [RUNNING, PENDING]
-  overdue: "true"
+match_any:
+  - {overdue: "true"}
+  - {client_gave_up: "true"}
 group_by: [operation, type, target]
 cause: "operation-overdue:{operation}"
 message: >-
-  {type} on {target} has been {status} for {running_minutes} minutes (since {start_time}); it
-  usually takes about {typical_minutes} minutes, and triage calls it stuck past twice that.
+  {type} on {target} has been {status} for {running_minutes} minutes or more; it usually takes
+  about {typical_minutes} minutes.
 remedy:
   why: >-
     GKE keeps an operation RUNNING while it waits for the VMs it created to become nodes, so an
@@ -3302,6 +3324,13 @@ remedy:
     plane or Google APIs. It ends DONE with an error when GKE gives up; describe it to see its
     progress and, once it ends, its message.
   notes:
+    - when: {start_time: {exists: true}}
+      text: "It started at {start_time}; triage calls an operation stuck past twice its usual time."
+    - when: {client_gave_up: "true"}
+      text: >-
+        The client stopped waiting after {client_timeout_minutes} minutes while the operation was
+        still {status}: GKE had not failed it, and it may still be running or have ended since.
+        Describe or list it before retrying: a second request while it runs fails or queues behind it.
     - when: {type: [CREATE_CLUSTER, CREATE_NODE_POOL, UPGRADE_NODES, AUTO_UPGRADE_NODES, AUTO_REPAIR_NODES, REPAIR_CLUSTER]}
       text: >-
         This operation creates nodes. Check the flows node registration needs: nodes to the control
@@ -3313,7 +3342,11 @@ remedy:
     - when: {stage: {exists: true}}
       text: "Progress when read: {progress}."
   commands:
-    - gcloud container operations describe {operation} --location={location} --project={project}
+    - when: {operation: {exists: true}}
+      text: gcloud container operations describe {operation} --location={location} --project={project}
+    - when: {operation: {exists: false}}
+      text: gcloud container operations list --project={project} --filter='status=RUNNING OR status=PENDING'
+
     - >-
       gcloud compute instances list --project={project} --filter=name~^gke-{cluster|regex|filter}-
       --format="table(name,zone.basename(),status,networkInterfaces[0].networkIP)"
@@ -3406,6 +3439,20 @@ samples:
             zone: us-central1
       expect:
         - {count: 1, operation: "operation-1795337894120-5d2a7c1e-0b4f-4c83-9e17-a6b3d58f2c90", type: "CREATE_CLUSTER", target: "kf-private"}
+    - name: terraform gave up waiting for a node pool upgrade (Jenkins timestamps)
+      files:
+        - name: apply.txt
+          text: |
+            12:54:03  Error: Error waiting for updating GKE node pool version: timeout while waiting for state to become 'DONE' (last state: 'RUNNING', timeout: 45m0s)
+      expect:
+        - {count: 1, type: UPGRADE_NODES, target: the node pool}
+    - name: gcloud gave up waiting for a cluster creation
+      files:
+        - name: create.txt
+          text: |
+            ERROR: (gcloud.container.clusters.create) Operation https://container.googleapis.com/v1/projects/kf-prod-4412/zones/us-central1-b/operations/operation-1691116470094-6020fbc7 has not finished in 1800 seconds. The operations may still be underway remotely and may still succeed; use gcloud list and describe commands or https://console.developers.google.com/ to check resource state.
+      expect:
+        - {count: 1, operation: operation-1691116470094-6020fbc7, type: CREATE_CLUSTER, target: the cluster}
   pass:
     - name: "seven minutes into a cluster creation"
       topology: {now: "2026-11-22T09:05:00Z"}
@@ -4467,10 +4514,12 @@ recognise:
         facts: {message: backend-health, health: UNHEALTHY, backend.kind: envoy}
       - text: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'
         facts: {}
-  - pattern: '(?i)^(?!.*":")(?=.*\b(?:load ?balancers?|backends?|NEGs?)\b).*\b(?:backends?|endpoints?|NEGs?)\b[^\n]{0,60}?(?:\bunhealthy\b|\bfail(?:s|ed|ing)? (?:\w+ ){0,2}health(?:y)?[ -]?checks?\b)'
+  - pattern: '(?i)^(?!.*":")(?=.*\b(?:load ?balancers?|backends?|NEGs?|network endpoint groups?)\b).*\b(?:backends?|endpoints?|NEGs?|network endpoint groups?)\b[^\n]{0,60}?(?:\bunhealthy\b|\bfail(?:s|ed|ing)? (?:\w+ ){0,2}health(?:y)?[ -]?checks?\b)'
     keywords: [unhealthy, health check, healthy check, health-check]
     facts: {message: backend-health, health: UNHEALTHY, failure: unhealthy}
     samples:
+      - text: The network endpoint group k8s1-0a1b2c3d-kubeflow-istio-ingressgateway-80-5e6f7a8b reports unhealthy pods
+        facts: {message: backend-health, health: UNHEALTHY}
       - text: The loadbalancer reports the backend as unhealthy failing healthy checks.
         facts: {message: backend-health, health: UNHEALTHY}
       - text: every NEG endpoint is marked **Unhealthy** and the route answers 503
@@ -4479,6 +4528,39 @@ recognise:
         facts: {}
       - text: 'Node gke-kf-default-pool-1a2b3c4d-x9z8 is unhealthy'
         facts: {}
+  # The other order: the state before what it is of ("The load balancer reports unhealthy backend",
+  # GoogleCloudPlatform/selkies#3; "the loadbalancer was failing health checks on the backend
+  # service", kubeflow-distribution#371), and a health check said to be unhealthy beside a firewall
+  # rule or load balancer (kubernetes-retired/contrib#257).
+  - pattern: '(?i)^(?!.*":")(?=.*\b(?:load ?balancers?|backend services?|NEGs?|network endpoint groups?)\b).*(?:\bunhealthy\b|\bfail(?:s|ed|ing)? (?:\w+ ){0,2}health(?:y)?[ -]?checks?\b)[^\n]{0,60}?\b(?:backends?|endpoints?|pods|NEGs?|network endpoint groups?|instances)\b'
+    keywords: [unhealthy, health check, healthy check, health-check]
+    facts: {message: backend-health, health: UNHEALTHY, failure: unhealthy}
+    samples:
+      - text: 'The load balancer reports unhealthy backend:'
+        facts: {message: backend-health, health: UNHEALTHY}
+      - text: I found that the loadbalancer was failing health checks on the backend service.
+        facts: {message: backend-health, health: UNHEALTHY}
+      - text: 'Warning  Unhealthy  3m (x12 over 5m)  kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503 for pods'
+        facts: {}
+  - pattern: '(?i)^(?!.*":")(?=.*\b(?:firewall rules?|load ?balancers?|ingress)\b).*\bhealth[ -]?checks?\b[^\n]{0,80}?\bunhealthy\b'
+    keywords: [unhealthy]
+    facts: {message: backend-health, health: UNHEALTHY, failure: unhealthy}
+    samples:
+      - text: 'the health check for this service shows up as "unhealthy" - because no firewall rule was created for it'
+        facts: {message: backend-health, health: UNHEALTHY}
+      - text: 'the kubelet health check of node gke-a-b-c reports unhealthy'
+        facts: {}
+  # Google's front end's own answers when no backend can serve: the 502 page ("Error: Server Error
+  # … The server encountered a temporary error and could not complete your request", ingress-gce#164)
+  # and the load balancer request log's statusDetails `failed_to_pick_backend` (k8s-multicluster-ingress#215).
+  - pattern: '(?i)\bThe server encountered a temporary error and could not complete your request\b|\bfailed_to_pick_backend\b'
+    keywords: [server encountered a temporary error, failed_to_pick_backend]
+    facts: {message: backend-health, health: UNHEALTHY, failure: unhealthy, backend.kind: gfe}
+    samples:
+      - text: The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.
+        facts: {message: backend-health, health: UNHEALTHY, backend.kind: gfe}
+      - text: 'statusDetails: "failed_to_pick_backend"'
+        facts: {message: backend-health, health: UNHEALTHY, backend.kind: gfe}
 match:
   message: backend-health
   health: UNHEALTHY
@@ -4500,6 +4582,23 @@ remedy:
       text: The backend is a NEG for Service port {service_port}; the health check dials the pods' target port.
     - when: {backend.kind: instance-group}
       text: The backend is an instance group; the health check dials node port {port}.
+    - when: {probe_result: {exists: true}}
+      text: >-
+        The health check log names the endpoint: {ip} port {port}, probed from {probe_source} ("{probe_result}").
+    - when: {probe_result: {exists: true}, failure: refused}
+      text: >-
+        The probe was refused: it reached the endpoint and nothing listens on port {port}. The firewall
+        is not the cause; the health check's port is (a BackendConfig's healthCheck.port, or the
+        Service's targetPort the NEG serves).
+    - when: {probe_result: {exists: true}, failure: timeout}
+      text: >-
+        The probe timed out: most often no ingress rule allows 35.191.0.0/16 and 130.211.0.0/22 to the
+        pods on port {port}, or the pod does not answer the health check's path in time.
+    - when: {backend.kind: gfe}
+      text: >-
+        Google's front end answered for the load balancer itself (its 502 page, or the request log's
+        failed_to_pick_backend): no backend of the URL map's service was healthy to take the request.
+        A load balancer still being set up answers the same for its first minutes.
     - when: {backend.kind: envoy}
       text: >-
         "no healthy upstream" is Envoy's answer when no backend of the route passes its health
@@ -4510,10 +4609,12 @@ remedy:
         kubectl describe cuts annotations longer than 140 characters ("..."), so backends past the cut
         are not read here; the last command prints the whole backends annotation.
   commands:
-    - >-
-      gcloud compute firewall-rules create allow-health-checks --project={project} --network={network}
-      --direction=INGRESS --action=ALLOW --source-ranges=35.191.0.0/16,130.211.0.0/22
-      --target-tags={node_tag} --rules=tcp
+    # A refused probe reached the endpoint: an allow rule would change nothing.
+    - when: {failure: {not: [refused]}}
+      text: >-
+        gcloud compute firewall-rules create allow-health-checks --project={project} --network={network}
+        --direction=INGRESS --action=ALLOW --source-ranges=35.191.0.0/16,130.211.0.0/22
+        --target-tags={node_tag} --rules=tcp
     - when: {backend: {exists: true}}
       text: gcloud compute backend-services get-health {backend} --global --project={project}
     - when: {backend: {exists: false}}
@@ -4818,6 +4919,17 @@ recognise:
       - text: 'Error from server (NotFound): error when creating "gw.yaml": the server could not find the requested resource (post gateways.networking.istio.io)'
         facts: {resource: gateways.networking.istio.io, api_group: networking.istio.io}
       - text: 'the server could not find the requested resource (get pods)'
+        facts: {}
+  # The CRD itself asked for by name and missing: Config Connector's deny-unknown-fields webhook
+  # looks up the kind's CRD (cloud-run-anthos-reference-web-app#34, a Cloud Build step applying
+  # resources before Config Connector was installed), as `kubectl wait crd/NAME` does.
+  - pattern: '(?i)customresourcedefinitions?\.apiextensions\.k8s\.io "(?<resource>[a-z0-9-]+\.(?<apigroup>[a-z0-9-]+\.[a-z0-9.-]+))" not found'
+    keywords: [apiextensions.k8s.io]
+    facts: {message: resource-not-served, failure: not-found, resource: "{resource}", api_version: "{resource}", api_group: "{apigroup}"}
+    samples:
+      - text: 'Error from server: error when creating "STDIN": admission webhook "deny-unknown-fields.cnrm.cloud.google.com" denied the request: CustomResourceDefinition.apiextensions.k8s.io "computebackendservices.compute.cnrm.cloud.google.com" not found'
+        facts: {resource: computebackendservices.compute.cnrm.cloud.google.com, api_group: compute.cnrm.cloud.google.com}
+      - text: 'customresourcedefinition.apiextensions.k8s.io "certificates.cert-manager.io" created'
         facts: {}
 match:
   message: resource-not-served
@@ -5409,10 +5521,16 @@ recognise:
   # Istio's own words for a request whose JWT it refused: its 1.x authentication policy's
   # "Origin authentication failed" (a grpc status 16 through a port-forward, kubeflow/kubeflow#4969),
   # and Envoy's jwt_authn "Jwt verification fails" / "Jwt is missing".
-  - pattern: '(?i)origin authentication failed|jwt verification fails|\bjwt is missing\b'
+  # Envoy's older filter says "Required JWT token is missing" (kubeflow/kubeflow#1495); jwt_authn's
+  # other refusals name the issuer, audience or expiry.
+  - pattern: '(?i)origin authentication failed|jwt verification fails|\bjwt (?:token )?is missing\b|\bjwt issuer is not configured\b|\baudiences in jwt are not allowed\b|\bjwt is expired\b'
     facts: {message: jwks-fetch-failed, failure: invalid-assertion}
-    keywords: [origin authentication failed, jwt verification fails, jwt is missing]
+    keywords: [origin authentication failed, jwt verification fails, jwt is missing, jwt token is missing, jwt issuer is not configured, audiences in jwt are not allowed, jwt is expired]
     samples:
+      - text: Required JWT token is missing
+        facts: {message: jwks-fetch-failed, failure: invalid-assertion}
+      - text: Audiences in Jwt are not allowed
+        facts: {message: jwks-fetch-failed, failure: invalid-assertion}
       - text: '        details = "Origin authentication failed"'
         facts: {message: jwks-fetch-failed, failure: invalid-assertion}
       - text: 'Jwt verification fails'

@@ -44,7 +44,9 @@ struct ObservationFacts {
         }
         // A load balancer backend for prose: as much of its name and its Ingress as is known.
         if facts["message"] == "backend-health" {
-            let named = facts["backend"].map { "backend " + $0 } ?? "a backend the lines do not name"
+            // A health check log names no backend service, only the endpoint it probed.
+            let endpoint = facts["ip"].map { "the endpoint " + $0 + (facts["port"].map { " port " + $0 } ?? "") }
+            let named = facts["backend"].map { "backend " + $0 } ?? endpoint ?? "a backend the lines do not name"
             facts["backend.described"] = facts["object"].map { named + " of " + $0 } ?? named
         }
         // A zonal operation's location is a zone; regional commands (quotas, subnets) need its region.

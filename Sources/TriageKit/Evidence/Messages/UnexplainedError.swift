@@ -7,6 +7,7 @@ public enum UnexplainedError {
     /// The message facts of an error line, or nil when the line is not shaped like an error.
     /// Facts: `message` (`unexplained-error`), `error` (the line, capped).
     public static func facts(_ line: String) -> [String: String]? {
+        if let error = looseRow(line) { return ["message": messageClass, "error": TextLine.capped(error, limit: maximumError)] }
         guard isErrorLine(line) else { return nil }
         return ["message": messageClass, "error": TextLine.capped(String(withoutLogHeader(unboxed(line))), limit: maximumError)]
     }
@@ -35,6 +36,34 @@ public enum UnexplainedError {
         let head = Array(line.utf8.prefix(6))
         return head.count == 6 && (head[0] == UInt8(ascii: "E") || head[0] == UInt8(ascii: "F"))
             && head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && head[5] == 0x20 && line.includes("] ")
+    }
+
+    /// A row of a table pasted without its header, which only its shape tells (cells apart by two
+    /// spaces or tabs): a `kubectl describe` Events row of type Warning (`Warning  Sync  17m (x2 over
+    /// 32m)  loadbalancer-controller  Error during sync: …`, kubernetes/ingress-gce#1148), its
+    /// message; a Node condition that is wrong (`NetworkUnavailable  True  <time>  <time>
+    /// NoRouteCreated  Node created without a route`, kubernetes#27994), as the describe reader words
+    /// it. Nil for any other line.
+    static func looseRow(_ line: String) -> String? {
+        let first = line.utf8.first
+        guard first == UInt8(ascii: "W") || (first.map { $0 >= 0x41 && $0 <= 0x5A } ?? false),
+            line.includes("  ") || line.includes("\t")
+        else { return nil }
+        let cells = DescribeObject.cells(Substring(line))
+        guard cells.count >= 5 else { return nil }
+        func isWord(_ text: String) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isLetter } }
+        if cells[0] == "Warning", isWord(cells[1]), cells[2].first?.isNumber == true || cells[2].hasPrefix("<") {
+            return cells[4...].joined(separator: " ")
+        }
+        let status = cells[1]
+        guard isWord(cells[0]), cells[0].first?.isUppercase == true, ["True", "False", "Unknown"].contains(status),
+            cells[2].contains(":"), cells[3].contains(":"), cells.count >= 6 || cells[4].contains(" ")
+        else { return nil }
+        guard cells[0] == "Ready" ? status != "True" : status != "False" else { return nil }
+        var reason = cells.count > 5 ? cells[4] : String(cells[4].prefix { $0 != " " })
+        var message = cells.count > 5 ? cells[5...].joined(separator: " ") : String(cells[4].drop { $0 != " " }.dropFirst())
+        if !isWord(reason) { (reason, message) = ("", cells[4...].joined(separator: " ")) }
+        return "Node condition \(cells[0]) is \(status)" + (reason.isEmpty ? "" : " (\(reason))") + ": " + message
     }
 
     /// A Warning event no recogniser knows: its message is an error of its own (a cluster

@@ -99,6 +99,11 @@ struct EmbeddedDocument {
         let fields: Set<String> = ["name", "operationType", "status", "statusMessage", "detail", "targetLink", "selfLink",
                                    "zone", "location", "startTime", "endTime"]
         for line in lines {
+            if let end = line.range(of: ">] finished with error: ") {
+                let message = TextLine.trimmingBlanks(String(line[end.upperBound...]))
+                if !message.isEmpty { document["statusMessage"] = document["statusMessage"] ?? message }
+                document["status"] = document["status"] ?? "DONE"
+            }
             var trimmed = Substring(TextLine.trimmingBlanks(line))
             if let open = trimmed.range(of: "Operation [<Operation") { trimmed = trimmed[open.upperBound...] }
             guard let colon = trimmed.range(of: ": ") else { continue }
@@ -106,13 +111,11 @@ struct EmbeddedDocument {
             guard let value = reprValue(trimmed[colon.upperBound...]) else { continue }
             if key == "message" {
                 if !value.isEmpty { messages.append(value) }
+            } else if key == "name", !value.hasPrefix("operation-") {
+                // A progress metric's name (`name: 'CLUSTER_DEPLOYING'`, nested), not the operation's.
+                continue
             } else if fields.contains(key), document[key] == nil {
                 document[key] = value
-            }
-            if let end = line.range(of: ">] finished with error: ") {
-                let message = TextLine.trimmingBlanks(String(line[end.upperBound...]))
-                if !message.isEmpty, document["statusMessage"] == nil { document["statusMessage"] = message }
-                if document["status"] == nil { document["status"] = "DONE" }
             }
         }
         if document["operationType"] == nil, let command {

@@ -309,7 +309,9 @@ public final class KubectlTextParser: TextEvidenceParser {
     /// A line no recogniser knows: a relayed GKE operation failure, or an error line for the
     /// fallback rule; any other line is not evidence.
     private func unexplained(_ line: String, number: Int) {
-        if let facts = UnexplainedError.operationFacts(line) ?? UnexplainedError.relayedFailedOperation(line) {
+        // A client that stopped waiting first: terraform words it as an error of waiting, which
+        // the failed-operation reader would take for GKE's own failure.
+        if let facts = ClientWaitTimeout.facts(line) ?? UnexplainedError.operationFacts(line) ?? UnexplainedError.relayedFailedOperation(line) {
             // Placed in reading order like every other observation; operations are never tallied.
             var relayed = observation(facts, line: number, source: source.source(of: line), quote: line,
                                       time: ErrorText.leadingTime(line))

@@ -30,8 +30,18 @@ enum LinePrefix {
         if matches(b, at: i, shape: "dddd-dd-ddTdd:dd:dd.dddddddZ ") { return (29, false) }
         // Cloud Build: `Step #2: `, `Step #2 - "deploy": `.
         if let count = cloudBuildStep(b, at: i) { return (count, false) }
-        // Jenkins' timestamper: `11:01:36 `.
-        if i == 0, matches(b, at: i, shape: "dd:dd:dd "), b.count > 9, b[9] != 0x20 { return (9, false) }
+        // Jenkins' timestamper: `11:01:36 `, `12:54:03  ` (two spaces, tgke#939), with milliseconds or not.
+        if i == 0, matches(b, at: i, shape: "dd:dd:dd") {
+            var j = 8
+            if matches(b, at: j, shape: ".ddd") { j += 4 }
+            let spaces = b[j...].prefix { $0 == 0x20 }.count
+            // One or two spaces, then the line: a column of times (a table's) has more.
+            if (1...2).contains(spaces), j + spaces < b.count { return (j + spaces, false) }
+        }
+        // Buildkite's and Jenkins' bracketed time: `[2021-07-01T17:54:30Z] `, `[2020-01-23T00:50:00.464Z] `.
+        if b[i] == 0x5B, let time = timestamp(b, at: i + 1, terminator: 0x5D), matches(b, at: i + 1 + time, literal: " ") {
+            return (time + 2, false)
+        }
         // terraform's TF_LOG: `[TIME ][LEVEL] plugin: terraform: `, `… plugin.terraform-provider-google_v2.10.0_x4: `,
         // `… provider.terraform-provider-google_v4.1.0_x5: `; after one of those, the provider's own
         // `2019/08/21 11:10:44 [DEBUG] `. Only below warnings: a WARN or ERROR level is the line's own word.
@@ -53,9 +63,10 @@ enum LinePrefix {
         return nil
     }
 
-    /// `2017/07/20 12:03:11 ` or `2019-08-21T11:10:44.905Z ` (RFC 3339 with any fraction and offset).
-    private static func timestamp(_ b: [UInt8], at i: Int) -> Int? {
-        if matches(b, at: i, shape: "dddd/dd/dd dd:dd:dd ") { return 20 }
+    /// `2017/07/20 12:03:11 ` or `2019-08-21T11:10:44.905Z ` (RFC 3339 with any fraction and offset),
+    /// its length with the `terminator` after it.
+    private static func timestamp(_ b: [UInt8], at i: Int, terminator: UInt8 = 0x20) -> Int? {
+        if terminator == 0x20, matches(b, at: i, shape: "dddd/dd/dd dd:dd:dd ") { return 20 }
         guard matches(b, at: i, shape: "dddd-dd-ddTdd:dd:dd") else { return nil }
         var j = i + 19
         if j < b.count, b[j] == 0x2E {
@@ -68,7 +79,7 @@ enum LinePrefix {
             j += 1
             while j < b.count, isDigit(b[j]) || b[j] == 0x3A { j += 1 }
         }
-        guard j < b.count, b[j] == 0x20 else { return nil }
+        guard j < b.count, b[j] == terminator else { return nil }
         return j + 1 - i
     }
 

@@ -21,6 +21,12 @@ struct LinePrefixTests {
         ("Step #0: Events:", "Events:"),
         // Jenkins' timestamper.
         ("11:01:36 Error from server (InternalError): failed calling webhook", "Error from server (InternalError): failed calling webhook"),
+        // …with two spaces and a terraform box (tgke#939, terraform-provider-google#15579), or milliseconds.
+        ("12:54:03  │ Error: Error waiting for updating GKE node pool version", "│ Error: Error waiting for updating GKE node pool version"),
+        ("19:21:44.120 ERROR: (gcloud.container.clusters.create) Operation [<Operation", "ERROR: (gcloud.container.clusters.create) Operation [<Operation"),
+        // Buildkite's and Jenkins' bracketed time.
+        ("[2021-07-01T17:54:30Z]  name: u'operation-1'", " name: u'operation-1'"),
+        ("[2020-01-23T00:50:00.464Z] Unable to connect to the server", "Unable to connect to the server"),
     ])
     func harnessPrefixesComeOff(_ line: String, _ expected: String) {
         #expect(LinePrefix.stripped(line) == expected)
@@ -35,7 +41,9 @@ struct LinePrefixTests {
         "2017/07/20 12:03:11 [DEBUG] something",
         // Not quite a shape: six fraction digits are not GitHub's; a column of times is data.
         "2023-02-01T03:12:34.574228Z Error: x",
-        "11:01:36  two spaces after",
+        "11:01:36   three spaces: a column",
+        "[2021-07-01 17:54:30] no T: not this shape",
+        "[2021-07-01T17:54:30Z]no space after",
         "Step #x: not a step",
         "",
         "W",
