@@ -3506,10 +3506,12 @@ severity: error
 title: The organization policy lets GKE create its node VMs
 evidence: operation
 # Any organization policy constraint that refuses the node VMs. The two with their own rule and
-# fix (external IPs, VPC peering) are left to those rules, whatever the rule order.
+# fix (external IPs, VPC peering) are left to those rules, whatever the rule order, and so are the
+# constraints on load balancer and forwarding rule types: they refuse a Service's forwarding rule,
+# not a node (GoogleCloudPlatform/kubernetes-engine-samples#143).
 recognise:
   # The name bare, or quoted in backticks as the Resource Manager API's newer wording has it.
-  - pattern: 'Constraint [`"]?(?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_]))[`"]? violated'
+  - pattern: 'Constraint [`"]?(?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b|compute\.restrict(?:LoadBalancer|ProtocolForwarding)CreationForTypes\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_]))[`"]? violated'
     extract:
       - "Instance '(?<instance>[^']+)' creation failed"
     facts: {cause: org-policy-blocks-node-creation, constraint: "{constraintref}", policy_id: "{policy}"}
@@ -3522,11 +3524,13 @@ recognise:
         facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.resourceLocations, policy_id: gcp.resourceLocations}
       - text: "Constraint constraints/compute.vmExternalIpAccess violated for project 481516234200."
         facts: {cause: vm-external-ip-blocked-by-org-policy}
+      - text: "Error syncing load balancer: failed to ensure load balancer: googleapi: Error 412: Constraint constraints/compute.restrictLoadBalancerCreationForTypes violated for projects/kf-prod-4412. Forwarding Rule projects/kf-prod-4412/regions/us-central1/forwardingRules/a1b2 of type EXTERNAL_NETWORK_TCP_UDP is not allowed."
+        facts: {}
       - text: "Error: googleapi: Error 400: Failed precondition: Constraint `constraints/gcp.restrictNonCmekServices` violated for `projects/xxx` attempting to create a resource without specifying a KMS CryptoKey."
         facts: {cause: org-policy-blocks-node-creation, constraint: constraints/gcp.restrictNonCmekServices, policy_id: gcp.restrictNonCmekServices}
   # The older wording names the location first: `Location ZONE:Z violates constraint
   # constraints/gcp.resourceLocations on the resource …` (googlecodelabs/feedback#351).
-  - pattern: 'violates constraint [`"'']?(?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_]))[`"'']? on the resource'
+  - pattern: 'violates constraint [`"'']?(?<constraintref>constraints/(?!compute\.vmExternalIpAccess\b|compute\.restrictVpcPeering\b|compute\.restrict(?:LoadBalancer|ProtocolForwarding)CreationForTypes\b)(?<policy>[A-Za-z0-9_.]+[A-Za-z0-9_]))[`"'']? on the resource'
     extract:
       - 'Location (?:ZONE|REGION):(?<where>[a-z]+-[a-z]+[0-9]+(?:-[a-z])?)\b'
       - "Instance '(?<instance>[^']+)' creation failed"

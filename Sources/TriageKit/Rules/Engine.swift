@@ -144,8 +144,11 @@ public enum Engine {
         var verdicts: [(observation: Observation, facts: ObservationFacts, hits: [Rule])] = []
         for observation in latestStates(observations) {
             guard let verdict = judged(observation) else { continue }
+            // An info finding (a back-off whose reason is elsewhere) explains nothing: an error
+            // beside it is still quoted (enix/kube-image-keeper#511: the refused pull of a node-local
+            // registry was silent beside the info of its back-off).
             if verdict.primary {
-                explainedInputs.insert(observation.location?.input ?? "")
+                if verdict.hits.contains(where: { $0.severity != .info }) { explainedInputs.insert(observation.location?.input ?? "") }
             } else if verdict.hits.isEmpty, let quoted = quotedAsUnexplained(observation) {
                 unexplained.append(quoted)
             }

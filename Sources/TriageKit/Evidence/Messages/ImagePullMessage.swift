@@ -24,7 +24,7 @@ enum ImagePullMessage {
         }
         if let image = facts["image"], let reference = ImageReference(image) {
             facts["registry"] = reference.registry
-            facts["registry.google"] = ImageReference.isGoogleServed(reference.registry) ? "true" : "false"
+            facts["registry.google"] = ImageReference.servedBy(reference.registry)
         }
         if facts["message"] == "image-pull-failed" {
             // The last URL of the chain is the one that failed: a registry redirects (registry.k8s.io
@@ -38,7 +38,7 @@ enum ImagePullMessage {
             }
             // Whether the path is Private Google Access or the internet is the host dialled, not the image's name.
             if let host = facts["host"], !host.hasPrefix("<") {
-                facts["registry.google"] = ImageReference.isGoogleServed(host) ? "true" : "false"
+                facts["registry.google"] = ImageReference.servedBy(host)
             }
         }
         return [facts]

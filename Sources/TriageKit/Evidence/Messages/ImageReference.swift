@@ -18,6 +18,23 @@ struct ImageReference: Equatable {
         }
     }
 
+    /// `registry.google`'s value: "true" for a registry Google serves, "local" for one on the node
+    /// or in the cluster (a pull-through proxy at `localhost:7439`, enix/kube-image-keeper#511; a
+    /// registry Service `*.svc`), which no egress path or NAT is in the way of, else "false".
+    static func servedBy(_ registry: String) -> String {
+        if isLocal(registry) { return "local" }
+        return isGoogleServed(registry) ? "true" : "false"
+    }
+
+    static func isLocal(_ registry: String) -> Bool {
+        var host = registry.lowercased()
+        if host.hasPrefix("[") { host = String(host.dropFirst().prefix { $0 != "]" }) } else if host.filter({ $0 == ":" }).count == 1 {
+            host = String(host.prefix { $0 != ":" })
+        }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host.hasSuffix(".svc")
+            || host.hasSuffix(".svc.cluster.local") || host.hasSuffix(".cluster.local")
+    }
+
     /// Served from Google's front ends, so reachable through Private Google Access and the
     /// private/restricted VIPs. registry.k8s.io is not: it redirects to several clouds.
     static func isGoogleServed(_ registry: String) -> Bool {

@@ -148,6 +148,28 @@ struct RoundElevenShapeTests {
         #expect(!observations(reversed).contains { $0.facts["operation"] == "CLUSTER_X" || $0.facts["operation"] == "CLUSTER_DEPLOYING" })
     }
 
+    // MARK: A registry on the node (enix/kube-image-keeper#511)
+
+    @Test func aNodeLocalRegistryIsNotOutsideGoogle() throws {
+        #expect(ImageReference.servedBy("localhost:7439") == "local")
+        #expect(ImageReference.servedBy("127.0.0.1:5000") == "local")
+        #expect(ImageReference.servedBy("[::1]:5000") == "local")
+        #expect(ImageReference.servedBy("registry.kube-system.svc.cluster.local:5000") == "local")
+        #expect(ImageReference.servedBy("us-docker.pkg.dev") == "true")
+        #expect(ImageReference.servedBy("ghcr.io") == "false")
+        let text = #"Failed to pull image "localhost:7439/us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0": failed to do request: Head "https://localhost:7439/v2/us-docker.pkg.dev/google-samples/containers/gke/hello-app/manifests/1.0": dial tcp [::1]:7439: connect: connection refused"#
+            + "\nBack-off pulling image \"localhost:7439/us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0\"\n"
+        var options = TopologyOptions()
+        options.masterCIDRs = ["172.16.0.0/28"]
+        let topology = try Pipeline.topology(from: options)
+        let collector = EvidenceCollector(topology: topology)
+        _ = collector.read(InputReader(name: "pull.txt", source: MemorySource(Array(text.utf8))))
+        let rules = Engine.analyse(collector, topology: topology, rules: try RuleLoader.builtIn()).findings.map(\.rule)
+        // No Cloud NAT fix for a proxy on the node; the refusal is quoted, not hidden behind the back-off's info.
+        #expect(!rules.contains("external-registry-pull-failed"))
+        #expect(rules.contains("error-unexplained"))
+    }
+
     // MARK: Recognisers written in the rules this round
 
     @Test func newWordings() {
