@@ -38,6 +38,14 @@ public enum UnexplainedError {
             && head[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && head[5] == 0x20 && line.includes("] ")
     }
 
+    /// A build tool's or CI runner's line that a command it ran failed, saying nothing of how.
+    static func isWrapperExit(_ error: String) -> Bool {
+        let line = Substring(error)
+        if (line.hasPrefix("make: *** ") || line.hasPrefix("make[")) && line.includes("] Error ") { return true }
+        if line.includes("Process completed with exit code ") { return true }
+        return line.includes("failed: step exited with non-zero status")
+    }
+
     /// A row of a table pasted without its header, which only its shape tells (cells apart by two
     /// spaces or tabs): a `kubectl describe` Events row of type Warning (`Warning  Sync  17m (x2 over
     /// 32m)  loadbalancer-controller  Error during sync: …`, kubernetes/ingress-gce#1148), its

@@ -122,8 +122,12 @@ public final class KubectlTextParser: TextEvidenceParser {
         }
         // A header that ends in a colon with nothing after it (terraform 0.11's `Error: Error
         // applying plan:`) beside errors that say more is their header, not an error of its own.
+        // So is the exit a wrapper reports after the error it ran into (make's `*** [target] Error
+        // 1`, the Actions runner's `Process completed with exit code 1.`, Cloud Build's `build step N
+        // … failed: step exited with non-zero status: 1`): alone, it is still the error there is.
         func isBareHeader(_ observation: Observation) -> Bool {
-            observation.facts["message"] == UnexplainedError.messageClass && (observation.facts["error"] ?? "").hasSuffix(":")
+            guard observation.facts["message"] == UnexplainedError.messageClass, let error = observation.facts["error"] else { return false }
+            return error.hasSuffix(":") || UnexplainedError.isWrapperExit(error)
         }
         if all.contains(where: { $0.facts["message"] == UnexplainedError.messageClass && !isBareHeader($0) }) {
             all.removeAll(where: isBareHeader)

@@ -170,6 +170,22 @@ struct RoundElevenShapeTests {
         #expect(rules.contains("error-unexplained"))
     }
 
+    // MARK: A wrapper's exit beside the error it ran into (a Buildkite paste in round 11)
+
+    @Test func aWrappersExitIsNotASecondError() throws {
+        let text = """
+            Error: Error creating NodePool: googleapi: Error 400: Something new nobody knows.
+            make: *** [Makefile:12: deploy] Error 1
+            Error: Process completed with exit code 2.
+            ERROR: build step 0 "gcr.io/cloud-builders/kubectl" failed: step exited with non-zero status: 1
+
+            """
+        let errors = observations(text).compactMap { $0.facts["error"] }
+        #expect(errors == ["Error: Error creating NodePool: googleapi: Error 400: Something new nobody knows."])
+        // Alone, the exit is the only error there is.
+        #expect(observations("Error: Process completed with exit code 2.\n").count == 1)
+    }
+
     // MARK: Recognisers written in the rules this round
 
     @Test func newWordings() {
