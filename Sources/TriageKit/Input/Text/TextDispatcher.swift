@@ -22,16 +22,16 @@ final class TextDispatcher {
         let trimmed = TextLine.trimmingBlanks(text, unicodeSpaces: true)
         if firstLine == nil && !trimmed.isEmpty { firstLine = trimmed }
         if var document = held {
+            // Let go of the stored copy first, so the block's lines grow in place, not copied per line.
+            held = nil
             switch document.take(text, number: number) {
             case .more:
                 held = document
                 return
             case .overflow:
-                held = nil
                 giveBack(document, collector)
                 return
             case .ended(let includingLast):
-                held = nil
                 read(document, collector)
                 if includingLast { return }
             }
