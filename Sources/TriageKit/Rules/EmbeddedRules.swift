@@ -6777,10 +6777,25 @@ remedy:
     The network delivered the call, but nothing answered it: the webhook's pods are not running or
     not ready (no endpoints), listen on another port than the Service's targetPort (refused), or
     closed the connection (EOF, often a crash or a TLS mismatch). This is not a firewall problem.
+  notes:
+    - when: {webhook.served_by: control-plane}
+      text: >-
+        This webhook is GKE's own, served beside the API server (its URL is localhost), not by pods
+        of the cluster: no Service, endpoint or firewall rule of yours is on its path. A refusal
+        means GKE's server for it was not up, as while the control plane is upgraded or repaired.
+        Retry once the cluster's operations are done; if it persists on an idle cluster, it is for
+        GKE support.
   commands:
-    - kubectl get endpoints -n {namespace} {service}
-    - kubectl get pods -n {namespace} -o wide
-    - kubectl describe service -n {namespace} {service}
+    - when: {webhook.served_by: {exists: false}}
+      text: kubectl get endpoints -n {namespace} {service}
+    - when: {webhook.served_by: {exists: false}}
+      text: kubectl get pods -n {namespace} -o wide
+    - when: {webhook.served_by: {exists: false}}
+      text: kubectl describe service -n {namespace} {service}
+    - when: {webhook.served_by: control-plane}
+      text: gcloud container operations list --project={project} --filter='status=RUNNING OR status=PENDING'
+    - when: {webhook.served_by: control-plane}
+      text: kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations -o name
 references:
   - https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/
 samples:
@@ -6792,6 +6807,13 @@ samples:
             Error from server (InternalError): error when creating "constraint.yaml": Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": no endpoints available for service "gatekeeper-webhook-service"
       expect:
         - {count: 1, webhook: validation.gatekeeper.sh, service: gatekeeper-webhook-service, failure: no-endpoints}
+    - name: GKE's own webhook refused on the control plane (prow's plank, a GKE cluster)
+      files:
+        - name: plank.txt
+          text: |
+            Internal error occurred: failed calling webhook "warden-mutating.common-webhooks.networking.gke.io": failed to call webhook: Post "https://localhost:5443/webhook/warden-mutating?timeout=10s": dial tcp [::1]:5443: connect: connection refused
+      expect:
+        - {count: 1, webhook: warden-mutating.common-webhooks.networking.gke.io, failure: refused}
   pass:
     - name: a kubelet certificate error is an answer, not a blocked path
       files:

@@ -36,6 +36,13 @@ enum WebhookMessage {
             if let ip = dial.ip { facts["ip"] = ip }
             if let port = dial.port { facts["port"] = port }
         }
+        // GKE's own webhooks (`warden-mutating.common-webhooks.networking.gke.io`, called at
+        // `https://localhost:5443/…`) are served beside the API server, not by pods of the cluster.
+        if let host = facts["host"], ImageReference.isLocal(host) || (facts["webhook"] ?? "").hasSuffix(".gke.io") {
+            facts["webhook.served_by"] = "control-plane"
+        } else if (facts["webhook"] ?? "").hasSuffix(".gke.io"), facts["service"] == nil {
+            facts["webhook.served_by"] = "control-plane"
+        }
         facts["failure"] = ErrorText.failure(in: text) ?? "unknown"
         // The certificate's complaint (`certificate is valid for a, b, not c`), for a TLS failure.
         if facts["failure"] == "tls", let x509 = text.range(of: "x509: ") {

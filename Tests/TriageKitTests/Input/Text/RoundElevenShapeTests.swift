@@ -186,6 +186,18 @@ struct RoundElevenShapeTests {
         #expect(observations("Error: Process completed with exit code 2.\n").count == 1)
     }
 
+    // MARK: GKE's own webhooks (a prow plank log on a GKE cluster)
+
+    @Test func gkesOwnWebhookIsServedByTheControlPlane() throws {
+        let warden = #"Internal error occurred: failed calling webhook "warden-mutating.common-webhooks.networking.gke.io": failed to call webhook: Post "https://localhost:5443/webhook/warden-mutating?timeout=10s": dial tcp [::1]:5443: connect: connection refused"#
+        #expect(MessageRecognizer.recognize(warden).first?["webhook.served_by"] == "control-plane")
+        let gatekeeper = #"failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp 10.4.0.12:8443: connect: connection refused"#
+        #expect(MessageRecognizer.recognize(gatekeeper).first?["webhook.served_by"] == nil)
+        let finding = try #require(try Self.analyse(warden + "\n").findings.first)
+        #expect(!Self.commands(finding).contains("kubectl get endpoints"))
+        #expect(finding.remedy.notes.contains { $0.contains("GKE's own") })
+    }
+
     // MARK: Recognisers written in the rules this round
 
     @Test func newWordings() {
