@@ -10,9 +10,10 @@ enum LinePrefix {
     /// `line` without its harness prefixes (several may nest: terraform's plugin prefix, then the
     /// provider's own Go log prefix), or `line` itself when it has none.
     static func stripped(_ line: String) -> String {
-        let bytes = Array(line.utf8.prefix(160))
-        guard let first = bytes.first, first == 0x53 || first == 0x5B || (first >= 0x30 && first <= 0x39) || "IWEF".utf8.contains(first)
+        // Most lines start with none of the bytes a prefix starts with: they cost one byte's look.
+        guard let first = line.utf8.first, first == 0x53 || first == 0x5B || (first >= 0x30 && first <= 0x39) || "IWEF".utf8.contains(first)
         else { return line }
+        let bytes = Array(line.utf8.prefix(160))
         var start = 0
         var strippedTerraform = false
         while let length = prefixLength(bytes, at: start, afterTerraform: strippedTerraform) {
