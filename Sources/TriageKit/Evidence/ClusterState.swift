@@ -117,6 +117,30 @@ public enum ClusterState {
         return nodePool(document, cluster: cluster, base: base, location: location, source: nodePoolSource)
     }
 
+    /// The tail of a cluster description pasted without its name (`status: ERROR` / `statusMessage:
+    /// Failed to create cluster` / `subnetwork: default`, banzaicloud/pipeline#2055): a cluster's
+    /// status and message, with a key only a cluster has, and nothing of an operation's.
+    static func isUnnamedClusterTail(_ document: [String: Any]) -> Bool {
+        guard document["name"] == nil, document["operationType"] == nil, document["targetLink"] == nil,
+            let status = document["status"] as? String, clusterStatuses.contains(status),
+            let message = document["statusMessage"] as? String, !message.isEmpty
+        else { return false }
+        return clusterOnlyKeys.contains { document[$0] != nil }
+    }
+
+    static let clusterStatuses: Set<String> = ["PROVISIONING", "RUNNING", "RECONCILING", "STOPPING", "ERROR", "DEGRADED"]
+    static let clusterOnlyKeys = ["subnetwork", "network", "endpoint", "clusterIpv4Cidr", "servicesIpv4Cidr", "currentMasterVersion",
+                                  "currentNodeVersion", "masterAuth", "privateClusterConfig", "ipAllocationPolicy", "nodeIpv4CidrSize"]
+
+    /// The status observation of a cluster tail (`isUnnamedClusterTail`): the cluster left unknown.
+    static func observations(fromClusterTail document: [String: Any], location: RecordLocation) -> [Observation] {
+        var base: [String: String] = ["status": document["status"] as? String ?? ""]
+        if let where_ = (document["location"] as? String) ?? (document["zone"] as? String), GCPLocation.isLocation(where_) { base["location"] = where_ }
+        let message = document["statusMessage"] as? String
+        return [status(base, message: message, location: location, source: describeSource,
+                       quote: "status: \(base["status"] ?? "")" + (message.map { ", statusMessage: \($0)" } ?? ""))]
+    }
+
     /// The status observation, shared with the `clusters list` table reader.
     static func status(
         _ facts: [String: String], message: String?, location: RecordLocation, source: String, quote: String?

@@ -496,6 +496,10 @@ public final class EvidenceCollector: RecordSink {
             }
             return true
         }
+        if ClusterState.isUnnamedClusterTail(document) {
+            for observation in ClusterState.observations(fromClusterTail: document, location: place) { add(observation) }
+            return true
+        }
         if ClusterState.looksLikeNodePool(document) {
             let observations = ClusterState.observations(fromNodePool: document, location: place)
             for observation in observations { add(observation) }

@@ -2420,7 +2420,7 @@ match:
 group_by: [cluster, status]
 cause: "cluster-state:{cluster}"
 message: >-
-  Cluster {cluster} is {status}: "{status_message}" (a status message no rule of triage explains).
+  {cluster.described} is {status}: "{status_message}" (a status message no rule of triage explains).
 remedy:
   why: >-
     GKE puts a cluster in ERROR when an operation on it failed, and in DEGRADED when it runs but

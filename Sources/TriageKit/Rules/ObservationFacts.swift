@@ -49,6 +49,10 @@ struct ObservationFacts {
             let named = facts["backend"].map { "backend " + $0 } ?? endpoint ?? "a backend the lines do not name"
             facts["backend.described"] = facts["object"].map { named + " of " + $0 } ?? named
         }
+        // A cluster for prose: named, or (a description's tail pasted without its name) not.
+        if observation.kind == "cluster" {
+            facts["cluster.described"] = facts["cluster"].flatMap { $0.isEmpty ? nil : "Cluster " + $0 } ?? "A cluster the lines do not name"
+        }
         // A zonal operation's location is a zone; regional commands (quotas, subnets) need its region.
         if facts["region"] == nil, let location = facts["location"] { facts["region"] = GCPLocation.region(of: location) }
         self.facts = facts

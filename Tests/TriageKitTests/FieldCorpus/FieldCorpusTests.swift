@@ -8,7 +8,7 @@ import TriageKit
     /// Cases judged RIGHT when this level was last measured (25 of 81 before issue 12; 99 of 103 after 22 cases from
     /// reports not seen before, of which 13 were right before their rules; 100 once gcloud's folded YAML messages were joined, 101 once Config Connector's UpdateFailed relayed GKE's own cause, 102 once an event's wrapped message lines joined it; 20 more from reports not seen before, 17 right before any change for them, 122 of 123 after; 16 more, 7 right before, 138 of 139 after; 12 more, 8 right before, 149 of 151 after; 14 more, 12 right before, 163 of 165 after; 42 more on 4 December, 21 right before any change for them, 202 of 207 after; 204 once cut and terraform node-pool lines were read; 38 more the same day, 18 right before any change for them, 241 of 245 after; 39 more, 21 right before any change for them, 274 of 284 after; 279 once Envoy's no healthy upstream, GKE's LoadBalancerManualChange event and a Service described beside its webhook's error were read; 43 more, 27 right before any change for them, 316 of 327 after). It must only go up: raise it when a
     /// change makes more cases right; a change that lowers it is a regression.
-    static let measuredRight = 375
+    static let measuredRight = 376
 
     @Test func everyCaseIsWellFormedAndQuotesItsReportVerbatim() throws {
         let cases = try FieldCorpus.load()

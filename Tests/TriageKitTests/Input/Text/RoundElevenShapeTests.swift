@@ -198,6 +198,19 @@ struct RoundElevenShapeTests {
         #expect(finding.remedy.notes.contains { $0.contains("GKE's own") })
     }
 
+    // MARK: A cluster description's tail (banzaicloud/pipeline#2055)
+
+    @Test func aClusterDescriptionsTailIsTheClustersState() throws {
+        let tail = "status: ERROR\nstatusMessage: Failed to create cluster\nsubnetwork: default\n"
+        let finding = try #require(try Self.analyse(tail, name: "describe.yaml").findings.first)
+        #expect(finding.rule == "cluster-status-unexplained")
+        #expect(finding.message.hasPrefix("A cluster the lines do not name is ERROR: \"Failed to create cluster\""))
+        // A node pool's or an operation's fields are not a cluster's tail.
+        #expect(!ClusterState.isUnnamedClusterTail(["status": "ERROR", "statusMessage": "x", "config": ["machineType": "e2"]]))
+        #expect(!ClusterState.isUnnamedClusterTail(["status": "DONE", "statusMessage": "x", "operationType": "CREATE_CLUSTER", "network": "n"]))
+        #expect(!ClusterState.isUnnamedClusterTail(["name": "kf", "status": "ERROR", "statusMessage": "x", "network": "n"]))
+    }
+
     // MARK: Recognisers written in the rules this round
 
     @Test func newWordings() {
