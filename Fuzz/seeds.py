@@ -56,6 +56,12 @@ for p in sources:
     if is_cluster(p): add("cluster", rel, data)
     if len(data) <= 16 << 10 or is_firewall(p):
         add("gzip", rel + ".gz", gzip.compress(data[:16 << 10], mtime=0))
+# The field corpus: text nobody on the project wrote (CI prefixes, reprs, describe layouts,
+# JSON inside pastes), the part after `--- input` of each case, as text seeds (cut to max_len).
+for p in sorted((root / "Tests" / "FieldCorpus").glob("*.case")):
+    data = p.read_bytes()
+    marker = data.find(b"\n--- input\n")
+    if marker >= 0: add("text", "field-" + p.stem, data[marker + len(b"\n--- input\n"):][:4096])
 # Gzip inside gzip (an export compressed twice).
 add("gzip", "double.gz", gzip.compress(gzip.compress(b'{"logName":"projects/p/logs/compute.googleapis.com%2Ffirewall"}\n', mtime=0), mtime=0))
 
