@@ -135,7 +135,7 @@ public enum ClusterState {
     /// The status observation of a cluster tail (`isUnnamedClusterTail`): the cluster left unknown.
     static func observations(fromClusterTail document: [String: Any], location: RecordLocation) -> [Observation] {
         var base: [String: String] = ["status": document["status"] as? String ?? ""]
-        if let where_ = (document["location"] as? String) ?? (document["zone"] as? String), GCPLocation.isLocation(where_) { base["location"] = where_ }
+        if let named = (document["location"] as? String) ?? (document["zone"] as? String), GCPLocation.isLocation(named) { base["location"] = named }
         let message = document["statusMessage"] as? String
         return [status(base, message: message, location: location, source: describeSource,
                        quote: "status: \(base["status"] ?? "")" + (message.map { ", statusMessage: \($0)" } ?? ""))]

@@ -39,8 +39,7 @@ enum ClientWaitTimeout {
             type = "An operation"
         }
         var facts = base(status: last, type: type, target: nodePool ? "the node pool" : "the cluster", minutes: minutes)
-        if let project = ErrorText.project(in: line), ValueCheck.isProject(project), !project.allSatisfy(\.isNumber) { facts["project"] = project }
-        if let location = ErrorText.location(in: line), GCPLocation.isLocation(location) { facts["location"] = location }
+        facts.merge(place(in: line)) { _, found in found }
         return facts
     }
 
@@ -64,8 +63,16 @@ enum ClientWaitTimeout {
         {
             facts["operation"] = name
         }
-        if let project = ErrorText.project(in: path), ValueCheck.isProject(project), !project.allSatisfy(\.isNumber) { facts["project"] = project }
-        if let location = ErrorText.location(in: path), GCPLocation.isLocation(location) { facts["location"] = location }
+        facts.merge(place(in: path)) { _, found in found }
+        return facts
+    }
+
+    /// The project (an id: a number is not one for `--project`) and location a resource path in
+    /// the text names, each only in its shape.
+    private static func place(in text: String) -> [String: String] {
+        var facts: [String: String] = [:]
+        if let project = ErrorText.project(in: text), ValueCheck.isProject(project), !project.allSatisfy(\.isNumber) { facts["project"] = project }
+        if let location = ErrorText.location(in: text), GCPLocation.isLocation(location) { facts["location"] = location }
         return facts
     }
 

@@ -63,15 +63,15 @@ public enum UnexplainedError {
         if cells[0] == "Warning", isWord(cells[1]), cells[2].first?.isNumber == true || cells[2].hasPrefix("<") {
             return cells[4...].joined(separator: " ")
         }
-        let status = cells[1]
-        guard isWord(cells[0]), cells[0].first?.isUppercase == true, ["True", "False", "Unknown"].contains(status),
-            cells[2].contains(":"), cells[3].contains(":"), cells.count >= 6 || cells[4].contains(" ")
+        // Both times in their columns, and a message after the reason.
+        guard isWord(cells[0]), cells[0].first?.isUppercase == true, cells[2].contains(":"), cells[3].contains(":"),
+            cells.count >= 6 || cells[4].contains(" "), let row = NodeConditionRow(cells: cells), row.isWrong
         else { return nil }
-        guard cells[0] == "Ready" ? status != "True" : status != "False" else { return nil }
-        var reason = cells.count > 5 ? cells[4] : String(cells[4].prefix { $0 != " " })
-        var message = cells.count > 5 ? cells[5...].joined(separator: " ") : String(cells[4].drop { $0 != " " }.dropFirst())
-        if !isWord(reason) { (reason, message) = ("", cells[4...].joined(separator: " ")) }
-        return "Node condition \(cells[0]) is \(status)" + (reason.isEmpty ? "" : " (\(reason))") + ": " + message
+        // A fifth cell that is no reason word is all message.
+        guard let reason = row.reason, isWord(reason) else {
+            return NodeConditionRow.sentence(type: row.type, status: row.status, reason: nil, message: cells[4...].joined(separator: " "))
+        }
+        return NodeConditionRow.sentence(type: row.type, status: row.status, reason: reason, message: row.message)
     }
 
     /// A Warning event no recogniser knows: its message is an error of its own (a cluster

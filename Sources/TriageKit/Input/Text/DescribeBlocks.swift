@@ -113,30 +113,19 @@ final class DescribeObject {
         return true
     }
 
-    /// One row of a Node's conditions: `Ready  False  <heartbeat>  <transition>  KubeletNotReady  message`,
-    /// cells apart by two spaces or tabs (a reason wider than its column leaves one space before
-    /// the message, kubernetes#34314). Only a condition that is wrong is kept (Ready not True, any
-    /// other condition True or Unknown: pressure, NetworkUnavailable, node-problem-detector's), as the
-    /// generic printer's `Type:`/`Status:`/`Reason:`/`Message:` fields, once per message.
+    /// One row of a Node's conditions (`NodeConditionRow`). Only a condition that is wrong is kept,
+    /// as the generic printer's `Type:`/`Status:`/`Reason:`/`Message:` fields, once per message.
     private func takeNodeCondition(_ content: Substring, text: String, number: Int) {
         if content.hasPrefix("----") { return }
-        let cells = Self.cells(content)
-        guard cells.count >= 2, ["True", "False", "Unknown"].contains(cells[1]) else { return }
-        let (type, status) = (cells[0], cells[1])
-        if type == "Ready" { readyStatus = status }
-        guard type == "Ready" ? status != "True" : status != "False" else { return }
-        var reason = cells.count > 4 ? cells[4] : nil
-        var message = cells.count > 5 ? cells[5...].joined(separator: " ") : ""
-        if cells.count == 5, let space = cells[4].firstIndex(of: " ") {
-            reason = String(cells[4][..<space])
-            message = TextLine.trimmingBlanks(String(cells[4][space...]))
-        }
-        guard !message.isEmpty, conditionMessages.count < 64, conditionMessages.insert(message).inserted else { return }
+        guard let row = NodeConditionRow(cells: Self.cells(content)) else { return }
+        if row.type == "Ready" { readyStatus = row.status }
+        guard row.isWrong, !row.message.isEmpty, conditionMessages.count < 64, conditionMessages.insert(row.message).inserted
+        else { return }
         let parents = ["Conditions"]
-        entries.append(Entry(indent: 2, parents: parents, key: "Type", value: type, line: number, text: text))
-        entries.append(Entry(indent: 2, parents: parents, key: "Status", value: status, line: number, text: text))
-        if let reason { entries.append(Entry(indent: 2, parents: parents, key: "Reason", value: reason, line: number, text: text)) }
-        entries.append(Entry(indent: 2, parents: parents, key: "Message", value: message, line: number, text: text))
+        entries.append(Entry(indent: 2, parents: parents, key: "Type", value: row.type, line: number, text: text))
+        entries.append(Entry(indent: 2, parents: parents, key: "Status", value: row.status, line: number, text: text))
+        if let reason = row.reason { entries.append(Entry(indent: 2, parents: parents, key: "Reason", value: reason, line: number, text: text)) }
+        entries.append(Entry(indent: 2, parents: parents, key: "Message", value: row.message, line: number, text: text))
     }
 
     /// A table row's cells: apart by a tab or by two spaces or more.

@@ -52,8 +52,7 @@ enum DescribeEvidence {
             // A Node's conditions table keeps only the conditions that are wrong: one no rule
             // explains is still an error of the node's own.
             if recognised.isEmpty, object.hasNodeConditions, let type = condition["Type"]?.value, let status = condition["Status"]?.value {
-                let because = reason.map { " (\($0))" } ?? ""
-                let error = "Node condition \(type) is \(status)\(because): \(message.value)"
+                let error = NodeConditionRow.sentence(type: type, status: status, reason: reason, message: message.value)
                 recognised = [["message": UnexplainedError.messageClass, "error": TextLine.capped(error, limit: UnexplainedError.maximumError)]]
             }
             for var facts in recognised {
